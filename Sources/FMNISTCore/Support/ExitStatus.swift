@@ -1,0 +1,62 @@
+/// The documented process exit codes of `fmnist`. Scripts may rely on these values;
+/// the README lists them and they never change meaning.
+public enum ExitStatus: Int32, Sendable, CaseIterable, Codable {
+    /// Everything asked for was done and verified.
+    case success = 0
+    /// An unexpected internal error (a bug): please report it.
+    case internalError = 1
+    /// Bad command line, unknown dataset, malformed manifest or config file.
+    case usage = 2
+    /// A file is present but fails verification (corrupt, tampered, swapped, truncated).
+    case integrity = 3
+    /// Files or a version that the command needs are not present (run `fmnist fetch`).
+    case missing = 4
+    /// Fetch failed: every mirror failed for at least one file.
+    case fetchFailed = 5
+    /// smoke-train finished but its accuracy is outside the dataset's sanity band.
+    case sanityFailed = 6
+    /// The workspace or catalog cannot be used: lock held, read-only, disk full, corrupt catalog.
+    case workspace = 7
+    /// Data is valid but matches no known version; refused without `--accept-unknown`.
+    case unknownContent = 8
+
+    /// One-line meaning, as printed in `--help` and the README.
+    public var meaning: String {
+        switch self {
+        case .success: return "success"
+        case .internalError: return "internal error (a bug; please report it)"
+        case .usage: return "usage error: bad flag, unknown dataset, malformed manifest or config"
+        case .integrity: return "integrity failure: a file is corrupt, tampered, truncated or the wrong dataset"
+        case .missing: return "missing: the files or version needed are not present"
+        case .fetchFailed: return "fetch failed: every mirror failed for at least one file"
+        case .sanityFailed: return "smoke-train accuracy outside the dataset's sanity band"
+        case .workspace: return "workspace unusable: lock, permissions, disk full or corrupt catalog"
+        case .unknownContent: return "unknown content refused (pass --accept-unknown to keep it)"
+        }
+    }
+}
+
+/// Every error fmnist throws conforms to this: it says what happened, what to do next,
+/// and which exit status it maps to.
+public protocol FMNISTError: Error, CustomStringConvertible, Sendable {
+    /// The exit status the CLI returns for this error.
+    var exitStatus: ExitStatus { get }
+    /// What the user can do next (a command to run, a flag to pass), if anything.
+    var hint: String? { get }
+}
+
+extension FMNISTError {
+    public var hint: String? { nil }
+}
+
+/// A usage problem found by the library (unknown dataset name, bad flag value).
+public struct UsageError: FMNISTError {
+    public let message: String
+    public let hint: String?
+    public init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
+    public var exitStatus: ExitStatus { .usage }
+    public var description: String { message }
+}
