@@ -1,0 +1,139 @@
+import Foundation
+
+/// The four files of an MNIST-format dataset, in canonical order.
+public enum FileRole: String, Sendable, Codable, CaseIterable, Comparable {
+    case trainImages = "train-images"
+    case trainLabels = "train-labels"
+    case testImages = "test-images"
+    case testLabels = "test-labels"
+
+    /// Whether this role holds images (IDX3) rather than labels (IDX1).
+    public var isImages: Bool { self == .trainImages || self == .testImages }
+    /// Whether this role belongs to the training split.
+    public var isTrain: Bool { self == .trainImages || self == .trainLabels }
+    /// Short human name, e.g. "t10k-images" for test images, as people call the files.
+    public var fileStem: String {
+        switch self {
+        case .trainImages: return "train-images"
+        case .trainLabels: return "train-labels"
+        case .testImages: return "t10k-images"
+        case .testLabels: return "t10k-labels"
+        }
+    }
+
+    public static func < (lhs: FileRole, rhs: FileRole) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// Size and digests of a gzip container as served by a mirror.
+public struct ContainerDigests: Sendable, Codable, Equatable {
+    public let size: Int64
+    public let md5: String
+    public let sha256: String
+}
+
+/// Size and digest of the decompressed IDX payload: the identity of a file.
+public struct PayloadDigests: Sendable, Codable, Equatable {
+    public let size: Int64
+    public let sha256: String
+}
+
+/// IDX element type and dimensions.
+public struct IDXShape: Sendable, Codable, Equatable, CustomStringConvertible {
+    /// Element type; only "u8" (0x08) is used by MNIST-format datasets.
+    public let type: String
+    public let dims: [Int]
+
+    public init(type: String = "u8", dims: [Int]) {
+        self.type = type
+        self.dims = dims
+    }
+
+    /// Bytes of the IDX payload including its header: 4 (magic) + 4 per dimension + elements.
+    public var payloadSize: Int64 {
+        4 + 4 * Int64(dims.count) + dims.reduce(Int64(1)) { $0 * Int64($1) }
+    }
+
+    public var description: String { dims.map(String.init).joined(separator: "×") + " \(type)" }
+}
+
+/// One file of a dataset version as the manifest pins it.
+public struct ManifestFile: Sendable, Codable, Equatable {
+    public let role: FileRole
+    /// File name as served by mirrors and placed in the live folder, e.g. `train-images-idx3-ubyte.gz`.
+    public let name: String
+    public let container: ContainerDigests
+    public let payload: PayloadDigests
+    public let idx: IDXShape
+}
+
+/// A known version of a dataset: four pinned files.
+public struct ManifestVersion: Sendable, Codable, Equatable {
+    /// Human name of the release, e.g. "2017-08-31".
+    public let name: String
+    public let description: String?
+    public let files: [ManifestFile]
+
+    /// The file of a role.
+    public func file(_ role: FileRole) -> ManifestFile {
+        files.first { $0.role == role }!  // the loader guarantees all four roles
+    }
+
+    /// The version identity computed from the payload digests (see ``VersionIdentity``).
+    public var identity: VersionIdentity {
+        VersionIdentity(payloadDigests: Dictionary(uniqueKeysWithValues: files.map { ($0.role, $0.payload.sha256) }))
+    }
+}
+
+/// Known class histogram of each split.
+public struct ClassHistogram: Sendable, Codable, Equatable {
+    public let train: [Int]
+    public let test: [Int]
+
+    public func counts(for role: FileRole) -> [Int] { role.isTrain ? train : test }
+}
+
+/// The accuracy band a healthy smoke-train of this dataset falls into.
+public struct SanityBand: Sendable, Codable, Equatable {
+    public let minAccuracy: Double
+    public let maxAccuracy: Double
+
+    enum CodingKeys: String, CodingKey {
+        case minAccuracy = "min_accuracy"
+        case maxAccuracy = "max_accuracy"
+    }
+
+    public func contains(_ accuracy: Double) -> Bool { accuracy >= minAccuracy && accuracy <= maxAccuracy }
+}
+
+/// A dataset manifest: everything fmnist knows about one dataset (`manifests/*.json`).
+public struct Manifest: Sendable, Codable, Equatable {
+    /// The only schema version this build understands.
+    public static let supportedSchema = 1
+
+    public let schema: Int
+    /// Short name and live-folder name, e.g. "fashion" or "mnist".
+    public let name: String
+    /// Display name, e.g. "Fashion-MNIST".
+    public let title: String
+    public let aliases: [String]
+    public let license: String
+    public let homepage: String?
+    /// Class names in label order.
+    public let classes: [String]
+    /// Mirror base URLs in preference order; a file's URL is base + file name.
+    public let mirrors: [String]
+    public let histogram: ClassHistogram
+    public let sanity: SanityBand
+    public let versions: [ManifestVersion]
+
+    /// The newest (first listed) version: what `fetch` downloads by default.
+    public var defaultVersion: ManifestVersion { versions[0] }
+
+    /// Whether `name` (case-insensitive) names this dataset or one of its aliases.
+    public func answers(to name: String) -> Bool {
+        let lower = name.lowercased()
+        return self.name.lowercased() == lower || aliases.contains { $0.lowercased() == lower }
+    }
+}

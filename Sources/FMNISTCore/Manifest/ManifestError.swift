@@ -1,0 +1,21 @@
+/// A manifest (or manifest directory) that cannot be used. Names the file and the field.
+public struct ManifestError: FMNISTError, Equatable {
+    /// The file the problem is in (path, or `builtin:NAME` for manifests compiled into fmnist).
+    public let file: String
+    /// A JSON path to the offending field, e.g. `versions[0].files[2].container.md5`; empty for the whole file.
+    public let field: String
+    /// What is wrong with it.
+    public let problem: String
+
+    public init(file: String, field: String, problem: String) {
+        self.file = file
+        self.field = field
+        self.problem = problem
+    }
+
+    public var exitStatus: ExitStatus { .usage }
+    public var hint: String? { "fix the manifest (see manifests/*.json in the fmnist source for the format)" }
+    public var description: String {
+        field.isEmpty ? "manifest \(file): \(problem)" : "manifest \(file): field \(field): \(problem)"
+    }
+}

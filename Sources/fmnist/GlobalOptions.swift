@@ -1,0 +1,51 @@
+import ArgumentParser
+import FMNISTCore
+import Foundation
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Workspace root (default: $FMNIST_ROOT, else ./data).", valueName: "DIR"))
+    var root: String?
+
+    @Flag(name: .long, help: "Print a machine-readable result on stdout.")
+    var json = false
+
+    @Flag(name: [.short, .long], help: "Print nothing on stderr except errors.")
+    var quiet = false
+
+    @Option(name: .long, help: ArgumentHelp("Directory of extra manifests that add or override datasets (repeatable; also $FMNIST_MANIFESTS).", valueName: "DIR"))
+    var manifests: [String] = []
+
+    var layout: WorkspaceLayout { WorkspaceLayout.resolve(root: root) }
+    var console: Console { Console(quiet: quiet) }
+
+    func registry() throws -> ManifestRegistry {
+        try ManifestRegistry.load(extraDirectories: manifests)
+    }
+}
+
+/// Runs a command body, mapping fmnist errors to their message, hint and documented exit status.
+func runReportingErrors(_ options: GlobalOptions, _ body: () async throws -> ExitStatus) async throws {
+    let status: ExitStatus
+    do {
+        status = try await body()
+    } catch let error as FMNISTError {
+        let console = options.console
+        console.error(error.description)
+        if let hint = error.hint { Console.writeStderr("hint: \(hint)\n") }
+        if options.json {
+            Console.writeStdout(
+                (try? JSONOutput.encode(ErrorReport(error: error.description, hint: error.hint, exitCode: error.exitStatus.rawValue)))
+                    ?? "{}")
+        }
+        throw ExitCode(error.exitStatus.rawValue)
+    }
+    if status != .success { throw ExitCode(status.rawValue) }
+}
+
+/// The `--json` shape of a failed command.
+struct ErrorReport: Encodable {
+    let error: String
+    let hint: String?
+    let exitCode: Int32
+}
