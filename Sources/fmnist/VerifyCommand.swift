@@ -1,7 +1,75 @@
 import ArgumentParser
 import FMNISTCore
+import Foundation
 
 struct VerifyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Prove local files.")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Prove local files: digests, gzip, IDX structure, labels, and which dataset they really are.",
+        discussion: """
+            Checks container size/MD5/SHA-256, the decompressed payload SHA-256, the IDX header and
+            dimensions, the label range and class histogram, in one streaming pass per file.
+
+            Examples:
+              fmnist verify                 # every dataset in the workspace
+              fmnist verify fashion         # data/fashion against the Fashion-MNIST manifest
+              fmnist verify ~/datasets/fm   # any folder holding the four .gz files
+              fmnist verify t10k-images-idx3-ubyte.gz --json   # identify one file
+
+            Exit codes: 0 verified, 3 a file is corrupt/wrong/unknown, 4 files missing, 2 usage.
+            """)
+
+    @Argument(help: "fashion, mnist, all (default), a directory, or a single .gz file.")
+    var target: String = "all"
+
+    @Option(name: .customLong("as"), help: ArgumentHelp("Dataset a directory PATH must hold.", valueName: "DATASET"))
+    var expectedDataset: String?
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await runReportingErrors(options) {
+            let registry = try options.registry()
+            let console = options.console
+            let service = VerifyService(layout: options.layout, registry: registry)
+            let outcome = try service.run(target: target, expectedDataset: expectedDataset)
+            switch outcome {
+            case .file(let report):
+                if options.json { Console.writeStdout(try JSONOutput.encode(report)) }
+                let mark = report.exitStatus == .success ? console.style("ok", "32") : console.style("FAIL", "31")
+                console.info("\(mark)  \(report.path): \(report.message)")
+                return report.exitStatus
+            case .datasets(let result):
+                if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+                for dataset in result.datasets {
+                    console.info(VerifyFormatter.table(dataset, console: console))
+                }
+                return result.exitStatus
+            }
+        }
+    }
+}
+
+/// Human rendering of verify reports.
+enum VerifyFormatter {
+    static func table(_ report: DatasetReport, console: Console) -> String {
+        var lines = ["\(report.title) — \(report.path)"]
+        let width = report.files.map { $0.name.count }.max() ?? 0
+        for file in report.files {
+            let mark: String
+            switch file.status {
+            case .ok, .recompressed, .acceptedUnknown: mark = console.style("ok  ", "32")
+            case .missing: mark = console.style("MISS", "33")
+            default: mark = console.style("FAIL", "31")
+            }
+            let padded = file.name.padding(toLength: width, withPad: " ", startingAt: 0)
+            lines.append("  \(mark)  \(padded)  \(file.message)")
+            for note in file.notes where file.status != .recompressed {
+                lines.append("        \(String(repeating: " ", count: width))  note: \(note)")
+            }
+        }
+        let verdict = report.isValid ? console.style(report.verdict, "1;32") : console.style(report.verdict, "1;31")
+        lines.append("  → \(verdict)")
+        return lines.joined(separator: "\n")
+    }
 }

@@ -1,0 +1,134 @@
+import CZlib
+
+/// Streaming gzip decompression through zlib, bounded by a maximum output size.
+///
+/// Feed compressed bytes in any chunking; decompressed bytes are handed to `output` in
+/// chunks of at most `chunkSize`. Concatenated gzip members are accepted (as `zcat` does);
+/// anything else after the end of the stream is reported as trailing garbage.
+public final class GzipInflater {
+    private var stream = z_stream()
+    private var initialized = false
+    private var outputBuffer: UnsafeMutablePointer<UInt8>
+    private let chunkSize: Int
+    /// The most decompressed bytes accepted before reporting a decompression bomb.
+    public let limit: Int64
+    /// Decompressed bytes produced so far.
+    public private(set) var producedBytes: Int64 = 0
+    /// Compressed bytes consumed so far.
+    public private(set) var consumedBytes: Int64 = 0
+    /// True once a complete gzip member has ended and no further member has started.
+    public private(set) var atMemberEnd = false
+    private var trailingBytes: Int64 = 0
+    /// Bytes of a possible next member's header seen after a member ended.
+    private var pendingAfterEnd: [UInt8] = []
+
+    public init(limit: Int64, chunkSize: Int = 256 * 1024) {
+        self.limit = limit
+        self.chunkSize = chunkSize
+        outputBuffer = .allocate(capacity: chunkSize)
+    }
+
+    deinit {
+        if initialized { inflateEnd(&stream) }
+        outputBuffer.deallocate()
+    }
+
+    private func start() throws(IntegrityFault) {
+        if initialized {
+            guard inflateReset(&stream) == Z_OK else { throw .corruptGzip(message: "inflateReset failed") }
+        } else {
+            // 15 + 16: gzip wrapper only (a raw zlib stream is not a valid .gz file).
+            let status = fmnist_inflateInit2(&stream, 15 + 16)
+            guard status == Z_OK else { throw .corruptGzip(message: "zlib could not start (\(status))") }
+            initialized = true
+        }
+        atMemberEnd = false
+    }
+
+    /// Decompresses one chunk of compressed input.
+    public func feed(_ input: UnsafeRawBufferPointer, output: (UnsafeRawBufferPointer) throws(IntegrityFault) -> Void)
+        throws(IntegrityFault)
+    {
+        guard let base = input.baseAddress, input.count > 0 else { return }
+        var offset = 0
+        if !initialized { try start() }
+        while offset < input.count {
+            if atMemberEnd {
+                // After a member: only another gzip member (1f 8b) may follow.
+                let byte = base.load(fromByteOffset: offset, as: UInt8.self)
+                pendingAfterEnd.append(byte)
+                offset += 1
+                if pendingAfterEnd.count == 1 && byte == 0x1F { continue }
+                if pendingAfterEnd.count == 2 && pendingAfterEnd == [0x1F, 0x8B] {
+                    try start()
+                    // Replay the two header bytes into the new member.
+                    let header = pendingAfterEnd
+                    pendingAfterEnd = []
+                    try withBytes(header) { (raw) throws(IntegrityFault) in try inflateSome(raw, output: output) }
+                    continue
+                }
+                trailingBytes = Int64(pendingAfterEnd.count) + Int64(input.count - offset)
+                throw .trailingGarbage(bytes: trailingBytes)
+            }
+            let consumed = try inflateSome(
+                UnsafeRawBufferPointer(start: base + offset, count: input.count - offset), output: output)
+            offset += consumed
+        }
+    }
+
+    /// Runs inflate over `input` until it is consumed or the member ends; returns bytes consumed.
+    @discardableResult
+    private func inflateSome(_ input: UnsafeRawBufferPointer, output: (UnsafeRawBufferPointer) throws(IntegrityFault) -> Void)
+        throws(IntegrityFault) -> Int
+    {
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        stream.avail_in = UInt32(input.count)
+        defer {
+            stream.next_in = nil
+        }
+        while true {
+            stream.next_out = outputBuffer
+            stream.avail_out = UInt32(chunkSize)
+            let status = inflate(&stream, Z_NO_FLUSH)
+            let produced = chunkSize - Int(stream.avail_out)
+            if produced > 0 {
+                producedBytes += Int64(produced)
+                if producedBytes > limit { throw .decompressionBomb(limit: limit) }
+                try output(UnsafeRawBufferPointer(start: outputBuffer, count: produced))
+            }
+            switch status {
+            case Z_STREAM_END:
+                let consumed = input.count - Int(stream.avail_in)
+                consumedBytes += Int64(consumed)
+                atMemberEnd = true
+                return consumed
+            case Z_OK:
+                if stream.avail_in == 0 && stream.avail_out != 0 {
+                    consumedBytes += Int64(input.count)
+                    return input.count
+                }
+            case Z_BUF_ERROR:
+                // No progress possible: all input consumed and output not full.
+                consumedBytes += Int64(input.count - Int(stream.avail_in))
+                return input.count - Int(stream.avail_in)
+            case Z_DATA_ERROR:
+                let message = stream.msg.map { String(cString: $0) } ?? "invalid data"
+                if message.contains("incorrect data check") || message.contains("incorrect length check") {
+                    throw .crcMismatch
+                }
+                throw .corruptGzip(message: message)
+            case Z_MEM_ERROR:
+                throw .corruptGzip(message: "zlib ran out of memory")
+            default:
+                let message = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
+                throw .corruptGzip(message: message)
+            }
+        }
+    }
+
+    /// Ends the stream: throws when the input stopped before the end of a gzip member.
+    public func finish() throws(IntegrityFault) {
+        if !pendingAfterEnd.isEmpty { throw .trailingGarbage(bytes: Int64(pendingAfterEnd.count)) }
+        if !atMemberEnd { throw .truncatedGzip(containerBytes: consumedBytes) }
+    }
+}

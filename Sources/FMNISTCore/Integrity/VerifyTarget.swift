@@ -1,0 +1,96 @@
+import Foundation
+
+/// What `fmnist verify` was asked to check, resolved against the workspace and manifests.
+public enum VerifyTarget: Sendable {
+    /// Dataset folders, each with the manifest it must satisfy.
+    case datasets([(directory: URL, manifest: Manifest)])
+    /// One file, to be identified.
+    case file(URL)
+
+    /// Resolves `fashion|mnist|all|PATH`. A directory PATH is checked against `expected`, else
+    /// the dataset its name says (`…/fashion`), else the dataset most of its files belong to.
+    public static func resolve(
+        _ argument: String, layout: WorkspaceLayout, registry: ManifestRegistry, expected: String? = nil
+    ) throws -> VerifyTarget {
+        if argument.lowercased() == "all" {
+            return .datasets(registry.manifests.map { (layout.liveDirectory(dataset: $0.name), $0) })
+        }
+        if let manifest = try? registry.manifest(named: argument), !argument.contains("/") {
+            let directory = layout.liveDirectory(dataset: manifest.name)
+            return .datasets([(directory, try expected.map { try registry.manifest(named: $0) } ?? manifest)])
+        }
+        let url = URL(fileURLWithPath: argument)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw UsageError(
+                "\"\(argument)\" is neither a dataset (\(registry.manifests.map(\.name).joined(separator: ", ")), all) nor an existing path",
+                hint: "run `fmnist verify fashion`, `fmnist verify all`, or give a directory holding the four .gz files")
+        }
+        if !isDirectory.boolValue { return .file(url) }
+        if let expected { return .datasets([(url, try registry.manifest(named: expected))]) }
+        if let named = registry.manifests.first(where: { $0.answers(to: url.lastPathComponent) }) {
+            return .datasets([(url, named)])
+        }
+        return .datasets([(url, inferDataset(directory: url, registry: registry))])
+    }
+
+    /// Guesses which dataset a folder holds by identifying its files (container digests are
+    /// cheap to check only after hashing, so this measures the small label files only).
+    static func inferDataset(directory: URL, registry: ManifestRegistry) -> Manifest {
+        let index = KnownFileIndex(registry: registry)
+        var votes: [String: Int] = [:]
+        for manifest in registry.manifests {
+            for role in [FileRole.trainLabels, .testLabels] {
+                let url = directory.appendingPathComponent(manifest.defaultVersion.file(role).name)
+                if let m = try? FileVerifier.measure(url: url, payloadLimit: index.largestPayload, classCount: manifest.classes.count),
+                    let (known, _) = index.identify(m)
+                {
+                    votes[known.dataset, default: 0] += 1
+                }
+            }
+        }
+        let best = votes.max { $0.value < $1.value }?.key
+        return registry.manifests.first { $0.name == best } ?? registry.manifests[0]
+    }
+}
+
+/// Identification of a single file given to `fmnist verify PATH`.
+public struct SingleFileReport: Sendable, Codable {
+    public let path: String
+    public let status: FileStatus
+    public let message: String
+    public let identifiedAs: String?
+    public let dataset: String?
+    public let role: FileRole?
+    public let measurement: FileMeasurement?
+    public let exitStatus: ExitStatus
+
+    /// Measures and identifies any file.
+    public static func identify(url: URL, registry: ManifestRegistry) -> SingleFileReport {
+        let index = KnownFileIndex(registry: registry)
+        let m: FileMeasurement
+        do {
+            m = try FileVerifier.measure(url: url, payloadLimit: index.largestPayload,
+                                         classCount: registry.manifests.map { $0.classes.count }.max() ?? 10)
+        } catch let error as FileAccessError {
+            return SingleFileReport(path: url.path, status: .missing, message: error.problem, identifiedAs: nil,
+                                    dataset: nil, role: nil, measurement: nil, exitStatus: error.exitStatus)
+        } catch {
+            return SingleFileReport(path: url.path, status: .corrupt, message: "\(error)", identifiedAs: nil,
+                                    dataset: nil, role: nil, measurement: nil, exitStatus: .integrity)
+        }
+        if let fault = m.fault {
+            return SingleFileReport(path: url.path, status: .corrupt, message: fault.description, identifiedAs: nil,
+                                    dataset: nil, role: nil, measurement: m, exitStatus: .integrity)
+        }
+        if let (known, match) = index.identify(m) {
+            let how = match == .exactContainer ? "byte-identical to the published file" : "same data, different container"
+            return SingleFileReport(path: url.path, status: match == .exactContainer ? .ok : .recompressed,
+                                    message: "this is \(known) (\(known.version); \(how))", identifiedAs: known.description,
+                                    dataset: known.dataset, role: known.role, measurement: m, exitStatus: .success)
+        }
+        return SingleFileReport(path: url.path, status: .unknown,
+                                message: "valid IDX \(m.idxDims.map(String.init).joined(separator: "×")) but matches no known file",
+                                identifiedAs: nil, dataset: nil, role: nil, measurement: m, exitStatus: .integrity)
+    }
+}
