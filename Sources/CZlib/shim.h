@@ -8,8 +8,8 @@ static inline int fmnist_inflateInit2(z_streamp strm, int windowBits) {
     return inflateInit2(strm, windowBits);
 }
 
-/// deflateInit is a macro too; used by the PNG writer.
-static inline int fmnist_deflateInit(z_streamp strm, int level) {
-    return deflateInit(strm, level);
+/// deflateInit2 is a macro too; windowBits 15 = zlib format (PNG), 15 + 16 = gzip format.
+static inline int fmnist_deflateInit2(z_streamp strm, int level, int windowBits) {
+    return deflateInit2(strm, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY);
 }
 #endif

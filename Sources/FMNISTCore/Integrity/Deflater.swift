@@ -1,0 +1,32 @@
+import CZlib
+
+/// One-shot zlib compression, for writing PNG data (zlib format) and gzip files (tests, import).
+public enum Deflater {
+    public enum Format: Sendable {
+        /// zlib wrapper (RFC 1950), as PNG IDAT chunks need.
+        case zlib
+        /// gzip wrapper (RFC 1952), as `.gz` files.
+        case gzip
+    }
+
+    /// Compresses `bytes` in one go.
+    public static func compress(_ bytes: [UInt8], format: Format, level: Int32 = 6) -> [UInt8] {
+        var stream = z_stream()
+        let windowBits: Int32 = format == .gzip ? 15 + 16 : 15
+        guard fmnist_deflateInit2(&stream, level, windowBits) == Z_OK else { return [] }
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 64)
+        var produced = 0
+        bytes.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { out in
+                stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+                stream.avail_in = UInt32(input.count)
+                stream.next_out = out.baseAddress
+                stream.avail_out = UInt32(out.count)
+                _ = deflate(&stream, Z_FINISH)
+                produced = out.count - Int(stream.avail_out)
+            }
+        }
+        return Array(output.prefix(produced))
+    }
+}
