@@ -1,0 +1,115 @@
+/// The catalog schema and its migrations, versioned by `PRAGMA user_version`.
+///
+/// Migration *n* (1-based) moves a catalog from user_version n−1 to n. Append new migrations;
+/// never edit a released one. A catalog whose user_version exceeds ``currentVersion`` was written
+/// by a newer fmnist and is refused (``CatalogError/newerSchema(path:found:supported:)``).
+public enum CatalogSchema {
+    /// The schema version this build writes.
+    public static var currentVersion: Int { migrations.count }
+
+    /// Migration SQL, in order.
+    static let migrations: [String] = [
+        // 1: datasets, versions, files, provenance, events, switches, links, live versions, smoke-train runs.
+        """
+        CREATE TABLE datasets (
+            name        TEXT PRIMARY KEY,
+            first_seen  REAL NOT NULL
+        );
+        CREATE TABLE versions (
+            id          TEXT PRIMARY KEY CHECK (length(id) = 64),
+            short_id    TEXT NOT NULL,
+            dataset     TEXT NOT NULL REFERENCES datasets(name),
+            name        TEXT NOT NULL,
+            known       INTEGER NOT NULL CHECK (known IN (0, 1)),
+            source      TEXT NOT NULL,
+            first_seen  REAL NOT NULL
+        );
+        CREATE INDEX versions_by_dataset ON versions(dataset, first_seen);
+        CREATE TABLE files (
+            version_id        TEXT NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+            role              TEXT NOT NULL CHECK (role IN ('train-images', 'train-labels', 'test-images', 'test-labels')),
+            name              TEXT NOT NULL,
+            container_size    INTEGER NOT NULL,
+            container_md5     TEXT NOT NULL,
+            container_sha256  TEXT NOT NULL,
+            payload_size      INTEGER NOT NULL,
+            payload_sha256    TEXT NOT NULL,
+            idx_type          TEXT NOT NULL,
+            idx_dims          TEXT NOT NULL,
+            PRIMARY KEY (version_id, role)
+        );
+        CREATE TABLE provenance (
+            id                INTEGER PRIMARY KEY,
+            version_id        TEXT NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+            role              TEXT NOT NULL,
+            container_sha256  TEXT NOT NULL,
+            mirror_url        TEXT NOT NULL,
+            http_status       INTEGER,
+            etag              TEXT,
+            last_modified     TEXT,
+            bytes             INTEGER NOT NULL,
+            resumed_from      INTEGER NOT NULL DEFAULT 0,
+            duration          REAL NOT NULL,
+            time              REAL NOT NULL
+        );
+        CREATE INDEX provenance_by_version ON provenance(version_id, role);
+        CREATE TABLE events (
+            id          INTEGER PRIMARY KEY,
+            kind        TEXT NOT NULL CHECK (kind IN ('fetch', 'verify', 'switch', 'smoke-train', 'import')),
+            dataset     TEXT,
+            version_id  TEXT,
+            result      TEXT NOT NULL CHECK (result IN ('ok', 'failed')),
+            details     TEXT NOT NULL DEFAULT '{}',
+            time        REAL NOT NULL
+        );
+        CREATE INDEX events_by_version ON events(version_id, kind, time);
+        CREATE TABLE switches (
+            id          INTEGER PRIMARY KEY,
+            event_id    INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            dataset     TEXT NOT NULL,
+            version_id  TEXT NOT NULL,
+            link_path   TEXT NOT NULL,
+            target      TEXT NOT NULL,
+            time        REAL NOT NULL
+        );
+        CREATE TABLE links (
+            path        TEXT PRIMARY KEY,
+            registered  REAL NOT NULL
+        );
+        CREATE TABLE live (
+            dataset     TEXT PRIMARY KEY REFERENCES datasets(name),
+            version_id  TEXT NOT NULL REFERENCES versions(id),
+            placed_at   REAL NOT NULL
+        );
+        CREATE TABLE smoke_train_runs (
+            id                 INTEGER PRIMARY KEY,
+            event_id           INTEGER REFERENCES events(id) ON DELETE SET NULL,
+            dataset            TEXT NOT NULL,
+            version_id         TEXT NOT NULL,
+            accuracy           REAL NOT NULL,
+            loss               REAL NOT NULL,
+            images_per_second  REAL NOT NULL,
+            epochs             INTEGER NOT NULL,
+            verdict            TEXT NOT NULL,
+            report             TEXT NOT NULL DEFAULT '{}',
+            time               REAL NOT NULL
+        );
+        CREATE INDEX smoke_train_by_version ON smoke_train_runs(version_id, time);
+        """
+    ]
+
+    /// Brings `db` up to ``currentVersion`` inside one IMMEDIATE transaction, so two processes
+    /// opening a fresh catalog at once migrate it exactly once. Throws on a newer schema.
+    static func migrate(_ db: SQLiteDatabase, path: String) throws {
+        try db.transaction(.immediate) {
+            let found = try db.userVersion()
+            if found > currentVersion {
+                throw CatalogError.newerSchema(path: path, found: found, supported: currentVersion)
+            }
+            for index in found..<currentVersion {
+                try db.execute(migrations[index])
+                try db.execute("PRAGMA user_version = \(index + 1)")
+            }
+        }
+    }
+}
