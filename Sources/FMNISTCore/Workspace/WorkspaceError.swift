@@ -1,0 +1,79 @@
+import Foundation
+
+/// Why a workspace operation (lock, store, live folders, links, switch) could not be done.
+public enum WorkspaceError: FMNISTError, Equatable {
+    /// Another fmnist process held the workspace lock for longer than the timeout.
+    case lockTimeout(holder: LockHolder?, waited: TimeInterval)
+    /// The lock file could not be created or locked.
+    case lockFailed(path: String, detail: String)
+    /// A file-system call failed.
+    case fileSystem(operation: String, path: String, detail: String)
+    /// A link path exists and is a real directory or file: fmnist will not replace user data.
+    case notALink(path: String, kind: String)
+    /// A store file is absent (or has the wrong size) although the catalog records it.
+    case storeFileMissing(path: String, dataset: String)
+    /// The dataset has no version in this workspace.
+    case datasetMissing(dataset: String)
+    /// No recorded version of the dataset matches the selector.
+    case versionNotFound(dataset: String, selector: String, available: [String])
+    /// Several recorded versions match the selector.
+    case ambiguousVersion(dataset: String, selector: String, matches: [String])
+    /// The version's last check failed, or it was never checked.
+    case unverified(dataset: String, version: String, reason: String)
+    /// A full re-hash found stored bytes that differ from what the catalog recorded.
+    case corruptStore(dataset: String, version: String, problems: [String])
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .lockTimeout, .lockFailed, .fileSystem, .notALink: return .workspace
+        case .storeFileMissing, .datasetMissing, .versionNotFound, .unverified: return .missing
+        case .ambiguousVersion: return .usage
+        case .corruptStore: return .integrity
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .lockTimeout(let holder, let waited):
+            return "the workspace lock is still held by \(holder?.description ?? "another fmnist process") after waiting \(Int(waited)) s"
+        case .lockFailed(let path, let detail):
+            return "cannot lock the workspace (\(path)): \(detail)"
+        case .fileSystem(let operation, let path, let detail):
+            return "\(operation) \(path) failed: \(detail)"
+        case .notALink(let path, let kind):
+            return "\(path) exists and is a \(kind), not a symbolic link; fmnist will not replace it"
+        case .storeFileMissing(let path, let dataset):
+            return "the stored file \(path) of \(dataset) is missing or has the wrong size"
+        case .datasetMissing(let dataset):
+            return "\(dataset) is not in this workspace"
+        case .versionNotFound(let dataset, let selector, let available):
+            return "no version \"\(selector)\" of \(dataset) in this workspace"
+                + (available.isEmpty ? "" : " (have: \(available.joined(separator: ", ")))")
+        case .ambiguousVersion(let dataset, let selector, let matches):
+            return "\"\(selector)\" matches several versions of \(dataset): \(matches.joined(separator: ", "))"
+        case .unverified(let dataset, let version, let reason):
+            return "\(dataset) \(version) is not verified: \(reason)"
+        case .corruptStore(let dataset, let version, let problems):
+            return "\(dataset) \(version) failed the full re-hash: " + problems.joined(separator: "; ")
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .lockTimeout: return "wait for it to finish, or raise --lock-timeout"
+        case .lockFailed, .fileSystem: return "check the permissions and free space of the workspace (--root)"
+        case .notALink(let path, _): return "move \(path) aside, or choose another --link path"
+        case .storeFileMissing(_, let dataset), .datasetMissing(let dataset):
+            return "run: fmnist fetch \(dataset) (or fmnist import DIR --as \(dataset))"
+        case .versionNotFound(let dataset, _, _): return "run: fmnist versions \(dataset)"
+        case .ambiguousVersion(let dataset, _, _): return "give more hex digits of the id (see: fmnist versions \(dataset))"
+        case .corruptStore(let dataset, _, _): return "run: fmnist fetch \(dataset) to download good bytes again"
+        case .unverified(let dataset, _, _): return "run: fmnist fetch \(dataset) (or fmnist switch \(dataset) --deep to re-check)"
+        }
+    }
+
+    /// A file-system error from the current `errno`.
+    static func posix(_ operation: String, _ path: String, errno code: Int32 = errno) -> WorkspaceError {
+        .fileSystem(operation: operation, path: path, detail: String(cString: strerror(code)))
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+
+/// Who holds the workspace lock: written into `.fmnist/lock` by the holder.
+public struct LockHolder: Sendable, Codable, Equatable, CustomStringConvertible {
+    public let pid: Int32
+    /// The fmnist subcommand, e.g. "fetch".
+    public let command: String
+    public let since: Date
+
+    public init(pid: Int32, command: String, since: Date) {
+        self.pid = pid
+        self.command = command
+        self.since = since
+    }
+
+    /// e.g. "fmnist fetch (pid 1234, since 2026-01-02T10:11:12Z)".
+    public var description: String {
+        "fmnist \(command) (pid \(pid), since \(ISO8601DateFormatter().string(from: since)))"
+    }
+}
+
+/// The workspace's advisory lock: `flock(2)` on `.fmnist/lock`. Mutating commands (fetch, switch,
+/// import) hold it for their whole run; read-only commands do not need it.
+///
+/// The kernel drops the lock when its holder exits, however it exits, so a killed process never
+/// blocks the next one. Two file descriptors contend even within one process.
+///
+/// ```swift
+/// let lock = try WorkspaceLock.acquire(layout, command: "switch", timeout: 600) { message in
+///     console.info(message)   // "waiting for fmnist fetch (pid 1234, since …) to release the workspace lock"
+/// }
+/// defer { lock.release() }
+/// ```
+public final class WorkspaceLock: @unchecked Sendable {
+    /// The lock file.
+    public let path: String
+    /// What this process wrote into the lock file.
+    public let holder: LockHolder
+    private var descriptor: Int32
+    private let mutex = NSLock()
+
+    private init(path: String, descriptor: Int32, holder: LockHolder) {
+        self.path = path
+        self.descriptor = descriptor
+        self.holder = holder
+    }
+
+    deinit { release() }
+
+    /// Takes the lock, waiting while another process holds it.
+    ///
+    /// - Parameters:
+    ///   - command: the subcommand name written into the lock file for others to see.
+    ///   - timeout: seconds to wait at most (nil waits forever); then ``WorkspaceError/lockTimeout(holder:waited:)``.
+    ///   - onWait: called once when the lock is busy, and again when its holder changes, with a message naming the holder.
+    public static func acquire(
+        _ layout: WorkspaceLayout, command: String, timeout: TimeInterval? = nil, pollInterval: TimeInterval = 0.05,
+        onWait: (String) -> Void = { _ in }
+    ) throws -> WorkspaceLock {
+        let path = layout.lockFile.path
+        do {
+            try FileManager.default.createDirectory(at: layout.privateDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw WorkspaceError.lockFailed(path: path, detail: "cannot create \(layout.privateDirectory.path)")
+        }
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw WorkspaceError.lockFailed(path: path, detail: String(cString: strerror(errno))) }
+        let start = Date()
+        var announced: LockHolder?? = .none
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            if code == EINTR { continue }
+            guard code == EWOULDBLOCK else {
+                close(fd)
+                throw WorkspaceError.lockFailed(path: path, detail: String(cString: strerror(code)))
+            }
+            let current = readHolder(fd: fd)
+            if announced == nil || announced! != current {
+                announced = .some(current)
+                onWait("waiting for \(current?.description ?? "another fmnist process") to release the workspace lock (\(path))")
+            }
+            if let timeout, Date().timeIntervalSince(start) >= timeout {
+                close(fd)
+                throw WorkspaceError.lockTimeout(holder: current, waited: Date().timeIntervalSince(start))
+            }
+            usleep(useconds_t(max(0.001, pollInterval) * 1_000_000))
+        }
+        let holder = LockHolder(pid: getpid(), command: command, since: Date())
+        write(holder, fd: fd)
+        return WorkspaceLock(path: path, descriptor: fd, holder: holder)
+    }
+
+    /// Who holds the lock now, or nil when it is free. Does not take it.
+    public static func currentHolder(_ layout: WorkspaceLayout) -> LockHolder? {
+        let fd = open(layout.lockFile.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        if flock(fd, LOCK_SH | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return nil
+        }
+        return readHolder(fd: fd)
+    }
+
+    /// Releases the lock (also done on deinit and by the kernel at exit). Safe to call twice.
+    public func release() {
+        mutex.lock()
+        defer { mutex.unlock() }
+        guard descriptor >= 0 else { return }
+        _ = ftruncate(descriptor, 0)
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+        descriptor = -1
+    }
+
+    private static func write(_ holder: LockHolder, fd: Int32) {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        guard var text = (try? encoder.encode(holder)).map({ String(decoding: $0, as: UTF8.self) }) else { return }
+        text += "\n"
+        _ = ftruncate(fd, 0)
+        text.withUTF8 { _ = pwrite(fd, $0.baseAddress, $0.count, 0) }
+    }
+
+    private static func readHolder(fd: Int32) -> LockHolder? {
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try? decoder.decode(LockHolder.self, from: Data(buffer[0..<count]))
+    }
+}
