@@ -1,0 +1,44 @@
+import ArgumentParser
+import FMNISTCore
+import Foundation
+
+struct LogCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "Show what happened: fetches, verifies, switches, smoke-train runs, imports (newest first).",
+        discussion: "Read-only. Exit status: 0, 2 bad flag, 7 catalog unusable.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(name: .long, help: "Show at most this many events.")
+    var limit = 20
+
+    @Option(name: .long, help: ArgumentHelp("Only events of this dataset.", valueName: "DATASET"))
+    var dataset: String?
+
+    func validate() throws {
+        guard limit >= 0 else { throw ValidationError("--limit must be 0 or more") }
+    }
+
+    func run() async throws {
+        try await runReportingErrors(options) {
+            let console = options.console
+            let entries = try WorkspaceInspector(layout: options.layout, registry: try options.registry())
+                .log(limit: limit, dataset: dataset)
+            if entries.isEmpty { console.info("no events recorded yet") }
+            for entry in entries {
+                let event = entry.event
+                var line = "  \(CatalogText.date(event.time))  \(event.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0))"
+                line += " \(event.result == .ok ? "ok    " : "FAILED")  \(event.dataset ?? "-")"
+                if let version = entry.version {
+                    line += " \(version.label)"
+                } else if let id = event.versionID {
+                    line += " (\(id.prefix(12)))"
+                }
+                console.info(line)
+            }
+            if options.json { Console.writeStdout(try JSONOutput.encode(entries)) }
+            return .success
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import FMNISTCore
+import Foundation
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show, per dataset, whether it is present, which version, when it was verified, and the active links.",
+        discussion: "Read-only. Exit status: 0, or 7 when the catalog is unusable.")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await runReportingErrors(options) {
+            let console = options.console
+            let status = try WorkspaceInspector(layout: options.layout, registry: try options.registry()).status()
+            console.info("workspace \(status.root)" + (status.catalogExists ? "" : " (empty: nothing fetched or imported yet)"))
+            for dataset in status.datasets {
+                var line = "  \(dataset.dataset.padding(toLength: 8, withPad: " ", startingAt: 0)) "
+                if let version = dataset.version {
+                    line += dataset.present ? "present  " : "INCOMPLETE  "
+                    line += version.label
+                    if let time = dataset.lastVerified {
+                        line += "  last verified \(CatalogText.date(time)) (\(dataset.lastVerifyResult?.rawValue ?? "?"))"
+                    }
+                    if dataset.versionsKept > 1 { line += "  [\(dataset.versionsKept) versions kept]" }
+                } else {
+                    line += "absent   (run: fmnist fetch \(dataset.dataset))"
+                }
+                if dataset.active { line += "  <- current" }
+                console.info(line)
+                if let version = dataset.version, !version.known {
+                    console.info(console.style("           UNKNOWN version: matches no manifest (accepted with --accept-unknown)", "33"))
+                }
+            }
+            console.info("links:")
+            for link in status.links {
+                console.info("  \(link.path) -> \(link.target ?? "(absent)")" + (link.dataset.map { " [\($0)]" } ?? ""))
+            }
+            if let holder = status.lockHolder { console.info("locked by \(holder)") }
+            if options.json { Console.writeStdout(try JSONOutput.encode(status)) }
+            return .success
+        }
+    }
+}
+
+/// Formatting shared by the catalog listings.
+enum CatalogText {
+    static func date(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+}

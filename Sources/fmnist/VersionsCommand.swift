@@ -1,0 +1,41 @@
+import ArgumentParser
+import FMNISTCore
+import Foundation
+
+struct VersionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "versions",
+        abstract: "List the versions in this workspace (unknown ones are flagged).",
+        discussion: "Read-only. Exit status: 0, 2 unknown dataset, 7 catalog unusable.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: ArgumentHelp("Only this dataset (fashion or mnist).", valueName: "DATASET"))
+    var dataset: String?
+
+    func run() async throws {
+        try await runReportingErrors(options) {
+            let console = options.console
+            let listings = try WorkspaceInspector(layout: options.layout, registry: try options.registry()).versions(dataset: dataset)
+            if listings.isEmpty { console.info("no versions recorded; run: fmnist fetch \(dataset ?? "all")") }
+            for listing in listings {
+                let version = listing.version
+                var line = "  \(version.dataset.padding(toLength: 8, withPad: " ", startingAt: 0)) \(version.label)  \(version.id)"
+                var flags: [String] = []
+                if listing.active { flags.append("active") } else if listing.live { flags.append("live") }
+                flags.append(listing.stored ? "stored" : "NOT STORED")
+                if let time = listing.lastVerified {
+                    flags.append("verified \(listing.lastVerifyResult?.rawValue ?? "?") \(CatalogText.date(time))")
+                }
+                flags.append("via \(version.source.rawValue)")
+                line += "  [" + flags.joined(separator: ", ") + "]"
+                console.info(line)
+                if !version.known {
+                    console.info(console.style("           UNKNOWN: matches no manifest (accepted with --accept-unknown)", "33"))
+                }
+            }
+            if options.json { Console.writeStdout(try JSONOutput.encode(listings)) }
+            return .success
+        }
+    }
+}
