@@ -1,6 +1,133 @@
 #ifndef FMNIST_CKERNELS_H
 #define FMNIST_CKERNELS_H
+/*
+ * Numeric kernels for the LeNet-5 trainer (FMNISTTraining).
+ *
+ * GEMM: a register-blocked AVX2/FMA micro-kernel selected at run time
+ * (`__builtin_cpu_supports`), plus a portable C fallback that compilers
+ * auto-vectorise for the baseline ISA. Everything else (im2col, pooling,
+ * softmax, optimisers) is portable C.
+ *
+ * All matrices are row-major Float32. No kernel allocates on the heap, uses
+ * global mutable state, or spawns threads: callers own every buffer, so the
+ * kernels are safe to call concurrently on disjoint outputs.
+ */
 #include <stddef.h>
-/* Filled in by the training work: SIMD GEMM with runtime AVX2/FMA dispatch. */
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* 1 when this CPU supports AVX2 and FMA (the fast GEMM path), else 0. */
 int fmnist_kernels_has_avx2_fma(void);
+
+/* Which GEMM implementation to use. AUTO and AVX2 fall back to PORTABLE on
+ * CPUs without AVX2+FMA. */
+enum {
+    FMNIST_GEMM_AUTO = 0,
+    FMNIST_GEMM_PORTABLE = 1,
+    FMNIST_GEMM_AVX2 = 2,
+};
+
+/* Resolves AUTO/AVX2/PORTABLE to the implementation that actually runs
+ * (FMNIST_GEMM_AVX2 or FMNIST_GEMM_PORTABLE). */
+int fmnist_gemm_resolve(int impl);
+
+/*
+ * C[M x N] = A * B            (accumulate == 0)
+ * C[M x N] += A * B           (accumulate != 0)
+ * with A(i,k) = A[i*rsa + k*csa] (arbitrary strides: row-major A is
+ * rsa = lda, csa = 1; a transposed operand is rsa = 1, csa = lda) and
+ * B(k,j) = B[k*ldb + j], C(i,j) = C[i*ldc + j].
+ */
+void fmnist_sgemm(int impl, int M, int N, int K,
+                  const float *A, ptrdiff_t rsa, ptrdiff_t csa,
+                  const float *B, ptrdiff_t ldb,
+                  float *C, ptrdiff_t ldc, int accumulate);
+
+/*
+ * C[M x N] (+)= A * B^T with A(i,k) = A[i*lda + k], B(j,k) = B[j*ldb + k]:
+ * dot products along contiguous rows.
+ */
+void fmnist_sgemm_nt(int impl, int M, int N, int K,
+                     const float *A, ptrdiff_t lda,
+                     const float *B, ptrdiff_t ldb,
+                     float *C, ptrdiff_t ldc, int accumulate);
+
+/* ---- convolution helpers ------------------------------------------------ */
+
+/* dst[(H+2p) x (W+2p)] = lut[src[H x W]] with a zero border of width p. */
+void fmnist_pad_normalize_u8(const uint8_t *src, int H, int W, int pad,
+                             const float *lut, float *dst);
+
+/* im2col, channel-major ("CHW"): x[C][H][W] (already padded: no padding is
+ * applied), kernel kh x kw, stride 1, output OH = H-kh+1, OW = W-kw+1.
+ * col[(c*kh + ky)*kw + kx][oy*OW + ox] = x[c][oy+ky][ox+kx]. */
+void fmnist_im2col_chw(const float *x, int C, int H, int W, int kh, int kw,
+                       float *col);
+
+/* im2col, channel-last ("HWC"): x[H][W][C], zero padding pad, stride 1.
+ * col[oy*OW + ox][(ky*kw + kx)*C + c] = x[oy+ky-pad][ox+kx-pad][c]. */
+void fmnist_im2col_hwc(const float *x, int H, int W, int C, int kh, int kw,
+                       int pad, float *col);
+
+/* Adjoint of fmnist_im2col_hwc: dx[H][W][C] = sum of dcol (dx is overwritten). */
+void fmnist_col2im_hwc(const float *dcol, int H, int W, int C, int kh, int kw,
+                       int pad, float *dx);
+
+/* Adjoint of fmnist_im2col_chw (dx is overwritten). */
+void fmnist_col2im_chw(const float *dcol, int C, int H, int W, int kh, int kw,
+                       float *dx);
+
+/* ---- fused bias + ReLU + 2x2 max-pool (stride 2) --------------------------
+ * z: pre-activation without bias, either CHW (z_hwc == 0) or HWC layout,
+ * H and W even. out[H/2][W/2][C] (always HWC) = max(max4(z) + bias[c], 0);
+ * arg[...] = index 0..3 (dy*2+dx) of the window maximum (first one wins). */
+void fmnist_bias_relu_maxpool2_fwd(const float *z, int z_hwc, int C, int H, int W,
+                                   const float *bias, float *out, uint8_t *arg);
+
+/* Backward of the above: dz (layout as z, overwritten) gets dout where the
+ * output was positive, at the arg-max position, zero elsewhere;
+ * dbias[c] += sum of those gradients (dbias may be NULL). */
+void fmnist_bias_relu_maxpool2_bwd(const float *dout, const float *out,
+                                   const uint8_t *arg, int z_hwc, int C, int H, int W,
+                                   float *dz, float *dbias);
+
+/* ---- dense-layer helpers -------------------------------------------------- */
+
+/* y[rows x cols] += bias (per column); then max(.,0) if relu != 0. */
+void fmnist_bias_act_fwd(float *y, int rows, int cols, const float *bias, int relu);
+
+/* dy[rows x cols] *= (y > 0) if relu != 0; dbias[c] += column sums of dy. */
+void fmnist_bias_act_bwd(float *dy, const float *y, int rows, int cols,
+                         float *dbias, int relu);
+
+/* Softmax cross-entropy over rows of `logits` (rows x classes). Returns the
+ * summed loss (double); *correct += number of rows whose arg-max (first
+ * maximum) equals the label; predicted[r] = arg-max when predicted != NULL.
+ * When grad != NULL: grad = (softmax - onehot) * scale. */
+double fmnist_softmax_xent(const float *logits, const uint8_t *labels, int rows,
+                           int classes, float scale, float *grad,
+                           int64_t *correct, uint8_t *predicted);
+
+/* ---- optimisers --------------------------------------------------------
+ * The gradient is the ordered sum g = ((grads[0] + grads[1]) + ...) over
+ * ngrads per-thread buffers; the summation order is fixed, so results are
+ * bit-for-bit reproducible. */
+
+/* PyTorch SGD: v = momentum*v + g (v = g on the first step); p -= lr*v. */
+void fmnist_sgd_momentum(float *p, float *v, const float *const *grads, int ngrads,
+                         size_t n, float lr, float momentum, int first_step);
+
+/* PyTorch Adam (no weight decay, no amsgrad); step starts at 1. */
+void fmnist_adam(float *p, float *m, float *v, const float *const *grads, int ngrads,
+                 size_t n, float lr, float beta1, float beta2, float eps, int64_t step);
+
+/* dst[cols x rows] = src[rows x cols]^T. */
+void fmnist_transpose(const float *src, int rows, int cols, float *dst);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

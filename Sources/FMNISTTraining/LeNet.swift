@@ -1,0 +1,231 @@
+import CKernels
+
+/// Where each LeNet-5 tensor lives in the flat parameter (and gradient) vector.
+///
+/// Convolution 1 weights are `[6][25]` (out × kernel taps), convolution 2 weights are stored
+/// transposed as `[150][16]` with taps ordered (ky, kx, channel) for channel-last im2col, and the
+/// dense weights are stored transposed as `[in][out]`. Every tensor starts on a 64-byte boundary.
+enum LeNetLayout {
+    struct Slot: Sendable {
+        let offset: Int
+        let count: Int
+        /// PyTorch's fan-in: init bound is 1/sqrt(fanIn) for weights and biases alike.
+        let fanIn: Int
+    }
+
+    static let imageSide = 28
+    static let pixels = 784
+    static let classes = 10
+
+    // conv1: 1 → 6, 5×5, pad 2 on 28×28 → 28×28 → pool 14×14
+    static let c1Out = 6, c1Taps = 25, c1Side = 28, c1Spatial = 784, padSide = 32
+    // conv2: 6 → 16, 5×5 on 14×14 → 10×10 → pool 5×5
+    static let p1Side = 14, p1Size = 14 * 14 * 6
+    static let c2Out = 16, c2Taps = 150, c2Side = 10, c2Spatial = 100
+    static let p2Size = 5 * 5 * 16
+    static let f1 = 120, f2 = 84
+
+    private static func align(_ n: Int) -> Int { (n + 15) / 16 * 16 }
+
+    static let w1 = Slot(offset: 0, count: c1Out * c1Taps, fanIn: c1Taps)
+    static let b1 = next(after: w1, count: c1Out, fanIn: c1Taps)
+    static let w2t = next(after: b1, count: c2Taps * c2Out, fanIn: c2Taps)
+    static let b2 = next(after: w2t, count: c2Out, fanIn: c2Taps)
+    static let fc1 = next(after: b2, count: p2Size * f1, fanIn: p2Size)
+    static let fc1b = next(after: fc1, count: f1, fanIn: p2Size)
+    static let fc2 = next(after: fc1b, count: f1 * f2, fanIn: f1)
+    static let fc2b = next(after: fc2, count: f2, fanIn: f1)
+    static let fc3 = next(after: fc2b, count: f2 * classes, fanIn: f2)
+    static let fc3b = next(after: fc3, count: classes, fanIn: f2)
+
+    static let slots = [w1, b1, w2t, b2, fc1, fc1b, fc2, fc2b, fc3, fc3b]
+    static let slotNames = ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias",
+                            "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias"]
+    /// Length of the flat vector, padding included.
+    static let storageCount = align(fc3b.offset + fc3b.count)
+    /// Trainable parameters (61,706, as PyTorch counts them).
+    static let parameterCount = slots.reduce(0) { $0 + $1.count }
+
+    private static func next(after slot: Slot, count: Int, fanIn: Int) -> Slot {
+        Slot(offset: align(slot.offset + slot.count), count: count, fanIn: fanIn)
+    }
+}
+
+/// The network's parameters plus values derived from them (the transposed conv2 weights).
+final class LeNetParameters: @unchecked Sendable {
+    let values = Tensor([LeNetLayout.storageCount])
+    /// conv2 weights as `[16][150]`: the B operand of the conv2 input-gradient GEMM.
+    let w2 = Tensor([LeNetLayout.c2Out, LeNetLayout.c2Taps])
+
+    /// PyTorch's default init: U(−1/√fanIn, 1/√fanIn) for every weight and bias, in layer order.
+    init(generator: inout SeededGenerator) {
+        for slot in LeNetLayout.slots {
+            let bound = Float(1.0 / Double(slot.fanIn).squareRoot())
+            for i in 0..<slot.count { values[slot.offset + i] = generator.nextSymmetric(bound) }
+        }
+        refreshDerived()
+    }
+
+    init(copying values: [Float]) {
+        precondition(values.count == LeNetLayout.storageCount)
+        values.withUnsafeBufferPointer { self.values.pointer.update(from: $0.baseAddress!, count: $0.count) }
+        refreshDerived()
+    }
+
+    func pointer(_ slot: LeNetLayout.Slot) -> UnsafeMutablePointer<Float> { values.pointer + slot.offset }
+
+    /// Call after every change of `values`.
+    func refreshDerived() {
+        fmnist_transpose(pointer(LeNetLayout.w2t), Int32(LeNetLayout.c2Taps), Int32(LeNetLayout.c2Out),
+                         w2.pointer)
+    }
+}
+
+/// Per-thread buffers for forward and backward passes over up to `capacity` images, plus this
+/// thread's gradient vector. Nothing is allocated after construction.
+final class LeNetWorkspace: @unchecked Sendable {
+    typealias L = LeNetLayout
+    let capacity: Int
+    let gemm: GEMM
+
+    let grads = Tensor([L.storageCount])
+    private let padded = Tensor([L.padSide * L.padSide])
+    private let col1: Tensor      // [capacity][25][784]
+    private let z1 = Tensor([L.c1Out * L.c1Spatial])
+    private let a1: Tensor        // [capacity][14][14][6]
+    private let arg1: ByteBuffer
+    private let col2: Tensor      // [capacity][100][150]
+    private let z2 = Tensor([L.c2Spatial * L.c2Out])
+    private let a2: Tensor        // [capacity][400]
+    private let arg2: ByteBuffer
+    private let h1: Tensor, h2: Tensor, logits: Tensor
+    private let dLogits: Tensor, dH2: Tensor, dH1: Tensor, dA2: Tensor
+    private let dZ2 = Tensor([L.c2Spatial * L.c2Out])
+    private let dCol2 = Tensor([L.c2Spatial * L.c2Taps])
+    private let dA1 = Tensor([L.p1Size])
+    private let dZ1 = Tensor([L.c1Out * L.c1Spatial])
+    let labels: ByteBuffer
+    let predicted: ByteBuffer
+
+    /// Results of the latest `run`.
+    private(set) var lossSum: Double = 0
+    private(set) var correct: Int = 0
+
+    init(capacity: Int, gemm: GEMM) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+        self.gemm = gemm
+        col1 = Tensor([capacity, L.c1Taps, L.c1Spatial])
+        a1 = Tensor([capacity, L.p1Size])
+        arg1 = ByteBuffer(capacity * L.p1Size)
+        col2 = Tensor([capacity, L.c2Spatial, L.c2Taps])
+        a2 = Tensor([capacity, L.p2Size])
+        arg2 = ByteBuffer(capacity * L.p2Size)
+        h1 = Tensor([capacity, L.f1]); h2 = Tensor([capacity, L.f2]); logits = Tensor([capacity, L.classes])
+        dLogits = Tensor([capacity, L.classes]); dH2 = Tensor([capacity, L.f2])
+        dH1 = Tensor([capacity, L.f1]); dA2 = Tensor([capacity, L.p2Size])
+        labels = ByteBuffer(capacity)
+        predicted = ByteBuffer(capacity)
+    }
+
+    /// Forward (and, when `backward`, backward) pass over `indices.count ≤ capacity` images.
+    ///
+    /// - Parameters:
+    ///   - pixels: all images, 784 bytes each; `indices` select the ones to use.
+    ///   - lut: byte → normalised value.
+    ///   - gradientScale: multiplies dL/dlogits (1 / full batch size for a mean loss).
+    /// On return `lossSum` and `correct` describe these images, `predicted` holds arg-maxes, and
+    /// with `backward` the gradient vector `grads` holds this chunk's (summed) gradient.
+    func run(
+        parameters: LeNetParameters, pixels: UnsafePointer<UInt8>, allLabels: UnsafePointer<UInt8>,
+        indices: UnsafeBufferPointer<Int32>, lut: UnsafePointer<Float>, backward: Bool,
+        gradientScale: Float
+    ) {
+        let n = indices.count
+        precondition(n <= capacity)
+        lossSum = 0
+        correct = 0
+        if backward {
+            // Bias gradients are accumulated with +=; weight gradients are overwritten by the first
+            // image (or whole-chunk GEMM) below, unless there is nothing to overwrite them with.
+            if n == 0 { grads.fill(0); return }
+            for slot in [L.b1, L.b2, L.fc1b, L.fc2b, L.fc3b] { (grads.pointer + slot.offset).update(repeating: 0, count: slot.count) }
+        }
+        if n == 0 { return }
+        let p = parameters
+        let g = gemm
+        let store = backward  // keep per-image im2col matrices for the weight gradients
+
+        // Convolutional trunk, one image at a time (keeps the working set in L1/L2).
+        for t in 0..<n {
+            let idx = Int(indices[t])
+            labels.pointer[t] = allLabels[idx]
+            let c1 = col1.pointer + (store ? t * L.c1Taps * L.c1Spatial : 0)
+            let c2 = col2.pointer + (store ? t * L.c2Spatial * L.c2Taps : 0)
+            fmnist_pad_normalize_u8(pixels + idx * L.pixels, 28, 28, 2, lut, padded.pointer)
+            Layers.convCHWForward(g, x: padded.pointer, channels: 1, height: L.padSide, width: L.padSide,
+                                  kernel: 5, weights: p.pointer(L.w1), outChannels: L.c1Out,
+                                  col: c1, z: z1.pointer)
+            Layers.biasReluPoolForward(z: z1.pointer, hwc: false, channels: L.c1Out, height: L.c1Side,
+                                       width: L.c1Side, bias: p.pointer(L.b1),
+                                       out: a1.pointer + t * L.p1Size, argmax: arg1.pointer + t * L.p1Size)
+            Layers.convHWCForward(g, x: a1.pointer + t * L.p1Size, height: L.p1Side, width: L.p1Side,
+                                  channels: L.c1Out, kernel: 5, pad: 0, weightsT: p.pointer(L.w2t),
+                                  outChannels: L.c2Out, col: c2, z: z2.pointer)
+            Layers.biasReluPoolForward(z: z2.pointer, hwc: true, channels: L.c2Out, height: L.c2Side,
+                                       width: L.c2Side, bias: p.pointer(L.b2),
+                                       out: a2.pointer + t * L.p2Size, argmax: arg2.pointer + t * L.p2Size)
+        }
+
+        // Dense head on the whole chunk.
+        Layers.denseForward(g, x: a2.pointer, rows: n, inputs: L.p2Size, outputs: L.f1,
+                            weightsT: p.pointer(L.fc1), bias: p.pointer(L.fc1b), relu: true, y: h1.pointer)
+        Layers.denseForward(g, x: h1.pointer, rows: n, inputs: L.f1, outputs: L.f2,
+                            weightsT: p.pointer(L.fc2), bias: p.pointer(L.fc2b), relu: true, y: h2.pointer)
+        Layers.denseForward(g, x: h2.pointer, rows: n, inputs: L.f2, outputs: L.classes,
+                            weightsT: p.pointer(L.fc3), bias: p.pointer(L.fc3b), relu: false,
+                            y: logits.pointer)
+        var hits: Int64 = 0
+        lossSum = Layers.softmaxCrossEntropy(
+            logits: logits.pointer, labels: labels.pointer, rows: n, classes: L.classes,
+            scale: gradientScale, grad: backward ? dLogits.pointer : nil, correct: &hits,
+            predicted: predicted.pointer)
+        correct = Int(hits)
+        guard backward else { return }
+
+        let d = grads.pointer
+        Layers.denseBackward(g, dy: dLogits.pointer, y: logits.pointer, relu: false, x: h2.pointer, rows: n,
+                             inputs: L.f2, outputs: L.classes, weightsT: p.pointer(L.fc3),
+                             dWeightsT: d + L.fc3.offset, dBias: d + L.fc3b.offset, accumulate: false,
+                             dx: dH2.pointer)
+        Layers.denseBackward(g, dy: dH2.pointer, y: h2.pointer, relu: true, x: h1.pointer, rows: n,
+                             inputs: L.f1, outputs: L.f2, weightsT: p.pointer(L.fc2),
+                             dWeightsT: d + L.fc2.offset, dBias: d + L.fc2b.offset, accumulate: false,
+                             dx: dH1.pointer)
+        Layers.denseBackward(g, dy: dH1.pointer, y: h1.pointer, relu: true, x: a2.pointer, rows: n,
+                             inputs: L.p2Size, outputs: L.f1, weightsT: p.pointer(L.fc1),
+                             dWeightsT: d + L.fc1.offset, dBias: d + L.fc1b.offset, accumulate: false,
+                             dx: dA2.pointer)
+        // Convolutional trunk backward, one image at a time.
+        for t in 0..<n {
+            let first = t == 0
+            Layers.biasReluPoolBackward(dout: dA2.pointer + t * L.p2Size, out: a2.pointer + t * L.p2Size,
+                                        argmax: arg2.pointer + t * L.p2Size, hwc: true, channels: L.c2Out,
+                                        height: L.c2Side, width: L.c2Side, dz: dZ2.pointer,
+                                        dBias: d + L.b2.offset)
+            Layers.convHWCBackward(g, dz: dZ2.pointer, col: col2.pointer + t * L.c2Spatial * L.c2Taps,
+                                   height: L.p1Side, width: L.p1Side, channels: L.c1Out, kernel: 5, pad: 0,
+                                   weights: p.w2.pointer, outChannels: L.c2Out,
+                                   dWeightsT: d + L.w2t.offset, accumulate: !first,
+                                   dx: dA1.pointer, dcol: dCol2.pointer)
+            Layers.biasReluPoolBackward(dout: dA1.pointer, out: a1.pointer + t * L.p1Size,
+                                        argmax: arg1.pointer + t * L.p1Size, hwc: false, channels: L.c1Out,
+                                        height: L.c1Side, width: L.c1Side, dz: dZ1.pointer,
+                                        dBias: d + L.b1.offset)
+            Layers.convCHWBackward(g, dz: dZ1.pointer, col: col1.pointer + t * L.c1Taps * L.c1Spatial,
+                                   channels: 1, height: L.padSide, width: L.padSide, kernel: 5,
+                                   weights: p.pointer(L.w1), outChannels: L.c1Out,
+                                   dWeights: d + L.w1.offset, accumulate: !first)
+        }
+    }
+}

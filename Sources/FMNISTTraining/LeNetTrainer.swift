@@ -1,0 +1,269 @@
+import CKernels
+import Dispatch
+
+/// Trains LeNet-5 (conv 6@5×5 pad 2 → ReLU → max-pool → conv 16@5×5 → ReLU → max-pool →
+/// fc 120 → ReLU → fc 84 → ReLU → fc 10) on in-memory images and evaluates it on a test set.
+///
+/// The same architecture, initialisation scheme, normalisation and optimiser semantics as the
+/// PyTorch reference. Each batch is split across `threads` workers with private gradient buffers
+/// that are summed in a fixed order, so a run is reproducible bit for bit from its seed and thread
+/// count. Performs no I/O.
+public final class LeNetTrainer: Sendable {
+    /// The settings every `train` call uses.
+    public let configuration: TrainingConfiguration
+
+    public init(configuration: TrainingConfiguration = TrainingConfiguration()) {
+        self.configuration = configuration
+    }
+
+    /// Trains from a fresh initialisation and evaluates on `test`.
+    /// - Parameter progress: called on the calling thread after every epoch.
+    /// - Throws: `TrainingError` when the configuration or the data are invalid.
+    public func train(
+        train: LabeledImages, test: LabeledImages, progress: (EpochReport) -> Void = { _ in }
+    ) throws -> TrainingReport {
+        let config = configuration
+        try config.validate()
+        try train.validate(name: "training set")
+        try test.validate(name: "test set")
+        let start = ContinuousClock.now
+        let session = TrainingSession(configuration: config, trainPixels: train.pixels)
+
+        let n = min(config.limit ?? train.count, train.count)
+        var epochs: [EpochReport] = []
+        var trainSeconds = 0.0
+        var evaluationSeconds = 0.0
+        var lastEvaluation: Evaluation?
+        for epoch in 0..<config.epochs {
+            let epochStart = ContinuousClock.now
+            let (lossSum, correct) = session.runEpoch(train: train, count: n)
+            let seconds = (ContinuousClock.now - epochStart).seconds
+            trainSeconds += seconds
+            var testAccuracy: Double?
+            var testLoss: Double?
+            if config.evaluateEachEpoch {
+                let evalStart = ContinuousClock.now
+                let evaluation = session.evaluate(test)
+                evaluationSeconds += (ContinuousClock.now - evalStart).seconds
+                testAccuracy = evaluation.accuracy
+                testLoss = evaluation.loss
+                lastEvaluation = evaluation
+            }
+            let report = EpochReport(
+                epoch: epoch + 1, trainLoss: lossSum / Double(n), trainAccuracy: Double(correct) / Double(n),
+                imagesPerSecond: seconds > 0 ? Double(n) / seconds : 0, seconds: seconds,
+                testAccuracy: testAccuracy, testLoss: testLoss)
+            epochs.append(report)
+            progress(report)
+        }
+        let evaluation: Evaluation
+        if let lastEvaluation {
+            evaluation = lastEvaluation
+        } else {
+            let evalStart = ContinuousClock.now
+            evaluation = session.evaluate(test)
+            evaluationSeconds += (ContinuousClock.now - evalStart).seconds
+        }
+        let totalImages = Double(n) * Double(config.epochs)
+        return TrainingReport(
+            epochs: epochs, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss,
+            confusion: evaluation.confusion,
+            trainImagesPerSecond: trainSeconds > 0 ? totalImages / trainSeconds : 0,
+            totalSeconds: (ContinuousClock.now - start).seconds, evaluationSeconds: evaluationSeconds,
+            threads: config.threads, kernel: session.gemm.name, trainingImages: n, testImages: test.count,
+            normalizationMean: session.mean, normalizationStd: session.std)
+    }
+}
+
+struct Evaluation {
+    var accuracy: Double
+    var loss: Double
+    var confusion: [[Int]]
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) * 1e-18
+    }
+}
+
+/// The mutable state of one training run: parameters, optimiser state, workers.
+final class TrainingSession {
+    typealias L = LeNetLayout
+    let configuration: TrainingConfiguration
+    let gemm: GEMM
+    let parameters: LeNetParameters
+    let workers: [LeNetWorkspace]
+    let mean: Double
+    let std: Double
+    private let lut = Tensor([256])
+    private var generator: SeededGenerator
+    private let velocity = Tensor([L.storageCount])
+    private let adamM = Tensor([L.storageCount])
+    private var step: Int64 = 0
+
+    init(configuration: TrainingConfiguration, trainPixels: [UInt8]) {
+        self.configuration = configuration
+        gemm = configuration.kernel == .portable ? .portable : .automatic
+        (mean, std) = Self.meanAndStd(trainPixels)
+        for v in 0..<256 { lut[v] = Float((Double(v) / 255 - mean) / std) }
+        generator = SeededGenerator(seed: configuration.seed)
+        parameters = LeNetParameters(generator: &generator)
+        let threads = configuration.threads
+        let capacity = (configuration.batchSize + threads - 1) / threads
+        let gemm = gemm
+        workers = (0..<threads).map { _ in LeNetWorkspace(capacity: capacity, gemm: gemm) }
+    }
+
+    /// Mean and unbiased standard deviation of pixel/255 over all pixels (exact, via a histogram).
+    static func meanAndStd(_ pixels: [UInt8]) -> (Double, Double) {
+        var histogram = [Int](repeating: 0, count: 256)
+        pixels.withUnsafeBufferPointer { buffer in
+            histogram.withUnsafeMutableBufferPointer { h in
+                for v in buffer { h[Int(v)] += 1 }
+            }
+        }
+        var sum = 0.0, sumSquares = 0.0
+        for (v, c) in histogram.enumerated() {
+            let x = Double(v) / 255
+            sum += x * Double(c)
+            sumSquares += x * x * Double(c)
+        }
+        let count = Double(pixels.count)
+        let mean = sum / count
+        let variance = count > 1 ? max(0, (sumSquares - count * mean * mean) / (count - 1)) : 0
+        let std = variance > 0 ? variance.squareRoot() : 1
+        return (mean, std)
+    }
+
+    /// Runs `body(worker)` for every worker, on separate threads when there are several.
+    private func forEachWorker(_ body: (Int) -> Void) {
+        if workers.count == 1 {
+            body(0)
+        } else {
+            // Each iteration touches only its own worker and disjoint output ranges, and
+            // concurrentPerform returns after all of them: sharing `body` is safe.
+            withoutActuallyEscaping(body) { body in
+                let shared = UncheckedSendable(body)
+                DispatchQueue.concurrentPerform(iterations: workers.count) { shared.value($0) }
+            }
+        }
+    }
+
+    /// One shuffled pass over the first `count` training images; returns (loss sum, correct).
+    func runEpoch(train: LabeledImages, count n: Int) -> (Double, Int) {
+        let batch = configuration.batchSize
+        let threads = workers.count
+        var order = [Int32](unsafeUninitializedCapacity: n) { buffer, initialized in
+            for i in 0..<n { buffer[i] = Int32(i) }
+            initialized = n
+        }
+        order.withUnsafeMutableBufferPointer { generator.shuffle($0) }
+        var lossSum = 0.0
+        var correct = 0
+        let lr = Float(configuration.learningRate)
+        let momentum = Float(configuration.momentum)
+        let params = parameters
+        let workers = workers
+        let lut = UnsafePointer(lut.pointer)
+        train.pixels.withUnsafeBufferPointer { pixelBuffer in
+            train.labels.withUnsafeBufferPointer { labelBuffer in
+                order.withUnsafeBufferPointer { orderBuffer in
+                    let pixels = pixelBuffer.baseAddress!
+                    let labels = labelBuffer.baseAddress!
+                    let gradPointers = UnsafeMutablePointer<UnsafePointer<Float>?>.allocate(capacity: threads)
+                    defer { gradPointers.deallocate() }
+                    for t in 0..<threads { gradPointers[t] = UnsafePointer(workers[t].grads.pointer) }
+                    var begin = 0
+                    while begin < n {
+                        let size = min(batch, n - begin)
+                        let scale = 1 / Float(size)
+                        let batchStart = begin
+                        forEachWorker { t in
+                            let lo = batchStart + size * t / threads
+                            let hi = batchStart + size * (t + 1) / threads
+                            workers[t].run(
+                                parameters: params, pixels: pixels, allLabels: labels,
+                                indices: UnsafeBufferPointer(rebasing: orderBuffer[lo..<hi]), lut: lut,
+                                backward: true, gradientScale: scale)
+                        }
+                        for worker in workers {
+                            lossSum += worker.lossSum
+                            correct += worker.correct
+                        }
+                        step += 1
+                        switch configuration.optimizer {
+                        case .sgd:
+                            fmnist_sgd_momentum(params.values.pointer, velocity.pointer, gradPointers, Int32(threads),
+                                                L.storageCount, lr, momentum, step == 1 ? 1 : 0)
+                        case .adam:
+                            fmnist_adam(params.values.pointer, adamM.pointer, velocity.pointer, gradPointers,
+                                        Int32(threads), L.storageCount, lr, 0.9, 0.999, 1e-8, step)
+                        }
+                        params.refreshDerived()
+                        begin += size
+                    }
+                }
+            }
+        }
+        return (lossSum, correct)
+    }
+
+    /// Accuracy, mean loss and confusion matrix of the current network on `test`.
+    func evaluate(_ test: LabeledImages) -> Evaluation {
+        let n = test.count
+        let threads = workers.count
+        let workers = workers
+        let params = parameters
+        let lut = UnsafePointer(lut.pointer)
+        var predictions = [UInt8](repeating: 0, count: n)
+        var lossSums = [Double](repeating: 0, count: threads)
+        var corrects = [Int](repeating: 0, count: threads)
+        let indices = [Int32]((0..<Int32(n)).map { $0 })
+        test.pixels.withUnsafeBufferPointer { pixelBuffer in
+            test.labels.withUnsafeBufferPointer { labelBuffer in
+                indices.withUnsafeBufferPointer { indexBuffer in
+                    predictions.withUnsafeMutableBufferPointer { predictionBuffer in
+                        lossSums.withUnsafeMutableBufferPointer { lossBuffer in
+                            corrects.withUnsafeMutableBufferPointer { correctBuffer in
+                                let pixels = pixelBuffer.baseAddress!
+                                let labels = labelBuffer.baseAddress!
+                                let out = predictionBuffer.baseAddress!
+                                let losses = lossBuffer.baseAddress!
+                                let hits = correctBuffer.baseAddress!
+                                forEachWorker { t in
+                                    let worker = workers[t]
+                                    var lo = n * t / threads
+                                    let hi = n * (t + 1) / threads
+                                    while lo < hi {
+                                        let chunk = min(worker.capacity, hi - lo)
+                                        worker.run(
+                                            parameters: params, pixels: pixels, allLabels: labels,
+                                            indices: UnsafeBufferPointer(rebasing: indexBuffer[lo..<(lo + chunk)]),
+                                            lut: lut, backward: false, gradientScale: 0)
+                                        losses[t] += worker.lossSum
+                                        hits[t] += worker.correct
+                                        (out + lo).update(from: worker.predicted.pointer, count: chunk)
+                                        lo += chunk
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: 10), count: 10)
+        for i in 0..<n { confusion[Int(test.labels[i])][Int(predictions[i])] += 1 }
+        let correct = corrects.reduce(0, +)
+        let loss = lossSums.reduce(0, +)
+        return Evaluation(accuracy: Double(correct) / Double(n), loss: loss / Double(n), confusion: confusion)
+    }
+}
+
+/// Carries a value into a `@Sendable` closure whose concurrent use the caller has made safe.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
