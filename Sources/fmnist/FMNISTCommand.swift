@@ -23,6 +23,7 @@ struct FMNISTCommand: AsyncParsableCommand {
         version: FMNISTCoreVersion.string,
         subcommands: [
             VerifyCommand.self,
+            PreviewCommand.self,
             SwitchCommand.self, StatusCommand.self, VersionsCommand.self, LogCommand.self, ImportCommand.self,
         ]
     )

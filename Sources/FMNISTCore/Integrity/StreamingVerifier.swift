@@ -24,6 +24,8 @@ public final class StreamingVerifier {
     private var checkedSignature = false
     private var fault: IntegrityFault?
     private let payloadLimit: Int64
+    /// Called with every decompressed chunk, for callers that also keep the payload (loading).
+    public var onPayload: ((UnsafeRawBufferPointer) -> Void)?
 
     /// - Parameters:
     ///   - payloadLimit: decompression stops with `.decompressionBomb` past this many bytes;
@@ -76,6 +78,7 @@ public final class StreamingVerifier {
         try inflater.feed(bytes) { (payload) throws(IntegrityFault) in
             payloadSHA.update(bufferPointer: payload)
             try idx.feed(payload)
+            onPayload?(payload)
             if let declared = idx.declaredSize, idx.totalBytes > declared {
                 throw .idxLengthMismatch(declared: declared, actual: idx.totalBytes)
             }
