@@ -54,4 +54,13 @@ static inline CURLcode fmnist_curl_getinfo_string(CURL *handle, CURLINFO info, c
 
 /* CURL_WRITEFUNC_PAUSE etc. are macros; expose the values a Swift callback may return. */
 static inline size_t fmnist_curl_write_abort(void) { return 0; }
+
+/* curl_global_init flags are macros; call it with the default set once per process. */
+static inline CURLcode fmnist_curl_global_init(void) { return curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+/* The size of the buffer CURLOPT_ERRORBUFFER must point to. */
+static inline size_t fmnist_curl_error_size(void) { return CURL_ERROR_SIZE; }
+
+/* The libcurl version string, e.g. "libcurl/7.88.1 OpenSSL/3.0.19 ...". */
+static inline const char *fmnist_curl_version(void) { return curl_version(); }
 #endif

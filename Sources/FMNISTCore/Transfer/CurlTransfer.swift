@@ -1,0 +1,255 @@
+import CCurl
+import Foundation
+
+/// One download over libcurl: http, https (certificates verified) and file://, resumable with
+/// HTTP Range, redirects only within http/https and bounded, connect and low-speed timeouts,
+/// `User-Agent: fmnist/<version>`. Proxies come from libcurl's standard environment variables
+/// (`http_proxy`, `https_proxy`, `all_proxy`, `no_proxy`).
+///
+/// The body is streamed to `onData` as it arrives; `onResponse` sees the status and headers
+/// first and may refuse the body. C types stay inside this type.
+///
+/// ```swift
+/// let transfer = CurlTransfer(settings: try TransferSettings.resolve())
+/// let result = transfer.perform(TransferRequest(url: url, offset: 1024),
+///     onResponse: { response in response.continues(from: 1024) || response.status == 200 },
+///     onData: { chunk in verifier.feedOrStop(chunk) })
+/// if let failure = result.failure { print(failure) }
+/// ```
+public final class CurlTransfer {
+    /// Schemes a transfer may start with.
+    public static let protocols = "http,https,file"
+    /// Schemes a redirect may lead to.
+    public static let redirectProtocols = "http,https"
+
+    private static let globalInit: CURLcode = fmnist_curl_global_init()
+
+    public let settings: TransferSettings
+
+    public init(settings: TransferSettings) {
+        _ = CurlTransfer.globalInit
+        self.settings = settings
+    }
+
+    /// The libcurl version in use, e.g. "libcurl/7.88.1 OpenSSL/3.0.19 zlib/1.2.13".
+    public static var libraryVersion: String {
+        _ = globalInit
+        return String(cString: fmnist_curl_version())
+    }
+
+    /// Downloads `request.url`. Blocks until the transfer ends; call it from a worker thread.
+    ///
+    /// - Parameters:
+    ///   - onResponse: called once before the first body byte (or at the end for an empty body)
+    ///     with the status and headers; return false to stop (the result then fails with
+    ///     `.abortedByReceiver`).
+    ///   - onData: called with each chunk of the body; return false to stop.
+    public func perform(
+        _ request: TransferRequest, onResponse: (TransferResponse) -> Bool, onData: (UnsafeRawBufferPointer) -> Bool
+    ) -> TransferResult {
+        let started = DispatchTime.now().uptimeNanoseconds
+        func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
+        guard let handle = curl_easy_init() else {
+            return TransferResult(
+                response: nil, bytes: 0, duration: 0, failure: .other(code: -1, message: "curl_easy_init failed"))
+        }
+        defer { curl_easy_cleanup(handle) }
+        return withoutActuallyEscaping(onResponse) { onResponse in
+            withoutActuallyEscaping(onData) { onData in
+                let context = TransferContext(handle: handle, request: request, onResponse: onResponse, onData: onData)
+                let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: fmnist_curl_error_size())
+                errorBuffer.initialize(repeating: 0, count: fmnist_curl_error_size())
+                defer { errorBuffer.deallocate() }
+                var headerList: UnsafeMutablePointer<curl_slist>? = nil
+                defer { curl_slist_free_all(headerList) }
+
+                configure(handle, request: request, errorBuffer: errorBuffer)
+                if let validator = request.ifRange, request.offset > 0 {
+                    headerList = curl_slist_append(headerList, "If-Range: \(validator)")
+                    fmnist_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+                }
+                let pointer = Unmanaged.passUnretained(context).toOpaque()
+                fmnist_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, pointer)
+                fmnist_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, pointer)
+                fmnist_curl_setopt_write_function(handle) { data, size, count, context in
+                    let total = size * count
+                    guard let context else { return 0 }
+                    let transfer = Unmanaged<TransferContext>.fromOpaque(context).takeUnretainedValue()
+                    return transfer.receive(UnsafeRawBufferPointer(start: data, count: total)) ? total : 0
+                }
+                fmnist_curl_setopt_header_function(handle) { data, size, count, context in
+                    let total = size * count
+                    guard let context, let data else { return total }
+                    let transfer = Unmanaged<TransferContext>.fromOpaque(context).takeUnretainedValue()
+                    transfer.header(UnsafeRawBufferPointer(start: data, count: total))
+                    return total
+                }
+
+                let code = curl_easy_perform(handle)
+                var failure: TransferFailure? = nil
+                if context.stopped {
+                    failure = .abortedByReceiver
+                } else if code != CURLE_OK {
+                    failure = classify(code, handle: handle, message: String(cString: errorBuffer))
+                } else if !context.announced {
+                    // An empty body: the receiver still gets to judge the answer.
+                    if !context.announce() { failure = .abortedByReceiver }
+                }
+                return TransferResult(
+                    response: context.response ?? (context.announced ? nil : context.makeResponse()),
+                    bytes: context.bytes, duration: elapsed(), failure: failure)
+            }
+        }
+    }
+
+    private func configure(_ handle: UnsafeMutableRawPointer, request: TransferRequest, errorBuffer: UnsafeMutablePointer<CChar>) {
+        fmnist_curl_setopt_string(handle, CURLOPT_URL, request.url)
+        fmnist_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, CurlTransfer.protocols)
+        fmnist_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, CurlTransfer.redirectProtocols)
+        fmnist_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1)
+        fmnist_curl_setopt_long(handle, CURLOPT_MAXREDIRS, settings.maxRedirects)
+        fmnist_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        fmnist_curl_setopt_long(handle, CURLOPT_FAILONERROR, 1)
+        fmnist_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, settings.connectTimeout)
+        fmnist_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, settings.lowSpeedLimit)
+        fmnist_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, settings.lowSpeedTime)
+        fmnist_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
+        fmnist_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
+        fmnist_curl_setopt_long(handle, CURLOPT_BUFFERSIZE, settings.bufferSize)
+        fmnist_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
+        fmnist_curl_setopt_string(handle, CURLOPT_USERAGENT, settings.userAgent)
+        fmnist_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+        if let ca = settings.caBundle { fmnist_curl_setopt_string(handle, CURLOPT_CAINFO, ca) }
+        if request.offset > 0 { fmnist_curl_setopt_string(handle, CURLOPT_RANGE, "\(request.offset)-") }
+    }
+
+    private func classify(_ code: CURLcode, handle: UnsafeMutableRawPointer, message detail: String) -> TransferFailure {
+        let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        switch code {
+        case CURLE_HTTP_RETURNED_ERROR:
+            var status = 0
+            fmnist_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+            return status >= 400 ? .httpStatus(status) : .other(code: Int(code.rawValue), message: message)
+        case CURLE_UNSUPPORTED_PROTOCOL:
+            var target: UnsafeMutablePointer<CChar>? = nil
+            fmnist_curl_getinfo_string(handle, CURLINFO_REDIRECT_URL, &target)
+            var redirects = 0
+            fmnist_curl_getinfo_long(handle, CURLINFO_REDIRECT_COUNT, &redirects)
+            let location = target.map { String(cString: $0) }
+            if location != nil || redirects > 0 || message.contains("redirect") { return .redirectRefused(target: location) }
+            return .other(code: Int(code.rawValue), message: message)
+        case CURLE_TOO_MANY_REDIRECTS:
+            return .tooManyRedirects(limit: settings.maxRedirects)
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CONNECT_ERROR:
+            return .certificate(message: message)
+        case CURLE_OPERATION_TIMEDOUT:
+            return .timeout(message: message)
+        case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE, CURLE_GOT_NOTHING, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+            return .connectionLost(message: message)
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT:
+            return .unreachable(message: message)
+        case CURLE_FILE_COULDNT_READ_FILE, CURLE_READ_ERROR, CURLE_BAD_DOWNLOAD_RESUME:
+            return .localFile(message: message)
+        default:
+            return .other(code: Int(code.rawValue), message: message)
+        }
+    }
+}
+
+/// State shared with the C callbacks of one transfer (passed as an unretained context pointer).
+private final class TransferContext {
+    let handle: UnsafeMutableRawPointer
+    let request: TransferRequest
+    let onResponse: (TransferResponse) -> Bool
+    let onData: (UnsafeRawBufferPointer) -> Bool
+    private var headers: [String: String] = [:]
+    private(set) var response: TransferResponse?
+    private(set) var announced = false
+    private(set) var stopped = false
+    private(set) var bytes: Int64 = 0
+
+    init(
+        handle: UnsafeMutableRawPointer, request: TransferRequest, onResponse: @escaping (TransferResponse) -> Bool,
+        onData: @escaping (UnsafeRawBufferPointer) -> Bool
+    ) {
+        self.handle = handle
+        self.request = request
+        self.onResponse = onResponse
+        self.onData = onData
+    }
+
+    /// One header line; a status line starts a new response (after a redirect or `100 Continue`).
+    func header(_ line: UnsafeRawBufferPointer) {
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("HTTP/") {
+            headers = [:]
+            return
+        }
+        guard let colon = text.firstIndex(of: ":") else { return }
+        let name = text[..<colon].lowercased()
+        let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        headers[name] = value
+    }
+
+    func makeResponse() -> TransferResponse {
+        var status = 0
+        fmnist_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        var effective: UnsafeMutablePointer<CChar>? = nil
+        fmnist_curl_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &effective)
+        var length: curl_off_t = -1
+        fmnist_curl_getinfo_off(handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length)
+        var response = TransferResponse(
+            status: status, etag: headers["etag"], lastModified: headers["last-modified"],
+            contentType: headers["content-type"], effectiveURL: effective.map { String(cString: $0) } ?? request.url)
+        if let range = headers["content-range"], let parsed = ContentRange(range) {
+            response.rangeStart = parsed.start
+            response.totalSize = parsed.total
+        } else if status == 200 || status == 0, length >= 0 {
+            response.totalSize = status == 0 ? request.offset + Int64(length) : Int64(length)
+        }
+        return response
+    }
+
+    /// Builds the response and lets the receiver judge it.
+    func announce() -> Bool {
+        announced = true
+        let response = makeResponse()
+        self.response = response
+        if !onResponse(response) {
+            stopped = true
+            return false
+        }
+        return true
+    }
+
+    func receive(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        if !announced, !announce() { return false }
+        bytes += Int64(chunk.count)
+        if !onData(chunk) {
+            stopped = true
+            return false
+        }
+        return true
+    }
+}
+
+/// A parsed `Content-Range: bytes START-END/TOTAL` header (TOTAL may be `*`).
+struct ContentRange: Equatable {
+    let start: Int64
+    let end: Int64
+    let total: Int64?
+
+    init?(_ text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.lowercased().hasPrefix("bytes ") else { return nil }
+        let spec = trimmed.dropFirst(6).trimmingCharacters(in: .whitespaces)
+        let parts = spec.split(separator: "/", maxSplits: 1)
+        guard parts.count == 2 else { return nil }
+        let bounds = parts[0].split(separator: "-", maxSplits: 1)
+        guard bounds.count == 2, let start = Int64(bounds[0]), let end = Int64(bounds[1]), start <= end else { return nil }
+        self.start = start
+        self.end = end
+        total = parts[1] == "*" ? nil : Int64(parts[1])
+        if parts[1] != "*" && total == nil { return nil }
+    }
+}

@@ -1,0 +1,305 @@
+import Foundation
+
+/// What `fmnist fetch` was asked to do.
+public struct FetchOptions: Sendable {
+    /// `fashion`, `mnist`, `all`, or any dataset name or alias.
+    public var selection: String = "all"
+    /// `--mirror` entries (`URL` or `DATASET=URL`), highest precedence.
+    public var mirrors: [String] = []
+    /// Only file:// sources.
+    public var offline = false
+    /// Files transferred at once.
+    public var jobs = 4
+    /// Keep valid content that matches no known version (recorded as "unknown").
+    public var acceptUnknown = false
+    /// Seconds to wait for another process's workspace lock (nil: wait as long as it takes).
+    public var lockTimeout: TimeInterval? = nil
+    public var settings = TransferSettings()
+
+    public init() {}
+}
+
+/// `fmnist fetch`: downloads the four files of each selected dataset from its mirrors, verifying
+/// every byte as it arrives, then installs them into the store, places them live atomically and
+/// records the version, its provenance and a fetch event in the catalog — all under the
+/// workspace lock, so that concurrent fetches download each file once.
+///
+/// Data already present and verified is not downloaded again; files found in the store (an
+/// earlier version) or complete in `.fmnist/partial` are reused. A dataset that cannot be
+/// completed leaves its live folder and the catalog as they were.
+///
+/// ```swift
+/// var options = FetchOptions()
+/// options.selection = "fashion"
+/// options.mirrors = ["http://127.0.0.1:8080/fashion-mnist/"]
+/// let report = try FetchService(layout: layout, registry: registry, options: options).run()
+/// print(report.datasets[0].message)
+/// ```
+public final class FetchService: Sendable {
+    public let layout: WorkspaceLayout
+    public let registry: ManifestRegistry
+    public let options: FetchOptions
+    let environment: [String: String]
+    let emit: @Sendable (FetchEvent) -> Void
+
+    public init(
+        layout: WorkspaceLayout, registry: ManifestRegistry, options: FetchOptions,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        onEvent: @escaping @Sendable (FetchEvent) -> Void = { _ in }
+    ) {
+        self.layout = layout
+        self.registry = registry
+        self.options = options
+        self.environment = environment
+        self.emit = onEvent
+    }
+
+    /// Runs the fetch. Data problems (mirrors failing, unknown content) are reported in the
+    /// result's `exitStatus`; usage, lock and file-system problems are thrown.
+    public func run() throws -> FetchReport {
+        let started = DispatchTime.now().uptimeNanoseconds
+        guard (1...32).contains(options.jobs) else {
+            throw UsageError("--jobs \(options.jobs) is out of range", hint: "give a number of parallel downloads from 1 to 32")
+        }
+        let manifests = try registry.select(options.selection)
+        let config = try WorkspaceConfig.load(layout, registry: registry)
+        let mirrorLists = try MirrorResolver.resolve(
+            for: manifests, commandLine: options.mirrors, environment: environment, config: config, registry: registry)
+
+        let lock = try WorkspaceLock.acquire(layout, command: "fetch", timeout: options.lockTimeout) { message in
+            self.emit(.waitingForLock(message: message))
+        }
+        defer { lock.release() }
+        do {
+            try layout.createPrivateDirectories()
+        } catch {
+            throw WorkspaceError.fileSystem(
+                operation: "create directory", path: layout.privateDirectory.path, detail: error.localizedDescription)
+        }
+        let catalog = try Catalog.open(layout)
+        defer { catalog.close() }
+        let judge = DatasetVerifier(registry: registry, acceptedUnknownPayloads: try catalog.acceptedUnknownPayloads())
+
+        // 1. What is here already: live folders (all in one parallel pass), then the store.
+        let liveReports = judge.verify(manifests.map { (layout.liveDirectory(dataset: $0.name), $0) })
+        var plans: [DatasetPlan] = []
+        for (manifest, live) in zip(manifests, liveReports) {
+            plans.append(try plan(manifest, live: live, mirrors: mirrorLists[manifest.name]!, judge: judge))
+        }
+
+        // 2. Download what is missing: all files of all datasets share one bounded pool.
+        let jobs = plans.flatMap { plan in plan.downloads.map { (plan, $0) } }
+        let outcomes = LockedBox([FileFetchOutcome?](repeating: nil, count: jobs.count))
+        let fatal = LockedBox<Error?>(nil)
+        let order = jobs.indices.sorted { jobs[$0].1.expectedSize > jobs[$1].1.expectedSize }
+        let options = self.options
+        let workspace = self.layout
+        let emit = self.emit
+        WorkerPool.run(count: jobs.count, width: options.jobs, order: order) { index in
+            let (plan, target) = jobs[index]
+            if fatal.withLock({ $0 != nil }) { return }
+            let fetcher = FileFetcher(
+                target: target, manifest: plan.manifest, mirrors: plan.mirrors.mirrors, offline: options.offline,
+                acceptUnknown: options.acceptUnknown, settings: options.settings, judge: judge, layout: workspace, emit: emit)
+            do {
+                let outcome = try fetcher.run()
+                switch outcome {
+                case .success(let file): emit(.finished(target, file.report))
+                case .failure(let failure): emit(.finished(target, failure.report))
+                }
+                outcomes.withLock { $0[index] = outcome }
+            } catch {
+                fatal.withLock { if $0 == nil { $0 = error } }
+            }
+        }
+        if let error = fatal.withLock({ $0 }) {
+            for plan in plans { plan.discardReused() }
+            throw error
+        }
+
+        // 3. Complete each dataset: refuse, or install, record and place it.
+        let results = outcomes.withLock { $0 }
+        var reports: [DatasetFetchReport] = []
+        for plan in plans {
+            var fetched: [FetchedFile] = []
+            var failures: [FileFetchFailure] = []
+            for (index, job) in jobs.enumerated() where job.0.manifest.name == plan.manifest.name {
+                switch results[index] {
+                case .success(let file)?: fetched.append(file)
+                case .failure(let failure)?: failures.append(failure)
+                case nil: break
+                }
+            }
+            let report = try complete(plan, fetched: fetched, failures: failures, catalog: catalog)
+            emit(.datasetDone(report))
+            reports.append(report)
+        }
+        let status: ExitStatus
+        if reports.contains(where: { $0.exitStatus == .fetchFailed }) {
+            status = .fetchFailed
+        } else if let other = reports.first(where: { $0.exitStatus != .success }) {
+            status = other.exitStatus
+        } else {
+            status = .success
+        }
+        return FetchReport(
+            datasets: reports, bytesDownloaded: reports.flatMap(\.files).reduce(0) { $0 + $1.bytesDownloaded },
+            seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, exitStatus: status)
+    }
+
+    // MARK: - Planning
+
+    /// One dataset's files: reused from the live folder or the store, or to download.
+    final class DatasetPlan: @unchecked Sendable {
+        let manifest: Manifest
+        let mirrors: MirrorList
+        let live: DatasetReport
+        var reused: [(VerifiedFile, FileFetchReport)] = []
+        var downloads: [FileTarget] = []
+
+        init(manifest: Manifest, mirrors: MirrorList, live: DatasetReport) {
+            self.manifest = manifest
+            self.mirrors = mirrors
+            self.live = live
+        }
+
+        var isPresent: Bool { live.isValid }
+
+        /// Removes the temporary links made for reused files.
+        func discardReused() {
+            for (file, _) in reused { unlink(file.temporaryURL.path) }
+        }
+    }
+
+    private func plan(_ manifest: Manifest, live: DatasetReport, mirrors: MirrorList, judge: DatasetVerifier) throws -> DatasetPlan {
+        let plan = DatasetPlan(manifest: manifest, mirrors: mirrors, live: live)
+        if live.isValid {
+            emit(.present(dataset: manifest.name, message: "\(live.verdict); nothing to download"))
+            return plan
+        }
+        let store = VersionStore(layout: layout)
+        let expected = manifest.defaultVersion
+        for role in FileRole.allCases {
+            let file = expected.file(role)
+            let target = FileTarget(
+                dataset: manifest.name, datasetTitle: manifest.title, role: role, name: file.name,
+                expectedSize: file.container.size)
+            // The live file of this role is fine (e.g. another file was deleted): keep it.
+            if let report = live.files.first(where: { $0.role == role }), report.status.isValid,
+                let measurement = report.measurement
+            {
+                let source = layout.liveDirectory(dataset: manifest.name).appendingPathComponent(file.name)
+                plan.reused.append(try reuse(source, target: target, measurement: measurement, judgement: report, how: "kept the verified live file"))
+                continue
+            }
+            // The store holds the published bytes (an earlier fetch): no download.
+            if store.contains(containerSHA256: file.container.sha256, size: file.container.size),
+                let stored = try? store.url(containerSHA256: file.container.sha256),
+                let measurement = try? FileVerifier.measure(
+                    url: stored, payloadLimit: file.payload.size, classCount: manifest.classes.count)
+            {
+                let destination = layout.liveDirectory(dataset: manifest.name).appendingPathComponent(file.name)
+                let judgement = judge.judge(measurement: measurement, role: role, url: destination, manifest: manifest)
+                if judgement.status.isValid {
+                    plan.reused.append(try reuse(stored, target: target, measurement: measurement, judgement: judgement, how: "taken from the store"))
+                    continue
+                }
+            }
+            plan.downloads.append(target)
+        }
+        return plan
+    }
+
+    /// Links a verified local file under `.fmnist/tmp/` so that the installer can take it.
+    private func reuse(
+        _ source: URL, target: FileTarget, measurement: FileMeasurement, judgement: FileReport, how: String
+    ) throws -> (VerifiedFile, FileFetchReport) {
+        let store = VersionStore(layout: layout)
+        let temporary = try store.temporaryURL("reuse-\(target.name)")
+        if link(source.path, temporary.path) != 0 {
+            try VersionStore.copyFile(from: source.path, to: temporary.path)
+        }
+        let verified = VerifiedFile(role: target.role, name: target.name, temporaryURL: temporary, measurement: measurement)
+        let report = FileFetchReport(
+            dataset: target.dataset, role: target.role, name: target.name, status: .reused, mirror: nil, skipped: [],
+            bytesDownloaded: 0, resumedFrom: 0, seconds: 0, verdict: judgement.status, message: "verified; \(how)",
+            notes: judgement.notes, httpStatus: nil, etag: nil, lastModified: nil, measurement: measurement)
+        return (verified, report)
+    }
+
+    // MARK: - Completion
+
+    /// What the catalog's fetch event records.
+    struct EventDetails: Encodable {
+        let mirrors: MirrorList
+        let files: [FileFetchReport]
+    }
+
+    private func complete(
+        _ plan: DatasetPlan, fetched: [FetchedFile], failures: [FileFetchFailure], catalog: Catalog
+    ) throws -> DatasetFetchReport {
+        let manifest = plan.manifest
+        let path = layout.liveDirectory(dataset: manifest.name).path
+        if plan.isPresent {
+            let files = plan.live.files.map { file in
+                FileFetchReport(
+                    dataset: manifest.name, role: file.role, name: file.name, status: .present, mirror: nil, skipped: [],
+                    bytesDownloaded: 0, resumedFrom: 0, seconds: 0, verdict: file.status, message: "already present and verified",
+                    notes: file.notes, httpStatus: nil, etag: nil, lastModified: nil, measurement: file.measurement)
+            }
+            return DatasetFetchReport(
+                dataset: manifest.name, title: manifest.title, status: .present,
+                message: "\(plan.live.verdict); already present, nothing downloaded", mirrors: plan.mirrors,
+                versionID: plan.live.versionID, versionShortID: plan.live.versionShortID, versionName: plan.live.versionName,
+                path: path, files: files, exitStatus: .success)
+        }
+        let fileReports = (plan.reused.map(\.1) + fetched.map(\.report) + failures.map(\.report)).sorted { $0.role < $1.role }
+        if !failures.isEmpty {
+            plan.discardReused()
+            let onlyUnknown = failures.allSatisfy(\.sawUnknownContent)
+            let names = failures.map(\.target.name).sorted().joined(separator: ", ")
+            let message = onlyUnknown
+                ? "\(manifest.title) not fetched: no mirror served a known version of \(names) (content of no known version refused)"
+                : "\(manifest.title) not fetched: every mirror failed for \(names)"
+            return DatasetFetchReport(
+                dataset: manifest.name, title: manifest.title, status: onlyUnknown ? .unknownRefused : .failed, message: message,
+                mirrors: plan.mirrors, versionID: nil, versionShortID: nil, versionName: nil, path: path, files: fileReports,
+                exitStatus: onlyUnknown ? .unknownContent : .fetchFailed)
+        }
+        var verified = plan.reused.map(\.0)
+        for file in fetched {
+            verified.append(
+                VerifiedFile(
+                    role: file.target.role, name: file.target.name, temporaryURL: file.partial.url, measurement: file.measurement,
+                    provenance: file.provenance))
+        }
+        let identity = VersionIdentity(
+            payloadDigests: Dictionary(uniqueKeysWithValues: verified.map { ($0.role, $0.measurement.payloadSHA256) }))
+        let knownName = manifest.versions.first { $0.identity == identity }?.name
+        let allAccepted = fileReports.allSatisfy { $0.verdict == .acceptedUnknown }
+        if knownName == nil && !options.acceptUnknown && !allAccepted {
+            plan.discardReused()
+            return DatasetFetchReport(
+                dataset: manifest.name, title: manifest.title, status: .unknownRefused,
+                message: "\(manifest.title) not placed: the four files together (version \(identity.short)) match no known version",
+                mirrors: plan.mirrors, versionID: identity.full, versionShortID: identity.short, versionName: "unknown",
+                path: path, files: fileReports, exitStatus: .unknownContent)
+        }
+        let installer = VersionInstaller(layout: layout, catalog: catalog)
+        let installed = try installer.commit(
+            dataset: manifest, files: verified, source: .fetch, eventDetails: EventDetails(mirrors: plan.mirrors, files: fileReports))
+        for file in fetched { file.partial.removeSidecar() }
+        let downloaded = fetched.filter { $0.report.status == .downloaded }.count
+        let recompressed = fileReports.filter { $0.verdict == .recompressed }.count
+        var message = "\(manifest.title) \(installed.version.label): "
+        message += downloaded == 0
+            ? "verified from local copies, nothing downloaded"
+            : "fetched and verified (\(downloaded) downloaded, \(4 - downloaded) reused)".replacingOccurrences(of: ", 0 reused", with: "")
+        if recompressed > 0 { message += "; \(recompressed) re-compressed by the mirror (same data, different container)" }
+        if !installed.version.known { message += "; UNKNOWN version, kept because of --accept-unknown" }
+        return DatasetFetchReport(
+            dataset: manifest.name, title: manifest.title, status: .fetched, message: message, mirrors: plan.mirrors,
+            versionID: installed.version.id, versionShortID: installed.version.shortID, versionName: installed.version.name,
+            path: path, files: fileReports, exitStatus: .success)
+    }
+}

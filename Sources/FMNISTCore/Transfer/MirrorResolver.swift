@@ -1,0 +1,103 @@
+import Foundation
+
+/// Where a dataset's mirror list came from (highest precedence first).
+public enum MirrorOrigin: String, Sendable, Codable {
+    /// `--mirror URL` (repeatable).
+    case commandLine = "command_line"
+    /// The `FMNIST_MIRRORS` environment variable.
+    case environment
+    /// The workspace's `.fmnist/config.json`.
+    case configFile = "config_file"
+    /// The dataset's manifest.
+    case manifest
+}
+
+/// The mirrors to try for one dataset, in order.
+public struct MirrorList: Sendable, Equatable, Codable {
+    public let dataset: String
+    /// Mirror base URLs; a file's URL is base + file name.
+    public let mirrors: [String]
+    public let origin: MirrorOrigin
+}
+
+/// Decides which mirrors a fetch tries, per dataset, from the first source that names any:
+/// `--mirror` > `FMNIST_MIRRORS` > `.fmnist/config.json` > the manifest.
+///
+/// `--mirror` and `FMNIST_MIRRORS` entries are `URL` or `DATASET=URL` (`FMNIST_MIRRORS` separates
+/// entries by spaces or commas). A bare URL applies to the one dataset being fetched; when several
+/// are, each entry must name its dataset, e.g. `--mirror fashion=http://… --mirror mnist=http://…`.
+///
+/// ```swift
+/// let lists = try MirrorResolver.resolve(
+///     for: [fashion], commandLine: ["http://127.0.0.1:8080/fashion-mnist/"], registry: registry)
+/// lists["fashion"]!.origin   // .commandLine
+/// ```
+public enum MirrorResolver {
+    /// One entry of `--mirror` or `FMNIST_MIRRORS`.
+    struct Entry: Equatable {
+        let dataset: String?
+        let url: String
+    }
+
+    /// The mirror list of every dataset in `manifests`, by dataset name.
+    public static func resolve(
+        for manifests: [Manifest], commandLine: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+        config: WorkspaceConfig = WorkspaceConfig(), registry: ManifestRegistry
+    ) throws -> [String: MirrorList] {
+        let fromFlags = try parse(commandLine, source: "--mirror", registry: registry)
+        let environmentText = environment["FMNIST_MIRRORS"] ?? ""
+        let fromEnvironment = try parse(split(environmentText), source: "FMNIST_MIRRORS", registry: registry)
+        var result: [String: MirrorList] = [:]
+        for manifest in manifests {
+            if let urls = try select(fromFlags, for: manifest, among: manifests, source: "--mirror") {
+                result[manifest.name] = MirrorList(dataset: manifest.name, mirrors: urls, origin: .commandLine)
+            } else if let urls = try select(fromEnvironment, for: manifest, among: manifests, source: "FMNIST_MIRRORS") {
+                result[manifest.name] = MirrorList(dataset: manifest.name, mirrors: urls, origin: .environment)
+            } else if let urls = config.mirrors[manifest.name], !urls.isEmpty {
+                result[manifest.name] = MirrorList(dataset: manifest.name, mirrors: urls, origin: .configFile)
+            } else {
+                result[manifest.name] = MirrorList(dataset: manifest.name, mirrors: manifest.mirrors, origin: .manifest)
+            }
+        }
+        return result
+    }
+
+    /// Splits `FMNIST_MIRRORS` on spaces and commas.
+    static func split(_ text: String) -> [String] {
+        text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\n" || $0 == "\t" }).map(String.init)
+    }
+
+    /// Parses `URL` / `DATASET=URL` entries, validating each URL.
+    static func parse(_ items: [String], source: String, registry: ManifestRegistry) throws -> [Entry] {
+        try items.map { item in
+            var dataset: String? = nil
+            var url = item
+            if let equals = item.firstIndex(of: "="), !item[..<equals].contains(":") {
+                let name = String(item[..<equals])
+                guard let manifest = registry.manifests.first(where: { $0.answers(to: name) }) else {
+                    throw UsageError(
+                        "\(source) \"\(item)\": \"\(name)\" is not a known dataset",
+                        hint: "write DATASET=URL with one of: \(registry.manifests.map(\.name).joined(separator: ", "))")
+                }
+                dataset = manifest.name
+                url = String(item[item.index(after: equals)...])
+            }
+            if let problem = MirrorURL.problem(with: url) {
+                throw UsageError("\(source) \"\(item)\": \(problem)", hint: "give a mirror base URL such as http://host/path/ or file:///dir/")
+            }
+            return Entry(dataset: dataset, url: url)
+        }
+    }
+
+    /// The URLs of `entries` that apply to `manifest`, or nil when none do.
+    static func select(_ entries: [Entry], for manifest: Manifest, among selected: [Manifest], source: String) throws -> [String]? {
+        if entries.isEmpty { return nil }
+        if selected.count > 1, let bare = entries.first(where: { $0.dataset == nil }) {
+            throw UsageError(
+                "\(source) \"\(bare.url)\" does not say which dataset it serves, and \(selected.count) datasets are being fetched",
+                hint: "write DATASET=URL, e.g. \(selected.map { "\($0.name)=…" }.joined(separator: " "))")
+        }
+        let urls = entries.filter { $0.dataset == nil || $0.dataset == manifest.name }.map(\.url)
+        return urls.isEmpty ? nil : urls
+    }
+}

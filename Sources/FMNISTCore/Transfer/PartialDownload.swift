@@ -1,0 +1,138 @@
+import Foundation
+
+/// A resumable download: `.fmnist/partial/<dataset>/<name>.part` holds the bytes received so far
+/// (a verified-so-far prefix of the file), and `<name>.part.json` the URL they came from and its
+/// validators (ETag, Last-Modified), so that the next attempt, mirror or run continues with an
+/// HTTP Range request — with `If-Range` when it asks the same URL.
+///
+/// Partial files never live in the live folders; a verified, complete `.part` file is renamed
+/// into the store.
+public struct PartialDownload: Sendable {
+    /// Where a partial download came from.
+    public struct Sidecar: Sendable, Codable, Equatable {
+        /// The full URL of the bytes.
+        public var source: String
+        public var etag: String?
+        public var lastModified: String?
+
+        public init(source: String, etag: String? = nil, lastModified: String? = nil) {
+            self.source = source
+            self.etag = etag
+            self.lastModified = lastModified
+        }
+
+        /// The validator to send as `If-Range` when resuming from `url`: a strong ETag, else
+        /// Last-Modified; nil when the bytes came from elsewhere.
+        public func ifRange(resuming url: String) -> String? {
+            guard url == source else { return nil }
+            if let etag, !etag.hasPrefix("W/") { return etag }
+            return lastModified
+        }
+    }
+
+    /// The `.part` file.
+    public let url: URL
+    /// The `.part.json` sidecar.
+    public var sidecarURL: URL { url.appendingPathExtension("json") }
+
+    public init(url: URL) {
+        self.url = url
+    }
+
+    public init(layout: WorkspaceLayout, dataset: String, name: String) {
+        self.init(url: layout.partialFile(dataset: dataset, name: name))
+    }
+
+    /// Bytes held (0 when there is no partial file).
+    public var size: Int64 {
+        var info = stat()
+        guard lstat(url.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return 0 }
+        return Int64(info.st_size)
+    }
+
+    /// The sidecar, when present and readable.
+    public func sidecar() -> Sidecar? {
+        guard let data = FileManager.default.contents(atPath: sidecarURL.path) else { return nil }
+        return try? JSONDecoder().decode(Sidecar.self, from: data)
+    }
+
+    /// Writes the sidecar (atomically: temporary file + rename).
+    public func writeSidecar(_ sidecar: Sidecar) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(sidecar)
+        do {
+            try data.write(to: sidecarURL, options: .atomic)
+        } catch {
+            throw WorkspaceError.fileSystem(operation: "write", path: sidecarURL.path, detail: error.localizedDescription)
+        }
+    }
+
+    /// Removes the partial file and its sidecar.
+    public func discard() {
+        unlink(url.path)
+        unlink(sidecarURL.path)
+    }
+
+    /// Removes only the sidecar (after the `.part` file was moved away).
+    public func removeSidecar() {
+        unlink(sidecarURL.path)
+    }
+
+    /// Opens the partial file for appending, creating its folder and the file as needed.
+    public func openForAppend() throws -> PartialWriter {
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw WorkspaceError.fileSystem(
+                operation: "create directory", path: url.deletingLastPathComponent().path, detail: error.localizedDescription)
+        }
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw WorkspaceError.fileSystem(operation: "open", path: url.path, detail: String(cString: strerror(errno)))
+        }
+        return PartialWriter(descriptor: fd, path: url.path)
+    }
+}
+
+/// Appends received bytes to a partial file. Not thread-safe: one per transfer.
+public final class PartialWriter {
+    private var descriptor: Int32
+    public let path: String
+
+    init(descriptor: Int32, path: String) {
+        self.descriptor = descriptor
+        self.path = path
+    }
+
+    deinit { close() }
+
+    /// Appends all of `bytes`, retrying short writes; throws on a file-system error (e.g. disk full).
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard var base = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let written = Foundation.write(descriptor, base, remaining)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw WorkspaceError.fileSystem(operation: "write", path: path, detail: String(cString: strerror(errno)))
+            }
+            remaining -= written
+            base += written
+        }
+    }
+
+    /// Empties the file (the server ignored Range and sends the whole file again).
+    public func truncate() throws {
+        if ftruncate(descriptor, 0) != 0 {
+            throw WorkspaceError.fileSystem(operation: "truncate", path: path, detail: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Closes the file. Safe to call twice.
+    public func close() {
+        guard descriptor >= 0 else { return }
+        _ = Foundation.close(descriptor)
+        descriptor = -1
+    }
+}

@@ -1,0 +1,69 @@
+/// Why a transfer did not deliver a complete body.
+public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The server answered with an HTTP error status (≥ 400).
+    case httpStatus(Int)
+    /// A redirect pointed at a scheme other than http/https (e.g. file://): refused.
+    case redirectRefused(target: String?)
+    /// More redirects than allowed (a redirect loop).
+    case tooManyRedirects(limit: Int)
+    /// The server's certificate could not be verified against the trusted CAs.
+    case certificate(message: String)
+    /// The connection or transfer timed out (connect timeout or too slow for too long).
+    case timeout(message: String)
+    /// The connection broke mid-transfer (reset, closed early, nothing received).
+    case connectionLost(message: String)
+    /// The host could not be resolved or reached.
+    case unreachable(message: String)
+    /// A file:// source could not be read.
+    case localFile(message: String)
+    /// The receiver stopped the transfer (it found a fault in the bytes).
+    case abortedByReceiver
+    /// Any other libcurl failure.
+    case other(code: Int, message: String)
+
+    /// Whether trying the same mirror again soon may succeed: timeouts, 5xx, 429, 408, resets.
+    public var isTransient: Bool {
+        switch self {
+        case .httpStatus(let status): return status >= 500 || status == 429 || status == 408
+        case .timeout, .connectionLost: return true
+        default: return false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .httpStatus(let status): return "HTTP \(status) \(HTTPStatusText.reason(status))"
+        case .redirectRefused(let target):
+            return "redirected to \(target.map { "\"\($0)\"" } ?? "a URL") whose scheme is not http/https (refused)"
+        case .tooManyRedirects(let limit): return "more than \(limit) redirects (a redirect loop?)"
+        case .certificate(let message): return "TLS certificate not trusted (\(message)); pass --cacert FILE for a private CA"
+        case .timeout(let message): return "timed out (\(message))"
+        case .connectionLost(let message): return "connection lost (\(message))"
+        case .unreachable(let message): return "unreachable (\(message))"
+        case .localFile(let message): return "cannot read local file (\(message))"
+        case .abortedByReceiver: return "stopped: the bytes received are not the expected file"
+        case .other(let code, let message): return "transfer failed (libcurl error \(code): \(message))"
+        }
+    }
+}
+
+/// Reason phrases of the HTTP statuses mirrors answer with.
+enum HTTPStatusText {
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 408: return "Request Timeout"
+        case 410: return "Gone"
+        case 416: return "Range Not Satisfiable"
+        case 429: return "Too Many Requests"
+        case 500: return "Internal Server Error"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Unavailable"
+        case 504: return "Gateway Timeout"
+        default: return status >= 500 ? "Server Error" : "Client Error"
+        }
+    }
+}

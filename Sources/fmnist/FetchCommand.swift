@@ -1,0 +1,118 @@
+import ArgumentParser
+import FMNISTCore
+import Foundation
+
+struct FetchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Download, verify and place MNIST and/or Fashion-MNIST from their mirrors.",
+        discussion: """
+            Each file is tried on every mirror in order: transient failures (timeouts, 5xx, resets) are
+            retried with backoff; HTTP errors, HTML pages, wrong sizes, checksum mismatches and the
+            other dataset's bytes move on to the next mirror. Bytes are verified as they arrive and
+            nothing is placed until all four files are verified. Interrupted downloads resume
+            (HTTP Range) from .fmnist/partial on the next attempt, mirror or run. Data already present
+            and verified is not downloaded again. Concurrent fetches wait for each other (workspace lock).
+
+            Mirrors, highest precedence first: --mirror URL (repeatable; DATASET=URL when fetching
+            several datasets), $FMNIST_MIRRORS (space or comma separated), .fmnist/config.json
+            ({"mirrors": {"fashion": ["URL", ...], "mnist": [...]}}), then the manifest's list.
+
+            Environment: FMNIST_MIRRORS, FMNIST_CA_BUNDLE (like --cacert), FMNIST_CONNECT_TIMEOUT,
+            FMNIST_LOW_SPEED_TIME, FMNIST_RETRIES, FMNIST_RETRY_BASE_MS; proxies from http_proxy,
+            https_proxy, all_proxy and no_proxy (read by libcurl).
+
+            Examples:
+              fmnist fetch                                   # both datasets from their manifests' mirrors
+              fmnist fetch fashion --mirror http://mirror.local/fashion-mnist/
+              fmnist fetch all --mirror fashion=file:///srv/fm/ --mirror mnist=file:///srv/mnist/ --offline
+              fmnist fetch mnist --json                      # per-file report: mirror, skips, bytes, digests
+
+            Exit codes: 0 fetched (or already present) and verified, 2 usage or malformed config,
+            5 every mirror failed for some file, 7 workspace unusable (lock timeout, disk full),
+            8 valid content of no known version refused (pass --accept-unknown).
+            """)
+
+    @Argument(help: ArgumentHelp("fashion, mnist or all.", valueName: "DATASET"))
+    var dataset: String = "all"
+
+    @Option(name: .long, help: ArgumentHelp("Mirror base URL to use instead of the configured ones (repeatable; DATASET=URL to name the dataset).", valueName: "URL"))
+    var mirror: [String] = []
+
+    @Flag(name: .long, help: "Use only local file:// sources; never touch the network.")
+    var offline = false
+
+    @Option(name: .long, help: "Files downloaded at once (1-32).")
+    var jobs: Int = 4
+
+    @Option(name: .long, help: ArgumentHelp("PEM file of CA certificates to trust for https (also $FMNIST_CA_BUNDLE).", valueName: "FILE"))
+    var cacert: String?
+
+    @Flag(name: .customLong("accept-unknown"), help: "Keep valid data that matches no known version (recorded as unknown).")
+    var acceptUnknown = false
+
+    @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Seconds to wait for another fmnist process (default: forever).", valueName: "SECONDS"))
+    var lockTimeout: Double?
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await runReportingErrors(options) {
+            let console = options.console
+            var fetch = FetchOptions()
+            fetch.selection = dataset
+            fetch.mirrors = mirror
+            fetch.offline = offline
+            fetch.jobs = jobs
+            fetch.acceptUnknown = acceptUnknown
+            fetch.lockTimeout = lockTimeout
+            fetch.settings = try TransferSettings.resolve(caBundle: cacert)
+            let display = FetchProgressDisplay(console: console)
+            let service = FetchService(
+                layout: options.layout, registry: try options.registry(), options: fetch, onEvent: display.handle)
+            let report = try service.run()
+            display.finish()
+            if options.json { Console.writeStdout(try JSONOutput.encode(report)) }
+            FetchSummary.print(report, console: console)
+            return report.exitStatus
+        }
+    }
+}
+
+/// The human summary printed after a fetch.
+enum FetchSummary {
+    static func print(_ report: FetchReport, console: Console) {
+        for dataset in report.datasets {
+            switch dataset.status {
+            case .present, .fetched:
+                console.info(console.style(dataset.message, "1;32"))
+                for file in dataset.files where file.status == .downloaded || !file.skipped.isEmpty {
+                    var line = "  \(file.name): \(file.message)"
+                    if let mirror = file.mirror {
+                        line += ", \(FetchProgressDisplay.bytes(file.bytesDownloaded)) from \(mirror)"
+                    }
+                    if file.resumedFrom > 0 { line += " (resumed at \(FetchProgressDisplay.bytes(file.resumedFrom)))" }
+                    console.info(line)
+                    for skip in file.skipped { console.info("    skipped: \(skip)") }
+                    for note in file.notes { console.info("    note: \(note)") }
+                }
+            case .failed, .unknownRefused:
+                for file in dataset.files where file.status == .failed || !file.skipped.isEmpty {
+                    console.info("  \(file.name): \(file.message)")
+                    for skip in file.skipped { console.info("    \(skip)") }
+                }
+                console.error(dataset.message + "; nothing was changed in \(dataset.path)")
+                let hint: String
+                if dataset.status == .unknownRefused {
+                    hint = "this may be an older release; pass --accept-unknown to keep it (recorded as an unknown version)"
+                } else if dataset.files.contains(where: { $0.skipped.contains { $0.code == "offline" } }) {
+                    hint = "--offline uses only file:// sources: give one with --mirror file:///path/to/folder/"
+                } else {
+                    hint = "check the network or proxy (http_proxy, https_proxy), or give another mirror with --mirror URL; "
+                        + "a rerun resumes partial downloads"
+                }
+                Console.writeStderr("hint: \(hint)\n")
+            }
+        }
+    }
+}
