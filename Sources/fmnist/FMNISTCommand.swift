@@ -22,6 +22,7 @@ struct FMNISTCommand: AsyncParsableCommand {
             """,
         version: FMNISTCoreVersion.string,
         subcommands: [
+            FetchCommand.self,
             VerifyCommand.self,
             PreviewCommand.self,
             SwitchCommand.self, StatusCommand.self, VersionsCommand.self, LogCommand.self, ImportCommand.self,
