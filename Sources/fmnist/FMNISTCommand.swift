@@ -25,6 +25,7 @@ struct FMNISTCommand: AsyncParsableCommand {
             FetchCommand.self,
             VerifyCommand.self,
             PreviewCommand.self,
+            SmokeTrainCommand.self,
             SwitchCommand.self, StatusCommand.self, VersionsCommand.self, LogCommand.self, ImportCommand.self,
         ]
     )

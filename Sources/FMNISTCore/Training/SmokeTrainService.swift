@@ -1,0 +1,166 @@
+import FMNISTTraining
+import Foundation
+
+/// The library side of `fmnist smoke-train`: find the version, load and verify its files,
+/// train LeNet-5, judge the accuracy against the manifest's band, and record the run.
+public struct SmokeTrainService: Sendable {
+    public let layout: WorkspaceLayout
+    public let registry: ManifestRegistry
+
+    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+        self.layout = layout
+        self.registry = registry
+    }
+
+    /// The full result of a run, as `--json` prints it.
+    public struct Result: Sendable, Codable {
+        public let dataset: String
+        public let title: String
+        public let versionID: String
+        public let versionShortID: String
+        public let versionName: String
+        public let source: String
+        public let configuration: TrainingConfiguration
+        public let report: TrainingReport
+        public let classes: [String]
+        public let verdict: SanityVerdict
+        /// Whether the run was recorded in the catalog (false when it cannot be written).
+        public let recorded: Bool
+        public let exitStatus: ExitStatus
+    }
+
+    /// Where the four files of the version to train on are.
+    struct Source {
+        let manifest: Manifest
+        let files: [FileRole: URL]
+        let description: String
+    }
+
+    /// Runs a smoke-train of `dataset` (`current`, a dataset name) or `version` (a catalog
+    /// selector: short id prefix or version name).
+    public func run(
+        dataset: String, version: String?, configuration: TrainingConfiguration,
+        progress: (EpochReport) -> Void = { _ in }, status: (String) -> Void = { _ in }
+    ) throws -> Result {
+        do {
+            try configuration.validate()
+        } catch let error as TrainingError {
+            throw UsageError(error.description)
+        }
+        let source = try resolve(dataset: dataset, version: version)
+        let manifest = source.manifest
+        status("loading \(manifest.title) from \(source.description)")
+        let loaded = FileRole.allCases.parallelMap(threads: 2) { role -> Result_<LoadedIDX> in
+            do { return .success(try IDXLoader.load(url: source.files[role]!, classCount: manifest.classes.count)) }
+            catch let error as FMNISTError { return .failure(error) }
+            catch { return .failure(IDXLoader.LoadError(path: source.files[role]!.path, problem: "\(error)")) }
+        }
+        var byRole: [FileRole: LoadedIDX] = [:]
+        for (role, outcome) in zip(FileRole.allCases, loaded) {
+            switch outcome {
+            case .success(let idx): byRole[role] = idx
+            case .failure(let error): throw error
+            }
+        }
+        let identity = VersionIdentity(payloadDigests: byRole.mapValues { $0.measurement.payloadSHA256 })
+        let versionName = manifest.versions.first { $0.identity == identity }?.name ?? "unknown"
+        let train = try labeledImages(byRole[.trainImages]!, byRole[.trainLabels]!, split: "training", source: source)
+        let test = try labeledImages(byRole[.testImages]!, byRole[.testLabels]!, split: "test", source: source)
+
+        status("training LeNet-5 on \(manifest.title) \(versionName) (\(identity.short)): "
+               + "\(min(configuration.limit ?? train.count, train.count)) images × \(configuration.epochs) epoch(s), "
+               + "batch \(configuration.batchSize), \(configuration.threads) thread(s)")
+        let report: TrainingReport
+        do {
+            report = try LeNetTrainer(configuration: configuration).train(train: train, test: test, progress: progress)
+        } catch let error as TrainingError {
+            throw IDXLoader.LoadError(path: source.description, problem: error.description)
+        }
+        let verdict = SanityVerdict.judge(accuracy: report.testAccuracy, manifest: manifest, allManifests: registry.manifests)
+        let recorded = record(manifest: manifest, identity: identity, report: report, verdict: verdict, configuration: configuration)
+        return Result(
+            dataset: manifest.name, title: manifest.title, versionID: identity.full, versionShortID: identity.short,
+            versionName: versionName, source: source.description, configuration: configuration, report: report,
+            classes: manifest.classes, verdict: verdict, recorded: recorded,
+            exitStatus: verdict.passed ? .success : .sanityFailed)
+    }
+
+    /// Records the run against its exact version id; returns false when the catalog cannot be written.
+    func record(manifest: Manifest, identity: VersionIdentity, report: TrainingReport, verdict: SanityVerdict,
+                configuration: TrainingConfiguration) -> Bool {
+        do {
+            try layout.createPrivateDirectories()
+            let catalog = try Catalog.open(layout)
+            defer { catalog.close() }
+            try catalog.recordSmokeTrain(
+                dataset: manifest.name, versionID: identity.full, accuracy: report.testAccuracy, loss: report.testLoss,
+                imagesPerSecond: report.trainImagesPerSecond, epochs: report.epochs.count, verdict: verdict.message,
+                passed: verdict.passed, report: report)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    func labeledImages(_ images: LoadedIDX, _ labels: LoadedIDX, split: String, source: Source) throws -> LabeledImages {
+        guard images.dims.count == 3, labels.dims.count == 1, images.dims[0] == labels.dims[0] else {
+            throw IDXLoader.LoadError(
+                path: source.description,
+                problem: "\(split) images \(images.dims) and labels \(labels.dims) do not pair up")
+        }
+        return LabeledImages(count: images.dims[0], rows: images.dims[1], columns: images.dims[2],
+                             pixels: images.elements, labels: labels.elements)
+    }
+
+    /// Resolves `current`/dataset name and an optional version selector to four file URLs.
+    func resolve(dataset: String, version: String?) throws -> Source {
+        var name = dataset
+        if dataset.lowercased() == "current" {
+            let linkSwitcher = LinkSwitcher(layout: layout)
+            guard let active = linkSwitcher.dataset(of: layout.currentLink, among: registry.manifests.map(\.name)) else {
+                throw FileAccessError(
+                    path: layout.currentLink.path,
+                    problem: "no active dataset; run `fmnist switch fashion` (or mnist), or pass --dataset fashion|mnist")
+            }
+            name = active
+        }
+        let manifest = try registry.manifest(named: name)
+        if let version {
+            let catalog = try Catalog.openReadOnly(layout)
+            defer { catalog.close() }
+            let matches = try catalog.versions(dataset: manifest.name, matching: version)
+            guard matches.count == 1, let chosen = matches.first else {
+                if matches.isEmpty {
+                    throw UsageError("no version \"\(version)\" of \(manifest.title) in this workspace",
+                                     hint: "list them with `fmnist versions \(manifest.name)`")
+                }
+                throw UsageError("\"\(version)\" matches \(matches.count) versions of \(manifest.title); give more digits",
+                                 hint: "list them with `fmnist versions \(manifest.name)`")
+            }
+            var files: [FileRole: URL] = [:]
+            for file in try catalog.files(versionID: chosen.id) {
+                files[file.role] = layout.storedFile(containerSHA256: file.containerSHA256)
+            }
+            guard files.count == 4 else {
+                throw WorkspaceError.datasetMissing(dataset: manifest.name)
+            }
+            return Source(manifest: manifest, files: files, description: "store, version \(String(chosen.id.prefix(12)))")
+        }
+        let directory = layout.liveDirectory(dataset: manifest.name)
+        var files: [FileRole: URL] = [:]
+        for file in manifest.defaultVersion.files {
+            let url = directory.appendingPathComponent(file.name)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw WorkspaceError.datasetMissing(dataset: manifest.name)
+            }
+            files[file.role] = url
+        }
+        return Source(manifest: manifest, files: files, description: directory.path)
+    }
+}
+
+/// A Sendable result for parallel loading.
+enum Result_<Value: Sendable>: Sendable {
+    case success(Value)
+    case failure(any FMNISTError)
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import FMNISTCore
+import FMNISTTraining
+import Foundation
+
+struct SmokeTrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "smoke-train",
+        abstract: "Train LeNet-5 on a dataset version to prove it is learnable and is what it claims to be.",
+        discussion: """
+            The default is a quick run: one epoch over the full training set (a few seconds), then the
+            test accuracy is judged against the manifest's sanity band (Fashion-MNIST 0.80–0.95,
+            MNIST ≥ 0.95). Each run is recorded in the catalog against the exact version id.
+
+            Examples:
+              fmnist smoke-train                        # the active dataset (data/current)
+              fmnist smoke-train --dataset mnist --epochs 5
+              fmnist smoke-train --dataset fashion --version 2017-08-31 --json
+
+            Exit codes: 0 pass, 6 accuracy outside the sanity band, 4 data missing, 3 data corrupt, 2 usage.
+            """)
+
+    @Option(name: .long, help: "current (default), fashion or mnist.")
+    var dataset: String = "current"
+
+    @Option(name: .long, help: ArgumentHelp("A stored version: id prefix or version name (see `fmnist versions`).", valueName: "V"))
+    var version: String?
+
+    @Option(name: .long, help: "Passes over the training set.")
+    var epochs: Int = 1
+
+    @Option(name: .long, help: "Train on the first N training images only.")
+    var limit: Int?
+
+    @Option(name: .long, help: "Batch size.")
+    var batch: Int = 64
+
+    @Option(name: .long, help: "Seed of the weight initialisation and shuffling.")
+    var seed: UInt64 = 0
+
+    @Option(name: .long, help: "Worker threads (results are reproducible for a given seed and thread count).")
+    var threads: Int = 2
+
+    @Option(name: .long, help: "Optimiser: sgd (momentum 0.9) or adam.")
+    var optimizer: String = "sgd"
+
+    @Option(name: .customLong("lr"), help: "Learning rate (default 0.01 for sgd, 0.001 for adam).")
+    var learningRate: Double?
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await runReportingErrors(options) {
+            guard let chosen = TrainingConfiguration.Optimizer(rawValue: optimizer.lowercased()) else {
+                throw UsageError("unknown optimizer \"\(optimizer)\"", hint: "use --optimizer sgd or --optimizer adam")
+            }
+            let configuration = TrainingConfiguration(
+                epochs: epochs, batchSize: batch, learningRate: learningRate, optimizer: chosen, seed: seed,
+                threads: threads, limit: limit)
+            let console = options.console
+            let service = SmokeTrainService(layout: options.layout, registry: try options.registry())
+            let result = try service.run(
+                dataset: dataset, version: version, configuration: configuration,
+                progress: { epoch in
+                    console.info(String(format: "epoch %d: loss %.4f, train accuracy %.4f, %.0f img/s, %.2f s",
+                                        epoch.epoch, epoch.trainLoss, epoch.trainAccuracy, epoch.imagesPerSecond, epoch.seconds))
+                },
+                status: { console.info($0) })
+            if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+            console.info(SmokeTrainFormatter.summary(result, console: console))
+            return result.exitStatus
+        }
+    }
+}
+
+/// Human rendering of a smoke-train result: accuracy, confusion matrix with class names, timings.
+enum SmokeTrainFormatter {
+    static func summary(_ result: SmokeTrainService.Result, console: Console) -> String {
+        let report = result.report
+        var lines: [String] = []
+        lines.append(String(format: "test accuracy %.4f, test loss %.4f on %d images", report.testAccuracy, report.testLoss, report.testImages))
+        lines.append("confusion matrix (rows: true class, columns: predicted):")
+        let names = result.classes
+        let width = max(6, (names.map(\.count).max() ?? 0) + 1)
+        let header = String(repeating: " ", count: width + 4) + (0..<names.count).map { String(format: "%6d", $0) }.joined()
+        lines.append(header)
+        for (row, counts) in report.confusion.enumerated() {
+            let label = String(format: "%2d ", row) + names[row].padding(toLength: width, withPad: " ", startingAt: 0)
+            lines.append(label + " " + counts.map { String(format: "%6d", $0) }.joined())
+        }
+        lines.append(String(format: "throughput %.0f training img/s on %d thread(s) (%@ kernel); total %.2f s (evaluation %.2f s)",
+                            report.trainImagesPerSecond, report.threads, report.kernel, report.totalSeconds, report.evaluationSeconds))
+        lines.append("version \(result.versionShortID) (\(result.versionName)) of \(result.title)"
+                     + (result.recorded ? "; run recorded in the catalog" : "; run NOT recorded (catalog not writable)"))
+        lines.append(result.verdict.passed ? console.style(result.verdict.message, "1;32") : console.style(result.verdict.message, "1;31"))
+        return lines.joined(separator: "\n")
+    }
+}

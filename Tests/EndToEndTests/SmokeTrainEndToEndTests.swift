@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// `fmnist smoke-train` on real data: passes on the real datasets, fails with a clear
+/// interpretation on shuffled labels and on MNIST posing as Fashion-MNIST.
+@Suite(.serialized) struct SmokeTrainEndToEndTests {
+    /// A workspace with `fashion/` and `mnist/` folders holding copies of the real files.
+    func workspace() throws -> TemporaryDirectory {
+        let workspace = try TemporaryDirectory("smoke")
+        for (folder, source) in [("fashion", RealData.fashion), ("mnist", RealData.mnist)] {
+            let target = workspace.path(folder)
+            try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+            for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
+                try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: target.appendingPathComponent(name))
+            }
+        }
+        return workspace
+    }
+
+    @Test(.enabled(if: RealData.available), arguments: ["fashion", "mnist"])
+    func realDataPassesTheSanityBand(dataset: String) throws {
+        let ws = try workspace()
+        let result = try FMNISTProcess.run(["smoke-train", "--dataset", dataset, "--root", ws.url.path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try result.json()
+        let verdict = try #require(json["verdict"] as? [String: Any])
+        #expect(verdict["passed"] as? Bool == true)
+        let report = try #require(json["report"] as? [String: Any])
+        let accuracy = try #require(report["test_accuracy"] as? Double)
+        #expect(accuracy > (dataset == "fashion" ? 0.8 : 0.95))
+        let confusion = try #require(report["confusion"] as? [[Int]])
+        #expect(confusion.count == 10 && confusion.joined().reduce(0, +) == 10000)
+        #expect(json["recorded"] as? Bool == true)
+        #expect(result.stderr.contains("confusion matrix"))
+        #expect(result.stderr.contains(dataset == "fashion" ? "Ankle boot" : "9"))
+        // The run is in the catalog, against the version id.
+        let log = try FMNISTProcess.run(["log", "--root", ws.url.path, "--json"])
+        #expect(log.stdout.contains("smoke-train"))
+        #expect(log.stdout.contains(json["version_id"] as! String))
+    }
+
+    @Test(.enabled(if: RealData.available)) func shuffledLabelsFailAtChanceLevel() throws {
+        let ws = try workspace()
+        let labels = ws.path("fashion/train-labels-idx1-ubyte.gz").path
+        // Shuffle the training labels (header kept), so images and labels no longer match.
+        let shuffle = Process()
+        shuffle.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        shuffle.arguments = ["python3", "-c", """
+            import gzip, random, sys
+            data = gzip.open(sys.argv[1]).read()
+            labels = bytearray(data[8:]); random.Random(1).shuffle(labels)
+            gzip.open(sys.argv[1], 'wb').write(data[:8] + bytes(labels))
+            """, labels]
+        try shuffle.run()
+        shuffle.waitUntilExit()
+        #expect(shuffle.terminationStatus == 0)
+        let result = try FMNISTProcess.run(["smoke-train", "--dataset", "fashion", "--root", ws.url.path, "--limit", "20000"])
+        #expect(result.status == 6, "\(result.stderr)")
+        #expect(result.stderr.contains("chance level"))
+    }
+
+    @Test(.enabled(if: RealData.available)) func mnistInTheFashionFolderIsCalledOut() throws {
+        let ws = try workspace()
+        try FileManager.default.removeItem(at: ws.path("fashion"))
+        try FileManager.default.copyItem(at: ws.path("mnist"), to: ws.path("fashion"))
+        let result = try FMNISTProcess.run(["smoke-train", "--dataset", "fashion", "--root", ws.url.path])
+        #expect(result.status == 6, "\(result.stderr)")
+        #expect(result.stderr.contains("probably MNIST"))
+    }
+
+    @Test func missingDataAndBadFlagsHaveDocumentedExits() throws {
+        let ws = try TemporaryDirectory("smoke-empty")
+        let missing = try FMNISTProcess.run(["smoke-train", "--dataset", "mnist", "--root", ws.url.path])
+        #expect(missing.status == 4)
+        #expect(missing.stderr.contains("fmnist fetch") || missing.stderr.contains("fmnist import"))
+        let noCurrent = try FMNISTProcess.run(["smoke-train", "--root", ws.url.path])
+        #expect(noCurrent.status == 4)
+        #expect(noCurrent.stderr.contains("fmnist switch"))
+        let badBatch = try FMNISTProcess.run(["smoke-train", "--dataset", "mnist", "--batch", "0", "--root", ws.url.path])
+        #expect(badBatch.status == 2)
+        let badOptimizer = try FMNISTProcess.run(["smoke-train", "--optimizer", "rmsprop", "--root", ws.url.path])
+        #expect(badOptimizer.status == 2)
+    }
+}
