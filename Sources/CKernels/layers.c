@@ -2,6 +2,9 @@
 #include "CKernels.h"
 #include <math.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 void fmnist_pad_normalize_u8(const uint8_t *src, int H, int W, int pad, const float *lut,
                              float *dst) {
@@ -16,16 +19,32 @@ void fmnist_pad_normalize_u8(const uint8_t *src, int H, int W, int pad, const fl
     memset(dst + (size_t)(H + pad) * (size_t)PW, 0, sizeof(float) * (size_t)pad * (size_t)PW);
 }
 
-void fmnist_im2col_chw(const float *x, int C, int H, int W, int kh, int kw, float *col) {
+/* Small fixed-size copies/adds as plain loops: the compiler vectorises them inline, where a
+ * memcpy call per 28..30 floats would cost more than the copy itself. */
+static inline void copy_floats(float *restrict d, const float *restrict s, int n) {
+    for (int i = 0; i < n; i++) d[i] = s[i];
+}
+static inline void add_floats(float *restrict d, const float *restrict s, int n) {
+    for (int i = 0; i < n; i++) d[i] += s[i];
+}
+
+static inline void im2col_chw_impl(const float *restrict x, int C, int H, int W, int kh, int kw,
+                                   float *restrict col) {
     const int OH = H - kh + 1, OW = W - kw + 1;
     for (int c = 0; c < C; c++)
         for (int ky = 0; ky < kh; ky++)
             for (int kx = 0; kx < kw; kx++) {
                 float *dst = col + (size_t)((c * kh + ky) * kw + kx) * (size_t)(OH * OW);
                 const float *src = x + (size_t)c * (size_t)(H * W) + ky * W + kx;
-                for (int oy = 0; oy < OH; oy++)
-                    memcpy(dst + oy * OW, src + oy * W, sizeof(float) * (size_t)OW);
+                for (int oy = 0; oy < OH; oy++) copy_floats(dst + oy * OW, src + oy * W, OW);
             }
+}
+
+void fmnist_im2col_chw(const float *x, int C, int H, int W, int kh, int kw, float *col) {
+    if (C == 1 && H == 32 && W == 32 && kh == 5 && kw == 5)
+        im2col_chw_impl(x, 1, 32, 32, 5, 5, col); /* LeNet conv1, constants propagated */
+    else
+        im2col_chw_impl(x, C, H, W, kh, kw, col);
 }
 
 void fmnist_col2im_chw(const float *dcol, int C, int H, int W, int kh, int kw, float *dx) {
@@ -36,12 +55,12 @@ void fmnist_col2im_chw(const float *dcol, int C, int H, int W, int kh, int kw, f
             for (int kx = 0; kx < kw; kx++) {
                 const float *src = dcol + (size_t)((c * kh + ky) * kw + kx) * (size_t)(OH * OW);
                 float *dst = dx + (size_t)c * (size_t)(H * W) + ky * W + kx;
-                for (int oy = 0; oy < OH; oy++)
-                    for (int ox = 0; ox < OW; ox++) dst[oy * W + ox] += src[oy * OW + ox];
+                for (int oy = 0; oy < OH; oy++) add_floats(dst + oy * W, src + oy * OW, OW);
             }
 }
 
-void fmnist_im2col_hwc(const float *x, int H, int W, int C, int kh, int kw, int pad, float *col) {
+static inline void im2col_hwc_impl(const float *restrict x, int H, int W, int C, int kh, int kw,
+                                   int pad, float *restrict col) {
     const int OH = H + 2 * pad - kh + 1, OW = W + 2 * pad - kw + 1;
     const int K = kh * kw * C;
     for (int oy = 0; oy < OH; oy++)
@@ -51,28 +70,37 @@ void fmnist_im2col_hwc(const float *x, int H, int W, int C, int kh, int kw, int 
                 const int iy = oy + ky - pad;
                 float *d = dst + ky * kw * C;
                 if (iy < 0 || iy >= H) {
-                    memset(d, 0, sizeof(float) * (size_t)(kw * C));
+                    for (int t = 0; t < kw * C; t++) d[t] = 0.0f;
                     continue;
                 }
                 const int x0 = ox - pad;
                 if (x0 >= 0 && x0 + kw <= W) {
-                    memcpy(d, x + ((size_t)iy * W + x0) * C, sizeof(float) * (size_t)(kw * C));
+                    copy_floats(d, x + ((size_t)iy * W + x0) * C, kw * C);
                 } else {
                     for (int kx = 0; kx < kw; kx++) {
                         const int ix = x0 + kx;
-                        if (ix < 0 || ix >= W) memset(d + kx * C, 0, sizeof(float) * (size_t)C);
-                        else memcpy(d + kx * C, x + ((size_t)iy * W + ix) * C, sizeof(float) * (size_t)C);
+                        if (ix < 0 || ix >= W)
+                            for (int c = 0; c < C; c++) d[kx * C + c] = 0.0f;
+                        else
+                            copy_floats(d + kx * C, x + ((size_t)iy * W + ix) * C, C);
                     }
                 }
             }
         }
 }
 
-void fmnist_col2im_hwc(const float *dcol, int H, int W, int C, int kh, int kw, int pad,
-                       float *dx) {
+void fmnist_im2col_hwc(const float *x, int H, int W, int C, int kh, int kw, int pad, float *col) {
+    if (H == 14 && W == 14 && C == 6 && kh == 5 && kw == 5 && pad == 0)
+        im2col_hwc_impl(x, 14, 14, 6, 5, 5, 0, col); /* LeNet conv2 */
+    else
+        im2col_hwc_impl(x, H, W, C, kh, kw, pad, col);
+}
+
+static inline void col2im_hwc_impl(const float *restrict dcol, int H, int W, int C, int kh, int kw,
+                                   int pad, float *restrict dx) {
     const int OH = H + 2 * pad - kh + 1, OW = W + 2 * pad - kw + 1;
     const int K = kh * kw * C;
-    memset(dx, 0, sizeof(float) * (size_t)H * (size_t)W * (size_t)C);
+    for (int t = 0; t < H * W * C; t++) dx[t] = 0.0f;
     for (int oy = 0; oy < OH; oy++)
         for (int ox = 0; ox < OW; ox++) {
             const float *src = dcol + (size_t)(oy * OW + ox) * (size_t)K;
@@ -82,61 +110,230 @@ void fmnist_col2im_hwc(const float *dcol, int H, int W, int C, int kh, int kw, i
                 const float *s = src + ky * kw * C;
                 const int x0 = ox - pad;
                 if (x0 >= 0 && x0 + kw <= W) {
-                    float *d = dx + ((size_t)iy * W + x0) * C;
-                    for (int t = 0; t < kw * C; t++) d[t] += s[t];
+                    add_floats(dx + ((size_t)iy * W + x0) * C, s, kw * C);
                 } else {
                     for (int kx = 0; kx < kw; kx++) {
                         const int ix = x0 + kx;
                         if (ix < 0 || ix >= W) continue;
-                        float *d = dx + ((size_t)iy * W + ix) * C;
-                        for (int c = 0; c < C; c++) d[c] += s[kx * C + c];
+                        add_floats(dx + ((size_t)iy * W + ix) * C, s + kx * C, C);
                     }
                 }
             }
         }
 }
 
+void fmnist_col2im_hwc(const float *dcol, int H, int W, int C, int kh, int kw, int pad,
+                       float *dx) {
+    if (H == 14 && W == 14 && C == 6 && kh == 5 && kw == 5 && pad == 0)
+        col2im_hwc_impl(dcol, 14, 14, 6, 5, 5, 0, dx); /* LeNet conv2 */
+    else
+        col2im_hwc_impl(dcol, H, W, C, kh, kw, pad, dx);
+}
+
+/* ---- pooling, channel-major: z[C][H][W] -> out/arg[C][H/2][W/2] ---------- */
+
+static inline void pool_fwd_chw_scalar(const float *restrict r0, const float *restrict r1,
+                                       float b, int px, float *restrict out,
+                                       uint8_t *restrict arg) {
+    const float v0 = r0[2 * px], v1 = r0[2 * px + 1], v2 = r1[2 * px], v3 = r1[2 * px + 1];
+    const int g01 = v1 > v0, g23 = v3 > v2;
+    const float m01 = g01 ? v1 : v0, m23 = g23 ? v3 : v2;
+    const int hi = m23 > m01;
+    const float m = (hi ? m23 : m01) + b;
+    out[px] = m > 0.0f ? m : 0.0f;
+    arg[px] = (uint8_t)(hi ? 2 + g23 : g01);
+}
+
+static void pool_fwd_chw(const float *restrict z, int C, int H, int W, const float *restrict bias,
+                         float *restrict out, uint8_t *restrict arg) {
+    const int PH = H / 2, PW = W / 2;
+    for (int c = 0; c < C; c++)
+        for (int py = 0; py < PH; py++) {
+            const float *r0 = z + ((size_t)c * H + 2 * py) * W, *r1 = r0 + W;
+            float *o = out + ((size_t)c * PH + py) * PW;
+            uint8_t *a = arg + ((size_t)c * PH + py) * PW;
+            int px = 0;
+#ifdef __SSE2__
+            const __m128 b = _mm_set1_ps(bias[c]);
+            const __m128 zero = _mm_setzero_ps();
+            const __m128i one = _mm_set1_epi32(1), two = _mm_set1_epi32(2);
+            for (; px + 4 <= PW; px += 4) {
+                const __m128 a0 = _mm_loadu_ps(r0 + 2 * px), a1 = _mm_loadu_ps(r0 + 2 * px + 4);
+                const __m128 c0 = _mm_loadu_ps(r1 + 2 * px), c1 = _mm_loadu_ps(r1 + 2 * px + 4);
+                const __m128 v0 = _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(2, 0, 2, 0));
+                const __m128 v1 = _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(3, 1, 3, 1));
+                const __m128 v2 = _mm_shuffle_ps(c0, c1, _MM_SHUFFLE(2, 0, 2, 0));
+                const __m128 v3 = _mm_shuffle_ps(c0, c1, _MM_SHUFFLE(3, 1, 3, 1));
+                const __m128 g01 = _mm_cmpgt_ps(v1, v0), g23 = _mm_cmpgt_ps(v3, v2);
+                const __m128 m01 = _mm_max_ps(v0, v1), m23 = _mm_max_ps(v2, v3);
+                const __m128 hi = _mm_cmpgt_ps(m23, m01);
+                const __m128 m = _mm_add_ps(_mm_max_ps(m01, m23), b);
+                _mm_storeu_ps(o + px, _mm_max_ps(m, zero));
+                const __m128i i01 = _mm_and_si128(_mm_castps_si128(g01), one);
+                const __m128i i23 = _mm_add_epi32(two, _mm_and_si128(_mm_castps_si128(g23), one));
+                const __m128i hm = _mm_castps_si128(hi);
+                const __m128i idx = _mm_or_si128(_mm_and_si128(hm, i23), _mm_andnot_si128(hm, i01));
+                const __m128i packed = _mm_packus_epi16(_mm_packs_epi32(idx, idx), _mm_setzero_si128());
+                const int word = _mm_cvtsi128_si32(packed);
+                memcpy(a + px, &word, 4);
+            }
+#endif
+            for (; px < PW; px++) pool_fwd_chw_scalar(r0, r1, bias[c], px, o, a);
+        }
+}
+
+static void pool_bwd_chw(const float *restrict dout, const float *restrict out,
+                         const uint8_t *restrict arg, int C, int H, int W, float *restrict dz,
+                         float *restrict dbias) {
+    const int PH = H / 2, PW = W / 2;
+    for (int c = 0; c < C; c++) {
+        float sum = 0.0f;
+        for (int py = 0; py < PH; py++) {
+            const size_t o = ((size_t)c * PH + py) * PW;
+            float *r0 = dz + ((size_t)c * H + 2 * py) * W, *r1 = r0 + W;
+            int px = 0;
+#ifdef __SSE2__
+            __m128 acc = _mm_setzero_ps();
+            const __m128 zero = _mm_setzero_ps();
+            for (; px + 4 <= PW; px += 4) {
+                const __m128 g = _mm_and_ps(_mm_cmpgt_ps(_mm_loadu_ps(out + o + px), zero),
+                                            _mm_loadu_ps(dout + o + px));
+                int word;
+                memcpy(&word, arg + o + px, 4);
+                const __m128i b8 = _mm_cvtsi32_si128(word);
+                const __m128i a = _mm_unpacklo_epi16(_mm_unpacklo_epi8(b8, _mm_setzero_si128()),
+                                                     _mm_setzero_si128());
+                const __m128 w0 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(0))), g);
+                const __m128 w1 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(1))), g);
+                const __m128 w2 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(2))), g);
+                const __m128 w3 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(3))), g);
+                _mm_storeu_ps(r0 + 2 * px, _mm_unpacklo_ps(w0, w1));
+                _mm_storeu_ps(r0 + 2 * px + 4, _mm_unpackhi_ps(w0, w1));
+                _mm_storeu_ps(r1 + 2 * px, _mm_unpacklo_ps(w2, w3));
+                _mm_storeu_ps(r1 + 2 * px + 4, _mm_unpackhi_ps(w2, w3));
+                acc = _mm_add_ps(acc, g);
+            }
+            float lanes[4];
+            _mm_storeu_ps(lanes, acc);
+            sum += (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+#endif
+            for (; px < PW; px++) {
+                const float g = out[o + px] > 0.0f ? dout[o + px] : 0.0f;
+                const int a = arg[o + px];
+                r0[2 * px] = a == 0 ? g : 0.0f;
+                r0[2 * px + 1] = a == 1 ? g : 0.0f;
+                r1[2 * px] = a == 2 ? g : 0.0f;
+                r1[2 * px + 1] = a == 3 ? g : 0.0f;
+                sum += g;
+            }
+        }
+        if (dbias) dbias[c] += sum;
+    }
+}
+
+/* ---- pooling, channel-last: z[H][W][C] -> out/arg[H/2][W/2][C] ----------- */
+
+static inline void pool_fwd_hwc(const float *restrict z, int C, int H, int W,
+                                const float *restrict bias, float *restrict out,
+                                uint8_t *restrict arg) {
+    const int PH = H / 2, PW = W / 2;
+    const ptrdiff_t sy = (ptrdiff_t)W * C, sx = C;
+    for (int py = 0; py < PH; py++)
+        for (int px = 0; px < PW; px++) {
+            const float *p = z + (2 * py) * sy + (2 * px) * sx;
+            float *o = out + ((size_t)py * PW + px) * C;
+            uint8_t *a = arg + ((size_t)py * PW + px) * C;
+            int c = 0;
+#ifdef __SSE2__
+            const __m128 zero = _mm_setzero_ps();
+            const __m128i one = _mm_set1_epi32(1), two = _mm_set1_epi32(2);
+            for (; c + 4 <= C; c += 4) {
+                const __m128 v0 = _mm_loadu_ps(p + c), v1 = _mm_loadu_ps(p + sx + c);
+                const __m128 v2 = _mm_loadu_ps(p + sy + c), v3 = _mm_loadu_ps(p + sy + sx + c);
+                const __m128 g01 = _mm_cmpgt_ps(v1, v0), g23 = _mm_cmpgt_ps(v3, v2);
+                const __m128 m01 = _mm_max_ps(v0, v1), m23 = _mm_max_ps(v2, v3);
+                const __m128 hi = _mm_cmpgt_ps(m23, m01);
+                const __m128 m = _mm_add_ps(_mm_max_ps(m01, m23), _mm_loadu_ps(bias + c));
+                _mm_storeu_ps(o + c, _mm_max_ps(m, zero));
+                const __m128i i01 = _mm_and_si128(_mm_castps_si128(g01), one);
+                const __m128i i23 = _mm_add_epi32(two, _mm_and_si128(_mm_castps_si128(g23), one));
+                const __m128i hm = _mm_castps_si128(hi);
+                const __m128i idx = _mm_or_si128(_mm_and_si128(hm, i23), _mm_andnot_si128(hm, i01));
+                const __m128i packed = _mm_packus_epi16(_mm_packs_epi32(idx, idx), _mm_setzero_si128());
+                const int word = _mm_cvtsi128_si32(packed);
+                memcpy(a + c, &word, 4);
+            }
+#endif
+            for (; c < C; c++) {
+                const float v0 = p[c], v1 = p[sx + c], v2 = p[sy + c], v3 = p[sy + sx + c];
+                const int g01 = v1 > v0, g23 = v3 > v2;
+                const float m01 = g01 ? v1 : v0, m23 = g23 ? v3 : v2;
+                const int hi = m23 > m01;
+                const float m = (hi ? m23 : m01) + bias[c];
+                o[c] = m > 0.0f ? m : 0.0f;
+                a[c] = (uint8_t)(hi ? 2 + g23 : g01);
+            }
+        }
+}
+
+static inline void pool_bwd_hwc(const float *restrict dout, const float *restrict out,
+                                const uint8_t *restrict arg, int C, int H, int W,
+                                float *restrict dz, float *restrict dbias) {
+    const int PH = H / 2, PW = W / 2;
+    const ptrdiff_t sy = (ptrdiff_t)W * C, sx = C;
+    for (int py = 0; py < PH; py++)
+        for (int px = 0; px < PW; px++) {
+            const size_t o = ((size_t)py * PW + px) * C;
+            float *p = dz + (2 * py) * sy + (2 * px) * sx;
+            int c = 0;
+#ifdef __SSE2__
+            const __m128 zero = _mm_setzero_ps();
+            for (; c + 4 <= C; c += 4) {
+                const __m128 g = _mm_and_ps(_mm_cmpgt_ps(_mm_loadu_ps(out + o + c), zero),
+                                            _mm_loadu_ps(dout + o + c));
+                int word;
+                memcpy(&word, arg + o + c, 4);
+                const __m128i b8 = _mm_cvtsi32_si128(word);
+                const __m128i a = _mm_unpacklo_epi16(_mm_unpacklo_epi8(b8, _mm_setzero_si128()),
+                                                     _mm_setzero_si128());
+                _mm_storeu_ps(p + c, _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(0))), g));
+                _mm_storeu_ps(p + sx + c, _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(1))), g));
+                _mm_storeu_ps(p + sy + c, _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(2))), g));
+                _mm_storeu_ps(p + sy + sx + c,
+                              _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(3))), g));
+                if (dbias) _mm_storeu_ps(dbias + c, _mm_add_ps(_mm_loadu_ps(dbias + c), g));
+            }
+#endif
+            for (; c < C; c++) {
+                const float g = out[o + c] > 0.0f ? dout[o + c] : 0.0f;
+                const int a = arg[o + c];
+                p[c] = a == 0 ? g : 0.0f;
+                p[sx + c] = a == 1 ? g : 0.0f;
+                p[sy + c] = a == 2 ? g : 0.0f;
+                p[sy + sx + c] = a == 3 ? g : 0.0f;
+                if (dbias) dbias[c] += g;
+            }
+        }
+}
+
 void fmnist_bias_relu_maxpool2_fwd(const float *z, int z_hwc, int C, int H, int W,
                                    const float *bias, float *out, uint8_t *arg) {
-    const int PH = H / 2, PW = W / 2;
-    /* element (c, y, x) of z */
-    const ptrdiff_t sc = z_hwc ? 1 : (ptrdiff_t)H * W;
-    const ptrdiff_t sy = z_hwc ? (ptrdiff_t)W * C : W;
-    const ptrdiff_t sx = z_hwc ? C : 1;
-    for (int py = 0; py < PH; py++)
-        for (int px = 0; px < PW; px++)
-            for (int c = 0; c < C; c++) {
-                const float *p = z + c * sc + (2 * py) * sy + (2 * px) * sx;
-                const float v0 = p[0], v1 = p[sx], v2 = p[sy], v3 = p[sy + sx];
-                float m = v0;
-                uint8_t a = 0;
-                if (v1 > m) { m = v1; a = 1; }
-                if (v2 > m) { m = v2; a = 2; }
-                if (v3 > m) { m = v3; a = 3; }
-                m += bias[c];
-                const size_t o = ((size_t)py * PW + px) * C + c;
-                out[o] = m > 0.0f ? m : 0.0f;
-                arg[o] = a;
-            }
+    if (!z_hwc)
+        pool_fwd_chw(z, C, H, W, bias, out, arg);
+    else if (C == 16 && H == 10 && W == 10)
+        pool_fwd_hwc(z, 16, 10, 10, bias, out, arg); /* LeNet conv2, constants propagated */
+    else
+        pool_fwd_hwc(z, C, H, W, bias, out, arg);
 }
 
 void fmnist_bias_relu_maxpool2_bwd(const float *dout, const float *out, const uint8_t *arg,
                                    int z_hwc, int C, int H, int W, float *dz, float *dbias) {
-    const int PH = H / 2, PW = W / 2;
-    const ptrdiff_t sc = z_hwc ? 1 : (ptrdiff_t)H * W;
-    const ptrdiff_t sy = z_hwc ? (ptrdiff_t)W * C : W;
-    const ptrdiff_t sx = z_hwc ? C : 1;
-    memset(dz, 0, sizeof(float) * (size_t)C * (size_t)H * (size_t)W);
-    for (int py = 0; py < PH; py++)
-        for (int px = 0; px < PW; px++)
-            for (int c = 0; c < C; c++) {
-                const size_t o = ((size_t)py * PW + px) * C + c;
-                if (!(out[o] > 0.0f)) continue;
-                const float g = dout[o];
-                const int a = arg[o];
-                dz[c * sc + (2 * py + (a >> 1)) * sy + (2 * px + (a & 1)) * sx] = g;
-                if (dbias) dbias[c] += g;
-            }
+    if (!z_hwc)
+        pool_bwd_chw(dout, out, arg, C, H, W, dz, dbias);
+    else if (C == 16 && H == 10 && W == 10)
+        pool_bwd_hwc(dout, out, arg, 16, 10, 10, dz, dbias);
+    else
+        pool_bwd_hwc(dout, out, arg, C, H, W, dz, dbias);
 }
 
 void fmnist_bias_act_fwd(float *y, int rows, int cols, const float *bias, int relu) {
@@ -237,4 +434,19 @@ void fmnist_adam(float *p, float *m, float *v, const float *const *grads, int ng
 void fmnist_transpose(const float *src, int rows, int cols, float *dst) {
     for (int r = 0; r < rows; r++)
         for (int c = 0; c < cols; c++) dst[(size_t)c * rows + r] = src[(size_t)r * cols + c];
+}
+
+void fmnist_histogram_u8(const uint8_t *data, size_t n, uint64_t counts[256]) {
+    /* four interleaved tables hide store-to-load forwarding stalls on repeated values */
+    uint64_t h[4][256];
+    memset(h, 0, sizeof h);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        h[0][data[i]]++;
+        h[1][data[i + 1]]++;
+        h[2][data[i + 2]]++;
+        h[3][data[i + 3]]++;
+    }
+    for (; i < n; i++) h[0][data[i]]++;
+    for (int v = 0; v < 256; v++) counts[v] = h[0][v] + h[1][v] + h[2][v] + h[3][v];
 }

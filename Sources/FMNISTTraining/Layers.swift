@@ -97,6 +97,32 @@ enum Layers {
                                       Int32(width), dz, dBias)
     }
 
+    // MARK: Fused (sparse) backward of relu(maxpool(conv(x) + b)).
+
+    /// Equivalent to `biasReluPoolBackward` followed by `convHWCBackward` (pad 0), but touching only
+    /// the arg-max positions with positive output. `weights`/`dWeights` are `[Cout][kh·kw·C]`;
+    /// dWeights and dBias are accumulated; `dx` (optional) is overwritten.
+    static func convPoolBackwardHWC(
+        _ gemm: GEMM, x: UnsafePointer<Float>, height: Int, width: Int, channels: Int, kernel: Int,
+        weights: UnsafePointer<Float>, outChannels: Int, dout: UnsafePointer<Float>, out: UnsafePointer<Float>,
+        argmax: UnsafePointer<UInt8>, dWeights: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?
+    ) {
+        fmnist_conv_pool_bwd_hwc(gemm.impl, x, Int32(height), Int32(width), Int32(channels), Int32(kernel),
+                                 Int32(kernel), weights, Int32(outChannels), dout, out, argmax, dWeights, dBias, dx)
+    }
+
+    /// Equivalent to `biasReluPoolBackward` (channel-major) followed by the weight part of
+    /// `convCHWBackward` on an already padded input; dWeights `[Cout][C·kh·kw]` and dBias accumulate.
+    static func convPoolBackwardCHW(
+        _ gemm: GEMM, x: UnsafePointer<Float>, channels: Int, height: Int, width: Int, kernel: Int,
+        outChannels: Int, dout: UnsafePointer<Float>, out: UnsafePointer<Float>, argmax: UnsafePointer<UInt8>,
+        dWeights: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>
+    ) {
+        fmnist_conv_pool_bwd_chw(gemm.impl, x, Int32(channels), Int32(height), Int32(width), Int32(kernel),
+                                 Int32(kernel), Int32(outChannels), dout, out, argmax, dWeights, dBias)
+    }
+
     // MARK: Dense layers on a batch: y[n][out] = act(x[n][in] · Wt[in][out] + b).
 
     static func denseForward(

@@ -51,11 +51,13 @@ enum LeNetLayout {
     }
 }
 
-/// The network's parameters plus values derived from them (the transposed conv2 weights).
+/// The network's parameters plus values derived from them (conv2 weights in other layouts).
 final class LeNetParameters: @unchecked Sendable {
     let values = Tensor([LeNetLayout.storageCount])
-    /// conv2 weights as `[16][150]`: the B operand of the conv2 input-gradient GEMM.
+    /// conv2 weights as `[16][150]` (out × taps).
     let w2 = Tensor([LeNetLayout.c2Out, LeNetLayout.c2Taps])
+    /// conv2 weights as `[16][5][32]`: kernel rows of 30 taps zero-padded to 32 (fused backward).
+    let w2Padded = Tensor([LeNetLayout.c2Out, 5, 32])
 
     /// PyTorch's default init: U(−1/√fanIn, 1/√fanIn) for every weight and bias, in layer order.
     init(generator: inout SeededGenerator) {
@@ -78,32 +80,45 @@ final class LeNetParameters: @unchecked Sendable {
     func refreshDerived() {
         fmnist_transpose(pointer(LeNetLayout.w2t), Int32(LeNetLayout.c2Taps), Int32(LeNetLayout.c2Out),
                          w2.pointer)
+        let src = w2.pointer, dst = w2Padded.pointer
+        for row in 0..<(LeNetLayout.c2Out * 5) {
+            (dst + row * 32).update(from: src + row * 30, count: 30)
+        }
     }
 }
 
 /// Per-thread buffers for forward and backward passes over up to `capacity` images, plus this
 /// thread's gradient vector. Nothing is allocated after construction.
+///
+/// Forward: per image, conv1 (im2col + GEMM) → fused bias/ReLU/pool → conv2 (im2col + GEMM) →
+/// fused bias/ReLU/pool; then the dense head as GEMMs over the whole chunk. Backward: dense head as
+/// GEMMs, then per image the fused sparse pool+conv backward (only arg-max positions with a
+/// positive output carry gradient), so no im2col matrix has to be kept.
 final class LeNetWorkspace: @unchecked Sendable {
     typealias L = LeNetLayout
     let capacity: Int
     let gemm: GEMM
 
     let grads = Tensor([L.storageCount])
-    private let padded = Tensor([L.padSide * L.padSide])
-    private let col1: Tensor      // [capacity][25][784]
-    private let z1 = Tensor([L.c1Out * L.c1Spatial])
-    private let a1: Tensor        // [capacity][14][14][6]
-    private let arg1: ByteBuffer
-    private let col2: Tensor      // [capacity][100][150]
-    private let z2 = Tensor([L.c2Spatial * L.c2Out])
-    private let a2: Tensor        // [capacity][400]
-    private let arg2: ByteBuffer
+    // Kept per image for the backward pass.
+    private let padded: Tensor    // [capacity][32][32] normalised, zero-padded input
+    private let a1: Tensor        // [capacity][6][14][14] pooled conv1 output (channel-major)
+    private let arg1: ByteBuffer  // [capacity][6][14][14]
+    private let a1HWC: Tensor     // [capacity][14][14][6] the same, channel-last (conv2 input)
+    private let a2: Tensor        // [capacity][5][5][16] pooled conv2 output = dense input
+    private let arg2: ByteBuffer  // [capacity][5][5][16]
+    // Scratch for one image.
+    private let col1 = Tensor([L.c1Taps, L.c1Spatial])
+    private let z1 = Tensor([L.c1Out, L.c1Spatial])
+    private let col2 = Tensor([L.c2Spatial, L.c2Taps])
+    private let z2 = Tensor([L.c2Spatial, L.c2Out])
+    private let dA1HWC = Tensor([L.p1Size])
+    private let dA1 = Tensor([L.p1Size])
+    private let dW2 = Tensor([L.c2Out, 5, 32])  // conv2 weight gradient, padded rows [16][5][32]
+    private let dW1 = Tensor([L.c1Out, 5, 8])   // conv1 weight gradient, padded rows [6][5][8]
+    // Dense head, whole chunk.
     private let h1: Tensor, h2: Tensor, logits: Tensor
     private let dLogits: Tensor, dH2: Tensor, dH1: Tensor, dA2: Tensor
-    private let dZ2 = Tensor([L.c2Spatial * L.c2Out])
-    private let dCol2 = Tensor([L.c2Spatial * L.c2Taps])
-    private let dA1 = Tensor([L.p1Size])
-    private let dZ1 = Tensor([L.c1Out * L.c1Spatial])
     let labels: ByteBuffer
     let predicted: ByteBuffer
 
@@ -115,10 +130,10 @@ final class LeNetWorkspace: @unchecked Sendable {
         precondition(capacity > 0)
         self.capacity = capacity
         self.gemm = gemm
-        col1 = Tensor([capacity, L.c1Taps, L.c1Spatial])
+        padded = Tensor([capacity, L.padSide * L.padSide])
         a1 = Tensor([capacity, L.p1Size])
         arg1 = ByteBuffer(capacity * L.p1Size)
-        col2 = Tensor([capacity, L.c2Spatial, L.c2Taps])
+        a1HWC = Tensor([capacity, L.p1Size])
         a2 = Tensor([capacity, L.p2Size])
         arg2 = ByteBuffer(capacity * L.p2Size)
         h1 = Tensor([capacity, L.f1]); h2 = Tensor([capacity, L.f2]); logits = Tensor([capacity, L.classes])
@@ -146,32 +161,37 @@ final class LeNetWorkspace: @unchecked Sendable {
         lossSum = 0
         correct = 0
         if backward {
-            // Bias gradients are accumulated with +=; weight gradients are overwritten by the first
-            // image (or whole-chunk GEMM) below, unless there is nothing to overwrite them with.
+            // Accumulated slots start at zero; the others are overwritten below.
             if n == 0 { grads.fill(0); return }
-            for slot in [L.b1, L.b2, L.fc1b, L.fc2b, L.fc3b] { (grads.pointer + slot.offset).update(repeating: 0, count: slot.count) }
+            for slot in [L.b1, L.b2, L.fc1b, L.fc2b, L.fc3b] {
+                (grads.pointer + slot.offset).update(repeating: 0, count: slot.count)
+            }
+            dW1.fill(0)
+            dW2.fill(0)
         }
         if n == 0 { return }
         let p = parameters
         let g = gemm
-        let store = backward  // keep per-image im2col matrices for the weight gradients
+        let keep = backward  // keep per-image activations for the backward pass
 
         // Convolutional trunk, one image at a time (keeps the working set in L1/L2).
         for t in 0..<n {
             let idx = Int(indices[t])
             labels.pointer[t] = allLabels[idx]
-            let c1 = col1.pointer + (store ? t * L.c1Taps * L.c1Spatial : 0)
-            let c2 = col2.pointer + (store ? t * L.c2Spatial * L.c2Taps : 0)
-            fmnist_pad_normalize_u8(pixels + idx * L.pixels, 28, 28, 2, lut, padded.pointer)
-            Layers.convCHWForward(g, x: padded.pointer, channels: 1, height: L.padSide, width: L.padSide,
+            let s = keep ? t : 0
+            let x = padded.pointer + s * L.padSide * L.padSide
+            let a1t = a1.pointer + s * L.p1Size, arg1t = arg1.pointer + s * L.p1Size
+            let a1h = a1HWC.pointer + s * L.p1Size
+            fmnist_pad_normalize_u8(pixels + idx * L.pixels, 28, 28, 2, lut, x)
+            Layers.convCHWForward(g, x: x, channels: 1, height: L.padSide, width: L.padSide,
                                   kernel: 5, weights: p.pointer(L.w1), outChannels: L.c1Out,
-                                  col: c1, z: z1.pointer)
+                                  col: col1.pointer, z: z1.pointer)
             Layers.biasReluPoolForward(z: z1.pointer, hwc: false, channels: L.c1Out, height: L.c1Side,
-                                       width: L.c1Side, bias: p.pointer(L.b1),
-                                       out: a1.pointer + t * L.p1Size, argmax: arg1.pointer + t * L.p1Size)
-            Layers.convHWCForward(g, x: a1.pointer + t * L.p1Size, height: L.p1Side, width: L.p1Side,
+                                       width: L.c1Side, bias: p.pointer(L.b1), out: a1t, argmax: arg1t)
+            fmnist_transpose(a1t, Int32(L.c1Out), Int32(L.p1Side * L.p1Side), a1h)
+            Layers.convHWCForward(g, x: a1h, height: L.p1Side, width: L.p1Side,
                                   channels: L.c1Out, kernel: 5, pad: 0, weightsT: p.pointer(L.w2t),
-                                  outChannels: L.c2Out, col: c2, z: z2.pointer)
+                                  outChannels: L.c2Out, col: col2.pointer, z: z2.pointer)
             Layers.biasReluPoolForward(z: z2.pointer, hwc: true, channels: L.c2Out, height: L.c2Side,
                                        width: L.c2Side, bias: p.pointer(L.b2),
                                        out: a2.pointer + t * L.p2Size, argmax: arg2.pointer + t * L.p2Size)
@@ -206,26 +226,24 @@ final class LeNetWorkspace: @unchecked Sendable {
                              inputs: L.p2Size, outputs: L.f1, weightsT: p.pointer(L.fc1),
                              dWeightsT: d + L.fc1.offset, dBias: d + L.fc1b.offset, accumulate: false,
                              dx: dA2.pointer)
-        // Convolutional trunk backward, one image at a time.
+        // Convolutional trunk backward, one image at a time, through the fused sparse kernels.
         for t in 0..<n {
-            let first = t == 0
-            Layers.biasReluPoolBackward(dout: dA2.pointer + t * L.p2Size, out: a2.pointer + t * L.p2Size,
-                                        argmax: arg2.pointer + t * L.p2Size, hwc: true, channels: L.c2Out,
-                                        height: L.c2Side, width: L.c2Side, dz: dZ2.pointer,
-                                        dBias: d + L.b2.offset)
-            Layers.convHWCBackward(g, dz: dZ2.pointer, col: col2.pointer + t * L.c2Spatial * L.c2Taps,
-                                   height: L.p1Side, width: L.p1Side, channels: L.c1Out, kernel: 5, pad: 0,
-                                   weights: p.w2.pointer, outChannels: L.c2Out,
-                                   dWeightsT: d + L.w2t.offset, accumulate: !first,
-                                   dx: dA1.pointer, dcol: dCol2.pointer)
-            Layers.biasReluPoolBackward(dout: dA1.pointer, out: a1.pointer + t * L.p1Size,
-                                        argmax: arg1.pointer + t * L.p1Size, hwc: false, channels: L.c1Out,
-                                        height: L.c1Side, width: L.c1Side, dz: dZ1.pointer,
-                                        dBias: d + L.b1.offset)
-            Layers.convCHWBackward(g, dz: dZ1.pointer, col: col1.pointer + t * L.c1Taps * L.c1Spatial,
-                                   channels: 1, height: L.padSide, width: L.padSide, kernel: 5,
-                                   weights: p.pointer(L.w1), outChannels: L.c1Out,
-                                   dWeights: d + L.w1.offset, accumulate: !first)
+            fmnist_lenet_conv2_pool_bwd(
+                g.impl, a1HWC.pointer + t * L.p1Size, p.w2Padded.pointer, dA2.pointer + t * L.p2Size,
+                a2.pointer + t * L.p2Size, arg2.pointer + t * L.p2Size, dW2.pointer, d + L.b2.offset,
+                dA1HWC.pointer)
+            fmnist_transpose(dA1HWC.pointer, Int32(L.p1Side * L.p1Side), Int32(L.c1Out), dA1.pointer)
+            fmnist_lenet_conv1_pool_bwd(
+                g.impl, padded.pointer + t * L.padSide * L.padSide, dA1.pointer, a1.pointer + t * L.p1Size,
+                arg1.pointer + t * L.p1Size, dW1.pointer, d + L.b1.offset)
+        }
+        // Padded gradient rows back into the parameter layouts.
+        let w2t = d + L.w2t.offset, w1 = d + L.w1.offset
+        for co in 0..<L.c2Out {
+            for tap in 0..<L.c2Taps { w2t[tap * L.c2Out + co] = dW2[co * 160 + (tap / 30) * 32 + tap % 30] }
+        }
+        for co in 0..<L.c1Out {
+            for tap in 0..<L.c1Taps { w1[co * L.c1Taps + tap] = dW1[co * 40 + (tap / 5) * 8 + tap % 5] }
         }
     }
 }

@@ -118,10 +118,10 @@ final class TrainingSession {
 
     /// Mean and unbiased standard deviation of pixel/255 over all pixels (exact, via a histogram).
     static func meanAndStd(_ pixels: [UInt8]) -> (Double, Double) {
-        var histogram = [Int](repeating: 0, count: 256)
+        var histogram = [UInt64](repeating: 0, count: 256)
         pixels.withUnsafeBufferPointer { buffer in
             histogram.withUnsafeMutableBufferPointer { h in
-                for v in buffer { h[Int(v)] += 1 }
+                fmnist_histogram_u8(buffer.baseAddress, buffer.count, h.baseAddress)
             }
         }
         var sum = 0.0, sumSquares = 0.0

@@ -1,6 +1,8 @@
 /// A contiguous, 64-byte aligned, zero-initialised buffer of `Float`s in row-major order.
 ///
 /// Owned by the class and freed in `deinit`; the pointer is stable for the object's lifetime.
+/// Sixteen zeroed floats of slack follow the elements, so vector kernels may read (never use) a
+/// little past the end.
 /// Not thread-safe by itself: the trainer only ever writes disjoint regions from different threads.
 final class Tensor: @unchecked Sendable {
     let shape: [Int]
@@ -11,11 +13,14 @@ final class Tensor: @unchecked Sendable {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative tensor dimension")
         self.shape = shape
         count = shape.reduce(1, *)
+        let allocated = count + Self.slack
         let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
+            byteCount: allocated * MemoryLayout<Float>.stride, alignment: 64)
+        pointer = raw.bindMemory(to: Float.self, capacity: allocated)
+        pointer.initialize(repeating: 0, count: allocated)
     }
+
+    static let slack = 16
 
     convenience init(_ shape: [Int], values: [Float]) {
         self.init(shape)

@@ -81,18 +81,50 @@ void fmnist_col2im_chw(const float *dcol, int C, int H, int W, int kh, int kw,
                        float *dx);
 
 /* ---- fused bias + ReLU + 2x2 max-pool (stride 2) --------------------------
- * z: pre-activation without bias, either CHW (z_hwc == 0) or HWC layout,
- * H and W even. out[H/2][W/2][C] (always HWC) = max(max4(z) + bias[c], 0);
- * arg[...] = index 0..3 (dy*2+dx) of the window maximum (first one wins). */
-void fmnist_bias_relu_maxpool2_fwd(const float *z, int z_hwc, int C, int H, int W,
+ * z: pre-activation without bias, channel-major [C][H][W] (hwc == 0) or
+ * channel-last [H][W][C] (hwc != 0), H and W even. out and arg use the same
+ * layout at half resolution: out = max(max4(z) + bias[c], 0) and arg = index
+ * 0..3 (dy*2+dx) of the window maximum (the first one wins ties). */
+void fmnist_bias_relu_maxpool2_fwd(const float *z, int hwc, int C, int H, int W,
                                    const float *bias, float *out, uint8_t *arg);
 
-/* Backward of the above: dz (layout as z, overwritten) gets dout where the
- * output was positive, at the arg-max position, zero elsewhere;
- * dbias[c] += sum of those gradients (dbias may be NULL). */
+/* Backward of the above (dout, out, arg in the pooled layout): dz (overwritten,
+ * every element) gets dout at the arg-max position where out > 0, zero
+ * elsewhere; dbias[c] += the routed gradients (dbias may be NULL). */
 void fmnist_bias_relu_maxpool2_bwd(const float *dout, const float *out,
-                                   const uint8_t *arg, int z_hwc, int C, int H, int W,
+                                   const uint8_t *arg, int hwc, int C, int H, int W,
                                    float *dz, float *dbias);
+
+/* ---- fused conv + bias + ReLU + max-pool backward (sparse) ---------------
+ * Given the pooled gradient dout and the forward's pooled out/arg, adds the
+ * weight gradient to dw and the bias gradient to dbias, touching only the
+ * arg-max positions with out > 0; equivalent to pool backward followed by the
+ * dense conv backward. `impl` selects portable or AVX2 code like the GEMM. */
+
+/* Channel-last, valid conv: x[H][W][C]; w, dw [Cout][kh*kw*C] (taps ky,kx,c);
+ * dout/out/arg [(H-kh+1)/2][(W-kw+1)/2][Cout]; dx[H][W][C] overwritten with the
+ * input gradient when not NULL. */
+void fmnist_conv_pool_bwd_hwc(int impl, const float *x, int H, int W, int C, int kh, int kw,
+                              const float *w, int Cout, const float *dout, const float *out,
+                              const uint8_t *arg, float *dw, float *dbias, float *dx);
+
+/* Channel-major, valid conv on an already padded x[C][H][W]; dw [Cout][C*kh*kw];
+ * dout/out/arg [Cout][(H-kh+1)/2][(W-kw+1)/2]. No input gradient. */
+void fmnist_conv_pool_bwd_chw(int impl, const float *x, int C, int H, int W, int kh, int kw,
+                              int Cout, const float *dout, const float *out, const uint8_t *arg,
+                              float *dw, float *dbias);
+
+/* LeNet's two shapes, with kernel rows padded for unmasked vector access.
+ * conv2: x[14][14][6]; wpad and dwpad [16][5][32] (rows of 30 taps (kx, c), lanes
+ * 30..31 zero in wpad, junk in dwpad); pooled [5][5][16]; dx[14][14][6]
+ * overwritten. conv1: xpad[32][32]; pooled [6][14][14]; dwpad [6][5][8] (5 taps
+ * per row, lanes 5..7 junk). The AVX2 code reads up to 8 floats past x / xpad
+ * and writes +0 up to 2 floats past dx: give those buffers 8 floats of slack. */
+void fmnist_lenet_conv2_pool_bwd(int impl, const float *x, const float *wpad, const float *dout,
+                                 const float *out, const uint8_t *arg, float *dwpad, float *dbias,
+                                 float *dx);
+void fmnist_lenet_conv1_pool_bwd(int impl, const float *xpad, const float *dout, const float *out,
+                                 const uint8_t *arg, float *dwpad, float *dbias);
 
 /* ---- dense-layer helpers -------------------------------------------------- */
 
@@ -123,6 +155,9 @@ void fmnist_sgd_momentum(float *p, float *v, const float *const *grads, int ngra
 /* PyTorch Adam (no weight decay, no amsgrad); step starts at 1. */
 void fmnist_adam(float *p, float *m, float *v, const float *const *grads, int ngrads,
                  size_t n, float lr, float beta1, float beta2, float eps, int64_t step);
+
+/* counts[v] = number of bytes equal to v in data[0..n). */
+void fmnist_histogram_u8(const uint8_t *data, size_t n, uint64_t counts[256]);
 
 /* dst[cols x rows] = src[rows x cols]^T. */
 void fmnist_transpose(const float *src, int rows, int cols, float *dst);
