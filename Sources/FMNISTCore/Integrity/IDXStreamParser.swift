@@ -17,6 +17,8 @@ public struct IDXStreamParser: Sendable {
     /// Number of classes labels must stay below (checked as labels stream past).
     public let classCount: Int
     private var elementIndex: Int64 = 0
+    /// Header length plus the product of the dimensions, once the header is parsed.
+    private var declaredTotal: Int64? = nil
 
     public init(classCount: Int = 10) {
         self.classCount = classCount
@@ -27,9 +29,19 @@ public struct IDXStreamParser: Sendable {
     /// True for label files (IDX1).
     public var isLabels: Bool { magic == 0x0000_0801 }
     /// The payload size the header declares: header + product of dimensions.
-    public var declaredSize: Int64? {
-        guard let headerLength, headerComplete else { return nil }
-        return Int64(headerLength) + dims.reduce(Int64(1)) { $0 * Int64($1) }
+    public var declaredSize: Int64? { headerComplete ? declaredTotal : nil }
+
+    /// Header length plus the product of `dims`, or nil when it does not fit in 63 bits
+    /// (a hostile header: four dimensions of up to 2^32 - 1 each can overflow).
+    static func declaredTotal(headerLength: Int, dims: [Int]) -> Int64? {
+        var total = Int64(1)
+        for dim in dims {
+            let (product, overflow) = total.multipliedReportingOverflow(by: Int64(dim))
+            if overflow { return nil }
+            total = product
+        }
+        let (sum, overflow) = total.addingReportingOverflow(Int64(headerLength))
+        return overflow ? nil : sum
     }
 
     /// Consumes a chunk of payload.
@@ -56,6 +68,10 @@ public struct IDXStreamParser: Sendable {
                     return Int(header[base]) << 24 | Int(header[base + 1]) << 16 | Int(header[base + 2]) << 8 | Int(header[base + 3])
                 }
                 if dims.contains(0) { throw .badIDXHeader(detail: "a dimension is zero (\(dims))") }
+                guard let total = Self.declaredTotal(headerLength: headerLength, dims: dims) else {
+                    throw .badIDXHeader(detail: "dimensions \(dims) declare more bytes than any file can hold")
+                }
+                declaredTotal = total
             }
         }
         guard isLabels, offset < bytes.count else { return }

@@ -51,8 +51,23 @@ public struct IDXShape: Sendable, Codable, Equatable, CustomStringConvertible {
     }
 
     /// Bytes of the IDX payload including its header: 4 (magic) + 4 per dimension + elements.
+    /// Saturates at `Int64.max` when the dimensions are too large to multiply out (the loader
+    /// rejects such manifests; see ``elementCount``).
     public var payloadSize: Int64 {
-        4 + 4 * Int64(dims.count) + dims.reduce(Int64(1)) { $0 * Int64($1) }
+        guard let elements = elementCount else { return .max }
+        let (size, overflow) = elements.addingReportingOverflow(4 + 4 * Int64(dims.count))
+        return overflow ? .max : size
+    }
+
+    /// The product of the dimensions, or nil when it does not fit in an `Int64`.
+    public var elementCount: Int64? {
+        var total = Int64(1)
+        for dim in dims {
+            let (product, overflow) = total.multipliedReportingOverflow(by: Int64(dim))
+            if overflow { return nil }
+            total = product
+        }
+        return total
     }
 
     public var description: String { dims.map(String.init).joined(separator: "×") + " \(type)" }

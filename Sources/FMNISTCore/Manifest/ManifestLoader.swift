@@ -43,8 +43,11 @@ public enum ManifestLoader {
     /// Loads every `*.json` in a directory, sorted by file name.
     public static func load(directory: URL) throws -> [Manifest] {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
             throw ManifestError(file: directory.path, field: "", problem: "manifest directory does not exist")
+        }
+        guard isDirectory.boolValue else {
+            throw ManifestError(file: directory.path, field: "", problem: "is a file; --manifests and FMNIST_MANIFESTS name directories of *.json")
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             .filter { $0.hasSuffix(".json") }.sorted()
@@ -60,6 +63,13 @@ public enum ManifestLoader {
         try checkIdentifier(m.name, field: "name", fail: fail)
         for (index, alias) in m.aliases.enumerated() {
             try checkIdentifier(alias, field: "aliases[\(index)]", fail: fail)
+        }
+        // The name is also the live folder `<root>/<name>`: it must not be the drop-in link
+        // (`current`, which would place files through the link into another dataset's folder)
+        // nor a word commands reserve (`all`).
+        for (field, value) in [("name", m.name)] + m.aliases.enumerated().map({ ("aliases[\($0.offset)]", $0.element) })
+        where reservedNames.contains(value.lowercased()) {
+            throw fail(field, "\"\(value)\" is reserved (\(reservedNames.sorted().joined(separator: ", ")) are words fmnist commands use)")
         }
         if m.title.trimmingCharacters(in: .whitespaces).isEmpty { throw fail("title", "must not be empty") }
         if m.classes.count < 2 { throw fail("classes", "needs at least 2 class names, found \(m.classes.count)") }
@@ -111,6 +121,9 @@ public enum ManifestLoader {
                 if let bad = file.idx.dims.firstIndex(where: { $0 <= 0 }) {
                     throw fail("\(f).idx.dims[\(bad)]", "must be positive")
                 }
+                if file.idx.elementCount == nil {
+                    throw fail("\(f).idx.dims", "\(file.idx.dims) multiply out to more bytes than any file can hold")
+                }
                 if file.idx.payloadSize != file.payload.size {
                     throw fail("\(f).payload.size", "is \(file.payload.size) but idx.dims \(file.idx.dims) imply \(file.idx.payloadSize) bytes")
                 }
@@ -127,6 +140,9 @@ public enum ManifestLoader {
             }
         }
     }
+
+    /// Names no dataset may take: `current` is the drop-in link, `all` selects every dataset.
+    public static let reservedNames: Set<String> = ["current", "all"]
 
     static func checkIdentifier(_ value: String, field: String, fail: (String, String) -> ManifestError) throws {
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-_")

@@ -49,6 +49,18 @@ public struct DatasetImporter: Sendable {
             throw ImportError(reason: .missing, directory: source.path, dataset: manifest.title, problems: absent.map { "\($0): missing" })
         }
 
+        // Bounded work before anything is copied: each source must be a regular file no larger than
+        // a gzip of the largest payload its role may have (a 20 GB sparse file is refused here
+        // instead of being copied into `.fmnist/tmp/`).
+        let unusable = FileRole.allCases.compactMap { role -> String? in
+            let name = manifest.defaultVersion.file(role).name
+            return Self.sourceProblem(source.appendingPathComponent(name).path, maxSize: Self.maxContainerSize(manifest, role))
+                .map { "\(name): \($0)" }
+        }
+        if !unusable.isEmpty {
+            throw ImportError(reason: .integrity, directory: source.path, dataset: manifest.title, problems: unusable)
+        }
+
         let lock = try WorkspaceLock.acquire(layout, command: "import", timeout: lockTimeout, onWait: progress)
         defer { lock.release() }
         let catalog = try Catalog.open(layout)
@@ -116,6 +128,29 @@ public struct DatasetImporter: Sendable {
         return ImportResult(
             dataset: manifest.name, title: manifest.title, source: source.path, version: VersionSummary(installed.version),
             alreadyStored: alreadyStored, files: files, placement: installed.placement, verdict: verdict)
+    }
+
+    /// The largest `.gz` a file of `role` can be: a gzip of the largest payload any version of the
+    /// manifest gives that role, with room for stored (incompressible) blocks and headers.
+    static func maxContainerSize(_ manifest: Manifest, _ role: FileRole) -> Int64 {
+        let payload = manifest.versions.map { $0.file(role).payload.size }.max() ?? 0
+        let (size, overflow) = payload.addingReportingOverflow(payload / 8192 + (1 << 20))
+        return overflow ? .max : size
+    }
+
+    /// Why the source file at `path` cannot be imported (not a regular file, or too large), or nil.
+    static func sourceProblem(_ path: String, maxSize: Int64) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return "cannot be read (\(String(cString: strerror(errno))))" }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: return "is a directory, expected a file"
+        default: return "is not a regular file"
+        }
+        if Int64(info.st_size) > maxSize {
+            return "is \(info.st_size) bytes, more than any file of this role can be (at most \(maxSize)); refusing to copy it"
+        }
+        return nil
     }
 
     /// Checks that valid-but-unknown files still form a dataset: images are N×rows×cols, labels N,
