@@ -92,8 +92,14 @@ public final class GzipInflater {
             let status = inflate(&stream, Z_NO_FLUSH)
             let produced = chunkSize - Int(stream.avail_out)
             if produced > 0 {
+                let allowed = limit - producedBytes
                 producedBytes += Int64(produced)
-                if producedBytes > limit { throw .decompressionBomb(limit: limit) }
+                if producedBytes > limit {
+                    // Hand out the bytes up to the bound first, so that a fault inside them is
+                    // reported the same way whatever the input chunking, then stop.
+                    if allowed > 0 { try output(UnsafeRawBufferPointer(start: outputBuffer, count: Int(allowed))) }
+                    throw .decompressionBomb(limit: limit)
+                }
                 try output(UnsafeRawBufferPointer(start: outputBuffer, count: produced))
             }
             switch status {

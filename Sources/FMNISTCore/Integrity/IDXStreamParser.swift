@@ -47,6 +47,7 @@ public struct IDXStreamParser: Sendable {
     /// Consumes a chunk of payload.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer) throws(IntegrityFault) {
         var offset = 0
+        let before = totalBytes
         totalBytes += Int64(bytes.count)
         while !headerComplete && offset < bytes.count {
             header.append(bytes[offset])
@@ -74,16 +75,22 @@ public struct IDXStreamParser: Sendable {
                 declaredTotal = total
             }
         }
-        guard isLabels, offset < bytes.count else { return }
-        // Label histogram and range check on the remaining bytes.
-        let labels = UnsafeRawBufferPointer(rebasing: bytes[offset...])
-        for (position, value) in labels.enumerated() {
-            histogram[Int(value)] &+= 1
-            if Int(value) >= classCount {
-                throw .labelOutOfRange(value: Int(value), index: elementIndex + Int64(position), classCount: classCount)
+        guard let declared = declaredSize else { return }
+        // Faults are reported in stream order whatever the chunking: elements inside the declared
+        // size are checked first, then anything past it is a length mismatch.
+        let end = Int(min(Int64(bytes.count), max(Int64(offset), declared - before)))
+        if isLabels && offset < end {
+            // Label histogram and range check on the remaining bytes.
+            let labels = UnsafeRawBufferPointer(rebasing: bytes[offset..<end])
+            for (position, value) in labels.enumerated() {
+                histogram[Int(value)] &+= 1
+                if Int(value) >= classCount {
+                    throw .labelOutOfRange(value: Int(value), index: elementIndex + Int64(position), classCount: classCount)
+                }
             }
+            elementIndex += Int64(labels.count)
         }
-        elementIndex += Int64(labels.count)
+        if end < bytes.count { throw .idxLengthMismatch(declared: declared, actual: totalBytes) }
     }
 
     /// Checks that the stream held exactly what the header declared.
