@@ -46,3 +46,7 @@ void fmnist_sgemm_nt(int impl, int M, int N, int K, const float *A, ptrdiff_t ld
 #endif
     fmnist_sgemm_nt_portable(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
 }
+
+int32_t fmnist_atomic_fetch_add(int32_t *counter, int32_t value) {
+    return __atomic_fetch_add(counter, value, __ATOMIC_RELAXED);
+}

@@ -387,31 +387,35 @@ double fmnist_softmax_xent(const float *logits, const uint8_t *labels, int rows,
     return total;
 }
 
-static inline float grad_sum(const float *const *grads, int ngrads, size_t i) {
-    float g = grads[0][i];
-    for (int t = 1; t < ngrads; t++) g += grads[t][i];
-    return g;
+/* g[0..n) = ((grads[0] + grads[1]) + grads[2]) + ... : a fixed order, so the sum does not
+ * depend on how callers slice the vector. */
+static inline void grad_sum_block(const float *const *grads, int ngrads, size_t at, size_t n,
+                                  float *restrict g) {
+    const float *g0 = grads[0] + at;
+    for (size_t i = 0; i < n; i++) g[i] = g0[i];
+    for (int t = 1; t < ngrads; t++) {
+        const float *gt = grads[t] + at;
+        for (size_t i = 0; i < n; i++) g[i] += gt[i];
+    }
 }
+
+enum { OPT_BLOCK = 512 };
 
 void fmnist_sgd_momentum(float *p, float *v, const float *const *grads, int ngrads, size_t n,
                          float lr, float momentum, int first_step) {
-    if (ngrads == 2) {
-        const float *g0 = grads[0], *g1 = grads[1];
+    float g[OPT_BLOCK];
+    for (size_t at = 0; at < n; at += OPT_BLOCK) {
+        const size_t m = n - at < OPT_BLOCK ? n - at : OPT_BLOCK;
+        grad_sum_block(grads, ngrads, at, m, g);
+        float *restrict pp = p + at, *restrict vv = v + at;
         if (first_step)
-            for (size_t i = 0; i < n; i++) { const float g = g0[i] + g1[i]; v[i] = g; p[i] -= lr * g; }
+            for (size_t i = 0; i < m; i++) { vv[i] = g[i]; pp[i] -= lr * g[i]; }
         else
-            for (size_t i = 0; i < n; i++) {
-                const float b = momentum * v[i] + (g0[i] + g1[i]);
-                v[i] = b;
-                p[i] -= lr * b;
+            for (size_t i = 0; i < m; i++) {
+                const float b = momentum * vv[i] + g[i];
+                vv[i] = b;
+                pp[i] -= lr * b;
             }
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const float g = grad_sum(grads, ngrads, i);
-        const float b = first_step ? g : momentum * v[i] + g;
-        v[i] = b;
-        p[i] -= lr * b;
     }
 }
 
@@ -421,13 +425,18 @@ void fmnist_adam(float *p, float *m, float *v, const float *const *grads, int ng
     const double bc2 = 1.0 - pow((double)beta2, (double)step);
     const float step_size = (float)((double)lr / bc1);
     const float bc2_sqrt = (float)sqrt(bc2);
-    for (size_t i = 0; i < n; i++) {
-        const float g = grad_sum(grads, ngrads, i);
-        const float mi = beta1 * m[i] + (1.0f - beta1) * g;
-        const float vi = beta2 * v[i] + (1.0f - beta2) * g * g;
-        m[i] = mi;
-        v[i] = vi;
-        p[i] -= step_size * mi / (sqrtf(vi) / bc2_sqrt + eps);
+    float g[OPT_BLOCK];
+    for (size_t at = 0; at < n; at += OPT_BLOCK) {
+        const size_t k = n - at < OPT_BLOCK ? n - at : OPT_BLOCK;
+        grad_sum_block(grads, ngrads, at, k, g);
+        float *restrict pp = p + at, *restrict mm = m + at, *restrict vv = v + at;
+        for (size_t i = 0; i < k; i++) {
+            const float mi = beta1 * mm[i] + (1.0f - beta1) * g[i];
+            const float vi = beta2 * vv[i] + (1.0f - beta2) * g[i] * g[i];
+            mm[i] = mi;
+            vv[i] = vi;
+            pp[i] -= step_size * mi / (sqrtf(vi) / bc2_sqrt + eps);
+        }
     }
 }
 

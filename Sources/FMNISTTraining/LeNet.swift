@@ -87,8 +87,8 @@ final class LeNetParameters: @unchecked Sendable {
     }
 }
 
-/// Per-thread buffers for forward and backward passes over up to `capacity` images, plus this
-/// thread's gradient vector. Nothing is allocated after construction.
+/// Per-thread buffers for forward and backward passes over up to `capacity` images. Nothing is
+/// allocated after construction; gradients go to a buffer the caller passes.
 ///
 /// Forward: per image, conv1 (im2col + GEMM) → fused bias/ReLU/pool → conv2 (im2col + GEMM) →
 /// fused bias/ReLU/pool; then the dense head as GEMMs over the whole chunk. Backward: dense head as
@@ -99,7 +99,6 @@ final class LeNetWorkspace: @unchecked Sendable {
     let capacity: Int
     let gemm: GEMM
 
-    let grads = Tensor([L.storageCount])
     // Kept per image for the backward pass.
     private let padded: Tensor    // [capacity][32][32] normalised, zero-padded input
     private let a1: Tensor        // [capacity][6][14][14] pooled conv1 output (channel-major)
@@ -122,10 +121,6 @@ final class LeNetWorkspace: @unchecked Sendable {
     let labels: ByteBuffer
     let predicted: ByteBuffer
 
-    /// Results of the latest `run`.
-    private(set) var lossSum: Double = 0
-    private(set) var correct: Int = 0
-
     init(capacity: Int, gemm: GEMM) {
         precondition(capacity > 0)
         self.capacity = capacity
@@ -143,33 +138,35 @@ final class LeNetWorkspace: @unchecked Sendable {
         predicted = ByteBuffer(capacity)
     }
 
-    /// Forward (and, when `backward`, backward) pass over `indices.count ≤ capacity` images.
+    /// Forward pass over `indices.count ≤ capacity` images, and the backward pass when
+    /// `gradients` is given.
     ///
     /// - Parameters:
     ///   - pixels: all images, 784 bytes each; `indices` select the ones to use.
     ///   - lut: byte → normalised value.
+    ///   - gradients: receives this chunk's gradient (overwritten; layout `LeNetLayout`).
     ///   - gradientScale: multiplies dL/dlogits (1 / full batch size for a mean loss).
-    /// On return `lossSum` and `correct` describe these images, `predicted` holds arg-maxes, and
-    /// with `backward` the gradient vector `grads` holds this chunk's (summed) gradient.
+    /// - Returns: the summed loss and the number of correct arg-maxes; `predicted` holds them.
+    @discardableResult
     func run(
         parameters: LeNetParameters, pixels: UnsafePointer<UInt8>, allLabels: UnsafePointer<UInt8>,
-        indices: UnsafeBufferPointer<Int32>, lut: UnsafePointer<Float>, backward: Bool,
+        indices: UnsafeBufferPointer<Int32>, lut: UnsafePointer<Float>, gradients: Tensor?,
         gradientScale: Float
-    ) {
+    ) -> (lossSum: Double, correct: Int) {
         let n = indices.count
         precondition(n <= capacity)
-        lossSum = 0
-        correct = 0
-        if backward {
+        let backward = gradients != nil
+        if let grads = gradients {
             // Accumulated slots start at zero; the others are overwritten below.
-            if n == 0 { grads.fill(0); return }
+            precondition(grads.count == L.storageCount)
+            if n == 0 { grads.fill(0); return (0, 0) }
             for slot in [L.b1, L.b2, L.fc1b, L.fc2b, L.fc3b] {
                 (grads.pointer + slot.offset).update(repeating: 0, count: slot.count)
             }
             dW1.fill(0)
             dW2.fill(0)
         }
-        if n == 0 { return }
+        if n == 0 { return (0, 0) }
         let p = parameters
         let g = gemm
         let keep = backward  // keep per-image activations for the backward pass
@@ -206,12 +203,11 @@ final class LeNetWorkspace: @unchecked Sendable {
                             weightsT: p.pointer(L.fc3), bias: p.pointer(L.fc3b), relu: false,
                             y: logits.pointer)
         var hits: Int64 = 0
-        lossSum = Layers.softmaxCrossEntropy(
+        let lossSum = Layers.softmaxCrossEntropy(
             logits: logits.pointer, labels: labels.pointer, rows: n, classes: L.classes,
             scale: gradientScale, grad: backward ? dLogits.pointer : nil, correct: &hits,
             predicted: predicted.pointer)
-        correct = Int(hits)
-        guard backward else { return }
+        guard let grads = gradients else { return (lossSum, Int(hits)) }
 
         let d = grads.pointer
         Layers.denseBackward(g, dy: dLogits.pointer, y: logits.pointer, relu: false, x: h2.pointer, rows: n,
@@ -245,5 +241,6 @@ final class LeNetWorkspace: @unchecked Sendable {
         for co in 0..<L.c1Out {
             for tap in 0..<L.c1Taps { w1[co * L.c1Taps + tap] = dW1[co * 40 + (tap / 5) * 8 + tap % 5] }
         }
+        return (lossSum, Int(hits))
     }
 }

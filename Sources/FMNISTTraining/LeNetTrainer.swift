@@ -89,12 +89,20 @@ extension Duration {
 }
 
 /// The mutable state of one training run: parameters, optimiser state, workers.
+///
+/// Each batch is cut into `chunkCount` fixed, contiguous chunks (2 per thread), each with its own
+/// gradient buffer; worker threads claim chunks dynamically, so a thread slowed by other load on
+/// the machine does less of the work. The gradient is then reduced in chunk order, element by
+/// element, by all threads on disjoint slices: the result depends on the seed and the thread count
+/// only, never on which thread ran what.
 final class TrainingSession {
     typealias L = LeNetLayout
     let configuration: TrainingConfiguration
     let gemm: GEMM
     let parameters: LeNetParameters
     let workers: [LeNetWorkspace]
+    let chunkCount: Int
+    let chunkGradients: [Tensor]
     let mean: Double
     let std: Double
     private let lut = Tensor([256])
@@ -111,9 +119,11 @@ final class TrainingSession {
         generator = SeededGenerator(seed: configuration.seed)
         parameters = LeNetParameters(generator: &generator)
         let threads = configuration.threads
-        let capacity = (configuration.batchSize + threads - 1) / threads
+        chunkCount = min(configuration.batchSize, threads == 1 ? 1 : 2 * threads)
+        let capacity = (configuration.batchSize + chunkCount - 1) / chunkCount
         let gemm = gemm
         workers = (0..<threads).map { _ in LeNetWorkspace(capacity: capacity, gemm: gemm) }
+        chunkGradients = (0..<chunkCount).map { _ in Tensor([L.storageCount]) }
     }
 
     /// Mean and unbiased standard deviation of pixel/255 over all pixels (exact, via a histogram).
@@ -151,6 +161,21 @@ final class TrainingSession {
         }
     }
 
+    /// Calls `body(chunk, worker)` for every chunk in 0..<count, chunks claimed dynamically.
+    private func forEachChunk(_ count: Int, _ body: (Int, LeNetWorkspace) -> Void) {
+        var next: Int32 = 0
+        withUnsafeMutablePointer(to: &next) { next in
+            let workers = workers
+            forEachWorker { t in
+                while true {
+                    let chunk = Int(fmnist_atomic_fetch_add(next, 1))
+                    if chunk >= count { break }
+                    body(chunk, workers[t])
+                }
+            }
+        }
+    }
+
     /// One shuffled pass over the first `count` training images; returns (loss sum, correct).
     func runEpoch(train: LabeledImages, count n: Int) -> (Double, Int) {
         let batch = configuration.batchSize
@@ -164,42 +189,60 @@ final class TrainingSession {
         var correct = 0
         let lr = Float(configuration.learningRate)
         let momentum = Float(configuration.momentum)
+        let optimizer = configuration.optimizer
         let params = parameters
-        let workers = workers
         let lut = UnsafePointer(lut.pointer)
+        let chunkGradients = chunkGradients
+        let velocity = velocity.pointer, adamM = adamM.pointer
+        let chunkLoss = UnsafeMutablePointer<Double>.allocate(capacity: chunkCount)
+        let chunkCorrect = UnsafeMutablePointer<Int>.allocate(capacity: chunkCount)
+        // Per thread: the chunk gradient pointers, offset to that thread's parameter slice.
+        let sliceGradients = UnsafeMutablePointer<UnsafePointer<Float>?>.allocate(capacity: threads * chunkCount)
+        defer {
+            chunkLoss.deallocate()
+            chunkCorrect.deallocate()
+            sliceGradients.deallocate()
+        }
         train.pixels.withUnsafeBufferPointer { pixelBuffer in
             train.labels.withUnsafeBufferPointer { labelBuffer in
                 order.withUnsafeBufferPointer { orderBuffer in
                     let pixels = pixelBuffer.baseAddress!
                     let labels = labelBuffer.baseAddress!
-                    let gradPointers = UnsafeMutablePointer<UnsafePointer<Float>?>.allocate(capacity: threads)
-                    defer { gradPointers.deallocate() }
-                    for t in 0..<threads { gradPointers[t] = UnsafePointer(workers[t].grads.pointer) }
                     var begin = 0
                     while begin < n {
                         let size = min(batch, n - begin)
+                        let chunks = min(chunkCount, size)
                         let scale = 1 / Float(size)
                         let batchStart = begin
-                        forEachWorker { t in
-                            let lo = batchStart + size * t / threads
-                            let hi = batchStart + size * (t + 1) / threads
-                            workers[t].run(
+                        forEachChunk(chunks) { c, worker in
+                            let lo = batchStart + size * c / chunks
+                            let hi = batchStart + size * (c + 1) / chunks
+                            let result = worker.run(
                                 parameters: params, pixels: pixels, allLabels: labels,
                                 indices: UnsafeBufferPointer(rebasing: orderBuffer[lo..<hi]), lut: lut,
-                                backward: true, gradientScale: scale)
+                                gradients: chunkGradients[c], gradientScale: scale)
+                            chunkLoss[c] = result.lossSum
+                            chunkCorrect[c] = result.correct
                         }
-                        for worker in workers {
-                            lossSum += worker.lossSum
-                            correct += worker.correct
+                        for c in 0..<chunks {
+                            lossSum += chunkLoss[c]
+                            correct += chunkCorrect[c]
                         }
                         step += 1
-                        switch configuration.optimizer {
-                        case .sgd:
-                            fmnist_sgd_momentum(params.values.pointer, velocity.pointer, gradPointers, Int32(threads),
-                                                L.storageCount, lr, momentum, step == 1 ? 1 : 0)
-                        case .adam:
-                            fmnist_adam(params.values.pointer, adamM.pointer, velocity.pointer, gradPointers,
-                                        Int32(threads), L.storageCount, lr, 0.9, 0.999, 1e-8, step)
+                        let step = step
+                        forEachWorker { t in
+                            let lo = L.storageCount * t / threads / 16 * 16
+                            let hi = t == threads - 1 ? L.storageCount : L.storageCount * (t + 1) / threads / 16 * 16
+                            let grads = sliceGradients + t * chunkCount
+                            for c in 0..<chunks { grads[c] = UnsafePointer(chunkGradients[c].pointer + lo) }
+                            switch optimizer {
+                            case .sgd:
+                                fmnist_sgd_momentum(params.values.pointer + lo, velocity + lo, grads, Int32(chunks),
+                                                    hi - lo, lr, momentum, step == 1 ? 1 : 0)
+                            case .adam:
+                                fmnist_adam(params.values.pointer + lo, adamM + lo, velocity + lo, grads,
+                                            Int32(chunks), hi - lo, lr, 0.9, 0.999, 1e-8, step)
+                            }
                         }
                         params.refreshDerived()
                         begin += size
@@ -213,13 +256,13 @@ final class TrainingSession {
     /// Accuracy, mean loss and confusion matrix of the current network on `test`.
     func evaluate(_ test: LabeledImages) -> Evaluation {
         let n = test.count
-        let threads = workers.count
-        let workers = workers
         let params = parameters
         let lut = UnsafePointer(lut.pointer)
+        let chunkSize = workers[0].capacity
+        let chunks = (n + chunkSize - 1) / chunkSize
         var predictions = [UInt8](repeating: 0, count: n)
-        var lossSums = [Double](repeating: 0, count: threads)
-        var corrects = [Int](repeating: 0, count: threads)
+        var lossSums = [Double](repeating: 0, count: chunks)
+        var corrects = [Int](repeating: 0, count: chunks)
         let indices = [Int32]((0..<Int32(n)).map { $0 })
         test.pixels.withUnsafeBufferPointer { pixelBuffer in
             test.labels.withUnsafeBufferPointer { labelBuffer in
@@ -232,21 +275,15 @@ final class TrainingSession {
                                 let out = predictionBuffer.baseAddress!
                                 let losses = lossBuffer.baseAddress!
                                 let hits = correctBuffer.baseAddress!
-                                forEachWorker { t in
-                                    let worker = workers[t]
-                                    var lo = n * t / threads
-                                    let hi = n * (t + 1) / threads
-                                    while lo < hi {
-                                        let chunk = min(worker.capacity, hi - lo)
-                                        worker.run(
-                                            parameters: params, pixels: pixels, allLabels: labels,
-                                            indices: UnsafeBufferPointer(rebasing: indexBuffer[lo..<(lo + chunk)]),
-                                            lut: lut, backward: false, gradientScale: 0)
-                                        losses[t] += worker.lossSum
-                                        hits[t] += worker.correct
-                                        (out + lo).update(from: worker.predicted.pointer, count: chunk)
-                                        lo += chunk
-                                    }
+                                forEachChunk(chunks) { c, worker in
+                                    let lo = c * chunkSize, hi = min(n, lo + chunkSize)
+                                    let result = worker.run(
+                                        parameters: params, pixels: pixels, allLabels: labels,
+                                        indices: UnsafeBufferPointer(rebasing: indexBuffer[lo..<hi]),
+                                        lut: lut, gradients: nil, gradientScale: 0)
+                                    losses[c] = result.lossSum
+                                    hits[c] = result.correct
+                                    (out + lo).update(from: worker.predicted.pointer, count: hi - lo)
                                 }
                             }
                         }

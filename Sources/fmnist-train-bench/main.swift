@@ -85,6 +85,35 @@ func loadSplit(_ dir: String, _ prefix: String) -> LabeledImages {
     return LabeledImages(count: dims[0], rows: dims[1], columns: dims[2], pixels: pixels, labels: labels)
 }
 
+/// (wall seconds, machine-wide busy CPU seconds, this process's CPU seconds), like the reference's
+/// cpu_snapshot(): the difference tells how much other load shared the machine.
+func cpuSnapshot() -> (Double, Double, Double) {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    let wall = Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    var busy = 0.0
+    if let f = fopen("/proc/stat", "r") {
+        var line = [CChar](repeating: 0, count: 512)
+        if fgets(&line, Int32(line.count), f) != nil {
+            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let fields = text.split(separator: " ").dropFirst().compactMap { Double($0) }
+            if fields.count >= 8 {
+                busy = (fields[0..<8].reduce(0, +) - fields[3] - fields[4]) / Double(sysconf(Int32(_SC_CLK_TCK)))
+            }
+        }
+        fclose(f)
+    }
+    var usage = rusage()
+    #if canImport(Glibc)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    let own = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) * 1e-6
+        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) * 1e-6
+    return (wall, busy, own)
+}
+
 func json(_ pairs: [(String, String)]) -> String {
     "{" + pairs.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
 }
@@ -127,14 +156,24 @@ if let learningRate { config.learningRate = learningRate }
 let train = loadSplit(dataDir, "train")
 let test = loadSplit(dataDir, "t10k")
 let trainer = LeNetTrainer(configuration: config)
+var snapshot = cpuSnapshot()
 do {
     let report = try trainer.train(train: train, test: test) { e in
+        // The snapshot spans the epoch (and its evaluation, if any): an approximation of the
+        // reference's per-epoch figures, good enough to flag a busy machine.
+        let now = cpuSnapshot()
+        let wall = max(now.0 - snapshot.0, 1e-9)
+        let own = (now.2 - snapshot.2) / wall
+        let other = max(0, (now.1 - snapshot.1) - (now.2 - snapshot.2)) / wall
+        snapshot = now
         var fields: [(String, String)] = [
             ("epoch", "\(e.epoch)"), ("train_s", "\(e.seconds)"), ("train_img_s", "\(e.imagesPerSecond)"),
             ("train_loss", "\(e.trainLoss)"), ("train_acc", "\(e.trainAccuracy)"),
         ]
         if let a = e.testAccuracy { fields.append(("test_acc", "\(a)")) }
         if let l = e.testLoss { fields.append(("test_loss", "\(l)")) }
+        fields.append(("own_cpu_util", "\(own)"))
+        fields.append(("other_cpu_util", "\(other)"))
         print(json(fields))
         fflush(nil)
     }

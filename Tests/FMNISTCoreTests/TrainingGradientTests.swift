@@ -174,18 +174,24 @@ import Testing
         let workspace = LeNetWorkspace(capacity: 3, gemm: gemm)
         let lut = Tensor([256], values: (0..<256).map { Float($0) / 255 * 3 - 1 })
         let indices: [Int32] = [0, 1, 2]
+        let gradients = Tensor([LeNetLayout.storageCount])
+        gradients.fill(.nan)  // every entry must be written
         func run(backward: Bool) -> Double {
             parameters.refreshDerived()
-            data.pixels.withUnsafeBufferPointer { px in data.labels.withUnsafeBufferPointer { lb in
+            let result = data.pixels.withUnsafeBufferPointer { px in data.labels.withUnsafeBufferPointer { lb in
                 indices.withUnsafeBufferPointer { idx in
                     workspace.run(parameters: parameters, pixels: px.baseAddress!, allLabels: lb.baseAddress!,
-                                  indices: idx, lut: lut.pointer, backward: backward, gradientScale: 1.0 / 3)
+                                  indices: idx, lut: lut.pointer, gradients: backward ? gradients : nil,
+                                  gradientScale: 1.0 / 3)
                 }
             } }
-            return workspace.lossSum / 3
+            return result.lossSum / 3
         }
         _ = run(backward: true)
-        let grads = workspace.grads.array
+        let grads = gradients.array
+        for (slot, name) in zip(LeNetLayout.slots, LeNetLayout.slotNames) {
+            #expect((0..<slot.count).allSatisfy { grads[slot.offset + $0].isFinite }, "\(name) fully written")
+        }
         var g = SeededGenerator(seed: 17)
         for (slot, name) in zip(LeNetLayout.slots, LeNetLayout.slotNames) {
             let largest = (0..<slot.count).sorted { abs(grads[slot.offset + $0]) > abs(grads[slot.offset + $1]) }

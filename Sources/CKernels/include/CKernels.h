@@ -19,6 +19,9 @@
 extern "C" {
 #endif
 
+/* Relaxed atomic fetch-and-add (work sharing between threads). */
+int32_t fmnist_atomic_fetch_add(int32_t *counter, int32_t value);
+
 /* 1 when this CPU supports AVX2 and FMA (the fast GEMM path), else 0. */
 int fmnist_kernels_has_avx2_fma(void);
 
@@ -145,8 +148,9 @@ double fmnist_softmax_xent(const float *logits, const uint8_t *labels, int rows,
 
 /* ---- optimisers --------------------------------------------------------
  * The gradient is the ordered sum g = ((grads[0] + grads[1]) + ...) over
- * ngrads per-thread buffers; the summation order is fixed, so results are
- * bit-for-bit reproducible. */
+ * ngrads per-chunk buffers; the summation order is fixed and element-wise, so
+ * results are bit-for-bit reproducible and independent of how callers split
+ * the vector (p, v, m and every grads[t] may be offset to a slice). */
 
 /* PyTorch SGD: v = momentum*v + g (v = g on the first step); p -= lr*v. */
 void fmnist_sgd_momentum(float *p, float *v, const float *const *grads, int ngrads,
