@@ -113,54 +113,117 @@ TGT static void hwc_lenet_avx2(const float *restrict x, const float *restrict wp
     enum { W = 14, C = 6, KH = 5, KP = 160, COUT = 16, PW = 5, NP = 25, N = NP * COUT };
     int offset[N];   /* patch origin in x per pooled output (window, channel) */
     float gain[N];   /* gradient, 0 where the output was not positive */
-    int active[N];   /* outputs with a non-zero gradient, compacted branch-free */
     relu_gains_avx2(dout, out, N, gain);
-    int nact = 0;
     for (int py = 0, o = 0; py < PW; py++)
         for (int px = 0; px < PW; px++)
             for (int co = 0; co < COUT; co++, o++) {
                 const int a = arg[o];
                 offset[o] = ((2 * py + (a >> 1)) * W + 2 * px + (a & 1)) * C;
-                active[nact] = o;
-                nact += gain[o] != 0.0f;
             }
-    /* dW: per (channel, kernel row) four accumulators over the 25 windows, branch-free. */
+    /* dW: per channel, kernel rows 0-2 then 3-4 in one pass each over the 25 windows:
+     * 12 (8) independent accumulators keep the FMA pipes busy; branch-free. */
     for (int co = 0; co < COUT; co++) {
         float bsum = 0.0f;
         for (int q = 0; q < NP; q++) bsum += gain[q * COUT + co];
         dbias[co] += bsum;
-        for (int ky = 0; ky < KH; ky++) {
+        float *d = dwpad + co * KP;
+        {
             __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+            __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
             for (int q = 0; q < NP; q++) {
                 const int o = q * COUT + co;
                 const __m256 g = _mm256_broadcast_ss(gain + o);
-                const float *src = x + offset[o] + ky * W * C;
+                const float *src = x + offset[o];
                 a0 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src), a0);
                 a1 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 8), a1);
                 a2 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 16), a2);
                 a3 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 24), a3);
+                b0 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + W * C), b0);
+                b1 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + W * C + 8), b1);
+                b2 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + W * C + 16), b2);
+                b3 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + W * C + 24), b3);
+                c0 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 2 * W * C), c0);
+                c1 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 2 * W * C + 8), c1);
+                c2 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 2 * W * C + 16), c2);
+                c3 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 2 * W * C + 24), c3);
             }
-            float *d = dwpad + co * KP + ky * 32;
-            _mm256_storeu_ps(d, _mm256_add_ps(_mm256_loadu_ps(d), a0));
-            _mm256_storeu_ps(d + 8, _mm256_add_ps(_mm256_loadu_ps(d + 8), a1));
-            _mm256_storeu_ps(d + 16, _mm256_add_ps(_mm256_loadu_ps(d + 16), a2));
-            _mm256_storeu_ps(d + 24, _mm256_add_ps(_mm256_loadu_ps(d + 24), a3));
+            const __m256 r[12] = {a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3};
+            for (int i = 0; i < 12; i++) {
+                float *di = d + (i / 4) * 32 + (i % 4) * 8;
+                _mm256_storeu_ps(di, _mm256_add_ps(_mm256_loadu_ps(di), r[i]));
+            }
+        }
+        {
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+            __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            for (int q = 0; q < NP; q++) {
+                const int o = q * COUT + co;
+                const __m256 g = _mm256_broadcast_ss(gain + o);
+                const float *src = x + offset[o] + 3 * W * C;
+                a0 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src), a0);
+                a1 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 8), a1);
+                a2 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 16), a2);
+                a3 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 24), a3);
+                b0 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + W * C), b0);
+                b1 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + W * C + 8), b1);
+                b2 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + W * C + 16), b2);
+                b3 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + W * C + 24), b3);
+            }
+            const __m256 r[8] = {a0, a1, a2, a3, b0, b1, b2, b3};
+            for (int i = 0; i < 8; i++) {
+                float *di = d + (3 + i / 4) * 32 + (i % 4) * 8;
+                _mm256_storeu_ps(di, _mm256_add_ps(_mm256_loadu_ps(di), r[i]));
+            }
         }
     }
-    /* dx: only active outputs scatter g * w[co] into their input patch. */
+    /* dx: per window, the channels whose arg-max is at (dy, dx) add g * w[co] to the 5x5
+     * patch there. Patches of the two rows dy = 0, 1 with the same dx overlap row-aligned,
+     * so each input row r = dy + ky of the window's 6x6 area is summed in registers over
+     * both dy and all their channels, and read-modify-written once per column parity. */
     memset(dx, 0, sizeof(float) * W * W * C);
-    for (int i = 0; i < nact; i++) {
-        const int o = active[i];
-        const __m256 g = _mm256_broadcast_ss(gain + o);
-        const float *wr = wpad + (o % COUT) * KP;
-        float *d = dx + offset[o];
-        for (int ky = 0; ky < KH; ky++, d += W * C, wr += 32) {
-            _mm256_storeu_ps(d, _mm256_fmadd_ps(g, _mm256_loadu_ps(wr), _mm256_loadu_ps(d)));
-            _mm256_storeu_ps(d + 8, _mm256_fmadd_ps(g, _mm256_loadu_ps(wr + 8), _mm256_loadu_ps(d + 8)));
-            _mm256_storeu_ps(d + 16, _mm256_fmadd_ps(g, _mm256_loadu_ps(wr + 16), _mm256_loadu_ps(d + 16)));
-            _mm256_storeu_ps(d + 24, _mm256_fmadd_ps(g, _mm256_loadu_ps(wr + 24), _mm256_loadu_ps(d + 24)));
+    for (int py = 0; py < PW; py++)
+        for (int px = 0; px < PW; px++) {
+            const int base = (py * PW + px) * COUT;
+            int list[4][COUT], count[4] = {0, 0, 0, 0};
+            for (int co = 0; co < COUT; co++) {
+                const int a = arg[base + co];
+                list[a][count[a]] = co;
+                count[a] += gain[base + co] != 0.0f;
+            }
+            for (int parity = 0; parity < 2; parity++) {
+                const int *top = list[parity], *bottom = list[2 + parity];
+                const int ntop = count[parity], nbottom = count[2 + parity];
+                if (ntop + nbottom == 0) continue;
+                float *d = dx + ((2 * py) * W + 2 * px + parity) * C;
+                for (int r = 0; r < KH + 1; r++, d += W * C) {
+                    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+                    if (r < KH)
+                        for (int i = 0; i < ntop; i++) {
+                            const int co = top[i];
+                            const __m256 g = _mm256_broadcast_ss(gain + base + co);
+                            const float *wr = wpad + co * KP + r * 32;
+                            a0 = _mm256_fmadd_ps(g, _mm256_loadu_ps(wr), a0);
+                            a1 = _mm256_fmadd_ps(g, _mm256_loadu_ps(wr + 8), a1);
+                            a2 = _mm256_fmadd_ps(g, _mm256_loadu_ps(wr + 16), a2);
+                            a3 = _mm256_fmadd_ps(g, _mm256_loadu_ps(wr + 24), a3);
+                        }
+                    if (r > 0)
+                        for (int i = 0; i < nbottom; i++) {
+                            const int co = bottom[i];
+                            const __m256 g = _mm256_broadcast_ss(gain + base + co);
+                            const float *wr = wpad + co * KP + (r - 1) * 32;
+                            a0 = _mm256_fmadd_ps(g, _mm256_loadu_ps(wr), a0);
+                            a1 = _mm256_fmadd_ps(g, _mm256_loadu_ps(wr + 8), a1);
+                            a2 = _mm256_fmadd_ps(g, _mm256_loadu_ps(wr + 16), a2);
+                            a3 = _mm256_fmadd_ps(g, _mm256_loadu_ps(wr + 24), a3);
+                        }
+                    _mm256_storeu_ps(d, _mm256_add_ps(_mm256_loadu_ps(d), a0));
+                    _mm256_storeu_ps(d + 8, _mm256_add_ps(_mm256_loadu_ps(d + 8), a1));
+                    _mm256_storeu_ps(d + 16, _mm256_add_ps(_mm256_loadu_ps(d + 16), a2));
+                    _mm256_storeu_ps(d + 24, _mm256_add_ps(_mm256_loadu_ps(d + 24), a3));
+                }
+            }
         }
-    }
 }
 
 /* LeNet conv1: x[32][32] padded input, pooled [6][14][14], dwpad [6][5][8] (5 taps per

@@ -12,8 +12,9 @@ void fmnist_pad_normalize_u8(const uint8_t *src, int H, int W, int pad, const fl
     memset(dst, 0, sizeof(float) * (size_t)pad * (size_t)PW);
     for (int y = 0; y < H; y++) {
         float *row = dst + (size_t)(y + pad) * (size_t)PW;
+        const uint8_t *s = src + y * W;
         for (int x = 0; x < pad; x++) row[x] = 0.0f;
-        for (int x = 0; x < W; x++) row[pad + x] = lut[src[y * W + x]];
+        for (int x = 0; x < W; x++) row[pad + x] = lut[s[x]];
         for (int x = pad + W; x < PW; x++) row[x] = 0.0f;
     }
     memset(dst + (size_t)(H + pad) * (size_t)PW, 0, sizeof(float) * (size_t)pad * (size_t)PW);
