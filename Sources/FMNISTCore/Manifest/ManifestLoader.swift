@@ -8,9 +8,10 @@ public enum ManifestLoader {
     /// Decodes and validates one manifest from JSON bytes; `source` names it in errors.
     public static func parse(_ data: Data, source: String) throws -> Manifest {
         let manifest: Manifest
+        let tree = try? JSONSerialization.jsonObject(with: data)
         do {
             // Check the schema version first so that a future format gets the right message.
-            if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            if let object = tree as? [String: Any],
                 let schema = object["schema"] as? Int, schema != Manifest.supportedSchema
             {
                 throw ManifestError(
@@ -21,6 +22,13 @@ public enum ManifestLoader {
         } catch let error as ManifestError {
             throw error
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, tree is [String: Any] {
+                // Foundation reports a number that does not fit (e.g. 1e30 for a size) without its
+                // path, as "not valid JSON"; the text is valid JSON, so say what is really wrong.
+                throw ManifestError(
+                    file: source, field: "",
+                    problem: "is valid JSON but holds a value that fits no field (a number too large or not an integer)")
+            }
             throw ManifestError(file: source, field: error.fieldPath, problem: error.problemText)
         } catch {
             throw ManifestError(file: source, field: "", problem: "not valid JSON (\(error.localizedDescription))")
