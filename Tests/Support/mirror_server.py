@@ -13,6 +13,7 @@ A spec may combine these keys:
   "times": 2               apply the fault to the first N requests of the path only, then serve normally
   "html": true             200 with an HTML error page
   "reset_after": 100000    send the headers and this many body bytes, then reset the connection (RST)
+  "reset_times": 1         reset only the first N requests (other keys of the spec stay in force)
   "drip": 50000            send at most this many bytes per second ("drip_chunk": bytes per write)
   "serve": "mnist/t10k-images-idx3-ubyte.gz"   serve another file's bytes (relative to the root)
   "ignore_range": true     answer every request with 200 and the whole file
@@ -23,7 +24,8 @@ A spec may combine these keys:
   "delay": 2.5             wait this many seconds before answering
 
 Control endpoints (never faulted):
-  GET  /__stats            per path: requests, body bytes sent, statuses, requested range starts
+  GET  /__stats            per path: requests, body bytes sent (in all, and per request), statuses,
+                           requested range starts (null: no Range header)
   GET  /__stats?reset=1    the same, then clear the counters
   GET  /__faults           the faults in effect
   POST /__faults           replace the faults with the JSON body
@@ -66,17 +68,26 @@ class State:
             self.fault_uses[path] = used + 1
             if "times" in spec and used >= int(spec["times"]):
                 return {}
-            return dict(spec)
+            fault = dict(spec)
+            fault["_use"] = used
+            return fault
 
-    def record(self, path, status=None, range_start=None, body_bytes=0, request=False):
+    def record(self, path, status=None, range_start=None, body_bytes=0, request=False, index=None):
+        """Counts a request (returns its index) or, for request `index`, a status and body bytes."""
         with self.lock:
-            entry = self.stats.setdefault(path, {"requests": 0, "bytes": 0, "statuses": [], "range_starts": []})
+            entry = self.stats.setdefault(
+                path, {"requests": 0, "bytes": 0, "statuses": [], "range_starts": [], "request_bytes": []})
             if request:
                 entry["requests"] += 1
                 entry["range_starts"].append(range_start)
+                entry["request_bytes"].append(0)
+                return len(entry["request_bytes"]) - 1
             if status is not None:
                 entry["statuses"].append(status)
             entry["bytes"] += body_bytes
+            if index is not None and index < len(entry["request_bytes"]):
+                entry["request_bytes"][index] += body_bytes
+            return index
 
     def snapshot(self, reset=False):
         with self.lock:
@@ -159,7 +170,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if range_header and range_header.startswith("bytes="):
             first = range_header[6:].split(",")[0].split("-")[0].strip()
             range_start = int(first) if first.isdigit() else None
-        self.state.record(path, range_start=range_start, request=True)
+        self.request_index = self.state.record(path, range_start=range_start, request=True)
         fault = self.state.fault_for(path)
 
         if "delay" in fault:
@@ -178,7 +189,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     "<p>This page has moved. Please update your bookmarks.</p></body></html>\n")
             self.state.record(path, status=200)
             sent = self.send_text(200, page, "text/html; charset=utf-8", head=head)
-            return self.state.record(path, body_bytes=0 if head else sent)
+            return self.state.record(path, body_bytes=0 if head else sent, index=self.request_index)
 
         source = self.resolve(fault["serve"]) if "serve" in fault else self.resolve(path)
         if source is None:
@@ -223,7 +234,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
 
         limit = length
-        if "reset_after" in fault:
+        if "reset_after" in fault and fault["_use"] < int(fault.get("reset_times", 1 << 30)):
             limit = min(length, max(0, int(fault["reset_after"])))
         try:
             with open(source, "rb") as handle:
@@ -232,7 +243,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 else:
                     self.wfile.flush()
                     sent = self.connection.sendfile(handle, offset=start, count=length)
-                    self.state.record(path, body_bytes=sent)
+                    self.state.record(path, body_bytes=sent, index=self.request_index)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
             return
@@ -255,7 +266,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if corrupt_at is not None and position <= corrupt_at < position + len(data):
                 data[corrupt_at - position] ^= 0xFF
             self.wfile.write(data)
-            self.state.record(path, body_bytes=len(data))
+            self.state.record(path, body_bytes=len(data), index=self.request_index)
             position += len(data)
             remaining -= len(data)
             sent_total += len(data)

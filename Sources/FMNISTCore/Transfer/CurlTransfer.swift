@@ -90,7 +90,7 @@ public final class CurlTransfer {
                 if context.stopped {
                     failure = .abortedByReceiver
                 } else if code != CURLE_OK {
-                    failure = classify(code, handle: handle, message: String(cString: errorBuffer))
+                    failure = classify(code, handle: handle, message: String(cString: errorBuffer), location: context.location)
                 } else if !context.announced {
                     // An empty body: the receiver still gets to judge the answer.
                     if !context.announce() { failure = .abortedByReceiver }
@@ -123,7 +123,9 @@ public final class CurlTransfer {
         if request.offset > 0 { fmnist_curl_setopt_string(handle, CURLOPT_RANGE, "\(request.offset)-") }
     }
 
-    private func classify(_ code: CURLcode, handle: UnsafeMutableRawPointer, message detail: String) -> TransferFailure {
+    private func classify(
+        _ code: CURLcode, handle: UnsafeMutableRawPointer, message detail: String, location: String?
+    ) -> TransferFailure {
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         switch code {
         case CURLE_HTTP_RETURNED_ERROR:
@@ -135,7 +137,7 @@ public final class CurlTransfer {
             fmnist_curl_getinfo_string(handle, CURLINFO_REDIRECT_URL, &target)
             var redirects = 0
             fmnist_curl_getinfo_long(handle, CURLINFO_REDIRECT_COUNT, &redirects)
-            let location = target.map { String(cString: $0) }
+            let location = target.map { String(cString: $0) } ?? location
             if location != nil || redirects > 0 || message.contains("redirect") { return .redirectRefused(target: location) }
             return .other(code: Int(code.rawValue), message: message)
         case CURLE_TOO_MANY_REDIRECTS:
@@ -163,6 +165,8 @@ private final class TransferContext {
     let onResponse: (TransferResponse) -> Bool
     let onData: (UnsafeRawBufferPointer) -> Bool
     private var headers: [String: String] = [:]
+    /// The last `Location` header seen (the target of a refused redirect).
+    private(set) var location: String?
     private(set) var response: TransferResponse?
     private(set) var announced = false
     private(set) var stopped = false
@@ -189,6 +193,7 @@ private final class TransferContext {
         let name = text[..<colon].lowercased()
         let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         headers[name] = value
+        if name == "location" { location = value }
     }
 
     func makeResponse() -> TransferResponse {

@@ -125,8 +125,21 @@ public struct FetchReport: Sendable, Codable {
     /// Bytes transferred in this run, all files together.
     public let bytesDownloaded: Int64
     public let seconds: Double
+    /// Whether every dataset is present and verified.
+    public let ok: Bool
     /// The process exit status: the worst of the datasets' (fetch failures before unknown content).
     public let exitStatus: ExitStatus
+    /// The same, as the number the process exits with.
+    public let exitCode: Int32
+
+    public init(datasets: [DatasetFetchReport], bytesDownloaded: Int64, seconds: Double, exitStatus: ExitStatus) {
+        self.datasets = datasets
+        self.bytesDownloaded = bytesDownloaded
+        self.seconds = seconds
+        self.ok = exitStatus == .success
+        self.exitStatus = exitStatus
+        self.exitCode = exitStatus.rawValue
+    }
 }
 
 /// A progress or status event of a running fetch, for displays.

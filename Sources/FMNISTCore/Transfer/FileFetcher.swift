@@ -323,6 +323,7 @@ final class FileFetcher {
             })
         writer.close()
         if let writeError { throw writeError }
+        if partial.size == 0 { partial.discard() }
         let resumed = offset > 0 && !restarted
         let progressed = result.bytes > 0 && fault == nil && refusal == nil
 

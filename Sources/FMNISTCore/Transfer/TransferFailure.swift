@@ -34,7 +34,7 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
         switch self {
         case .httpStatus(let status): return "HTTP \(status) \(HTTPStatusText.reason(status))"
         case .redirectRefused(let target):
-            return "redirected to \(target.map { "\"\($0)\"" } ?? "a URL") whose scheme is not http/https (refused)"
+            return "redirected to \(target.map { "\"\($0)\"" } ?? "a URL"); redirects may only lead to http or https"
         case .tooManyRedirects(let limit): return "more than \(limit) redirects (a redirect loop?)"
         case .certificate(let message): return "TLS certificate not trusted (\(message)); pass --cacert FILE for a private CA"
         case .timeout(let message): return "timed out (\(message))"

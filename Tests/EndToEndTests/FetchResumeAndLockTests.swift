@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// A killed fetch resumes; concurrent fetches serialize on the workspace lock.
+@Suite struct FetchResumeAndLockTests {
+    static let path = "/fashion/train-images-idx3-ubyte.gz"
+
+    /// SIGKILL mid-download (slow drip), rerun: it continues from the partial file and ends verified.
+    @Test(.enabled(if: RealData.available)) func killedFetchResumesWhereItStopped() throws {
+        let tree = try MirrorTree()
+        let server = try MirrorServer(root: tree.url, faults: [Self.path: ["drip": 4_000_000, "times": 1]])
+        let workspace = try TemporaryDirectory("fetch-kill")
+        let root = workspace.path("data").path
+        let partial = workspace.path("data/.fmnist/partial/fashion/train-images-idx3-ubyte.gz.part")
+        let first = try BackgroundFMNIST(
+            ["fetch", "fashion", "--root", root, "--mirror", server.url("fashion/")], logs: workspace.url)
+        let deadline = Date().addingTimeInterval(30)
+        while fileSize(partial) < 5_000_000 && Date() < deadline { usleep(20_000) }
+        first.sigkill()
+        let held = fileSize(partial)
+        #expect(held >= 5_000_000)
+        #expect(!FileManager.default.fileExists(atPath: workspace.path("data/fashion/train-images-idx3-ubyte.gz").path))
+
+        // The lock of the killed process does not block; the rerun resumes at the bytes held.
+        let second = try FMNISTProcess.run(["fetch", "fashion", "--root", root, "--mirror", server.url("fashion/")])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("resumed at"))
+        let stats = try #require(try server.stats()[Self.path])
+        let size = fileSize(RealData.fashion.appendingPathComponent("train-images-idx3-ubyte.gz"))
+        #expect(stats.requests == 2)
+        #expect(stats.rangeStarts.last == held)
+        #expect(stats.requestBytes.last == size - held)
+        let verify = try FMNISTProcess.run(["verify", "fashion", "--root", root])
+        #expect(verify.status == 0, "\(verify.stderr)")
+    }
+
+    /// Eight fetches at once on one workspace: each file is downloaded once; the others wait,
+    /// say who holds the lock, then find the data present and verified.
+    @Test(.enabled(if: RealData.available)) func eightConcurrentFetchesDownloadEachFileOnce() throws {
+        let tree = try MirrorTree()
+        let server = try MirrorServer(root: tree.url, faults: [Self.path: ["drip": 30_000_000]])
+        let workspace = try TemporaryDirectory("fetch-eight")
+        let root = workspace.path("data").path
+        let processes = try (0..<8).map { _ in
+            try BackgroundFMNIST(["fetch", "fashion", "--root", root, "--mirror", server.url("fashion/")], logs: workspace.url)
+        }
+        let results = processes.map { $0.wait(timeout: 120) }
+        for result in results { #expect(result.status == 0, "\(result.stderr)") }
+        for name in MirrorTree.names { #expect(try server.requests("/fashion/\(name)") == 1) }
+        #expect(results.filter { $0.stderr.contains("fetched and verified (4 downloaded)") }.count == 1)
+        #expect(results.filter { $0.stderr.contains("already present, nothing downloaded") }.count == 7)
+        #expect(results.contains { $0.stderr.contains("waiting for fmnist fetch (pid") })
+    }
+}
