@@ -41,7 +41,20 @@ public final class Catalog: @unchecked Sendable {
     /// in-memory catalog, so that read-only commands work in a fresh workspace.
     public static func openReadOnly(_ layout: WorkspaceLayout, busyTimeout: TimeInterval = 30) throws -> Catalog {
         if !FileManager.default.fileExists(atPath: layout.catalogFile.path) { return try inMemory() }
-        return try Catalog(file: layout.catalogFile, readOnly: true, busyTimeout: busyTimeout)
+        do {
+            return try Catalog(file: layout.catalogFile, readOnly: true, busyTimeout: busyTimeout)
+        } catch let error as CatalogError {
+            // On read-only media SQLite cannot create the WAL's side files; read the file as immutable.
+            guard access(layout.privateDirectory.path, W_OK) != 0 else { throw error }
+            try Catalog.checkHeader(path: layout.catalogFile.path)
+            let database: SQLiteDatabase
+            do {
+                database = try SQLiteDatabase(path: layout.catalogFile.path, mode: .immutable, busyTimeout: busyTimeout)
+            } catch let sqliteError as SQLiteError {
+                throw CatalogError.cannotOpen(path: layout.catalogFile.path, detail: sqliteError.message)
+            }
+            return try Catalog(database: database, path: layout.catalogFile.path, readOnly: true, ephemeral: false, migrate: false)
+        }
     }
 
     /// An empty, migrated, in-memory catalog.
@@ -63,7 +76,7 @@ public final class Catalog: @unchecked Sendable {
         try self.init(database: database, path: path, readOnly: readOnly, ephemeral: false)
     }
 
-    private init(database: SQLiteDatabase, path: String, readOnly: Bool, ephemeral: Bool) throws {
+    private init(database: SQLiteDatabase, path: String, readOnly: Bool, ephemeral: Bool, migrate: Bool = true) throws {
         self.db = database
         self.path = path
         self.isReadOnly = readOnly
@@ -76,7 +89,7 @@ public final class Catalog: @unchecked Sendable {
             }
             if readOnly {
                 try db.execute("PRAGMA query_only = ON")
-                if found < CatalogSchema.currentVersion {
+                if migrate, found < CatalogSchema.currentVersion {
                     // An older (or brand-new empty) file: upgrade it once, then read.
                     let writer = try Catalog(file: URL(fileURLWithPath: path), readOnly: false)
                     writer.close()

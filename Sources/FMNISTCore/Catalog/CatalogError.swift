@@ -1,3 +1,4 @@
+import Foundation
 /// Why the catalog (`.fmnist/catalog.sqlite3`) cannot be used. Exit status `.workspace`.
 ///
 /// fmnist never repairs or replaces a catalog it cannot read: the hint says how to move it aside.
@@ -55,6 +56,15 @@ public enum CatalogError: FMNISTError, Equatable {
         }
     }
 
+    /// Whether the file system holding `path` has no space left (SQLite reports a full disk
+    /// during WAL/shm growth as an I/O error).
+    static func fileSystemIsFull(_ path: String) -> Bool {
+        var info = statvfs()
+        let directory = (path as NSString).deletingLastPathComponent
+        guard statvfs(directory.isEmpty ? "." : directory, &info) == 0 else { return false }
+        return info.f_bavail == 0
+    }
+
     /// Maps a low-level SQLite error on `path` to the case a person can act on.
     static func from(_ error: SQLiteError, path: String) -> CatalogError {
         let code = error.primaryCode
@@ -62,6 +72,7 @@ public enum CatalogError: FMNISTError, Equatable {
         if error.isBusy { return .busy(path: path) }
         if code == 8 /* SQLITE_READONLY */ { return .readOnly(path: path) }
         if code == 13 /* SQLITE_FULL */ { return .diskFull(path: path) }
+        if code == 10 /* SQLITE_IOERR */, Self.fileSystemIsFull(path) { return .diskFull(path: path) }
         if code == 14 /* SQLITE_CANTOPEN */ { return .cannotOpen(path: path, detail: error.message) }
         return .sqlite(path: path, error: error)
     }

@@ -23,6 +23,10 @@ public final class SQLiteDatabase: @unchecked Sendable {
         case readOnly
         /// A private in-memory database (empty).
         case memory
+        /// Read only from read-only media: SQLite's `immutable=1` (no locks, no WAL side files).
+        /// For a workspace on a read-only file system, where a plain read-only open of a WAL
+        /// database fails because its `-shm` file cannot be created.
+        case immutable
     }
 
     /// The file path (":memory:" for an in-memory database).
@@ -38,13 +42,18 @@ public final class SQLiteDatabase: @unchecked Sendable {
         self.path = mode == .memory ? ":memory:" : path
         self.mode = mode
         var flags = SQLITE_OPEN_FULLMUTEX
+        var openName = self.path
         switch mode {
         case .readWrite: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         case .readOnly: flags |= SQLITE_OPEN_READONLY
         case .memory: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY
+        case .immutable:
+            flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
+            let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+            openName = "file:\(escaped)?immutable=1"
         }
         var db: OpaquePointer?
-        let code = sqlite3_open_v2(self.path, &db, flags, nil)
+        let code = sqlite3_open_v2(openName, &db, flags, nil)
         guard code == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
             sqlite3_close_v2(db)

@@ -87,6 +87,8 @@ public final class WorkspaceLock: @unchecked Sendable {
         }
         let holder = LockHolder(pid: getpid(), command: command, since: Date())
         write(holder, fd: fd)
+        // Whatever a killed writer left in .fmnist/tmp or as hidden placement names is now ours to remove.
+        WorkspaceJanitor.sweep(layout)
         return WorkspaceLock(path: path, descriptor: fd, holder: holder)
     }
 

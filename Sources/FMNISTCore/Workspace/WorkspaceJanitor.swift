@@ -1,0 +1,45 @@
+import Foundation
+
+/// Removes what a killed fmnist process may have left behind: files in `.fmnist/tmp/`, and the
+/// hidden temporary names (`.NAME.fmnist-PID-XXXXXXXX`) used while placing live files and links.
+///
+/// Run it only while holding the ``WorkspaceLock``: every writer holds the lock, so nothing found
+/// then can belong to a living process. Partial downloads (`.fmnist/partial/`) are kept: they are
+/// how the next fetch resumes.
+public enum WorkspaceJanitor {
+    /// Sweeps the workspace; returns the paths removed. Failures to remove are ignored (the
+    /// files are harmless: nothing ever reads them).
+    @discardableResult
+    public static func sweep(_ layout: WorkspaceLayout) -> [String] {
+        let fm = FileManager.default
+        var removed: [String] = []
+        if let entries = try? fm.contentsOfDirectory(atPath: layout.temporaryDirectory.path) {
+            for name in entries {
+                let path = layout.temporaryDirectory.appendingPathComponent(name).path
+                if (try? fm.removeItem(atPath: path)) != nil { removed.append(path) }
+            }
+        }
+        var folders = [layout.root]
+        if let children = try? fm.contentsOfDirectory(at: layout.root, includingPropertiesForKeys: [.isDirectoryKey, .isSymbolicLinkKey]) {
+            for child in children where child.lastPathComponent != ".fmnist" {
+                let values = try? child.resourceValues(forKeys: [.isDirectoryKey, .isSymbolicLinkKey])
+                if values?.isDirectory == true && values?.isSymbolicLink != true { folders.append(child) }
+            }
+        }
+        for folder in folders {
+            guard let names = try? fm.contentsOfDirectory(atPath: folder.path) else { continue }
+            for name in names where isPlacementLeftover(name) {
+                let path = folder.appendingPathComponent(name).path
+                if unlink(path) == 0 { removed.append(path) }
+            }
+        }
+        return removed
+    }
+
+    /// Whether `name` is a temporary placement name: `.<name>.fmnist-<pid>-<8 hex>`.
+    static func isPlacementLeftover(_ name: String) -> Bool {
+        guard name.hasPrefix("."), let range = name.range(of: ".fmnist-", options: .backwards) else { return false }
+        let tail = name[range.upperBound...].split(separator: "-")
+        return tail.count == 2 && tail[0].allSatisfy(\.isNumber) && tail[1].count == 8 && tail[1].allSatisfy(\.isHexDigit)
+    }
+}
