@@ -105,6 +105,8 @@ enum FetchSummary {
                 let hint: String
                 if dataset.status == .unknownRefused {
                     hint = "this may be an older release; pass --accept-unknown to keep it (recorded as an unknown version)"
+                } else if dataset.files.contains(where: { $0.skipped.contains { $0.code == "certificate" } }) {
+                    hint = "an https mirror's certificate is not trusted: pass --cacert FILE (or set FMNIST_CA_BUNDLE) for a private CA"
                 } else if dataset.files.contains(where: { $0.skipped.contains { $0.code == "offline" } }) {
                     hint = "--offline uses only file:// sources: give one with --mirror file:///path/to/folder/"
                 } else {

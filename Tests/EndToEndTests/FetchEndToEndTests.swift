@@ -116,3 +116,40 @@ import Testing
         #expect((versions.stdout + versions.stderr).contains("UNKNOWN"))
     }
 }
+
+/// https with a private CA: refused by default, accepted with --cacert or FMNIST_CA_BUNDLE.
+@Suite struct FetchTLSTests {
+    @Test(.enabled(if: RealData.available)) func privateCAIsRefusedUnlessSupplied() throws {
+        let workspace = try TemporaryDirectory("fetch-tls")
+        let cert = workspace.path("cert.pem").path
+        let key = workspace.path("key.pem").path
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        ]
+        openssl.standardError = FileHandle.nullDevice
+        openssl.standardOutput = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        guard openssl.terminationStatus == 0 else {
+            print("SKIPPED: TLS test needs the openssl command")
+            return
+        }
+        let tree = try MirrorTree()
+        let server = try MirrorServer(root: tree.url, extraArguments: ["--cert", cert, "--key", key])
+        let mirror = "https://127.0.0.1:\(server.port)/mnist/"
+        let root = workspace.path("data").path
+        let refused = try FMNISTProcess.run(["fetch", "mnist", "--root", root, "--mirror", mirror])
+        #expect(refused.status == 5, "\(refused.stderr)")
+        #expect(refused.stderr.contains("TLS certificate not trusted"))
+        #expect(refused.stderr.contains("--cacert"))
+        #expect(!FileManager.default.fileExists(atPath: workspace.path("data/mnist").path))
+        let trusted = try FMNISTProcess.run(["fetch", "mnist", "--root", root, "--mirror", mirror, "--cacert", cert])
+        #expect(trusted.status == 0, "\(trusted.stderr)")
+        let viaEnvironment = try FMNISTProcess.run(
+            ["fetch", "mnist", "--root", workspace.path("data2").path, "--mirror", mirror], environment: ["FMNIST_CA_BUNDLE": cert])
+        #expect(viaEnvironment.status == 0, "\(viaEnvironment.stderr)")
+    }
+}
