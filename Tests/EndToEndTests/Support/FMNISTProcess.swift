@@ -73,7 +73,8 @@ struct FMNISTProcess {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning {
-            process.terminate()
+            // SIGKILL: the test runner's children may inherit a blocked SIGTERM.
+            kill(process.processIdentifier, SIGKILL)
             Issue.record("fmnist \(arguments.joined(separator: " ")) timed out after \(timeout)s")
         }
         process.waitUntilExit()
