@@ -24,6 +24,9 @@ struct StatusCommand: AsyncParsableCommand {
                         line += "  last verified \(CatalogText.date(time)) (\(dataset.lastVerifyResult?.rawValue ?? "?"))"
                     }
                     if dataset.versionsKept > 1 { line += "  [\(dataset.versionsKept) versions kept]" }
+                } else if !dataset.unrecordedFiles.isEmpty {
+                    line += "UNRECORDED  \(dataset.unrecordedFiles.count) file(s) copied in by hand "
+                        + "(check: fmnist verify \(dataset.dataset); record: fmnist import \(dataset.path) --as \(dataset.dataset))"
                 } else {
                     line += "absent   (run: fmnist fetch \(dataset.dataset))"
                 }

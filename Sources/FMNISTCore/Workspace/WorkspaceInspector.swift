@@ -33,11 +33,16 @@ public struct WorkspaceInspector: Sendable {
                 let present = files.count == FileRole.allCases.count && files.allSatisfy { store.isPlaced($0, dataset: name) }
                 let stamp = try version.flatMap { try catalog.lastVerification(versionID: $0.id) }
                 let pointing = links.filter { $0.dataset == name }
+                let liveFolder = layout.liveDirectory(dataset: name)
+                let expectedNames = (try? registry.manifest(named: name))?.defaultVersion.files.map(\.name) ?? []
+                let unrecorded = version == nil
+                    ? expectedNames.filter { FileManager.default.fileExists(atPath: liveFolder.appendingPathComponent($0).path) }
+                    : []
                 return DatasetStatus(
                     dataset: name, title: title, present: present, version: version.map(VersionSummary.init),
                     versionsKept: try catalog.versions(dataset: name).count, lastVerified: stamp?.time,
                     lastVerifyResult: stamp?.result, activeLinks: pointing.map(\.path),
-                    active: pointing.contains { $0.isDefault }, path: layout.liveDirectory(dataset: name).path)
+                    active: pointing.contains { $0.isDefault }, path: liveFolder.path, unrecordedFiles: unrecorded)
             }
             return WorkspaceStatus(
                 root: layout.root.path, catalogExists: !catalog.isEphemeral, datasets: datasets, links: links,

@@ -106,6 +106,9 @@ public struct DatasetStatus: Sendable, Codable {
     public let active: Bool
     /// Live folder path.
     public let path: String
+    /// Files in the live folder that no recorded version accounts for (copied in by hand):
+    /// `fmnist verify` checks them, `fmnist import` records them.
+    public let unrecordedFiles: [String]
 }
 
 /// `fmnist status`.
