@@ -12,6 +12,7 @@ public final class LeNetTrainer: Sendable {
     /// The settings every `train` call uses.
     public let configuration: TrainingConfiguration
 
+    /// A trainer with the given settings (defaults: the PyTorch reference's).
     public init(configuration: TrainingConfiguration = TrainingConfiguration()) {
         self.configuration = configuration
     }

@@ -15,6 +15,7 @@ public struct EpochReport: Sendable, Equatable, Codable {
     /// Mean test-set loss after this epoch, when `evaluateEachEpoch` is set.
     public let testLoss: Double?
 
+    /// Memberwise initialiser (the trainer creates these; useful for formatting tests).
     public init(
         epoch: Int, trainLoss: Double, trainAccuracy: Double, imagesPerSecond: Double, seconds: Double,
         testAccuracy: Double? = nil, testLoss: Double? = nil
@@ -53,7 +54,30 @@ public struct TrainingReport: Sendable, Equatable, Codable {
     public let trainingImages: Int
     /// Test images evaluated.
     public let testImages: Int
-    /// Mean and standard deviation (of pixel/255 over the whole training set) used to normalise.
+    /// Mean of pixel/255 over the whole training set, used to normalise.
     public let normalizationMean: Double
+    /// Unbiased standard deviation of pixel/255 over the whole training set, used to normalise.
     public let normalizationStd: Double
+
+    /// Memberwise initialiser (the trainer creates these; useful for formatting tests).
+    public init(
+        epochs: [EpochReport], testAccuracy: Double, testLoss: Double, confusion: [[Int]],
+        trainImagesPerSecond: Double, totalSeconds: Double, evaluationSeconds: Double, threads: Int,
+        kernel: String, trainingImages: Int, testImages: Int, normalizationMean: Double,
+        normalizationStd: Double
+    ) {
+        self.epochs = epochs
+        self.testAccuracy = testAccuracy
+        self.testLoss = testLoss
+        self.confusion = confusion
+        self.trainImagesPerSecond = trainImagesPerSecond
+        self.totalSeconds = totalSeconds
+        self.evaluationSeconds = evaluationSeconds
+        self.threads = threads
+        self.kernel = kernel
+        self.trainingImages = trainingImages
+        self.testImages = testImages
+        self.normalizationMean = normalizationMean
+        self.normalizationStd = normalizationStd
+    }
 }
