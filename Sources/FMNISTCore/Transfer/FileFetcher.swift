@@ -116,8 +116,10 @@ final class FileFetcher {
                             provenance: provenance, report: report))
 
                 case .transient(let reason):
-                    // A try that moved the file forward does not use up the retry budget (bounded).
-                    if outcome.madeProgress && progressRetries < 20 {
+                    // A try that moved the file forward does not use up the retry budget (bounded),
+                    // unless it timed out for being too slow: a slow-drip mirror gets the documented
+                    // retries, then the next mirror resumes from the bytes held.
+                    if outcome.madeProgress && outcome.code != "timeout" && progressRetries < 20 {
                         progressRetries += 1
                         let delay = settings.retry.delay(forRetry: 0)
                         emit(.retrying(target, url: url, reason: reason, delay: delay, attempt: attempts))
