@@ -46,24 +46,22 @@ public struct Console: Sendable {
 
     /// Writes raw text to stderr.
     public static func writeStderr(_ text: String) {
-        var text = text
-        text.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(STDERR_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 { break }
-                offset += written
-            }
-        }
+        writeAll(text, to: STDERR_FILENO)
     }
 
     /// Writes a result line to stdout.
     public static func writeStdout(_ text: String) {
-        var text = text.hasSuffix("\n") ? text : text + "\n"
+        writeAll(text.hasSuffix("\n") ? text : text + "\n", to: STDOUT_FILENO)
+    }
+
+    /// Writes every byte of `text` to a file descriptor, retrying short writes.
+    static func writeAll(_ text: String, to descriptor: Int32) {
+        var text = text
         text.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
                 if written <= 0 { break }
                 offset += written
             }

@@ -52,19 +52,9 @@ public struct PreviewService: Sendable {
                       width: sprite.width, height: sprite.height, perClass: perClass, classes: manifest.classes)
     }
 
-    /// Resolves a dataset name or `current` (the drop-in link) to a folder and the manifest it holds.
+    /// Resolves a dataset name or `current` (the drop-in link) to its live folder and manifest.
     func resolve(_ name: String) throws -> (URL, Manifest) {
-        if name.lowercased() == "current" {
-            let link = layout.currentLink
-            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link.path) else {
-                throw FileAccessError(path: link.path, problem: "no active dataset; run `fmnist switch fashion` or `fmnist switch mnist`")
-            }
-            let resolved = URL(fileURLWithPath: target, relativeTo: layout.root).standardizedFileURL
-            // The link points at a live folder named after the dataset.
-            let manifest = registry.manifests.first { $0.name == resolved.lastPathComponent }
-            return (resolved, try manifest ?? registry.manifest(named: resolved.lastPathComponent))
-        }
-        let manifest = try registry.manifest(named: name)
+        let manifest = try ActiveDataset.manifest(named: name, layout: layout, registry: registry)
         return (layout.liveDirectory(dataset: manifest.name), manifest)
     }
 }

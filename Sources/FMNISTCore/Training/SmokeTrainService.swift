@@ -114,17 +114,7 @@ public struct SmokeTrainService: Sendable {
 
     /// Resolves `current`/dataset name and an optional version selector to four file URLs.
     func resolve(dataset: String, version: String?) throws -> Source {
-        var name = dataset
-        if dataset.lowercased() == "current" {
-            let linkSwitcher = LinkSwitcher(layout: layout)
-            guard let active = linkSwitcher.dataset(of: layout.currentLink, among: registry.manifests.map(\.name)) else {
-                throw FileAccessError(
-                    path: layout.currentLink.path,
-                    problem: "no active dataset; run `fmnist switch fashion` (or mnist), or pass --dataset fashion|mnist")
-            }
-            name = active
-        }
-        let manifest = try registry.manifest(named: name)
+        let manifest = try ActiveDataset.manifest(named: dataset, layout: layout, registry: registry)
         if let version {
             let catalog = try Catalog.openReadOnly(layout)
             defer { catalog.close() }
