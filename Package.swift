@@ -30,10 +30,6 @@ let package = Package(
         // LeNet-5 training: tensors, layers, optimisers, trainer. No I/O.
         .target(
             name: "FMNISTTraining", dependencies: ["CKernels"], path: "Sources/FMNISTTraining"),
-        // Benchmark driver for scripts/bench-train.sh: reads IDX(.gz) files, runs the trainer.
-        .executableTarget(
-            name: "fmnist-train-bench", dependencies: ["FMNISTTraining", "CZlib"],
-            path: "Sources/fmnist-train-bench"),
         // All behaviour: manifests, integrity, transfer, catalog, workspace, training glue.
         .target(
             name: "FMNISTCore",

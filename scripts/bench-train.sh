@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# LeNet-5 training benchmark: our Swift trainer vs the PyTorch reference, side by side on the
+# LeNet-5 training benchmark: `fmnist smoke-train` vs the PyTorch reference, side by side on the
 # same machine, data, epochs, batch (64), optimiser (SGD 0.9 / 0.01) and thread count.
 #
 # Prints training images/s, test accuracy after epoch 1 and after the last epoch, and peak RSS for
@@ -31,10 +31,12 @@ OUT=${OUT:-$ROOT/bench-out/train}
 
 log() { printf '==> %s\n' "$*" >&2; }
 
-# 1. Build our trainer driver (release).
-log "building fmnist-train-bench (release, scratch path $BUILD_DIR)"
-swift build -c release --package-path "$ROOT" --scratch-path "$BUILD_DIR" --product fmnist-train-bench >&2
-OURS="$BUILD_DIR/release/fmnist-train-bench"
+# 1. Build fmnist (release); smoke-train reads a workspace whose live folders link to the data.
+log "building fmnist (release, scratch path $BUILD_DIR)"
+swift build -c release --package-path "$ROOT" --scratch-path "$BUILD_DIR" --product fmnist >&2
+OURS="$BUILD_DIR/release/fmnist"
+WORKSPACE=$(mktemp -d)
+trap 'rm -rf "$WORKSPACE"' EXIT
 
 # 2. GNU time for peak RSS.
 TIME=/usr/bin/time
@@ -78,8 +80,10 @@ for ds in $DATASETS; do
     [ -d "$DATA_DIR/$ds" ] || { log "no $DATA_DIR/$ds: skipped"; continue; }
     for run in $(seq 1 "$RUNS"); do
         log "$ds run $run/$RUNS: ours ($EPOCHS epochs, $THREADS threads)"
-        run_timed "ours-$ds-$run" "$OURS" --data "$DATA_DIR/$ds" --epochs "$EPOCHS" --threads "$THREADS" \
-            --seed "$SEED" --batch 64 --eval-each
+        name=$([ "$ds" = fashion-mnist ] && echo fashion || echo "$ds")
+        ln -sfn "$DATA_DIR/$ds" "$WORKSPACE/$name"
+        run_timed "ours-$ds-$run" "$OURS" smoke-train --dataset "$name" --root "$WORKSPACE" --epochs "$EPOCHS" \
+            --threads "$THREADS" --seed "$SEED" --batch 64 --evaluate-each-epoch --json --quiet
         if [ "$HAVE_TORCH" = 1 ]; then
             log "$ds run $run/$RUNS: PyTorch reference"
             run_timed "torch-$ds-$run" "$VENV/bin/python" "$REFERENCE" --data "$DATA_DIR/$ds" \

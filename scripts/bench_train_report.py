@@ -5,18 +5,29 @@ import argparse, glob, json, os, re, statistics, sys
 GOAL_SPEEDUP, GOAL_RSS_MB, GOAL_ACC_POINTS = 1.5, 250.0, 0.5
 
 
+def read_smoke_train(text):
+    """Epoch lines in the reference's shape from `fmnist smoke-train --json` output."""
+    d = json.loads(text)
+    epochs = [dict(epoch=e["epoch"], train_img_s=e["images_per_second"], test_acc=e.get("test_accuracy"))
+              for e in d["report"]["epochs"]]
+    return [{k: v for k, v in e.items() if v is not None} for e in epochs], {"test_acc": d["report"]["test_accuracy"]}
+
+
 def read_run(jsonl, time_file):
     epochs, summary = [], {}
-    with open(jsonl) as f:
-        for line in f:
-            line = line.strip()
-            if not line.startswith("{"):
-                continue
-            d = json.loads(line)
-            if "epoch" in d:
-                epochs.append(d)
-            else:
-                summary.update(d)
+    text = open(jsonl).read()
+    if text.lstrip().startswith("{") and '"report"' in text:
+        epochs, summary = read_smoke_train(text)
+        text = ""
+    for line in text.splitlines():
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        d = json.loads(line)
+        if "epoch" in d:
+            epochs.append(d)
+        else:
+            summary.update(d)
     rss_mb = None
     if os.path.exists(time_file):
         m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(time_file).read())

@@ -47,6 +47,9 @@ struct SmokeTrainCommand: AsyncParsableCommand {
     @Option(name: .customLong("lr"), help: "Learning rate (default 0.01 for sgd, 0.001 for adam).")
     var learningRate: Double?
 
+    @Flag(name: .long, help: "Also measure test accuracy after every epoch (slower; for learning curves and benchmarks).")
+    var evaluateEachEpoch = false
+
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
@@ -56,14 +59,16 @@ struct SmokeTrainCommand: AsyncParsableCommand {
             }
             let configuration = TrainingConfiguration(
                 epochs: epochs, batchSize: batch, learningRate: learningRate, optimizer: chosen, seed: seed,
-                threads: threads, limit: limit)
+                threads: threads, limit: limit, evaluateEachEpoch: evaluateEachEpoch)
             let console = options.console
             let service = SmokeTrainService(layout: options.layout, registry: try options.registry())
             let result = try service.run(
                 dataset: dataset, version: version, configuration: configuration,
                 progress: { epoch in
-                    console.info(String(format: "epoch %d: loss %.4f, train accuracy %.4f, %.0f img/s, %.2f s",
-                                        epoch.epoch, epoch.trainLoss, epoch.trainAccuracy, epoch.imagesPerSecond, epoch.seconds))
+                    var line = String(format: "epoch %d: loss %.4f, train accuracy %.4f, %.0f img/s, %.2f s",
+                                      epoch.epoch, epoch.trainLoss, epoch.trainAccuracy, epoch.imagesPerSecond, epoch.seconds)
+                    if let accuracy = epoch.testAccuracy { line += String(format: ", test accuracy %.4f", accuracy) }
+                    console.info(line)
                 },
                 status: { console.info($0) })
             if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
