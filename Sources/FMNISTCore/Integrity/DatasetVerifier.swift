@@ -106,7 +106,8 @@ public struct DatasetVerifier: Sendable {
                     return report(.corrupt, problem)
                 }
                 return report(match == .exactContainer ? .ok : .recompressed,
-                              match == .exactContainer ? "ok" : "ok (same data, different container)",
+                              "ok: " + Self.contentSummary(m, manifest: manifest, role: role)
+                                  + (match == .exactContainer ? "" : " (same data, different container)"),
                               known.description, notes: notes)
             }
             let what = known.dataset == manifest.name
@@ -126,6 +127,18 @@ public struct DatasetVerifier: Sendable {
             detail += " (class histogram differs from the published one)"
         }
         return report(.unknown, detail)
+    }
+
+    /// e.g. "60000×28×28 images" or "10000 labels, 1000 per class as published".
+    static func contentSummary(_ m: FileMeasurement, manifest: Manifest, role: FileRole) -> String {
+        let dims = m.idxDims.map(String.init).joined(separator: "×")
+        guard m.isLabels else { return "\(dims) images" }
+        let published = manifest.histogram.counts(for: role)
+        let asPublished = m.labelHistogram == published ? " as published" : " (histogram differs from the published one)"
+        if let first = m.labelHistogram.first, m.labelHistogram.allSatisfy({ $0 == first }) {
+            return "\(dims) labels, \(first) per class" + asPublished
+        }
+        return "\(dims) labels, \(m.labelHistogram.min() ?? 0)–\(m.labelHistogram.max() ?? 0) per class" + asPublished
     }
 
     /// Compares IDX shape and label histogram with what the manifest publishes.
