@@ -235,12 +235,31 @@ public final class FetchService: Sendable {
         let files: [FileFetchReport]
     }
 
+    /// A fetch or import killed after placing the live files but before recording them as live
+    /// leaves a verified live folder whose version the catalog has but does not call live (so
+    /// `status` calls the files unrecorded and `switch` finds no verification). Records it now:
+    /// the live row and a fetch event for this run's verification. Returns whether it did.
+    private func recordInterruptedPlacement(_ plan: DatasetPlan, catalog: Catalog) throws -> Bool {
+        let dataset = plan.manifest.name
+        guard let id = plan.live.versionID, try catalog.version(id: id) != nil,
+            try catalog.liveVersion(dataset: dataset)?.versionID != id
+        else { return false }
+        try catalog.transaction {
+            try catalog.setLive(dataset: dataset, versionID: id)
+            try catalog.recordEvent(
+                .fetch, dataset: dataset, versionID: id, result: .ok,
+                details: ["note": "live files already present and verified; recorded as live after an interrupted run"])
+        }
+        return true
+    }
+
     private func complete(
         _ plan: DatasetPlan, fetched: [FetchedFile], failures: [FileFetchFailure], catalog: Catalog
     ) throws -> DatasetFetchReport {
         let manifest = plan.manifest
         let path = layout.liveDirectory(dataset: manifest.name).path
         if plan.isPresent {
+            let repaired = try recordInterruptedPlacement(plan, catalog: catalog)
             let files = plan.live.files.map { file in
                 FileFetchReport(
                     dataset: manifest.name, role: file.role, name: file.name, status: .present, mirror: nil, skipped: [],
@@ -249,7 +268,9 @@ public final class FetchService: Sendable {
             }
             return DatasetFetchReport(
                 dataset: manifest.name, title: manifest.title, status: .present,
-                message: "\(plan.live.verdict); already present, nothing downloaded", mirrors: plan.mirrors,
+                message: "\(plan.live.verdict); already present, nothing downloaded"
+                    + (repaired ? "; recorded as live (an earlier run was interrupted after placing the files)" : ""),
+                mirrors: plan.mirrors,
                 versionID: plan.live.versionID, versionShortID: plan.live.versionShortID, versionName: plan.live.versionName,
                 path: path, files: files, exitStatus: .success)
         }
