@@ -34,21 +34,35 @@ import Testing
         #expect(verify.status == 0, "\(verify.stderr)")
     }
 
-    /// Eight fetches at once on one workspace: each file is downloaded once; the others wait,
-    /// say who holds the lock, then find the data present and verified.
+    /// Eight `fmnist fetch all` at once on one fresh workspace: all succeed, each of the eight files
+    /// is downloaded once (server counters), the others wait, say who holds the lock, then find
+    /// both datasets present; the catalog passes `integrity_check` and holds one version per dataset.
     @Test(.enabled(if: RealData.available)) func eightConcurrentFetchesDownloadEachFileOnce() throws {
         let tree = try MirrorTree()
         let server = try MirrorServer(root: tree.url, faults: [Self.path: ["drip": 30_000_000]])
         let workspace = try TemporaryDirectory("fetch-eight")
         let root = workspace.path("data").path
+        let mirrors = ["--mirror", "fashion=" + server.url("fashion/"), "--mirror", "mnist=" + server.url("mnist/")]
         let processes = try (0..<8).map { _ in
-            try BackgroundFMNIST(["fetch", "fashion", "--root", root, "--mirror", server.url("fashion/")], logs: workspace.url)
+            try BackgroundFMNIST(["fetch", "all", "--root", root] + mirrors, logs: workspace.url)
         }
-        let results = processes.map { $0.wait(timeout: 120) }
+        let results = processes.map { $0.wait(timeout: 180) }
         for result in results { #expect(result.status == 0, "\(result.stderr)") }
-        for name in MirrorTree.names { #expect(try server.requests("/fashion/\(name)") == 1) }
+        for dataset in ["fashion", "mnist"] {
+            for name in MirrorTree.names { #expect(try server.requests("/\(dataset)/\(name)") == 1, "\(dataset)/\(name)") }
+        }
         #expect(results.filter { $0.stderr.contains("fetched and verified (4 downloaded)") }.count == 1)
-        #expect(results.filter { $0.stderr.contains("already present, nothing downloaded") }.count == 7)
+        #expect(results.filter { $0.stderr.components(separatedBy: "already present, nothing downloaded").count == 3 }.count == 7)
         #expect(results.contains { $0.stderr.contains("waiting for fmnist fetch (pid") })
+        let catalog = workspace.path("data/.fmnist/catalog.sqlite3")
+        #expect(try DropIn.integrityCheck(catalog) == "ok")
+        let versions = try DropIn.python(
+            "import sqlite3, sys; print(sorted(sqlite3.connect(sys.argv[1]).execute('select dataset, count(*) from versions group by dataset').fetchall()))",
+            [catalog.path])
+        #expect(versions.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[('fashion', 1), ('mnist', 1)]", "\(versions.stderr)")
+        let verify = try FMNISTProcess.run(["verify", "all", "--root", root])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        print("concurrency: 8 simultaneous fmnist fetch all on one fresh workspace: \(results.filter { $0.status == 0 }.count) succeeded; "
+            + "each of the 8 files downloaded once; integrity_check ok; one version per dataset")
     }
 }
