@@ -54,7 +54,7 @@ import Testing
         try shuffle.run()
         shuffle.waitUntilExit()
         #expect(shuffle.terminationStatus == 0)
-        let result = try FMNISTProcess.run(["smoke-train", "--dataset", "fashion", "--root", ws.url.path, "--limit", "20000"])
+        let result = try FMNISTProcess.run(["smoke-train", "--dataset", "fashion", "--root", ws.url.path])
         #expect(result.status == 6, "\(result.stderr)")
         #expect(result.stderr.contains("chance level"))
     }
@@ -66,6 +66,13 @@ import Testing
         let result = try FMNISTProcess.run(["smoke-train", "--dataset", "fashion", "--root", ws.url.path])
         #expect(result.status == 6, "\(result.stderr)")
         #expect(result.stderr.contains("probably MNIST"))
+    }
+
+    @Test(.enabled(if: RealData.available)) func tinyRunsAreNotBlamedOnTheData() throws {
+        let ws = try workspace()
+        let result = try FMNISTProcess.run(["smoke-train", "--dataset", "mnist", "--root", ws.url.path, "--limit", "200"])
+        #expect(result.status == 6, "\(result.stderr)")
+        #expect(result.stderr.contains("rerun without --limit"))
     }
 
     @Test func missingDataAndBadFlagsHaveDocumentedExits() throws {

@@ -29,4 +29,11 @@ import Testing
         #expect(!verdict.passed)
         #expect(verdict.message.contains("below"))
     }
+
+    @Test func shortRunsSayTheBandNeedsAFullEpoch() throws {
+        let verdict = SanityVerdict.judge(accuracy: 0.15, manifest: try registry.manifest(named: "fashion"), shortRun: true)
+        #expect(!verdict.passed)
+        #expect(verdict.message.contains("--limit"))
+        #expect(verdict.message.contains("rerun without --limit"))
+    }
 }

@@ -6,13 +6,26 @@ public struct SanityVerdict: Sendable, Codable, Equatable {
     public let message: String
     public let band: SanityBand
 
-    /// Judges `accuracy` of a run on `manifest`'s data with `classCount` classes.
-    public static func judge(accuracy: Double, manifest: Manifest, allManifests: [Manifest] = []) -> SanityVerdict {
+    /// Judges `accuracy` of a run on `manifest`'s data.
+    ///
+    /// - Parameter shortRun: the run saw less than one full epoch of the training set (`--limit`):
+    ///   a low accuracy then says little about the data, and the message says so.
+    public static func judge(
+        accuracy: Double, manifest: Manifest, allManifests: [Manifest] = [], shortRun: Bool = false
+    ) -> SanityVerdict {
         let band = manifest.sanity
         let shown = String(format: "%.4f", accuracy)
         let range = String(format: "%.2f–%.2f", band.minAccuracy, band.maxAccuracy)
         if band.contains(accuracy) {
             return SanityVerdict(passed: true, message: "pass: accuracy \(shown) inside \(manifest.title)'s band \(range)", band: band)
+        }
+        if shortRun && accuracy < band.minAccuracy {
+            return SanityVerdict(
+                passed: false,
+                message: "FAIL: accuracy \(shown) is below \(manifest.title)'s band \(range), but this run saw less than one "
+                    + "epoch of the training set (--limit): the band is meant for a full epoch; rerun without --limit to judge "
+                    + "the data (if it stays near chance, labels and images are misaligned or corrupt)",
+                band: band)
         }
         let chance = 1.0 / Double(max(manifest.classes.count, 2))
         if accuracy <= chance * 2 {

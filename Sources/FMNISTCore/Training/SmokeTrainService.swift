@@ -76,7 +76,9 @@ public struct SmokeTrainService: Sendable {
         } catch let error as TrainingError {
             throw IDXLoader.LoadError(path: source.description, problem: error.description)
         }
-        let verdict = SanityVerdict.judge(accuracy: report.testAccuracy, manifest: manifest, allManifests: registry.manifests)
+        let seen = min(configuration.limit ?? train.count, train.count) * configuration.epochs
+        let verdict = SanityVerdict.judge(
+            accuracy: report.testAccuracy, manifest: manifest, allManifests: registry.manifests, shortRun: seen < train.count)
         let recorded = record(manifest: manifest, identity: identity, report: report, verdict: verdict, configuration: configuration)
         return Result(
             dataset: manifest.name, title: manifest.title, versionID: identity.full, versionShortID: identity.short,
