@@ -10,6 +10,10 @@ struct ImportCommand: AsyncParsableCommand {
             Copies the files into the workspace, verifies them like fetch does, and installs them as a version. \
             Exit status: 0 imported, 2 usage, 3 corrupt or another dataset's files, 4 files missing from DIR, \
             7 workspace unusable, 8 content matches no known version (pass --accept-unknown to keep it).
+
+            Examples:
+              fmnist import /media/usb/fashion-mnist --as fashion
+              fmnist import ./old-release --as fashion --accept-unknown   # keep it, flagged as unknown
             """)
 
     @OptionGroup var options: GlobalOptions

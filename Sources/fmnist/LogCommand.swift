@@ -6,7 +6,13 @@ struct LogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
         abstract: "Show what happened: fetches, verifies, switches, smoke-train runs, imports (newest first).",
-        discussion: "Read-only. Exit status: 0, 2 bad flag, 7 catalog unusable.")
+        discussion: """
+            Read-only. Exit status: 0, 2 bad flag, 7 catalog unusable.
+
+            Examples:
+              fmnist log                     # the last 20 events
+              fmnist log --dataset mnist --limit 100 --json
+            """)
 
     @OptionGroup var options: GlobalOptions
 

@@ -6,7 +6,13 @@ struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show, per dataset, whether it is present, which version, when it was verified, and the active links.",
-        discussion: "Read-only. Exit status: 0, or 7 when the catalog is unusable.")
+        discussion: """
+            Read-only. Exit status: 0, or 7 when the catalog is unusable.
+
+            Examples:
+              fmnist status
+              fmnist status --root /srv/datasets --json
+            """)
 
     @OptionGroup var options: GlobalOptions
 

@@ -12,6 +12,12 @@ struct SwitchCommand: AsyncParsableCommand {
             Without an argument, prints what is active.
             Exit status: 0 switched, 2 usage, 3 a --deep re-hash failed, 4 dataset/version missing or unverified \
             (run: fmnist fetch DATASET), 7 workspace unusable (lock timeout, a --link path that is a real file or folder).
+
+            Examples:
+              fmnist switch fashion                     # data/current -> fashion; prints 0 = T-shirt/top …
+              fmnist switch mnist --link MNIST_data     # also flip MNIST_data, now and on every later switch
+              fmnist switch fashion@915659908dce --deep # a stored version by id prefix, re-hashed first
+              fmnist switch                             # what is active
             """)
 
     @OptionGroup var options: GlobalOptions

@@ -6,7 +6,13 @@ struct VersionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "versions",
         abstract: "List the versions in this workspace (unknown ones are flagged).",
-        discussion: "Read-only. Exit status: 0, 2 unknown dataset, 7 catalog unusable.")
+        discussion: """
+            Read-only. Exit status: 0, 2 unknown dataset, 7 catalog unusable.
+
+            Examples:
+              fmnist versions                # every version of every dataset
+              fmnist versions fashion --json
+            """)
 
     @OptionGroup var options: GlobalOptions
 
