@@ -23,10 +23,11 @@ struct FetchCommand: AsyncParsableCommand {
             https_proxy, all_proxy and no_proxy (read by libcurl).
 
             Examples:
-              fmnist fetch                                   # both datasets from their manifests' mirrors
+              fmnist fetch                  # both datasets, from the manifests' mirrors
               fmnist fetch fashion --mirror http://mirror.local/fashion-mnist/
-              fmnist fetch all --mirror fashion=file:///srv/fm/ --mirror mnist=file:///srv/mnist/ --offline
-              fmnist fetch mnist --json                      # per-file report: mirror, skips, bytes, digests
+              fmnist fetch all --offline --mirror fashion=file:///srv/fm/ \\
+                               --mirror mnist=file:///srv/mnist/
+              fmnist fetch mnist --json     # per file: mirror, skips, bytes, digests
 
             Exit codes: 0 fetched (or already present) and verified, 2 usage or malformed config,
             5 every mirror failed for some file, 7 workspace unusable (lock timeout, disk full),

@@ -13,7 +13,7 @@ struct ImportCommand: AsyncParsableCommand {
 
             Examples:
               fmnist import /media/usb/fashion-mnist --as fashion
-              fmnist import ./old-release --as fashion --accept-unknown   # keep it, flagged as unknown
+              fmnist import ./old-release --as fashion --accept-unknown  # flagged
             """)
 
     @OptionGroup var options: GlobalOptions

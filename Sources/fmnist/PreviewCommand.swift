@@ -8,7 +8,7 @@ struct PreviewCommand: AsyncParsableCommand {
         abstract: "Draw a PNG sprite of test samples, one row per class.",
         discussion: """
             Examples:
-              fmnist preview current --out current.png     # see at a glance which dataset is active
+              fmnist preview current --out current.png   # which dataset is active?
               fmnist preview mnist --out mnist.png --per-class 20
             """)
 

@@ -14,10 +14,10 @@ struct SwitchCommand: AsyncParsableCommand {
             (run: fmnist fetch DATASET), 7 workspace unusable (lock timeout, a --link path that is a real file or folder).
 
             Examples:
-              fmnist switch fashion                     # data/current -> fashion; prints 0 = T-shirt/top …
-              fmnist switch mnist --link MNIST_data     # also flip MNIST_data, now and on every later switch
-              fmnist switch fashion@915659908dce --deep # a stored version by id prefix, re-hashed first
-              fmnist switch                             # what is active
+              fmnist switch fashion                # data/current -> fashion, + labels
+              fmnist switch mnist --link MNIST_data  # flip MNIST_data too, from now on
+              fmnist switch fashion@915659908dce --deep  # by id prefix, re-hashed
+              fmnist switch                        # what is active
             """)
 
     @OptionGroup var options: GlobalOptions

@@ -12,7 +12,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
             Examples:
               fmnist verify                 # every dataset in the workspace
-              fmnist verify fashion         # data/fashion against the Fashion-MNIST manifest
+              fmnist verify fashion         # data/fashion vs the Fashion-MNIST manifest
               fmnist verify ~/datasets/fm   # any folder holding the four .gz files
               fmnist verify t10k-images-idx3-ubyte.gz --json   # identify one file
 
