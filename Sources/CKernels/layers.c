@@ -145,6 +145,28 @@ static inline void pool_fwd_chw_scalar(const float *restrict r0, const float *re
     arg[px] = (uint8_t)(hi ? 2 + g23 : g01);
 }
 
+#ifdef __SSE2__
+/* Four 2×2 windows at once: v0..v3 hold the window's top-left, top-right, bottom-left and
+   bottom-right values. Writes max + bias through ReLU, and the arg-max position (0–3) as bytes. */
+static inline void pool2x2_bias_relu_sse(__m128 v0, __m128 v1, __m128 v2, __m128 v3, __m128 bias,
+                                         float *restrict out, uint8_t *restrict arg) {
+    const __m128 zero = _mm_setzero_ps();
+    const __m128i one = _mm_set1_epi32(1), two = _mm_set1_epi32(2);
+    const __m128 g01 = _mm_cmpgt_ps(v1, v0), g23 = _mm_cmpgt_ps(v3, v2);
+    const __m128 m01 = _mm_max_ps(v0, v1), m23 = _mm_max_ps(v2, v3);
+    const __m128 hi = _mm_cmpgt_ps(m23, m01);
+    const __m128 m = _mm_add_ps(_mm_max_ps(m01, m23), bias);
+    _mm_storeu_ps(out, _mm_max_ps(m, zero));
+    const __m128i i01 = _mm_and_si128(_mm_castps_si128(g01), one);
+    const __m128i i23 = _mm_add_epi32(two, _mm_and_si128(_mm_castps_si128(g23), one));
+    const __m128i hm = _mm_castps_si128(hi);
+    const __m128i idx = _mm_or_si128(_mm_and_si128(hm, i23), _mm_andnot_si128(hm, i01));
+    const __m128i packed = _mm_packus_epi16(_mm_packs_epi32(idx, idx), _mm_setzero_si128());
+    const int word = _mm_cvtsi128_si32(packed);
+    memcpy(arg, &word, 4);
+}
+#endif
+
 static void pool_fwd_chw(const float *restrict z, int C, int H, int W, const float *restrict bias,
                          float *restrict out, uint8_t *restrict arg) {
     const int PH = H / 2, PW = W / 2;
@@ -156,8 +178,6 @@ static void pool_fwd_chw(const float *restrict z, int C, int H, int W, const flo
             int px = 0;
 #ifdef __SSE2__
             const __m128 b = _mm_set1_ps(bias[c]);
-            const __m128 zero = _mm_setzero_ps();
-            const __m128i one = _mm_set1_epi32(1), two = _mm_set1_epi32(2);
             for (; px + 4 <= PW; px += 4) {
                 const __m128 a0 = _mm_loadu_ps(r0 + 2 * px), a1 = _mm_loadu_ps(r0 + 2 * px + 4);
                 const __m128 c0 = _mm_loadu_ps(r1 + 2 * px), c1 = _mm_loadu_ps(r1 + 2 * px + 4);
@@ -165,18 +185,7 @@ static void pool_fwd_chw(const float *restrict z, int C, int H, int W, const flo
                 const __m128 v1 = _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(3, 1, 3, 1));
                 const __m128 v2 = _mm_shuffle_ps(c0, c1, _MM_SHUFFLE(2, 0, 2, 0));
                 const __m128 v3 = _mm_shuffle_ps(c0, c1, _MM_SHUFFLE(3, 1, 3, 1));
-                const __m128 g01 = _mm_cmpgt_ps(v1, v0), g23 = _mm_cmpgt_ps(v3, v2);
-                const __m128 m01 = _mm_max_ps(v0, v1), m23 = _mm_max_ps(v2, v3);
-                const __m128 hi = _mm_cmpgt_ps(m23, m01);
-                const __m128 m = _mm_add_ps(_mm_max_ps(m01, m23), b);
-                _mm_storeu_ps(o + px, _mm_max_ps(m, zero));
-                const __m128i i01 = _mm_and_si128(_mm_castps_si128(g01), one);
-                const __m128i i23 = _mm_add_epi32(two, _mm_and_si128(_mm_castps_si128(g23), one));
-                const __m128i hm = _mm_castps_si128(hi);
-                const __m128i idx = _mm_or_si128(_mm_and_si128(hm, i23), _mm_andnot_si128(hm, i01));
-                const __m128i packed = _mm_packus_epi16(_mm_packs_epi32(idx, idx), _mm_setzero_si128());
-                const int word = _mm_cvtsi128_si32(packed);
-                memcpy(a + px, &word, 4);
+                pool2x2_bias_relu_sse(v0, v1, v2, v3, b, o + px, a + px);
             }
 #endif
             for (; px < PW; px++) pool_fwd_chw_scalar(r0, r1, bias[c], px, o, a);
@@ -246,23 +255,10 @@ static inline void pool_fwd_hwc(const float *restrict z, int C, int H, int W,
             uint8_t *a = arg + ((size_t)py * PW + px) * C;
             int c = 0;
 #ifdef __SSE2__
-            const __m128 zero = _mm_setzero_ps();
-            const __m128i one = _mm_set1_epi32(1), two = _mm_set1_epi32(2);
             for (; c + 4 <= C; c += 4) {
                 const __m128 v0 = _mm_loadu_ps(p + c), v1 = _mm_loadu_ps(p + sx + c);
                 const __m128 v2 = _mm_loadu_ps(p + sy + c), v3 = _mm_loadu_ps(p + sy + sx + c);
-                const __m128 g01 = _mm_cmpgt_ps(v1, v0), g23 = _mm_cmpgt_ps(v3, v2);
-                const __m128 m01 = _mm_max_ps(v0, v1), m23 = _mm_max_ps(v2, v3);
-                const __m128 hi = _mm_cmpgt_ps(m23, m01);
-                const __m128 m = _mm_add_ps(_mm_max_ps(m01, m23), _mm_loadu_ps(bias + c));
-                _mm_storeu_ps(o + c, _mm_max_ps(m, zero));
-                const __m128i i01 = _mm_and_si128(_mm_castps_si128(g01), one);
-                const __m128i i23 = _mm_add_epi32(two, _mm_and_si128(_mm_castps_si128(g23), one));
-                const __m128i hm = _mm_castps_si128(hi);
-                const __m128i idx = _mm_or_si128(_mm_and_si128(hm, i23), _mm_andnot_si128(hm, i01));
-                const __m128i packed = _mm_packus_epi16(_mm_packs_epi32(idx, idx), _mm_setzero_si128());
-                const int word = _mm_cvtsi128_si32(packed);
-                memcpy(a + c, &word, 4);
+                pool2x2_bias_relu_sse(v0, v1, v2, v3, _mm_loadu_ps(bias + c), o + c, a + c);
             }
 #endif
             for (; c < C; c++) {
