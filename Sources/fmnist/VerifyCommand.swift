@@ -44,6 +44,11 @@ struct VerifyCommand: AsyncParsableCommand {
                 for dataset in result.datasets {
                     console.info(VerifyFormatter.table(dataset, console: console))
                 }
+                let missing = result.datasets.filter { $0.exitStatus == .missing }.map(\.dataset)
+                if !missing.isEmpty {
+                    console.info("hint: run `fmnist fetch \(missing.count > 1 ? "all" : missing[0])`, "
+                                 + "or `fmnist import DIR --as \(missing[0])` on a machine without network")
+                }
                 return result.exitStatus
             }
         }
