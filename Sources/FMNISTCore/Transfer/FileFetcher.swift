@@ -70,6 +70,9 @@ final class FileFetcher {
     // MARK: - Per file
 
     /// Tries every mirror in order until one yields verified bytes.
+    /// Retries granted to a mirror whose failed tries still moved the file forward.
+    static let maxProgressRetries = 200
+
     func run() throws -> FileFetchOutcome {
         let started = DispatchTime.now().uptimeNanoseconds
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
@@ -116,10 +119,12 @@ final class FileFetcher {
                             provenance: provenance, report: report))
 
                 case .transient(let reason):
-                    // A try that moved the file forward does not use up the retry budget (bounded),
-                    // unless it timed out for being too slow: a slow-drip mirror gets the documented
-                    // retries, then the next mirror resumes from the bytes held.
-                    if outcome.madeProgress && outcome.code != "timeout" && progressRetries < 20 {
+                    // A try that moved the file forward does not use up the retry budget (bounded by
+                    // `maxProgressRetries`), unless it timed out for being too slow: a slow-drip mirror
+                    // gets the documented retries, then the next mirror resumes from the bytes held.
+                    // A mirror that cuts every connection keeps its turn while each try gains bytes
+                    // (a TCP reset can discard most of what was sent, so a try may gain little).
+                    if outcome.madeProgress && outcome.code != "timeout" && progressRetries < Self.maxProgressRetries {
                         progressRetries += 1
                         let delay = settings.retry.delay(forRetry: 0)
                         emit(.retrying(target, url: url, reason: reason, delay: delay, attempt: attempts))
