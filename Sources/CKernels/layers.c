@@ -165,6 +165,19 @@ static inline void pool2x2_bias_relu_sse(__m128 v0, __m128 v1, __m128 v2, __m128
     const int word = _mm_cvtsi128_si32(packed);
     memcpy(arg, &word, 4);
 }
+
+/* Backward of four pooled outputs: the incoming gradient where the ReLU passed (out > 0), else 0. */
+static inline __m128 pool_relu_gate_sse(const float *restrict out, const float *restrict dout) {
+    return _mm_and_ps(_mm_cmpgt_ps(_mm_loadu_ps(out), _mm_setzero_ps()), _mm_loadu_ps(dout));
+}
+
+/* The four arg-max bytes (0–3) written by the forward pass, widened to 32-bit lanes. */
+static inline __m128i pool_argmax_lanes_sse(const uint8_t *restrict arg) {
+    int word;
+    memcpy(&word, arg, 4);
+    const __m128i b8 = _mm_cvtsi32_si128(word);
+    return _mm_unpacklo_epi16(_mm_unpacklo_epi8(b8, _mm_setzero_si128()), _mm_setzero_si128());
+}
 #endif
 
 static void pool_fwd_chw(const float *restrict z, int C, int H, int W, const float *restrict bias,
@@ -204,15 +217,9 @@ static void pool_bwd_chw(const float *restrict dout, const float *restrict out,
             int px = 0;
 #ifdef __SSE2__
             __m128 acc = _mm_setzero_ps();
-            const __m128 zero = _mm_setzero_ps();
             for (; px + 4 <= PW; px += 4) {
-                const __m128 g = _mm_and_ps(_mm_cmpgt_ps(_mm_loadu_ps(out + o + px), zero),
-                                            _mm_loadu_ps(dout + o + px));
-                int word;
-                memcpy(&word, arg + o + px, 4);
-                const __m128i b8 = _mm_cvtsi32_si128(word);
-                const __m128i a = _mm_unpacklo_epi16(_mm_unpacklo_epi8(b8, _mm_setzero_si128()),
-                                                     _mm_setzero_si128());
+                const __m128 g = pool_relu_gate_sse(out + o + px, dout + o + px);
+                const __m128i a = pool_argmax_lanes_sse(arg + o + px);
                 const __m128 w0 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(0))), g);
                 const __m128 w1 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(1))), g);
                 const __m128 w2 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(2))), g);
@@ -284,15 +291,9 @@ static inline void pool_bwd_hwc(const float *restrict dout, const float *restric
             float *p = dz + (2 * py) * sy + (2 * px) * sx;
             int c = 0;
 #ifdef __SSE2__
-            const __m128 zero = _mm_setzero_ps();
             for (; c + 4 <= C; c += 4) {
-                const __m128 g = _mm_and_ps(_mm_cmpgt_ps(_mm_loadu_ps(out + o + c), zero),
-                                            _mm_loadu_ps(dout + o + c));
-                int word;
-                memcpy(&word, arg + o + c, 4);
-                const __m128i b8 = _mm_cvtsi32_si128(word);
-                const __m128i a = _mm_unpacklo_epi16(_mm_unpacklo_epi8(b8, _mm_setzero_si128()),
-                                                     _mm_setzero_si128());
+                const __m128 g = pool_relu_gate_sse(out + o + c, dout + o + c);
+                const __m128i a = pool_argmax_lanes_sse(arg + o + c);
                 _mm_storeu_ps(p + c, _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(0))), g));
                 _mm_storeu_ps(p + sx + c, _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(1))), g));
                 _mm_storeu_ps(p + sy + c, _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(2))), g));
