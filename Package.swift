@@ -10,7 +10,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"4.0.0"),
     ],
     targets: [
         // System libraries: a module map plus a header of `static inline` shims each.
@@ -20,6 +19,9 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
+        .systemLibrary(
+            name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
         .systemLibrary(
             name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
@@ -34,8 +36,7 @@ let package = Package(
         .target(
             name: "FMNISTCore",
             dependencies: [
-                "CZlib", "CSQLite", "CCurl", "FMNISTTraining",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "CZlib", "CSQLite", "CCurl", "CCrypto", "FMNISTTraining",
             ],
             path: "Sources/FMNISTCore"),
         // Thin executable: argument parsing and output formatting only.

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Verifies a `.gz` file in one streaming pass as its bytes arrive (from disk or the network):
@@ -14,9 +13,9 @@ public final class StreamingVerifier {
     /// The most payload bytes accepted when nothing better is known (largest MNIST-format file × 4).
     public static let defaultPayloadLimit: Int64 = 256 * 1024 * 1024
 
-    private var containerMD5 = Insecure.MD5()
-    private var containerSHA = SHA256()
-    private var payloadSHA = SHA256()
+    private var containerMD5 = MessageDigest(.md5)
+    private var containerSHA = MessageDigest(.sha256)
+    private var payloadSHA = MessageDigest(.sha256)
     private let inflater: GzipInflater
     private var idx: IDXStreamParser
     private var containerSize: Int64 = 0
@@ -48,8 +47,8 @@ public final class StreamingVerifier {
         if let fault { throw fault }
         guard bytes.count > 0 else { return }
         containerSize += Int64(bytes.count)
-        containerMD5.update(bufferPointer: bytes)
-        containerSHA.update(bufferPointer: bytes)
+        containerMD5.update(bytes)
+        containerSHA.update(bytes)
         do {
             if checkedSignature {
                 try inflate(bytes)
@@ -76,7 +75,7 @@ public final class StreamingVerifier {
 
     private func inflate(_ bytes: UnsafeRawBufferPointer) throws(IntegrityFault) {
         try inflater.feed(bytes) { (payload) throws(IntegrityFault) in
-            payloadSHA.update(bufferPointer: payload)
+            payloadSHA.update(payload)
             try idx.feed(payload)
             onPayload?(payload)
             if let declared = idx.declaredSize, idx.totalBytes > declared {
@@ -89,10 +88,10 @@ public final class StreamingVerifier {
     public func finish() -> FileMeasurement {
         var m = FileMeasurement()
         m.containerSize = containerSize
-        m.containerMD5 = containerMD5.finalize().hexString
-        m.containerSHA256 = containerSHA.finalize().hexString
+        m.containerMD5 = containerMD5.finalize()
+        m.containerSHA256 = containerSHA.finalize()
         m.payloadSize = inflater.producedBytes
-        m.payloadSHA256 = payloadSHA.finalize().hexString
+        m.payloadSHA256 = payloadSHA.finalize()
         m.idxDims = idx.dims
         if idx.isLabels { m.labelHistogram = Array(idx.histogram.prefix(idx.classCount)) }
         if fault == nil {

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// The identity of a dataset version: SHA-256 over its four roles and payload digests.
@@ -19,7 +18,7 @@ public struct VersionIdentity: Sendable, Hashable, Codable, CustomStringConverti
         for role in FileRole.allCases {
             text += "\(role.rawValue) \(payloadDigests[role] ?? "")\n"
         }
-        full = SHA256.hash(data: Data(text.utf8)).hexString
+        full = MessageDigest.sha256(Array(text.utf8))
     }
 
     public init(full: String) {
@@ -47,9 +46,4 @@ extension Sequence where Element == UInt8 {
         }
         return out
     }
-}
-
-extension Digest {
-    /// Lower-case hexadecimal of the digest.
-    public var hexString: String { withUnsafeBytes { Array($0) }.hexString }
 }
