@@ -52,6 +52,9 @@ struct FetchCommand: AsyncParsableCommand {
     @Flag(name: .customLong("accept-unknown"), help: "Keep valid data that matches no known version (recorded as unknown).")
     var acceptUnknown = false
 
+    @Flag(name: .long, help: "Make the fetched version live even when another version of the dataset is live (default: keep it, and print the switch command).")
+    var activate = false
+
     @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Seconds to wait for another fmnist process (default: forever).", valueName: "SECONDS"))
     var lockTimeout: Double?
 
@@ -66,6 +69,7 @@ struct FetchCommand: AsyncParsableCommand {
             fetch.offline = offline
             fetch.jobs = jobs
             fetch.acceptUnknown = acceptUnknown
+            fetch.activate = activate
             fetch.lockTimeout = lockTimeout
             fetch.settings = try TransferSettings.resolve(caBundle: cacert)
             let display = FetchProgressDisplay(console: console)

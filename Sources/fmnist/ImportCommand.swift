@@ -27,6 +27,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(name: .customLong("accept-unknown"), help: "Keep valid files that match no known version; they are recorded as unknown.")
     var acceptUnknown = false
 
+    @Flag(name: .long, help: "Make the imported version live even when another version of the dataset is live (default: keep it, and print the switch command).")
+    var activate = false
+
     @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Seconds to wait for another fmnist process (default: forever).", valueName: "SECONDS"))
     var lockTimeout: Double?
 
@@ -35,7 +38,7 @@ struct ImportCommand: AsyncParsableCommand {
             let console = options.console
             let importer = DatasetImporter(layout: options.layout, registry: try options.registry())
             let result = try importer.importDirectory(
-                URL(fileURLWithPath: directory), as: dataset, acceptUnknown: acceptUnknown, lockTimeout: lockTimeout,
+                URL(fileURLWithPath: directory), as: dataset, acceptUnknown: acceptUnknown, activate: activate, lockTimeout: lockTimeout,
                 progress: console.info)
             for file in result.files { console.info("  \(file.name): \(file.message)") }
             console.info(result.verdict)

@@ -7,17 +7,16 @@ struct SwitchCommand: AsyncParsableCommand {
         commandName: "switch",
         abstract: "Point data/current (and every --link) at a verified dataset; never downloads.",
         discussion: """
-            Verifies the stored version (fast: sizes and recorded digests; --deep: full re-hash), places it in \
-            data/<dataset>, then atomically replaces data/current and every link registered with --link. \
-            Without an argument, prints what is active.
-            Exit status: 0 switched, 2 usage, 3 a --deep re-hash failed, 4 dataset/version missing or unverified \
-            (run: fmnist fetch DATASET), 7 workspace unusable (lock timeout, a --link path that is a real file or folder).
+            Proves the stored version (fast: files unchanged since they were proven are trusted, changed ones are re-hashed; --deep: everything re-hashed), restores any damaged copy from the store, makes it the live version of its dataset (data/<dataset> flipped as one unit), then atomically replaces data/current and every link registered with --link. A registered link whose folder is gone, or that you replaced with a file, folder or link of your own, is skipped with a warning. Without an argument, prints what is active and every registered link.
+
+            Exit status: 0 switched, 2 usage (also: a --link inside the workspace), 3 no good copy of a file is left, 4 dataset/version missing or unverified (run: fmnist fetch DATASET), 7 workspace unusable (lock timeout, a path that is a real file or folder, or a symlink fmnist did not make).
 
             Examples:
               fmnist switch fashion                # data/current -> fashion, + labels
               fmnist switch mnist --link MNIST_data  # flip MNIST_data too, from now on
               fmnist switch fashion@915659908dce --deep  # by id prefix, re-hashed
-              fmnist switch                        # what is active
+              fmnist switch                        # what is active, and the links
+              fmnist switch --unlink MNIST_data    # forget a link (and remove it)
             """)
 
     @OptionGroup var options: GlobalOptions
@@ -31,6 +30,9 @@ struct SwitchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Re-hash every stored file before switching instead of the fast check.")
     var deep = false
 
+    @Option(name: .customLong("unlink"), help: ArgumentHelp("Forget this registered link, and remove it when it is fmnist's symlink.", valueName: "PATH"))
+    var unlink: String?
+
     @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Seconds to wait for another fmnist process (default: forever).", valueName: "SECONDS"))
     var lockTimeout: Double?
 
@@ -38,6 +40,15 @@ struct SwitchCommand: AsyncParsableCommand {
         try await runReportingErrors(options) {
             let console = options.console
             let switcher = DatasetSwitcher(layout: options.layout, registry: try options.registry())
+            if let unlink {
+                if target != nil || !links.isEmpty || deep {
+                    throw UsageError("--unlink takes no dataset, --link or --deep", hint: "e.g. fmnist switch --unlink MNIST_data")
+                }
+                let result = try switcher.unlink(unlink, lockTimeout: lockTimeout, progress: console.info)
+                console.info("forgot the link \(result.path)" + (result.removedSymlink ? " and removed it" : " (nothing of fmnist's was there to remove)"))
+                if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+                return .success
+            }
             guard let target else {
                 if !links.isEmpty || deep { throw UsageError("--link and --deep need a dataset to switch to", hint: "e.g. fmnist switch fashion --link MNIST_data") }
                 let state = try switcher.active()
@@ -47,6 +58,12 @@ struct SwitchCommand: AsyncParsableCommand {
             }
             let result = try switcher.switchTo(
                 try SwitchTarget(parsing: target), extraLinks: links, deep: deep, lockTimeout: lockTimeout, progress: console.info)
+            for warning in result.warnings { console.info(console.style("warning: \(warning)", "33")) }
+            for name in result.restored { console.info("restored \(name) from a verified copy (it had been changed since it was placed)") }
+            if result.liveFolderChanged {
+                console.info("\(options.layout.liveDirectory(dataset: result.dataset).path) -> version \(result.version.shortID)"
+                    + (result.previousVersionID.map { " (was \($0.prefix(12)))" } ?? " (new)"))
+            }
             for link in result.links {
                 console.info("\(link.path) -> \(link.target)" + (link.previousTarget.map { $0 == link.target ? " (unchanged)" : " (was \($0))" } ?? " (new)"))
             }
@@ -68,8 +85,10 @@ struct SwitchCommand: AsyncParsableCommand {
         } else {
             console.info("active: nothing (data/current points at no dataset); run: fmnist switch fashion|mnist")
         }
+        if state.links.count <= 1 { console.info("registered links: none (add one with: fmnist switch DATASET --link PATH)") }
         for link in state.links {
-            console.info("  \(link.path) -> \(link.target ?? "(absent)")" + (link.dataset.map { " [\($0)]" } ?? ""))
+            console.info("  \(link.path) -> \(link.target ?? "(absent)")" + (link.dataset.map { " [\($0)]" } ?? "")
+                + (link.problem.map { " — skipped: \($0)" } ?? ""))
         }
     }
 }

@@ -12,6 +12,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
             Examples:
               fmnist verify                 # every dataset in the workspace
+              fmnist verify --repair        # restore damaged copies, rebuild a lost catalog
               fmnist verify fashion         # data/fashion vs the Fashion-MNIST manifest
               fmnist verify ~/datasets/fm   # any folder holding the four .gz files
               fmnist verify t10k-images-idx3-ubyte.gz --json   # identify one file
@@ -25,6 +26,9 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .customLong("as"), help: ArgumentHelp("Dataset a directory PATH must hold.", valueName: "DATASET"))
     var expectedDataset: String?
 
+    @Flag(name: .long, help: "First repair the workspace: record again versions the catalog lost, re-hash every version and restore damaged or missing copies from verified ones.")
+    var repair = false
+
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
@@ -32,6 +36,15 @@ struct VerifyCommand: AsyncParsableCommand {
             let registry = try options.registry()
             let console = options.console
             let service = VerifyService(layout: options.layout, registry: registry)
+            if repair {
+                let repaired = try service.repair(progress: console.info)
+                for version in repaired.recovered { console.info("recorded again: \(version.dataset) \(version.label) (the catalog had lost it)") }
+                for line in repaired.restored { console.info("restored: \(line)") }
+                for line in repaired.unrepairable { console.error("no good copy left: \(line); run: fmnist fetch") }
+                if repaired.recovered.isEmpty && repaired.restored.isEmpty && repaired.unrepairable.isEmpty {
+                    console.info("repair: every recorded version re-hashed; nothing needed repair")
+                }
+            }
             let outcome = try service.run(target: target, expectedDataset: expectedDataset)
             switch outcome {
             case .file(let report):

@@ -30,9 +30,14 @@ public final class Catalog: @unchecked Sendable {
     /// Opens the workspace's catalog read-write, creating and migrating it as needed.
     public static func open(_ layout: WorkspaceLayout, busyTimeout: TimeInterval = 30) throws -> Catalog {
         do {
-            try FileManager.default.createDirectory(at: layout.privateDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw CatalogError.cannotOpen(path: layout.catalogFile.path, detail: "cannot create \(layout.privateDirectory.path)")
+            try WorkspaceBoundary(layout: layout).ensureOwnedDirectory(layout.privateDirectory)
+        } catch let error as WorkspaceError {
+            if case .foreignSymlink = error { throw error }
+            throw CatalogError.cannotOpen(path: layout.catalogFile.path, detail: "cannot create \(layout.privateDirectory.path): \(error)")
+        }
+        // SQLite follows symlinks: the catalog and its side files must be fmnist's own.
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            try WorkspaceBoundary.refuseSymlink(URL(fileURLWithPath: layout.catalogFile.path + suffix))
         }
         return try Catalog(file: layout.catalogFile, readOnly: false, busyTimeout: busyTimeout)
     }

@@ -4,6 +4,8 @@ import Foundation
 public enum VersionSource: String, Sendable, Codable {
     case fetch
     case `import`
+    /// Rebuilt from verified files found in the workspace after the catalog lost it.
+    case recovered
 }
 
 /// A dataset version recorded in the catalog.
@@ -121,6 +123,8 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
     case `switch`
     case smokeTrain = "smoke-train"
     case `import`
+    /// Rebuilt from verified files found in the workspace after the catalog lost it.
+    case recovered
 }
 
 /// Whether it worked.

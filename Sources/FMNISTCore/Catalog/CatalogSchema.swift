@@ -95,7 +95,21 @@ public enum CatalogSchema {
             time               REAL NOT NULL
         );
         CREATE INDEX smoke_train_by_version ON smoke_train_runs(version_id, time);
+        """,
+        // 2: stat fingerprints of files whose content was proven (store files and version directories),
+        // so a fast check re-hashes only what changed since.
         """
+        CREATE TABLE fingerprints (
+            path            TEXT PRIMARY KEY,
+            payload_sha256  TEXT NOT NULL,
+            device          INTEGER NOT NULL,
+            inode           INTEGER NOT NULL,
+            size            INTEGER NOT NULL,
+            mtime_ns        INTEGER NOT NULL,
+            ctime_ns        INTEGER NOT NULL,
+            checked         REAL NOT NULL
+        );
+        """,
     ]
 
     /// Brings `db` up to ``currentVersion`` inside one IMMEDIATE transaction, so two processes

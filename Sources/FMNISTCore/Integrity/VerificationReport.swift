@@ -1,3 +1,4 @@
+import Foundation
 /// The outcome of checking one file against what a dataset expects.
 public enum FileStatus: String, Sendable, Codable {
     /// Byte-identical to the published file.
@@ -51,4 +52,23 @@ public struct DatasetReport: Sendable, Codable {
     public let exitStatus: ExitStatus
 
     public var isValid: Bool { exitStatus == .success }
+}
+
+extension FileReport {
+    /// The same report for the same file name in another folder (a staging copy reported at its source).
+    func relocated(to directory: URL) -> FileReport {
+        FileReport(
+            role: role, name: name, path: directory.appendingPathComponent(name).path, status: status, message: message,
+            identifiedAs: identifiedAs, measurement: measurement, notes: notes)
+    }
+}
+
+extension DatasetReport {
+    /// The same report as seen at another folder (a live link resolved once, reported at its live path).
+    func relocated(to directory: URL) -> DatasetReport {
+        DatasetReport(
+            dataset: dataset, title: title, path: directory.path, files: files.map { $0.relocated(to: directory) },
+            versionID: versionID, versionShortID: versionShortID, versionName: versionName,
+            verdict: verdict.replacingOccurrences(of: path, with: directory.path), exitStatus: exitStatus)
+    }
 }

@@ -39,19 +39,73 @@ public struct VerifyService: Sendable {
                 accepted = try catalog.acceptedUnknownPayloads()
                 catalog.close()
             }
+            // A live folder is resolved once (data/fashion -> .fmnist/versions/fashion/<id>), so a
+            // concurrent switch cannot give a mix of two versions; reports keep the live path.
+            let store = VersionStore(layout: layout)
+            var shown: [Int: String] = [:]
+            let resolved = requests.enumerated().map { index, request -> (directory: URL, manifest: Manifest) in
+                guard request.directory == layout.liveDirectory(dataset: request.manifest.name) else { return request }
+                if let id = store.liveLinkVersionID(dataset: request.manifest.name) { shown[index] = id }
+                return (URL(fileURLWithPath: LinkSwitcher.realPath(request.directory.path)), request.manifest)
+            }
             let verifier = DatasetVerifier(registry: registry, acceptedUnknownPayloads: accepted)
-            let reports = verifier.verify(requests)
+            let reports = zip(requests, verifier.verify(resolved)).map { request, report in report.relocated(to: request.directory) }
             let status = Self.combine(reports.map(\.exitStatus))
             if hasCatalog {
-                record(reports.filter { report in
-                    requests.contains { $0.directory.path == report.path && $0.directory == layout.liveDirectory(dataset: $0.manifest.name) }
+                record(reports.enumerated().compactMap { index, report in
+                    requests[index].directory == layout.liveDirectory(dataset: requests[index].manifest.name)
+                        ? (report, shown[index]) : nil
                 })
             }
             return .datasets(DatasetsResult(datasets: reports, ok: status == .success, exitStatus: status, exitCode: status.rawValue))
         }
     }
 
-    /// What a `verify` event stores in the catalog.
+    /// `fmnist verify --repair`: under the workspace lock, records again every verified version the
+    /// catalog lost, re-hashes every recorded version (store and version directory) and restores
+    /// each damaged or missing copy from the other, and puts back a missing live link. Returns what
+    /// it did; then verify as usual.
+    public func repair(lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> RepairReport {
+        let lock = try WorkspaceLock.acquire(layout, command: "verify --repair", timeout: lockTimeout, onWait: progress)
+        defer { lock.release() }
+        try layout.createPrivateDirectories()
+        let catalog = try Catalog.open(layout)
+        defer { catalog.close() }
+        let recovered = try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
+        let store = VersionStore(layout: layout)
+        let checker = TrustedFileChecker(layout: layout, catalog: catalog)
+        var restored: [String] = []
+        var unrepairable: [String] = []
+        for manifest in registry.manifests {
+            for version in try catalog.versions(dataset: manifest.name) {
+                let files = try catalog.files(versionID: version.id)
+                guard files.count == FileRole.allCases.count else { continue }
+                progress("re-hashing \(manifest.title) \(version.label)")
+                do {
+                    let prepared = try store.prepareVersion(
+                        dataset: manifest.name, versionID: version.id, files: files, checker: checker,
+                        classCount: manifest.classes.count, rehash: true)
+                    restored += (prepared.restored + prepared.restoredStore).map { "\(manifest.name) \(version.shortID) \($0)" }
+                    try catalog.recordEvent(
+                        .verify, dataset: manifest.name, versionID: version.id, result: .ok,
+                        details: ["note": "re-hashed by verify --repair"])
+                } catch WorkspaceError.corruptStore(_, _, let problems) {
+                    unrepairable += problems.map { "\(manifest.name) \(version.shortID) \($0)" }
+                    try catalog.recordEvent(
+                        .verify, dataset: manifest.name, versionID: version.id, result: .failed,
+                        details: ["problems": problems.joined(separator: "; ")])
+                }
+            }
+            if let live = try catalog.liveVersion(dataset: manifest.name)?.versionID, store.liveLinkVersionID(dataset: manifest.name) == nil,
+                VersionStore.stat(layout.liveDirectory(dataset: manifest.name).path) == nil
+            {
+                try store.pointLive(dataset: manifest.name, versionID: live)
+                restored.append("\(manifest.name): the live link \(layout.liveDirectory(dataset: manifest.name).path)")
+            }
+        }
+        return RepairReport(recovered: recovered.map(VersionSummary.init), restored: restored, unrepairable: unrepairable)
+    }
+
     struct VerifyEventDetails: Encodable {
         let path: String
         let verdict: String
@@ -60,20 +114,41 @@ public struct VerifyService: Sendable {
 
     /// Records a `verify` event per workspace dataset; a catalog that cannot be written only
     /// loses the record, never the verification result.
-    func record(_ reports: [DatasetReport]) {
+    /// Records each live folder's verification against the version its live link shows (a failure
+    /// then blocks the fast switch until it verifies again); a pass also records the files' fingerprints.
+    func record(_ reports: [(DatasetReport, String?)]) {
         guard !reports.isEmpty, let catalog = try? Catalog.open(layout) else { return }
         defer { catalog.close() }
-        for report in reports where report.exitStatus != .missing || report.files.contains(where: { $0.status != .missing }) {
+        let checker = TrustedFileChecker(layout: layout, catalog: catalog)
+        for (report, shownID) in reports where report.exitStatus != .missing || report.files.contains(where: { $0.status != .missing }) {
             let details = VerifyEventDetails(
                 path: report.path, verdict: report.verdict,
                 files: Dictionary(uniqueKeysWithValues: report.files.map { ($0.role.rawValue, $0.message) }))
+            let passed = report.isValid && (shownID == nil || shownID == report.versionID)
             _ = try? catalog.recordEvent(
-                .verify, dataset: report.dataset, versionID: report.versionID, result: report.isValid ? .ok : .failed,
+                .verify, dataset: report.dataset, versionID: shownID ?? report.versionID, result: passed ? .ok : .failed,
                 details: details)
+            guard passed, let id = shownID else { continue }
+            let directory = layout.versionDirectory(dataset: report.dataset, versionID: id)
+            for file in report.files {
+                if let measurement = file.measurement {
+                    checker.remember(directory.appendingPathComponent(file.name), payloadSHA256: measurement.payloadSHA256)
+                }
+            }
         }
     }
 
     /// The overall status: integrity failures outrank missing files.
+    /// What `verify --repair` did.
+    public struct RepairReport: Sendable, Codable {
+        /// Versions recorded again from their verified files (the catalog had lost them).
+        public let recovered: [VersionSummary]
+        /// Copies restored from a verified copy ("dataset id file").
+        public let restored: [String]
+        /// Files with no good copy left ("dataset id file: why"): fetch them again.
+        public let unrepairable: [String]
+    }
+
     static func combine(_ statuses: [ExitStatus]) -> ExitStatus {
         if statuses.contains(.integrity) { return .integrity }
         if statuses.contains(.missing) { return .missing }

@@ -34,6 +34,10 @@ public struct SmokeTrainService: Sendable {
         let manifest: Manifest
         let files: [FileRole: URL]
         let description: String
+        /// What the catalog recorded for these files, when it knows the version: loading refuses
+        /// anything else (a file written to since it was placed).
+        var expected: [FileRole: CatalogFile] = [:]
+        var label: String = ""
     }
 
     /// Runs a smoke-train of `dataset` (`current`, a dataset name) or `version` (a catalog
@@ -60,6 +64,14 @@ public struct SmokeTrainService: Sendable {
             switch outcome {
             case .success(let idx): byRole[role] = idx
             case .failure(let error): throw error
+            }
+        }
+        for (role, recorded) in source.expected {
+            if let loaded = byRole[role], let problem = RecordedFileCheck.problem(loaded.measurement, recorded: recorded) {
+                throw IDXLoader.LoadError(
+                    path: source.files[role]!.path,
+                    problem: "is not the recorded \(recorded.name) of \(manifest.title) \(source.label): \(problem); "
+                        + "refusing to train on it (run `fmnist switch \(manifest.name)` to restore the verified copy, or `fmnist verify --repair`)")
             }
         }
         let identity = VersionIdentity(payloadDigests: byRole.mapValues { $0.measurement.payloadSHA256 })
@@ -115,11 +127,14 @@ public struct SmokeTrainService: Sendable {
     }
 
     /// Resolves `current`/dataset name and an optional version selector to four file URLs.
+    /// The four files to load, resolved once (a concurrent switch cannot give a mix), with what
+    /// the catalog recorded for them.
     func resolve(dataset: String, version: String?) throws -> Source {
-        let manifest = try ActiveDataset.manifest(named: dataset, layout: layout, registry: registry)
+        let catalog = try Catalog.openReadOnly(layout)
+        defer { catalog.close() }
+        let store = VersionStore(layout: layout)
         if let version {
-            let catalog = try Catalog.openReadOnly(layout)
-            defer { catalog.close() }
+            let manifest = try ActiveDataset.manifest(named: dataset, layout: layout, registry: registry)
             let matches = try catalog.versions(dataset: manifest.name, matching: version)
             guard matches.count == 1, let chosen = matches.first else {
                 if matches.isEmpty {
@@ -129,25 +144,56 @@ public struct SmokeTrainService: Sendable {
                 throw UsageError("\"\(version)\" matches \(matches.count) versions of \(manifest.title); give more digits",
                                  hint: "list them with `fmnist versions \(manifest.name)`")
             }
+            let recorded = try catalog.files(versionID: chosen.id)
+            guard recorded.count == 4 else { throw WorkspaceError.datasetMissing(dataset: manifest.name) }
+            let directory = layout.versionDirectory(dataset: manifest.name, versionID: chosen.id)
+            let useDirectory = VersionStore.stat(directory.path).map { ($0.st_mode & S_IFMT) == S_IFDIR } ?? false
             var files: [FileRole: URL] = [:]
-            for file in try catalog.files(versionID: chosen.id) {
-                files[file.role] = layout.storedFile(containerSHA256: file.containerSHA256)
+            for file in recorded {
+                files[file.role] = useDirectory
+                    ? directory.appendingPathComponent(file.name) : try store.url(containerSHA256: file.containerSHA256)
             }
-            guard files.count == 4 else {
-                throw WorkspaceError.datasetMissing(dataset: manifest.name)
-            }
-            return Source(manifest: manifest, files: files, description: "store, version \(String(chosen.id.prefix(12)))")
+            return Source(
+                manifest: manifest, files: files, description: "version \(chosen.shortID)",
+                expected: Dictionary(uniqueKeysWithValues: recorded.map { ($0.role, $0) }), label: chosen.label)
         }
-        let directory = layout.liveDirectory(dataset: manifest.name)
+        // Resolve the live path once: data/current -> fashion -> .fmnist/versions/fashion/<id>.
+        let named = dataset.lowercased() == "current" ? layout.currentLink : nil
+        let manifest: Manifest
+        let start: URL
+        if let named {
+            guard let active = LinkSwitcher(layout: layout).dataset(of: named, among: registry.manifests.map(\.name)) else {
+                _ = try ActiveDataset.manifest(named: dataset, layout: layout, registry: registry)  // throws the usual hint
+                throw WorkspaceError.datasetMissing(dataset: dataset)
+            }
+            manifest = try registry.manifest(named: active)
+            start = named
+        } else {
+            manifest = try registry.manifest(named: dataset)
+            start = layout.liveDirectory(dataset: manifest.name)
+        }
+        let resolved = URL(fileURLWithPath: LinkSwitcher.realPath(start.path))
+        let versionsFolder = URL(fileURLWithPath: LinkSwitcher.realPath(layout.versionsDirectory.path))
+            .appendingPathComponent(manifest.name).path
+        var expected: [FileRole: CatalogFile] = [:]
+        var label = ""
+        let id = resolved.lastPathComponent
+        if resolved.deletingLastPathComponent().path == versionsFolder, let version = try catalog.version(id: id) {
+            for file in try catalog.files(versionID: id) { expected[file.role] = file }
+            label = version.label
+        }
         var files: [FileRole: URL] = [:]
         for file in manifest.defaultVersion.files {
-            let url = directory.appendingPathComponent(file.name)
+            let name = expected[file.role]?.name ?? file.name
+            let url = resolved.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw WorkspaceError.datasetMissing(dataset: manifest.name)
             }
             files[file.role] = url
         }
-        return Source(manifest: manifest, files: files, description: directory.path)
+        return Source(
+            manifest: manifest, files: files, description: layout.liveDirectory(dataset: manifest.name).path,
+            expected: expected, label: label)
     }
 }
 

@@ -117,6 +117,13 @@ public struct DatasetFetchReport: Sendable, Codable {
     public let path: String
     public let files: [FileFetchReport]
     public let exitStatus: ExitStatus
+    /// Whether the fetched version is live (`data/<dataset>` shows it); false when another version
+    /// of the dataset was live and stays so.
+    public var activated: Bool = true
+    /// When not activated: the exact command that makes the fetched version live.
+    public var activateCommand: String? = nil
+    /// Files found damaged (in the store or the version directory) and restored from verified bytes.
+    public var repaired: [String] = []
 }
 
 /// The `--json` result of `fmnist fetch`.

@@ -12,6 +12,8 @@ public struct FetchOptions: Sendable {
     public var jobs = 4
     /// Keep valid content that matches no known version (recorded as "unknown").
     public var acceptUnknown = false
+    /// Make the fetched version live even when another version of the dataset is live.
+    public var activate = false
     /// Seconds to wait for another process's workspace lock (nil: wait as long as it takes).
     public var lockTimeout: TimeInterval? = nil
     public var settings = TransferSettings()
@@ -78,13 +80,15 @@ public final class FetchService: Sendable {
         }
         let catalog = try Catalog.open(layout)
         defer { catalog.close() }
+        // 0. A catalog that lost versions whose verified files are still here is rebuilt first.
+        try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
         let judge = DatasetVerifier(registry: registry, acceptedUnknownPayloads: try catalog.acceptedUnknownPayloads())
 
-        // 1. What is here already: live folders (all in one parallel pass), then the store.
-        let liveReports = judge.verify(manifests.map { (layout.liveDirectory(dataset: $0.name), $0) })
+        // 1. What is here already: the live version (proven, repaired from the store where needed),
+        // a folder of files copied in by hand, then the store.
         var plans: [DatasetPlan] = []
-        for (manifest, live) in zip(manifests, liveReports) {
-            plans.append(try plan(manifest, live: live, mirrors: mirrorLists[manifest.name]!, judge: judge))
+        for manifest in manifests {
+            plans.append(try plan(manifest, mirrors: mirrorLists[manifest.name]!, judge: judge, catalog: catalog))
         }
 
         // 2. Download what is missing: all files of all datasets share one bounded pool.
@@ -149,21 +153,21 @@ public final class FetchService: Sendable {
 
     // MARK: - Planning
 
-    /// One dataset's files: reused from the live folder or the store, or to download.
+    /// One dataset's files: reused from the live version, a hand-filled folder or the store, or to download.
     final class DatasetPlan: @unchecked Sendable {
         let manifest: Manifest
         let mirrors: MirrorList
-        let live: DatasetReport
+        /// Set when the live version is proven (and repaired where needed): nothing to do.
+        var present: LiveCheck.Present?
+        /// Why the live version could not be proven, when it could not.
+        var liveProblems: [String] = []
         var reused: [(VerifiedFile, FileFetchReport)] = []
         var downloads: [FileTarget] = []
 
-        init(manifest: Manifest, mirrors: MirrorList, live: DatasetReport) {
+        init(manifest: Manifest, mirrors: MirrorList) {
             self.manifest = manifest
             self.mirrors = mirrors
-            self.live = live
         }
-
-        var isPresent: Bool { live.isValid }
 
         /// Removes the temporary links made for reused files.
         func discardReused() {
@@ -171,30 +175,45 @@ public final class FetchService: Sendable {
         }
     }
 
-    private func plan(_ manifest: Manifest, live: DatasetReport, mirrors: MirrorList, judge: DatasetVerifier) throws -> DatasetPlan {
-        let plan = DatasetPlan(manifest: manifest, mirrors: mirrors, live: live)
-        if live.isValid {
-            emit(.present(dataset: manifest.name, message: "\(live.verdict); nothing to download"))
+    private func plan(_ manifest: Manifest, mirrors: MirrorList, judge: DatasetVerifier, catalog: Catalog) throws -> DatasetPlan {
+        let plan = DatasetPlan(manifest: manifest, mirrors: mirrors)
+        let liveCheck = LiveCheck(layout: layout, catalog: catalog)
+        switch try liveCheck.run(manifest) {
+        case .present(let present):
+            plan.present = present
+            emit(.present(dataset: manifest.name, message: "\(present.label) verified; nothing to download"))
             return plan
+        case .damaged(let problems):
+            plan.liveProblems = problems
+        case .handFilledFolder(let directory):
+            // Files copied into data/<dataset> by hand (or by an older fmnist): use them when they verify.
+            let live = judge.verify(directory: directory, expecting: manifest)
+            if live.isValid {
+                for report in live.files {
+                    guard let measurement = report.measurement else { continue }
+                    let target = FileTarget(
+                        dataset: manifest.name, datasetTitle: manifest.title, role: report.role, name: report.name,
+                        expectedSize: measurement.containerSize)
+                    plan.reused.append(try reuse(
+                        directory.appendingPathComponent(report.name), target: target, measurement: measurement,
+                        judgement: report, how: "taken from the files in \(directory.path)"))
+                }
+                return plan
+            }
+        case .absent:
+            break
         }
         let store = VersionStore(layout: layout)
+        let checker = TrustedFileChecker(layout: layout, catalog: catalog)
         let expected = manifest.defaultVersion
         for role in FileRole.allCases {
             let file = expected.file(role)
             let target = FileTarget(
                 dataset: manifest.name, datasetTitle: manifest.title, role: role, name: file.name,
                 expectedSize: file.container.size)
-            // The live file of this role is fine (e.g. another file was deleted): keep it.
-            if let report = live.files.first(where: { $0.role == role }), report.status.isValid,
-                let measurement = report.measurement
-            {
-                let source = layout.liveDirectory(dataset: manifest.name).appendingPathComponent(file.name)
-                plan.reused.append(try reuse(source, target: target, measurement: measurement, judgement: report, how: "kept the verified live file"))
-                continue
-            }
-            // The store holds the published bytes (an earlier fetch): no download.
-            if store.contains(containerSHA256: file.container.sha256, size: file.container.size),
-                let stored = try? store.url(containerSHA256: file.container.sha256),
+            // The store holds proven published bytes (an earlier fetch): no download.
+            if let stored = try? store.url(containerSHA256: file.container.sha256),
+                checker.check(stored, recorded: CatalogFile(file), classCount: manifest.classes.count).isProven,
                 let measurement = try? FileVerifier.measure(
                     url: stored, payloadLimit: file.payload.size, classCount: manifest.classes.count)
             {
@@ -235,44 +254,29 @@ public final class FetchService: Sendable {
         let files: [FileFetchReport]
     }
 
-    /// A fetch or import killed after placing the live files but before recording them as live
-    /// leaves a verified live folder whose version the catalog has but does not call live (so
-    /// `status` calls the files unrecorded and `switch` finds no verification). Records it now:
-    /// the live row and a fetch event for this run's verification. Returns whether it did.
-    private func recordInterruptedPlacement(_ plan: DatasetPlan, catalog: Catalog) throws -> Bool {
-        let dataset = plan.manifest.name
-        guard let id = plan.live.versionID, try catalog.version(id: id) != nil,
-            try catalog.liveVersion(dataset: dataset)?.versionID != id
-        else { return false }
-        try catalog.transaction {
-            try catalog.setLive(dataset: dataset, versionID: id)
-            try catalog.recordEvent(
-                .fetch, dataset: dataset, versionID: id, result: .ok,
-                details: ["note": "live files already present and verified; recorded as live after an interrupted run"])
-        }
-        return true
-    }
-
     private func complete(
         _ plan: DatasetPlan, fetched: [FetchedFile], failures: [FileFetchFailure], catalog: Catalog
     ) throws -> DatasetFetchReport {
         let manifest = plan.manifest
         let path = layout.liveDirectory(dataset: manifest.name).path
-        if plan.isPresent {
-            let repaired = try recordInterruptedPlacement(plan, catalog: catalog)
-            let files = plan.live.files.map { file in
+        if let present = plan.present {
+            let files = present.files.map { file in
                 FileFetchReport(
                     dataset: manifest.name, role: file.role, name: file.name, status: .present, mirror: nil, skipped: [],
-                    bytesDownloaded: 0, resumedFrom: 0, seconds: 0, verdict: file.status, message: "already present and verified",
-                    notes: file.notes, httpStatus: nil, etag: nil, lastModified: nil, measurement: file.measurement)
+                    bytesDownloaded: 0, resumedFrom: 0, seconds: 0, verdict: .ok,
+                    message: present.repaired.contains(file.name) ? "restored from the store and verified" : "already present and verified",
+                    notes: [], httpStatus: nil, etag: nil, lastModified: nil, measurement: nil)
             }
-            return DatasetFetchReport(
-                dataset: manifest.name, title: manifest.title, status: .present,
-                message: "\(plan.live.verdict); already present, nothing downloaded"
-                    + (repaired ? "; recorded as live (an earlier run was interrupted after placing the files)" : ""),
-                mirrors: plan.mirrors,
-                versionID: plan.live.versionID, versionShortID: plan.live.versionShortID, versionName: plan.live.versionName,
+            var message = "\(manifest.title) \(present.label): already present and verified, nothing downloaded"
+            if !present.repaired.isEmpty {
+                message += "; restored \(present.repaired.sorted().joined(separator: ", ")) (found damaged) from verified copies"
+            }
+            var report = DatasetFetchReport(
+                dataset: manifest.name, title: manifest.title, status: .present, message: message, mirrors: plan.mirrors,
+                versionID: present.version.id, versionShortID: present.version.shortID, versionName: present.version.name,
                 path: path, files: files, exitStatus: .success)
+            report.repaired = present.repaired
+            return report
         }
         let fileReports = (plan.reused.map(\.1) + fetched.map(\.report) + failures.map(\.report)).sorted { $0.role < $1.role }
         if !failures.isEmpty {
@@ -308,7 +312,8 @@ public final class FetchService: Sendable {
         }
         let installer = VersionInstaller(layout: layout, catalog: catalog)
         let installed = try installer.commit(
-            dataset: manifest, files: verified, source: .fetch, eventDetails: EventDetails(mirrors: plan.mirrors, files: fileReports))
+            dataset: manifest, files: verified, source: .fetch, eventDetails: EventDetails(mirrors: plan.mirrors, files: fileReports),
+            activate: options.activate)
         for file in fetched { file.partial.removeSidecar() }
         let downloaded = fetched.filter { $0.report.status == .downloaded }.count
         let recompressed = fileReports.filter { $0.verdict == .recompressed }.count
@@ -318,9 +323,22 @@ public final class FetchService: Sendable {
             : "fetched and verified (\(downloaded) downloaded, \(4 - downloaded) reused)".replacingOccurrences(of: ", 0 reused", with: "")
         if recompressed > 0 { message += "; \(recompressed) re-compressed by the mirror (same data, different container)" }
         if !installed.version.known { message += "; UNKNOWN version, kept because of --accept-unknown" }
-        return DatasetFetchReport(
+        if !installed.repaired.isEmpty {
+            message += "; replaced damaged \(installed.repaired.sorted().joined(separator: ", ")) with the verified bytes"
+        }
+        if !plan.liveProblems.isEmpty && !installed.activated {
+            message += "; the live version is damaged (\(plan.liveProblems.joined(separator: "; ")))"
+        }
+        if let command = installed.activationCommand {
+            message += "; not live (another version of \(manifest.title) is): to use it, run \(command)"
+        }
+        var report = DatasetFetchReport(
             dataset: manifest.name, title: manifest.title, status: .fetched, message: message, mirrors: plan.mirrors,
             versionID: installed.version.id, versionShortID: installed.version.shortID, versionName: installed.version.name,
             path: path, files: fileReports, exitStatus: .success)
+        report.activated = installed.activated
+        report.activateCommand = installed.activationCommand
+        report.repaired = installed.repaired
+        return report
     }
 }

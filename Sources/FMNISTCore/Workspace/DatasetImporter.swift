@@ -11,6 +11,12 @@ public struct ImportResult: Sendable, Codable {
     public let files: [FileReport]
     public let placement: [String: PlacementMethod]
     public let verdict: String
+    /// Whether the imported version is live now (false: another version of the dataset stays live).
+    public let activated: Bool
+    /// When not activated: the exact command that makes it live.
+    public let activateCommand: String?
+    /// Stored files found damaged and replaced by the imported verified bytes.
+    public let repaired: [String]
 }
 
 /// `fmnist import DIR --as DATASET`: brings the four files of an air-gapped copy into the
@@ -34,7 +40,7 @@ public struct DatasetImporter: Sendable {
 
     /// Imports `directory` as `dataset`, holding the workspace lock.
     public func importDirectory(
-        _ directory: URL, as dataset: String, acceptUnknown: Bool = false, lockTimeout: TimeInterval? = nil,
+        _ directory: URL, as dataset: String, acceptUnknown: Bool = false, activate: Bool = false, lockTimeout: TimeInterval? = nil,
         progress: (String) -> Void = { _ in }
     ) throws -> ImportResult {
         let manifest = try registry.manifest(named: dataset)
@@ -65,6 +71,7 @@ public struct DatasetImporter: Sendable {
         defer { lock.release() }
         let catalog = try Catalog.open(layout)
         defer { catalog.close() }
+        try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
         let store = VersionStore(layout: layout)
 
         // Copy first, then verify the copies: what is verified is exactly what gets installed.
@@ -121,13 +128,21 @@ public struct DatasetImporter: Sendable {
         progress("installing \(manifest.title) \(knownName ?? "UNKNOWN") (\(identity.short))")
         let installed = try VersionInstaller(layout: layout, catalog: catalog).commit(
             dataset: manifest, files: verified, source: .import,
-            eventDetails: ImportDetails(source: source.path, acceptedUnknown: knownName == nil, refused: nil, files: files))
-        let verdict = knownName != nil
+            eventDetails: ImportDetails(source: source.path, acceptedUnknown: knownName == nil, refused: nil, files: files),
+            activate: activate)
+        var verdict = knownName != nil
             ? "imported \(manifest.title) \(installed.version.label) from \(source.path)"
             : "imported \(manifest.title) \(installed.version.label) from \(source.path): matches no known version, recorded as unknown"
+        if !installed.repaired.isEmpty {
+            verdict += "; replaced damaged \(installed.repaired.sorted().joined(separator: ", ")) with the verified bytes"
+        }
+        if let command = installed.activationCommand {
+            verdict += "; not live (another version of \(manifest.title) is): to use it, run \(command)"
+        }
         return ImportResult(
             dataset: manifest.name, title: manifest.title, source: source.path, version: VersionSummary(installed.version),
-            alreadyStored: alreadyStored, files: files, placement: installed.placement, verdict: verdict)
+            alreadyStored: alreadyStored, files: files, placement: installed.placement, verdict: verdict,
+            activated: installed.activated, activateCommand: installed.activationCommand, repaired: installed.repaired)
     }
 
     /// The largest `.gz` a file of `role` can be: a gzip of the largest payload any version of the
@@ -191,13 +206,4 @@ private struct FileReportLine {
     let name: String
     let message: String
     var text: String { "\(name): \(message)" }
-}
-
-extension FileReport {
-    /// The same report with its path in `directory` (reports name the source, not the staging copy).
-    func relocated(to directory: URL) -> FileReport {
-        FileReport(
-            role: role, name: name, path: directory.appendingPathComponent(name).path, status: status, message: message,
-            identifiedAs: identifiedAs, measurement: measurement, notes: notes)
-    }
 }

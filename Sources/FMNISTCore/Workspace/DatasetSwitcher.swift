@@ -21,8 +21,14 @@ public struct SwitchTarget: Sendable, Equatable {
     }
 }
 
-/// `fmnist switch`: verifies a stored version, places it in its live folder, and atomically flips
-/// `data/current` and every registered `--link` to it. Never downloads.
+/// `fmnist switch`: proves a stored version, makes it the dataset's live version (the
+/// `data/<dataset>` link flipped as one unit), and atomically flips `data/current` and every
+/// registered `--link` to it. Never downloads.
+///
+/// The fast check trusts files whose stat fingerprint is unchanged since they were proven and
+/// re-hashes the others; `--deep` re-hashes everything. A damaged copy is restored from the store
+/// (and said so); with no good copy left the switch is refused. A registered link that is gone or
+/// that the user replaced is skipped with a warning instead of failing the switch.
 ///
 /// ```swift
 /// let switcher = DatasetSwitcher(layout: layout, registry: registry)
@@ -42,10 +48,9 @@ public struct DatasetSwitcher: Sendable {
     ///
     /// - Parameters:
     ///   - extraLinks: more link paths to flip now and on every later switch (registered in the catalog).
-    ///   - deep: re-hash every stored file (container and payload SHA-256, IDX shape) instead of the
-    ///     fast check (sizes, recorded digests, last verification result).
+    ///   - deep: re-hash every file (store and version directory) instead of trusting unchanged fingerprints.
     ///   - lockTimeout: seconds to wait for the workspace lock (nil: forever).
-    ///   - progress: human progress lines (lock waits, what is being checked).
+    ///   - progress: human progress lines (lock waits, what is being checked, warnings).
     public func switchTo(
         _ target: SwitchTarget, extraLinks: [String] = [], deep: Bool = false, lockTimeout: TimeInterval? = nil,
         progress: (String) -> Void = { _ in }
@@ -59,8 +64,9 @@ public struct DatasetSwitcher: Sendable {
         }
         let catalog = try Catalog.open(layout)
         defer { catalog.close() }
+        try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
         let store = VersionStore(layout: layout)
-        let switcher = LinkSwitcher(layout: layout)
+        let links = LinkSwitcher(layout: layout)
 
         let version = try resolveVersion(target, dataset: dataset, catalog: catalog)
         let files = try catalog.files(versionID: version.id)
@@ -68,28 +74,28 @@ public struct DatasetSwitcher: Sendable {
             throw WorkspaceError.unverified(dataset: dataset, version: version.label, reason: "the catalog records \(files.count) of its 4 files")
         }
 
-        // Check every link before touching anything.
-        var linkPaths = [layout.currentLink.standardizedFileURL.path]
-        for path in try catalog.registeredLinks() + extraLinks.map({ URL(fileURLWithPath: $0).standardizedFileURL.path })
-        where !linkPaths.contains(path) {
-            linkPaths.append(path)
+        // Check every link before touching anything: new ones strictly, registered ones leniently.
+        let registered = try catalog.registeredLinks()
+        var newLinks: [String] = []
+        for path in extraLinks.map(LinkSwitcher.canonicalPath) where !registered.contains(path) && !newLinks.contains(path) {
+            try links.checkNewLink(path, registry: registry)
+            newLinks.append(path)
         }
-        for path in linkPaths { try Self.checkLinkPath(path) }
-
-        // Verify.
-        progress("verifying \(manifest.title) \(version.label) (\(deep ? "deep: full re-hash" : "fast: sizes and recorded digests"))")
-        for file in files where !store.contains(containerSHA256: file.containerSHA256, size: file.containerSize) {
-            throw WorkspaceError.storeFileMissing(path: (try? store.url(containerSHA256: file.containerSHA256).path) ?? file.name, dataset: dataset)
-        }
-        if deep {
-            let problems = try deepCheck(files, manifest: manifest, store: store)
-            if !problems.isEmpty {
-                try catalog.recordEvent(
-                    .switch, dataset: dataset, versionID: version.id, result: .failed,
-                    details: SwitchDetails(deep: true, links: [], problems: problems))
-                throw WorkspaceError.corruptStore(dataset: dataset, version: version.label, problems: problems)
+        try links.checkCurrentLink()
+        var warnings: [String] = []
+        var flippable = [layout.currentLink.standardizedFileURL.path]
+        for path in registered {
+            if let problem = links.problem(ofRegistered: path) {
+                warnings.append("skipped the link \(path): \(problem) (remove it with: fmnist switch --unlink \(path))")
+            } else {
+                flippable.append(path)
             }
-        } else {
+        }
+        flippable += newLinks
+
+        // Prove the version (repairing damaged copies from the store), unless its last check failed.
+        progress("verifying \(manifest.title) \(version.label) (\(deep ? "deep: full re-hash" : "fast: unchanged files trusted, changed ones re-hashed"))")
+        if !deep {
             guard let stamp = try catalog.lastVerification(versionID: version.id) else {
                 throw WorkspaceError.unverified(dataset: dataset, version: version.label, reason: "it was never verified")
             }
@@ -99,31 +105,76 @@ public struct DatasetSwitcher: Sendable {
                     reason: "its last check (\(stamp.kind.rawValue), \(ISO8601DateFormatter().string(from: stamp.time))) failed")
             }
         }
+        let checker = TrustedFileChecker(layout: layout, catalog: catalog)
+        let prepared: VersionStore.PreparedVersion
+        do {
+            prepared = try store.prepareVersion(
+                dataset: dataset, versionID: version.id, files: files, checker: checker, classCount: manifest.classes.count,
+                rehash: deep)
+        } catch let error as WorkspaceError {
+            if case .corruptStore(_, _, let problems) = error {
+                try catalog.recordEvent(
+                    .switch, dataset: dataset, versionID: version.id, result: .failed,
+                    details: SwitchDetails(deep: deep, links: [], problems: problems, restored: []))
+            }
+            throw error
+        }
+        let restored = (prepared.restored + prepared.restoredStore).sorted()
+        for name in restored { progress("restored \(name) of \(manifest.title) \(version.label) from a verified copy (it was damaged)") }
 
-        // Place it live (no-op when it already is), then flip every link.
-        let live = try catalog.liveVersion(dataset: dataset)
-        let previousNames = try live.map { try catalog.files(versionID: $0.versionID).map(\.name) } ?? []
-        let placement = try store.placeLive(files, dataset: dataset, removing: previousNames, force: deep)
-        if live?.versionID != version.id { try catalog.setLive(dataset: dataset, versionID: version.id) }
+        // The live version of the dataset: one rename of data/<dataset>.
+        let previousLive = try catalog.liveVersion(dataset: dataset)?.versionID
+        let liveChanged = try store.pointLive(dataset: dataset, versionID: version.id) { entry in
+            LiveFolderAdoption.isProvenCopy(entry, store: store, catalog: catalog, dataset: dataset, classCount: manifest.classes.count)
+        }
+        if previousLive != version.id { try catalog.setLive(dataset: dataset, versionID: version.id) }
 
-        let previousDataset = switcher.dataset(of: layout.currentLink, among: registry.manifests.map(\.name))
+        let previousDataset = links.dataset(of: layout.currentLink, among: registry.manifests.map(\.name))
         let liveDirectory = layout.liveDirectory(dataset: dataset)
         var flipped: [FlippedLink] = []
-        for path in linkPaths {
-            let url = URL(fileURLWithPath: path)
-            let before = try? FileManager.default.destinationOfSymbolicLink(atPath: path)
-            let text = try switcher.flip(link: url, to: liveDirectory)
+        for path in flippable {
+            let before = WorkspaceBoundary.linkText(path)
+            let text = try links.flip(link: URL(fileURLWithPath: path), to: liveDirectory)
             flipped.append(FlippedLink(path: path, target: text, previousTarget: before))
         }
         try catalog.transaction {
-            for path in linkPaths.dropFirst() { try catalog.registerLink(path: path) }
+            for path in newLinks { try catalog.registerLink(path: path) }
             try catalog.recordSwitch(
                 dataset: dataset, versionID: version.id, links: flipped.map { ($0.path, $0.target) },
-                details: SwitchDetails(deep: deep, links: flipped.map(\.path), problems: []))
+                details: SwitchDetails(deep: deep, links: flipped.map(\.path), problems: [], restored: restored))
         }
         return SwitchResult(
             dataset: dataset, title: manifest.title, version: VersionSummary(version), verification: deep ? "deep" : "fast",
-            placement: placement, links: flipped, classes: ClassLabel.of(manifest), previousDataset: previousDataset)
+            placement: prepared.placement, links: flipped, classes: ClassLabel.of(manifest), previousDataset: previousDataset,
+            previousVersionID: previousLive == version.id ? nil : previousLive, liveFolderChanged: liveChanged,
+            restored: restored, warnings: warnings)
+    }
+
+    /// Forgets the registered link `path` and removes the symlink there when it is fmnist's (it
+    /// points at a live folder of this workspace). A path that is not registered is a usage error.
+    public func unlink(_ path: String, lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> UnlinkResult {
+        let canonical = LinkSwitcher.canonicalPath(path)
+        let lock = try WorkspaceLock.acquire(layout, command: "switch --unlink", timeout: lockTimeout, onWait: progress)
+        defer { lock.release() }
+        guard FileManager.default.fileExists(atPath: layout.catalogFile.path) else {
+            throw UsageError("\(canonical) is not a registered link (this workspace has no catalog)", hint: "list the links with: fmnist switch")
+        }
+        let catalog = try Catalog.open(layout)
+        defer { catalog.close() }
+        guard try catalog.registeredLinks().contains(canonical) else {
+            throw UsageError("\(canonical) is not a registered link", hint: "list the links with: fmnist switch")
+        }
+        let links = LinkSwitcher(layout: layout)
+        var removed = false
+        var info = stat()
+        if lstat(canonical, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK,
+            links.dataset(of: URL(fileURLWithPath: canonical), among: registry.manifests.map(\.name)) != nil
+        {
+            if Foundation.unlink(canonical) != 0 { throw WorkspaceError.posix("remove link", canonical) }
+            removed = true
+        }
+        try catalog.unregisterLink(path: canonical)
+        return UnlinkResult(path: canonical, removedSymlink: removed)
     }
 
     /// What `data/current` and the registered links point at now (read-only; no lock).
@@ -148,8 +199,9 @@ public struct DatasetSwitcher: Sendable {
         return paths.enumerated().map { index, path in
             let url = URL(fileURLWithPath: path)
             return LinkState(
-                path: path, target: try? FileManager.default.destinationOfSymbolicLink(atPath: path),
-                dataset: switcher.dataset(of: url, among: datasets), isDefault: index == 0)
+                path: path, target: WorkspaceBoundary.linkText(path),
+                dataset: switcher.dataset(of: url, among: datasets), isDefault: index == 0,
+                problem: index == 0 ? nil : switcher.problem(ofRegistered: path))
         }
     }
 
@@ -171,49 +223,6 @@ public struct DatasetSwitcher: Sendable {
         return all.last!
     }
 
-    /// Re-hashes every stored file and compares it with the catalog; returns the problems found.
-    func deepCheck(_ files: [CatalogFile], manifest: Manifest, store: VersionStore) throws -> [String] {
-        struct Job: Sendable {
-            let file: CatalogFile
-            let url: URL
-        }
-        let jobs = try files.map { Job(file: $0, url: try store.url(containerSHA256: $0.containerSHA256)) }
-        let classCount = manifest.classes.count
-        let outcomes: [String?] = jobs.parallelMap(cost: { $0.file.containerSize }) { job in
-            let file = job.file
-            let measurement: FileMeasurement
-            do {
-                measurement = try FileVerifier.measure(url: job.url, payloadLimit: file.payloadSize, classCount: classCount)
-            } catch {
-                return "\(file.name): \(error)"
-            }
-            if let fault = measurement.fault { return "\(file.name): \(fault.description)" }
-            if measurement.containerSHA256 != file.containerSHA256 || measurement.containerSize != file.containerSize {
-                return "\(file.name): the stored gzip bytes differ from the recorded SHA-256"
-            }
-            if measurement.payloadSHA256 != file.payloadSHA256 || measurement.payloadSize != file.payloadSize {
-                return "\(file.name): the decompressed payload differs from the recorded SHA-256"
-            }
-            if measurement.idxDims != file.idx.dims {
-                return "\(file.name): IDX dimensions \(measurement.idxDims) differ from the recorded \(file.idx.dims)"
-            }
-            return nil
-        }
-        return outcomes.compactMap { $0 }
-    }
-
-    /// Refuses a link path that is a real directory or file, or whose folder does not exist.
-    static func checkLinkPath(_ path: String) throws {
-        var info = stat()
-        if lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFLNK {
-            throw WorkspaceError.notALink(path: path, kind: (info.st_mode & S_IFMT) == S_IFDIR ? "directory" : "regular file")
-        }
-        let parent = (path as NSString).deletingLastPathComponent
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw WorkspaceError.fileSystem(operation: "create link", path: path, detail: "its folder \(parent) does not exist")
-        }
-    }
 }
 
 /// The details of a `switch` event.
@@ -221,4 +230,13 @@ struct SwitchDetails: Encodable {
     let deep: Bool
     let links: [String]
     let problems: [String]
+    let restored: [String]
+}
+
+/// What `fmnist switch --unlink PATH` did.
+public struct UnlinkResult: Sendable, Codable {
+    /// The link path, absolute.
+    public let path: String
+    /// Whether a symlink of fmnist's was removed there (false: it was gone, or replaced by the user).
+    public let removedSymlink: Bool
 }

@@ -4,8 +4,10 @@ import Foundation
 /// folder: a new symlink is made under a temporary name beside the link, then renamed over it,
 /// so a reader always sees either the old or the new target.
 ///
-/// Links inside the workspace root get relative targets (`current -> fashion`); links outside get
-/// absolute ones. A path that exists and is a real directory or file is refused, never replaced.
+/// Targets are relative whenever the link and the workspace share a folder below `/` (so moving a
+/// project folder that holds both keeps the link working); absolute otherwise. Only a missing path
+/// or a symlink of fmnist's (one that points at a live folder of this workspace) is ever replaced:
+/// a real file or folder, or someone else's symlink, is refused.
 ///
 /// ```swift
 /// let switcher = LinkSwitcher(layout: layout)
@@ -18,14 +20,16 @@ public struct LinkSwitcher: Sendable {
         self.layout = layout
     }
 
+    /// The absolute, standardized form of a link path as the catalog registers it.
+    public static func canonicalPath(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
     /// Points `link` at `target` atomically; returns the text written into the symlink.
     @discardableResult
     public func flip(link: URL, to target: URL) throws -> String {
         let linkPath = link.standardizedFileURL.path
-        var info = stat()
-        if lstat(linkPath, &info) == 0, (info.st_mode & S_IFMT) != S_IFLNK {
-            throw WorkspaceError.notALink(path: linkPath, kind: (info.st_mode & S_IFMT) == S_IFDIR ? "directory" : "regular file")
-        }
+        try checkReplaceable(linkPath)
         let text = targetText(link: link, target: target)
         let parent = (linkPath as NSString).deletingLastPathComponent
         let name = (linkPath as NSString).lastPathComponent
@@ -39,31 +43,111 @@ public struct LinkSwitcher: Sendable {
         return text
     }
 
-    /// The text a symlink at `link` should hold to reach `target`: relative when both lie inside
-    /// the workspace root, absolute otherwise.
+    /// Refuses to replace anything at `path` but nothing or a symlink of fmnist's.
+    func checkReplaceable(_ path: String) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        switch info.st_mode & S_IFMT {
+        case S_IFLNK:
+            guard isOurs(path) else {
+                throw WorkspaceError.foreignSymlink(path: path, target: WorkspaceBoundary.linkText(path) ?? "?")
+            }
+        case S_IFDIR: throw WorkspaceError.notALink(path: path, kind: "directory")
+        default: throw WorkspaceError.notALink(path: path, kind: "regular file")
+        }
+    }
+
+    /// Whether the symlink at `path` is one fmnist makes: it points at a live folder of this workspace.
+    func isOurs(_ path: String) -> Bool {
+        guard let destination = destination(of: URL(fileURLWithPath: path)) else { return false }
+        let root = layout.root.standardizedFileURL.path
+        let parent = destination.deletingLastPathComponent().path
+        return parent == root && !destination.lastPathComponent.hasPrefix(".") && destination.lastPathComponent != "current"
+    }
+
+    /// `data/current` must be missing or fmnist's own symlink.
+    func checkCurrentLink() throws {
+        try checkReplaceable(layout.currentLink.standardizedFileURL.path)
+    }
+
+    /// Refuses a new `--link` path inside or equal to a live folder, the private area or
+    /// `data/current`, one whose folder does not exist, or one that is already something else.
+    func checkNewLink(_ path: String, registry: ManifestRegistry) throws {
+        let parent = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw WorkspaceError.fileSystem(operation: "create link", path: path, detail: "its folder \(parent) does not exist")
+        }
+        let real = Self.realPath(parent) + "/" + (path as NSString).lastPathComponent
+        let root = Self.realPath(layout.root.path)
+        var reserved: [(String, String)] = [(root + "/.fmnist", "inside the workspace's private area (.fmnist)"),
+                                             (root + "/current", "the workspace's data/current link")]
+        for manifest in registry.manifests {
+            reserved.append((root + "/" + manifest.name, "inside or equal to the live folder of \(manifest.name)"))
+        }
+        if real == root { throw WorkspaceError.linkInsideWorkspace(path: path, what: "the workspace root itself") }
+        for (prefix, what) in reserved where real == prefix || real.hasPrefix(prefix + "/") {
+            throw WorkspaceError.linkInsideWorkspace(path: path, what: what)
+        }
+        try checkReplaceable(path)
+    }
+
+    /// Why a registered link cannot be flipped now (its folder is gone, the user replaced it with a
+    /// real file or folder, or with a symlink of their own), or nil when it can.
+    public func problem(ofRegistered path: String) -> String? {
+        let parent = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return "its folder \(parent) no longer exists"
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFLNK: return isOurs(path) ? nil : "it was replaced by a symbolic link to \(WorkspaceBoundary.linkText(path) ?? "?")"
+        case S_IFDIR: return "it was replaced by a real folder"
+        default: return "it was replaced by a regular file"
+        }
+    }
+
+    /// The text a symlink at `link` should hold to reach `target`: relative when the two share a
+    /// folder below `/`, absolute otherwise.
     public func targetText(link: URL, target: URL) -> String {
-        let root = layout.root.standardizedFileURL.pathComponents
-        let from = link.standardizedFileURL.deletingLastPathComponent().pathComponents
-        let to = target.standardizedFileURL.pathComponents
-        guard from.starts(with: root), to.starts(with: root) else { return target.standardizedFileURL.path }
+        let from = URL(fileURLWithPath: Self.realPath(link.standardizedFileURL.deletingLastPathComponent().path)).pathComponents
+        let targetParent = Self.realPath(target.standardizedFileURL.deletingLastPathComponent().path)
+        let to = URL(fileURLWithPath: targetParent).appendingPathComponent(target.lastPathComponent).pathComponents
         var common = 0
         while common < from.count, common < to.count, from[common] == to[common] { common += 1 }
-        let ups = Array(repeating: "..", count: from.count - common)
-        let parts = ups + to[common...]
+        guard common > 1 else { return URL(fileURLWithPath: targetParent).appendingPathComponent(target.lastPathComponent).path }
+        let parts = Array(repeating: "..", count: from.count - common) + to[common...]
         return parts.isEmpty ? "." : parts.joined(separator: "/")
     }
 
     /// Where `link` points, resolved to an absolute standardized path; nil when it is not a symlink.
     public func destination(of link: URL) -> URL? {
         let path = link.standardizedFileURL.path
-        guard let text = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else { return nil }
+        guard let text = WorkspaceBoundary.linkText(path) else { return nil }
         if text.hasPrefix("/") { return URL(fileURLWithPath: text).standardizedFileURL }
-        return link.standardizedFileURL.deletingLastPathComponent().appendingPathComponent(text).standardizedFileURL
+        let parent = URL(fileURLWithPath: Self.realPath(link.standardizedFileURL.deletingLastPathComponent().path))
+        let resolved = URL(fileURLWithPath: parent.appendingPathComponent(text).standardizedFileURL.path)
+        // Compare in the workspace's own spelling of its root, whatever symlinks lead to either.
+        let root = layout.root.standardizedFileURL.path
+        let realRoot = Self.realPath(root)
+        if resolved.path.hasPrefix(realRoot + "/") {
+            return URL(fileURLWithPath: root + resolved.path.dropFirst(realRoot.count)).standardizedFileURL
+        }
+        return resolved
     }
 
     /// The dataset whose live folder `link` points at, if any.
     public func dataset(of link: URL, among datasets: [String]) -> String? {
         guard let destination = destination(of: link) else { return nil }
         return datasets.first { layout.liveDirectory(dataset: $0).standardizedFileURL.path == destination.path }
+    }
+
+    /// `realpath(3)` of `path`, or `path` itself when it cannot be resolved.
+    static func realPath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

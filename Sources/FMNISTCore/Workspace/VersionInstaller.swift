@@ -24,27 +24,38 @@ public struct VerifiedFile: Sendable {
     public var catalogFile: CatalogFile { CatalogFile(role: role, name: name, measurement: measurement) }
 }
 
-/// What ``VersionInstaller/commit(dataset:files:source:eventDetails:)`` did.
+/// What ``VersionInstaller/commit(dataset:files:source:eventDetails:activate:at:)`` did.
 public struct InstalledVersion: Sendable, Codable {
     public let version: CatalogVersion
     public let files: [CatalogFile]
-    /// How each live file was placed, by name.
+    /// How each file of the version directory was made ready, by name.
     public let placement: [String: PlacementMethod]
     /// The version that was live before, if it differs.
     public let previousVersionID: String?
+    /// Whether this version is now the live one (`data/<dataset>` shows it).
+    public let activated: Bool
+    /// Stored files found damaged and replaced by the verified bytes, by name.
+    public let repaired: [String]
+    /// When not activated: the command that would make it live.
+    public var activationCommand: String? {
+        activated ? nil : "fmnist switch \(version.dataset)@\(version.shortID)"
+    }
 }
 
-/// Turns four verified temporary files into a recorded, stored, live version. Used by `fetch`
-/// and `import`; the caller holds the workspace lock.
+/// Turns four verified temporary files into a recorded, stored version, and makes it live when
+/// the dataset has no live version yet (or when asked). Used by `fetch` and `import`; the caller
+/// holds the workspace lock.
 ///
-/// Order: store (rename) → catalog version + files + provenance → live folder (hard links,
-/// renamed into place) → catalog live version + event. A crash at any point leaves every live
-/// file whole, and rerunning the command completes the work.
+/// Order: store (rename; a damaged stored file is replaced) → catalog version + files + provenance
+/// → version directory (copies, built under a temporary name and renamed) → live link and catalog
+/// live row (first version, or `activate`) → event. A crash at any point leaves every live path
+/// whole, and rerunning the command completes the work. Another version of a dataset that already
+/// has a live one never changes what `data/<dataset>`, `data/current` or a link shows.
 ///
 /// ```swift
 /// let installer = VersionInstaller(layout: layout, catalog: catalog)
 /// let installed = try installer.commit(dataset: fashion, files: verified, source: .fetch, eventDetails: report)
-/// print(installed.version.label)
+/// if let command = installed.activationCommand { print("to use it: \(command)") }
 /// ```
 public struct VersionInstaller {
     public let layout: WorkspaceLayout
@@ -57,11 +68,13 @@ public struct VersionInstaller {
         self.store = VersionStore(layout: layout)
     }
 
-    /// Installs, records and places the version made of `files` (all four roles, no faults).
-    /// The version's name comes from the manifest; content it does not know is recorded as
-    /// "unknown" — callers refuse it first unless the user passed `--accept-unknown`.
+    /// Installs and records the version made of `files` (all four roles, no faults), and makes it
+    /// live when the dataset has none or `activate` is set. The version's name comes from the
+    /// manifest; content it does not know is recorded as "unknown" — callers refuse it first unless
+    /// the user passed `--accept-unknown`.
     public func commit<Details: Encodable>(
-        dataset manifest: Manifest, files: [VerifiedFile], source: VersionSource, eventDetails: Details, at time: Date = Date()
+        dataset manifest: Manifest, files: [VerifiedFile], source: VersionSource, eventDetails: Details,
+        activate: Bool = false, at time: Date = Date()
     ) throws -> InstalledVersion {
         guard Set(files.map(\.role)) == Set(FileRole.allCases), files.count == FileRole.allCases.count else {
             throw UsageError("a version needs exactly the four files train-images, train-labels, test-images, test-labels")
@@ -73,12 +86,19 @@ public struct VersionInstaller {
             payloadDigests: Dictionary(uniqueKeysWithValues: files.map { ($0.role, $0.measurement.payloadSHA256) }))
         let knownName = manifest.versions.first { $0.identity == identity }?.name
         let catalogFiles = files.map(\.catalogFile).sorted { $0.role < $1.role }
+        let checker = TrustedFileChecker(layout: layout, catalog: catalog)
+        let classCount = manifest.classes.count
 
+        var repaired: [String] = []
         for file in files {
-            try store.install(fileAt: file.temporaryURL, containerSHA256: file.measurement.containerSHA256)
+            let hadDamagedCopy = store.contains(containerSHA256: file.measurement.containerSHA256)
+            if try store.install(fileAt: file.temporaryURL, file: file.catalogFile, checker: checker, classCount: classCount),
+                hadDamagedCopy
+            {
+                repaired.append(file.name)
+            }
         }
         let previous = try catalog.liveVersion(dataset: manifest.name)
-        let previousNames = try previous.map { try catalog.files(versionID: $0.versionID).map(\.name) } ?? []
         let version = try catalog.transaction {
             let version = try catalog.recordVersion(
                 dataset: manifest.name, identity: identity, name: knownName, source: source, files: catalogFiles, at: time)
@@ -87,15 +107,43 @@ public struct VersionInstaller {
             }
             return version
         }
-        let placement = try store.placeLive(catalogFiles, dataset: manifest.name, removing: previousNames)
+        let prepared = try store.prepareVersion(
+            dataset: manifest.name, versionID: identity.full, files: catalogFiles, checker: checker, classCount: classCount)
+        let becomesLive = activate || previous == nil || previous?.versionID == identity.full
+        if becomesLive {
+            try store.pointLive(dataset: manifest.name, versionID: identity.full) { entry in
+                LiveFolderAdoption.isProvenCopy(entry, store: store, catalog: catalog, dataset: manifest.name, classCount: classCount)
+            }
+        }
         try catalog.transaction {
-            try catalog.setLive(dataset: manifest.name, versionID: identity.full, at: time)
+            if becomesLive { try catalog.setLive(dataset: manifest.name, versionID: identity.full, at: time) }
             try catalog.recordEvent(
-                source == .fetch ? .fetch : .import, dataset: manifest.name, versionID: identity.full, result: .ok,
+                source == .import ? .import : .fetch, dataset: manifest.name, versionID: identity.full, result: .ok,
                 details: eventDetails, at: time)
         }
         return InstalledVersion(
-            version: version, files: catalogFiles, placement: placement,
-            previousVersionID: previous?.versionID == identity.full ? nil : previous?.versionID)
+            version: version, files: catalogFiles, placement: prepared.placement,
+            previousVersionID: previous?.versionID == identity.full ? nil : previous?.versionID, activated: becomesLive,
+            repaired: repaired + prepared.restored)
+    }
+}
+
+/// Whether an entry of a real folder at `data/<dataset>` (left by an older fmnist, or filled by
+/// hand) may be dropped when the folder becomes fmnist's live link: it must be a regular file whose
+/// name and content are a recorded file of the dataset (so nothing is lost), or a placement
+/// leftover of fmnist's own.
+enum LiveFolderAdoption {
+    static func isProvenCopy(_ entry: URL, store: VersionStore, catalog: Catalog, dataset: String, classCount: Int) -> Bool {
+        let name = entry.lastPathComponent
+        if WorkspaceJanitor.isPlacementLeftover(name) { return true }
+        guard let info = VersionStore.stat(entry.path), VersionStore.isRegular(info) else { return false }
+        let candidates = ((try? catalog.versions(dataset: dataset)) ?? []).flatMap { version in
+            ((try? catalog.files(versionID: version.id)) ?? []).filter { $0.name == name && $0.containerSize == Int64(info.st_size) }
+        }
+        // The same data must be in the store (the installer put it there) for the entry to be droppable.
+        return candidates.contains { file in
+            store.contains(containerSHA256: file.containerSHA256, size: file.containerSize)
+                && RecordedFileCheck.check(url: entry, recorded: file, classCount: classCount).problem == nil
+        }
     }
 }

@@ -1,26 +1,30 @@
 import Foundation
 
-/// How a live file was placed.
+/// How a file of a version directory was made ready.
 public enum PlacementMethod: String, Sendable, Codable {
-    /// A hard link to the stored bytes (no copy).
-    case hardLink = "hard_link"
-    /// A copy (hard links failed, e.g. across file systems).
+    /// Copied from the store (a new version directory, or a damaged copy replaced).
     case copy
-    /// Already in place: the live file is the stored file.
+    /// Already there and proven: nothing written.
     case unchanged
 }
 
-/// The content-addressed store `.fmnist/store/sha256/<container-sha256>` and the live folders
-/// (`data/<dataset>/<name>`) placed from it.
+/// The content-addressed store `.fmnist/store/sha256/<container-sha256>`, the per-version
+/// directories `.fmnist/versions/<dataset>/<version-id>/` made from it, and the live links
+/// `data/<dataset> -> .fmnist/versions/<dataset>/<version-id>`.
 ///
-/// Stored files are read-only (0444) and never change; several versions of a dataset can be
-/// kept, so switching versions never downloads. Every live file is placed under a temporary
-/// name in its own folder and renamed into place, so no reader ever sees a half-written file.
+/// - Stored files are read-only (0444) and are reused only once proven (``TrustedFileChecker``):
+///   a damaged one is replaced by verified bytes.
+/// - A version directory holds *copies* of its four stored files (not hard links), so a write
+///   through `data/fashion/…` damages only the copy, which the store restores. It is built under a
+///   temporary name and renamed into place, and it is read-only (0555, files 0444).
+/// - Switching versions flips the live link by symlink + rename, so a reader sees the four files of
+///   one version or of the other, never a mix.
 ///
 /// ```swift
 /// let store = VersionStore(layout: layout)
-/// try store.install(fileAt: tempURL, containerSHA256: measurement.containerSHA256)
-/// try store.placeLive(files, dataset: "fashion")
+/// try store.install(fileAt: tempURL, measurement: measurement, checker: checker)
+/// let directory = try store.prepareVersion(dataset: "fashion", versionID: id, files: files, checker: checker, classCount: 10)
+/// try store.pointLive(dataset: "fashion", versionID: id)
 /// ```
 public struct VersionStore: Sendable {
     public let layout: WorkspaceLayout
@@ -28,6 +32,8 @@ public struct VersionStore: Sendable {
     public init(layout: WorkspaceLayout) {
         self.layout = layout
     }
+
+    var boundary: WorkspaceBoundary { WorkspaceBoundary(layout: layout) }
 
     /// The stored path of a container digest (64 lower-case hex digits, else a usage error).
     public func url(containerSHA256 hex: String) throws -> URL {
@@ -37,40 +43,41 @@ public struct VersionStore: Sendable {
         return layout.storedFile(containerSHA256: hex)
     }
 
-    /// Whether the store holds these bytes (and, when `size` is given, with that size).
+    /// Whether the store holds a regular file under this digest (and, when `size` is given, with
+    /// that size). Says nothing of its content: use ``TrustedFileChecker`` for that.
     public func contains(containerSHA256 hex: String, size: Int64? = nil) -> Bool {
         guard let url = try? url(containerSHA256: hex), let info = Self.stat(url.path), Self.isRegular(info) else { return false }
         return size == nil || Int64(info.st_size) == size
     }
 
-    /// A fresh temporary path under `.fmnist/tmp/` (same file system as the store and live folders).
+    /// A fresh temporary path under `.fmnist/tmp/` (same file system as the store).
     public func temporaryURL(_ label: String) throws -> URL {
-        try createDirectory(layout.temporaryDirectory)
+        try boundary.ensureOwnedDirectory(layout.temporaryDirectory)
         return layout.temporaryDirectory.appendingPathComponent("\(label).\(getpid()).\(UUID().uuidString.prefix(8))")
     }
 
-    /// Moves a verified temporary file into the store (rename within one file system; copy first if
-    /// it lies elsewhere) and makes it read-only. If the store already holds the digest with the same
-    /// size, the temporary file is removed instead. Returns the stored path.
+    /// Moves a verified temporary file into the store and makes it read-only. When the store already
+    /// holds the digest and that file is proven, the temporary file is dropped; a damaged stored file
+    /// is replaced. Returns whether the store's bytes were (re)written.
     @discardableResult
-    public func install(fileAt temporary: URL, containerSHA256 hex: String) throws -> URL {
-        let destination = try url(containerSHA256: hex)
-        try createDirectory(layout.storeDirectory)
+    public func install(fileAt temporary: URL, file: CatalogFile, checker: TrustedFileChecker, classCount: Int) throws -> Bool {
+        let destination = try url(containerSHA256: file.containerSHA256)
+        try boundary.ensureOwnedDirectory(layout.storeDirectory)
         guard let info = Self.stat(temporary.path), Self.isRegular(info) else {
             throw WorkspaceError.fileSystem(operation: "install", path: temporary.path, detail: "not a regular file")
         }
-        if contains(containerSHA256: hex, size: Int64(info.st_size)) {
+        try WorkspaceBoundary.refuseSymlinkOrDirectory(destination)
+        if checker.check(destination, recorded: file, classCount: classCount).isProven {
             unlink(temporary.path)
-            return destination
+            return false
         }
         try Self.syncFile(temporary.path)
         if chmod(temporary.path, 0o444) != 0 { throw WorkspaceError.posix("chmod", temporary.path) }
         if rename(temporary.path, destination.path) != 0 {
             guard errno == EXDEV else { throw WorkspaceError.posix("rename into the store", temporary.path) }
-            // Another file system: copy beside the store, then rename.
-            let copy = try temporaryURL("install")
+            // The store is on another file system than .fmnist/tmp: copy beside it, then rename.
+            let copy = layout.storeDirectory.appendingPathComponent(".install.\(getpid()).\(UUID().uuidString.prefix(8))")
             try Self.copyFile(from: temporary.path, to: copy.path)
-            try Self.syncFile(copy.path)
             if chmod(copy.path, 0o444) != 0 || rename(copy.path, destination.path) != 0 {
                 let error = WorkspaceError.posix("rename into the store", copy.path)
                 unlink(copy.path)
@@ -79,70 +86,179 @@ public struct VersionStore: Sendable {
             unlink(temporary.path)
         }
         Self.syncDirectory(layout.storeDirectory.path)
-        return destination
+        checker.remember(destination, payloadSHA256: file.payloadSHA256)
+        return true
     }
 
-    /// Whether `file` is in place in `dataset`'s live folder: the live file is a hard link to the stored
-    /// bytes, or (for copies, unless `requireHardLink`) has the recorded size.
-    public func isPlaced(_ file: CatalogFile, dataset: String, requireHardLink: Bool = false) -> Bool {
-        guard let stored = try? url(containerSHA256: file.containerSHA256), let blob = Self.stat(stored.path),
-            let live = Self.stat(layout.liveDirectory(dataset: dataset).appendingPathComponent(file.name).path),
-            Self.isRegular(live)
-        else { return false }
-        if blob.st_dev == live.st_dev && blob.st_ino == live.st_ino { return true }
-        return !requireHardLink && Int64(live.st_size) == file.containerSize
+    /// What ``prepareVersion(dataset:versionID:files:checker:classCount:rehash:)`` did.
+    public struct PreparedVersion: Sendable {
+        public let directory: URL
+        /// How each file of the directory was made ready, by name.
+        public let placement: [String: PlacementMethod]
+        /// Files that were there but damaged (written to, truncated, replaced), restored from the store.
+        public let restored: [String]
+        /// Stored files that were missing or damaged, restored from a proven copy in the version directory.
+        public let restoredStore: [String]
     }
 
-    /// Makes `data/<dataset>/<name>` hold the stored bytes of each file: a hard link (a copy when
-    /// linking fails) under a temporary name in the same folder, then rename(2) over the old file.
-    /// Afterwards removes `stale` names (files of the previous version) that the new files do not
-    /// replace. Files already in place are left alone unless `force`.
+    /// Makes `.fmnist/versions/<dataset>/<versionID>/` hold proven copies of the four files: builds
+    /// it (temporary name + rename) when absent, and replaces any damaged copy from the store. A
+    /// stored file that is missing or damaged is restored from a proven copy. Throws
+    /// ``WorkspaceError/corruptStore(dataset:version:problems:)`` when a file has no good copy left.
     @discardableResult
-    public func placeLive(
-        _ files: [CatalogFile], dataset: String, removing stale: [String] = [], force: Bool = false
-    ) throws -> [String: PlacementMethod] {
-        let directory = layout.liveDirectory(dataset: dataset)
+    public func prepareVersion(
+        dataset: String, versionID: String, files: [CatalogFile], checker: TrustedFileChecker, classCount: Int,
+        rehash: Bool = false
+    ) throws -> PreparedVersion {
         try Self.checkName(dataset)
         for file in files { try Self.checkName(file.name) }
-        try createDirectory(directory)
-        // Every stored file must exist before anything changes.
-        var sources: [(CatalogFile, URL)] = []
+        let directory = layout.versionDirectory(dataset: dataset, versionID: versionID)
+        try boundary.ensureOwnedDirectory(directory.deletingLastPathComponent())
+        let exists = Self.stat(directory.path) != nil
+        if exists { try WorkspaceBoundary.requireRealDirectory(directory.path) }
+
+        var placement: [String: PlacementMethod] = [:]
+        var restored: [String] = []
+        var restoredStore: [String] = []
+        var problems: [String] = []
+        // Which files need a copy from the store; the store's own health first.
+        var toCopy: [(CatalogFile, URL)] = []
         for file in files {
             let stored = try url(containerSHA256: file.containerSHA256)
-            guard contains(containerSHA256: file.containerSHA256, size: file.containerSize) else {
-                throw WorkspaceError.storeFileMissing(path: stored.path, dataset: dataset)
+            let copy = directory.appendingPathComponent(file.name)
+            let copyVerdict = exists ? checker.check(copy, recorded: file, classCount: classCount, rehash: rehash) : .missing
+            let storeVerdict = checker.check(stored, recorded: file, classCount: classCount, rehash: rehash)
+            switch (copyVerdict.isProven, storeVerdict.isProven) {
+            case (true, true):
+                placement[file.name] = .unchanged
+            case (true, false):
+                // The store lost or damaged its bytes; the version's copy is proven: restore the store.
+                try WorkspaceBoundary.refuseSymlinkOrDirectory(stored)
+                let temporary = try temporaryURL("restore-\(file.name)")
+                try Self.copyFile(from: copy.path, to: temporary.path)
+                try install(fileAt: temporary, file: file, checker: checker, classCount: classCount)
+                restoredStore.append(file.name)
+                placement[file.name] = .unchanged
+            case (false, true):
+                if case .damaged = copyVerdict { restored.append(file.name) }
+                toCopy.append((file, stored))
+            case (false, false):
+                let why: String
+                switch storeVerdict {
+                case .damaged(let reason): why = reason
+                default: why = "missing"
+                }
+                problems.append("\(file.name): no good copy left (the stored file is \(why))")
             }
-            sources.append((file, stored))
         }
-        var methods: [String: PlacementMethod] = [:]
-        for (file, stored) in sources {
-            if !force && isPlaced(file, dataset: dataset, requireHardLink: true) {
-                methods[file.name] = .unchanged
-                continue
-            }
-            let final = directory.appendingPathComponent(file.name)
-            let temporary = directory.appendingPathComponent(".\(file.name).fmnist-\(getpid())-\(UUID().uuidString.prefix(8))")
-            var method = PlacementMethod.hardLink
-            if link(stored.path, temporary.path) != 0 {
-                method = .copy
-                try Self.copyFile(from: stored.path, to: temporary.path)
-                _ = chmod(temporary.path, 0o444)
-                try Self.syncFile(temporary.path)
-            }
-            if rename(temporary.path, final.path) != 0 {
-                let error = WorkspaceError.posix("rename into place", final.path)
-                unlink(temporary.path)
+        if !problems.isEmpty {
+            throw WorkspaceError.corruptStore(dataset: dataset, version: String(versionID.prefix(12)), problems: problems)
+        }
+        if !exists {
+            // Build the whole directory under a temporary name, then rename it into place.
+            let building = directory.deletingLastPathComponent()
+                .appendingPathComponent(".build-\(versionID.prefix(12)).fmnist-\(getpid())-\(UUID().uuidString.prefix(8))")
+            if mkdir(building.path, 0o755) != 0 { throw WorkspaceError.posix("create directory", building.path) }
+            do {
+                for (file, stored) in toCopy {
+                    try Self.placeCopy(of: stored, at: building.appendingPathComponent(file.name))
+                    placement[file.name] = .copy
+                }
+                Self.syncDirectory(building.path)
+                _ = chmod(building.path, 0o555)
+                if rename(building.path, directory.path) != 0 { throw WorkspaceError.posix("rename into place", directory.path) }
+            } catch {
+                Self.removeTree(building)
                 throw error
             }
-            methods[file.name] = method
+            Self.syncDirectory(directory.deletingLastPathComponent().path)
+        } else if !toCopy.isEmpty {
+            try Self.withWritableDirectory(directory) {
+                for (file, stored) in toCopy {
+                    try Self.placeCopy(of: stored, at: directory.appendingPathComponent(file.name))
+                    placement[file.name] = .copy
+                }
+            }
         }
-        Self.syncDirectory(directory.path)
-        let keep = Set(files.map(\.name))
-        for name in stale where !keep.contains(name) {
-            guard (try? Self.checkName(name)) != nil else { continue }
-            unlink(directory.appendingPathComponent(name).path)
+        if exists { try removeStrangers(in: directory, keeping: Set(files.map(\.name))) }
+        for (file, _) in toCopy {
+            checker.remember(directory.appendingPathComponent(file.name), payloadSHA256: file.payloadSHA256)
         }
-        return methods
+        return PreparedVersion(directory: directory, placement: placement, restored: restored, restoredStore: restoredStore)
+    }
+
+    /// The version id the live link `data/<dataset>` shows, when it is fmnist's own link.
+    public func liveLinkVersionID(dataset: String) -> String? {
+        let path = layout.liveDirectory(dataset: dataset).path
+        guard let text = WorkspaceBoundary.linkText(path) else { return nil }
+        return WorkspaceLayout.versionID(inLiveLinkText: text, dataset: dataset)
+    }
+
+    /// Whether `data/<dataset>` shows this version and its directory holds the files with their
+    /// recorded sizes (a cheap look for `status`; proving the content is ``TrustedFileChecker``'s job).
+    public func isShownLive(_ versionID: String, files: [CatalogFile], dataset: String) -> Bool {
+        guard liveLinkVersionID(dataset: dataset) == versionID else { return false }
+        let directory = layout.versionDirectory(dataset: dataset, versionID: versionID)
+        return files.allSatisfy { file in
+            Self.stat(directory.appendingPathComponent(file.name).path).map { Self.isRegular($0) && Int64($0.st_size) == file.containerSize } ?? false
+        }
+    }
+
+    /// Points `data/<dataset>` at the version directory (symlink under a temporary name, renamed
+    /// over the old link). A foreign symlink or a file there is refused; a real folder left by an
+    /// older fmnist or filled by hand is replaced only when `canReplaceFolder` vouches for every
+    /// entry in it (each is a proven copy of a recorded file), else refused. Returns whether the
+    /// link changed.
+    @discardableResult
+    public func pointLive(dataset: String, versionID: String, canReplaceFolder: (URL) -> Bool = { _ in false }) throws -> Bool {
+        try Self.checkName(dataset)
+        let link = layout.liveDirectory(dataset: dataset).standardizedFileURL
+        let text = WorkspaceLayout.liveLinkText(dataset: dataset, versionID: versionID)
+        var info = Foundation.stat()
+        var folderToRemove: URL?
+        if lstat(link.path, &info) == 0 {
+            switch info.st_mode & S_IFMT {
+            case S_IFLNK:
+                let current = WorkspaceBoundary.linkText(link.path) ?? ""
+                guard WorkspaceLayout.versionID(inLiveLinkText: current, dataset: dataset) != nil else {
+                    throw WorkspaceError.foreignSymlink(path: link.path, target: current)
+                }
+                if current == text { return false }
+            case S_IFDIR:
+                let entries = (try? FileManager.default.contentsOfDirectory(atPath: link.path)) ?? []
+                let strangers = entries.filter { !canReplaceFolder(link.appendingPathComponent($0)) }
+                guard strangers.isEmpty else {
+                    throw WorkspaceError.foreignLiveFolder(path: link.path, dataset: dataset, entries: strangers.sorted())
+                }
+                // Every entry is a proven copy of a recorded file: move the folder out of the way.
+                let aside = try temporaryURL("old-\(dataset)")
+                if rename(link.path, aside.path) != 0 { throw WorkspaceError.posix("move aside", link.path) }
+                folderToRemove = aside
+            default:
+                throw WorkspaceError.notALink(path: link.path, kind: "regular file")
+            }
+        }
+        let temporary = link.deletingLastPathComponent().appendingPathComponent(
+            ".\(dataset).fmnist-\(getpid())-\(UUID().uuidString.prefix(8))")
+        if symlink(text, temporary.path) != 0 { throw WorkspaceError.posix("create symlink", temporary.path) }
+        if rename(temporary.path, link.path) != 0 {
+            let error = WorkspaceError.posix("rename symlink over", link.path)
+            unlink(temporary.path)
+            throw error
+        }
+        Self.syncDirectory(link.deletingLastPathComponent().path)
+        if let folderToRemove { Self.removeTree(folderToRemove) }
+        return true
+    }
+
+    /// Removes entries of a version directory that are not its files (only fmnist writes there).
+    func removeStrangers(in directory: URL, keeping names: Set<String>) throws {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let strangers = entries.filter { !names.contains($0) }
+        guard !strangers.isEmpty else { return }
+        try Self.withWritableDirectory(directory) {
+            for name in strangers { Self.removeTree(directory.appendingPathComponent(name)) }
+        }
     }
 
     // MARK: - File-system helpers
@@ -154,11 +270,43 @@ public struct VersionStore: Sendable {
         }
     }
 
-    func createDirectory(_ url: URL) throws {
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw WorkspaceError.fileSystem(operation: "create directory", path: url.path, detail: error.localizedDescription)
+    /// Copies `source` to a temporary name beside `final`, makes it read-only, syncs, renames it over `final`.
+    static func placeCopy(of source: URL, at final: URL) throws {
+        try WorkspaceBoundary.refuseSymlinkOrDirectory(final)
+        let temporary = final.deletingLastPathComponent().appendingPathComponent(
+            ".\(final.lastPathComponent).fmnist-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try copyFile(from: source.path, to: temporary.path)
+        _ = chmod(temporary.path, 0o444)
+        try syncFile(temporary.path)
+        if rename(temporary.path, final.path) != 0 {
+            let error = WorkspaceError.posix("rename into place", final.path)
+            unlink(temporary.path)
+            throw error
+        }
+    }
+
+    /// Runs `body` with the (read-only) version directory made writable for the owner, then read-only again.
+    static func withWritableDirectory(_ directory: URL, _ body: () throws -> Void) throws {
+        _ = chmod(directory.path, 0o755)
+        defer {
+            syncDirectory(directory.path)
+            _ = chmod(directory.path, 0o555)
+        }
+        try body()
+    }
+
+    /// Removes a file, a symlink (not its target) or a directory tree of fmnist's own, making
+    /// read-only directories writable first. Never follows a symlink.
+    static func removeTree(_ url: URL) {
+        guard let info = stat(url.path) else { return }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            _ = chmod(url.path, 0o755)
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [] {
+                removeTree(url.appendingPathComponent(name))
+            }
+            rmdir(url.path)
+        } else {
+            unlink(url.path)
         }
     }
 
@@ -169,12 +317,12 @@ public struct VersionStore: Sendable {
 
     static func isRegular(_ info: stat) -> Bool { (info.st_mode & S_IFMT) == S_IFREG }
 
-    /// Copies bytes with plain read/write (works across file systems; does not follow to a partial destination).
+    /// Copies bytes with plain read/write (works across file systems; never writes through a
+    /// symlink: the destination is created with O_EXCL | O_NOFOLLOW).
     static func copyFile(from source: String, to destination: String) throws {
-        let input = open(source, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw WorkspaceError.posix("open", source) }
+        let input = try RegularFileReader.open(source)
         defer { close(input) }
-        let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard output >= 0 else { throw WorkspaceError.posix("create", destination) }
         var success = false
         defer {
@@ -205,7 +353,7 @@ public struct VersionStore: Sendable {
     }
 
     static func syncFile(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw WorkspaceError.posix("open", path) }
         defer { close(fd) }
         _ = fsync(fd)

@@ -22,10 +22,17 @@ public enum WorkspaceError: FMNISTError, Equatable {
     case unverified(dataset: String, version: String, reason: String)
     /// A full re-hash found stored bytes that differ from what the catalog recorded.
     case corruptStore(dataset: String, version: String, problems: [String])
+    /// A path fmnist would write, rename or delete through is a symlink it did not make.
+    case foreignSymlink(path: String, target: String)
+    /// A live folder is a real folder holding files fmnist did not place (or cannot vouch for).
+    case foreignLiveFolder(path: String, dataset: String, entries: [String])
+    /// A `--link` path that would shadow or replace part of the workspace.
+    case linkInsideWorkspace(path: String, what: String)
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .lockTimeout, .lockFailed, .fileSystem, .notALink: return .workspace
+        case .lockTimeout, .lockFailed, .fileSystem, .notALink, .foreignSymlink, .foreignLiveFolder: return .workspace
+        case .linkInsideWorkspace: return .usage
         case .storeFileMissing, .datasetMissing, .versionNotFound, .unverified: return .missing
         case .ambiguousVersion: return .usage
         case .corruptStore: return .integrity
@@ -55,6 +62,13 @@ public enum WorkspaceError: FMNISTError, Equatable {
             return "\(dataset) \(version) is not verified: \(reason)"
         case .corruptStore(let dataset, let version, let problems):
             return "\(dataset) \(version) failed the full re-hash: " + problems.joined(separator: "; ")
+        case .foreignSymlink(let path, let target):
+            return "\(path) is a symbolic link to \(target) that fmnist did not make; refusing to write, rename or delete through it"
+        case .foreignLiveFolder(let path, let dataset, let entries):
+            return "\(path) is a real folder holding files fmnist did not place for \(dataset): "
+                + entries.prefix(5).joined(separator: ", ") + (entries.count > 5 ? ", …" : "")
+        case .linkInsideWorkspace(let path, let what):
+            return "--link \(path) is \(what); a drop-in link must live outside the workspace's own folders"
         }
     }
 
@@ -68,7 +82,12 @@ public enum WorkspaceError: FMNISTError, Equatable {
         case .versionNotFound(let dataset, _, _): return "run: fmnist versions \(dataset)"
         case .ambiguousVersion(let dataset, _, _): return "give more hex digits of the id (see: fmnist versions \(dataset))"
         case .corruptStore(let dataset, _, _): return "run: fmnist fetch \(dataset) to download good bytes again"
-        case .unverified(let dataset, _, _): return "run: fmnist fetch \(dataset) (or fmnist switch \(dataset) --deep to re-check)"
+        case .unverified(let dataset, _, _): return "run: fmnist verify --repair (or fmnist fetch \(dataset))"
+        case .foreignSymlink(let path, _):
+            return "move \(path) aside (fmnist only writes through links it made), or use another --root"
+        case .foreignLiveFolder(let path, let dataset, _):
+            return "move \(path) aside; to keep its files as a version, run: fmnist import DIR --as \(dataset) from where you moved it"
+        case .linkInsideWorkspace: return "choose a --link path outside the workspace's live folders, .fmnist/ and current"
         }
     }
 

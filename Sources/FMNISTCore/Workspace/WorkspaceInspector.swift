@@ -30,7 +30,7 @@ public struct WorkspaceInspector: Sendable {
                 let live = try catalog.liveVersion(dataset: name)
                 let version = try live.flatMap { try catalog.version(id: $0.versionID) }
                 let files = try version.map { try catalog.files(versionID: $0.id) } ?? []
-                let present = files.count == FileRole.allCases.count && files.allSatisfy { store.isPlaced($0, dataset: name) }
+                let present = files.count == FileRole.allCases.count && version.map { store.isShownLive($0.id, files: files, dataset: name) } == true
                 let stamp = try version.flatMap { try catalog.lastVerification(versionID: $0.id) }
                 let pointing = links.filter { $0.dataset == name }
                 let liveFolder = layout.liveDirectory(dataset: name)

@@ -13,10 +13,27 @@ public enum WorkspaceJanitor {
     public static func sweep(_ layout: WorkspaceLayout) -> [String] {
         let fm = FileManager.default
         var removed: [String] = []
-        if let entries = try? fm.contentsOfDirectory(atPath: layout.temporaryDirectory.path) {
+        // Never sweep through a symlink: a `.fmnist/tmp` that is someone else's link is left alone
+        // (and refused by whoever next writes there).
+        if (try? WorkspaceBoundary(layout: layout).checkOwnedPath(layout.temporaryDirectory.appendingPathComponent("x"))) != nil,
+            let info = VersionStore.stat(layout.temporaryDirectory.path), (info.st_mode & S_IFMT) == S_IFDIR,
+            let entries = try? fm.contentsOfDirectory(atPath: layout.temporaryDirectory.path)
+        {
             for name in entries {
-                let path = layout.temporaryDirectory.appendingPathComponent(name).path
-                if (try? fm.removeItem(atPath: path)) != nil { removed.append(path) }
+                let path = layout.temporaryDirectory.appendingPathComponent(name)
+                VersionStore.removeTree(path)
+                if VersionStore.stat(path.path) == nil { removed.append(path.path) }
+            }
+        }
+        // Version directories half-built by a killed process.
+        if let datasets = try? fm.contentsOfDirectory(atPath: layout.versionsDirectory.path) {
+            for dataset in datasets {
+                let folder = layout.versionsDirectory.appendingPathComponent(dataset)
+                guard let info = VersionStore.stat(folder.path), (info.st_mode & S_IFMT) == S_IFDIR else { continue }
+                for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] where isPlacementLeftover(name) {
+                    VersionStore.removeTree(folder.appendingPathComponent(name))
+                    removed.append(folder.appendingPathComponent(name).path)
+                }
             }
         }
         var folders = [layout.root]

@@ -4,10 +4,14 @@ import Foundation
 ///
 /// ```
 /// data/
-///   fashion/  mnist/            live folders: the active version of each dataset
+///   fashion -> .fmnist/versions/fashion/<id>   live folders: symlinks (ours) to the active
+///   mnist   -> .fmnist/versions/mnist/<id>     version's directory, flipped as one unit
 ///   current -> fashion          the drop-in link that `fmnist switch` flips
 ///   .fmnist/catalog.sqlite3     the catalog (WAL)
 ///   .fmnist/store/sha256/<hex>  every version's files, by container SHA-256, read-only
+///   .fmnist/versions/<dataset>/<version-id>/   one read-only directory per version: copies of
+///                               its four stored files (a write through a live path never
+///                               reaches the store, which restores it)
 ///   .fmnist/partial/<dataset>/  partial downloads, resumed with HTTP Range
 ///   .fmnist/tmp/                temporary files, same file system as the live folders
 ///   .fmnist/lock                advisory lock; holds the pid and command of the holder
@@ -36,6 +40,8 @@ public struct WorkspaceLayout: Sendable, Equatable {
     public var partialDirectory: URL { privateDirectory.appendingPathComponent("partial", isDirectory: true) }
     public var temporaryDirectory: URL { privateDirectory.appendingPathComponent("tmp", isDirectory: true) }
     public var lockFile: URL { privateDirectory.appendingPathComponent("lock") }
+    /// The per-version directories, `.fmnist/versions/`.
+    public var versionsDirectory: URL { privateDirectory.appendingPathComponent("versions", isDirectory: true) }
     public var configFile: URL { privateDirectory.appendingPathComponent("config.json") }
     /// The default drop-in link, `data/current`.
     public var currentLink: URL { root.appendingPathComponent("current") }
@@ -43,6 +49,26 @@ public struct WorkspaceLayout: Sendable, Equatable {
     /// The live folder of a dataset, e.g. `data/fashion`.
     public func liveDirectory(dataset: String) -> URL {
         root.appendingPathComponent(dataset, isDirectory: true)
+    }
+
+    /// The directory holding one version's four files, `.fmnist/versions/<dataset>/<version-id>`.
+    public func versionDirectory(dataset: String, versionID: String) -> URL {
+        versionsDirectory.appendingPathComponent(dataset, isDirectory: true).appendingPathComponent(versionID, isDirectory: true)
+    }
+
+    /// The text of the live symlink `data/<dataset>` when it shows `versionID`: relative, so that
+    /// moving the workspace keeps it working.
+    public static func liveLinkText(dataset: String, versionID: String) -> String {
+        ".fmnist/versions/\(dataset)/\(versionID)"
+    }
+
+    /// The version id a live symlink text names, when the text is one fmnist writes for `dataset`.
+    public static func versionID(inLiveLinkText text: String, dataset: String) -> String? {
+        let prefix = ".fmnist/versions/\(dataset)/"
+        guard text.hasPrefix(prefix) else { return nil }
+        let id = String(text.dropFirst(prefix.count))
+        guard id.count == 64, id.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
+        return id
     }
 
     /// The store path of a file with the given container SHA-256.
@@ -55,10 +81,11 @@ public struct WorkspaceLayout: Sendable, Equatable {
         partialDirectory.appendingPathComponent(dataset, isDirectory: true).appendingPathComponent(name + ".part")
     }
 
-    /// Creates the private directories if needed.
+    /// Creates the private directories if needed, refusing any that is a symlink fmnist did not
+    /// make (``WorkspaceError/foreignSymlink(path:target:)``).
     public func createPrivateDirectories() throws {
-        for directory in [privateDirectory, storeDirectory, partialDirectory, temporaryDirectory] {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for directory in [privateDirectory, storeDirectory, partialDirectory, temporaryDirectory, versionsDirectory] {
+            try WorkspaceBoundary(layout: self).ensureOwnedDirectory(directory)
         }
     }
 }

@@ -59,34 +59,38 @@ public final class WorkspaceLock: @unchecked Sendable {
     ) throws -> WorkspaceLock {
         let path = layout.lockFile.path
         do {
-            try FileManager.default.createDirectory(at: layout.privateDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw WorkspaceError.lockFailed(path: path, detail: "cannot create \(layout.privateDirectory.path)")
+            try WorkspaceBoundary(layout: layout).ensureOwnedDirectory(layout.privateDirectory)
+        } catch let error as WorkspaceError {
+            if case .foreignSymlink = error { throw error }
+            throw WorkspaceError.lockFailed(path: path, detail: "cannot create \(layout.privateDirectory.path): \(error)")
         }
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw WorkspaceError.lockFailed(path: path, detail: String(cString: strerror(errno))) }
+        // The lock is taken on the private directory itself, which cannot be deleted while it holds
+        // files: removing `.fmnist/lock` cannot let a second writer in. The file only names the holder.
+        let directory = open(layout.privateDirectory.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard directory >= 0 else { throw WorkspaceError.lockFailed(path: path, detail: String(cString: strerror(errno))) }
         let start = Date()
         var announced: LockHolder?? = .none
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        while flock(directory, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             if code == EINTR { continue }
             guard code == EWOULDBLOCK else {
-                close(fd)
+                close(directory)
                 throw WorkspaceError.lockFailed(path: path, detail: String(cString: strerror(code)))
             }
-            let current = readHolder(fd: fd)
+            let current = readHolder(path: path)
             if announced == nil || announced! != current {
                 announced = .some(current)
                 onWait("waiting for \(current?.description ?? "another fmnist process") to release the workspace lock (\(path))")
             }
             if let timeout, Date().timeIntervalSince(start) >= timeout {
-                close(fd)
+                close(directory)
                 throw WorkspaceError.lockTimeout(holder: current, waited: Date().timeIntervalSince(start))
             }
             usleep(useconds_t(max(0.001, pollInterval) * 1_000_000))
         }
+        let fd = directory
         let holder = LockHolder(pid: getpid(), command: command, since: Date())
-        write(holder, fd: fd)
+        write(holder, path: path)
         // Whatever a killed writer left in .fmnist/tmp or as hidden placement names is now ours to remove.
         WorkspaceJanitor.sweep(layout)
         return WorkspaceLock(path: path, descriptor: fd, holder: holder)
@@ -94,14 +98,14 @@ public final class WorkspaceLock: @unchecked Sendable {
 
     /// Who holds the lock now, or nil when it is free. Does not take it.
     public static func currentHolder(_ layout: WorkspaceLayout) -> LockHolder? {
-        let fd = open(layout.lockFile.path, O_RDONLY | O_CLOEXEC)
+        let fd = open(layout.privateDirectory.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         if flock(fd, LOCK_SH | LOCK_NB) == 0 {
             flock(fd, LOCK_UN)
             return nil
         }
-        return readHolder(fd: fd)
+        return readHolder(path: layout.lockFile.path)
     }
 
     /// Releases the lock (also done on deinit and by the kernel at exit). Safe to call twice.
@@ -109,13 +113,23 @@ public final class WorkspaceLock: @unchecked Sendable {
         mutex.lock()
         defer { mutex.unlock() }
         guard descriptor >= 0 else { return }
-        _ = ftruncate(descriptor, 0)
+        let file = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        if file >= 0 {
+            _ = ftruncate(file, 0)
+            close(file)
+        }
         flock(descriptor, LOCK_UN)
         close(descriptor)
         descriptor = -1
     }
 
-    private static func write(_ holder: LockHolder, fd: Int32) {
+    /// Writes the holder into the lock file (never through a symlink, never into a FIFO).
+    private static func write(_ holder: LockHolder, path: String) {
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return }
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         guard var text = (try? encoder.encode(holder)).map({ String(decoding: $0, as: UTF8.self) }) else { return }
@@ -124,7 +138,9 @@ public final class WorkspaceLock: @unchecked Sendable {
         text.withUTF8 { _ = pwrite(fd, $0.baseAddress, $0.count, 0) }
     }
 
-    private static func readHolder(fd: Int32) -> LockHolder? {
+    private static func readHolder(path: String) -> LockHolder? {
+        guard let fd = try? RegularFileReader.open(path, noFollow: true) else { return nil }
+        defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: 1024)
         let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard count > 0 else { return nil }

@@ -23,6 +23,8 @@ public struct LinkState: Sendable, Codable, Equatable {
     public let dataset: String?
     /// Whether it is `data/current` (false for links registered with `--link`).
     public let isDefault: Bool
+    /// Why a registered link is skipped by `switch` (its folder is gone, the user replaced it…), or nil.
+    public var problem: String? = nil
 }
 
 /// A version as listed by `status` and `versions`; unknown versions carry `known: false` and
@@ -73,6 +75,14 @@ public struct SwitchResult: Sendable, Codable {
     public let classes: [ClassLabel]
     /// The dataset `data/current` pointed at before, if any.
     public let previousDataset: String?
+    /// The dataset's live version before the switch, when it was another one.
+    public let previousVersionID: String?
+    /// Whether `data/<dataset>` changed (another version of the dataset is now live).
+    public let liveFolderChanged: Bool
+    /// Files found damaged and restored from a verified copy before switching.
+    public let restored: [String]
+    /// Registered links that were skipped, and why.
+    public let warnings: [String]
 }
 
 /// What is active (`fmnist switch` without an argument).

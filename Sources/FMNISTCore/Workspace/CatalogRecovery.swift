@@ -1,0 +1,88 @@
+import Foundation
+
+/// Rebuilds catalog rows from verified data: when the catalog is missing, emptied or lost rows
+/// while version directories (`.fmnist/versions/<dataset>/<id>/`) are still present, each one
+/// whose four files verify and whose content is the version its name says is recorded again
+/// (source "recovered", with a verify event so that `switch` trusts it), its store files are
+/// restored from it, and the live row follows the `data/<dataset>` link. Cheap when nothing is
+/// missing: a directory listing and a catalog look-up per version. The caller holds the lock.
+///
+/// ```swift
+/// let recovered = try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
+/// for version in recovered { print("recorded again:", version.label) }
+/// ```
+public struct CatalogRecovery {
+    public let layout: WorkspaceLayout
+    public let registry: ManifestRegistry
+    public let catalog: Catalog
+
+    public init(layout: WorkspaceLayout, registry: ManifestRegistry, catalog: Catalog) {
+        self.layout = layout
+        self.registry = registry
+        self.catalog = catalog
+    }
+
+    /// Records every verified version directory the catalog lacks; returns the versions recorded.
+    @discardableResult
+    public func run() throws -> [CatalogVersion] {
+        var recovered: [CatalogVersion] = []
+        let store = VersionStore(layout: layout)
+        for manifest in registry.manifests {
+            let folder = layout.versionsDirectory.appendingPathComponent(manifest.name, isDirectory: true)
+            guard let info = VersionStore.stat(folder.path), (info.st_mode & S_IFMT) == S_IFDIR else { continue }
+            let ids = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter(Self.isVersionID)
+            for id in ids.sorted() {
+                if try catalog.version(id: id) != nil, try catalog.files(versionID: id).count == FileRole.allCases.count { continue }
+                if let version = try recover(manifest, versionID: id, directory: folder.appendingPathComponent(id)) {
+                    recovered.append(version)
+                }
+            }
+            if try catalog.liveVersion(dataset: manifest.name) == nil, let shown = store.liveLinkVersionID(dataset: manifest.name),
+                try catalog.version(id: shown) != nil
+            {
+                try catalog.setLive(dataset: manifest.name, versionID: shown)
+            }
+        }
+        return recovered
+    }
+
+    /// Verifies one version directory and records it when its content is the version its name says.
+    func recover(_ manifest: Manifest, versionID: String, directory: URL) throws -> CatalogVersion? {
+        guard let info = VersionStore.stat(directory.path), (info.st_mode & S_IFMT) == S_IFDIR else { return nil }
+        var files: [CatalogFile] = []
+        for role in FileRole.allCases {
+            let names = Array(Set(manifest.versions.map { $0.file(role).name })).sorted()
+            guard let name = names.first(where: { VersionStore.stat(directory.appendingPathComponent($0).path) != nil }) else { return nil }
+            let limit = manifest.versions.map { $0.file(role).payload.size }.max() ?? StreamingVerifier.defaultPayloadLimit
+            guard let measurement = try? FileVerifier.measure(
+                url: directory.appendingPathComponent(name), payloadLimit: limit, classCount: manifest.classes.count),
+                measurement.fault == nil, measurement.idxDims.count == (role.isImages ? 3 : 1)
+            else { return nil }
+            files.append(CatalogFile(role: role, name: name, measurement: measurement))
+        }
+        let identity = VersionIdentity(payloadDigests: Dictionary(uniqueKeysWithValues: files.map { ($0.role, $0.payloadSHA256) }))
+        guard identity.full == versionID else { return nil }
+        let store = VersionStore(layout: layout)
+        let checker = TrustedFileChecker(layout: layout, catalog: catalog)
+        for file in files {
+            let stored = try store.url(containerSHA256: file.containerSHA256)
+            if checker.check(stored, recorded: file, classCount: manifest.classes.count).isProven { continue }
+            let temporary = try store.temporaryURL("recover-\(file.name)")
+            try VersionStore.copyFile(from: directory.appendingPathComponent(file.name).path, to: temporary.path)
+            try store.install(fileAt: temporary, file: file, checker: checker, classCount: manifest.classes.count)
+        }
+        let name = manifest.versions.first { $0.identity == identity }?.name
+        return try catalog.transaction {
+            let version = try catalog.recordVersion(
+                dataset: manifest.name, identity: identity, name: name, source: .recovered, files: files)
+            try catalog.recordEvent(
+                .verify, dataset: manifest.name, versionID: identity.full, result: .ok,
+                details: ["note": "recorded again from its verified version directory (the catalog had lost it)"])
+            return version
+        }
+    }
+
+    static func isVersionID(_ name: String) -> Bool {
+        name.count == 64 && name.allSatisfy { $0.isHexDigit && !$0.isUppercase }
+    }
+}

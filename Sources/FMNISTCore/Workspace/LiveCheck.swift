@@ -1,0 +1,84 @@
+import Foundation
+
+/// Proves the live version of a dataset, repairing what can be repaired from verified copies:
+/// the version that `data/<dataset>` shows (or, when that link is gone, the catalog's live one)
+/// must have its four files proven in its version directory and in the store
+/// (``VersionStore/prepareVersion(dataset:versionID:files:checker:classCount:rehash:)``), and the
+/// link must show it. Used by `fetch` (and `import`) before deciding what to download.
+///
+/// ```swift
+/// if case .present(let live) = try LiveCheck(layout: layout, catalog: catalog).run(fashion) { print(live.label) }
+/// ```
+public struct LiveCheck {
+    public struct Present: Sendable {
+        public let version: CatalogVersion
+        public let files: [CatalogFile]
+        /// Files that were damaged or missing and were restored from a verified copy.
+        public let repaired: [String]
+        public var label: String { version.label }
+    }
+
+    public enum Outcome: Sendable {
+        /// The live version is proven (after any repair).
+        case present(Present)
+        /// There is a live version but it cannot be proven: no good copy of these files is left.
+        case damaged([String])
+        /// `data/<dataset>` is a real folder (files copied in by hand, or an older fmnist's layout).
+        case handFilledFolder(URL)
+        /// No live version.
+        case absent
+    }
+
+    public let layout: WorkspaceLayout
+    public let catalog: Catalog
+
+    public init(layout: WorkspaceLayout, catalog: Catalog) {
+        self.layout = layout
+        self.catalog = catalog
+    }
+
+    public func run(_ manifest: Manifest) throws -> Outcome {
+        let dataset = manifest.name
+        let live = layout.liveDirectory(dataset: dataset)
+        let store = VersionStore(layout: layout)
+        var info = stat()
+        if lstat(live.path, &info) == 0 {
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: return .handFilledFolder(live)
+            case S_IFLNK:
+                if store.liveLinkVersionID(dataset: dataset) == nil {
+                    throw WorkspaceError.foreignSymlink(path: live.path, target: WorkspaceBoundary.linkText(live.path) ?? "?")
+                }
+            default:
+                throw WorkspaceError.fileSystem(
+                    operation: "use", path: live.path, detail: "it is a file where fmnist keeps the live link of \(dataset)")
+            }
+        }
+        let recordedLive = try catalog.liveVersion(dataset: dataset)?.versionID
+        let shown = store.liveLinkVersionID(dataset: dataset).flatMap { id in (try? catalog.version(id: id)) != nil ? id : nil }
+        guard let id = shown ?? recordedLive, let version = try catalog.version(id: id) else { return .absent }
+        let files = try catalog.files(versionID: id)
+        guard files.count == FileRole.allCases.count else {
+            return .damaged(["the catalog records \(files.count) of its 4 files"])
+        }
+        let checker = TrustedFileChecker(layout: layout, catalog: catalog)
+        let prepared: VersionStore.PreparedVersion
+        do {
+            prepared = try store.prepareVersion(
+                dataset: dataset, versionID: id, files: files, checker: checker, classCount: manifest.classes.count)
+        } catch WorkspaceError.corruptStore(_, _, let problems) {
+            _ = try? catalog.recordEvent(
+                .verify, dataset: dataset, versionID: id, result: .failed, details: ["problems": problems.joined(separator: "; ")])
+            return .damaged(problems)
+        }
+        try store.pointLive(dataset: dataset, versionID: id)
+        if recordedLive != id { try catalog.setLive(dataset: dataset, versionID: id) }
+        let repaired = prepared.restored + prepared.restoredStore
+        if !repaired.isEmpty {
+            try catalog.recordEvent(
+                .verify, dataset: dataset, versionID: id, result: .ok,
+                details: ["repaired": repaired.sorted().joined(separator: ", ")])
+        }
+        return .present(Present(version: version, files: files, repaired: Array(Set(repaired))))
+    }
+}
