@@ -235,7 +235,11 @@ public final class FetchService: Sendable {
     ) throws -> (VerifiedFile, FileFetchReport) {
         let store = VersionStore(layout: layout)
         let temporary = try store.temporaryURL("reuse-\(target.name)")
-        if link(source.path, temporary.path) != 0 {
+        // A stored file may be hard-linked (the installer then finds it proven and drops the link);
+        // anything else (a file the user put in data/<dataset>) is copied, so the store never
+        // shares an inode with a file outside it.
+        let fromStore = source.deletingLastPathComponent().standardizedFileURL == layout.storeDirectory.standardizedFileURL
+        if !fromStore || link(source.path, temporary.path) != 0 {
             try VersionStore.copyFile(from: source.path, to: temporary.path)
         }
         let verified = VerifiedFile(role: target.role, name: target.name, temporaryURL: temporary, measurement: measurement)
