@@ -65,8 +65,8 @@ struct SmokeTrainCommand: AsyncParsableCommand {
             let result = try service.run(
                 dataset: dataset, version: version, configuration: configuration,
                 progress: { epoch in
-                    var line = String(format: "epoch %d: loss %.4f, train accuracy %.4f, %.0f img/s, %.2f s",
-                                      epoch.epoch, epoch.trainLoss, epoch.trainAccuracy, epoch.imagesPerSecond, epoch.seconds)
+                    var line = "epoch \(epoch.epoch): loss \(SmokeTrainFormatter.figure(epoch.trainLoss))"
+                        + String(format: ", train accuracy %.4f, %.0f img/s, %.2f s", epoch.trainAccuracy, epoch.imagesPerSecond, epoch.seconds)
                     if let accuracy = epoch.testAccuracy { line += String(format: ", test accuracy %.4f", accuracy) }
                     console.info(line)
                 },
@@ -80,10 +80,18 @@ struct SmokeTrainCommand: AsyncParsableCommand {
 
 /// Human rendering of a smoke-train result: accuracy, confusion matrix with class names, timings.
 enum SmokeTrainFormatter {
+    /// A loss with four decimals, or "NaN (diverged)" / "infinite (diverged)".
+    static func figure(_ value: Double) -> String {
+        if value.isNaN { return "NaN (diverged)" }
+        if value.isInfinite { return "infinite (diverged)" }
+        return String(format: "%.4f", value)
+    }
+
     static func summary(_ result: SmokeTrainService.Result, console: Console) -> String {
         let report = result.report
         var lines: [String] = []
-        lines.append(String(format: "test accuracy %.4f, test loss %.4f on %d images", report.testAccuracy, report.testLoss, report.testImages))
+        lines.append(String(format: "test accuracy %.4f, test loss ", report.testAccuracy) + figure(report.testLoss)
+                     + " on \(report.testImages) images")
         lines.append("confusion matrix (rows: true class, columns: predicted):")
         let names = result.classes
         let width = max(6, (names.map(\.count).max() ?? 0) + 1)

@@ -75,6 +75,41 @@ import Testing
         #expect(result.stderr.contains("rerun without --limit"))
     }
 
+    /// A learning rate far too large drives the loss to NaN: the run is reported as diverged
+    /// (exit 6, `null` figures and `"outcome": "diverged"` in JSON), never as an internal error,
+    /// and it is recorded. Synthetic data, so it runs without FMNIST_DATA_DIR.
+    @Test func aDivergingRunIsReportedWithNullFiguresAndExit6() throws {
+        let ws = try TemporaryDirectory("smoke-diverge")
+        try SyntheticFiles.writeValidFolder(ws.path("synthetic"))
+        let root = ws.path("data").path
+        let imported = try FMNISTProcess.run(["import", ws.path("synthetic").path, "--as", "fashion", "--accept-unknown", "--root", root])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let result = try FMNISTProcess.run([
+            "smoke-train", "--dataset", "fashion", "--lr", "100", "--batch", "4", "--epochs", "3", "--limit", "20", "--root", root, "--json",
+        ])
+        #expect(result.status == 6, "\(result.stderr)")
+        #expect(result.stderr.contains("FAIL: the training diverged (learning rate 100.0)"))
+        #expect(result.stderr.contains("loss NaN (diverged)"))
+        #expect(!result.stderr.contains("Error:"))
+        let json = try result.json()
+        let verdict = try #require(json["verdict"] as? [String: Any])
+        #expect(verdict["outcome"] as? String == "diverged")
+        #expect(verdict["passed"] as? Bool == false)
+        #expect(json["exit_status"] as? Int == 6)
+        let report = try #require(json["report"] as? [String: Any])
+        #expect(report["test_loss"] is NSNull)
+        let epochs = try #require(report["epochs"] as? [[String: Any]])
+        #expect(epochs.count == 3 && epochs.allSatisfy { $0["train_loss"] is NSNull })
+        #expect(json["recorded"] as? Bool == true)
+        // The catalog holds the run, and log --json still parses, with a null loss.
+        let log = try FMNISTProcess.run(["log", "--root", root, "--json"])
+        #expect(log.status == 0, "\(log.stderr)")
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]])
+        let details = try #require((entries.first?["event"] as? [String: Any])?["details"] as? [String: Any])
+        #expect(details["loss"] is NSNull)
+        #expect((details["verdict"] as? String)?.contains("diverged") == true)
+    }
+
     @Test func missingDataAndBadFlagsHaveDocumentedExits() throws {
         let ws = try TemporaryDirectory("smoke-empty")
         let missing = try FMNISTProcess.run(["smoke-train", "--dataset", "mnist", "--root", ws.url.path])

@@ -78,7 +78,8 @@ public struct SmokeTrainService: Sendable {
         }
         let seen = min(configuration.limit ?? train.count, train.count) * configuration.epochs
         let verdict = SanityVerdict.judge(
-            accuracy: report.testAccuracy, manifest: manifest, allManifests: registry.manifests, shortRun: seen < train.count)
+            accuracy: report.testAccuracy, manifest: manifest, allManifests: registry.manifests, shortRun: seen < train.count,
+            diverged: report.diverged, learningRate: configuration.learningRate)
         let recorded = record(manifest: manifest, identity: identity, report: report, verdict: verdict, configuration: configuration)
         return Result(
             dataset: manifest.name, title: manifest.title, versionID: identity.full, versionShortID: identity.short,
