@@ -8,23 +8,26 @@ struct SmokeTrainCommand: AsyncParsableCommand {
         commandName: "smoke-train",
         abstract: "Train LeNet-5 on a dataset version to prove it is learnable and is what it claims to be.",
         discussion: """
-            The default is a quick run: one epoch over the full training set (a few seconds), then the
-            test accuracy is judged against the manifest's sanity band (Fashion-MNIST 0.80–0.95,
-            MNIST ≥ 0.95). Each run is recorded in the catalog against the exact version id.
+            The default is a quick run: one epoch over the full training set (a few seconds), then the test accuracy is judged against the manifest's sanity band (Fashion-MNIST 0.80–0.95, MNIST ≥ 0.95). Each run is recorded in the catalog against the exact version id. A run whose loss becomes NaN or infinite (a learning rate far too large) is reported as diverged.
 
             Examples:
-              fmnist smoke-train                        # the active dataset (data/current)
-              fmnist smoke-train --dataset mnist --epochs 5
-              fmnist smoke-train --dataset fashion --version 2017-08-31 --json
+              fmnist smoke-train                      # the active dataset (data/current)
+              fmnist smoke-train mnist --epochs 5
+              fmnist smoke-train fashion@2017-08-31 --json   # a stored version
 
-            Exit codes: 0 pass, 6 accuracy outside the sanity band, 4 data missing, 3 data corrupt, 2 usage.
+            Exit codes: 0 pass, 6 accuracy outside the sanity band or training diverged, 4 data missing, 3 data corrupt, 2 usage.
             """)
 
-    @Option(name: .long, help: "current (default), fashion or mnist.")
-    var dataset: String = "current"
+    @Argument(help: ArgumentHelp(
+        "current (default: what data/current points at), fashion or mnist, optionally @VERSION: a stored version's id prefix or name (see `fmnist versions`).",
+        valueName: "DATASET[@VERSION]"))
+    var target: String?
 
-    @Option(name: .long, help: ArgumentHelp("A stored version: id prefix or version name (see `fmnist versions`).", valueName: "V"))
-    var version: String?
+    @Option(name: .long, help: ArgumentHelp("The same as the DATASET argument: current, fashion or mnist.", valueName: "DATASET"))
+    var dataset: String?
+
+    @Option(name: .customLong("dataset-version"), help: ArgumentHelp("The same as @VERSION: a stored version's id prefix or name.", valueName: "VERSION"))
+    var datasetVersion: String?
 
     @Option(name: .long, help: "Passes over the training set.")
     var epochs: Int = 1
@@ -62,8 +65,9 @@ struct SmokeTrainCommand: AsyncParsableCommand {
                 threads: threads, limit: limit, evaluateEachEpoch: evaluateEachEpoch)
             let console = options.console
             let service = SmokeTrainService(layout: options.layout, registry: try options.registry())
+            let named = try SmokeTrainService.target(argument: target, dataset: dataset, version: datasetVersion)
             let result = try service.run(
-                dataset: dataset, version: version, configuration: configuration,
+                dataset: named.dataset, version: named.version, configuration: configuration,
                 progress: { epoch in
                     var line = "epoch \(epoch.epoch): loss \(SmokeTrainFormatter.figure(epoch.trainLoss))"
                         + String(format: ", train accuracy %.4f, %.0f img/s, %.2f s", epoch.trainAccuracy, epoch.imagesPerSecond, epoch.seconds)

@@ -110,6 +110,45 @@ import Testing
         #expect((details["verdict"] as? String)?.contains("diverged") == true)
     }
 
+    /// `smoke-train DATASET@VERSION` (the CLI's spelling everywhere) and `--dataset-version`
+    /// pick a stored version; `--version` is the tool's version again, not an option that clashes.
+    @Test func aVersionIsNamedAsDatasetAtVersionAndVersionIsTheToolsVersion() throws {
+        let ws = try TemporaryDirectory("smoke-version")
+        try SyntheticFiles.writeValidFolder(ws.path("synthetic"))
+        let root = ws.path("data").path
+        let imported = try FMNISTProcess.run(["import", ws.path("synthetic").path, "--as", "fashion", "--accept-unknown", "--root", root, "--json"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let version = try #require(try imported.json()["version"] as? [String: Any])
+        let id = try #require(version["id"] as? String)
+        let short = String(id.prefix(12))
+        for arguments in [["fashion@\(short)"], ["fashion", "--dataset-version", short], ["--dataset", "fashion", "--dataset-version", short]] {
+            let result = try FMNISTProcess.run(["smoke-train"] + arguments + ["--limit", "20", "--root", root, "--json"])
+            #expect([0, 6].contains(result.status), "\(arguments): \(result.stderr)")
+            #expect(try result.json()["version_id"] as? String == id, "\(arguments)")
+            #expect(result.stderr.contains("store, version \(short)"), "\(arguments): \(result.stderr)")
+        }
+        let toolVersion = try FMNISTProcess.run(["smoke-train", "--version"])
+        #expect(toolVersion.status == 0, "\(toolVersion.stderr)")
+        #expect(toolVersion.stdout.first?.isNumber == true, "\(toolVersion.stdout)")
+        let help = try FMNISTProcess.run(["smoke-train", "--help"])
+        #expect(help.stdout.contains("--dataset-version <VERSION>"))
+        #expect(!help.stdout.contains("--version <"))
+        let cases: [([String], String)] = [
+            (["current@\(short)"], "needs a dataset name, not current"),
+            (["fashion@\(short)", "--dataset", "mnist"], "the dataset is given twice"),
+            (["fashion@\(short)", "--dataset-version", "000000000000"], "the version is given twice"),
+            (["fashion@"], "is not DATASET or DATASET@VERSION"),
+            (["fashion@nosuchversion"], "no version \"nosuchversion\" of Fashion-MNIST"),
+            // The old spelling is an error that names the new one, not the tool's version with exit 0.
+            (["--version", short], "smoke-train's --version \(short) was renamed"),
+        ]
+        for (arguments, message) in cases {
+            let result = try FMNISTProcess.run(["smoke-train"] + arguments + ["--root", root])
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test func missingDataAndBadFlagsHaveDocumentedExits() throws {
         let ws = try TemporaryDirectory("smoke-empty")
         let missing = try FMNISTProcess.run(["smoke-train", "--dataset", "mnist", "--root", ws.url.path])
