@@ -27,8 +27,13 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(name: .customLong("accept-unknown"), help: "Keep valid files that match no known version; they are recorded as unknown.")
     var acceptUnknown = false
 
-    @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Seconds to wait for another fmnist process (default: forever).", valueName: "SECONDS"))
+    @Option(name: .customLong("lock-timeout"), parsing: .unconditional,
+            help: ArgumentHelp("Seconds to wait for another fmnist process, \(FlagBounds.lockTimeout.rangeText); 0 does not wait (default: forever).", valueName: "SECONDS"))
     var lockTimeout: Double?
+
+    func validate() throws {
+        try validateFlags { try FlagBounds.lockTimeout.check(lockTimeout) }
+    }
 
     func run() async throws {
         try await runReportingErrors(options) {

@@ -29,31 +29,41 @@ struct SmokeTrainCommand: AsyncParsableCommand {
     @Option(name: .customLong("dataset-version"), help: ArgumentHelp("The same as @VERSION: a stored version's id prefix or name.", valueName: "VERSION"))
     var datasetVersion: String?
 
-    @Option(name: .long, help: "Passes over the training set.")
+    @Option(name: .long, parsing: .unconditional, help: "Passes over the training set (\(FlagBounds.epochs.rangeText)).")
     var epochs: Int = 1
 
-    @Option(name: .long, help: "Train on the first N training images only.")
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Train on the first N training images only (\(FlagBounds.trainingLimit.rangeText); more than the training set means all of it).", valueName: "N"))
     var limit: Int?
 
-    @Option(name: .long, help: "Batch size.")
+    @Option(name: .long, parsing: .unconditional, help: "Batch size (\(FlagBounds.batch.rangeText)).")
     var batch: Int = 64
 
-    @Option(name: .long, help: "Seed of the weight initialisation and shuffling.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of the weight initialisation and shuffling (0–\(UInt64.max)).")
     var seed: UInt64 = 0
 
-    @Option(name: .long, help: "Worker threads (results are reproducible for a given seed and thread count).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads (\(FlagBounds.threads.rangeText); results are reproducible for a given seed and thread count).")
     var threads: Int = 2
 
     @Option(name: .long, help: "Optimiser: sgd (momentum 0.9) or adam.")
     var optimizer: String = "sgd"
 
-    @Option(name: .customLong("lr"), help: "Learning rate (default 0.01 for sgd, 0.001 for adam).")
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate (\(FlagBounds.learningRate.rangeText); default 0.01 for sgd, 0.001 for adam).")
     var learningRate: Double?
 
     @Flag(name: .long, help: "Also measure test accuracy after every epoch (slower; for learning curves and benchmarks).")
     var evaluateEachEpoch = false
 
     @OptionGroup var options: GlobalOptions
+
+    func validate() throws {
+        try validateFlags {
+            try FlagBounds.epochs.check(epochs)
+            try FlagBounds.trainingLimit.check(limit)
+            try FlagBounds.batch.check(batch)
+            try FlagBounds.threads.check(threads)
+            try FlagBounds.learningRate.check(learningRate)
+        }
+    }
 
     func run() async throws {
         try await runReportingErrors(options) {

@@ -31,8 +31,13 @@ struct SwitchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Re-hash every stored file before switching instead of the fast check.")
     var deep = false
 
-    @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Seconds to wait for another fmnist process (default: forever).", valueName: "SECONDS"))
+    @Option(name: .customLong("lock-timeout"), parsing: .unconditional,
+            help: ArgumentHelp("Seconds to wait for another fmnist process, \(FlagBounds.lockTimeout.rangeText); 0 does not wait (default: forever).", valueName: "SECONDS"))
     var lockTimeout: Double?
+
+    func validate() throws {
+        try validateFlags { try FlagBounds.lockTimeout.check(lockTimeout) }
+    }
 
     func run() async throws {
         try await runReportingErrors(options) {
