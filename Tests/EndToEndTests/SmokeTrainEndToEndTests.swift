@@ -17,7 +17,7 @@ import Testing
         return workspace
     }
 
-    @Test(.enabled(if: RealData.available), arguments: ["fashion", "mnist"])
+    @Test(.realData, arguments: ["fashion", "mnist"])
     func realDataPassesTheSanityBand(dataset: String) throws {
         let ws = try workspace()
         let result = try FMNISTProcess.run(["smoke-train", "--dataset", dataset, "--root", ws.url.path, "--json"])
@@ -39,7 +39,7 @@ import Testing
         #expect(log.stdout.contains(json["version_id"] as! String))
     }
 
-    @Test(.enabled(if: RealData.available)) func shuffledLabelsFailAtChanceLevel() throws {
+    @Test(.realData) func shuffledLabelsFailAtChanceLevel() throws {
         let ws = try workspace()
         let labels = ws.path("fashion/train-labels-idx1-ubyte.gz").path
         // Shuffle the training labels (header kept), so images and labels no longer match.
@@ -59,7 +59,7 @@ import Testing
         #expect(result.stderr.contains("chance level"))
     }
 
-    @Test(.enabled(if: RealData.available)) func mnistInTheFashionFolderIsCalledOut() throws {
+    @Test(.realData) func mnistInTheFashionFolderIsCalledOut() throws {
         let ws = try workspace()
         try FileManager.default.removeItem(at: ws.path("fashion"))
         try FileManager.default.copyItem(at: ws.path("mnist"), to: ws.path("fashion"))
@@ -68,7 +68,7 @@ import Testing
         #expect(result.stderr.contains("probably MNIST"))
     }
 
-    @Test(.enabled(if: RealData.available)) func tinyRunsAreNotBlamedOnTheData() throws {
+    @Test(.realData) func tinyRunsAreNotBlamedOnTheData() throws {
         let ws = try workspace()
         let result = try FMNISTProcess.run(["smoke-train", "--dataset", "mnist", "--root", ws.url.path, "--limit", "200"])
         #expect(result.status == 6, "\(result.stderr)")
