@@ -8,7 +8,7 @@ struct SmokeTrainCommand: AsyncParsableCommand {
         commandName: "smoke-train",
         abstract: "Train LeNet-5 on a dataset version to prove it is learnable and is what it claims to be.",
         discussion: """
-            The default is a quick run: one epoch over the full training set (a few seconds), then the test accuracy is judged against the manifest's sanity band (Fashion-MNIST 0.80–0.95, MNIST ≥ 0.95). Each run is recorded in the catalog against the exact version id. A run whose loss becomes NaN or infinite (a learning rate far too large) is reported as diverged.
+            The default is a quick run: one epoch over the full training set (a few seconds), then the test accuracy is judged against the manifest's sanity band (Fashion-MNIST 0.80–0.95, MNIST ≥ 0.95). Each run is recorded in the catalog against the exact version id. A run whose loss blows up (NaN, infinite or above 1000: a learning rate far too large) is reported as diverged (exit 6).
 
             Examples:
               fmnist smoke-train                      # the active dataset (data/current)
