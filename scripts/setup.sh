@@ -29,7 +29,7 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
   as_root=(sudo)
 fi
-apt=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get)
+apt=(${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get)
 
 echo "setup: apt-get install ${packages[*]}" >&2
 "${apt[@]}" update -qq
@@ -38,7 +38,11 @@ echo "setup: apt-get install ${packages[*]}" >&2
 # The python3 on PATH may not be Debian's (whose numpy was just installed).
 if ! python3 -c 'import numpy' >/dev/null 2>&1; then
   echo "setup: $(command -v python3) is not Debian's python and has no numpy; installing it with pip" >&2
-  python3 -m pip install --quiet numpy
+  python3 -m pip install --quiet numpy || {
+    echo "error: \`python3 -m pip install numpy\` failed for $(command -v python3); install numpy for that python" \
+      "(or put Debian's /usr/bin/python3 first on PATH)" >&2
+    exit 1
+  }
 fi
 python3 -c 'import numpy' >/dev/null 2>&1 || {
   echo "error: python3 ($(command -v python3)) still cannot import numpy; install it for that python" >&2

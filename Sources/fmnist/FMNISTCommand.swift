@@ -32,6 +32,11 @@ struct FMNISTCommand: AsyncParsableCommand {
 
     /// Runs the command; argument errors exit with the documented usage status 2 (not 64).
     static func main() async {
+        if let renamed = SmokeTrainService.renamedVersionOption(in: Array(CommandLine.arguments.dropFirst())) {
+            Console(quiet: false).error(renamed.description)
+            if let hint = renamed.hint { Console.writeStderr("hint: \(hint)\n") }
+            Foundation.exit(renamed.exitStatus.rawValue)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

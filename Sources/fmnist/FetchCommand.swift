@@ -43,7 +43,7 @@ struct FetchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Use only local file:// sources; never touch the network.")
     var offline = false
 
-    @Option(name: .long, help: "Files downloaded at once (1-32).")
+    @Option(name: .long, parsing: .unconditional, help: "Files downloaded at once (\(FlagBounds.jobs.rangeText)).")
     var jobs: Int = 4
 
     @Option(name: .long, help: ArgumentHelp("PEM file of CA certificates to trust for https (also $FMNIST_CA_BUNDLE).", valueName: "FILE"))
@@ -55,8 +55,16 @@ struct FetchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Make the fetched version live even when another version of the dataset is live (default: keep it, and print the switch command).")
     var activate = false
 
-    @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Seconds to wait for another fmnist process (default: forever).", valueName: "SECONDS"))
+    @Option(name: .customLong("lock-timeout"), parsing: .unconditional,
+            help: ArgumentHelp("Seconds to wait for another fmnist process, \(FlagBounds.lockTimeout.rangeText); 0 does not wait (default: forever).", valueName: "SECONDS"))
     var lockTimeout: Double?
+
+    func validate() throws {
+        try validateFlags {
+            try FlagBounds.jobs.check(jobs)
+            try FlagBounds.lockTimeout.check(lockTimeout)
+        }
+    }
 
     @OptionGroup var options: GlobalOptions
 

@@ -24,6 +24,16 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
+/// Runs the library's checks of a command's flags (``FlagBounds``) from `validate()`: a refused
+/// value is an ArgumentParser validation error, which `main` turns into exit 2 with the usage line.
+func validateFlags(_ checks: () throws -> Void) throws {
+    do {
+        try checks()
+    } catch let error as UsageError {
+        throw ValidationError(error.description + (error.hint.map { "\nhint: \($0)" } ?? ""))
+    }
+}
+
 /// Runs a command body, mapping fmnist errors to their message, hint and documented exit status.
 func runReportingErrors(_ options: GlobalOptions, _ body: () async throws -> ExitStatus) async throws {
     let status: ExitStatus

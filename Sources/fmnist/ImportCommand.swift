@@ -30,8 +30,13 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Make the imported version live even when another version of the dataset is live (default: keep it, and print the switch command).")
     var activate = false
 
-    @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Seconds to wait for another fmnist process (default: forever).", valueName: "SECONDS"))
+    @Option(name: .customLong("lock-timeout"), parsing: .unconditional,
+            help: ArgumentHelp("Seconds to wait for another fmnist process, \(FlagBounds.lockTimeout.rangeText); 0 does not wait (default: forever).", valueName: "SECONDS"))
     var lockTimeout: Double?
+
+    func validate() throws {
+        try validateFlags { try FlagBounds.lockTimeout.check(lockTimeout) }
+    }
 
     func run() async throws {
         try await runReportingErrors(options) {

@@ -16,14 +16,14 @@ struct LogCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Option(name: .long, help: "Show at most this many events.")
+    @Option(name: .long, parsing: .unconditional, help: "Show at most this many events (\(FlagBounds.logLimit.rangeText)).")
     var limit = 20
 
     @Option(name: .long, help: ArgumentHelp("Only events of this dataset.", valueName: "DATASET"))
     var dataset: String?
 
     func validate() throws {
-        guard limit >= 0 else { throw ValidationError("--limit must be 0 or more") }
+        try validateFlags { try FlagBounds.logLimit.check(limit) }
     }
 
     func run() async throws {

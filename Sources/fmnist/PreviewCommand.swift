@@ -18,8 +18,12 @@ struct PreviewCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("PNG file to write.", valueName: "FILE.png"))
     var out: String
 
-    @Option(name: .long, help: "Images per class (1–100).")
+    @Option(name: .long, parsing: .unconditional, help: "Images per class (\(FlagBounds.perClass.rangeText)).")
     var perClass: Int = 10
+
+    func validate() throws {
+        try validateFlags { try FlagBounds.perClass.check(perClass) }
+    }
 
     @OptionGroup var options: GlobalOptions
 

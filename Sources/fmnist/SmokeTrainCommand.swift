@@ -8,49 +8,62 @@ struct SmokeTrainCommand: AsyncParsableCommand {
         commandName: "smoke-train",
         abstract: "Train LeNet-5 on a dataset version to prove it is learnable and is what it claims to be.",
         discussion: """
-            The default is a quick run: one epoch over the full training set (a few seconds), then the
-            test accuracy is judged against the manifest's sanity band (Fashion-MNIST 0.80–0.95,
-            MNIST ≥ 0.95). Each run is recorded in the catalog against the exact version id.
+            The default is a quick run: one epoch over the full training set (a few seconds), then the test accuracy is judged against the manifest's sanity band (Fashion-MNIST 0.80–0.95, MNIST ≥ 0.95). Each run is recorded in the catalog against the exact version id. A run whose loss blows up (NaN, infinite or above 1000: a learning rate far too large) is reported as diverged (exit 6).
 
             Examples:
-              fmnist smoke-train                        # the active dataset (data/current)
-              fmnist smoke-train --dataset mnist --epochs 5
-              fmnist smoke-train --dataset fashion --version 2017-08-31 --json
+              fmnist smoke-train                      # the active dataset (data/current)
+              fmnist smoke-train mnist --epochs 5
+              fmnist smoke-train fashion@2017-08-31 --json   # a stored version
 
-            Exit codes: 0 pass, 6 accuracy outside the sanity band, 4 data missing, 3 data corrupt, 2 usage.
+            Exit codes: 0 pass, 6 accuracy outside the sanity band or training diverged, 4 data missing, 3 data corrupt, 2 usage.
             """)
 
-    @Option(name: .long, help: "current (default), fashion or mnist.")
-    var dataset: String = "current"
+    @Argument(help: ArgumentHelp(
+        "current (default: what data/current points at), fashion or mnist, optionally @VERSION: a stored version's id prefix or name (see `fmnist versions`).",
+        valueName: "DATASET[@VERSION]"))
+    var target: String?
 
-    @Option(name: .long, help: ArgumentHelp("A stored version: id prefix or version name (see `fmnist versions`).", valueName: "V"))
-    var version: String?
+    @Option(name: .long, help: ArgumentHelp("The same as the DATASET argument: current, fashion or mnist.", valueName: "DATASET"))
+    var dataset: String?
 
-    @Option(name: .long, help: "Passes over the training set.")
+    @Option(name: .customLong("dataset-version"), help: ArgumentHelp("The same as @VERSION: a stored version's id prefix or name.", valueName: "VERSION"))
+    var datasetVersion: String?
+
+    @Option(name: .long, parsing: .unconditional, help: "Passes over the training set (\(FlagBounds.epochs.rangeText)).")
     var epochs: Int = 1
 
-    @Option(name: .long, help: "Train on the first N training images only.")
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Train on the first N training images only (\(FlagBounds.trainingLimit.rangeText); more than the training set means all of it).", valueName: "N"))
     var limit: Int?
 
-    @Option(name: .long, help: "Batch size.")
+    @Option(name: .long, parsing: .unconditional, help: "Batch size (\(FlagBounds.batch.rangeText)).")
     var batch: Int = 64
 
-    @Option(name: .long, help: "Seed of the weight initialisation and shuffling.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of the weight initialisation and shuffling (0–\(UInt64.max)).")
     var seed: UInt64 = 0
 
-    @Option(name: .long, help: "Worker threads (results are reproducible for a given seed and thread count).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads (\(FlagBounds.threads.rangeText); results are reproducible for a given seed and thread count).")
     var threads: Int = 2
 
     @Option(name: .long, help: "Optimiser: sgd (momentum 0.9) or adam.")
     var optimizer: String = "sgd"
 
-    @Option(name: .customLong("lr"), help: "Learning rate (default 0.01 for sgd, 0.001 for adam).")
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate (\(FlagBounds.learningRate.rangeText); default 0.01 for sgd, 0.001 for adam).")
     var learningRate: Double?
 
     @Flag(name: .long, help: "Also measure test accuracy after every epoch (slower; for learning curves and benchmarks).")
     var evaluateEachEpoch = false
 
     @OptionGroup var options: GlobalOptions
+
+    func validate() throws {
+        try validateFlags {
+            try FlagBounds.epochs.check(epochs)
+            try FlagBounds.trainingLimit.check(limit)
+            try FlagBounds.batch.check(batch)
+            try FlagBounds.threads.check(threads)
+            try FlagBounds.learningRate.check(learningRate)
+        }
+    }
 
     func run() async throws {
         try await runReportingErrors(options) {
@@ -62,11 +75,12 @@ struct SmokeTrainCommand: AsyncParsableCommand {
                 threads: threads, limit: limit, evaluateEachEpoch: evaluateEachEpoch)
             let console = options.console
             let service = SmokeTrainService(layout: options.layout, registry: try options.registry())
+            let named = try SmokeTrainService.target(argument: target, dataset: dataset, version: datasetVersion)
             let result = try service.run(
-                dataset: dataset, version: version, configuration: configuration,
+                dataset: named.dataset, version: named.version, configuration: configuration,
                 progress: { epoch in
-                    var line = String(format: "epoch %d: loss %.4f, train accuracy %.4f, %.0f img/s, %.2f s",
-                                      epoch.epoch, epoch.trainLoss, epoch.trainAccuracy, epoch.imagesPerSecond, epoch.seconds)
+                    var line = "epoch \(epoch.epoch): loss \(SmokeTrainFormatter.figure(epoch.trainLoss))"
+                        + String(format: ", train accuracy %.4f, %.0f img/s, %.2f s", epoch.trainAccuracy, epoch.imagesPerSecond, epoch.seconds)
                     if let accuracy = epoch.testAccuracy { line += String(format: ", test accuracy %.4f", accuracy) }
                     console.info(line)
                 },
@@ -80,10 +94,18 @@ struct SmokeTrainCommand: AsyncParsableCommand {
 
 /// Human rendering of a smoke-train result: accuracy, confusion matrix with class names, timings.
 enum SmokeTrainFormatter {
+    /// A loss with four decimals, or "NaN (diverged)" / "infinite (diverged)".
+    static func figure(_ value: Double) -> String {
+        if value.isNaN { return "NaN (diverged)" }
+        if value.isInfinite { return "infinite (diverged)" }
+        return String(format: "%.4f", value)
+    }
+
     static func summary(_ result: SmokeTrainService.Result, console: Console) -> String {
         let report = result.report
         var lines: [String] = []
-        lines.append(String(format: "test accuracy %.4f, test loss %.4f on %d images", report.testAccuracy, report.testLoss, report.testImages))
+        lines.append(String(format: "test accuracy %.4f, test loss ", report.testAccuracy) + figure(report.testLoss)
+                     + " on \(report.testImages) images")
         lines.append("confusion matrix (rows: true class, columns: predicted):")
         let names = result.classes
         let width = max(6, (names.map(\.count).max() ?? 0) + 1)

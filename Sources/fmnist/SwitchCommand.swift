@@ -33,8 +33,13 @@ struct SwitchCommand: AsyncParsableCommand {
     @Option(name: .customLong("unlink"), help: ArgumentHelp("Forget this registered link, and remove it when it is fmnist's symlink.", valueName: "PATH"))
     var unlink: String?
 
-    @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Seconds to wait for another fmnist process (default: forever).", valueName: "SECONDS"))
+    @Option(name: .customLong("lock-timeout"), parsing: .unconditional,
+            help: ArgumentHelp("Seconds to wait for another fmnist process, \(FlagBounds.lockTimeout.rangeText); 0 does not wait (default: forever).", valueName: "SECONDS"))
     var lockTimeout: Double?
+
+    func validate() throws {
+        try validateFlags { try FlagBounds.lockTimeout.check(lockTimeout) }
+    }
 
     func run() async throws {
         try await runReportingErrors(options) {

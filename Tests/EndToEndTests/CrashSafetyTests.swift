@@ -55,7 +55,7 @@ final class CrashTally: @unchecked Sendable {
     /// 4 rounds on fresh workspaces; in each, `fmnist fetch mnist` is killed 5 times (early, mid-transfer,
     /// early again while resuming, near the end of the biggest file, and during verification and
     /// placement), then a rerun completes. The server drips train-images (9.9 MB) at 8 MB/s.
-    @Test(.enabled(if: RealData.available)) func killedFetchesLoseNothingAndResume() throws {
+    @Test(.realData) func killedFetchesLoseNothingAndResume() throws {
         var random = SeededGenerator(seed: SeededGenerator.seed)
         let tally = CrashTally("fetch")
         let tree = try MirrorTree()
@@ -144,7 +144,7 @@ final class CrashTally: @unchecked Sendable {
     /// writing the kills above; random kills rarely land in it): the rerun finds the files present
     /// and records them, so that `status` does not call them unrecorded and `switch` does not
     /// refuse them as never verified.
-    @Test(.enabled(if: RealData.available)) func rerunRecordsAFetchKilledAfterPlacement() throws {
+    @Test(.realData) func rerunRecordsAFetchKilledAfterPlacement() throws {
         let tree = try MirrorTree()
         let server = try MirrorServer(root: tree.url)
         let workspace = try TemporaryDirectory("crash-placed")
@@ -213,7 +213,7 @@ final class CrashTally: @unchecked Sendable {
 
     /// 24 switches (alternating datasets, every other pair with --deep) killed after random delays
     /// spanning their run: `data/current` always points at a complete, verified dataset.
-    @Test(.enabled(if: RealData.available)) func killedSwitchesNeverLeaveAHalfLink() throws {
+    @Test(.realData) func killedSwitchesNeverLeaveAHalfLink() throws {
         var random = SeededGenerator(seed: SeededGenerator.seed &+ 1)
         let tally = CrashTally("switch")
         let (base, root) = try DropIn.workspaceWithBoth("crash-switch")
@@ -278,7 +278,7 @@ final class CrashTally: @unchecked Sendable {
     /// Commands that write the catalog (verify, import, switch, smoke-train) killed at random moments
     /// over their run, weighted towards the end where they record: `PRAGMA integrity_check` stays ok,
     /// the catalog opens (`versions`, `log`), and the data still verifies.
-    @Test(.enabled(if: RealData.available)) func killedCatalogWritersLeaveASoundCatalog() throws {
+    @Test(.realData) func killedCatalogWritersLeaveASoundCatalog() throws {
         var random = SeededGenerator(seed: SeededGenerator.seed &+ 2)
         let tally = CrashTally("catalog writers")
         let (base, root) = try DropIn.workspaceWithBoth("crash-catalog")

@@ -118,7 +118,7 @@ struct MatrixRow: Sendable {
 @Suite struct FaultMatrixTests {
     static let fashionVersion = "915659908dce152f9bdf195f7c40174e77376b90f44a95e9a2b9e47f73533c46"
 
-    @Test(.enabled(if: RealData.available)) func faultMatrix() async throws {
+    @Test(.realDataWithOldLabels) func faultMatrix() async throws {
         let started = Date()
         let scratch = try TemporaryDirectory("fault-matrix")
         let tree = try MirrorTree()

@@ -5,7 +5,7 @@ import Testing
 @Suite struct FetchEndToEndTests {
     static let fastRetries = ["FMNIST_RETRY_BASE_MS": "10"]
 
-    @Test(.enabled(if: RealData.available)) func fetchesVerifiesPlacesAndRecords() throws {
+    @Test(.realData) func fetchesVerifiesPlacesAndRecords() throws {
         let tree = try MirrorTree()
         let server = try MirrorServer(root: tree.url)
         let workspace = try TemporaryDirectory("fetch")
@@ -36,7 +36,7 @@ import Testing
         #expect(before.mapValues(\.requests) == after.mapValues(\.requests))
     }
 
-    @Test(.enabled(if: RealData.available)) func jsonReportNamesMirrorSkipsBytesAndDigests() throws {
+    @Test(.realData) func jsonReportNamesMirrorSkipsBytesAndDigests() throws {
         let tree = try MirrorTree()
         let server = try MirrorServer(root: tree.url, faults: ["/mnist/t10k-labels-idx1-ubyte.gz": ["status": 404]])
         let workspace = try TemporaryDirectory("fetch-json")
@@ -67,7 +67,7 @@ import Testing
         #expect((labels["bytes_downloaded"] as? Int ?? 0) > 0)
     }
 
-    @Test(.enabled(if: RealData.available)) func fileMirrorWorksOfflineAndHTTPIsRefusedOffline() throws {
+    @Test(.realData) func fileMirrorWorksOfflineAndHTTPIsRefusedOffline() throws {
         let tree = try MirrorTree()
         let workspace = try TemporaryDirectory("fetch-offline")
         let root = workspace.path("data").path
@@ -83,7 +83,7 @@ import Testing
         #expect(local.stderr.contains("fetched and verified"))
     }
 
-    @Test(.enabled(if: RealData.available)) func recompressedDebianCopyIsTheSameVersionWithANote() throws {
+    @Test(.realData) func recompressedDebianCopyIsTheSameVersionWithANote() throws {
         let tree = try MirrorTree()
         let debian = try tree.addRecompressed()
         let workspace = try TemporaryDirectory("fetch-debian")
@@ -95,7 +95,7 @@ import Testing
         #expect(result.stderr.contains("same data, different"))
     }
 
-    @Test(.enabled(if: RealData.available)) func unknownContentIsRefusedUnlessAccepted() throws {
+    @Test(.realDataWithOldLabels) func unknownContentIsRefusedUnlessAccepted() throws {
         let tree = try MirrorTree()
         let server = try MirrorServer(root: tree.url)
         let workspace = try TemporaryDirectory("fetch-unknown")
@@ -119,7 +119,7 @@ import Testing
 
 /// https with a private CA: refused by default, accepted with --cacert or FMNIST_CA_BUNDLE.
 @Suite struct FetchTLSTests {
-    @Test(.enabled(if: RealData.available)) func privateCAIsRefusedUnlessSupplied() throws {
+    @Test(.realData) func privateCAIsRefusedUnlessSupplied() throws {
         let workspace = try TemporaryDirectory("fetch-tls")
         let cert = workspace.path("cert.pem").path
         let key = workspace.path("key.pem").path
@@ -134,7 +134,7 @@ import Testing
         try openssl.run()
         openssl.waitUntilExit()
         guard openssl.terminationStatus == 0 else {
-            print("SKIPPED: TLS test needs the openssl command")
+            Issue.record("openssl could not make a test certificate: install openssl (bash scripts/setup.sh does)")
             return
         }
         let tree = try MirrorTree()

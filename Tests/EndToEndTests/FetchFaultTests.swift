@@ -46,7 +46,7 @@ struct MirrorFault: Sendable, CustomTestStringConvertible {
     static let fastRetries = ["FMNIST_RETRY_BASE_MS": "10"]
 
     /// A faulty first mirror: the file comes from the second, and the report says why the first was skipped.
-    @Test(.enabled(if: RealData.available), arguments: MirrorFault.all)
+    @Test(.realData, arguments: MirrorFault.all)
     func faultyMirrorIsSkippedWithItsReason(_ fault: MirrorFault) throws {
         let tree = try MirrorTree()
         let server = try MirrorServer(root: tree.url, faults: try fault.faults())
@@ -65,7 +65,7 @@ struct MirrorFault: Sendable, CustomTestStringConvertible {
     }
 
     /// The only mirror fails for one file: exit 5, one clear message, nothing placed or recorded.
-    @Test(.enabled(if: RealData.available)) func allMirrorsBadLeavesTheWorkspaceAsItWas() throws {
+    @Test(.realData) func allMirrorsBadLeavesTheWorkspaceAsItWas() throws {
         let tree = try MirrorTree()
         let server = try MirrorServer(root: tree.url, faults: [MirrorFault.images: ["serve": "mnist/t10k-images-idx3-ubyte.gz"]])
         let workspace = try TemporaryDirectory("fetch-allbad")
@@ -87,7 +87,7 @@ struct MirrorFault: Sendable, CustomTestStringConvertible {
         #expect(try healed.stats().keys.sorted() == [MirrorFault.images])
     }
 
-    @Test(.enabled(if: RealData.available)) func serviceUnavailableTwiceThenOK() throws {
+    @Test(.realData) func serviceUnavailableTwiceThenOK() throws {
         let tree = try MirrorTree()
         let server = try MirrorServer(root: tree.url, faults: [MirrorFault.labels: ["status": 503, "times": 2]])
         let workspace = try TemporaryDirectory("fetch-503")
@@ -100,7 +100,7 @@ struct MirrorFault: Sendable, CustomTestStringConvertible {
     }
 
     /// A connection reset mid-body: the retry continues with Range; the file is not downloaded twice.
-    @Test(.enabled(if: RealData.available)) func connectionResetResumesWithRange() throws {
+    @Test(.realData) func connectionResetResumesWithRange() throws {
         let tree = try MirrorTree()
         let path = "/fashion/train-images-idx3-ubyte.gz"
         let server = try MirrorServer(root: tree.url, faults: [path: ["reset_after": 12_000_000, "times": 1]])
@@ -121,7 +121,7 @@ struct MirrorFault: Sendable, CustomTestStringConvertible {
     }
 
     /// A server that ignores Range: the whole body replaces the partial file cleanly.
-    @Test(.enabled(if: RealData.available)) func ignoredRangeRestartsCleanly() throws {
+    @Test(.realData) func ignoredRangeRestartsCleanly() throws {
         let tree = try MirrorTree()
         let path = "/fashion/train-images-idx3-ubyte.gz"
         let server = try MirrorServer(root: tree.url, faults: [path: ["reset_after": 8_000_000, "reset_times": 1, "ignore_range": true]])
@@ -138,7 +138,7 @@ struct MirrorFault: Sendable, CustomTestStringConvertible {
 
     /// A partial file that is not a prefix of the right file (here: the start of MNIST's) is dropped
     /// once the bytes stop fitting together, and the download starts over.
-    @Test(.enabled(if: RealData.available)) func partialThatIsNotAPrefixRestartsCleanly() throws {
+    @Test(.realData) func partialThatIsNotAPrefixRestartsCleanly() throws {
         let tree = try MirrorTree()
         let server = try MirrorServer(root: tree.url)
         let workspace = try TemporaryDirectory("fetch-notprefix")

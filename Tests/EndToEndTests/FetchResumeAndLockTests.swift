@@ -6,7 +6,7 @@ import Testing
     static let path = "/fashion/train-images-idx3-ubyte.gz"
 
     /// SIGKILL mid-download (slow drip), rerun: it continues from the partial file and ends verified.
-    @Test(.enabled(if: RealData.available)) func killedFetchResumesWhereItStopped() throws {
+    @Test(.realData) func killedFetchResumesWhereItStopped() throws {
         let tree = try MirrorTree()
         let server = try MirrorServer(root: tree.url, faults: [Self.path: ["drip": 4_000_000, "times": 1]])
         let workspace = try TemporaryDirectory("fetch-kill")
@@ -37,7 +37,7 @@ import Testing
     /// Eight `fmnist fetch all` at once on one fresh workspace: all succeed, each of the eight files
     /// is downloaded once (server counters), the others wait, say who holds the lock, then find
     /// both datasets present; the catalog passes `integrity_check` and holds one version per dataset.
-    @Test(.enabled(if: RealData.available)) func eightConcurrentFetchesDownloadEachFileOnce() throws {
+    @Test(.realData) func eightConcurrentFetchesDownloadEachFileOnce() throws {
         let tree = try MirrorTree()
         let server = try MirrorServer(root: tree.url, faults: [Self.path: ["drip": 30_000_000]])
         let workspace = try TemporaryDirectory("fetch-eight")

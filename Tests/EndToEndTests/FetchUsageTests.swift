@@ -49,7 +49,7 @@ import Testing
     }
 
     /// The config file supplies both datasets' mirrors; FMNIST_MIRRORS overrides it for one of them.
-    @Test(.enabled(if: RealData.available)) func configFileAndEnvironmentPrecedence() throws {
+    @Test(.realData) func configFileAndEnvironmentPrecedence() throws {
         let tree = try MirrorTree()
         let server = try MirrorServer(root: tree.url)
         let config = """

@@ -3,7 +3,7 @@ import Testing
 
 /// `fmnist import` and the read-only listings, run as a user would.
 @Suite(.serialized) struct ImportEndToEndTests {
-    @Test(.enabled(if: RealData.available)) func importRecordsAKnownVersionAndIsIdempotent() throws {
+    @Test(.realData) func importRecordsAKnownVersionAndIsIdempotent() throws {
         let base = try TemporaryDirectory("import")
         let root = base.path("data")
         let first = try FMNISTProcess.run(["import", RealData.fashion.path, "--as", "fashion", "--root", root.path, "--json"])
@@ -32,7 +32,7 @@ import Testing
         #expect((events[0]["event"] as? [String: Any])?["kind"] as? String == "import")
     }
 
-    @Test(.enabled(if: RealData.available)) func importRefusesTheOtherDatasetsFiles() throws {
+    @Test(.realData) func importRefusesTheOtherDatasetsFiles() throws {
         let base = try TemporaryDirectory("import-wrong")
         let root = base.path("data")
         let result = try FMNISTProcess.run(["import", RealData.mnist.path, "--as", "fashion", "--root", root.path])
@@ -48,7 +48,7 @@ import Testing
         #expect((try JSONSerialization.jsonObject(with: Data(versions.stdout.utf8)) as? [Any])?.isEmpty == true)
     }
 
-    @Test(.enabled(if: RealData.available)) func unknownContentIsRefusedUnlessAcceptedThenFlaggedEverywhere() throws {
+    @Test(.realDataWithOldLabels) func unknownContentIsRefusedUnlessAcceptedThenFlaggedEverywhere() throws {
         let base = try TemporaryDirectory("import-unknown")
         let root = base.path("data")
         let folder = base.path("old-fashion")
@@ -58,7 +58,7 @@ import Testing
         }
         for name in ["train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
             try FileManager.default.copyItem(
-                at: RealData.directory!.appendingPathComponent("fashion-mnist-2017-08-26/\(name)"), to: folder.appendingPathComponent(name))
+                at: RealData.oldFashionLabels.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
         let refused = try FMNISTProcess.run(["import", folder.path, "--as", "fashion", "--root", root.path])
         #expect(refused.status == 8)
@@ -95,7 +95,7 @@ import Testing
         #expect(notAFolder.status == 2)
     }
 
-    @Test(.enabled(if: RealData.available)) func aTruncatedFileIsRefusedAndNamed() throws {
+    @Test(.realData) func aTruncatedFileIsRefusedAndNamed() throws {
         let base = try TemporaryDirectory("import-truncated")
         let folder = base.path("mnist")
         try FileManager.default.copyItem(at: RealData.mnist, to: folder)

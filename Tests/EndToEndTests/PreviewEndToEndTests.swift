@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @Suite struct PreviewEndToEndTests {
-    @Test(.enabled(if: RealData.available)) func previewOfCurrentWritesADecodablePNG() throws {
+    @Test(.realData) func previewOfCurrentWritesADecodablePNG() throws {
         let workspace = try TemporaryDirectory("preview")
         try FileManager.default.createSymbolicLink(at: workspace.path("mnist"), withDestinationURL: RealData.mnist)
         try FileManager.default.createSymbolicLink(atPath: workspace.path("current").path, withDestinationPath: "mnist")

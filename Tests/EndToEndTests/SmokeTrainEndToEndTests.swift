@@ -17,7 +17,7 @@ import Testing
         return workspace
     }
 
-    @Test(.enabled(if: RealData.available), arguments: ["fashion", "mnist"])
+    @Test(.realData, arguments: ["fashion", "mnist"])
     func realDataPassesTheSanityBand(dataset: String) throws {
         let ws = try workspace()
         let result = try FMNISTProcess.run(["smoke-train", "--dataset", dataset, "--root", ws.url.path, "--json"])
@@ -39,7 +39,7 @@ import Testing
         #expect(log.stdout.contains(json["version_id"] as! String))
     }
 
-    @Test(.enabled(if: RealData.available)) func shuffledLabelsFailAtChanceLevel() throws {
+    @Test(.realData) func shuffledLabelsFailAtChanceLevel() throws {
         let ws = try workspace()
         let labels = ws.path("fashion/train-labels-idx1-ubyte.gz").path
         // Shuffle the training labels (header kept), so images and labels no longer match.
@@ -59,7 +59,7 @@ import Testing
         #expect(result.stderr.contains("chance level"))
     }
 
-    @Test(.enabled(if: RealData.available)) func mnistInTheFashionFolderIsCalledOut() throws {
+    @Test(.realData) func mnistInTheFashionFolderIsCalledOut() throws {
         let ws = try workspace()
         try FileManager.default.removeItem(at: ws.path("fashion"))
         try FileManager.default.copyItem(at: ws.path("mnist"), to: ws.path("fashion"))
@@ -68,11 +68,85 @@ import Testing
         #expect(result.stderr.contains("probably MNIST"))
     }
 
-    @Test(.enabled(if: RealData.available)) func tinyRunsAreNotBlamedOnTheData() throws {
+    @Test(.realData) func tinyRunsAreNotBlamedOnTheData() throws {
         let ws = try workspace()
         let result = try FMNISTProcess.run(["smoke-train", "--dataset", "mnist", "--root", ws.url.path, "--limit", "200"])
         #expect(result.status == 6, "\(result.stderr)")
         #expect(result.stderr.contains("rerun without --limit"))
+    }
+
+    /// A learning rate far too large drives the loss to NaN: the run is reported as diverged
+    /// (exit 6, `null` figures and `"outcome": "diverged"` in JSON), never as an internal error,
+    /// and it is recorded. Synthetic data, so it runs without FMNIST_DATA_DIR.
+    @Test func aDivergingRunIsReportedWithNullFiguresAndExit6() throws {
+        let ws = try TemporaryDirectory("smoke-diverge")
+        try SyntheticFiles.writeValidFolder(ws.path("synthetic"))
+        let root = ws.path("data").path
+        let imported = try FMNISTProcess.run(["import", ws.path("synthetic").path, "--as", "fashion", "--accept-unknown", "--root", root])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let result = try FMNISTProcess.run([
+            "smoke-train", "--dataset", "fashion", "--lr", "100", "--batch", "4", "--epochs", "3", "--limit", "20", "--root", root, "--json",
+        ])
+        #expect(result.status == 6, "\(result.stderr)")
+        #expect(result.stderr.contains("FAIL: the training diverged (learning rate 100.0)"))
+        #expect(result.stderr.contains("loss NaN (diverged)"))
+        #expect(!result.stderr.contains("Error:"))
+        let json = try result.json()
+        let verdict = try #require(json["verdict"] as? [String: Any])
+        #expect(verdict["outcome"] as? String == "diverged")
+        #expect(verdict["passed"] as? Bool == false)
+        #expect(json["exit_status"] as? Int == 6)
+        let report = try #require(json["report"] as? [String: Any])
+        #expect(report["test_loss"] is NSNull)
+        let epochs = try #require(report["epochs"] as? [[String: Any]])
+        #expect(epochs.count == 3 && epochs.allSatisfy { $0["train_loss"] is NSNull })
+        #expect(json["recorded"] as? Bool == true)
+        // The catalog holds the run, and log --json still parses, with a null loss.
+        let log = try FMNISTProcess.run(["log", "--root", root, "--json"])
+        #expect(log.status == 0, "\(log.stderr)")
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]])
+        let details = try #require((entries.first?["event"] as? [String: Any])?["details"] as? [String: Any])
+        #expect(details["loss"] is NSNull)
+        #expect((details["verdict"] as? String)?.contains("diverged") == true)
+    }
+
+    /// `smoke-train DATASET@VERSION` (the CLI's spelling everywhere) and `--dataset-version`
+    /// pick a stored version; `--version` is the tool's version again, not an option that clashes.
+    @Test func aVersionIsNamedAsDatasetAtVersionAndVersionIsTheToolsVersion() throws {
+        let ws = try TemporaryDirectory("smoke-version")
+        try SyntheticFiles.writeValidFolder(ws.path("synthetic"))
+        let root = ws.path("data").path
+        let imported = try FMNISTProcess.run(["import", ws.path("synthetic").path, "--as", "fashion", "--accept-unknown", "--root", root, "--json"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let version = try #require(try imported.json()["version"] as? [String: Any])
+        let id = try #require(version["id"] as? String)
+        let short = String(id.prefix(12))
+        for arguments in [["fashion@\(short)"], ["fashion", "--dataset-version", short], ["--dataset", "fashion", "--dataset-version", short]] {
+            let result = try FMNISTProcess.run(["smoke-train"] + arguments + ["--limit", "20", "--root", root, "--json"])
+            #expect([0, 6].contains(result.status), "\(arguments): \(result.stderr)")
+            #expect(try result.json()["version_id"] as? String == id, "\(arguments)")
+            #expect(result.stderr.contains("store, version \(short)"), "\(arguments): \(result.stderr)")
+        }
+        let toolVersion = try FMNISTProcess.run(["smoke-train", "--version"])
+        #expect(toolVersion.status == 0, "\(toolVersion.stderr)")
+        #expect(toolVersion.stdout.first?.isNumber == true, "\(toolVersion.stdout)")
+        let help = try FMNISTProcess.run(["smoke-train", "--help"])
+        #expect(help.stdout.contains("--dataset-version <VERSION>"))
+        #expect(!help.stdout.contains("--version <"))
+        let cases: [([String], String)] = [
+            (["current@\(short)"], "needs a dataset name, not current"),
+            (["fashion@\(short)", "--dataset", "mnist"], "the dataset is given twice"),
+            (["fashion@\(short)", "--dataset-version", "000000000000"], "the version is given twice"),
+            (["fashion@"], "is not DATASET or DATASET@VERSION"),
+            (["fashion@nosuchversion"], "no version \"nosuchversion\" of Fashion-MNIST"),
+            // The old spelling is an error that names the new one, not the tool's version with exit 0.
+            (["--version", short], "smoke-train's --version \(short) was renamed"),
+        ]
+        for (arguments, message) in cases {
+            let result = try FMNISTProcess.run(["smoke-train"] + arguments + ["--root", root])
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
     }
 
     @Test func missingDataAndBadFlagsHaveDocumentedExits() throws {

@@ -3,7 +3,7 @@ import Testing
 
 /// `fmnist switch`, run as a user would: the drop-in proof, links, refusals, concurrency.
 @Suite(.serialized) struct SwitchEndToEndTests {
-    @Test(.enabled(if: RealData.available)) func existingMNISTCodeReadsWhicheverDatasetIsSwitchedIn() throws {
+    @Test(.realData) func existingMNISTCodeReadsWhicheverDatasetIsSwitchedIn() throws {
         let (base, root) = try DropIn.workspaceWithBoth("dropin")
         defer { _ = base }
         let current = root.appendingPathComponent("current")
@@ -43,7 +43,7 @@ import Testing
         #expect(unknown.status == 2)
     }
 
-    @Test(.enabled(if: RealData.available)) func switchWithoutArgumentPrintsWhatIsActive() throws {
+    @Test(.realData) func switchWithoutArgumentPrintsWhatIsActive() throws {
         let (base, root) = try DropIn.workspaceWithBoth("active")
         defer { _ = base }
         let none = try FMNISTProcess.run(["switch", "--root", root.path, "--json"])
@@ -60,7 +60,7 @@ import Testing
         #expect(active.stderr.contains("active: Fashion-MNIST 2017-08-31"))
     }
 
-    @Test(.enabled(if: RealData.available)) func registeredLinksFollowEverySwitch() throws {
+    @Test(.realData) func registeredLinksFollowEverySwitch() throws {
         let (base, root) = try DropIn.workspaceWithBoth("links")
         defer { _ = base }
         let extra = base.path("MNIST_data")
@@ -80,7 +80,7 @@ import Testing
         #expect((mnist["active_links"] as? [String])?.count == 2)
     }
 
-    @Test(.enabled(if: RealData.available)) func aLinkPathThatIsARealFolderIsRefusedAndNothingChanges() throws {
+    @Test(.realData) func aLinkPathThatIsARealFolderIsRefusedAndNothingChanges() throws {
         let (base, root) = try DropIn.workspaceWithBoth("realdir")
         defer { _ = base }
         let folder = base.path("MNIST_data")
@@ -93,7 +93,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("current").path))
     }
 
-    @Test(.enabled(if: RealData.available)) func deepSwitchCatchesTamperedBytesAndTheFastCheckThenRefuses() throws {
+    @Test(.realData) func deepSwitchCatchesTamperedBytesAndTheFastCheckThenRefuses() throws {
         let (base, root) = try DropIn.workspaceWithBoth("deep")
         defer { _ = base }
         #expect(try FMNISTProcess.run(["switch", "fashion", "--deep", "--root", root.path]).status == 0)
@@ -115,7 +115,7 @@ import Testing
         #expect(try FMNISTProcess.run(["switch", "mnist", "--root", root.path]).status == 0)
     }
 
-    @Test(.enabled(if: RealData.available)) func switchingBetweenTwoVersionsOfADatasetNeverDownloads() throws {
+    @Test(.realDataWithOldLabels) func switchingBetweenTwoVersionsOfADatasetNeverDownloads() throws {
         let (base, root) = try DropIn.workspaceWithBoth("versions")
         defer { _ = base }
         // An unknown Fashion-MNIST version: the superseded first-release labels with the current images.
@@ -124,7 +124,7 @@ import Testing
         for name in ["train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz"] {
             try FileManager.default.copyItem(at: RealData.fashion.appendingPathComponent(name), to: old.appendingPathComponent(name))
         }
-        let oldLabels = RealData.directory!.appendingPathComponent("fashion-mnist-2017-08-26")
+        let oldLabels = RealData.oldFashionLabels
         for name in ["train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
             try FileManager.default.copyItem(at: oldLabels.appendingPathComponent(name), to: old.appendingPathComponent(name))
         }
@@ -148,7 +148,7 @@ import Testing
         #expect(bad.stderr.contains("run: fmnist versions fashion"))
     }
 
-    @Test(.enabled(if: RealData.available)) func concurrentSwitchesAndVerifiesLeaveASoundCatalogAndACompleteLink() throws {
+    @Test(.realData) func concurrentSwitchesAndVerifiesLeaveASoundCatalogAndACompleteLink() throws {
         let (base, root) = try DropIn.workspaceWithBoth("concurrent")
         defer { _ = base }
         var commands: [[String]] = []

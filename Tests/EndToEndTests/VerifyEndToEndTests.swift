@@ -14,7 +14,7 @@ import Testing
         return workspace
     }
 
-    @Test(.enabled(if: RealData.available)) func realFashionFilesVerifyAndNameTheDataset() throws {
+    @Test(.realData) func realFashionFilesVerifyAndNameTheDataset() throws {
         let workspace = try workspaceWithFashion()
         let result = try FMNISTProcess.run(["verify", "fashion", "--root", workspace.url.path])
         #expect(result.status == 0, "\(result.stderr)")
@@ -22,7 +22,7 @@ import Testing
         #expect(result.stderr.contains("all 4 files verified"))
     }
 
-    @Test(.enabled(if: RealData.available)) func mnistFileInTheFashionFolderIsNamedAndFails() throws {
+    @Test(.realData) func mnistFileInTheFashionFolderIsNamedAndFails() throws {
         let workspace = try workspaceWithFashion()
         let target = workspace.path("fashion/t10k-images-idx3-ubyte.gz")
         try FileManager.default.removeItem(at: target)
@@ -38,7 +38,7 @@ import Testing
         #expect(swapped["identified_as"] as? String == "MNIST's t10k-images")
     }
 
-    @Test(.enabled(if: RealData.available)) func verifyAllChecksBothSharedFoldersByPath() throws {
+    @Test(.realData) func verifyAllChecksBothSharedFoldersByPath() throws {
         let mnist = try FMNISTProcess.run(["verify", RealData.mnist.path, "--json"])
         #expect(mnist.status == 0)
         let json = try mnist.json()
@@ -48,7 +48,7 @@ import Testing
         #expect((dataset["version_short_id"] as? String)?.count == 12)
     }
 
-    @Test(.enabled(if: RealData.available)) func recompressedFileIsSameDataDifferentContainer() throws {
+    @Test(.realData) func recompressedFileIsSameDataDifferentContainer() throws {
         let workspace = try workspaceWithFashion()
         let labels = workspace.path("fashion/t10k-labels-idx1-ubyte.gz")
         // Re-compress with gzip -9 and a different header, as Debian's package does.
@@ -62,9 +62,9 @@ import Testing
         #expect(result.stderr.contains("same data, different container"))
     }
 
-    @Test(.enabled(if: RealData.available)) func oldReleaseLabelsAreUnknownContent() throws {
+    @Test(.realDataWithOldLabels) func oldReleaseLabelsAreUnknownContent() throws {
         let workspace = try workspaceWithFashion()
-        let old = RealData.directory!.appendingPathComponent("fashion-mnist-2017-08-26/train-labels-idx1-ubyte.gz")
+        let old = RealData.oldFashionLabels.appendingPathComponent("train-labels-idx1-ubyte.gz")
         let target = workspace.path("fashion/train-labels-idx1-ubyte.gz")
         try FileManager.default.removeItem(at: target)
         try FileManager.default.copyItem(at: old, to: target)
@@ -73,7 +73,7 @@ import Testing
         #expect(result.stderr.contains("matches no known version"))
     }
 
-    @Test(.enabled(if: RealData.available)) func singleFileIsIdentified() throws {
+    @Test(.realData) func singleFileIsIdentified() throws {
         let result = try FMNISTProcess.run(["verify", RealData.fashion.appendingPathComponent("train-labels-idx1-ubyte.gz").path])
         #expect(result.status == 0)
         #expect(result.stderr.contains("this is Fashion-MNIST's train-labels"))

@@ -1,3 +1,5 @@
+import FMNISTTraining
+import Foundation
 import Testing
 
 @testable import FMNISTCore
@@ -35,5 +37,39 @@ import Testing
         #expect(!verdict.passed)
         #expect(verdict.message.contains("--limit"))
         #expect(verdict.message.contains("rerun without --limit"))
+    }
+
+    @Test func aDivergedRunIsDivergedWhateverItsAccuracy() throws {
+        let fashion = try registry.manifest(named: "fashion")
+        for accuracy in [0.1, 0.85, Double.nan] {
+            let verdict = SanityVerdict.judge(accuracy: accuracy, manifest: fashion, diverged: true, learningRate: 100)
+            #expect(!verdict.passed)
+            #expect(verdict.outcome == .diverged)
+            #expect(verdict.message.contains("diverged (learning rate 100.0)"))
+            #expect(verdict.message.contains("smaller --lr"))
+        }
+        #expect(SanityVerdict.judge(accuracy: 0.85, manifest: fashion).outcome == .pass)
+        #expect(SanityVerdict.judge(accuracy: 0.11, manifest: fashion).outcome == .chanceLevel)
+    }
+
+    @Test func nonFiniteFiguresAreNullInJSONAndMarkTheRunDiverged() throws {
+        let epoch = EpochReport(epoch: 1, trainLoss: .nan, trainAccuracy: 0.1, imagesPerSecond: .infinity, seconds: 0)
+        let report = TrainingReport(
+            epochs: [epoch], testAccuracy: 0.1, testLoss: -.infinity, confusion: [[1]], trainImagesPerSecond: 10,
+            totalSeconds: 1, evaluationSeconds: 0.5, threads: 1, kernel: "portable", trainingImages: 1, testImages: 1,
+            normalizationMean: 0.3, normalizationStd: 0.3)
+        #expect(report.diverged && epoch.diverged)
+        let text = try JSONOutput.encode(report)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(object["test_loss"] is NSNull)
+        #expect(object["test_accuracy"] as? Double == 0.1)
+        let epochs = try #require(object["epochs"] as? [[String: Any]])
+        #expect(epochs[0]["train_loss"] is NSNull && epochs[0]["images_per_second"] is NSNull)
+        // Read back, the nulls are NaN again and the run still counts as diverged.
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        #expect(try decoder.decode(TrainingReport.self, from: Data(text.utf8)).diverged)
+        // A finite but absurd loss is divergence too; a sane one is not.
+        #expect(EpochReport.isDiverged(1e15) && !EpochReport.isDiverged(2.3))
     }
 }

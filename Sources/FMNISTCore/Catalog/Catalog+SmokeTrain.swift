@@ -1,3 +1,4 @@
+import FMNISTTraining
 import Foundation
 
 extension Catalog {
@@ -6,6 +7,9 @@ extension Catalog {
     /// - Parameters:
     ///   - passed: whether the accuracy is inside the sanity band (the event's result).
     ///   - report: the full run report (confusion matrix, timings...), stored as JSON.
+    ///
+    /// A diverged run's NaN figures are stored as +infinity in the (NOT NULL) columns, which SQLite
+    /// keeps as a real number, and as `null` in the JSON of the event and the report.
     @discardableResult
     public func recordSmokeTrain<Report: Encodable>(
         dataset: String, versionID: String, accuracy: Double, loss: Double, imagesPerSecond: Double, epochs: Int,
@@ -22,10 +26,11 @@ extension Catalog {
                 INSERT INTO smoke_train_runs(event_id, dataset, version_id, accuracy, loss, images_per_second, epochs, verdict,
                     report, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                [eventID, dataset, versionID, accuracy, loss, imagesPerSecond, epochs, verdict, reportText, time])
+                [eventID, dataset, versionID, Self.storable(accuracy), Self.storable(loss), Self.storable(imagesPerSecond), epochs,
+                 verdict, reportText, time])
             return SmokeTrainRecord(
-                id: db.lastInsertRowID, dataset: dataset, versionID: versionID, accuracy: accuracy, loss: loss,
-                imagesPerSecond: imagesPerSecond, epochs: epochs, verdict: verdict, report: JSONValue(parsing: reportText), time: time)
+                id: db.lastInsertRowID, dataset: dataset, versionID: versionID, accuracy: Self.storable(accuracy),
+                loss: Self.storable(loss), imagesPerSecond: Self.storable(imagesPerSecond), epochs: epochs, verdict: verdict, report: JSONValue(parsing: reportText), time: time)
         }
     }
 
@@ -49,11 +54,27 @@ extension Catalog {
     }
 }
 
-/// The details of a `smoke-train` event.
+extension Catalog {
+    /// NaN as +infinity: SQLite stores a NaN as NULL, which the NOT NULL figure columns refuse.
+    static func storable(_ value: Double) -> Double { value.isNaN ? .infinity : value }
+}
+
+/// The details of a `smoke-train` event (non-finite figures of a diverged run are `null`).
 struct SmokeTrainSummary: Encodable {
     let accuracy: Double
     let loss: Double
     let imagesPerSecond: Double
     let epochs: Int
     let verdict: String
+
+    enum CodingKeys: String, CodingKey { case accuracy, loss, imagesPerSecond, epochs, verdict }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeFiniteOrNull(accuracy, forKey: .accuracy)
+        try container.encodeFiniteOrNull(loss, forKey: .loss)
+        try container.encodeFiniteOrNull(imagesPerSecond, forKey: .imagesPerSecond)
+        try container.encode(epochs, forKey: .epochs)
+        try container.encode(verdict, forKey: .verdict)
+    }
 }

@@ -1,3 +1,4 @@
+import FMNISTTraining
 import Foundation
 
 /// Where a version's bytes came from when it was first recorded.
@@ -172,6 +173,51 @@ public struct SmokeTrainRecord: Sendable, Codable, Equatable {
     /// The full run report as JSON.
     public let report: JSONValue
     public let time: Date
+
+    enum CodingKeys: String, CodingKey { case id, dataset, versionID, accuracy, loss, imagesPerSecond, epochs, verdict, report, time }
+
+    /// Memberwise.
+    public init(
+        id: Int64, dataset: String, versionID: String, accuracy: Double, loss: Double, imagesPerSecond: Double,
+        epochs: Int, verdict: String, report: JSONValue, time: Date
+    ) {
+        self.id = id
+        self.dataset = dataset
+        self.versionID = versionID
+        self.accuracy = accuracy
+        self.loss = loss
+        self.imagesPerSecond = imagesPerSecond
+        self.epochs = epochs
+        self.verdict = verdict
+        self.report = report
+        self.time = time
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try container.decode(Int64.self, forKey: .id), dataset: try container.decode(String.self, forKey: .dataset),
+            versionID: try container.decode(String.self, forKey: .versionID),
+            accuracy: try container.decodeFiniteOrNaN(forKey: .accuracy), loss: try container.decodeFiniteOrNaN(forKey: .loss),
+            imagesPerSecond: try container.decodeFiniteOrNaN(forKey: .imagesPerSecond),
+            epochs: try container.decode(Int.self, forKey: .epochs), verdict: try container.decode(String.self, forKey: .verdict),
+            report: try container.decode(JSONValue.self, forKey: .report), time: try container.decode(Date.self, forKey: .time))
+    }
+
+    /// Writes the figures of a diverged run (stored as +infinity) as `null`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(dataset, forKey: .dataset)
+        try container.encode(versionID, forKey: .versionID)
+        try container.encodeFiniteOrNull(accuracy, forKey: .accuracy)
+        try container.encodeFiniteOrNull(loss, forKey: .loss)
+        try container.encodeFiniteOrNull(imagesPerSecond, forKey: .imagesPerSecond)
+        try container.encode(epochs, forKey: .epochs)
+        try container.encode(verdict, forKey: .verdict)
+        try container.encode(report, forKey: .report)
+        try container.encode(time, forKey: .time)
+    }
 }
 
 /// Which version of a dataset is placed in its live folder.

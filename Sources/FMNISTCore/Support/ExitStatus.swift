@@ -13,7 +13,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable, Codable {
     case missing = 4
     /// Fetch failed: every mirror failed for at least one file.
     case fetchFailed = 5
-    /// smoke-train finished but its accuracy is outside the dataset's sanity band.
+    /// smoke-train finished but its accuracy is outside the dataset's sanity band, or the training diverged.
     case sanityFailed = 6
     /// The workspace or catalog cannot be used: lock held, read-only, disk full, corrupt catalog.
     case workspace = 7
@@ -29,7 +29,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable, Codable {
         case .integrity: return "integrity failure: a file is corrupt, tampered, truncated or the wrong dataset"
         case .missing: return "missing: the files or version needed are not present"
         case .fetchFailed: return "fetch failed: every mirror failed for at least one file"
-        case .sanityFailed: return "smoke-train accuracy outside the dataset's sanity band"
+        case .sanityFailed: return "smoke-train accuracy outside the dataset's sanity band, or the training diverged"
         case .workspace: return "workspace unusable: lock, permissions, disk full or corrupt catalog"
         case .unknownContent: return "unknown content refused (pass --accept-unknown to keep it)"
         }

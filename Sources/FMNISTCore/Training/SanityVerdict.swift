@@ -1,27 +1,65 @@
 /// Whether a smoke-train accuracy is what a healthy copy of the dataset gives, and if not,
 /// what that most likely means.
 public struct SanityVerdict: Sendable, Codable, Equatable {
+    /// What the run says, in one word (`--json`: `verdict.outcome`).
+    public enum Outcome: String, Sendable, Codable, Equatable, CaseIterable {
+        /// Accuracy inside the band.
+        case pass
+        /// Accuracy below the band after a run shorter than one epoch (`--limit`): says little about the data.
+        case shortRun = "short_run"
+        /// Accuracy about chance level: labels and images do not belong together.
+        case chanceLevel = "chance_level"
+        /// Accuracy above the band: probably another, easier dataset.
+        case aboveBand = "above_band"
+        /// Accuracy below the band.
+        case belowBand = "below_band"
+        /// The training diverged (a loss became NaN, infinite or above 1000, e.g. a learning rate far too large):
+        /// the accuracy says nothing about the data.
+        case diverged
+    }
+
     public let passed: Bool
+    /// One word for scripts: pass, short_run, chance_level, above_band, below_band or diverged.
+    public let outcome: Outcome
     /// One line: "pass: 0.851 inside Fashion-MNIST's band 0.80–0.95" or what went wrong.
     public let message: String
     public let band: SanityBand
+
+    init(passed: Bool, outcome: Outcome, message: String, band: SanityBand) {
+        self.passed = passed
+        self.outcome = outcome
+        self.message = message
+        self.band = band
+    }
 
     /// Judges `accuracy` of a run on `manifest`'s data.
     ///
     /// - Parameter shortRun: the run saw less than one full epoch of the training set (`--limit`):
     ///   a low accuracy then says little about the data, and the message says so.
+    /// - Parameter diverged: a loss became NaN, infinite or absurd during the run (see
+    ///   `TrainingReport.diverged`); the verdict is then ``Outcome/diverged`` whatever the accuracy.
+    /// - Parameter learningRate: the run's learning rate, named in the message of a diverged run.
     public static func judge(
-        accuracy: Double, manifest: Manifest, allManifests: [Manifest] = [], shortRun: Bool = false
+        accuracy: Double, manifest: Manifest, allManifests: [Manifest] = [], shortRun: Bool = false,
+        diverged: Bool = false, learningRate: Double? = nil
     ) -> SanityVerdict {
         let band = manifest.sanity
+        if diverged || !accuracy.isFinite {
+            let rate = learningRate.map { " (learning rate \($0))" } ?? ""
+            return SanityVerdict(
+                passed: false, outcome: .diverged,
+                message: "FAIL: the training diverged\(rate): the loss became NaN, infinite or absurdly large, so the accuracy says nothing "
+                    + "about the data; rerun with a smaller --lr (default 0.01 for sgd, 0.001 for adam)",
+                band: band)
+        }
         let shown = String(format: "%.4f", accuracy)
         let range = String(format: "%.2f–%.2f", band.minAccuracy, band.maxAccuracy)
         if band.contains(accuracy) {
-            return SanityVerdict(passed: true, message: "pass: accuracy \(shown) inside \(manifest.title)'s band \(range)", band: band)
+            return SanityVerdict(passed: true, outcome: .pass, message: "pass: accuracy \(shown) inside \(manifest.title)'s band \(range)", band: band)
         }
         if shortRun && accuracy < band.minAccuracy {
             return SanityVerdict(
-                passed: false,
+                passed: false, outcome: .shortRun,
                 message: "FAIL: accuracy \(shown) is below \(manifest.title)'s band \(range), but this run saw less than one "
                     + "epoch of the training set (--limit): the band is meant for a full epoch; rerun without --limit to judge "
                     + "the data (if it stays near chance, labels and images are misaligned or corrupt)",
@@ -30,7 +68,7 @@ public struct SanityVerdict: Sendable, Codable, Equatable {
         let chance = 1.0 / Double(max(manifest.classes.count, 2))
         if accuracy <= chance * 2 {
             return SanityVerdict(
-                passed: false,
+                passed: false, outcome: .chanceLevel,
                 message: "FAIL: accuracy \(shown) is about chance level (\(String(format: "%.2f", chance))): "
                     + "labels and images are misaligned, shuffled or corrupt",
                 band: band)
@@ -40,10 +78,10 @@ public struct SanityVerdict: Sendable, Codable, Equatable {
             let other = allManifests.first { $0.name != manifest.name && $0.sanity.contains(accuracy) && $0.sanity.minAccuracy > band.maxAccuracy - 0.05 }
             let guess = other.map { "the data is probably \($0.title), not \(manifest.title)" }
                 ?? "the data is easier than \(manifest.title) should be: is it really \(manifest.title)?"
-            return SanityVerdict(passed: false, message: "FAIL: accuracy \(shown) is above \(manifest.title)'s band \(range): \(guess)", band: band)
+            return SanityVerdict(passed: false, outcome: .aboveBand, message: "FAIL: accuracy \(shown) is above \(manifest.title)'s band \(range): \(guess)", band: band)
         }
         return SanityVerdict(
-            passed: false,
+            passed: false, outcome: .belowBand,
             message: "FAIL: accuracy \(shown) is below \(manifest.title)'s band \(range): the data may be damaged, "
                 + "or the run too short (--limit/--epochs) to judge",
             band: band)

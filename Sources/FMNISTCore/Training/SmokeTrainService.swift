@@ -40,6 +40,45 @@ public struct SmokeTrainService: Sendable {
         var label: String = ""
     }
 
+    /// What `fmnist smoke-train [DATASET[@VERSION]] [--dataset D] [--dataset-version V]` names:
+    /// the dataset (`current` when nothing is given) and an optional version selector.
+    ///
+    /// The argument and the options may each be given once; saying the dataset or the version two
+    /// different ways is a usage error, and so is `current@VERSION` (name the dataset instead).
+    public static func target(argument: String?, dataset: String?, version: String?) throws -> SwitchTarget {
+        let parsed = try argument.map { try SwitchTarget(parsing: $0) }
+        if let parsed, let dataset, parsed.dataset.lowercased() != dataset.lowercased() {
+            throw UsageError("the dataset is given twice: \"\(parsed.dataset)\" and --dataset \(dataset)",
+                             hint: "give it once, e.g. fmnist smoke-train \(dataset)")
+        }
+        if let selector = parsed?.version, let version, selector != version {
+            throw UsageError("the version is given twice: @\(selector) and --dataset-version \(version)",
+                             hint: "give it once, e.g. fmnist smoke-train \(parsed?.dataset ?? "fashion")@\(version)")
+        }
+        let name = parsed?.dataset ?? dataset ?? "current"
+        let selector = parsed?.version ?? version
+        if let selector, name.lowercased() == "current" {
+            throw UsageError("a version (\(selector)) needs a dataset name, not current",
+                             hint: "e.g. fmnist smoke-train fashion@\(selector) (see `fmnist versions`)")
+        }
+        if let selector, selector.isEmpty || selector.contains(where: { $0.isWhitespace || $0.isNewline }) {
+            throw UsageError("\"\(selector)\" is not a version id prefix or name", hint: "list them with `fmnist versions`")
+        }
+        return SwitchTarget(dataset: name, version: selector)
+    }
+
+    /// The error for the old spelling `fmnist smoke-train --version V` (renamed: `--version` is the
+    /// tool's version), which would otherwise print the tool's version and exit 0; nil otherwise.
+    /// `arguments` are the process arguments after the executable name.
+    public static func renamedVersionOption(in arguments: [String]) -> UsageError? {
+        guard arguments.first == "smoke-train", let index = arguments.firstIndex(of: "--version"),
+            index + 1 < arguments.count, !arguments[index + 1].hasPrefix("-")
+        else { return nil }
+        let value = arguments[index + 1]
+        return UsageError("smoke-train's --version \(value) was renamed: --version prints the tool's version",
+                          hint: "name the stored version as DATASET@VERSION (fmnist smoke-train fashion@\(value)) or pass --dataset-version \(value)")
+    }
+
     /// Runs a smoke-train of `dataset` (`current`, a dataset name) or `version` (a catalog
     /// selector: short id prefix or version name).
     public func run(
@@ -90,7 +129,8 @@ public struct SmokeTrainService: Sendable {
         }
         let seen = min(configuration.limit ?? train.count, train.count) * configuration.epochs
         let verdict = SanityVerdict.judge(
-            accuracy: report.testAccuracy, manifest: manifest, allManifests: registry.manifests, shortRun: seen < train.count)
+            accuracy: report.testAccuracy, manifest: manifest, allManifests: registry.manifests, shortRun: seen < train.count,
+            diverged: report.diverged, learningRate: configuration.learningRate)
         let recorded = record(manifest: manifest, identity: identity, report: report, verdict: verdict, configuration: configuration)
         return Result(
             dataset: manifest.name, title: manifest.title, versionID: identity.full, versionShortID: identity.short,

@@ -93,21 +93,91 @@ final class LockedData: @unchecked Sendable {
     func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
 }
 
-/// Where the real MNIST / Fashion-MNIST files are (`FMNIST_DATA_DIR`), or nil with a printed skip note.
+/// Where the real MNIST / Fashion-MNIST files are: `FMNIST_DATA_DIR`, in one of two layouts.
+///
+/// - the shared layout (`../shared/data`): `fashion-mnist/` and `mnist/`, each with the four `.gz`
+///   files, and optionally `fashion-mnist-2017-08-26/` with the superseded release's two label files;
+/// - a workspace root (`data/` after `fmnist fetch all`): `fashion/` and `mnist/`.
+///
+/// Tests that need the files carry the ``Trait/realData`` trait (or ``Trait/realDataWithOldLabels``),
+/// so that without them the test runner itself reports them as skipped. When `FMNIST_DATA_DIR` is
+/// set but holds neither layout, `RealDataLayoutTests` fails with a message saying what is needed.
 enum RealData {
-    static let directory: URL? = {
-        guard let path = ProcessInfo.processInfo.environment["FMNIST_DATA_DIR"], !path.isEmpty,
-            FileManager.default.fileExists(atPath: path + "/fashion-mnist/train-images-idx3-ubyte.gz")
-        else {
-            print("SKIPPED: real-data tests need FMNIST_DATA_DIR pointing at the shared data folder (see .ci/run)")
-            return nil
-        }
-        return URL(fileURLWithPath: path)
+    /// The folders found under a data directory.
+    struct Located: Equatable {
+        enum Layout: String { case shared, workspace }
+        let layout: Layout
+        let fashion: URL
+        let mnist: URL
+        /// `fashion-mnist-2017-08-26/` (shared layout only), when it holds both label files.
+        let oldFashionLabels: URL?
+    }
+
+    static let names = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+
+    /// `FMNIST_DATA_DIR`, when set and not empty.
+    static let setting: String? = {
+        guard let path = ProcessInfo.processInfo.environment["FMNIST_DATA_DIR"], !path.isEmpty else { return nil }
+        return path
     }()
 
-    static var available: Bool { directory != nil }
-    static var fashion: URL { directory!.appendingPathComponent("fashion-mnist") }
-    static var mnist: URL { directory!.appendingPathComponent("mnist") }
+    /// The layout `FMNIST_DATA_DIR` holds, or nil (unset, or neither layout: see ``problem``).
+    static let located: Located? = setting.flatMap { try? locate($0).get() }
+
+    /// Why a set `FMNIST_DATA_DIR` cannot be used, or nil.
+    static let problem: String? = setting.flatMap { path in
+        if case .failure(let failure) = locate(path) { return failure.message }
+        return nil
+    }
+
+    struct LayoutProblem: Error, Equatable { let message: String }
+
+    /// Finds either layout under `path` (symlinked folders are followed).
+    static func locate(_ path: String) -> Result<Located, LayoutProblem> {
+        let root = URL(fileURLWithPath: path)
+        func complete(_ folder: String, _ files: [String] = names) -> URL? {
+            let url = root.appendingPathComponent(folder).resolvingSymlinksInPath()
+            for name in files {
+                guard let type = try? FileManager.default.attributesOfItem(atPath: url.appendingPathComponent(name).resolvingSymlinksInPath().path)[.type] as? FileAttributeType,
+                    type == .typeRegular
+                else { return nil }
+            }
+            return url
+        }
+        if let fashion = complete("fashion-mnist"), let mnist = complete("mnist") {
+            let old = complete("fashion-mnist-2017-08-26", ["train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"])
+            return .success(Located(layout: .shared, fashion: fashion, mnist: mnist, oldFashionLabels: old))
+        }
+        if let fashion = complete("fashion"), let mnist = complete("mnist") {
+            return .success(Located(layout: .workspace, fashion: fashion, mnist: mnist, oldFashionLabels: nil))
+        }
+        return .failure(LayoutProblem(message: """
+            FMNIST_DATA_DIR=\(path) holds neither layout the real-data tests read: either the shared layout \
+            (fashion-mnist/ and mnist/, each with \(names.joined(separator: ", ")); optionally \
+            fashion-mnist-2017-08-26/ with the two old label files), or a workspace root (fashion/ and mnist/ with the \
+            same four files, e.g. ./data after `fmnist fetch all`). Point FMNIST_DATA_DIR at one, or unset it to skip them.
+            """))
+    }
+
+    static var available: Bool { located != nil }
+    static var hasOldFashionLabels: Bool { located?.oldFashionLabels != nil }
+    static var fashion: URL { located!.fashion }
+    static var mnist: URL { located!.mnist }
+    /// The folder of the 2017-08-26 label files (only with ``hasOldFashionLabels``).
+    static var oldFashionLabels: URL { located!.oldFashionLabels! }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs the test only with the real files (`FMNIST_DATA_DIR`); otherwise the runner reports it
+    /// as skipped, with this comment (which `.ci/run` looks for).
+    static var realData: Self {
+        .enabled(if: RealData.available, "needs FMNIST_DATA_DIR: the real files in the shared layout (fashion-mnist/, mnist/) or a workspace root (fashion/, mnist/)")
+    }
+
+    /// Runs the test only with the real files and the superseded 2017-08-26 Fashion-MNIST labels.
+    static var realDataWithOldLabels: Self {
+        .enabled(if: RealData.hasOldFashionLabels, "needs FMNIST_DATA_DIR in the shared layout with fashion-mnist-2017-08-26/ (the old labels)")
+    }
 }
 
 /// A fresh temporary directory, removed when the test ends.

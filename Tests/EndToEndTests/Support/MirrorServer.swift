@@ -97,7 +97,8 @@ final class MirrorServer {
 /// to the real files in `FMNIST_DATA_DIR`.
 ///
 /// - `fashion/`, `mnist/`: the real files; `fashion2/`, `mnist2/`: the same, as a second mirror.
-/// - `old/`: Fashion-MNIST with the label files of the superseded 2017-08-26 release (unknown content).
+/// - `old/`: Fashion-MNIST with the label files of the superseded 2017-08-26 release (unknown content;
+///   only in the shared layout, see `RealData.hasOldFashionLabels`: otherwise the current labels).
 /// - `debian/`: Fashion-MNIST with `t10k-labels` re-compressed (same payload, another gzip container),
 ///   as Debian's `dataset-fashion-mnist` package ships it (made on demand by ``addRecompressed()``).
 final class MirrorTree {
@@ -110,18 +111,19 @@ final class MirrorTree {
 
     init() throws {
         directory = try TemporaryDirectory("fmnist-mirror")
-        guard let data = RealData.directory else { throw MirrorServer.ServerError(message: "FMNIST_DATA_DIR is not set") }
+        guard RealData.available else { throw MirrorServer.ServerError(message: RealData.problem ?? "FMNIST_DATA_DIR is not set") }
         let fm = FileManager.default
         let folders = [
-            ("fashion", "fashion-mnist"), ("fashion2", "fashion-mnist"), ("mnist", "mnist"), ("mnist2", "mnist"), ("old", "fashion-mnist"),
+            ("fashion", RealData.fashion), ("fashion2", RealData.fashion), ("mnist", RealData.mnist), ("mnist2", RealData.mnist),
+            ("old", RealData.fashion),
         ]
         for (folder, source) in folders {
             let target = url.appendingPathComponent(folder)
             try fm.createDirectory(at: target, withIntermediateDirectories: true)
             for name in Self.names {
-                var from = data.appendingPathComponent(source).appendingPathComponent(name)
-                if folder == "old" && name.contains("labels") {
-                    from = data.appendingPathComponent("fashion-mnist-2017-08-26").appendingPathComponent(name)
+                var from = source.appendingPathComponent(name)
+                if folder == "old" && name.contains("labels") && RealData.hasOldFashionLabels {
+                    from = RealData.oldFashionLabels.appendingPathComponent(name)
                 }
                 try fm.createSymbolicLink(at: target.appendingPathComponent(name), withDestinationURL: from)
             }
