@@ -171,8 +171,8 @@ public struct VersionStore: Sendable {
 
     /// Copies bytes with plain read/write (works across file systems; does not follow to a partial destination).
     static func copyFile(from source: String, to destination: String) throws {
-        let input = open(source, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw WorkspaceError.posix("open", source) }
+        // Only a regular file is copied, and opening a FIFO swapped in never blocks.
+        let input = try RegularFile.openForReading(source)
         defer { close(input) }
         let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard output >= 0 else { throw WorkspaceError.posix("create", destination) }
