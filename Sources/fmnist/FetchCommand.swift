@@ -18,8 +18,15 @@ struct FetchCommand: AsyncParsableCommand {
             several datasets), $FMNIST_MIRRORS (space or comma separated), .fmnist/config.json
             ({"mirrors": {"fashion": ["URL", ...], "mnist": [...]}}), then the manifest's list.
 
+            Bounds: a transfer is cut off at twice the largest known container of its file plus 1 MiB,
+            whatever the server announces; each file gets at most 60 s + size / --min-rate on each
+            mirror (retries included), then the next mirror resumes from the bytes held.
+            Ctrl-C (or SIGTERM) stops the transfers, keeps the partial files, prints the command
+            that resumes, and exits 130.
+
             Environment: FMNIST_MIRRORS, FMNIST_CA_BUNDLE (like --cacert), FMNIST_CONNECT_TIMEOUT,
-            FMNIST_LOW_SPEED_TIME, FMNIST_RETRIES, FMNIST_RETRY_BASE_MS; proxies from http_proxy,
+            FMNIST_LOW_SPEED_TIME, FMNIST_RETRIES, FMNIST_RETRY_BASE_MS, FMNIST_MIN_RATE (like
+            --min-rate), FMNIST_DEADLINE_BASE (seconds, default 60); proxies from http_proxy,
             https_proxy, all_proxy and no_proxy (read by libcurl).
 
             Examples:
@@ -31,7 +38,8 @@ struct FetchCommand: AsyncParsableCommand {
 
             Exit codes: 0 fetched (or already present) and verified, 2 usage or malformed config,
             5 every mirror failed for some file, 7 workspace unusable (lock timeout, disk full),
-            8 valid content of no known version refused (pass --accept-unknown).
+            8 valid content of no known version refused (pass --accept-unknown), 130 interrupted
+            (partial files kept; rerun to resume).
             """)
 
     @Argument(help: ArgumentHelp("fashion, mnist or all.", valueName: "DATASET"))
@@ -55,6 +63,9 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Seconds to wait for another fmnist process (default: forever).", valueName: "SECONDS"))
     var lockTimeout: Double?
 
+    @Option(name: .customLong("min-rate"), help: ArgumentHelp("Slowest average rate in KiB/s a mirror may take per file before the next mirror is tried (1-1048576, default 64; also $FMNIST_MIN_RATE).", valueName: "KIB"))
+    var minRate: Double?
+
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
@@ -67,7 +78,9 @@ struct FetchCommand: AsyncParsableCommand {
             fetch.jobs = jobs
             fetch.acceptUnknown = acceptUnknown
             fetch.lockTimeout = lockTimeout
-            fetch.settings = try TransferSettings.resolve(caBundle: cacert)
+            fetch.settings = try TransferSettings.resolve(caBundle: cacert, minimumRateKiB: minRate)
+            fetch.stopOnSignals = true
+            fetch.commandLine = Array(CommandLine.arguments.dropFirst())
             let display = FetchProgressDisplay(console: console)
             let service = FetchService(
                 layout: options.layout, registry: try options.registry(), options: fetch, onEvent: display.handle)
@@ -83,8 +96,14 @@ struct FetchCommand: AsyncParsableCommand {
 /// The human summary printed after a fetch.
 enum FetchSummary {
     static func print(_ report: FetchReport, console: Console) {
+        if report.interrupted {
+            printInterrupted(report, console: console)
+            return
+        }
         for dataset in report.datasets {
             switch dataset.status {
+            case .interrupted:
+                break
             case .present, .fetched:
                 console.info(console.style(dataset.message, "1;32"))
                 for file in dataset.files where file.status == .downloaded || !file.skipped.isEmpty {
@@ -116,6 +135,23 @@ enum FetchSummary {
                 }
                 Console.writeStderr("hint: \(hint)\n")
             }
+        }
+    }
+
+    /// Ctrl-C: what each partial file holds, and the command that resumes.
+    static func printInterrupted(_ report: FetchReport, console: Console) {
+        for dataset in report.datasets where dataset.status == .present {
+            console.info(console.style(dataset.message, "1;32"))
+        }
+        console.error("interrupted: nothing was placed or recorded; the partial downloads were kept")
+        for file in report.kept {
+            let held = FetchProgressDisplay.bytes(file.bytes)
+            let whole = FetchProgressDisplay.bytes(file.expectedBytes)
+            let state = file.bytes == 0 ? "nothing kept yet" : file.bytes >= file.expectedBytes ? "complete, \(held) (verified on the next run)" : "kept \(held) of \(whole)"
+            Console.writeStderr("  \(file.dataset)/\(file.name): \(state)\n")
+        }
+        if let command = report.resumeCommand {
+            Console.writeStderr("hint: resume with: \(command)\n")
         }
     }
 }

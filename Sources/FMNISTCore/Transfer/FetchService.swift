@@ -15,6 +15,13 @@ public struct FetchOptions: Sendable {
     /// Seconds to wait for another process's workspace lock (nil: wait as long as it takes).
     public var lockTimeout: TimeInterval? = nil
     public var settings = TransferSettings()
+    /// Polled by every transfer and backoff wait; when set, the fetch stops, keeps its partial
+    /// files, places nothing and reports `.interrupted` (exit 130).
+    public var cancellation: Cancellation? = nil
+    /// Let SIGINT (Ctrl-C) and SIGTERM set the cancellation while the transfers run (the CLI does).
+    public var stopOnSignals = false
+    /// The command's arguments after the program name, quoted into the resume command.
+    public var commandLine: [String]? = nil
 
     public init() {}
 }
@@ -70,6 +77,10 @@ public final class FetchService: Sendable {
             self.emit(.waitingForLock(message: message))
         }
         defer { lock.release() }
+        // Signals are taken over only while the lock is held: before it, Ctrl-C ends the wait at once.
+        let cancellation = options.cancellation ?? Cancellation()
+        let signals = options.stopOnSignals ? cancellation.cancelOnSignals() : nil
+        defer { signals?.stop() }
         do {
             try layout.createPrivateDirectories()
         } catch {
@@ -95,17 +106,19 @@ public final class FetchService: Sendable {
         let options = self.options
         let workspace = self.layout
         let emit = self.emit
-        WorkerPool.run(count: jobs.count, width: options.jobs, order: order) { index in
+        WorkLoop.run(count: jobs.count, width: options.jobs, order: order) { index in
             let (plan, target) = jobs[index]
-            if fatal.withLock({ $0 != nil }) { return }
+            if fatal.withLock({ $0 != nil }) || cancellation.isCancelled { return }
             let fetcher = FileFetcher(
                 target: target, manifest: plan.manifest, mirrors: plan.mirrors.mirrors, offline: options.offline,
-                acceptUnknown: options.acceptUnknown, settings: options.settings, judge: judge, layout: workspace, emit: emit)
+                acceptUnknown: options.acceptUnknown, settings: options.settings, judge: judge, layout: workspace,
+                cancellation: cancellation, emit: emit)
             do {
                 let outcome = try fetcher.run()
                 switch outcome {
                 case .success(let file): emit(.finished(target, file.report))
                 case .failure(let failure): emit(.finished(target, failure.report))
+                case .interrupted: break
                 }
                 outcomes.withLock { $0[index] = outcome }
             } catch {
@@ -115,6 +128,20 @@ public final class FetchService: Sendable {
         if let error = fatal.withLock({ $0 }) {
             for plan in plans { plan.discardReused() }
             throw error
+        }
+        if cancellation.isCancelled && !jobs.isEmpty {
+            for plan in plans { plan.discardReused() }
+            let transferred = outcomes.withLock { results in
+                results.reduce(Int64(0)) { sum, outcome in
+                    switch outcome {
+                    case .success(let file)?: return sum + file.report.bytesDownloaded
+                    case .failure(let failure)?: return sum + failure.report.bytesDownloaded
+                    case .interrupted(_, let bytes)?: return sum + bytes
+                    case nil: return sum
+                    }
+                }
+            }
+            return interrupted(plans, targets: jobs.map(\.1), transferred: transferred, started: started)
         }
 
         // 3. Complete each dataset: refuse, or install, record and place it.
@@ -127,7 +154,7 @@ public final class FetchService: Sendable {
                 switch results[index] {
                 case .success(let file)?: fetched.append(file)
                 case .failure(let failure)?: failures.append(failure)
-                case nil: break
+                case .interrupted?, nil: break
                 }
             }
             let report = try complete(plan, fetched: fetched, failures: failures, catalog: catalog)
@@ -145,6 +172,50 @@ public final class FetchService: Sendable {
         return FetchReport(
             datasets: reports, bytesDownloaded: reports.flatMap(\.files).reduce(0) { $0 + $1.bytesDownloaded },
             seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, exitStatus: status)
+    }
+
+    // MARK: - Interruption
+
+    /// The report of a fetch stopped by Ctrl-C: what each partial file holds, and how to resume.
+    /// Nothing was placed or recorded; complete but uninstalled files stay in `.fmnist/partial`
+    /// and are verified (not downloaded) by the next run.
+    private func interrupted(_ plans: [DatasetPlan], targets: [FileTarget], transferred: Int64, started: UInt64) -> FetchReport {
+        let kept = targets.map { target in
+            let partial = PartialDownload(layout: layout, dataset: target.dataset, name: target.name)
+            return KeptPartial(
+                dataset: target.dataset, name: target.name, path: partial.url.path, bytes: partial.size,
+                expectedBytes: target.expectedSize)
+        }
+        let reports = plans.map { plan in
+            let mine = kept.filter { $0.dataset == plan.manifest.name }
+            let held = mine.reduce(Int64(0)) { $0 + $1.bytes }
+            let expected = mine.reduce(Int64(0)) { $0 + $1.expectedBytes }
+            return DatasetFetchReport(
+                dataset: plan.manifest.name, title: plan.manifest.title, status: plan.isPresent ? .present : .interrupted,
+                message: plan.isPresent
+                    ? "\(plan.live.verdict); already present, nothing downloaded"
+                    : "\(plan.manifest.title) not fetched: interrupted; \(held) of \(expected) bytes kept in .fmnist/partial, nothing placed",
+                mirrors: plan.mirrors, versionID: plan.isPresent ? plan.live.versionID : nil,
+                versionShortID: plan.isPresent ? plan.live.versionShortID : nil, versionName: plan.isPresent ? plan.live.versionName : nil,
+                path: layout.liveDirectory(dataset: plan.manifest.name).path, files: plan.reused.map(\.1),
+                exitStatus: plan.isPresent ? .success : .interrupted)
+        }
+        return FetchReport(
+            datasets: reports, bytesDownloaded: transferred, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9,
+            exitStatus: .interrupted, kept: kept, resumeCommand: resumeCommand())
+    }
+
+    /// The command that resumes this fetch: the same arguments (quoted for a POSIX shell).
+    func resumeCommand() -> String {
+        let arguments = options.commandLine ?? ["fetch", options.selection, "--root", layout.root.path]
+        return (["fmnist"] + arguments).map(Self.shellQuoted).joined(separator: " ")
+    }
+
+    /// `word` as one POSIX shell word.
+    static func shellQuoted(_ word: String) -> String {
+        let plain = word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./:=@%+,".contains($0)) }
+        if plain && !word.isEmpty { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     // MARK: - Planning
