@@ -5,7 +5,7 @@ public enum ManifestLoader {
     /// URL schemes a mirror may use.
     public static let allowedSchemes: Set<String> = ["http", "https", "file"]
     /// A manifest file larger than this is refused unread (the built-in ones are a few KiB).
-    public static let maxFileSize = 4 << 20
+    public static let maxFileSize = 16 << 20
 
     /// Decodes and validates one manifest from JSON bytes; `source` names it in errors.
     public static func parse(_ data: Data, source: String) throws -> Manifest {
@@ -45,7 +45,7 @@ public enum ManifestLoader {
         do {
             data = try RegularFile.read(file.path, limit: maxFileSize, exitStatus: .usage)
         } catch {
-            throw ManifestError(file: file.path, field: "", problem: error.problem)
+            throw ManifestError(file: file.path, field: "", problem: "cannot be read: \(error.problem)")
         }
         return try parse(data, source: file.path)
     }

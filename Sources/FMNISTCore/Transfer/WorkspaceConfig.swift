@@ -19,7 +19,7 @@ public struct WorkspaceConfig: Sendable, Equatable {
     /// The keys the file may hold.
     public static let knownKeys: Set<String> = ["mirrors"]
     /// A configuration file larger than this is refused unread.
-    public static let maxSize = 1 << 20
+    public static let maxSize = 16 << 20
 
     /// Mirror base URLs per dataset (by the manifest's short name).
     public var mirrors: [String: [String]]
@@ -36,7 +36,7 @@ public struct WorkspaceConfig: Sendable, Equatable {
             data = try RegularFile.read(path, limit: maxSize, exitStatus: .usage)
         } catch {
             if error.exitStatus == .missing { return WorkspaceConfig() }
-            throw ConfigError(file: path, field: nil, problem: error.problem)
+            throw ConfigError(file: path, field: nil, problem: "cannot be read: \(error.problem)")
         }
         return try parse(data, file: path, registry: registry)
     }
