@@ -286,6 +286,18 @@ import Testing
         }
         #expect(throws: FileAccessError.self) { _ = try RegularFile.read(target.path, limit: 1) }
     }
+
+    /// libcurl reads the CA bundle itself, so a FIFO there must be refused before it gets it.
+    @Test func aFIFOAsTheCABundleIsAUsageError() throws {
+        let folder = try TemporaryFolder()
+        let fifo = folder.url.appendingPathComponent("ca.pem").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        #expect {
+            _ = try TransferSettings.resolve(caBundle: fifo, environment: [:])
+        } throws: { error in
+            (error as? UsageError)?.message.contains("is a named pipe (FIFO), not a regular file") == true
+        }
+    }
 }
 
 /// The cancellation flag and its signal handlers.

@@ -109,10 +109,11 @@ public struct TransferSettings: Sendable, Equatable {
         let ca = explicitCA ?? environment["FMNIST_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 }
         if let ca {
             let source = explicitCA != nil ? "--cacert" : "FMNIST_CA_BUNDLE"
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: ca, isDirectory: &isDirectory), !isDirectory.boolValue,
-                FileManager.default.isReadableFile(atPath: ca)
-            else {
+            // libcurl opens the bundle itself (and would block on a FIFO): check it is a regular file first.
+            if let kind = RegularFile.kind(at: ca), kind != .regular {
+                throw UsageError("\(source) \"\(ca)\" \(kind.refusal)", hint: "give the path of a PEM file of CA certificates")
+            }
+            guard FileManager.default.isReadableFile(atPath: ca) else {
                 throw UsageError(
                     "\(source) \"\(ca)\" is not a readable file", hint: "give the path of a PEM file of CA certificates")
             }
