@@ -106,35 +106,56 @@ enum FetchSummary {
                 break
             case .present, .fetched:
                 console.info(console.style(dataset.message, "1;32"))
-                for file in dataset.files where file.status == .downloaded || !file.skipped.isEmpty {
+                // Mirrors --offline passed over are not news when the fetch succeeded.
+                for file in dataset.files where file.status == .downloaded || file.skipped.contains(where: { $0.code != "offline" }) {
                     var line = "  \(file.name): \(file.message)"
                     if let mirror = file.mirror {
                         line += ", \(FetchProgressDisplay.bytes(file.bytesDownloaded)) from \(mirror)"
                     }
                     if file.resumedFrom > 0 { line += " (resumed at \(FetchProgressDisplay.bytes(file.resumedFrom)))" }
                     console.info(line)
-                    for skip in file.skipped { console.info("    skipped: \(skip)") }
+                    for skip in file.skipped where skip.code != "offline" { console.info("    skipped: \(skip)") }
                     for note in file.notes { console.info("    note: \(note)") }
                 }
             case .failed, .unknownRefused:
-                for file in dataset.files where file.status == .failed || !file.skipped.isEmpty {
-                    console.info("  \(file.name): \(file.message)")
-                    for skip in file.skipped { console.info("    \(skip)") }
+                // One line per mirror, all files together.
+                for failure in dataset.mirrorFailures {
+                    let what = failure.files.count == 1 ? failure.files[0] : "\(failure.files.count) files"
+                    console.info("  mirror \(failure.mirror): \(failure.reason) (\(what))")
                 }
                 console.error(dataset.message + "; nothing was changed in \(dataset.path)")
-                let hint: String
-                if dataset.status == .unknownRefused {
-                    hint = "this may be an older release; pass --accept-unknown to keep it (recorded as an unknown version)"
-                } else if dataset.files.contains(where: { $0.skipped.contains { $0.code == "certificate" } }) {
-                    hint = "an https mirror's certificate is not trusted: pass --cacert FILE (or set FMNIST_CA_BUNDLE) for a private CA"
-                } else if dataset.files.contains(where: { $0.skipped.contains { $0.code == "offline" } }) {
-                    hint = "--offline uses only file:// sources: give one with --mirror file:///path/to/folder/"
-                } else {
-                    hint = "check the network or proxy (http_proxy, https_proxy), or give another mirror with --mirror URL; "
-                        + "a rerun resumes partial downloads"
-                }
-                Console.writeStderr("hint: \(hint)\n")
+                Console.writeStderr("hint: \(hint(for: dataset))\n")
             }
+        }
+    }
+
+    /// The hint that fits why the dataset could not be fetched.
+    static func hint(for dataset: DatasetFetchReport) -> String {
+        if dataset.status == .unknownRefused {
+            return "this may be an older release; pass --accept-unknown to keep it (recorded as an unknown version)"
+        }
+        let importLine = "fmnist import DIR --as \(dataset.dataset) takes the four .gz files from a folder"
+        switch dataset.failureCause {
+        case .noNetwork:
+            let debian = dataset.dataset == "fashion"
+                ? "; or install Debian's dataset-fashion-mnist package and run fmnist fetch fashion --offline" : ""
+            return "no mirror host could be resolved: you seem to be offline. Without a network, \(importLine)\(debian)"
+        case .unreachable:
+            return "no mirror could be reached (refused, timed out or cut): check the network or proxy (http_proxy, "
+                + "https_proxy), or give another mirror with --mirror URL; a rerun resumes partial downloads"
+        case .notFound:
+            return "every mirror answered 404: check the mirror base URL (fmnist appends the file name, e.g. "
+                + "BASE/\(dataset.files.first?.name ?? "train-images-idx3-ubyte.gz"))"
+        case .wrongContent:
+            return "the mirrors answer, but serve something else (another dataset or file, an HTML page): "
+                + "give another mirror with --mirror URL"
+        case .certificate:
+            return "an https mirror's certificate is not trusted: pass --cacert FILE (or set FMNIST_CA_BUNDLE) for a private CA"
+        case .offlineOnly:
+            return "--offline uses only file:// sources: give one with --mirror file:///path/to/folder/, or \(importLine)"
+        case .other:
+            return "check the network or proxy (http_proxy, https_proxy), or give another mirror with --mirror URL; "
+                + "a rerun resumes partial downloads"
         }
     }
 

@@ -384,3 +384,42 @@ final class TemporaryFolder {
     }
     deinit { try? FileManager.default.removeItem(at: url) }
 }
+
+/// Failures grouped per mirror, and the cause a hint is chosen by.
+@Suite struct FetchDiagnosisTests {
+    static func failed(_ name: String, _ skips: [(String, String, String)]) -> FileFetchReport {
+        FileFetchReport(
+            dataset: "fashion", role: .trainImages, name: name, status: .failed, mirror: nil,
+            skipped: skips.map { MirrorSkip(url: $0.0 + name, code: $0.1, reason: $0.2, attempts: 1) }, bytesDownloaded: 0,
+            resumedFrom: 0, seconds: 0, verdict: nil, message: "every mirror failed", notes: [], httpStatus: nil, etag: nil,
+            lastModified: nil, measurement: nil)
+    }
+
+    static let dns = "failed: unreachable (Could not resolve host: a.invalid) (gave up after 1 attempt)"
+
+    @Test func failuresAreGroupedPerMirrorAndTheCauseNamed() {
+        let files = ["a.gz", "b.gz", "c.gz"].map {
+            Self.failed($0, [("http://a.invalid/fm/", "unreachable", Self.dns), ("http://b.invalid/", "unreachable", Self.dns)])
+        }
+        let groups = FetchDiagnosis.failures(files)
+        #expect(groups.map(\.mirror) == ["http://a.invalid/fm/", "http://b.invalid/"])
+        #expect(groups.first?.files == ["a.gz", "b.gz", "c.gz"])
+        #expect(FetchDiagnosis.cause(files) == .noNetwork)
+        // The manifest's file:// source (Debian's folder, absent) does not hide that nothing resolved.
+        let withLocal = [Self.failed("a.gz", [("http://a.invalid/", "unreachable", Self.dns), ("file:///usr/share/x/", "local_file", "cannot read")])]
+        #expect(FetchDiagnosis.cause(withLocal) == .noNetwork)
+    }
+
+    @Test func theCauseFitsWhatTheMirrorsDid() {
+        let refused = "failed: unreachable (Failed to connect to 127.0.0.1 port 9: Connection refused)"
+        #expect(FetchDiagnosis.cause([Self.failed("a", [("http://x/", "unreachable", refused)])]) == .unreachable)
+        #expect(FetchDiagnosis.cause([Self.failed("a", [("http://x/", "http_404", "answered HTTP 404"), ("http://y/", "http_404", "")])]) == .notFound)
+        #expect(FetchDiagnosis.cause([Self.failed("a", [("http://x/", "wrong_file", "served MNIST's t10k-images")])]) == .wrongContent)
+        #expect(FetchDiagnosis.cause([Self.failed("a", [("http://x/", "offline", "is not a local file:// source")])]) == .offlineOnly)
+        #expect(FetchDiagnosis.cause([Self.failed("a", [("https://x/", "certificate", "not trusted"), ("http://y/", "http_404", "")])]) == .certificate)
+        #expect(FetchDiagnosis.cause([Self.failed("a", [("http://x/", "http_404", ""), ("http://y/", "wrong_file", "")])]) == .other)
+        // With --offline, the skipped network mirrors do not hide what the local source did.
+        let mixed = [Self.failed("a", [("http://x/", "offline", "not local"), ("file:///srv/", "local_file", "cannot read")])]
+        #expect(FetchDiagnosis.failures(mixed).map(\.mirror) == ["file:///srv/"])
+    }
+}
