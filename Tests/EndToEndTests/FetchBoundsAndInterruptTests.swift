@@ -84,6 +84,17 @@ import Testing
         #expect(try FMNISTProcess.run(["verify", "fashion", "--root", root]).status == 0)
     }
 
+    /// Bad --lock-timeout values are usage errors, before anything is touched.
+    @Test(arguments: ["-1", "nan", "inf", "1e300"])
+    func anUnusableLockTimeoutIsAUsageError(_ value: String) throws {
+        let workspace = try TemporaryDirectory("fetch-lock-timeout")
+        let result = try FMNISTProcess.run(
+            ["fetch", "fashion", "--root", workspace.path("data").path, "--offline", "--lock-timeout=\(value)"], timeout: 60)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("--lock-timeout"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: workspace.path("data/.fmnist").path))
+    }
+
     /// Bad --min-rate values are usage errors.
     @Test(arguments: ["0", "-1", "nan", "inf", "99999999999"])
     func anUnusableMinRateIsAUsageError(_ value: String) throws {

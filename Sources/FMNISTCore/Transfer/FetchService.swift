@@ -12,8 +12,11 @@ public struct FetchOptions: Sendable {
     public var jobs = 4
     /// Keep valid content that matches no known version (recorded as "unknown").
     public var acceptUnknown = false
-    /// Seconds to wait for another process's workspace lock (nil: wait as long as it takes).
+    /// Seconds to wait for another process's workspace lock (nil: wait as long as it takes);
+    /// 0…``maxLockTimeout``, finite.
     public var lockTimeout: TimeInterval? = nil
+    /// The longest `--lock-timeout` accepted: a week.
+    public static let maxLockTimeout: TimeInterval = 7 * 24 * 3600
     public var settings = TransferSettings()
     /// Polled by every transfer and backoff wait; when set, the fetch stops, keeps its partial
     /// files, places nothing and reports `.interrupted` (exit 130).
@@ -67,6 +70,11 @@ public final class FetchService: Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         guard (1...32).contains(options.jobs) else {
             throw UsageError("--jobs \(options.jobs) is out of range", hint: "give a number of parallel downloads from 1 to 32")
+        }
+        if let timeout = options.lockTimeout, !(timeout.isFinite && (0...FetchOptions.maxLockTimeout).contains(timeout)) {
+            throw UsageError(
+                "--lock-timeout \(timeout) is out of range",
+                hint: "give the seconds to wait for another fmnist process, from 0 to \(Int(FetchOptions.maxLockTimeout)), or leave it out to wait as long as it takes")
         }
         let manifests = try registry.select(options.selection)
         let config = try WorkspaceConfig.load(layout, registry: registry)
