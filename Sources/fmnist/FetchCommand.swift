@@ -7,26 +7,26 @@ struct FetchCommand: AsyncParsableCommand {
         commandName: "fetch",
         abstract: "Download, verify and place MNIST and/or Fashion-MNIST from their mirrors.",
         discussion: """
-            Each file is tried on every mirror in order: transient failures (timeouts, 5xx, resets) are
-            retried with backoff; HTTP errors, HTML pages, wrong sizes, checksum mismatches and the
-            other dataset's bytes move on to the next mirror. Bytes are verified as they arrive and
-            nothing is placed until all four files are verified. Interrupted downloads resume
-            (HTTP Range) from .fmnist/partial on the next attempt, mirror or run. Data already present
+            Each file is tried on every mirror in order: transient failures (timeouts, 5xx, resets) are \
+            retried with backoff; HTTP errors, HTML pages, wrong sizes, checksum mismatches and the \
+            other dataset's bytes move on to the next mirror. Bytes are verified as they arrive and \
+            nothing is placed until all four files are verified. Interrupted downloads resume \
+            (HTTP Range) from .fmnist/partial on the next attempt, mirror or run. Data already present \
             and verified is not downloaded again. Concurrent fetches wait for each other (workspace lock).
 
-            Mirrors, highest precedence first: --mirror URL (repeatable; DATASET=URL when fetching
-            several datasets), $FMNIST_MIRRORS (space or comma separated), .fmnist/config.json
+            Mirrors, highest precedence first: --mirror URL (repeatable; DATASET=URL when fetching \
+            several datasets), $FMNIST_MIRRORS (space or comma separated), .fmnist/config.json \
             ({"mirrors": {"fashion": ["URL", ...], "mnist": [...]}}), then the manifest's list.
 
-            Bounds: a transfer is cut off at twice the largest known container of its file plus 1 MiB,
-            whatever the server announces; each file gets at most 60 s + size / --min-rate on each
-            mirror (retries included), then the next mirror resumes from the bytes held.
-            Ctrl-C (or SIGTERM) stops the transfers, keeps the partial files, prints the command
+            Bounds: a transfer is cut off at twice the largest known container of its file plus 1 MiB, \
+            whatever the server announces; each file gets at most 60 s + size / --min-rate on each \
+            mirror (retries included), then the next mirror resumes from the bytes held. \
+            Ctrl-C (or SIGTERM) stops the transfers, keeps the partial files, prints the command \
             that resumes, and exits 130.
 
-            Environment: FMNIST_MIRRORS, FMNIST_CA_BUNDLE (like --cacert), FMNIST_CONNECT_TIMEOUT,
-            FMNIST_LOW_SPEED_TIME, FMNIST_RETRIES, FMNIST_RETRY_BASE_MS, FMNIST_MIN_RATE (like
-            --min-rate), FMNIST_DEADLINE_BASE (seconds, default 60); proxies from http_proxy,
+            Environment: FMNIST_MIRRORS, FMNIST_CA_BUNDLE (like --cacert), FMNIST_CONNECT_TIMEOUT, \
+            FMNIST_LOW_SPEED_TIME, FMNIST_RETRIES, FMNIST_RETRY_BASE_MS, FMNIST_MIN_RATE (like \
+            --min-rate), FMNIST_DEADLINE_BASE (seconds, default 60); proxies from http_proxy, \
             https_proxy, all_proxy and no_proxy (read by libcurl).
 
             Examples:
@@ -36,9 +36,9 @@ struct FetchCommand: AsyncParsableCommand {
                                --mirror mnist=file:///srv/mnist/
               fmnist fetch mnist --json     # per file: mirror, skips, bytes, digests
 
-            Exit codes: 0 fetched (or already present) and verified, 2 usage or malformed config,
-            5 every mirror failed for some file, 7 workspace unusable (lock timeout, disk full),
-            8 valid content of no known version refused (pass --accept-unknown), 130 interrupted
+            Exit codes: 0 fetched (or already present) and verified, 2 usage or malformed config, \
+            5 every mirror failed for some file, 7 workspace unusable (lock timeout, disk full), \
+            8 valid content of no known version refused (pass --accept-unknown), 130 interrupted \
             (partial files kept; rerun to resume).
             """)
 
