@@ -7,19 +7,26 @@ struct FetchCommand: AsyncParsableCommand {
         commandName: "fetch",
         abstract: "Download, verify and place MNIST and/or Fashion-MNIST from their mirrors.",
         discussion: """
-            Each file is tried on every mirror in order: transient failures (timeouts, 5xx, resets) are
-            retried with backoff; HTTP errors, HTML pages, wrong sizes, checksum mismatches and the
-            other dataset's bytes move on to the next mirror. Bytes are verified as they arrive and
-            nothing is placed until all four files are verified. Interrupted downloads resume
-            (HTTP Range) from .fmnist/partial on the next attempt, mirror or run. Data already present
+            Each file is tried on every mirror in order: transient failures (timeouts, 5xx, resets) are \
+            retried with backoff; HTTP errors, HTML pages, wrong sizes, checksum mismatches and the \
+            other dataset's bytes move on to the next mirror. Bytes are verified as they arrive and \
+            nothing is placed until all four files are verified. Interrupted downloads resume \
+            (HTTP Range) from .fmnist/partial on the next attempt, mirror or run. Data already present \
             and verified is not downloaded again. Concurrent fetches wait for each other (workspace lock).
 
-            Mirrors, highest precedence first: --mirror URL (repeatable; DATASET=URL when fetching
-            several datasets), $FMNIST_MIRRORS (space or comma separated), .fmnist/config.json
+            Mirrors, highest precedence first: --mirror URL (repeatable; DATASET=URL when fetching \
+            several datasets), $FMNIST_MIRRORS (space or comma separated), .fmnist/config.json \
             ({"mirrors": {"fashion": ["URL", ...], "mnist": [...]}}), then the manifest's list.
 
-            Environment: FMNIST_MIRRORS, FMNIST_CA_BUNDLE (like --cacert), FMNIST_CONNECT_TIMEOUT,
-            FMNIST_LOW_SPEED_TIME, FMNIST_RETRIES, FMNIST_RETRY_BASE_MS; proxies from http_proxy,
+            Bounds: a transfer is cut off at twice the largest known container of its file plus 1 MiB, \
+            whatever the server announces; each file gets at most 60 s + size / --min-rate on each \
+            mirror (retries included), then the next mirror resumes from the bytes held. \
+            Ctrl-C (or SIGTERM) stops the transfers, keeps the partial files, prints the command \
+            that resumes, and exits 130.
+
+            Environment: FMNIST_MIRRORS, FMNIST_CA_BUNDLE (like --cacert), FMNIST_CONNECT_TIMEOUT, \
+            FMNIST_LOW_SPEED_TIME, FMNIST_RETRIES, FMNIST_RETRY_BASE_MS, FMNIST_MIN_RATE (like \
+            --min-rate), FMNIST_DEADLINE_BASE (seconds, default 60); proxies from http_proxy, \
             https_proxy, all_proxy and no_proxy (read by libcurl).
 
             Examples:
@@ -29,9 +36,10 @@ struct FetchCommand: AsyncParsableCommand {
                                --mirror mnist=file:///srv/mnist/
               fmnist fetch mnist --json     # per file: mirror, skips, bytes, digests
 
-            Exit codes: 0 fetched (or already present) and verified, 2 usage or malformed config,
-            5 every mirror failed for some file, 7 workspace unusable (lock timeout, disk full),
-            8 valid content of no known version refused (pass --accept-unknown).
+            Exit codes: 0 fetched (or already present) and verified, 2 usage or malformed config, \
+            5 every mirror failed for some file, 7 workspace unusable (lock timeout, disk full), \
+            8 valid content of no known version refused (pass --accept-unknown), 130 interrupted \
+            (partial files kept; rerun to resume).
             """)
 
     @Argument(help: ArgumentHelp("fashion, mnist or all.", valueName: "DATASET"))
@@ -66,6 +74,9 @@ struct FetchCommand: AsyncParsableCommand {
         }
     }
 
+    @Option(name: .customLong("min-rate"), help: ArgumentHelp("Slowest average rate in KiB/s a mirror may take per file before the next mirror is tried (1-1048576, default 64; also $FMNIST_MIN_RATE).", valueName: "KIB"))
+    var minRate: Double?
+
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
@@ -79,7 +90,9 @@ struct FetchCommand: AsyncParsableCommand {
             fetch.acceptUnknown = acceptUnknown
             fetch.activate = activate
             fetch.lockTimeout = lockTimeout
-            fetch.settings = try TransferSettings.resolve(caBundle: cacert)
+            fetch.settings = try TransferSettings.resolve(caBundle: cacert, minimumRateKiB: minRate)
+            fetch.stopOnSignals = true
+            fetch.commandLine = Array(CommandLine.arguments.dropFirst())
             let display = FetchProgressDisplay(console: console)
             let service = FetchService(
                 layout: options.layout, registry: try options.registry(), options: fetch, onEvent: display.handle)
@@ -95,39 +108,83 @@ struct FetchCommand: AsyncParsableCommand {
 /// The human summary printed after a fetch.
 enum FetchSummary {
     static func print(_ report: FetchReport, console: Console) {
+        if report.interrupted {
+            printInterrupted(report, console: console)
+            return
+        }
         for dataset in report.datasets {
             switch dataset.status {
+            case .interrupted:
+                break
             case .present, .fetched:
                 console.info(console.style(dataset.message, "1;32"))
-                for file in dataset.files where file.status == .downloaded || !file.skipped.isEmpty {
+                // Mirrors --offline passed over are not news when the fetch succeeded.
+                for file in dataset.files where file.status == .downloaded || file.skipped.contains(where: { $0.code != "offline" }) {
                     var line = "  \(file.name): \(file.message)"
                     if let mirror = file.mirror {
                         line += ", \(FetchProgressDisplay.bytes(file.bytesDownloaded)) from \(mirror)"
                     }
                     if file.resumedFrom > 0 { line += " (resumed at \(FetchProgressDisplay.bytes(file.resumedFrom)))" }
                     console.info(line)
-                    for skip in file.skipped { console.info("    skipped: \(skip)") }
+                    for skip in file.skipped where skip.code != "offline" { console.info("    skipped: \(skip)") }
                     for note in file.notes { console.info("    note: \(note)") }
                 }
             case .failed, .unknownRefused:
-                for file in dataset.files where file.status == .failed || !file.skipped.isEmpty {
-                    console.info("  \(file.name): \(file.message)")
-                    for skip in file.skipped { console.info("    \(skip)") }
+                // One line per mirror, all files together.
+                for failure in dataset.mirrorFailures {
+                    let what = failure.files.count == 1 ? failure.files[0] : "\(failure.files.count) files"
+                    console.info("  mirror \(failure.mirror): \(failure.reason) (\(what))")
                 }
                 console.error(dataset.message + "; nothing was changed in \(dataset.path)")
-                let hint: String
-                if dataset.status == .unknownRefused {
-                    hint = "this may be an older release; pass --accept-unknown to keep it (recorded as an unknown version)"
-                } else if dataset.files.contains(where: { $0.skipped.contains { $0.code == "certificate" } }) {
-                    hint = "an https mirror's certificate is not trusted: pass --cacert FILE (or set FMNIST_CA_BUNDLE) for a private CA"
-                } else if dataset.files.contains(where: { $0.skipped.contains { $0.code == "offline" } }) {
-                    hint = "--offline uses only file:// sources: give one with --mirror file:///path/to/folder/"
-                } else {
-                    hint = "check the network or proxy (http_proxy, https_proxy), or give another mirror with --mirror URL; "
-                        + "a rerun resumes partial downloads"
-                }
-                Console.writeStderr("hint: \(hint)\n")
+                Console.writeStderr("hint: \(hint(for: dataset))\n")
             }
+        }
+    }
+
+    /// The hint that fits why the dataset could not be fetched.
+    static func hint(for dataset: DatasetFetchReport) -> String {
+        if dataset.status == .unknownRefused {
+            return "this may be an older release; pass --accept-unknown to keep it (recorded as an unknown version)"
+        }
+        let importLine = "fmnist import DIR --as \(dataset.dataset) takes the four .gz files from a folder"
+        switch dataset.failureCause {
+        case .noNetwork:
+            let debian = dataset.dataset == "fashion"
+                ? "; or install Debian's dataset-fashion-mnist package and run fmnist fetch fashion --offline" : ""
+            return "no mirror host could be resolved: you seem to be offline. Without a network, \(importLine)\(debian)"
+        case .unreachable:
+            return "no mirror could be reached (refused, timed out or cut): check the network or proxy (http_proxy, "
+                + "https_proxy), or give another mirror with --mirror URL; a rerun resumes partial downloads"
+        case .notFound:
+            return "every mirror answered 404: check the mirror base URL (fmnist appends the file name, e.g. "
+                + "BASE/\(dataset.files.first?.name ?? "train-images-idx3-ubyte.gz"))"
+        case .wrongContent:
+            return "the mirrors answer, but serve something else (another dataset or file, an HTML page): "
+                + "give another mirror with --mirror URL"
+        case .certificate:
+            return "an https mirror's certificate is not trusted: pass --cacert FILE (or set FMNIST_CA_BUNDLE) for a private CA"
+        case .offlineOnly:
+            return "--offline uses only file:// sources: give one with --mirror file:///path/to/folder/, or \(importLine)"
+        case .other:
+            return "check the network or proxy (http_proxy, https_proxy), or give another mirror with --mirror URL; "
+                + "a rerun resumes partial downloads"
+        }
+    }
+
+    /// Ctrl-C: what each partial file holds, and the command that resumes.
+    static func printInterrupted(_ report: FetchReport, console: Console) {
+        for dataset in report.datasets where dataset.status == .present {
+            console.info(console.style(dataset.message, "1;32"))
+        }
+        console.error("interrupted: nothing was placed or recorded; the partial downloads were kept")
+        for file in report.kept {
+            let held = FetchProgressDisplay.bytes(file.bytes)
+            let whole = FetchProgressDisplay.bytes(file.expectedBytes)
+            let state = file.bytes == 0 ? "nothing kept yet" : file.bytes >= file.expectedBytes ? "complete, \(held) (verified on the next run)" : "kept \(held) of \(whole)"
+            Console.writeStderr("  \(file.dataset)/\(file.name): \(state)\n")
+        }
+        if let command = report.resumeCommand {
+            Console.writeStderr("hint: resume with: \(command)\n")
         }
     }
 }

@@ -22,6 +22,9 @@ A spec may combine these keys:
   "truncate": 1000         serve only the first N bytes, as if that were the whole file
   "corrupt_at": 5000       flip the bits of the byte at this offset
   "delay": 2.5             wait this many seconds before answering
+  "endless": true          200 with a body that never ends: a gzip header, then empty deflate blocks
+                           forever (valid to a streaming verifier, so only a byte bound stops it),
+                           chunked without Content-Length ("content_length": N announces N instead)
 
 Control endpoints (never faulted):
   GET  /__stats            per path: requests, body bytes sent (in all, and per request), statuses,
@@ -191,6 +194,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             sent = self.send_text(200, page, "text/html; charset=utf-8", head=head)
             return self.state.record(path, body_bytes=0 if head else sent, index=self.request_index)
 
+        if fault.get("endless"):
+            return self.send_endless(path, fault, head)
+
         source = self.resolve(fault["serve"]) if "serve" in fault else self.resolve(path)
         if source is None:
             self.state.record(path, status=404)
@@ -249,6 +255,32 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if limit < length:
             self.reset_connection()
+
+    def send_endless(self, path, fault, head):
+        announced = fault.get("content_length")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-gzip")
+        if announced is not None:
+            self.send_header("Content-Length", str(int(announced)))
+        else:
+            self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.state.record(path, status=200)
+        if head:
+            return
+        # Non-final stored deflate blocks of length 0: each is 5 bytes and inflates to nothing.
+        block = b"\x00\x00\x00\xff\xff" * 13107
+        data = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + block
+        try:
+            while True:
+                if announced is None:
+                    self.wfile.write(b"%x\r\n" % len(data) + data + b"\r\n")
+                else:
+                    self.wfile.write(data)
+                self.state.record(path, body_bytes=len(data), index=self.request_index)
+                data = block
+        except OSError:
+            self.close_connection = True
 
     def send_slowly(self, handle, path, start, limit, fault):
         rate = float(fault.get("drip", 0))

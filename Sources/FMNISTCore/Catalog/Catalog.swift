@@ -112,17 +112,18 @@ public final class Catalog: @unchecked Sendable {
     /// Refuses a file that exists, is not empty, and does not start with the SQLite header,
     /// before SQLite touches it.
     static func checkHeader(path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-                throw CatalogError.cannotOpen(
-                    path: path, detail: isDirectory.boolValue ? "it is a directory" : "it cannot be read (permissions)")
-            }
-            return  // does not exist: a read-write open creates it
+        let fd: Int32
+        do {
+            fd = try RegularFile.openForReading(path)
+        } catch {
+            if error.exitStatus == .missing { return }  // does not exist: a read-write open creates it
+            throw CatalogError.cannotOpen(path: path, detail: error.problem)
         }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 16)) ?? Data()
-        if !head.isEmpty, Array(head) != sqliteHeader {
+        defer { Foundation.close(fd) }
+        var head = [UInt8](repeating: 0, count: 16)
+        let count = head.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, 16) }
+        head = Array(head.prefix(max(0, count)))
+        if !head.isEmpty, head != sqliteHeader {
             throw CatalogError.corrupt(path: path, detail: "file is not a database: it does not start with the SQLite header")
         }
     }

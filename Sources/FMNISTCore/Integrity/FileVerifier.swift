@@ -1,25 +1,12 @@
 import Foundation
 
-/// Errors reading a local file (as opposed to faults in its bytes).
-public struct FileAccessError: FMNISTError {
-    public let path: String
-    public let problem: String
-    public let exitStatus: ExitStatus
-    public init(path: String, problem: String, exitStatus: ExitStatus = .missing) {
-        self.path = path
-        self.problem = problem
-        self.exitStatus = exitStatus
-    }
-    public var description: String { "\(path): \(problem)" }
-}
-
 /// Measures files on disk with a ``StreamingVerifier``, reading each exactly once.
 public enum FileVerifier {
     /// Read size: large enough to amortise hashing calls, small enough to stay in cache.
     static let readSize = 1 << 20
 
     /// Streams `url` through a verifier and returns the measurement (its `fault` says what is wrong).
-    /// Throws only when the file cannot be read at all (missing, a directory, no permission).
+    /// Throws only when the file cannot be read at all (missing, not a regular file, no permission).
     public static func measure(
         url: URL, payloadLimit: Int64 = StreamingVerifier.defaultPayloadLimit, classCount: Int = 10
     ) throws -> FileMeasurement {
@@ -30,20 +17,14 @@ public enum FileVerifier {
         return verifier.finish()
     }
 
-    /// Reads `url` in chunks, calling `body` until it returns false or the file ends.
-    public static func stream(url: URL, _ body: (UnsafeRawBufferPointer) -> Bool) throws {
+    /// Reads `url` in chunks, calling `body` until it returns false or the file ends. Only a
+    /// regular file is read (see ``RegularFile``); `followSymlinks: false` also refuses a link.
+    public static func stream(
+        url: URL, followSymlinks: Bool = true, exitStatus: ExitStatus = .integrity, hint: String? = nil,
+        _ body: (UnsafeRawBufferPointer) -> Bool
+    ) throws {
         let path = url.path
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw FileAccessError(path: path, problem: errno == ENOENT ? "file is missing" : String(cString: strerror(errno)))
-        }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            throw FileAccessError(path: path, problem: "is a directory, expected a file", exitStatus: .integrity)
-        }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw FileAccessError(path: path, problem: "cannot be opened (\(String(cString: strerror(errno))))", exitStatus: .workspace)
-        }
+        let fd = try RegularFile.openForReading(path, followSymlinks: followSymlinks, exitStatus: exitStatus, hint: hint)
         defer { close(fd) }
         #if os(Linux)
             _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))

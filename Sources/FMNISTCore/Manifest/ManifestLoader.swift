@@ -4,6 +4,8 @@ import Foundation
 public enum ManifestLoader {
     /// URL schemes a mirror may use.
     public static let allowedSchemes: Set<String> = ["http", "https", "file"]
+    /// A manifest file larger than this is refused unread (the built-in ones are a few KiB).
+    public static let maxFileSize = 16 << 20
 
     /// Decodes and validates one manifest from JSON bytes; `source` names it in errors.
     public static func parse(_ data: Data, source: String) throws -> Manifest {
@@ -41,9 +43,9 @@ public enum ManifestLoader {
     public static func load(file: URL) throws -> Manifest {
         let data: Data
         do {
-            data = try Data(contentsOf: file)
+            data = try RegularFile.read(file.path, limit: maxFileSize, exitStatus: .usage)
         } catch {
-            throw ManifestError(file: file.path, field: "", problem: "cannot be read (\(error.localizedDescription))")
+            throw ManifestError(file: file.path, field: "", problem: "cannot be read: \(error.problem)")
         }
         return try parse(data, source: file.path)
     }

@@ -19,6 +19,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable, Codable {
     case workspace = 7
     /// Data is valid but matches no known version; refused without `--accept-unknown`.
     case unknownContent = 8
+    /// Stopped by Ctrl-C (SIGINT) or SIGTERM: partial downloads kept, nothing placed (128 + SIGINT).
+    case interrupted = 130
 
     /// One-line meaning, as printed in `--help` and the README.
     public var meaning: String {
@@ -32,6 +34,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable, Codable {
         case .sanityFailed: return "smoke-train accuracy outside the dataset's sanity band, or the training diverged"
         case .workspace: return "workspace unusable: lock, permissions, disk full or corrupt catalog"
         case .unknownContent: return "unknown content refused (pass --accept-unknown to keep it)"
+        case .interrupted: return "interrupted (Ctrl-C or SIGTERM): partial downloads kept; rerun the command to resume"
         }
     }
 }

@@ -44,8 +44,13 @@ public final class CurlTransfer {
     ///     with the status and headers; return false to stop (the result then fails with
     ///     `.abortedByReceiver`).
     ///   - onData: called with each chunk of the body; return false to stop.
+    ///   - deadline: an uptime (`DispatchTime.now().uptimeNanoseconds`) after which the transfer
+    ///     stops with `.deadline`, whatever the server does (connect and DNS included).
+    ///   - cancellation: polled at least once a second (libcurl's progress callback); when set,
+    ///     the transfer stops with `.interrupted`.
     public func perform(
-        _ request: TransferRequest, onResponse: (TransferResponse) -> Bool, onData: (UnsafeRawBufferPointer) -> Bool
+        _ request: TransferRequest, deadline: UInt64? = nil, cancellation: Cancellation? = nil,
+        onResponse: (TransferResponse) -> Bool, onData: (UnsafeRawBufferPointer) -> Bool
     ) -> TransferResult {
         let started = DispatchTime.now().uptimeNanoseconds
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
@@ -56,7 +61,9 @@ public final class CurlTransfer {
         defer { curl_easy_cleanup(handle) }
         return withoutActuallyEscaping(onResponse) { onResponse in
             withoutActuallyEscaping(onData) { onData in
-                let context = TransferContext(handle: handle, request: request, onResponse: onResponse, onData: onData)
+                let context = TransferContext(
+                    handle: handle, request: request, deadline: deadline, cancellation: cancellation, onResponse: onResponse,
+                    onData: onData)
                 let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: fmnist_curl_error_size())
                 errorBuffer.initialize(repeating: 0, count: fmnist_curl_error_size())
                 defer { errorBuffer.deallocate() }
@@ -85,9 +92,26 @@ public final class CurlTransfer {
                     return total
                 }
 
+                fmnist_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
+                fmnist_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, pointer)
+                fmnist_curl_setopt_xferinfo_function(handle) { context, _, _, _, _ in
+                    guard let context else { return 0 }
+                    return Unmanaged<TransferContext>.fromOpaque(context).takeUnretainedValue().shouldContinue() ? 0 : 1
+                }
+                if let deadline {
+                    // A backstop in libcurl itself, a little after the deadline the callback enforces.
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    let remaining = deadline > now ? Int((deadline - now) / 1_000_000) : 0
+                    fmnist_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, remaining + 2000))
+                }
+
                 let code = curl_easy_perform(handle)
                 var failure: TransferFailure? = nil
-                if context.stopped {
+                if context.interrupted {
+                    failure = .interrupted
+                } else if context.pastDeadline || (deadline.map { DispatchTime.now().uptimeNanoseconds >= $0 } ?? false) && code != CURLE_OK {
+                    failure = .deadline(seconds: Double(max(deadline ?? started, started) - started) / 1e9)
+                } else if context.stopped {
                     failure = .abortedByReceiver
                 } else if code != CURLE_OK {
                     failure = classify(code, handle: handle, message: String(cString: errorBuffer), location: context.location)
@@ -164,6 +188,10 @@ private final class TransferContext {
     let request: TransferRequest
     let onResponse: (TransferResponse) -> Bool
     let onData: (UnsafeRawBufferPointer) -> Bool
+    let deadline: UInt64?
+    let cancellation: Cancellation?
+    private(set) var interrupted = false
+    private(set) var pastDeadline = false
     private var headers: [String: String] = [:]
     /// The last `Location` header seen (the target of a refused redirect).
     private(set) var location: String?
@@ -173,13 +201,28 @@ private final class TransferContext {
     private(set) var bytes: Int64 = 0
 
     init(
-        handle: UnsafeMutableRawPointer, request: TransferRequest, onResponse: @escaping (TransferResponse) -> Bool,
-        onData: @escaping (UnsafeRawBufferPointer) -> Bool
+        handle: UnsafeMutableRawPointer, request: TransferRequest, deadline: UInt64?, cancellation: Cancellation?,
+        onResponse: @escaping (TransferResponse) -> Bool, onData: @escaping (UnsafeRawBufferPointer) -> Bool
     ) {
         self.handle = handle
         self.request = request
+        self.deadline = deadline
+        self.cancellation = cancellation
         self.onResponse = onResponse
         self.onData = onData
+    }
+
+    /// The progress callback's verdict: false once cancelled or past the deadline.
+    func shouldContinue() -> Bool {
+        if cancellation?.isCancelled == true {
+            interrupted = true
+            return false
+        }
+        if let deadline, DispatchTime.now().uptimeNanoseconds >= deadline {
+            pastDeadline = true
+            return false
+        }
+        return true
     }
 
     /// One header line; a status line starts a new response (after a redirect or `100 Continue`).
@@ -228,6 +271,7 @@ private final class TransferContext {
     }
 
     func receive(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        if !shouldContinue() { return false }
         if !announced, !announce() { return false }
         bytes += Int64(chunk.count)
         if !onData(chunk) {

@@ -98,6 +98,20 @@ public enum DatasetFetchStatus: String, Sendable, Codable {
     case failed
     /// Valid data that matches no known version, refused without `--accept-unknown`: nothing placed.
     case unknownRefused = "unknown_refused"
+    /// Stopped by Ctrl-C or SIGTERM before its files were complete: nothing placed, partial files kept.
+    case interrupted
+}
+
+/// A partial download kept when a fetch was interrupted; the next run resumes it.
+public struct KeptPartial: Sendable, Codable, Equatable {
+    public let dataset: String
+    public let name: String
+    /// The `.part` file.
+    public let path: String
+    /// Bytes held (already verified as a prefix of the file as they arrived).
+    public let bytes: Int64
+    /// The published file's size.
+    public let expectedBytes: Int64
 }
 
 /// The fetch of one dataset.
@@ -138,8 +152,20 @@ public struct FetchReport: Sendable, Codable {
     public let exitStatus: ExitStatus
     /// The same, as the number the process exits with.
     public let exitCode: Int32
+    /// True when Ctrl-C (SIGINT) or SIGTERM stopped the fetch: nothing was placed, partial files were kept.
+    public let interrupted: Bool
+    /// The partial downloads kept (when interrupted).
+    public let kept: [KeptPartial]
+    /// The command that resumes (when interrupted).
+    public let resumeCommand: String?
 
-    public init(datasets: [DatasetFetchReport], bytesDownloaded: Int64, seconds: Double, exitStatus: ExitStatus) {
+    public init(
+        datasets: [DatasetFetchReport], bytesDownloaded: Int64, seconds: Double, exitStatus: ExitStatus, kept: [KeptPartial] = [],
+        resumeCommand: String? = nil
+    ) {
+        self.interrupted = exitStatus == .interrupted
+        self.kept = kept
+        self.resumeCommand = resumeCommand
         self.datasets = datasets
         self.bytesDownloaded = bytesDownloaded
         self.seconds = seconds

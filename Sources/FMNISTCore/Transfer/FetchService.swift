@@ -14,9 +14,19 @@ public struct FetchOptions: Sendable {
     public var acceptUnknown = false
     /// Make the fetched version live even when another version of the dataset is live.
     public var activate = false
-    /// Seconds to wait for another process's workspace lock (nil: wait as long as it takes).
+    /// Seconds to wait for another process's workspace lock (nil: wait as long as it takes);
+    /// 0…``maxLockTimeout``, finite.
     public var lockTimeout: TimeInterval? = nil
+    /// The longest `--lock-timeout` accepted: a week.
+    public static let maxLockTimeout: TimeInterval = 7 * 24 * 3600
     public var settings = TransferSettings()
+    /// Polled by every transfer and backoff wait; when set, the fetch stops, keeps its partial
+    /// files, places nothing and reports `.interrupted` (exit 130).
+    public var cancellation: Cancellation? = nil
+    /// Let SIGINT (Ctrl-C) and SIGTERM set the cancellation while the transfers run (the CLI does).
+    public var stopOnSignals = false
+    /// The command's arguments after the program name, quoted into the resume command.
+    public var commandLine: [String]? = nil
 
     public init() {}
 }
@@ -63,6 +73,11 @@ public final class FetchService: Sendable {
         guard (1...32).contains(options.jobs) else {
             throw UsageError("--jobs \(options.jobs) is out of range", hint: "give a number of parallel downloads from 1 to 32")
         }
+        if let timeout = options.lockTimeout, !(timeout.isFinite && (0...FetchOptions.maxLockTimeout).contains(timeout)) {
+            throw UsageError(
+                "--lock-timeout \(timeout) is out of range",
+                hint: "give the seconds to wait for another fmnist process, from 0 to \(Int(FetchOptions.maxLockTimeout)), or leave it out to wait as long as it takes")
+        }
         let manifests = try registry.select(options.selection)
         let config = try WorkspaceConfig.load(layout, registry: registry)
         let mirrorLists = try MirrorResolver.resolve(
@@ -72,6 +87,10 @@ public final class FetchService: Sendable {
             self.emit(.waitingForLock(message: message))
         }
         defer { lock.release() }
+        // Signals are taken over only while the lock is held: before it, Ctrl-C ends the wait at once.
+        let cancellation = options.cancellation ?? Cancellation()
+        let signals = options.stopOnSignals ? cancellation.cancelOnSignals() : nil
+        defer { signals?.stop() }
         do {
             try layout.createPrivateDirectories()
         } catch {
@@ -99,17 +118,19 @@ public final class FetchService: Sendable {
         let options = self.options
         let workspace = self.layout
         let emit = self.emit
-        WorkerPool.run(count: jobs.count, width: options.jobs, order: order) { index in
+        WorkLoop.run(count: jobs.count, width: options.jobs, order: order) { index in
             let (plan, target) = jobs[index]
-            if fatal.withLock({ $0 != nil }) { return }
+            if fatal.withLock({ $0 != nil }) || cancellation.isCancelled { return }
             let fetcher = FileFetcher(
                 target: target, manifest: plan.manifest, mirrors: plan.mirrors.mirrors, offline: options.offline,
-                acceptUnknown: options.acceptUnknown, settings: options.settings, judge: judge, layout: workspace, emit: emit)
+                acceptUnknown: options.acceptUnknown, settings: options.settings, judge: judge, layout: workspace,
+                cancellation: cancellation, emit: emit)
             do {
                 let outcome = try fetcher.run()
                 switch outcome {
                 case .success(let file): emit(.finished(target, file.report))
                 case .failure(let failure): emit(.finished(target, failure.report))
+                case .interrupted: break
                 }
                 outcomes.withLock { $0[index] = outcome }
             } catch {
@@ -119,6 +140,20 @@ public final class FetchService: Sendable {
         if let error = fatal.withLock({ $0 }) {
             for plan in plans { plan.discardReused() }
             throw error
+        }
+        if cancellation.isCancelled && !jobs.isEmpty {
+            for plan in plans { plan.discardReused() }
+            let transferred = outcomes.withLock { results in
+                results.reduce(Int64(0)) { sum, outcome in
+                    switch outcome {
+                    case .success(let file)?: return sum + file.report.bytesDownloaded
+                    case .failure(let failure)?: return sum + failure.report.bytesDownloaded
+                    case .interrupted(_, let bytes)?: return sum + bytes
+                    case nil: return sum
+                    }
+                }
+            }
+            return interrupted(plans, targets: jobs.map(\.1), transferred: transferred, started: started)
         }
 
         // 3. Complete each dataset: refuse, or install, record and place it.
@@ -131,7 +166,7 @@ public final class FetchService: Sendable {
                 switch results[index] {
                 case .success(let file)?: fetched.append(file)
                 case .failure(let failure)?: failures.append(failure)
-                case nil: break
+                case .interrupted?, nil: break
                 }
             }
             let report = try complete(plan, fetched: fetched, failures: failures, catalog: catalog)
@@ -149,6 +184,50 @@ public final class FetchService: Sendable {
         return FetchReport(
             datasets: reports, bytesDownloaded: reports.flatMap(\.files).reduce(0) { $0 + $1.bytesDownloaded },
             seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, exitStatus: status)
+    }
+
+    // MARK: - Interruption
+
+    /// The report of a fetch stopped by Ctrl-C: what each partial file holds, and how to resume.
+    /// Nothing was placed or recorded; complete but uninstalled files stay in `.fmnist/partial`
+    /// and are verified (not downloaded) by the next run.
+    private func interrupted(_ plans: [DatasetPlan], targets: [FileTarget], transferred: Int64, started: UInt64) -> FetchReport {
+        let kept = targets.map { target in
+            let partial = PartialDownload(layout: layout, dataset: target.dataset, name: target.name)
+            return KeptPartial(
+                dataset: target.dataset, name: target.name, path: partial.url.path, bytes: partial.size,
+                expectedBytes: target.expectedSize)
+        }
+        let reports = plans.map { plan in
+            let mine = kept.filter { $0.dataset == plan.manifest.name }
+            let held = mine.reduce(Int64(0)) { $0 + $1.bytes }
+            let expected = mine.reduce(Int64(0)) { $0 + $1.expectedBytes }
+            let present = plan.present
+            return DatasetFetchReport(
+                dataset: plan.manifest.name, title: plan.manifest.title, status: present != nil ? .present : .interrupted,
+                message: present.map { "\(plan.manifest.title) \($0.label): already present and verified, nothing downloaded" }
+                    ?? "\(plan.manifest.title) not fetched: interrupted; \(held) of \(expected) bytes kept in .fmnist/partial, nothing placed",
+                mirrors: plan.mirrors, versionID: present?.version.id,
+                versionShortID: present?.version.shortID, versionName: present?.version.name,
+                path: layout.liveDirectory(dataset: plan.manifest.name).path, files: plan.reused.map(\.1),
+                exitStatus: present != nil ? .success : .interrupted)
+        }
+        return FetchReport(
+            datasets: reports, bytesDownloaded: transferred, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9,
+            exitStatus: .interrupted, kept: kept, resumeCommand: resumeCommand())
+    }
+
+    /// The command that resumes this fetch: the same arguments (quoted for a POSIX shell).
+    func resumeCommand() -> String {
+        let arguments = options.commandLine ?? ["fetch", options.selection, "--root", layout.root.path]
+        return (["fmnist"] + arguments).map(Self.shellQuoted).joined(separator: " ")
+    }
+
+    /// `word` as one POSIX shell word.
+    static func shellQuoted(_ word: String) -> String {
+        let plain = word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./:=@%+,".contains($0)) }
+        if plain && !word.isEmpty { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     // MARK: - Planning

@@ -22,11 +22,19 @@ struct FileFetchFailure: Sendable {
 enum FileFetchOutcome: Sendable {
     case success(FetchedFile)
     case failure(FileFetchFailure)
+    /// Cancelled (Ctrl-C): the partial file is kept for the next run.
+    case interrupted(FileTarget, bytesDownloaded: Int64)
 }
 
 /// Fetches one file: mirrors in order, transient failures retried with backoff, the bytes verified
 /// as they arrive (one pass), resumed from `.fmnist/partial` with HTTP Range, and every mirror that
 /// is given up recorded with its reason. Runs on one worker thread.
+///
+/// Each request goes through three steps: the ``ResponseGate`` judges the status and headers, the
+/// ``BodySink`` writes the body to the partial file and the verifier (bounded in container bytes),
+/// and the ``AttemptJudge`` turns what was measured into a ruling; a ``MirrorTurn`` decides whether
+/// the mirror gets another try. Each mirror's turn at a file has an overall deadline
+/// (``TransferSettings/deadline(forSize:)``), retries and backoff included.
 final class FileFetcher {
     let target: FileTarget
     let manifest: Manifest
@@ -38,17 +46,19 @@ final class FileFetcher {
     let destination: URL
     let partial: PartialDownload
     let emit: @Sendable (FetchEvent) -> Void
+    let cancellation: Cancellation?
     private let transfer: CurlTransfer
     /// Decompression bound: the largest payload this role has in any known version.
     private let payloadLimit: Int64
-    /// No container of this role is larger than this (a generous bound over every known version).
-    private let containerLimit: Int64
+    /// No container of this role is larger than this (see ``containerLimit(for:)``).
+    let containerLimit: Int64
     private let sleep: (Double) -> Void
+    private let rules: AttemptJudge
 
     init(
         target: FileTarget, manifest: Manifest, mirrors: [String], offline: Bool, acceptUnknown: Bool,
-        settings: TransferSettings, judge: DatasetVerifier, layout: WorkspaceLayout,
-        emit: @escaping @Sendable (FetchEvent) -> Void, sleep: @escaping (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }
+        settings: TransferSettings, judge: DatasetVerifier, layout: WorkspaceLayout, cancellation: Cancellation? = nil,
+        emit: @escaping @Sendable (FetchEvent) -> Void, sleep: ((Double) -> Void)? = nil
     ) {
         self.target = target
         self.manifest = manifest
@@ -60,113 +70,107 @@ final class FileFetcher {
         self.destination = layout.liveDirectory(dataset: manifest.name).appendingPathComponent(target.name)
         self.partial = PartialDownload(layout: layout, dataset: manifest.name, name: target.name)
         self.emit = emit
-        self.sleep = sleep
+        self.cancellation = cancellation
+        self.sleep = sleep ?? { seconds in Self.pause(seconds, cancellation: cancellation) }
         transfer = CurlTransfer(settings: settings)
-        let files = manifest.versions.map { $0.file(target.role) }
-        payloadLimit = files.map(\.payload.size).max() ?? StreamingVerifier.defaultPayloadLimit
-        containerLimit = 2 * (files.map(\.container.size).max() ?? 0) + (1 << 20)
+        payloadLimit = manifest.versions.map { $0.file(target.role).payload.size }.max() ?? StreamingVerifier.defaultPayloadLimit
+        containerLimit = Self.containerLimit(for: manifest, role: target.role)
+        rules = AttemptJudge(title: manifest.title, stem: target.role.fileStem, acceptUnknown: acceptUnknown)
     }
+
+    /// The container bound of a role: twice the largest container of that role in any known
+    /// version, plus 1 MiB. A transfer is cut there whatever the server announces.
+    static func containerLimit(for manifest: Manifest, role: FileRole) -> Int64 {
+        2 * (manifest.versions.map { $0.file(role).container.size }.max() ?? 0) + (1 << 20)
+    }
+
+    /// Sleeps `seconds` in short slices, returning early when `cancellation` is set.
+    static func pause(_ seconds: Double, cancellation: Cancellation?) {
+        let end = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, seconds) * 1e9)
+        while DispatchTime.now().uptimeNanoseconds < end {
+            if cancellation?.isCancelled == true { return }
+            let left = Double(end - min(end, DispatchTime.now().uptimeNanoseconds)) / 1e9
+            Thread.sleep(forTimeInterval: min(0.05, left))
+        }
+    }
+
+    private var cancelled: Bool { cancellation?.isCancelled == true }
 
     // MARK: - Per file
 
     /// Tries every mirror in order until one yields verified bytes.
-    /// Retries granted to a mirror whose failed tries still moved the file forward.
-    static let maxProgressRetries = 200
-
     func run() throws -> FileFetchOutcome {
         let started = DispatchTime.now().uptimeNanoseconds
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
         var skips: [MirrorSkip] = []
         var downloaded: Int64 = 0
         var sawUnknown = false
+        func skip(_ url: String, _ code: String, _ reason: String, attempts: Int) {
+            let skip = MirrorSkip(url: url, code: code, reason: reason, attempts: attempts)
+            skips.append(skip)
+            emit(.skipped(target, skip))
+        }
 
         for base in mirrors {
+            if cancelled { return .interrupted(target, bytesDownloaded: downloaded) }
             let url = MirrorURL.join(base, target.name)
             if offline && !url.lowercased().hasPrefix("file:") {
-                let skip = MirrorSkip(url: url, code: "offline", reason: "is not a local file:// source (--offline)", attempts: 0)
-                skips.append(skip)
-                emit(.skipped(target, skip))
+                skip(url, "offline", "is not a local file:// source (--offline)", attempts: 0)
                 continue
             }
-            var attempts = 0
-            var retriesUsed = 0
-            var progressRetries = 0
-            var restartedFresh = false
+            let allowed = settings.deadline(forSize: target.expectedSize)
+            let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(allowed * 1e9)
+            let overTime = "took longer than the \(Int(allowed.rounded())) s allowed for \(target.name) on one mirror "
+                + "(deadline: \(Int(settings.deadlineBase)) s + size ÷ --min-rate); the next mirror resumes from the bytes held"
+            var turn = MirrorTurn(retries: settings.retry.retries)
             mirror: while true {
-                attempts += 1
-                let outcome = try attempt(url)
-                downloaded += outcome.bytes
-                switch outcome.kind {
-                case .verified(let measurement, let judgement, let provenance, let resumedFrom):
-                    var notes = judgement.notes
-                    if judgement.status == .unknown { notes.append("matches no known version; kept because of --accept-unknown") }
-                    let message: String
-                    switch judgement.status {
-                    case .recompressed: message = "verified: same data as \(judgement.identifiedAs ?? "the published file"), different gzip container"
-                    case .unknown, .acceptedUnknown: message = "valid, but matches no known version of \(manifest.title) (accepted)"
-                    default: message = "verified"
-                    }
-                    let report = FileFetchReport(
-                        dataset: target.dataset, role: target.role, name: target.name,
-                        status: outcome.bytes == 0 && provenance?.bytesTransferred == 0 && resumedFrom > 0 ? .reused : .downloaded,
-                        mirror: provenance?.mirrorURL ?? url, skipped: skips, bytesDownloaded: downloaded, resumedFrom: resumedFrom, seconds: seconds(),
-                        verdict: judgement.status == .unknown ? .acceptedUnknown : judgement.status,
-                        message: message, notes: notes, httpStatus: provenance?.httpStatus, etag: provenance?.etag,
-                        lastModified: provenance?.lastModified, measurement: measurement)
-                    return .success(
-                        FetchedFile(
-                            target: target, partial: partial, measurement: measurement, judgement: judgement,
-                            provenance: provenance, report: report))
-
-                case .transient(let reason):
-                    // A try that moved the file forward does not use up the retry budget (bounded by
-                    // `maxProgressRetries`), unless it timed out for being too slow: a slow-drip mirror
-                    // gets the documented retries, then the next mirror resumes from the bytes held.
-                    // A mirror that cuts every connection keeps its turn while each try gains bytes
-                    // (a TCP reset can discard most of what was sent, so a try may gain little).
-                    if outcome.madeProgress && outcome.code != "timeout" && progressRetries < Self.maxProgressRetries {
-                        progressRetries += 1
-                        let delay = settings.retry.delay(forRetry: 0)
-                        emit(.retrying(target, url: url, reason: reason, delay: delay, attempt: attempts))
-                        sleep(delay)
-                        continue mirror
-                    }
-                    if retriesUsed < settings.retry.retries {
-                        let delay = settings.retry.delay(forRetry: retriesUsed)
-                        retriesUsed += 1
-                        emit(.retrying(target, url: url, reason: reason, delay: delay, attempt: attempts))
-                        sleep(delay)
-                        continue mirror
-                    }
-                    let plural = attempts == 1 ? "" : "s"
-                    let skip = MirrorSkip(
-                        url: url, code: outcome.code, reason: "failed: \(reason) (gave up after \(attempts) attempt\(plural))",
-                        attempts: attempts)
-                    skips.append(skip)
-                    emit(.skipped(target, skip))
-                    break mirror
-
-                case .restartFresh(let reason):
-                    partial.discard()
-                    if !restartedFresh {
-                        restartedFresh = true
-                        emit(.restarted(target, url: url, reason: reason))
-                        continue mirror
-                    }
-                    let skip = MirrorSkip(url: url, code: outcome.code, reason: reason, attempts: attempts)
-                    skips.append(skip)
-                    emit(.skipped(target, skip))
-                    break mirror
-
-                case .rejected(let reason, let unknown):
+                if cancelled { return .interrupted(target, bytesDownloaded: downloaded) }
+                let attempt = try self.attempt(url, deadline: deadline)
+                downloaded += attempt.bytes
+                switch attempt.verdict.ruling {
+                case .keep:
+                    guard let kept = attempt.kept else { break }
+                    return .success(verified(kept, attempt: attempt, url: url, skips: skips, downloaded: downloaded, seconds: seconds()))
+                case .interrupted:
+                    return .interrupted(target, bytesDownloaded: downloaded)
+                case .reject(_, let unknown):
                     sawUnknown = sawUnknown || unknown
-                    let skip = MirrorSkip(url: url, code: outcome.code, reason: reason, attempts: attempts)
-                    skips.append(skip)
-                    emit(.skipped(target, skip))
-                    break mirror
+                default:
+                    break
                 }
+                let step = turn.next(after: attempt.verdict)
+                switch (step, attempt.verdict.ruling) {
+                case (.retry(let backoff), .retry(let reason)):
+                    let delay = settings.retry.delay(forRetry: backoff)
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    if now + UInt64(delay * 1e9) >= deadline {
+                        skip(url, "deadline", overTime, attempts: turn.attempts)
+                        break mirror
+                    }
+                    emit(.retrying(target, url: url, reason: reason, delay: delay, attempt: turn.attempts))
+                    sleep(delay)
+                    continue mirror
+                case (.restartFresh, .restartFresh(let reason)):
+                    partial.discard()
+                    emit(.restarted(target, url: url, reason: reason))
+                    continue mirror
+                case (_, .retry(let reason)):
+                    let plural = turn.attempts == 1 ? "" : "s"
+                    skip(url, attempt.verdict.code, "failed: \(reason) (gave up after \(turn.attempts) attempt\(plural))", attempts: turn.attempts)
+                case (_, .restartFresh(let reason)):
+                    partial.discard()
+                    skip(url, attempt.verdict.code, reason, attempts: turn.attempts)
+                case (_, .deadline):
+                    skip(url, "deadline", overTime, attempts: turn.attempts)
+                case (_, .reject(let reason, _)):
+                    skip(url, attempt.verdict.code, reason, attempts: turn.attempts)
+                case (_, .keep), (_, .interrupted):
+                    break
+                }
+                break mirror
             }
         }
+        if cancelled { return .interrupted(target, bytesDownloaded: downloaded) }
         let message: String
         if mirrors.isEmpty {
             message = "no mirror to fetch from"
@@ -184,42 +188,65 @@ final class FileFetcher {
         return .failure(FileFetchFailure(target: target, sawUnknownContent: sawUnknown, report: report))
     }
 
+    private func verified(
+        _ kept: Attempt.Kept, attempt: Attempt, url: String, skips: [MirrorSkip], downloaded: Int64, seconds: Double
+    ) -> FetchedFile {
+        let judgement = kept.judgement
+        var notes = judgement.notes
+        if judgement.status == .unknown { notes.append("matches no known version; kept because of --accept-unknown") }
+        let message: String
+        switch judgement.status {
+        case .recompressed: message = "verified: same data as \(judgement.identifiedAs ?? "the published file"), different gzip container"
+        case .unknown, .acceptedUnknown: message = "valid, but matches no known version of \(manifest.title) (accepted)"
+        default: message = "verified"
+        }
+        let provenance = kept.provenance
+        let report = FileFetchReport(
+            dataset: target.dataset, role: target.role, name: target.name,
+            status: attempt.bytes == 0 && provenance.bytesTransferred == 0 && kept.resumedFrom > 0 ? .reused : .downloaded,
+            mirror: provenance.mirrorURL, skipped: skips, bytesDownloaded: downloaded, resumedFrom: kept.resumedFrom, seconds: seconds,
+            verdict: judgement.status == .unknown ? .acceptedUnknown : judgement.status,
+            message: message, notes: notes, httpStatus: provenance.httpStatus, etag: provenance.etag,
+            lastModified: provenance.lastModified, measurement: kept.measurement)
+        return FetchedFile(
+            target: target, partial: partial, measurement: kept.measurement, judgement: judgement, provenance: provenance, report: report)
+    }
+
     // MARK: - One attempt
 
     /// What one request to one mirror came to.
     struct Attempt {
-        enum Kind {
-            case verified(FileMeasurement, FileReport, FileProvenance?, resumedFrom: Int64)
-            /// Worth retrying on the same mirror; the partial bytes are kept.
-            case transient(String)
-            /// The partial prefix and the mirror's bytes do not fit together: start over from byte 0.
-            case restartFresh(String)
-            /// Give up this mirror; `unknown` marks valid data of no known version.
-            case rejected(String, unknown: Bool)
+        /// A whole file that passed: what install needs.
+        struct Kept {
+            let measurement: FileMeasurement
+            let judgement: FileReport
+            let provenance: FileProvenance
+            let resumedFrom: Int64
         }
-        let kind: Kind
-        /// Machine-readable reason (for skips).
-        let code: String
+        let verdict: AttemptVerdict
         /// Bytes received in this request.
         let bytes: Int64
-        /// Whether the partial file grew.
-        let madeProgress: Bool
+        /// Set when the ruling is `.keep`.
+        var kept: Kept? = nil
+    }
+
+    private func freshVerifier() -> StreamingVerifier {
+        StreamingVerifier(payloadLimit: payloadLimit, classCount: manifest.classes.count)
     }
 
     /// The verifier primed with the bytes already held, and their count. A partial file that is
     /// too large or already faulty is dropped.
     private func primedVerifier() -> (StreamingVerifier, Int64) {
         let held = partial.size
-        let fresh = { StreamingVerifier(payloadLimit: self.payloadLimit, classCount: self.manifest.classes.count) }
-        guard held > 0 else { return (fresh(), 0) }
+        guard held > 0 else { return (freshVerifier(), 0) }
         if held > containerLimit {
             partial.discard()
-            return (fresh(), 0)
+            return (freshVerifier(), 0)
         }
-        let verifier = fresh()
+        let verifier = freshVerifier()
         var faulty = false
         do {
-            try FileVerifier.stream(url: partial.url) { chunk in
+            try FileVerifier.stream(url: partial.url, followSymlinks: false) { chunk in
                 do {
                     try verifier.feed(chunk)
                     return true
@@ -233,30 +260,41 @@ final class FileFetcher {
         }
         if faulty || verifier.bytesConsumed != held {
             partial.discard()
-            return (fresh(), 0)
+            return (freshVerifier(), 0)
         }
         return (verifier, held)
     }
 
-    private func attempt(_ url: String) throws -> Attempt {
+    /// Judges a complete file against the manifest (no transfer).
+    private func judgeWhole(_ measurement: FileMeasurement) -> FileReport {
+        judge.judge(measurement: measurement, role: target.role, url: destination, manifest: manifest)
+    }
+
+    private func attempt(_ url: String, deadline: UInt64) throws -> Attempt {
         var (verifier, offset) = primedVerifier()
         let sidecar = partial.sidecar()
 
         // A complete file left by an earlier run (killed after the last byte): verify it, no transfer.
         if offset > 0 && offset == target.expectedSize {
             let measurement = verifier.finish()
-            let judgement = judge.judge(measurement: measurement, role: target.role, url: destination, manifest: manifest)
+            let judgement = judgeWhole(measurement)
             if judgement.status.isValid || (judgement.status == .unknown && acceptUnknown) {
                 let provenance = FileProvenance(
                     role: target.role, containerSHA256: measurement.containerSHA256, mirrorURL: sidecar?.source ?? url,
                     httpStatus: nil, etag: sidecar?.etag, lastModified: sidecar?.lastModified, bytesTransferred: 0,
                     resumedFrom: offset, duration: 0)
                 return Attempt(
-                    kind: .verified(measurement, judgement, provenance, resumedFrom: offset), code: "ok", bytes: 0,
-                    madeProgress: false)
+                    verdict: AttemptVerdict(ruling: .keep, code: "ok", madeProgress: false, discardPartial: false), bytes: 0,
+                    kept: Attempt.Kept(measurement: measurement, judgement: judgement, provenance: provenance, resumedFrom: offset))
             }
             partial.discard()
-            (verifier, offset) = (StreamingVerifier(payloadLimit: payloadLimit, classCount: manifest.classes.count), 0)
+            (verifier, offset) = (freshVerifier(), 0)
+        }
+        if let refusal = ResponseGate.localSourceProblem(url) {
+            return Attempt(
+                verdict: AttemptVerdict(
+                    ruling: .reject(refusal.reason, unknown: false), code: refusal.code, madeProgress: false, discardPartial: false),
+                bytes: 0)
         }
 
         let writer = try partial.openForAppend()
@@ -264,152 +302,79 @@ final class FileFetcher {
         let request = TransferRequest(url: url, offset: offset, ifRange: offset > 0 ? sidecar?.ifRange(resuming: url) : nil)
         emit(.started(target, url: url, offset: offset))
 
-        var restarted = false
-        var fault: IntegrityFault? = nil
-        var refusal: (code: String, reason: String)? = nil
-        var writeError: Error? = nil
-        var held = offset
+        let gate = ResponseGate(offset: offset, containerLimit: containerLimit, name: target.name)
+        let sink = BodySink(writer: writer, verifier: verifier, held: offset, limit: containerLimit, makeVerifier: freshVerifier)
+        var facts = AttemptFacts(offset: offset)
         var total: Int64? = target.expectedSize
         var lastEmit: UInt64 = 0
         let startTime = DispatchTime.now().uptimeNanoseconds
-        var receivedThisRequest: Int64 = 0
 
         let result = transfer.perform(
-            request,
+            request, deadline: deadline, cancellation: cancellation,
             onResponse: { response in
-                if offset > 0 && !response.continues(from: offset) {
-                    if response.status == 200 {
-                        // The server ignored Range (or If-Range saw a changed file): take the whole body.
-                        do { try writer.truncate() } catch {
-                            writeError = error
-                            return false
-                        }
-                        restarted = true
-                        held = 0
-                        verifier = StreamingVerifier(payloadLimit: payloadLimit, classCount: manifest.classes.count)
-                        emit(.restarted(target, url: url, reason: "the server ignored the Range request; downloading the whole file"))
-                    } else {
-                        refusal = ("bad_range", "answered the Range request for bytes \(offset)- with status \(response.status) and Content-Range from \(response.rangeStart.map(String.init) ?? "none")")
-                        return false
-                    }
-                }
-                if let size = response.totalSize {
-                    if size > containerLimit {
-                        refusal = ("wrong_size", "announced \(size) bytes; \(target.name) is at most \(containerLimit) bytes (wrong file)")
-                        return false
-                    }
-                    total = size
+                switch gate.decide(response) {
+                case .refuse(let refusal):
+                    facts.refusal = refusal
+                    return false
+                case .restartWhole(let size):
+                    guard sink.restart() else { return false }
+                    facts.restarted = true
+                    total = size ?? total
+                    self.emit(.restarted(self.target, url: url, reason: "the server ignored the Range request; downloading the whole file"))
+                case .accept(let size):
+                    total = size ?? total
                 }
                 do {
-                    try partial.writeSidecar(
+                    try self.partial.writeSidecar(
                         PartialDownload.Sidecar(source: url, etag: response.etag, lastModified: response.lastModified))
                 } catch {
-                    writeError = error
+                    sink.fail(error)
                     return false
                 }
                 return true
             },
             onData: { chunk in
-                do { try writer.write(chunk) } catch {
-                    writeError = error
-                    return false
-                }
-                held += Int64(chunk.count)
-                receivedThisRequest += Int64(chunk.count)
-                do throws(IntegrityFault) { try verifier.feed(chunk) } catch {
-                    fault = error
-                    return false
-                }
+                guard sink.accept(chunk) else { return false }
                 let now = DispatchTime.now().uptimeNanoseconds
                 if now - lastEmit > 100_000_000 {
                     lastEmit = now
                     let elapsed = Double(now - startTime) / 1e9
-                    emit(.progress(target, bytes: held, total: total, bytesPerSecond: elapsed > 0 ? Double(receivedThisRequest) / elapsed : 0, url: url))
+                    self.emit(
+                        .progress(
+                            self.target, bytes: sink.held, total: total,
+                            bytesPerSecond: elapsed > 0 ? Double(sink.received) / elapsed : 0, url: url))
                 }
                 return true
             })
         writer.close()
-        if let writeError { throw writeError }
+        if let writeError = sink.writeError { throw writeError }
         if partial.size == 0 { partial.discard() }
-        let resumed = offset > 0 && !restarted
-        let progressed = result.bytes > 0 && fault == nil && refusal == nil
+        facts.bytes = result.bytes
+        facts.stop = sink.stop
+        facts.failure = result.failure
 
-        if let fault {
-            if resumed {
-                return Attempt(
-                    kind: .restartFresh("the partial download and the bytes of this mirror do not fit together (\(fault.description))"),
-                    code: fault.code, bytes: result.bytes, madeProgress: false)
-            }
-            partial.discard()
-            return Attempt(kind: .rejected("served bad data: \(fault.description)", unknown: false), code: fault.code,
-                           bytes: result.bytes, madeProgress: false)
-        }
-        if let refusal {
-            if refusal.code == "wrong_size" && !resumed { partial.discard() }
-            return Attempt(kind: .rejected(refusal.reason, unknown: false), code: refusal.code, bytes: result.bytes, madeProgress: false)
-        }
-        if let failure = result.failure {
-            let code = Self.code(for: failure)
-            if case .httpStatus(416) = failure, offset > 0 {
-                return Attempt(kind: .restartFresh("refused the range \(offset)- (HTTP 416)"), code: code, bytes: 0, madeProgress: false)
-            }
-            if failure.isTransient {
-                return Attempt(kind: .transient(failure.description), code: code, bytes: result.bytes, madeProgress: progressed)
-            }
-            let reason: String
-            switch failure {
-            case .httpStatus: reason = "answered \(failure.description)"
-            case .redirectRefused, .tooManyRedirects: reason = "was refused: \(failure.description)"
-            default: reason = "failed: \(failure.description)"
-            }
-            return Attempt(kind: .rejected(reason, unknown: false), code: code, bytes: result.bytes, madeProgress: progressed)
-        }
-
-        // The whole body arrived: finish the one-pass verification and judge the bytes.
-        let measurement = verifier.finish()
-        let judgement = judge.judge(measurement: measurement, role: target.role, url: destination, manifest: manifest)
-        let elapsed = result.duration
-        emit(.progress(target, bytes: held, total: held, bytesPerSecond: elapsed > 0 ? Double(result.bytes) / elapsed : 0, url: url))
-        func provenance() -> FileProvenance {
+        var kept: Attempt.Kept? = nil
+        if facts.stop == nil && facts.refusal == nil && facts.failure == nil {
+            // The whole body arrived: finish the one-pass verification and judge the bytes.
+            let measurement = sink.verifier.finish()
+            let judgement = judgeWhole(measurement)
+            let elapsed = result.duration
+            emit(.progress(target, bytes: sink.held, total: sink.held, bytesPerSecond: elapsed > 0 ? Double(result.bytes) / elapsed : 0, url: url))
+            facts.status = judgement.status
+            facts.message = judgement.message
+            facts.identifiedAs = judgement.identifiedAs
+            facts.faultCode = measurement.fault?.code
             let response = result.response
-            return FileProvenance(
+            let provenance = FileProvenance(
                 role: target.role, containerSHA256: measurement.containerSHA256, mirrorURL: url,
                 httpStatus: (response?.status ?? 0) == 0 ? nil : response?.status, etag: response?.etag,
-                lastModified: response?.lastModified, bytesTransferred: result.bytes, resumedFrom: restarted ? 0 : offset,
+                lastModified: response?.lastModified, bytesTransferred: result.bytes, resumedFrom: facts.resumed ? offset : 0,
                 duration: result.duration)
+            kept = Attempt.Kept(measurement: measurement, judgement: judgement, provenance: provenance, resumedFrom: facts.resumed ? offset : 0)
         }
-        switch judgement.status {
-        case .ok, .recompressed, .acceptedUnknown:
-            return Attempt(
-                kind: .verified(measurement, judgement, provenance(), resumedFrom: restarted ? 0 : offset), code: "ok",
-                bytes: result.bytes, madeProgress: true)
-        case .unknown where acceptUnknown:
-            return Attempt(
-                kind: .verified(measurement, judgement, provenance(), resumedFrom: restarted ? 0 : offset), code: "ok",
-                bytes: result.bytes, madeProgress: true)
-        case .unknown:
-            partial.discard()
-            return Attempt(
-                kind: .rejected("served content that matches no known version of \(manifest.title): \(judgement.message)", unknown: true),
-                code: "unknown_content", bytes: result.bytes, madeProgress: false)
-        case .wrongFile:
-            partial.discard()
-            let what = judgement.identifiedAs ?? "another file"
-            let reason = what.hasPrefix(manifest.title + "'s")
-                ? "served \(what) instead of \(target.role.fileStem)"
-                : "served \(what) for \(manifest.title)"
-            return Attempt(kind: .rejected(reason, unknown: false), code: "wrong_file", bytes: result.bytes, madeProgress: false)
-        case .corrupt, .missing:
-            if resumed {
-                return Attempt(
-                    kind: .restartFresh("the resumed file failed verification (\(judgement.message)); the partial bytes were not a prefix of it"),
-                    code: measurement.fault?.code ?? "corrupt", bytes: result.bytes, madeProgress: false)
-            }
-            partial.discard()
-            return Attempt(
-                kind: .rejected("served bad data: \(judgement.message)", unknown: false),
-                code: measurement.fault?.code ?? "corrupt", bytes: result.bytes, madeProgress: false)
-        }
+        let verdict = rules.judge(facts)
+        if verdict.discardPartial { partial.discard() }
+        return Attempt(verdict: verdict, bytes: result.bytes, kept: verdict.ruling == .keep ? kept : nil)
     }
 
     /// A machine-readable code for a transfer failure.
@@ -424,6 +389,8 @@ final class FileFetcher {
         case .unreachable: return "unreachable"
         case .localFile: return "local_file"
         case .abortedByReceiver: return "aborted"
+        case .deadline: return "deadline"
+        case .interrupted: return "interrupted"
         case .other: return "transfer_error"
         }
     }

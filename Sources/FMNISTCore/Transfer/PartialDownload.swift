@@ -43,7 +43,7 @@ public struct PartialDownload: Sendable {
         self.init(url: layout.partialFile(dataset: dataset, name: name))
     }
 
-    /// Bytes held (0 when there is no partial file).
+    /// Bytes held (0 when there is no partial file, or when it is not a regular file).
     public var size: Int64 {
         var info = stat()
         guard lstat(url.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return 0 }
@@ -52,7 +52,7 @@ public struct PartialDownload: Sendable {
 
     /// The sidecar, when present and readable.
     public func sidecar() -> Sidecar? {
-        guard let data = FileManager.default.contents(atPath: sidecarURL.path) else { return nil }
+        guard let data = try? RegularFile.read(sidecarURL.path, limit: 64 * 1024, followSymlinks: false) else { return nil }
         return try? JSONDecoder().decode(Sidecar.self, from: data)
     }
 
@@ -79,7 +79,13 @@ public struct PartialDownload: Sendable {
         unlink(sidecarURL.path)
     }
 
-    /// Opens the partial file for appending, creating its folder and the file as needed.
+    /// What to do about a partial file that is not a regular file fmnist made.
+    static func removeHint(_ path: String) -> String {
+        "fmnist keeps only its own regular files in .fmnist/partial: remove it (rm '\(path)') and run the command again"
+    }
+
+    /// Opens the partial file for appending, creating its folder and the file as needed. Refuses
+    /// (without blocking) a `.part` path that is a FIFO, a symbolic link or anything but a regular file.
     public func openForAppend() throws -> PartialWriter {
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -87,10 +93,7 @@ public struct PartialDownload: Sendable {
             throw WorkspaceError.fileSystem(
                 operation: "create directory", path: url.deletingLastPathComponent().path, detail: error.localizedDescription)
         }
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw WorkspaceError.fileSystem(operation: "open", path: url.path, detail: String(cString: strerror(errno)))
-        }
+        let fd = try RegularFile.openForAppending(url.path, exitStatus: .workspace, hint: Self.removeHint(url.path))
         return PartialWriter(descriptor: fd, path: url.path)
     }
 }

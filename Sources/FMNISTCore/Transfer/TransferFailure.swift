@@ -18,6 +18,10 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
     case localFile(message: String)
     /// The receiver stopped the transfer (it found a fault in the bytes).
     case abortedByReceiver
+    /// The transfer ran past its overall deadline (`seconds` allowed).
+    case deadline(seconds: Double)
+    /// The transfer was cancelled (Ctrl-C, SIGTERM or ``Cancellation/cancel()``).
+    case interrupted
     /// Any other libcurl failure.
     case other(code: Int, message: String)
 
@@ -42,6 +46,9 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .unreachable(let message): return "unreachable (\(message))"
         case .localFile(let message): return "cannot read local file (\(message))"
         case .abortedByReceiver: return "stopped: the bytes received are not the expected file"
+        case .deadline(let seconds):
+            return "did not deliver the file within its deadline of \(Int(seconds.rounded())) s (see --min-rate)"
+        case .interrupted: return "interrupted"
         case .other(let code, let message): return "transfer failed (libcurl error \(code): \(message))"
         }
     }

@@ -18,6 +18,8 @@ import Foundation
 public struct WorkspaceConfig: Sendable, Equatable {
     /// The keys the file may hold.
     public static let knownKeys: Set<String> = ["mirrors"]
+    /// A configuration file larger than this is refused unread.
+    public static let maxSize = 16 << 20
 
     /// Mirror base URLs per dataset (by the manifest's short name).
     public var mirrors: [String: [String]]
@@ -29,9 +31,12 @@ public struct WorkspaceConfig: Sendable, Equatable {
     /// Reads `layout.configFile`; an absent file gives an empty configuration.
     public static func load(_ layout: WorkspaceLayout, registry: ManifestRegistry) throws -> WorkspaceConfig {
         let path = layout.configFile.path
-        guard FileManager.default.fileExists(atPath: path) else { return WorkspaceConfig() }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, field: nil, problem: "cannot be read")
+        let data: Data
+        do {
+            data = try RegularFile.read(path, limit: maxSize, exitStatus: .usage)
+        } catch {
+            if error.exitStatus == .missing { return WorkspaceConfig() }
+            throw ConfigError(file: path, field: nil, problem: "cannot be read: \(error.problem)")
         }
         return try parse(data, file: path, registry: registry)
     }

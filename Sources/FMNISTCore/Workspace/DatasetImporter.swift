@@ -155,13 +155,9 @@ public struct DatasetImporter: Sendable {
 
     /// Why the source file at `path` cannot be imported (not a regular file, or too large), or nil.
     static func sourceProblem(_ path: String, maxSize: Int64) -> String? {
+        if let problem = RegularFile.problem(at: path) { return problem }
         var info = stat()
         guard stat(path, &info) == 0 else { return "cannot be read (\(String(cString: strerror(errno))))" }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFDIR: return "is a directory, expected a file"
-        default: return "is not a regular file"
-        }
         if Int64(info.st_size) > maxSize {
             return "is \(info.st_size) bytes, more than any file of this role can be (at most \(maxSize)); refusing to copy it"
         }

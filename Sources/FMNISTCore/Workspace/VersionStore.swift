@@ -320,7 +320,8 @@ public struct VersionStore: Sendable {
     /// Copies bytes with plain read/write (works across file systems; never writes through a
     /// symlink: the destination is created with O_EXCL | O_NOFOLLOW).
     static func copyFile(from source: String, to destination: String) throws {
-        let input = try RegularFileReader.open(source)
+        // Only a regular file is copied, and opening a FIFO swapped in never blocks.
+        let input = try RegularFile.openForReading(source)
         defer { close(input) }
         let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard output >= 0 else { throw WorkspaceError.posix("create", destination) }

@@ -139,7 +139,7 @@ public final class WorkspaceLock: @unchecked Sendable {
     }
 
     private static func readHolder(path: String) -> LockHolder? {
-        guard let fd = try? RegularFileReader.open(path, noFollow: true) else { return nil }
+        guard let fd = try? RegularFile.openForReading(path, followSymlinks: false) else { return nil }
         defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: 1024)
         let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }

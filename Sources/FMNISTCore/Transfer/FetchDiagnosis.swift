@@ -1,0 +1,86 @@
+import Foundation
+
+/// One mirror's failures for a dataset, all files together: "mirror X: host not found (4 files)".
+public struct MirrorFailure: Sendable, Codable, Equatable {
+    /// The mirror's base URL (the file URL without the file name).
+    public let mirror: String
+    /// The skip code of the first file (`unreachable`, `http_404`, …).
+    public let code: String
+    /// The reason given for the first file.
+    public let reason: String
+    /// The files this mirror failed for, in the order they were reported.
+    public let files: [String]
+}
+
+/// What most likely made a dataset's fetch fail, so that a display can give the hint that fits.
+public enum FetchFailureCause: String, Sendable, Codable, Equatable {
+    /// No mirror host could be resolved: probably no network at all.
+    case noNetwork = "no_network"
+    /// Hosts resolved, but every mirror refused the connection, timed out or cut it.
+    case unreachable
+    /// Every mirror answered 404 or 410: probably a wrong base URL.
+    case notFound = "not_found"
+    /// Mirrors answered, but with something else (another dataset, another file, an HTML page).
+    case wrongContent = "wrong_content"
+    /// An https mirror's certificate is not trusted.
+    case certificate
+    /// `--offline` and no file:// source.
+    case offlineOnly = "offline_only"
+    /// Anything else, or a mix.
+    case other
+}
+
+/// Groups the skips of failed files by mirror and names the likely cause.
+public enum FetchDiagnosis {
+    /// The mirror base of a file URL: everything up to and including the last `/`.
+    public static func mirrorBase(of url: String) -> String {
+        guard let slash = url.lastIndex(of: "/") else { return url }
+        return String(url[...slash])
+    }
+
+    /// The skips of every failed file, grouped by mirror (first seen first); `offline` skips are
+    /// left out unless they are all there is.
+    public static func failures(_ files: [FileFetchReport]) -> [MirrorFailure] {
+        let skips = files.filter { $0.status == .failed }.flatMap { file in file.skipped.map { (file.name, $0) } }
+        let relevant = skips.contains { $0.1.code != "offline" } ? skips.filter { $0.1.code != "offline" } : skips
+        var order: [String] = []
+        var groups: [String: (code: String, reason: String, files: [String])] = [:]
+        for (name, skip) in relevant {
+            let base = mirrorBase(of: skip.url)
+            if groups[base] == nil {
+                order.append(base)
+                groups[base] = (skip.code, skip.reason, [])
+            }
+            if !(groups[base]!.files.contains(name)) { groups[base]!.files.append(name) }
+        }
+        return order.map { MirrorFailure(mirror: $0, code: groups[$0]!.code, reason: groups[$0]!.reason, files: groups[$0]!.files) }
+    }
+
+    /// Codes that mean "the mirror answered with the wrong bytes".
+    static let contentCodes: Set<String> = ["wrong_file", "unknown_content", "html_page", "not_gzip", "wrong_size", "too_large"]
+
+    /// The likely cause behind the skips of the failed files.
+    public static func cause(_ files: [FileFetchReport]) -> FetchFailureCause {
+        let skips = files.filter { $0.status == .failed }.flatMap(\.skipped)
+        guard !skips.isEmpty else { return .other }
+        if skips.allSatisfy({ $0.code == "offline" }) { return .offlineOnly }
+        // A missing local source (e.g. Debian's folder when the package is not installed) says
+        // nothing about the network: judge by the network mirrors when there are any.
+        let answered = skips.filter { $0.code != "offline" }
+        let remote = answered.filter { !$0.url.lowercased().hasPrefix("file:") }
+        let network = remote.isEmpty ? answered : remote
+        if network.contains(where: { $0.code == "certificate" }) { return .certificate }
+        if network.allSatisfy({ $0.code == "unreachable" && $0.reason.lowercased().contains("resolve") }) { return .noNetwork }
+        if network.allSatisfy({ ["unreachable", "timeout", "connection_lost", "deadline"].contains($0.code) }) { return .unreachable }
+        if network.allSatisfy({ $0.code == "http_404" || $0.code == "http_410" }) { return .notFound }
+        if network.allSatisfy({ contentCodes.contains($0.code) }) { return .wrongContent }
+        return .other
+    }
+}
+
+extension DatasetFetchReport {
+    /// The failed files' skips, grouped by mirror.
+    public var mirrorFailures: [MirrorFailure] { FetchDiagnosis.failures(files) }
+    /// The likely cause of the failure (meaningful when `status` is `.failed`).
+    public var failureCause: FetchFailureCause { FetchDiagnosis.cause(files) }
+}
