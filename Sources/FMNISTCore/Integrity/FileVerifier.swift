@@ -31,7 +31,9 @@ public enum FileVerifier {
     }
 
     /// Reads `url` in chunks, calling `body` until it returns false or the file ends.
-    public static func stream(url: URL, _ body: (UnsafeRawBufferPointer) -> Bool) throws {
+    /// With `regularOnly`, anything but a regular file (a FIFO, a device, a socket) is refused
+    /// before and after opening (checked on the open descriptor too).
+    public static func stream(url: URL, regularOnly: Bool = false, _ body: (UnsafeRawBufferPointer) -> Bool) throws {
         let path = url.path
         var info = stat()
         guard stat(path, &info) == 0 else {
@@ -40,11 +42,17 @@ public enum FileVerifier {
         if (info.st_mode & S_IFMT) == S_IFDIR {
             throw FileAccessError(path: path, problem: "is a directory, expected a file", exitStatus: .integrity)
         }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if regularOnly, (info.st_mode & S_IFMT) != S_IFREG {
+            throw FileAccessError(path: path, problem: "is not a regular file", exitStatus: .integrity)
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | (regularOnly ? O_NONBLOCK : 0))
         guard fd >= 0 else {
             throw FileAccessError(path: path, problem: "cannot be opened (\(String(cString: strerror(errno))))", exitStatus: .workspace)
         }
         defer { close(fd) }
+        if regularOnly, fstat(fd, &info) != 0 || (info.st_mode & S_IFMT) != S_IFREG {
+            throw FileAccessError(path: path, problem: "is not a regular file", exitStatus: .integrity)
+        }
         #if os(Linux)
             _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         #endif
