@@ -9,8 +9,9 @@ struct CSVExporter: DatasetExporter {
     }
 
     func export(_ source: ExportSource, into dest: ExportDirectory, force: Bool, tally: ExportTally) throws {
-        for train in [true, false] {
-            let split = try source.loadSplit(train: train)
+        // Both splits are loaded (and so proved) before anything is written.
+        let splits = [try source.loadSplit(train: true), try source.loadSplit(train: false)]
+        for split in splits {
             let name = fileName(source.manifest.name, split.name)
             let file = try dest.create(name, replacing: force)
             do {

@@ -231,6 +231,12 @@ public final class ExportFile {
         }
     }
 
+    /// Commits files staged together, in order (each rename is atomic; the set is placed only once
+    /// every file of it was written and proved).
+    public static func commitAll(_ files: [ExportFile]) throws {
+        for file in files { try file.commit() }
+    }
+
     /// Closes and removes the temporary (fmnist's own file); the final name is untouched.
     public func abandon() {
         guard descriptor >= 0 else { return }

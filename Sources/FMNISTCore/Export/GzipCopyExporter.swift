@@ -21,17 +21,19 @@ struct GzipCopyExporter: DatasetExporter {
         if flavor == .keras && source.manifest.name == "mnist" { throw ExportError.kerasNeedsOriginalMNIST }
         var directory = dest
         for component in folder(source.manifest.name) { directory = try directory.subdirectory(component) }
-        for role in FileRole.allCases {
-            let file = try directory.create(source.file(role).name, replacing: force)
-            do {
+        var staged: [ExportFile] = []
+        do {
+            for role in FileRole.allCases {
+                let file = try directory.create(source.file(role).name, replacing: force)
+                staged.append(file)
                 try source.stream(role, container: { try file.write($0) })
-                try file.commit()
-            } catch {
-                file.abandon()
-                throw error
             }
-            tally.placed(file)
+            try ExportFile.commitAll(staged)
+        } catch {
+            staged.forEach { $0.abandon() }
+            throw error
         }
+        staged.forEach { tally.placed($0) }
         tally.path = directory.path
         let name = FrameworkNames.tfds(source.manifest.name)
         switch flavor {

@@ -21,10 +21,11 @@ struct HFParquetExporter: DatasetExporter {
     }
 
     func export(_ source: ExportSource, into dest: ExportDirectory, force: Bool, tally: ExportTally) throws {
+        // Both splits are loaded (and so proved) before anything is written.
+        let splits = [try source.loadSplit(train: true), try source.loadSplit(train: false)]
         let directory = try dest.subdirectory(FrameworkNames.tfds(source.manifest.name))
         var files: [String: String] = [:]
-        for train in [true, false] {
-            let split = try source.loadSplit(train: train)
+        for split in splits {
             let encoder = PNGWriter.Encoder(width: split.columns, height: split.rows)
             let pixels = split.pixelsPerImage
             let images = split.images.withUnsafeBufferPointer { all in

@@ -8,9 +8,10 @@ struct PNGExporter: DatasetExporter {
     }
 
     func export(_ source: ExportSource, into dest: ExportDirectory, force: Bool, tally: ExportTally) throws {
+        // Both splits are loaded (and so proved) before anything is written.
+        let splits = [try source.loadSplit(train: true), try source.loadSplit(train: false)]
         let root = try dest.subdirectory(source.manifest.name)
-        for train in [true, false] {
-            let split = try source.loadSplit(train: train)
+        for split in splits {
             let splitDirectory = try root.subdirectory(split.name)
             let classFolders = try (0..<source.manifest.classes.count).map { try splitDirectory.subdirectory(String($0)) }
             let encoder = PNGWriter.Encoder(width: split.columns, height: split.rows)

@@ -30,26 +30,23 @@ struct TorchvisionExporter: DatasetExporter {
             }
         }
         let raw = try classDirectory.subdirectory("raw")
-        for role in FileRole.allCases {
-            let name = source.file(role).name
-            let container = try raw.create(name, replacing: force)
-            let payload: ExportFile
-            do { payload = try raw.create(Self.payloadName(name), replacing: force) } catch {
-                container.abandon()
-                throw error
-            }
-            do {
+        // All four files are streamed and proved first; only then is anything renamed into place.
+        var staged: [ExportFile] = []
+        do {
+            for role in FileRole.allCases {
+                let name = source.file(role).name
+                let container = try raw.create(name, replacing: force)
+                staged.append(container)
+                let payload = try raw.create(Self.payloadName(name), replacing: force)
+                staged.append(payload)
                 try source.stream(role, container: { try container.write($0) }, payload: { try payload.write($0) })
-                try payload.commit()
-                try container.commit()
-            } catch {
-                payload.abandon()
-                container.abandon()
-                throw error
             }
-            tally.placed(payload)
-            tally.placed(container)
+            try ExportFile.commitAll(staged)
+        } catch {
+            staged.forEach { $0.abandon() }
+            throw error
         }
+        staged.forEach { tally.placed($0) }
         tally.path = dest.path
         let root = dest.path
         tally.usage = ["torchvision.datasets.\(className)(root=\"\(root)\", train=True, download=False)"]
