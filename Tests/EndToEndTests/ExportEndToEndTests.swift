@@ -75,6 +75,37 @@ import Testing
         #expect(rows == "3")
     }
 
+    @Test(.enabled(if: RealData.available)) func verifyIdentifiesUncompressedIDXAndATorchvisionRootByContent() throws {
+        let (base, root) = try Self.workspace("export-verify", datasets: ["fashion", "mnist"])
+        let dest = base.path("torch")
+        #expect(try Self.export(["torchvision", dest.path], root: root).status == 0)
+        let whole = try FMNISTProcess.run(["verify", dest.path, "--json"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let folders = try #require(try whole.json()["folders"] as? [[String: Any]])
+        #expect(folders.map { $0["dataset"] as? String } == ["fashion", "mnist"])
+        #expect(folders.map { $0["version_name"] as? String } == ["2017-08-31", "lecun-1998"])
+        #expect(folders.allSatisfy { ($0["files"] as? [Any])?.count == 4 })
+        let one = try FMNISTProcess.run(["verify", dest.appendingPathComponent("MNIST/raw/t10k-images-idx3-ubyte").path, "--json"])
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(try one.json()["identified_as"] as? String == "MNIST's t10k-images")
+        // MNIST's payloads under FashionMNIST/raw: named by content, and a failure.
+        let swapped = base.path("swapped")
+        try FileManager.default.createDirectory(at: swapped.appendingPathComponent("FashionMNIST"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: dest.appendingPathComponent("MNIST/raw"), to: swapped.appendingPathComponent("FashionMNIST/raw"))
+        let wrong = try FMNISTProcess.run(["verify", swapped.path])
+        #expect(wrong.status == 3)
+        #expect(wrong.stderr.contains("WRONG DATASET: FashionMNIST/raw holds MNIST"))
+        // One changed pixel: a valid IDX file that matches nothing.
+        let payload = swapped.appendingPathComponent("FashionMNIST/raw/t10k-images-idx3-ubyte")
+        var bytes = try Data(contentsOf: payload)
+        bytes[5000] ^= 0xFF
+        try FileManager.default.removeItem(at: payload)
+        try bytes.write(to: payload)
+        let changed = try FMNISTProcess.run(["verify", payload.path])
+        #expect(changed.status == 3)
+        #expect(changed.stderr.contains("matches no known file"))
+    }
+
     @Test(.enabled(if: RealData.available)) func staleProcessedFolderIsWarnedAboutWithoutForce() throws {
         let (base, root) = try Self.workspace("export-tv-warn")
         let dest = base.path("torch")

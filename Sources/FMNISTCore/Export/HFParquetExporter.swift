@@ -26,7 +26,7 @@ struct HFParquetExporter: DatasetExporter {
         let directory = try dest.subdirectory(FrameworkNames.tfds(source.manifest.name))
         var files: [String: String] = [:]
         for split in splits {
-            let encoder = PNGWriter.Encoder(width: split.columns, height: split.rows)
+            let encoder = PNGWriter.Encoder(width: split.columns, height: split.rows, runLengthOnly: true)
             let pixels = split.pixelsPerImage
             let images = split.images.withUnsafeBufferPointer { all in
                 (0..<split.count).map { encoder.encode(UnsafeBufferPointer(rebasing: all[($0 * pixels)..<(($0 + 1) * pixels)])) }

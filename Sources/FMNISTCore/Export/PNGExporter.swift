@@ -14,7 +14,7 @@ struct PNGExporter: DatasetExporter {
         for split in splits {
             let splitDirectory = try root.subdirectory(split.name)
             let classFolders = try (0..<source.manifest.classes.count).map { try splitDirectory.subdirectory(String($0)) }
-            let encoder = PNGWriter.Encoder(width: split.columns, height: split.rows)
+            let encoder = PNGWriter.Encoder(width: split.columns, height: split.rows, runLengthOnly: true)
             let pixels = split.pixelsPerImage
             try split.images.withUnsafeBufferPointer { images in
                 for index in 0..<split.count {

@@ -25,9 +25,12 @@ public enum PNGWriter {
         private var compressed: [UInt8]
         private let head: [UInt8]
 
-        /// - Parameter level: zlib level (1 fastest … 9 smallest). A small window and hash table
-        ///   (sized to the image) keep `deflateReset` cheap.
-        public init(width: Int, height: Int, level: Int32 = 6) {
+        /// - Parameters:
+        ///   - level: zlib level (1 fastest … 9 smallest). A small window and hash table
+        ///     (sized to the image) keep `deflateReset` cheap.
+        ///   - runLengthOnly: zlib's `Z_RLE` strategy: for MNIST-like images (runs of black) about
+        ///     twice as fast as the default strategy for ~3% larger files.
+        public init(width: Int, height: Int, level: Int32 = 6, runLengthOnly: Bool = false) {
             self.width = width
             self.height = height
             let rawSize = (width + 1) * height
@@ -35,7 +38,7 @@ public enum PNGWriter {
             while windowBits < 15 && (1 << windowBits) < rawSize { windowBits += 1 }
             let memLevel: Int32 = rawSize <= 4096 ? 2 : 8
             ready = deflateInit2_(
-                &stream, level, Z_DEFLATED, windowBits, memLevel, Z_DEFAULT_STRATEGY, zlibVersion(),
+                &stream, level, Z_DEFLATED, windowBits, memLevel, runLengthOnly ? Z_RLE : Z_DEFAULT_STRATEGY, zlibVersion(),
                 Int32(MemoryLayout<z_stream>.size)) == Z_OK
             scanlines = [UInt8](repeating: 0, count: rawSize)
             compressed = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(rawSize))) + 64)
