@@ -13,7 +13,10 @@ import Foundation
 /// let file = try raw.create("train-labels-idx1-ubyte", replacing: true)
 /// try file.write(bytes); try file.commit()
 /// ```
-public final class ExportDirectory {
+///
+/// Sendable: its state (a path and a descriptor) never changes after `init`, and the `*at` calls
+/// on one descriptor are safe from several threads (export writes two datasets at once).
+public final class ExportDirectory: @unchecked Sendable {
     /// The folder's path, for messages.
     public let path: String
     let descriptor: Int32
@@ -38,7 +41,10 @@ public final class ExportDirectory {
         do {
             try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
         } catch {
-            throw ExportError.io(path: parent.path, operation: "creating the folder", errno: EACCES)
+            // Foundation wraps the POSIX error; report its errno (EIO when there is none).
+            let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+            let code = underlying?.domain == NSPOSIXErrorDomain ? Int32(underlying!.code) : EIO
+            throw ExportError.io(path: parent.path, operation: "creating the folder", errno: code)
         }
         let parentFD = Glibc.open(parent.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard parentFD >= 0 else { throw ExportError.io(path: parent.path, operation: "opening", errno: errno) }

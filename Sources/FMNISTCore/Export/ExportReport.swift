@@ -54,7 +54,7 @@ final class ExportTally {
 }
 
 /// What every layout writer does for one dataset.
-protocol DatasetExporter {
+protocol DatasetExporter: Sendable {
     /// Paths relative to DEST that this export (re)places for the dataset; checked before anything
     /// is written (a symlink among them or their parents is refused; an existing one needs --force).
     func plannedPaths(_ source: ExportSource) -> [String]

@@ -33,24 +33,38 @@ public struct ExportService: Sendable {
         let destinationPath = destination.standardizedFileURL.path
         try preflight(sources.flatMap { writer.plannedPaths($0) }, in: destination.standardizedFileURL, force: force)
         let dest = try ExportDirectory.open(destination)
-        var exported: [ExportedDataset] = []
-        for source in sources {
+        // Datasets are written side by side (each writer touches only its own files and folders).
+        let outcomes = sources.parallelMap(threads: 2, cost: { $0.file(.trainImages).containerSize }) { source -> ExportOutcome in
             let tally = ExportTally()
             do {
                 try writer.export(source, into: dest, force: force, tally: tally)
+                return ExportOutcome(source: source, tally: tally, error: nil)
+            } catch let error as any FMNISTError {
+                return ExportOutcome(source: source, tally: tally, error: error)
             } catch {
-                record(exportLayout, source, destinationPath, tally, failure: "\(error)", skipped: skipped)
-                throw error
+                return ExportOutcome(source: source, tally: tally, error: ExportError.io(path: dest.path, operation: "\(error)", errno: EIO))
             }
-            record(exportLayout, source, destinationPath, tally, failure: nil, skipped: skipped)
+        }
+        var exported: [ExportedDataset] = []
+        for outcome in outcomes {
+            let (source, tally) = (outcome.source, outcome.tally)
+            record(exportLayout, source, destinationPath, tally, failure: outcome.error.map { "\($0)" }, skipped: skipped)
             exported.append(ExportedDataset(
                 dataset: source.manifest.name, title: source.manifest.title, versionID: source.version.id,
                 versionShortID: source.version.shortID, versionName: source.version.known ? source.version.name : "unknown",
                 path: tally.path, files: tally.files, bytes: tally.bytes, notes: tally.notes, usage: tally.usage))
         }
+        if let failure = outcomes.compactMap(\.error).first { throw failure }
         return ExportResult(
             layout: exportLayout, destination: destinationPath, datasets: exported, skipped: skipped,
             seconds: Date().timeIntervalSince(started), ok: true, exitStatus: .success, exitCode: 0)
+    }
+
+    /// One dataset's export, as a worker thread hands it back.
+    struct ExportOutcome: @unchecked Sendable {  // the tally was filled by that one thread, which is done
+        let source: ExportSource
+        let tally: ExportTally
+        let error: (any FMNISTError)?
     }
 
     static func writer(for layout: ExportLayout) -> any DatasetExporter {

@@ -30,25 +30,42 @@ struct TorchvisionExporter: DatasetExporter {
             }
         }
         let raw = try classDirectory.subdirectory("raw")
-        // All four files are streamed and proved first; only then is anything renamed into place.
-        var staged: [ExportFile] = []
+        // All four files are streamed and proved first (on both cores, largest first); only then
+        // is anything renamed into place.
+        var staged: [StagedPair] = []
         do {
             for role in FileRole.allCases {
                 let name = source.file(role).name
                 let container = try raw.create(name, replacing: force)
-                staged.append(container)
-                let payload = try raw.create(Self.payloadName(name), replacing: force)
-                staged.append(payload)
-                try source.stream(role, container: { try container.write($0) }, payload: { try payload.write($0) })
+                staged.append(StagedPair(role: role, container: container, payload: nil))
+                staged[staged.count - 1].payload = try raw.create(Self.payloadName(name), replacing: force)
             }
-            try ExportFile.commitAll(staged)
+            let failures = staged.parallelMap(cost: { source.file($0.role).payloadSize }) { pair -> (any FMNISTError)? in
+                do {
+                    try source.stream(pair.role, container: { try pair.container.write($0) }, payload: { try pair.payload!.write($0) })
+                    return nil
+                } catch let error as any FMNISTError {
+                    return error
+                } catch {
+                    return ExportError.sourceMismatch(path: source.url(pair.role).path, problem: "\(error)")
+                }
+            }
+            if let failure = failures.compactMap({ $0 }).first { throw failure }
+            try ExportFile.commitAll(staged.flatMap { [$0.payload!, $0.container] })
         } catch {
-            staged.forEach { $0.abandon() }
+            staged.forEach { $0.container.abandon(); $0.payload?.abandon() }
             throw error
         }
-        staged.forEach { tally.placed($0) }
+        staged.forEach { tally.placed($0.payload!); tally.placed($0.container) }
         tally.path = dest.path
         let root = dest.path
         tally.usage = ["torchvision.datasets.\(className)(root=\"\(root)\", train=True, download=False)"]
     }
+}
+
+/// A role's two temporaries, written by one worker thread only, then committed by the caller.
+struct StagedPair: @unchecked Sendable {
+    let role: FileRole
+    let container: ExportFile
+    var payload: ExportFile?
 }
