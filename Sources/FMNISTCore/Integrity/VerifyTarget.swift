@@ -99,8 +99,12 @@ public struct SingleFileReport: Sendable, Codable {
                                     message: "this is \(known) (\(known.version); \(how))", identifiedAs: known.description,
                                     dataset: known.dataset, role: known.role, measurement: m, exitStatus: .success)
         }
+        let shape = m.idxDims.map(String.init).joined(separator: "×")
+        let what = compressed
+            ? "valid IDX \(shape)"
+            : "an uncompressed IDX file\(url.pathExtension == "gz" ? " (named .gz but not compressed)" : ""), valid IDX \(shape),"
         return SingleFileReport(path: url.path, status: .unknown,
-                                message: "valid IDX \(m.idxDims.map(String.init).joined(separator: "×")) but matches no known file",
+                                message: "\(what) but matches no known file",
                                 identifiedAs: nil, dataset: nil, role: nil, measurement: m, exitStatus: .integrity)
     }
 }
