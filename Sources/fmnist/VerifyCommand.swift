@@ -16,11 +16,12 @@ struct VerifyCommand: AsyncParsableCommand {
               fmnist verify fashion         # data/fashion vs the Fashion-MNIST manifest
               fmnist verify ~/datasets/fm   # any folder holding the four .gz files
               fmnist verify t10k-images-idx3-ubyte.gz --json   # identify one file
+              fmnist verify ~/torch-data    # a torchvision root (<Class>/raw/*-ubyte), by content
 
             Exit codes: 0 verified, 3 a file is corrupt/wrong/unknown, 4 files missing, 2 usage.
             """)
 
-    @Argument(help: "fashion, mnist, all (default), a directory, or a single .gz file.")
+    @Argument(help: "fashion, mnist, all (default), a directory (or torchvision root), or a single .gz or IDX file.")
     var target: String = "all"
 
     @Option(name: .customLong("as"), help: ArgumentHelp("Dataset a directory PATH must hold.", valueName: "DATASET"))
@@ -52,6 +53,18 @@ struct VerifyCommand: AsyncParsableCommand {
                 let mark = report.exitStatus == .success ? console.style("ok", "32") : console.style("FAIL", "31")
                 console.info("\(mark)  \(report.path): \(report.message)")
                 return report.exitStatus
+            case .payloadFolders(let result):
+                if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+                for folder in result.folders {
+                    let good = folder.exitStatus == .success
+                    console.info("\(folder.path) (uncompressed IDX)")
+                    for file in folder.files {
+                        let mark = file.exitStatus == .success ? console.style("ok  ", "32") : console.style("FAIL", "31")
+                        console.info("  \(mark)  \(URL(fileURLWithPath: file.path).lastPathComponent)  \(file.message)")
+                    }
+                    console.info("  → " + console.style(folder.verdict, good ? "1;32" : "1;31"))
+                }
+                return result.exitStatus
             case .datasets(let result):
                 if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
                 for dataset in result.datasets {

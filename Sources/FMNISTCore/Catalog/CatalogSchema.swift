@@ -110,6 +110,23 @@ public enum CatalogSchema {
             checked         REAL NOT NULL
         );
         """,
+        // 3: exports (`fmnist export`). A table of its own: widening the CHECK on events.kind
+        // means rebuilding `events`, and with foreign keys on, dropping it would cascade into switches.
+        """
+        CREATE TABLE exports (
+            id          INTEGER PRIMARY KEY,
+            layout      TEXT NOT NULL,
+            dataset     TEXT,
+            version_id  TEXT,
+            destination TEXT NOT NULL,
+            files       INTEGER NOT NULL DEFAULT 0,
+            bytes       INTEGER NOT NULL DEFAULT 0,
+            result      TEXT NOT NULL CHECK (result IN ('ok', 'failed')),
+            details     TEXT NOT NULL DEFAULT '{}',
+            time        REAL NOT NULL
+        );
+        CREATE INDEX exports_by_version ON exports(version_id, time);
+        """,
     ]
 
     /// Brings `db` up to ``currentVersion`` inside one IMMEDIATE transaction, so two processes

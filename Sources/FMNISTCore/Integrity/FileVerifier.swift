@@ -8,13 +8,23 @@ public enum FileVerifier {
     /// Streams `url` through a verifier and returns the measurement (its `fault` says what is wrong).
     /// Throws only when the file cannot be read at all (missing, not a regular file, no permission).
     public static func measure(
-        url: URL, payloadLimit: Int64 = StreamingVerifier.defaultPayloadLimit, classCount: Int = 10
+        url: URL, payloadLimit: Int64 = StreamingVerifier.defaultPayloadLimit, classCount: Int = 10, compressed: Bool = true
     ) throws -> FileMeasurement {
-        let verifier = StreamingVerifier(payloadLimit: payloadLimit, classCount: classCount)
+        let verifier = StreamingVerifier(payloadLimit: payloadLimit, classCount: classCount, compressed: compressed)
         try stream(url: url) { chunk in
             do { try verifier.feed(chunk); return true } catch { return false }
         }
         return verifier.finish()
+    }
+
+    /// Whether a file starts like an uncompressed IDX file (`00 00 08 01` labels, `00 00 08 03` images).
+    public static func looksLikeUncompressedIDX(_ url: URL) -> Bool {
+        var head: [UInt8] = []
+        try? stream(url: url) { chunk in
+            head.append(contentsOf: chunk.prefix(4 - head.count))
+            return head.count < 4
+        }
+        return head.count == 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x08 && (head[3] == 1 || head[3] == 3)
     }
 
     /// Reads `url` in chunks, calling `body` until it returns false or the file ends. Only a

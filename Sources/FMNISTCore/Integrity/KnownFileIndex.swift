@@ -64,6 +64,12 @@ public struct KnownFileIndex: Sendable {
         return nil
     }
 
+    /// Identification of an uncompressed IDX file by its payload SHA-256 and size (its identity).
+    public func identify(payloadSHA256: String, size: Int64) -> KnownFile? {
+        guard let known = byPayloadSHA[payloadSHA256], known.file.payload.size == size else { return nil }
+        return known
+    }
+
     /// Identification by container digests alone (before or without decompressing).
     public func identify(containerSHA256: String) -> KnownFile? { byContainerSHA[containerSHA256] }
 }

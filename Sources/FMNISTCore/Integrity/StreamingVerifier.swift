@@ -23,6 +23,8 @@ public final class StreamingVerifier {
     private var checkedSignature = false
     private var fault: IntegrityFault?
     private let payloadLimit: Int64
+    /// False for an uncompressed IDX file: its bytes are the payload (no gzip layer).
+    public let compressed: Bool
     /// Called with every decompressed chunk, for callers that also keep the payload (loading).
     public var onPayload: ((UnsafeRawBufferPointer) -> Void)?
 
@@ -30,8 +32,11 @@ public final class StreamingVerifier {
     ///   - payloadLimit: decompression stops with `.decompressionBomb` past this many bytes;
     ///     pass the expected payload size when it is known.
     ///   - classCount: labels must be below this.
-    public init(payloadLimit: Int64 = StreamingVerifier.defaultPayloadLimit, classCount: Int = 10) {
+    ///   - compressed: false to measure an uncompressed IDX file (torchvision's `raw/*-ubyte`):
+    ///     the container digests are then those of the payload itself.
+    public init(payloadLimit: Int64 = StreamingVerifier.defaultPayloadLimit, classCount: Int = 10, compressed: Bool = true) {
         self.payloadLimit = payloadLimit
+        self.compressed = compressed
         inflater = GzipInflater(limit: payloadLimit)
         idx = IDXStreamParser(classCount: classCount)
     }
@@ -49,8 +54,11 @@ public final class StreamingVerifier {
         containerSize += Int64(bytes.count)
         containerMD5.update(bytes)
         containerSHA.update(bytes)
-        do {
-            if checkedSignature {
+        do throws(IntegrityFault) {
+            if !compressed {
+                if containerSize > payloadLimit { throw IntegrityFault.decompressionBomb(limit: payloadLimit) }
+                try consumePayload(bytes)
+            } else if checkedSignature {
                 try inflate(bytes)
             } else {
                 // Hold the first bytes until the signature can be checked, then inflate them.
@@ -74,13 +82,15 @@ public final class StreamingVerifier {
     }
 
     private func inflate(_ bytes: UnsafeRawBufferPointer) throws(IntegrityFault) {
-        try inflater.feed(bytes) { (payload) throws(IntegrityFault) in
-            payloadSHA.update(payload)
-            try idx.feed(payload)
-            onPayload?(payload)
-            if let declared = idx.declaredSize, idx.totalBytes > declared {
-                throw .idxLengthMismatch(declared: declared, actual: idx.totalBytes)
-            }
+        try inflater.feed(bytes) { (payload) throws(IntegrityFault) in try consumePayload(payload) }
+    }
+
+    private func consumePayload(_ payload: UnsafeRawBufferPointer) throws(IntegrityFault) {
+        payloadSHA.update(payload)
+        try idx.feed(payload)
+        onPayload?(payload)
+        if let declared = idx.declaredSize, idx.totalBytes > declared {
+            throw .idxLengthMismatch(declared: declared, actual: idx.totalBytes)
         }
     }
 
@@ -90,15 +100,17 @@ public final class StreamingVerifier {
         m.containerSize = containerSize
         m.containerMD5 = containerMD5.finalize()
         m.containerSHA256 = containerSHA.finalize()
-        m.payloadSize = inflater.producedBytes
+        m.payloadSize = compressed ? inflater.producedBytes : containerSize
         m.payloadSHA256 = payloadSHA.finalize()
         m.idxDims = idx.dims
         if idx.isLabels { m.labelHistogram = Array(idx.histogram.prefix(idx.classCount)) }
         if fault == nil {
             do throws(IntegrityFault) {
                 if containerSize == 0 { throw IntegrityFault.empty }
-                if !checkedSignature { try Self.checkSignature(sniff) }
-                try inflater.finish()
+                if compressed {
+                    if !checkedSignature { try Self.checkSignature(sniff) }
+                    try inflater.finish()
+                }
                 try idx.finish()
             } catch {
                 fault = error

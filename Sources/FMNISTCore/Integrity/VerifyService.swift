@@ -21,6 +21,7 @@ public struct VerifyService: Sendable {
     public enum Outcome: Sendable {
         case file(SingleFileReport)
         case datasets(DatasetsResult)
+        case payloadFolders(PayloadFolderReport)
     }
 
     /// Runs verify on `fashion|mnist|all|PATH`.
@@ -31,6 +32,8 @@ public struct VerifyService: Sendable {
         switch try VerifyTarget.resolve(target, layout: layout, registry: registry, expected: expectedDataset) {
         case .file(let url):
             return .file(SingleFileReport.identify(url: url, registry: registry))
+        case .payloadFolders(let folders):
+            return .payloadFolders(PayloadFolderReport.verify(folders, root: URL(fileURLWithPath: target), registry: registry))
         case .datasets(let requests):
             let hasCatalog = FileManager.default.fileExists(atPath: layout.catalogFile.path)
             var accepted: [String: Set<String>] = [:]

@@ -6,6 +6,8 @@ public enum VerifyTarget: Sendable {
     case datasets([(directory: URL, manifest: Manifest)])
     /// One file, to be identified.
     case file(URL)
+    /// Folders of uncompressed IDX files (a torchvision root's `<Class>/raw/`, or a `raw/` itself).
+    case payloadFolders([URL])
 
     /// Resolves `fashion|mnist|all|PATH`. A directory PATH is checked against `expected`, else
     /// the dataset its name says (`…/fashion`), else the dataset most of its files belong to.
@@ -27,6 +29,7 @@ public enum VerifyTarget: Sendable {
                 hint: "run `fmnist verify fashion`, `fmnist verify all`, or give a directory holding the four .gz files")
         }
         if !isDirectory.boolValue { return .file(url) }
+        if expected == nil, let folders = PayloadFolderReport.folders(in: url) { return .payloadFolders(folders) }
         if let expected { return .datasets([(url, try registry.manifest(named: expected))]) }
         if let named = registry.manifests.first(where: { $0.answers(to: url.lastPathComponent) }) {
             return .datasets([(url, named)])
@@ -69,9 +72,10 @@ public struct SingleFileReport: Sendable, Codable {
     public static func identify(url: URL, registry: ManifestRegistry) -> SingleFileReport {
         let index = KnownFileIndex(registry: registry)
         let m: FileMeasurement
+        let compressed = !FileVerifier.looksLikeUncompressedIDX(url)
         do {
             m = try FileVerifier.measure(url: url, payloadLimit: index.largestPayload,
-                                         classCount: registry.manifests.map { $0.classes.count }.max() ?? 10)
+                                         classCount: registry.manifests.map { $0.classes.count }.max() ?? 10, compressed: compressed)
         } catch let error as FileAccessError {
             return SingleFileReport(path: url.path, status: .missing, message: error.problem, identifiedAs: nil,
                                     dataset: nil, role: nil, measurement: nil, exitStatus: error.exitStatus)
@@ -83,14 +87,24 @@ public struct SingleFileReport: Sendable, Codable {
             return SingleFileReport(path: url.path, status: .corrupt, message: fault.description, identifiedAs: nil,
                                     dataset: nil, role: nil, measurement: m, exitStatus: .integrity)
         }
+        if !compressed, let known = index.identify(payloadSHA256: m.payloadSHA256, size: m.payloadSize) {
+            return SingleFileReport(path: url.path, status: .ok,
+                                    message: "this is \(known) (\(known.version); the uncompressed payload of the published file)",
+                                    identifiedAs: known.description, dataset: known.dataset, role: known.role, measurement: m,
+                                    exitStatus: .success)
+        }
         if let (known, match) = index.identify(m) {
             let how = match == .exactContainer ? "byte-identical to the published file" : "same data, different container"
             return SingleFileReport(path: url.path, status: match == .exactContainer ? .ok : .recompressed,
                                     message: "this is \(known) (\(known.version); \(how))", identifiedAs: known.description,
                                     dataset: known.dataset, role: known.role, measurement: m, exitStatus: .success)
         }
+        let shape = m.idxDims.map(String.init).joined(separator: "×")
+        let what = compressed
+            ? "valid IDX \(shape)"
+            : "an uncompressed IDX file\(url.pathExtension == "gz" ? " (named .gz but not compressed)" : ""), valid IDX \(shape),"
         return SingleFileReport(path: url.path, status: .unknown,
-                                message: "valid IDX \(m.idxDims.map(String.init).joined(separator: "×")) but matches no known file",
+                                message: "\(what) but matches no known file",
                                 identifiedAs: nil, dataset: nil, role: nil, measurement: m, exitStatus: .integrity)
     }
 }

@@ -1,0 +1,253 @@
+import Foundation
+
+/// A folder inside an export destination, held open by descriptor so that every later step
+/// (`openat`, `mkdirat`, `renameat`) works relative to it and never follows a symlink.
+///
+/// The rules it enforces: an entry that is a symlink is refused (fmnist made none in DEST);
+/// files are written to a temporary name in the same folder and renamed into place; nothing is
+/// ever deleted except fmnist's own temporaries.
+///
+/// ```swift
+/// let dest = try ExportDirectory.open(URL(fileURLWithPath: "out"))
+/// let raw = try dest.subdirectory("FashionMNIST").subdirectory("raw")
+/// let file = try raw.create("train-labels-idx1-ubyte", replacing: true)
+/// try file.write(bytes); try file.commit()
+/// ```
+///
+/// Sendable: its state (a path and a descriptor) never changes after `init`, and the `*at` calls
+/// on one descriptor are safe from several threads (export writes two datasets at once).
+public final class ExportDirectory: @unchecked Sendable {
+    /// The folder's path, for messages.
+    public let path: String
+    let descriptor: Int32
+
+    private init(path: String, descriptor: Int32) {
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    deinit { close(descriptor) }
+
+    /// What a name in a folder is, without following symlinks.
+    public enum EntryKind: Equatable, Sendable {
+        case absent, file, directory, symlink, other
+    }
+
+    /// Opens (creating if needed) the destination folder. DEST itself must not be a symlink;
+    /// its parents are the user's to choose.
+    public static func open(_ url: URL) throws -> ExportDirectory {
+        let path = url.standardizedFileURL.path
+        let parent = url.standardizedFileURL.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        } catch {
+            // Foundation wraps the POSIX error; report its errno (EIO when there is none).
+            let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+            let code = underlying?.domain == NSPOSIXErrorDomain ? Int32(underlying!.code) : EIO
+            throw ExportError.io(path: parent.path, operation: "creating the folder", errno: code)
+        }
+        let parentFD = Glibc.open(parent.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard parentFD >= 0 else { throw ExportError.io(path: parent.path, operation: "opening", errno: errno) }
+        defer { close(parentFD) }
+        let name = url.standardizedFileURL.lastPathComponent
+        let holder = ExportDirectory(path: parent.path, descriptor: dup(parentFD))
+        return try holder.subdirectory(name, displayPath: path)
+    }
+
+    /// The kind of `name` in this folder (lstat semantics).
+    public func kind(of name: String) -> EntryKind {
+        var info = stat()
+        guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return .absent }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        case S_IFLNK: return .symlink
+        default: return .other
+        }
+    }
+
+    /// The path of `name` in this folder, for messages.
+    public func path(of name: String) -> String { path + "/" + name }
+
+    /// Opens the subfolder `name`, creating it when absent. A symlink or a non-folder there is refused.
+    public func subdirectory(_ name: String) throws -> ExportDirectory {
+        try subdirectory(name, displayPath: path(of: name))
+    }
+
+    private func subdirectory(_ name: String, displayPath: String) throws -> ExportDirectory {
+        switch kind(of: name) {
+        case .absent:
+            if mkdirat(descriptor, name, 0o755) != 0 && errno != EEXIST {
+                throw ExportError.io(path: displayPath, operation: "creating the folder", errno: errno)
+            }
+        case .directory: break
+        case .symlink: throw ExportError.foreignSymlink(path: displayPath)
+        case .file: throw ExportError.obstructed(path: displayPath, found: "a file where a folder belongs")
+        case .other: throw ExportError.obstructed(path: displayPath, found: "something that is neither a file nor a folder")
+        }
+        // O_NOFOLLOW: if a symlink appeared since the check, this fails instead of following it.
+        let fd = openat(descriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ELOOP || errno == ENOTDIR { throw ExportError.foreignSymlink(path: displayPath) }
+            throw ExportError.io(path: displayPath, operation: "opening the folder", errno: errno)
+        }
+        return ExportDirectory(path: displayPath, descriptor: fd)
+    }
+
+    /// Checks that `name` may be (re)placed: absent, or a regular file when `replacing`.
+    public func checkPlaceable(_ name: String, replacing: Bool) throws {
+        switch kind(of: name) {
+        case .absent: return
+        case .file: if !replacing { throw ExportError.exists(path: path(of: name)) }
+        case .symlink: throw ExportError.foreignSymlink(path: path(of: name))
+        case .directory: throw ExportError.obstructed(path: path(of: name), found: "a folder where a file belongs")
+        case .other: throw ExportError.obstructed(path: path(of: name), found: "something that is neither a file nor a folder")
+        }
+    }
+
+    /// Starts writing `name`: a temporary file in this folder that ``ExportFile/commit()`` renames into place.
+    public func create(_ name: String, replacing: Bool, bufferSize: Int = 1 << 20) throws -> ExportFile {
+        try checkPlaceable(name, replacing: replacing)
+        let temporary = ".\(name).fmnist-tmp-\(getpid())-\(ExportFile.nextSerial())"
+        let fd = openat(descriptor, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ExportError.io(path: path(of: temporary), operation: "creating", errno: errno) }
+        return ExportFile(directory: self, name: name, temporary: temporary, descriptor: fd, replacing: replacing,
+                          bufferSize: bufferSize)
+    }
+
+    /// Writes `bytes` as `name` in one go (temporary + rename).
+    public func writeFile(_ name: String, _ bytes: [UInt8], replacing: Bool) throws {
+        let file = try create(name, replacing: replacing, bufferSize: 0)
+        do {
+            try bytes.withUnsafeBytes { try file.write($0) }
+            try file.commit()
+        } catch {
+            file.abandon()
+            throw error
+        }
+    }
+
+    /// Renames the entry `name` to `newName` in this folder (never across folders, never a symlink).
+    public func moveAside(_ name: String, to newName: String) throws {
+        if kind(of: name) == .symlink { throw ExportError.foreignSymlink(path: path(of: name)) }
+        guard kind(of: newName) == .absent else { throw ExportError.exists(path: path(of: newName)) }
+        if renameat(descriptor, name, descriptor, newName) != 0 {
+            throw ExportError.io(path: path(of: name), operation: "renaming to \(newName)", errno: errno)
+        }
+    }
+}
+
+/// A file being written into an ``ExportDirectory``: buffered writes to a temporary, then one rename.
+public final class ExportFile {
+    private let directory: ExportDirectory
+    private let name: String
+    private let temporary: String
+    private var descriptor: Int32
+    private let replacing: Bool
+    private let buffer: UnsafeMutableRawPointer?
+    private let bufferSize: Int
+    private var buffered = 0
+    /// Bytes written so far.
+    public private(set) var size: Int64 = 0
+
+    private nonisolated(unsafe) static var serial = 0
+    private static let serialLock = NSLock()
+    static func nextSerial() -> Int {
+        serialLock.lock()
+        defer { serialLock.unlock() }
+        serial += 1
+        return serial
+    }
+
+    init(directory: ExportDirectory, name: String, temporary: String, descriptor: Int32, replacing: Bool, bufferSize: Int) {
+        self.directory = directory
+        self.name = name
+        self.temporary = temporary
+        self.descriptor = descriptor
+        self.replacing = replacing
+        self.bufferSize = bufferSize
+        buffer = bufferSize > 0 ? .allocate(byteCount: bufferSize, alignment: 64) : nil
+    }
+
+    deinit {
+        if descriptor >= 0 { abandon() }
+        buffer?.deallocate()
+    }
+
+    /// The final path, for messages.
+    public var path: String { directory.path(of: name) }
+
+    /// Appends bytes.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard bytes.count > 0 else { return }
+        size += Int64(bytes.count)
+        if let buffer, bytes.count < bufferSize {
+            if buffered + bytes.count > bufferSize { try flush() }
+            (buffer + buffered).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+            buffered += bytes.count
+            return
+        }
+        try flush()
+        try writeAll(bytes)
+    }
+
+    /// Appends an array's bytes.
+    public func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    private func flush() throws {
+        guard let buffer, buffered > 0 else { return }
+        try writeAll(UnsafeRawBufferPointer(start: buffer, count: buffered))
+        buffered = 0
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw ExportError.io(path: path, operation: "writing", errno: errno)
+            }
+            offset += written
+        }
+    }
+
+    /// Closes the temporary and renames it over `name` (checked again: never over a symlink or folder).
+    public func commit() throws {
+        try flush()
+        let fd = descriptor
+        descriptor = -1
+        if close(fd) != 0 {
+            let code = errno
+            unlinkat(directory.descriptor, temporary, 0)
+            throw ExportError.io(path: path, operation: "closing", errno: code)
+        }
+        do {
+            try directory.checkPlaceable(name, replacing: replacing)
+        } catch {
+            unlinkat(directory.descriptor, temporary, 0)
+            throw error
+        }
+        if renameat(directory.descriptor, temporary, directory.descriptor, name) != 0 {
+            let code = errno
+            unlinkat(directory.descriptor, temporary, 0)
+            throw ExportError.io(path: path, operation: "renaming into place", errno: code)
+        }
+    }
+
+    /// Commits files staged together, in order (each rename is atomic; the set is placed only once
+    /// every file of it was written and proved).
+    public static func commitAll(_ files: [ExportFile]) throws {
+        for file in files { try file.commit() }
+    }
+
+    /// Closes and removes the temporary (fmnist's own file); the final name is untouched.
+    public func abandon() {
+        guard descriptor >= 0 else { return }
+        close(descriptor)
+        descriptor = -1
+        unlinkat(directory.descriptor, temporary, 0)
+    }
+}

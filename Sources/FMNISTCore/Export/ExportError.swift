@@ -1,0 +1,71 @@
+import Foundation
+
+/// Why an export could not be written. Each case says what happened and what to do next.
+public enum ExportError: FMNISTError, Equatable {
+    /// The layout name is not one fmnist writes.
+    case unknownLayout(String)
+    /// An entry inside (or at) DEST is a symlink fmnist did not make; nothing is written through it.
+    case foreignSymlink(path: String)
+    /// An entry inside DEST is in the way (e.g. a file where a folder must be, a FIFO, a device).
+    case obstructed(path: String, found: String)
+    /// The file exists and `--force` was not given.
+    case exists(path: String)
+    /// A source file no longer matches the catalog's record of the live version.
+    case sourceMismatch(path: String, problem: String)
+    /// The dataset has no live version in the catalog (not fetched or imported).
+    case notPresent(dataset: String)
+    /// Nothing to export (no dataset present at all).
+    case nothingPresent
+    /// MNIST's keras cache needs the original mnist.npz, which fmnist does not make.
+    case kerasNeedsOriginalMNIST
+    /// A system call on DEST failed.
+    case io(path: String, operation: String, errno: Int32)
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .unknownLayout: return .usage
+        case .foreignSymlink, .obstructed, .exists, .io: return .workspace
+        case .sourceMismatch: return .integrity
+        case .notPresent, .nothingPresent, .kerasNeedsOriginalMNIST: return .missing
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unknownLayout(let name):
+            return "unknown export layout \"\(name)\" (known: \(ExportLayout.allCases.map(\.rawValue).joined(separator: ", ")))"
+        case .foreignSymlink(let path):
+            return "\(path) is a symlink that fmnist did not make; refusing to write, rename or delete through it"
+        case .obstructed(let path, let found):
+            return "\(path) is in the way: found \(found)"
+        case .exists(let path):
+            return "\(path) already exists and differs from what export would write"
+        case .sourceMismatch(let path, let problem):
+            return "\(path): \(problem); nothing was exported from it"
+        case .notPresent(let dataset):
+            return "\(dataset) has no verified version in this workspace"
+        case .nothingPresent:
+            return "no dataset is present in this workspace"
+        case .kerasNeedsOriginalMNIST:
+            return "keras's mnist.load_data() needs the original mnist.npz (SHA-256 731c5ac6…, 11,490,434 bytes), "
+                + "which fmnist does not fetch yet; a self-made mnist.npz fails keras's pin, so MNIST's keras cache is not written"
+        case .io(let path, let operation, let code):
+            return "\(path): \(operation) failed (\(String(cString: strerror(code))))"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .unknownLayout: return "run `fmnist export --help` for the layouts"
+        case .foreignSymlink: return "remove or replace the symlink yourself, or export into another DEST"
+        case .obstructed: return "move it away, or export into another DEST"
+        case .exists: return "pass --force to replace it, or export into another DEST"
+        case .sourceMismatch: return "run `fmnist verify` to see what changed, then `fmnist fetch` to repair it"
+        case .notPresent(let dataset): return "run `fmnist fetch \(dataset)` (or `fmnist import DIR --as \(dataset)`) first"
+        case .nothingPresent: return "run `fmnist fetch all` (or `fmnist import DIR --as fashion`) first"
+        case .kerasNeedsOriginalMNIST:
+            return "export keras for fashion (`--dataset fashion`), or use `fmnist export npz` / `torchvision` for MNIST"
+        case .io: return "check DEST's permissions and free space"
+        }
+    }
+}

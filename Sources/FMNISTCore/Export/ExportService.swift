@@ -1,0 +1,149 @@
+import Foundation
+
+/// The library side of `fmnist export LAYOUT DEST`: picks the datasets, checks DEST, has the
+/// layout's writer write each dataset from its verified live version, and records the export.
+///
+/// ```swift
+/// let service = ExportService(layout: workspace, registry: registry)
+/// let result = try service.run(layout: .torchvision, destination: URL(fileURLWithPath: "out"))
+/// ```
+public struct ExportService: Sendable {
+    public let layout: WorkspaceLayout
+    public let registry: ManifestRegistry
+
+    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+        self.layout = layout
+        self.registry = registry
+    }
+
+    /// Exports `dataset` (`fashion`, `mnist`, `current`, `all`, or nil: every dataset present).
+    public func run(layout exportLayout: ExportLayout, destination: URL, dataset: String? = nil, force: Bool = false)
+        throws -> ExportResult
+    {
+        let started = Date()
+        let writer = Self.writer(for: exportLayout)
+        var sources = try selectSources(dataset)
+        var skipped: [SkippedDataset] = []
+        if exportLayout == .keras, sources.contains(where: { $0.manifest.name == "mnist" }) {
+            // Asked by name: an error. Among "every dataset": skip it, loudly.
+            if sources.count == 1 || (dataset != nil && dataset?.lowercased() != "all") { throw ExportError.kerasNeedsOriginalMNIST }
+            sources.removeAll { $0.manifest.name == "mnist" }
+            skipped.append(SkippedDataset(dataset: "mnist", reason: ExportError.kerasNeedsOriginalMNIST.description))
+        }
+        let destinationPath = destination.standardizedFileURL.path
+        try preflight(sources.flatMap { writer.plannedPaths($0) }, in: destination.standardizedFileURL, force: force)
+        let dest = try ExportDirectory.open(destination)
+        // Datasets are written side by side (each writer touches only its own files and folders).
+        let outcomes = sources.parallelMap(threads: 2, cost: { $0.file(.trainImages).containerSize }) { source -> ExportOutcome in
+            let tally = ExportTally()
+            do {
+                try writer.export(source, into: dest, force: force, tally: tally)
+                return ExportOutcome(source: source, tally: tally, error: nil)
+            } catch let error as any FMNISTError {
+                return ExportOutcome(source: source, tally: tally, error: error)
+            } catch {
+                return ExportOutcome(source: source, tally: tally, error: ExportError.io(path: dest.path, operation: "\(error)", errno: EIO))
+            }
+        }
+        var exported: [ExportedDataset] = []
+        for outcome in outcomes {
+            let (source, tally) = (outcome.source, outcome.tally)
+            record(exportLayout, source, destinationPath, tally, failure: outcome.error.map { "\($0)" }, skipped: skipped)
+            exported.append(ExportedDataset(
+                dataset: source.manifest.name, title: source.manifest.title, versionID: source.version.id,
+                versionShortID: source.version.shortID, versionName: source.version.known ? source.version.name : "unknown",
+                path: tally.path, files: tally.files, bytes: tally.bytes, notes: tally.notes, usage: tally.usage))
+        }
+        if let failure = outcomes.compactMap(\.error).first { throw failure }
+        return ExportResult(
+            layout: exportLayout, destination: destinationPath, datasets: exported, skipped: skipped,
+            seconds: Date().timeIntervalSince(started), ok: true, exitStatus: .success, exitCode: 0)
+    }
+
+    /// One dataset's export, as a worker thread hands it back.
+    struct ExportOutcome: @unchecked Sendable {  // the tally was filled by that one thread, which is done
+        let source: ExportSource
+        let tally: ExportTally
+        let error: (any FMNISTError)?
+    }
+
+    static func writer(for layout: ExportLayout) -> any DatasetExporter {
+        switch layout {
+        case .torchvision: return TorchvisionExporter()
+        case .npz: return NPZExporter()
+        case .csv: return CSVExporter()
+        case .png: return PNGExporter()
+        case .keras: return GzipCopyExporter(flavor: .keras)
+        case .tfds: return GzipCopyExporter(flavor: .tfds)
+        case .hf: return HFParquetExporter()
+        }
+    }
+
+    /// The live versions to export. A dataset asked for by name must be present; nil takes every
+    /// dataset that is.
+    func selectSources(_ dataset: String?) throws -> [ExportSource] {
+        switch dataset?.lowercased() {
+        case nil:
+            let present = registry.manifests.compactMap { try? ExportSource.live(dataset: $0, layout: layout) }
+            if present.isEmpty { throw ExportError.nothingPresent }
+            return present
+        case "all":
+            return try registry.manifests.map { try ExportSource.live(dataset: $0, layout: layout) }
+        default:
+            let manifest = try ActiveDataset.manifest(named: dataset!, layout: layout, registry: registry)
+            return [try ExportSource.live(dataset: manifest, layout: layout)]
+        }
+    }
+
+    /// Refuses, before anything is written, a DEST that is a symlink, a planned path with a symlink
+    /// anywhere below DEST, and (without `force`) a planned path that already exists.
+    func preflight(_ paths: [String], in destination: URL, force: Bool) throws {
+        var checked: Set<String> = []
+        if Self.lstatKind(destination.path) == .symlink { throw ExportError.foreignSymlink(path: destination.path) }
+        for relative in paths {
+            var url = destination
+            let components = relative.split(separator: "/").map(String.init)
+            for (offset, component) in components.enumerated() {
+                url.appendPathComponent(component)
+                let last = offset == components.count - 1
+                if checked.contains(url.path) && !last { continue }
+                checked.insert(url.path)
+                switch Self.lstatKind(url.path) {
+                case .absent: break
+                case .symlink: throw ExportError.foreignSymlink(path: url.path)
+                default: if last && !force { throw ExportError.exists(path: url.path) }
+                }
+                if Self.lstatKind(url.path) == .absent { break }
+            }
+        }
+    }
+
+    static func lstatKind(_ path: String) -> ExportDirectory.EntryKind {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return .absent }
+        switch info.st_mode & S_IFMT {
+        case S_IFLNK: return .symlink
+        case S_IFDIR: return .directory
+        case S_IFREG: return .file
+        default: return .other
+        }
+    }
+
+    /// Records one dataset's export (or its failure); a catalog that cannot be written loses only the record.
+    func record(_ exportLayout: ExportLayout, _ source: ExportSource, _ destination: String, _ tally: ExportTally,
+                failure: String?, skipped: [SkippedDataset])
+    {
+        guard let catalog = try? Catalog.open(layout) else { return }
+        defer { catalog.close() }
+        struct Details: Encodable {
+            let path: String
+            let notes: [String]
+            let skipped: [SkippedDataset]
+            let error: String?
+        }
+        _ = try? catalog.recordExport(
+            layout: exportLayout.rawValue, dataset: source.manifest.name, versionID: source.version.id, destination: destination,
+            files: tally.files, bytes: tally.bytes, result: failure == nil ? .ok : .failed,
+            details: Details(path: tally.path, notes: tally.notes, skipped: skipped, error: failure))
+    }
+}

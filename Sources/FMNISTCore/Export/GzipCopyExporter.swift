@@ -1,0 +1,50 @@
+/// Copies the four verified `.gz` files into a folder a loader reads: keras's cache
+/// (`DEST/datasets/fashion-mnist/`, used as `KERAS_HOME=DEST`) or a TFDS manual dir
+/// (`DEST/fashion_mnist/`, `DEST/mnist/`).
+struct GzipCopyExporter: DatasetExporter {
+    enum Flavor { case keras, tfds }
+    let flavor: Flavor
+
+    func folder(_ dataset: String) -> [String] {
+        switch flavor {
+        case .keras: return ["datasets", FrameworkNames.keras(dataset)]
+        case .tfds: return [FrameworkNames.tfds(dataset)]
+        }
+    }
+
+    func plannedPaths(_ source: ExportSource) -> [String] {
+        let prefix = folder(source.manifest.name).joined(separator: "/") + "/"
+        return FileRole.allCases.map { prefix + source.file($0).name }
+    }
+
+    func export(_ source: ExportSource, into dest: ExportDirectory, force: Bool, tally: ExportTally) throws {
+        if flavor == .keras && source.manifest.name == "mnist" { throw ExportError.kerasNeedsOriginalMNIST }
+        var directory = dest
+        for component in folder(source.manifest.name) { directory = try directory.subdirectory(component) }
+        var staged: [ExportFile] = []
+        do {
+            for role in FileRole.allCases {
+                let file = try directory.create(source.file(role).name, replacing: force)
+                staged.append(file)
+                try source.stream(role, container: { try file.write($0) })
+            }
+            try ExportFile.commitAll(staged)
+        } catch {
+            staged.forEach { $0.abandon() }
+            throw error
+        }
+        staged.forEach { tally.placed($0) }
+        tally.path = directory.path
+        let name = FrameworkNames.tfds(source.manifest.name)
+        switch flavor {
+        case .keras:
+            tally.usage = ["KERAS_HOME=\(dest.path) python -c 'import keras; keras.datasets.fashion_mnist.load_data()'"]
+        case .tfds:
+            tally.usage = [
+                "tfds build \(name) --manual_dir=\(dest.path) --add_name_to_manual_dir",
+                "tfds.load(\"\(name)\", download_and_prepare_kwargs={\"download_config\": "
+                    + "tfds.download.DownloadConfig(manual_dir=\"\(directory.path)\")})",
+            ]
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Hugging Face's Parquet layout, as the hub's `zalando-datasets/fashion_mnist` and `ylecun/mnist`
+/// ship it: `DEST/<fashion_mnist|mnist>/{train,test}-00000-of-00001.parquet` with `image`
+/// {`bytes`: PNG, `path`: null} and `label` (int64), and the `huggingface` schema metadata naming
+/// the features (`Image`, `ClassLabel` with the hub's spelling of the class names).
+struct HFParquetExporter: DatasetExporter {
+    func fileName(_ split: String) -> String { "\(split)-00000-of-00001.parquet" }
+
+    func plannedPaths(_ source: ExportSource) -> [String] {
+        ["train", "test"].map { FrameworkNames.tfds(source.manifest.name) + "/" + fileName($0) }
+    }
+
+    /// The `huggingface` metadata value: the features of the hub dataset.
+    static func featuresJSON(_ manifest: Manifest) -> String {
+        let names = FrameworkNames.huggingFaceClasses(manifest)
+            .map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+            .joined(separator: ", ")
+        return "{\"info\": {\"features\": {\"image\": {\"_type\": \"Image\"}, "
+            + "\"label\": {\"names\": [\(names)], \"_type\": \"ClassLabel\"}}}}"
+    }
+
+    func export(_ source: ExportSource, into dest: ExportDirectory, force: Bool, tally: ExportTally) throws {
+        // Both splits are loaded (and so proved) before anything is written.
+        let splits = [try source.loadSplit(train: true), try source.loadSplit(train: false)]
+        let directory = try dest.subdirectory(FrameworkNames.tfds(source.manifest.name))
+        var files: [String: String] = [:]
+        for split in splits {
+            let encoder = PNGWriter.Encoder(width: split.columns, height: split.rows, runLengthOnly: true)
+            let pixels = split.pixelsPerImage
+            let images = split.images.withUnsafeBufferPointer { all in
+                (0..<split.count).map { encoder.encode(UnsafeBufferPointer(rebasing: all[($0 * pixels)..<(($0 + 1) * pixels)])) }
+            }
+            let bytes = ParquetImageTableWriter.file(
+                images: images, labels: split.labels.map(Int64.init),
+                metadata: [("huggingface", Self.featuresJSON(source.manifest))])
+            try directory.writeFile(fileName(split.name), bytes, replacing: force)
+            tally.placed(bytes: bytes.count)
+            files[split.name] = directory.path(of: fileName(split.name))
+        }
+        tally.path = directory.path
+        tally.usage = [
+            "datasets.load_dataset(\"parquet\", data_files={\"train\": \"\(files["train"]!)\", \"test\": \"\(files["test"]!)\"})"
+        ]
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// `DEST/<Class>/raw/`: the four uncompressed IDX payloads that `torchvision.datasets.MNIST` /
+/// `FashionMNIST(root=DEST)` read, plus the `.gz` so that `download=True` also works offline.
+/// Each `.gz` is read once: its container bytes and its inflated payload are written while the
+/// pass verifies them; both are renamed into place only once the pass proved them.
+struct TorchvisionExporter: DatasetExporter {
+    func plannedPaths(_ source: ExportSource) -> [String] {
+        let raw = FrameworkNames.torchvision(source.manifest.name) + "/raw/"
+        return FileRole.allCases.flatMap { role -> [String] in
+            let name = source.file(role).name
+            return [raw + name, raw + Self.payloadName(name)]
+        }
+    }
+
+    static func payloadName(_ name: String) -> String { name.hasSuffix(".gz") ? String(name.dropLast(3)) : name + ".idx" }
+
+    func export(_ source: ExportSource, into dest: ExportDirectory, force: Bool, tally: ExportTally) throws {
+        let className = FrameworkNames.torchvision(source.manifest.name)
+        let classDirectory = try dest.subdirectory(className)
+        if classDirectory.kind(of: "processed") != .absent {
+            if force {
+                let aside = "processed.stale-\(Int(Date().timeIntervalSince1970))"
+                try classDirectory.moveAside("processed", to: aside)
+                tally.notes.append("moved the stale \(classDirectory.path(of: "processed")) aside to \(aside) (torchvision reads processed/ before raw/)")
+            } else {
+                tally.notes.append(
+                    "warning: \(classDirectory.path(of: "processed")) exists; torchvision reads it instead of raw/, "
+                        + "so the exported files are ignored until it is gone (re-run with --force to move it aside)")
+            }
+        }
+        let raw = try classDirectory.subdirectory("raw")
+        // All four files are streamed and proved first (on both cores, largest first); only then
+        // is anything renamed into place.
+        var staged: [StagedPair] = []
+        do {
+            for role in FileRole.allCases {
+                let name = source.file(role).name
+                let container = try raw.create(name, replacing: force)
+                staged.append(StagedPair(role: role, container: container, payload: nil))
+                staged[staged.count - 1].payload = try raw.create(Self.payloadName(name), replacing: force)
+            }
+            let failures = staged.parallelMap(cost: { source.file($0.role).payloadSize }) { pair -> (any FMNISTError)? in
+                do {
+                    try source.stream(pair.role, container: { try pair.container.write($0) }, payload: { try pair.payload!.write($0) })
+                    return nil
+                } catch let error as any FMNISTError {
+                    return error
+                } catch {
+                    return ExportError.sourceMismatch(path: source.url(pair.role).path, problem: "\(error)")
+                }
+            }
+            if let failure = failures.compactMap({ $0 }).first { throw failure }
+            try ExportFile.commitAll(staged.flatMap { [$0.payload!, $0.container] })
+        } catch {
+            staged.forEach { $0.container.abandon(); $0.payload?.abandon() }
+            throw error
+        }
+        staged.forEach { tally.placed($0.payload!); tally.placed($0.container) }
+        tally.path = dest.path
+        let root = dest.path
+        tally.usage = ["torchvision.datasets.\(className)(root=\"\(root)\", train=True, download=False)"]
+    }
+}
+
+/// A role's two temporaries, written by one worker thread only, then committed by the caller.
+struct StagedPair: @unchecked Sendable {
+    let role: FileRole
+    let container: ExportFile
+    var payload: ExportFile?
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import FMNISTCore
+import Foundation
+
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write verified data in the layout a framework's loader reads.",
+        discussion: """
+            Layouts (DEST is the folder you point the loader at):
+              torchvision  DEST/FashionMNIST/raw/, DEST/MNIST/raw/ (uncompressed IDX + .gz)
+              npz          DEST/<dataset>.npz (x_train, y_train, x_test, y_test; uint8)
+              csv          DEST/fashion-mnist_{train,test}.csv, DEST/mnist_{train,test}.csv (Kaggle)
+              png          DEST/<dataset>/{train,test}/<label>/<index>.png + classes.txt
+              keras        DEST/datasets/fashion-mnist/*.gz (KERAS_HOME=DEST; Fashion-MNIST only)
+              tfds         DEST/fashion_mnist/*.gz, DEST/mnist/*.gz (TFDS manual dirs)
+              hf           DEST/<fashion_mnist|mnist>/{train,test}-00000-of-00001.parquet (Hugging Face)
+
+            Every source file is re-verified against the catalog while it is read; files are written
+            to temporaries in DEST and renamed into place; symlinks inside DEST are refused.
+
+            Examples:
+              fmnist export torchvision ~/torch-data
+              fmnist export npz out --dataset mnist --json
+              fmnist export png images --dataset fashion --force
+
+            Exit codes: 0 written, 2 usage, 3 a source file fails verification, 4 dataset not present,
+            7 DEST unusable (a symlink, something in the way, an existing file without --force).
+            """)
+
+    @Argument(help: "torchvision, npz, csv, png, keras, tfds or hf.")
+    var layout: String
+
+    @Argument(help: ArgumentHelp("Destination folder (created if missing).", valueName: "DEST"))
+    var destination: String
+
+    @Option(name: .long, help: "fashion, mnist, current or all (default: every dataset present).")
+    var dataset: String?
+
+    @Flag(name: .long, help: "Replace files export wrote before; move a stale torchvision processed/ folder aside.")
+    var force = false
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await runReportingErrors(options) {
+            let service = ExportService(layout: options.layout, registry: try options.registry())
+            let result = try service.run(
+                layout: try ExportLayout(parsing: layout), destination: URL(fileURLWithPath: destination), dataset: dataset,
+                force: force)
+            if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+            let console = options.console
+            for exported in result.datasets {
+                console.info("exported \(exported.title) \(exported.versionName) (\(exported.versionShortID)) as \(result.layout.rawValue): "
+                             + "\(exported.files) files, \(exported.bytes) bytes → \(exported.path)")
+                for note in exported.notes { console.info("  " + note) }
+                for line in exported.usage { console.info("  use: " + line) }
+            }
+            for skipped in result.skipped { console.info("not written: \(skipped.dataset): \(skipped.reason)") }
+            return result.exitStatus
+        }
+    }
+}

@@ -1,0 +1,310 @@
+import Foundation
+import Testing
+
+/// `fmnist export` over the built binary, on workspaces made from the real data.
+@Suite(.serialized) struct ExportEndToEndTests {
+    static let names = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+
+    /// A workspace with the given real datasets imported.
+    static func workspace(_ label: String, datasets: [String] = ["fashion"]) throws -> (TemporaryDirectory, URL) {
+        let base = try TemporaryDirectory(label)
+        let root = base.path("data")
+        for dataset in datasets {
+            let folder = dataset == "fashion" ? RealData.fashion : RealData.mnist
+            let result = try FMNISTProcess.run(["import", folder.path, "--as", dataset, "--root", root.path])
+            #expect(result.status == 0, "import \(dataset): \(result.stderr)")
+        }
+        return (base, root)
+    }
+
+    static func export(_ arguments: [String], root: URL) throws -> FMNISTProcess.Result {
+        try FMNISTProcess.run(["export"] + arguments + ["--root", root.path, "--json"])
+    }
+
+    /// Runs python3 (Debian's, numpy only) and returns stdout; records stderr on failure.
+    static func python(_ script: String, _ arguments: [String]) throws -> String {
+        let result = try DropIn.python(script, arguments)
+        #expect(result.status == 0, "python: \(result.stderr)")
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Decompressed bytes of an upstream `.gz` (through python's gzip, independent of fmnist's zlib use).
+    static func upstreamPayload(_ folder: URL, _ name: String) throws -> Data {
+        let out = try TemporaryDirectory("payload")
+        let target = out.path(name)
+        _ = try python("import gzip, sys; open(sys.argv[2], 'wb').write(gzip.open(sys.argv[1]).read())",
+                       [folder.appendingPathComponent(name + ".gz").path, target.path])
+        return try Data(contentsOf: target)
+    }
+
+    @Test(.enabled(if: RealData.available)) func torchvisionFilesAreTheUpstreamPayloadsAndGz() throws {
+        let (base, root) = try Self.workspace("export-tv", datasets: ["fashion", "mnist"])
+        let dest = base.path("torch")
+        let result = try Self.export(["torchvision", dest.path], root: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try result.json()
+        let datasets = try #require(json["datasets"] as? [[String: Any]])
+        #expect(datasets.map { $0["dataset"] as? String } == ["fashion", "mnist"])
+        #expect(datasets.allSatisfy { $0["files"] as? Int == 8 })
+        for (className, folder) in [("FashionMNIST", RealData.fashion), ("MNIST", RealData.mnist)] {
+            let raw = dest.appendingPathComponent("\(className)/raw")
+            for name in Self.names {
+                #expect(try Data(contentsOf: raw.appendingPathComponent(name)) == Self.upstreamPayload(folder, name), "\(className)/\(name)")
+                #expect(try Data(contentsOf: raw.appendingPathComponent(name + ".gz")) == Data(contentsOf: folder.appendingPathComponent(name + ".gz")))
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dest.appendingPathComponent("MNIST/raw").path).count == 8)
+        // Again without --force: refused, nothing changed; a stale processed/ is warned about, then moved aside.
+        let again = try Self.export(["torchvision", dest.path, "--dataset", "fashion"], root: root)
+        #expect(again.status == 7)
+        #expect(again.stderr.contains("already exists") && again.stderr.contains("--force"))
+        let processed = dest.appendingPathComponent("FashionMNIST/processed")
+        try FileManager.default.createDirectory(at: processed, withIntermediateDirectories: true)
+        try Data("stale".utf8).write(to: processed.appendingPathComponent("training.pt"))
+        let forced = try Self.export(["torchvision", dest.path, "--dataset", "fashion", "--force"], root: root)
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: processed.path))
+        let aside = try FileManager.default.contentsOfDirectory(atPath: dest.appendingPathComponent("FashionMNIST").path)
+            .filter { $0.hasPrefix("processed.stale-") }
+        #expect(aside.count == 1)
+        #expect(try String(contentsOf: dest.appendingPathComponent("FashionMNIST/\(aside[0])/training.pt"), encoding: .utf8) == "stale")
+        // The export is in the catalog.
+        let rows = try Self.python(
+            "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM exports WHERE layout='torchvision' AND result='ok'\").fetchone()[0])",
+            [root.appendingPathComponent(".fmnist/catalog.sqlite3").path])
+        #expect(rows == "3")
+    }
+
+    @Test(.enabled(if: RealData.available)) func verifyIdentifiesUncompressedIDXAndATorchvisionRootByContent() throws {
+        let (base, root) = try Self.workspace("export-verify", datasets: ["fashion", "mnist"])
+        let dest = base.path("torch")
+        #expect(try Self.export(["torchvision", dest.path], root: root).status == 0)
+        let whole = try FMNISTProcess.run(["verify", dest.path, "--json"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let folders = try #require(try whole.json()["folders"] as? [[String: Any]])
+        #expect(folders.map { $0["dataset"] as? String } == ["fashion", "mnist"])
+        #expect(folders.map { $0["version_name"] as? String } == ["2017-08-31", "lecun-1998"])
+        #expect(folders.allSatisfy { ($0["files"] as? [Any])?.count == 4 })
+        let one = try FMNISTProcess.run(["verify", dest.appendingPathComponent("MNIST/raw/t10k-images-idx3-ubyte").path, "--json"])
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(try one.json()["identified_as"] as? String == "MNIST's t10k-images")
+        // MNIST's payloads under FashionMNIST/raw: named by content, and a failure.
+        let swapped = base.path("swapped")
+        try FileManager.default.createDirectory(at: swapped.appendingPathComponent("FashionMNIST"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: dest.appendingPathComponent("MNIST/raw"), to: swapped.appendingPathComponent("FashionMNIST/raw"))
+        let wrong = try FMNISTProcess.run(["verify", swapped.path])
+        #expect(wrong.status == 3)
+        #expect(wrong.stderr.contains("WRONG DATASET: FashionMNIST/raw holds MNIST"))
+        // One changed pixel: a valid IDX file that matches nothing.
+        let payload = swapped.appendingPathComponent("FashionMNIST/raw/t10k-images-idx3-ubyte")
+        var bytes = try Data(contentsOf: payload)
+        bytes[5000] ^= 0xFF
+        try FileManager.default.removeItem(at: payload)
+        try bytes.write(to: payload)
+        let changed = try FMNISTProcess.run(["verify", payload.path])
+        #expect(changed.status == 3)
+        #expect(changed.stderr.contains("matches no known file"))
+    }
+
+    @Test(.enabled(if: RealData.available)) func staleProcessedFolderIsWarnedAboutWithoutForce() throws {
+        let (base, root) = try Self.workspace("export-tv-warn")
+        let dest = base.path("torch")
+        try FileManager.default.createDirectory(at: dest.appendingPathComponent("FashionMNIST/processed"), withIntermediateDirectories: true)
+        let result = try Self.export(["torchvision", dest.path], root: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("warning:") && result.stderr.contains("processed"))
+        #expect(FileManager.default.fileExists(atPath: dest.appendingPathComponent("FashionMNIST/processed").path))
+    }
+
+    @Test(.enabled(if: RealData.available)) func npzLoadsWithNumpyAndEqualsTheIDX() throws {
+        let (base, root) = try Self.workspace("export-npz")
+        let dest = base.path("npz")
+        let result = try Self.export(["npz", dest.path, "--dataset", "fashion"], root: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let script = """
+            import gzip, sys, numpy as np
+            d = np.load(sys.argv[1], allow_pickle=False)
+            def idx(name, offset):
+                return np.frombuffer(gzip.open(sys.argv[2] + '/' + name + '.gz').read(), np.uint8, offset=offset)
+            ok = (d['x_train'].dtype == np.uint8 and d['x_train'].shape == (60000, 28, 28)
+                  and (d['x_train'].reshape(-1) == idx('train-images-idx3-ubyte', 16)).all()
+                  and (d['y_train'] == idx('train-labels-idx1-ubyte', 8)).all()
+                  and d['x_test'].shape == (10000, 28, 28) and (d['y_test'] == idx('t10k-labels-idx1-ubyte', 8)).all())
+            print(sorted(d.files), ok)
+            """
+        #expect(try Self.python(script, [dest.appendingPathComponent("fashion.npz").path, RealData.fashion.path])
+                == "['x_test', 'x_train', 'y_test', 'y_train'] True")
+    }
+
+    @Test(.enabled(if: RealData.available)) func csvHasKaggleHeaderRowsAndFirstRow() throws {
+        let (base, root) = try Self.workspace("export-csv")
+        let dest = base.path("csv")
+        let result = try Self.export(["csv", dest.path], root: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let train = try Data(contentsOf: dest.appendingPathComponent("fashion-mnist_train.csv"))
+        #expect(train.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } == 60001 && train.last == 0x0A)
+        let lines = String(decoding: train.prefix(20_000), as: UTF8.self).split(separator: "\n")
+        #expect(lines[0] == "label," + (1...784).map { "pixel\($0)" }.joined(separator: ","))
+        let images = try Self.upstreamPayload(RealData.fashion, "train-images-idx3-ubyte")
+        let labels = try Self.upstreamPayload(RealData.fashion, "train-labels-idx1-ubyte")
+        let expected = ([labels[8]] + images[16..<(16 + 784)]).map(String.init).joined(separator: ",")
+        #expect(lines[1] == Substring(expected))
+        let test = try Data(contentsOf: dest.appendingPathComponent("fashion-mnist_test.csv"))
+        #expect(test.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } == 10001)
+    }
+
+    @Test(.enabled(if: RealData.available)) func pngFoldersHoldEveryImageDecodable() throws {
+        let (base, root) = try Self.workspace("export-png")
+        let dest = base.path("png")
+        let result = try Self.export(["png", dest.path], root: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let fm = FileManager.default
+        var counts: [Int] = []
+        for label in 0..<10 {
+            counts.append(try fm.contentsOfDirectory(atPath: dest.appendingPathComponent("fashion/train/\(label)").path).count)
+        }
+        #expect(counts == Array(repeating: 6000, count: 10))
+        let testCount = try (0..<10).reduce(0) { $0 + (try fm.contentsOfDirectory(atPath: dest.appendingPathComponent("fashion/test/\($1)").path).count) }
+        #expect(testCount == 10000)
+        #expect(try String(contentsOf: dest.appendingPathComponent("fashion/classes.txt"), encoding: .utf8).hasPrefix("T-shirt/top\nTrouser\n"))
+        // Decode test image 0 (label 9) with python's zlib and compare it with the IDX pixels.
+        let script = """
+            import sys, zlib, struct, gzip
+            data = open(sys.argv[1], 'rb').read()
+            assert data[:8] == b'\\x89PNG\\r\\n\\x1a\\n'
+            pos, idat, size = 8, b'', None
+            while pos < len(data):
+                n, kind = struct.unpack('>I4s', data[pos:pos + 8]); body = data[pos + 8:pos + 8 + n]
+                assert zlib.crc32(kind + body) == struct.unpack('>I', data[pos + 8 + n:pos + 12 + n])[0]
+                if kind == b'IHDR': size = struct.unpack('>II', body[:8])
+                if kind == b'IDAT': idat += body
+                pos += 12 + n
+            raw = zlib.decompress(idat)
+            pixels = b''.join(raw[r * 29 + 1:(r + 1) * 29] for r in range(28))
+            expected = gzip.open(sys.argv[2]).read()[16:16 + 784]
+            print(size, all(raw[r * 29] == 0 for r in range(28)) and pixels == expected)
+            """
+        #expect(try Self.python(script, [dest.appendingPathComponent("fashion/test/9/0.png").path,
+                                         RealData.fashion.appendingPathComponent("t10k-images-idx3-ubyte.gz").path]) == "(28, 28) True")
+    }
+
+    @Test(.enabled(if: RealData.available)) func parquetHasTheHubSchemaAndFooter() throws {
+        let (base, root) = try Self.workspace("export-hf")
+        let dest = base.path("hf")
+        let result = try Self.export(["hf", dest.path], root: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let file = try Data(contentsOf: dest.appendingPathComponent("fashion_mnist/test-00000-of-00001.parquet"))
+        #expect(file.prefix(4) == Data("PAR1".utf8) && file.suffix(4) == Data("PAR1".utf8))
+        let footerLength = file.dropLast(4).suffix(4).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        #expect(footerLength > 0 && footerLength < file.count - 12)
+        let footer = String(decoding: file.dropLast(8).suffix(footerLength), as: UTF8.self)
+        for needle in ["huggingface", "\"_type\": \"ClassLabel\"", "T - shirt / top", "Ankle boot", "image", "bytes", "path", "label"] {
+            #expect(footer.contains(needle), "footer lacks \(needle)")
+        }
+        // With pyarrow (the interop venv, when built), read it for real.
+        let venvPython = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".venv-interop/bin/python")
+        if FileManager.default.isExecutableFile(atPath: venvPython.path) {
+            let process = Process()
+            process.executableURL = venvPython
+            process.arguments = ["-c", """
+                import sys, pyarrow.parquet as pq, collections
+                t = pq.read_table(sys.argv[1]); labels = t.column('label').to_pylist()
+                print(t.num_rows, str(t.schema.field('image').type), collections.Counter(labels)[9])
+                """, dest.appendingPathComponent("fashion_mnist/test-00000-of-00001.parquet").path]
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == "10000 struct<bytes: binary, path: string> 1000")
+        } else {
+            print("SKIPPED: pyarrow read of the Parquet export (run scripts/interop-venv.sh to build .venv-interop)")
+        }
+    }
+
+    @Test(.enabled(if: RealData.available)) func kerasWritesFashionAndRefusesASelfMadeMNIST() throws {
+        let (base, root) = try Self.workspace("export-keras", datasets: ["fashion", "mnist"])
+        let dest = base.path("keras")
+        let mnist = try Self.export(["keras", dest.path, "--dataset", "mnist"], root: root)
+        #expect(mnist.status == 4)
+        #expect(mnist.stderr.contains("mnist.npz") && mnist.stderr.contains("not written"))
+        let both = try Self.export(["keras", dest.path], root: root)
+        #expect(both.status == 0, "\(both.stderr)")
+        let skipped = try #require(try both.json()["skipped"] as? [[String: Any]])
+        #expect(skipped.first?["dataset"] as? String == "mnist")
+        #expect(!FileManager.default.fileExists(atPath: dest.appendingPathComponent("datasets/mnist.npz").path))
+        for name in Self.names {
+            #expect(try Data(contentsOf: dest.appendingPathComponent("datasets/fashion-mnist/\(name).gz"))
+                    == Data(contentsOf: RealData.fashion.appendingPathComponent(name + ".gz")))
+        }
+        let tfds = try Self.export(["tfds", base.path("tfds").path], root: root)
+        #expect(tfds.status == 0, "\(tfds.stderr)")
+        #expect(tfds.stderr.contains("tfds build mnist --manual_dir=\(base.path("tfds").path) --add_name_to_manual_dir"))
+        #expect(FileManager.default.fileExists(atPath: base.path("tfds/mnist/t10k-labels-idx1-ubyte.gz").path))
+    }
+
+    @Test(.enabled(if: RealData.available)) func foreignSymlinksInDestAreRefusedAndTheirTargetsUntouched() throws {
+        let (base, root) = try Self.workspace("export-symlink")
+        let victim = base.path("victim")
+        try FileManager.default.createDirectory(at: victim, withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: victim.appendingPathComponent("fashion.npz"))
+        // A folder symlink where torchvision's class folder goes.
+        let dest = base.path("dest")
+        try FileManager.default.createDirectory(at: dest, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: dest.appendingPathComponent("FashionMNIST"), withDestinationURL: victim)
+        let tv = try Self.export(["torchvision", dest.path, "--force"], root: root)
+        #expect(tv.status == 7)
+        #expect(tv.stderr.contains("symlink that fmnist did not make"))
+        // A file symlink where the npz goes, even with --force.
+        try FileManager.default.createSymbolicLink(at: dest.appendingPathComponent("fashion.npz"),
+                                                   withDestinationURL: victim.appendingPathComponent("fashion.npz"))
+        let npz = try Self.export(["npz", dest.path, "--force"], root: root)
+        #expect(npz.status == 7)
+        // DEST itself a symlink.
+        let linkedDest = base.path("linked")
+        try FileManager.default.createSymbolicLink(at: linkedDest, withDestinationURL: victim)
+        let csv = try Self.export(["csv", linkedDest.path], root: root)
+        #expect(csv.status == 7)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: victim.path) == ["fashion.npz"])
+        #expect(try String(contentsOf: victim.appendingPathComponent("fashion.npz"), encoding: .utf8) == "keep")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dest.appendingPathComponent("fashion.npz").path)
+                == victim.appendingPathComponent("fashion.npz").path)
+    }
+
+    @Test(.enabled(if: RealData.available)) func aTamperedLiveFileIsRefusedAndNothingIsPlaced() throws {
+        let (base, root) = try Self.workspace("export-tamper")
+        // Replace the live train labels with MNIST's (a new file; the store's copy is untouched).
+        let live = root.appendingPathComponent("fashion/train-labels-idx1-ubyte.gz")
+        try FileManager.default.removeItem(at: live)
+        try FileManager.default.copyItem(at: RealData.mnist.appendingPathComponent("train-labels-idx1-ubyte.gz"), to: live)
+        for layout in ["torchvision", "npz", "csv"] {
+            let dest = base.path(layout)
+            let result = try Self.export([layout, dest.path], root: root)
+            #expect(result.status == 3, "\(layout): \(result.stderr)")
+            #expect(result.stderr.contains("train-labels-idx1-ubyte.gz"), "\(layout): \(result.stderr)")
+            #expect(result.stderr.contains("fmnist verify"))
+            let files = (FileManager.default.enumerator(atPath: dest.path)?.allObjects as? [String] ?? []).filter { path in
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: dest.appendingPathComponent(path).path, isDirectory: &isDirectory)
+                    && !isDirectory.boolValue
+            }
+            #expect(files.isEmpty, "\(layout) placed or left: \(files)")
+        }
+        let failed = try Self.python(
+            "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM exports WHERE result='failed'\").fetchone()[0])",
+            [root.appendingPathComponent(".fmnist/catalog.sqlite3").path])
+        #expect(failed == "3")
+    }
+
+    @Test func badLayoutAndMissingDatasetHaveDocumentedExits() throws {
+        let base = try TemporaryDirectory("export-usage")
+        let root = base.path("data")
+        let layout = try FMNISTProcess.run(["export", "cifar", base.path("out").path, "--root", root.path, "--json"])
+        #expect(layout.status == 2)
+        #expect((try layout.json()["error"] as? String)?.contains("unknown export layout") == true)
+        let empty = try FMNISTProcess.run(["export", "npz", base.path("out").path, "--root", root.path])
+        #expect(empty.status == 4)
+        #expect(empty.stderr.contains("fmnist fetch"))
+    }
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Export speed against named baselines, as ratios (medians of RUNS alternating runs; lower is better):
+#   torchvision export of both datasets  vs  zcat of the same 8 files into files
+#   png export of Fashion-MNIST (70,000) vs  a Python PIL loop writing the same tree (interop venv)
+#   csv export of Fashion-MNIST          vs  numpy.savetxt and pandas.to_csv of the same rows
+# usage: scripts/bench-export.sh [RUNS]   (default 5; needs FMNIST_DATA_DIR or ../shared/data)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-5}
+DATA=${FMNIST_DATA_DIR:-$(cd .. && pwd)/shared/data}
+scripts/interop-venv.sh
+PY=$PWD/.venv-interop/bin/python
+swift build -c release --product fmnist >&2
+BIN=$(swift build -c release --show-bin-path)/fmnist
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/fmnist-bench-export.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+ROOT=$WORK/data
+"$BIN" import "$DATA/fashion-mnist" --as fashion --root "$ROOT" -q
+"$BIN" import "$DATA/mnist" --as mnist --root "$ROOT" -q
+
+cat > "$WORK/pil_loop.py" <<'PY'
+import gzip, os, sys
+import numpy as np
+from PIL import Image
+data, out = sys.argv[1], sys.argv[2]
+for split, prefix in (("train", "train"), ("test", "t10k")):
+    images = np.frombuffer(gzip.open(f"{data}/{prefix}-images-idx3-ubyte.gz").read(), np.uint8, offset=16).reshape(-1, 28, 28)
+    labels = np.frombuffer(gzip.open(f"{data}/{prefix}-labels-idx1-ubyte.gz").read(), np.uint8, offset=8)
+    for label in range(10):
+        os.makedirs(f"{out}/{split}/{label}", exist_ok=True)
+    for index, (image, label) in enumerate(zip(images, labels)):
+        Image.fromarray(image).save(f"{out}/{split}/{label}/{index}.png")
+PY
+cat > "$WORK/csv_baseline.py" <<'PY'
+import gzip, sys
+import numpy as np
+data, out, how = sys.argv[1], sys.argv[2], sys.argv[3]
+for split, prefix in (("train", "train"), ("test", "t10k")):
+    images = np.frombuffer(gzip.open(f"{data}/{prefix}-images-idx3-ubyte.gz").read(), np.uint8, offset=16).reshape(-1, 784)
+    labels = np.frombuffer(gzip.open(f"{data}/{prefix}-labels-idx1-ubyte.gz").read(), np.uint8, offset=8)
+    table = np.column_stack([labels, images])
+    header = "label," + ",".join(f"pixel{i}" for i in range(1, 785))
+    if how == "numpy":
+        np.savetxt(f"{out}/fashion-mnist_{split}.csv", table, fmt="%d", delimiter=",", header=header, comments="")
+    else:
+        import pandas
+        pandas.DataFrame(table, columns=header.split(",")).to_csv(f"{out}/fashion-mnist_{split}.csv", index=False)
+PY
+
+seconds() { local start end; start=$(date +%s.%N); "$@" > /dev/null; end=$(date +%s.%N); echo "$end - $start" | bc; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+fresh() { rm -rf "$WORK/out"; mkdir -p "$WORK/out"; }
+
+zcat_all() {
+    for d in fashion-mnist mnist; do
+        mkdir -p "$WORK/out/$d"
+        for f in "$DATA/$d"/*.gz; do zcat "$f" > "$WORK/out/$d/$(basename "$f" .gz)"; done
+    done
+}
+
+declare -A T
+for ((run = 1; run <= RUNS; run++)); do
+    fresh; T[tv]+="$(seconds "$BIN" export torchvision "$WORK/out" --root "$ROOT" -q) "
+    fresh; T[zcat]+="$(seconds zcat_all) "
+    fresh; T[png]+="$(seconds "$BIN" export png "$WORK/out" --dataset fashion --root "$ROOT" -q) "
+    fresh; T[pil]+="$(seconds "$PY" "$WORK/pil_loop.py" "$DATA/fashion-mnist" "$WORK/out/fashion") "
+    fresh; T[csv]+="$(seconds "$BIN" export csv "$WORK/out" --dataset fashion --root "$ROOT" -q) "
+    fresh; T[savetxt]+="$(seconds "$PY" "$WORK/csv_baseline.py" "$DATA/fashion-mnist" "$WORK/out" numpy) "
+    fresh; T[pandas]+="$(seconds "$PY" "$WORK/csv_baseline.py" "$DATA/fashion-mnist" "$WORK/out" pandas) "
+done
+m() { tr ' ' '\n' <<< "${T[$1]}" | grep . | median; }
+row() { printf '%-44s %8.2f s   %-28s %8.2f s   ratio %5.2f\n' "$1" "$(m "$2")" "$3" "$(m "$4")" "$(echo "$(m "$2") / $(m "$4")" | bc -l)"; }
+echo "medians of $RUNS alternating runs (ratio = fmnist / baseline; below 1 is faster)"
+row "fmnist export torchvision (both, 16 files)" tv "zcat 8 files into files" zcat
+row "fmnist export png (fashion, 70,000 files)" png "python PIL loop" pil
+row "fmnist export csv (fashion, 70,000 rows)" csv "numpy.savetxt" savetxt
+row "fmnist export csv (fashion, 70,000 rows)" csv "pandas.to_csv" pandas
