@@ -24,7 +24,7 @@ do {
         train: fashion.train.count, test: fashion.test.count,
         train_histogram: fashion.train.histogram(), classes: fashion.classes)
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     print(String(decoding: try encoder.encode(summary), as: UTF8.self))
 } catch {
     FileHandle.standardError.write(Data("load-fashion: \(error)\n".utf8))
