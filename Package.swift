@@ -65,7 +65,7 @@ let package = Package(
             name: "FMNISTTests", dependencies: ["FMNIST", "FMNISTCore", "TestSupport"],
             path: "Tests/FMNISTTests"),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["FMNISTCore", "fmnist"],
+            name: "EndToEndTests", dependencies: ["FMNISTCore", "TestSupport", "fmnist"],
             path: "Tests/EndToEndTests"),
     ],
     swiftLanguageModes: [.v6]

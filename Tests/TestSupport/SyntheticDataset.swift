@@ -33,9 +33,9 @@ public struct SyntheticDataset {
         trainLabels = (0..<train).map { UInt8(($0 &* 7 &+ seed) % 10) }
         testLabels = (0..<test).map { UInt8(($0 &* 3 &+ seed) % 10) }
         payloads = [
-            .trainImages: SyntheticIDX.images(count: train, seed: UInt8(seed)),
+            .trainImages: SyntheticIDX.images(count: train, seed: seed),
             .trainLabels: SyntheticIDX.labels(trainLabels),
-            .testImages: SyntheticIDX.images(count: test, seed: UInt8(seed + 1)),
+            .testImages: SyntheticIDX.images(count: test, seed: seed + 1),
             .testLabels: SyntheticIDX.labels(testLabels),
         ]
         for directory in [folder, manifestDirectory] {

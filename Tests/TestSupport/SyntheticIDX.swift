@@ -5,10 +5,10 @@ import FMNISTCore
 /// Builds small IDX payloads and gzip containers for tests (every test target shares these).
 public enum SyntheticIDX {
     /// An IDX3 image payload: magic 0x00000803, dims, then pixels.
-    public static func images(count: Int, rows: Int = 28, columns: Int = 28, seed: UInt8 = 7) -> [UInt8] {
+    public static func images(count: Int, rows: Int = 28, columns: Int = 28, seed: Int = 7) -> [UInt8] {
         var bytes: [UInt8] = [0, 0, 0x08, 0x03]
         for dim in [count, rows, columns] { bytes += bigEndian(UInt32(dim)) }
-        bytes += (0..<(count * rows * columns)).map { UInt8(truncatingIfNeeded: $0 &* Int(seed) &+ $0 >> 5) }
+        bytes += (0..<(count * rows * columns)).map { UInt8(truncatingIfNeeded: $0 &* seed &+ $0 >> 5) }
         return bytes
     }
 
