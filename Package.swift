@@ -6,7 +6,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "fmnist", targets: ["fmnist"]),
-        .library(name: "FMNISTCore", targets: ["FMNISTCore"]),
+        // The public face for other packages: `import FMNIST`.
+        .library(name: "FMNIST", targets: ["FMNIST"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,9 +27,9 @@ let package = Package(
             name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
         // Hand-written SIMD kernels (GEMM) with runtime AVX2/FMA dispatch and a portable fallback.
-        .target(
-            name: "CKernels", path: "Sources/CKernels",
-            cSettings: [.unsafeFlags(["-O3"])]),
+        // No unsafe flags: SwiftPM refuses them in a versioned dependency, and release builds
+        // compile C at -O2, which trains as fast here (README, "Benchmarks").
+        .target(name: "CKernels", path: "Sources/CKernels"),
         // LeNet-5 training: tensors, layers, optimisers, trainer. No I/O.
         .target(
             name: "FMNISTTraining", dependencies: ["CKernels"], path: "Sources/FMNISTTraining"),
@@ -39,6 +40,11 @@ let package = Package(
                 "CZlib", "CSQLite", "CCurl", "CCrypto", "FMNISTTraining",
             ],
             path: "Sources/FMNISTCore"),
+        // The front door for Swift programs: Workspace, load(_:), splits, batches, conversions.
+        // FMNISTCore is imported internally, so none of its types leak into this API.
+        .target(
+            name: "FMNIST", dependencies: ["FMNISTCore"], path: "Sources/FMNIST",
+            swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]),
         // Thin executable: argument parsing and output formatting only.
         .executableTarget(
             name: "fmnist",
@@ -47,11 +53,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/fmnist"),
+        // Test helpers shared by the test targets: synthetic IDX builders, a seeded generator.
+        .target(name: "TestSupport", dependencies: ["FMNISTCore"], path: "Tests/TestSupport"),
         .testTarget(
-            name: "FMNISTCoreTests", dependencies: ["FMNISTCore", "FMNISTTraining"],
+            name: "FMNISTCoreTests", dependencies: ["FMNISTCore", "TestSupport"],
             path: "Tests/FMNISTCoreTests"),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["FMNISTCore", "fmnist"],
+            name: "FMNISTTrainingTests", dependencies: ["FMNISTTraining", "CKernels"],
+            path: "Tests/FMNISTTrainingTests"),
+        .testTarget(
+            name: "FMNISTTests", dependencies: ["FMNIST", "FMNISTCore", "TestSupport"],
+            path: "Tests/FMNISTTests"),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["FMNISTCore", "TestSupport", "fmnist"],
             path: "Tests/EndToEndTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -2,10 +2,11 @@
 ///
 /// Used for weight initialisation and epoch shuffles so a run is reproducible from its seed on
 /// every platform and Swift version (the standard library's generators make no such promise).
-struct SeededGenerator: RandomNumberGenerator, Sendable {
+/// Package-visible so the `FMNIST` front door shuffles batches with the same generator.
+package struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
-    init(seed: UInt64) {
+    package init(seed: UInt64) {
         var x = seed
         func splitmix() -> UInt64 {
             x &+= 0x9E37_79B9_7F4A_7C15
@@ -17,7 +18,7 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
         s0 = splitmix(); s1 = splitmix(); s2 = splitmix(); s3 = splitmix()
     }
 
-    mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
         s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
@@ -33,7 +34,7 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
     mutating func nextSymmetric(_ bound: Float) -> Float { (nextUnitFloat() * 2 - 1) * bound }
 
     /// Unbiased integer in 0..<bound (Lemire's multiply-shift with rejection).
-    mutating func nextIndex(below bound: Int) -> Int {
+    package mutating func nextIndex(below bound: Int) -> Int {
         precondition(bound > 0)
         let b = UInt64(bound)
         var m = next().multipliedFullWidth(by: b)

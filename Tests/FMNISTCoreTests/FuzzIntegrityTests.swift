@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import FMNISTCore
 
@@ -37,7 +38,7 @@ import Testing
     ]
 
     /// Mutates an IDX payload's fields, then compresses it.
-    static func payloadMutation(_ rng: inout FuzzRandom) -> [UInt8] {
+    static func payloadMutation(_ rng: inout SeededRandom) -> [UInt8] {
         var payload = rng.pick(payloads)
         let rank = Int(payload[3]) == 3 ? 3 : 1
         switch rng.int(0..<6) {
@@ -68,7 +69,7 @@ import Testing
     }
 
     /// Feeds `input` to a fresh verifier in random chunks; counts the payload handed out.
-    static func feed(_ input: [UInt8], limit: Int64, maxChunk: Int, rng: inout FuzzRandom) -> Outcome {
+    static func feed(_ input: [UInt8], limit: Int64, maxChunk: Int, rng: inout SeededRandom) -> Outcome {
         let verifier = StreamingVerifier(payloadLimit: limit)
         var delivered: Int64 = 0
         verifier.onPayload = { delivered += Int64($0.count) }
@@ -91,7 +92,7 @@ import Testing
     static func faultClass(_ code: String?) -> String { code ?? "ok" }
 
     @Test func streamingVerifierSurvivesMutatedGzipIDX() {
-        var rng = FuzzRandom(seed: FuzzSettings.seed)
+        var rng = SeededRandom(seed: FuzzSettings.seed)
         let iterations = FuzzSettings.iterations
         var faults: [String: Int] = [:]
         var slowest: Duration = .zero
@@ -99,7 +100,7 @@ import Testing
         let start = clock.now
         for iteration in 0..<iterations {
             let inputSeed = rng.next()
-            var local = FuzzRandom(seed: inputSeed)
+            var local = SeededRandom(seed: inputSeed)
             let input: [UInt8]
             if local.chance(30) {
                 input = Self.payloadMutation(&local)
@@ -148,7 +149,7 @@ import Testing
         let member = SyntheticIDX.gzip(payload)
         let zeros = SyntheticIDX.gzip([UInt8](repeating: 0, count: 8 << 20))
         let bomb = member + zeros + zeros + zeros  // 32 MiB from ~32 KiB
-        var rng = FuzzRandom(seed: FuzzSettings.seed)
+        var rng = SeededRandom(seed: FuzzSettings.seed)
         let outcome = Self.feed(bomb, limit: 10 << 20, maxChunk: 4096, rng: &rng)
         #expect(outcome.measurement.fault == .decompressionBomb(limit: 10 << 20))
         #expect(outcome.delivered <= 10 << 20)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import FMNISTCore
 
@@ -32,7 +33,7 @@ import Testing
     }
 
     /// Replaces or removes one random node of a JSON tree (objects and arrays), or adds a key.
-    static func mutateTree(_ value: Any, rng: inout FuzzRandom, depth: Int = 0) -> Any? {
+    static func mutateTree(_ value: Any, rng: inout SeededRandom, depth: Int = 0) -> Any? {
         let stop = depth > 0 && rng.chance(25)
         if var object = value as? [String: Any], !object.isEmpty, !stop {
             let keys = object.keys.sorted()
@@ -61,7 +62,7 @@ import Testing
     }
 
     /// One mutated input from `seeds`: structural (re-serialised) or byte-level.
-    static func mutatedInput(_ seeds: [Data], rng: inout FuzzRandom) -> Data {
+    static func mutatedInput(_ seeds: [Data], rng: inout SeededRandom) -> Data {
         let seed = rng.pick(seeds)
         if rng.chance(60), let tree = try? JSONSerialization.jsonObject(with: seed) {
             var mutated: Any = tree
@@ -79,14 +80,14 @@ import Testing
     @Test func manifestParserSurvivesMutatedManifests() throws {
         let seeds = BuiltinManifests.files.map { Data($0.json.utf8) }
         let iterations = max(1, FuzzSettings.iterations / 4)
-        var rng = FuzzRandom(seed: FuzzSettings.seed ^ 0x6D61_6E69)
+        var rng = SeededRandom(seed: FuzzSettings.seed ^ 0x6D61_6E69)
         var accepted = 0
         var fields: [String: Int] = [:]
         let clock = ContinuousClock()
         let start = clock.now
         for iteration in 0..<iterations {
             let inputSeed = rng.next()
-            var local = FuzzRandom(seed: inputSeed)
+            var local = SeededRandom(seed: inputSeed)
             let input = Self.mutatedInput(seeds, rng: &local)
             let context = "manifest iteration \(iteration), input seed \(inputSeed)"
             let (result, elapsed) = fuzzTimed { () -> Result<Manifest, any Error> in
@@ -123,13 +124,13 @@ import Testing
             #"{}"#,
         ].map { Data($0.utf8) }
         let iterations = max(1, FuzzSettings.iterations / 4)
-        var rng = FuzzRandom(seed: FuzzSettings.seed ^ 0x636F_6E66)
+        var rng = SeededRandom(seed: FuzzSettings.seed ^ 0x636F_6E66)
         var accepted = 0
         let clock = ContinuousClock()
         let start = clock.now
         for iteration in 0..<iterations {
             let inputSeed = rng.next()
-            var local = FuzzRandom(seed: inputSeed)
+            var local = SeededRandom(seed: inputSeed)
             let input = Self.mutatedInput(seeds, rng: &local)
             let context = "config iteration \(iteration), input seed \(inputSeed)"
             let (result, elapsed) = fuzzTimed { () -> Result<WorkspaceConfig, any Error> in

@@ -1,23 +1,7 @@
 import Foundation
+import TestSupport
 
 @testable import FMNISTCore
-
-/// A small, seeded, reproducible random generator (SplitMix64) for the mutation fuzzers.
-struct FuzzRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ range: Range<Int>) -> Int { Int.random(in: range, using: &self) }
-    mutating func chance(_ percent: Int) -> Bool { int(0..<100) < percent }
-    mutating func byte() -> UInt8 { UInt8.random(in: 0...255, using: &self) }
-    mutating func pick<T>(_ items: [T]) -> T { items[int(0..<items.count)] }
-}
 
 /// Fuzz settings from the environment, sized by default for ~30–60 s of a debug build in CI.
 ///
@@ -35,7 +19,7 @@ enum FuzzSettings {
 /// Byte-level mutations shared by the fuzzers.
 enum ByteMutator {
     /// Applies 1–4 random byte-level mutations; `donor` supplies bytes for splicing.
-    static func mutate(_ input: [UInt8], donor: [UInt8], rng: inout FuzzRandom) -> [UInt8] {
+    static func mutate(_ input: [UInt8], donor: [UInt8], rng: inout SeededRandom) -> [UInt8] {
         var bytes = input
         for _ in 0..<rng.int(1..<5) {
             switch rng.int(0..<9) {

@@ -134,6 +134,16 @@ func setNested(_ dict: inout [String: Any], _ key: String, _ sub: String, _ valu
         #expect(error?.field == "sanity")
     }
 
+    @Test func statisticsAreOptionalButMustBePixelScaled() throws {
+        #expect(try rejection { $0["statistics"] = nil } == nil)
+        #expect(try rejection { $0["statistics"] = ["mean": 73.0, "std": 90.0] }?.field == "statistics")
+        #expect(try rejection { $0["statistics"] = ["mean": 0.3, "std": 0.0] }?.field == "statistics")
+        var json = try fashionManifestJSON()
+        json["statistics"] = ["mean": 0.25, "std": 0.5]
+        let parsed = try ManifestLoader.parse(try JSONSerialization.data(withJSONObject: json), source: "test.json")
+        #expect(parsed.statistics == PixelStatistics(mean: 0.25, std: 0.5))
+    }
+
     @Test func rejectsBadDatasetName() throws {
         let error = try rejection { $0["name"] = "../fashion" }
         #expect(error?.field == "name")

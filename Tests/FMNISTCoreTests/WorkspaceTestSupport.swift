@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 @testable import FMNISTCore
 
@@ -34,9 +35,9 @@ final class ScratchWorkspace {
     func syntheticVersion(seed: UInt8 = 7, count: Int = 20) throws -> [VerifiedFile] {
         let labels = (0..<count).map { UInt8($0 % 10) }
         let payloads: [(FileRole, [UInt8])] = [
-            (.trainImages, SyntheticIDX.images(count: count, seed: seed)),
+            (.trainImages, SyntheticIDX.images(count: count, seed: Int(seed))),
             (.trainLabels, SyntheticIDX.labels(labels)),
-            (.testImages, SyntheticIDX.images(count: count / 2, seed: seed &+ 1)),
+            (.testImages, SyntheticIDX.images(count: count / 2, seed: Int(seed &+ 1))),
             (.testLabels, SyntheticIDX.labels(Array(labels.prefix(count / 2)))),
         ]
         return try payloads.map { role, payload in

@@ -24,6 +24,7 @@ enum BuiltinManifests {
     "test": [1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000]
   },
   "sanity": { "min_accuracy": 0.80, "max_accuracy": 0.95 },
+  "statistics": { "mean": 0.2860405969887955, "std": 0.35302424826730616 },
   "versions": [
     {
       "name": "2017-08-31",
@@ -81,6 +82,7 @@ enum BuiltinManifests {
     "test": [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
   },
   "sanity": { "min_accuracy": 0.95, "max_accuracy": 1.0 },
+  "statistics": { "mean": 0.1306604762738429, "std": 0.3081078071314181 },
   "versions": [
     {
       "name": "lecun-1998",

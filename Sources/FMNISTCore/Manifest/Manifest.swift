@@ -122,6 +122,18 @@ public struct SanityBand: Sendable, Codable, Equatable {
     public func contains(_ accuracy: Double) -> Bool { accuracy >= minAccuracy && accuracy <= maxAccuracy }
 }
 
+/// Mean and standard deviation of the training images' pixels scaled to 0…1 (all pixels of
+/// all training images; the standard deviation is the unbiased one), for normalising inputs.
+public struct PixelStatistics: Sendable, Codable, Equatable {
+    public let mean: Double
+    public let std: Double
+
+    public init(mean: Double, std: Double) {
+        self.mean = mean
+        self.std = std
+    }
+}
+
 /// A dataset manifest: everything fmnist knows about one dataset (`manifests/*.json`).
 public struct Manifest: Sendable, Codable, Equatable {
     /// The only schema version this build understands.
@@ -141,6 +153,8 @@ public struct Manifest: Sendable, Codable, Equatable {
     public let mirrors: [String]
     public let histogram: ClassHistogram
     public let sanity: SanityBand
+    /// Training-pixel statistics of the default version; optional (older manifests lack them).
+    public let statistics: PixelStatistics?
     public let versions: [ManifestVersion]
 
     /// The newest (first listed) version: what `fetch` downloads by default.

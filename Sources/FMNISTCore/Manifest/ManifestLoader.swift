@@ -103,6 +103,9 @@ public enum ManifestLoader {
         guard band.minAccuracy >= 0, band.maxAccuracy <= 1, band.minAccuracy <= band.maxAccuracy else {
             throw fail("sanity", "needs 0 ≤ min_accuracy ≤ max_accuracy ≤ 1, found \(band.minAccuracy)…\(band.maxAccuracy)")
         }
+        if let stats = m.statistics, !(stats.mean > 0 && stats.mean < 1 && stats.std > 0 && stats.std <= 1) {
+            throw fail("statistics", "needs 0 < mean < 1 and 0 < std ≤ 1 (pixels scaled to 0…1), found mean \(stats.mean), std \(stats.std)")
+        }
         if m.versions.isEmpty { throw fail("versions", "needs at least one version") }
         var versionNames = Set<String>()
         for (vIndex, version) in m.versions.enumerated() {

@@ -1,5 +1,6 @@
 import FMNISTCore
 import Foundation
+import TestSupport
 import Testing
 
 /// The four file names of an MNIST-format dataset, by role.
@@ -11,26 +12,20 @@ enum DatasetFiles {
     static let all = [trainImages, trainLabels, testImages, testLabels]
 }
 
-/// Generates IDX payloads and gzip containers, valid and broken, for the bad-input corpus.
+/// Generates IDX payloads and gzip containers, valid and broken, for the bad-input corpus
+/// (the builders are TestSupport's `SyntheticIDX`, shared by every test target).
 enum SyntheticFiles {
-    static func bigEndian(_ value: UInt32) -> [UInt8] {
-        [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
-    }
+    static func bigEndian(_ value: UInt32) -> [UInt8] { SyntheticIDX.bigEndian(value) }
 
     /// IDX3 images: magic 0x00000803, dims, pixels.
     static func images(count: Int, rows: Int = 28, columns: Int = 28, seed: Int = 7) -> [UInt8] {
-        var bytes: [UInt8] = [0, 0, 0x08, 0x03]
-        for dim in [count, rows, columns] { bytes += bigEndian(UInt32(dim)) }
-        bytes += (0..<(count * rows * columns)).map { UInt8(truncatingIfNeeded: $0 &* seed &+ $0 >> 5) }
-        return bytes
+        SyntheticIDX.images(count: count, rows: rows, columns: columns, seed: seed)
     }
 
     /// IDX1 labels: magic 0x00000801, count, values.
-    static func labels(_ values: [UInt8]) -> [UInt8] {
-        [0, 0, 0x08, 0x01] + bigEndian(UInt32(values.count)) + values
-    }
+    static func labels(_ values: [UInt8]) -> [UInt8] { SyntheticIDX.labels(values) }
 
-    static func gzip(_ payload: [UInt8]) -> [UInt8] { Deflater.compress(payload, format: .gzip) }
+    static func gzip(_ payload: [UInt8]) -> [UInt8] { SyntheticIDX.gzip(payload) }
 
     /// Writes four valid (but unknown) Fashion-named files: `train` and `test` samples.
     static func writeValidFolder(_ directory: URL, train: Int = 20, test: Int = 10, seed: Int = 7) throws {

@@ -2,96 +2,10 @@ import FMNISTCore
 import Foundation
 import Testing
 
-/// The hostile loopback mirror (`Tests/Support/mirror_server.py`) run for one test.
-///
-/// ```swift
-/// let tree = try MirrorTree()                        // fashion/, mnist/, old/ … as links to the real files
-/// let server = try MirrorServer(root: tree.url, faults: ["/fashion/t10k-images-idx3-ubyte.gz": ["status": 404]])
-/// server.url("fashion/")                             // "http://127.0.0.1:PORT/fashion/"
-/// try server.stats()["/fashion/t10k-images-idx3-ubyte.gz"]?.requests
-/// ```
-final class MirrorServer {
-    /// Per-path counters kept by the server.
-    struct PathStats: Decodable {
-        let requests: Int
-        let bytes: Int64
-        let statuses: [Int]
-        let rangeStarts: [Int64?]
-        let requestBytes: [Int64]
+// `MirrorServer` (the loopback mirror) lives in TestSupport, shared by every test target; this
+// re-export keeps it visible to all end-to-end test files.
+@_exported import TestSupport
 
-        enum CodingKeys: String, CodingKey {
-            case requests, bytes, statuses
-            case rangeStarts = "range_starts"
-            case requestBytes = "request_bytes"
-        }
-    }
-
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Support/mirror_server.py")
-
-    let process = Process()
-    let port: Int
-    let root: URL
-
-    init(root: URL, faults: [String: [String: Any]] = [:], extraArguments: [String] = []) throws {
-        self.root = root
-        let faultText = String(decoding: try JSONSerialization.data(withJSONObject: faults), as: UTF8.self)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", MirrorServer.script.path, "--root", root.path, "--faults", faultText] + extraArguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // The first line is "PORT <n>".
-        var text = ""
-        let deadline = Date().addingTimeInterval(20)
-        while !text.contains("\n") && Date() < deadline {
-            let data = out.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-        }
-        guard let line = text.split(separator: "\n").first, line.hasPrefix("PORT "), let port = Int(line.dropFirst(5)) else {
-            kill(process.processIdentifier, SIGKILL)
-            throw ServerError(message: "mirror_server.py did not start (said: \(text))")
-        }
-        self.port = port
-    }
-
-    deinit { stop() }
-
-    /// `http://127.0.0.1:PORT/` + path.
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }
-
-    /// The server's counters, by request path.
-    func stats() throws -> [String: PathStats] {
-        let transfer = CurlTransfer(settings: TransferSettings())
-        var body = Data()
-        let result = transfer.perform(
-            TransferRequest(url: url("__stats")), onResponse: { _ in true },
-            onData: { chunk in
-                body.append(contentsOf: chunk)
-                return true
-            })
-        if let failure = result.failure { throw ServerError(message: "GET /__stats failed: \(failure)") }
-        return try JSONDecoder().decode([String: PathStats].self, from: body)
-    }
-
-    /// Requests of a path (0 when never asked).
-    func requests(_ path: String) throws -> Int { try stats()[path]?.requests ?? 0 }
-
-    /// Stops the server with SIGKILL: test runners may start children with SIGTERM blocked.
-    func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
-
-    struct ServerError: Error, CustomStringConvertible {
-        let message: String
-        var description: String { message }
-    }
-}
 
 /// A temporary folder laid out as mirrors: each subfolder holds the four files by name, as links
 /// to the real files in `FMNIST_DATA_DIR`.

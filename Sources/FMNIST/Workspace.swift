@@ -1,0 +1,123 @@
+public import Foundation
+internal import FMNISTCore
+
+/// A workspace on disk (what `fmnist --root` names, default `./data`) and the manifests in
+/// effect: the front door for loading verified data and for fetch, verify, switch and status.
+///
+/// ```swift
+/// import FMNIST
+///
+/// let workspace = try Workspace(root: "data")
+/// let fashion = try workspace.load(.fashion)          // verified while it reads
+/// print(fashion.train.count, fashion.test.count)      // 60000 10000
+/// ```
+public struct Workspace: Sendable {
+    /// The workspace root.
+    public let root: URL
+    /// Folders of extra manifests (`*.json`) in effect besides the built-in ones.
+    public let manifestDirectories: [URL]
+
+    let layout: WorkspaceLayout
+    let registry: ManifestRegistry
+
+    /// Opens the workspace at `root` with the built-in manifests plus those in `manifests`
+    /// (folders of `*.json`, which add datasets or replace built-ins by name). Nothing is read
+    /// or created on disk until a method needs it.
+    ///
+    /// ```swift
+    /// let workspace = try Workspace(root: URL(fileURLWithPath: "/data/mnist-work"))
+    /// ```
+    public init(root: URL, manifests: [URL] = []) throws(DatasetError) {
+        self.root = root.standardizedFileURL
+        manifestDirectories = manifests
+        layout = WorkspaceLayout(root: root)
+        do {
+            registry = try ManifestRegistry.load(extraDirectories: manifests.map(\.path), environment: [:])
+        } catch {
+            throw DatasetError(operation: "manifests", error)
+        }
+    }
+
+    /// Opens the workspace at the path `root` (relative paths start in the current directory).
+    ///
+    /// ```swift
+    /// let workspace = try Workspace(root: "data", manifests: ["my-manifests"])
+    /// ```
+    public init(root: String = "data", manifests: [String] = []) throws(DatasetError) {
+        try self.init(root: URL(fileURLWithPath: root), manifests: manifests.map { URL(fileURLWithPath: $0) })
+    }
+
+    /// Every dataset the manifests in effect describe, built-ins first.
+    ///
+    /// ```swift
+    /// workspace.datasets   // [fashion, mnist]
+    /// ```
+    public var datasets: [DatasetName] { registry.manifests.map { DatasetName($0.name) } }
+
+    /// The class names of `dataset` in label order, from its manifest (nothing is read from disk).
+    ///
+    /// ```swift
+    /// try workspace.classes(of: .mnist)   // ["0", "1", …, "9"]
+    /// ```
+    public func classes(of dataset: DatasetName) throws(DatasetError) -> [String] {
+        try manifest(dataset).classes
+    }
+
+    /// Loads both splits of the version of `dataset` the catalog records as live, reading its
+    /// live folder and checking every file against the recorded payload digest while it reads.
+    /// Never returns damaged data: a missing, corrupt or different file throws, naming the file
+    /// and what it really is (e.g. "MNIST's t10k-labels").
+    ///
+    /// ```swift
+    /// let mnist = try workspace.load(.mnist)
+    /// let pixels = mnist.train.image(0)             // 784 bytes
+    /// let label = mnist.classes[Int(mnist.train.labels[0])]
+    /// ```
+    public func load(_ dataset: DatasetName) throws(DatasetError) -> Dataset {
+        try DatasetLoader(layout: layout, registry: registry, manifest: manifest(dataset)).load()
+    }
+
+    /// ``load(_:)`` off the calling task's thread (decompressing and hashing takes about a second).
+    ///
+    /// ```swift
+    /// let fashion = try await workspace.load(.fashion)
+    /// ```
+    public func load(_ dataset: DatasetName) async throws(DatasetError) -> Dataset {
+        try await offload { () throws(DatasetError) in try self.load(dataset) }
+    }
+
+    /// The manifest answering to `name` (its name or an alias).
+    func manifest(_ name: DatasetName) throws(DatasetError) -> Manifest {
+        guard let found = registry.manifests.first(where: { $0.answers(to: name.rawValue) }) else {
+            throw .unknownDataset(name.rawValue, known: registry.manifests.map(\.name))
+        }
+        return found
+    }
+}
+
+/// Runs blocking work on a global queue and resumes the caller with its result.
+func offload<T: Sendable>(_ work: @escaping @Sendable () throws(DatasetError) -> T) async throws(DatasetError) -> T {
+    let result: Result<T, DatasetError> = await withCheckedContinuation { continuation in
+        DispatchQueue.global().async {
+            do throws(DatasetError) {
+                continuation.resume(returning: .success(try work()))
+            } catch {
+                continuation.resume(returning: .failure(error))
+            }
+        }
+    }
+    return try result.get()
+}
+
+extension DatasetError {
+    /// Wraps an error of the library under the front door, keeping its words and its hint.
+    init(operation: String, _ error: any Error) {
+        if let error = error as? DatasetError {
+            self = error
+        } else if let error = error as? any FMNISTError {
+            self = .operationFailed(operation: operation, message: error.description, hint: error.hint)
+        } else {
+            self = .operationFailed(operation: operation, message: "\(error)", hint: nil)
+        }
+    }
+}
