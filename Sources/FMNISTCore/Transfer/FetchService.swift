@@ -190,10 +190,14 @@ public final class FetchService: Sendable {
         let plan = DatasetPlan(manifest: manifest, mirrors: mirrors)
         let liveCheck = LiveCheck(layout: layout, catalog: catalog)
         switch try liveCheck.run(manifest) {
-        case .present(let present):
+        case .present(let present) where present.version.known:
             plan.present = present
             emit(.present(dataset: manifest.name, message: "\(present.label) verified; nothing to download"))
             return plan
+        case .present:
+            // The live version is content no manifest knows (kept with --accept-unknown): it stays
+            // live, and fetch still gets the published version (stored, made live only with --activate).
+            break
         case .damaged(let problems):
             plan.liveProblems = problems
         case .handFilledFolder(let directory):
