@@ -251,6 +251,35 @@ import Testing
         #expect((status["version"] as? [String: Any])?["name"] as? String == "2017-08-31")
     }
 
+    @Test(.enabled(if: RealData.available)) func fetchWhileAnUnknownVersionIsLiveStoresThePublishedOneWithoutMakingItLive() throws {
+        let base = try TemporaryDirectory("trust-fetch-other")
+        let root = base.path("data")
+        let old = try Self.oldFashionFolder(in: base)
+        // The superseded labels are the first version: live.
+        let first = try Self.fm(["import", old.path, "--as", "fashion", "--accept-unknown"], root)
+        #expect(first.status == 0, "\(first.stderr)")
+        let link = base.path("MNIST_data")
+        #expect(try Self.fm(["switch", "fashion", "--link", link.path], root).status == 0)
+        let fashion = root.appendingPathComponent("fashion"), current = root.appendingPathComponent("current")
+        let before = [Self.readlink(fashion), Self.readlink(current), Self.readlink(link)]
+
+        let fetch = try Self.fm(
+            ["fetch", "fashion", "--offline", "--mirror", "file://" + RealData.fashion.path + "/", "--json"], root)
+        #expect(fetch.status == 0, "\(fetch.stderr)")
+        let report = try #require((try fetch.json()["datasets"] as? [[String: Any]])?.first)
+        #expect(report["version_name"] as? String == "2017-08-31", "the published version was fetched: \(fetch.stderr)")
+        #expect(report["activated"] as? Bool == false)
+        #expect(report["activate_command"] as? String == "fmnist switch fashion@915659908dce")
+        #expect(fetch.stderr.contains("fmnist switch fashion@915659908dce"))
+        #expect([Self.readlink(fashion), Self.readlink(current), Self.readlink(link)] == before)
+        #expect(Self.bytes(link.appendingPathComponent(Self.trainLabels)) == Self.bytes(Self.oldTrainLabels))
+        #expect(Self.jsonArray(try Self.fm(["versions", "fashion", "--json"], root)).count == 2)
+
+        let switched = try Self.fm(["switch", "fashion@915659908dce"], root)
+        #expect(switched.status == 0, "\(switched.stderr)")
+        #expect(try DropIn.load(link).train_hist == DropIn.fashionTrain)
+    }
+
     @Test(.enabled(if: RealData.available)) func importWithActivateMakesTheNewVersionLive() throws {
         let (base, root) = try Self.fashionWorkspace("trust-activate")
         defer { _ = base }
@@ -505,6 +534,8 @@ import Testing
         defer { _ = base }
         #expect(try Self.fm(["switch", "fashion"], root).status == 0)
         for suffix in ["", "-wal", "-shm"] { unlink(root.appendingPathComponent(".fmnist/catalog.sqlite3\(suffix)").path) }
+        let status = try Self.fm(["status"], root)
+        #expect(status.stderr.contains("the catalog lost this version (record it again: fmnist verify --repair)"), "\(status.stderr)")
         let fetch = try Self.fm(["fetch", "fashion", "--offline"], root)
         #expect(fetch.status == 0, "\(fetch.stderr)")
         let versions = Self.jsonArray(try Self.fm(["versions", "fashion", "--json"], root))
@@ -513,6 +544,22 @@ import Testing
         let switched = try Self.fm(["switch", "fashion"], root)
         #expect(switched.status == 0, "\(switched.stderr)")
         #expect(try Self.fm(["verify", "fashion"], root).status == 0)
+    }
+
+    @Test(.enabled(if: RealData.available)) func aDeletedCatalogIsRebuiltBySwitch() throws {
+        let (base, root) = try Self.fashionWorkspace("trust-catalog-switch")
+        defer { _ = base }
+        #expect(try Self.fm(["switch", "fashion"], root).status == 0)
+        for suffix in ["", "-wal", "-shm"] { unlink(root.appendingPathComponent(".fmnist/catalog.sqlite3\(suffix)").path) }
+        let switched = try Self.fm(["switch", "fashion"], root)
+        #expect(switched.status == 0, "\(switched.stderr)")
+        #expect(switched.stderr.contains("switched to Fashion-MNIST 2017-08-31"))
+        let versions = Self.jsonArray(try Self.fm(["versions", "fashion", "--json"], root))
+        #expect(versions.count == 1)
+        #expect((versions.first?["version"] as? [String: Any])?["source"] as? String == "recovered")
+        // A dataset that has no version directory is still "not in this workspace".
+        let mnist = try Self.fm(["switch", "mnist"], root)
+        #expect(mnist.status == 4, "\(mnist.stderr)")
     }
 
     @Test(.enabled(if: RealData.available)) func aDeletedCatalogIsRebuiltByImportOfAnotherVersionWhichStaysInactive() throws {
