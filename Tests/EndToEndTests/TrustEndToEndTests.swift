@@ -358,6 +358,34 @@ import Testing
         #expect(Self.snapshot(user) == before)
     }
 
+    @Test(.enabled(if: RealData.available)) func aLiveFolderFilledByHandIsAdoptedOnlyWhenEveryEntryIsAProvenCopy() throws {
+        let base = try TemporaryDirectory("trust-hand-folder")
+        // Only the four verified files: adopted (data/fashion becomes fmnist's link to a version directory).
+        let clean = base.path("clean/data")
+        try FileManager.default.createDirectory(at: clean, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: RealData.fashion, to: clean.appendingPathComponent("fashion"))
+        let adopted = try Self.fm(["fetch", "fashion", "--offline"], clean)
+        #expect(adopted.status == 0, "\(adopted.stderr)")
+        #expect(Self.readlink(clean.appendingPathComponent("fashion")) == ".fmnist/versions/fashion/915659908dce152f9bdf195f7c40174e77376b90f44a95e9a2b9e47f73533c46")
+        #expect(try Self.fm(["verify", "fashion"], clean).status == 0)
+
+        // The same files plus one of the user's: refused, nothing in the folder touched.
+        let mixed = base.path("mixed/data")
+        try FileManager.default.createDirectory(at: mixed, withIntermediateDirectories: true)
+        let folder = mixed.appendingPathComponent("fashion")
+        try FileManager.default.copyItem(at: RealData.fashion, to: folder)
+        try Data("my notes".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        let before = Self.snapshot(folder)
+        for command in [["fetch", "fashion", "--offline"], ["import", RealData.fashion.path, "--as", "fashion"]] {
+            let result = try Self.fm(command, mixed)
+            #expect(result.status == 7, "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("\(folder.path) is a real folder holding files fmnist did not place for fashion: notes.txt"))
+            #expect(Self.readlink(folder) == nil)
+            #expect(Self.snapshot(folder) == before)
+        }
+        #expect(!FileManager.default.fileExists(atPath: mixed.appendingPathComponent("current").path))
+    }
+
     @Test(.enabled(if: RealData.available)) func aPrivateTmpThatIsASymlinkIsNeverEmptied() throws {
         let (base, root) = try Self.fashionWorkspace("trust-foreign-tmp")
         defer { _ = base }
