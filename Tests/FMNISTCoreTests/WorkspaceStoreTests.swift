@@ -360,3 +360,40 @@ import Testing
         #expect(throws: UsageError.self) { try SwitchTarget(parsing: "@abcd") }
     }
 }
+
+/// What `verify` records of the live version it proved.
+@Suite struct VerifyRecordingTests {
+    @Test func verifyRemembersAFingerprintOnlyForFilesUnchangedSinceWellBeforeItsMeasurement() throws {
+        let ws = try ScratchWorkspace("verifyprint")
+        let registry = try ManifestRegistry.builtin()
+        let catalog = try Catalog.open(ws.layout)
+        struct Details: Encodable { let source: String }
+        let installed = try VersionInstaller(layout: ws.layout, catalog: catalog).commit(
+            dataset: try registry.manifest(named: "mnist"), files: try ws.syntheticVersion(), source: .import,
+            eventDetails: Details(source: "test"))
+        let checker = TrustedFileChecker(layout: ws.layout, catalog: catalog)
+        let file = installed.files[1]
+        let copy = ws.layout.versionDirectory(dataset: "mnist", versionID: installed.version.id).appendingPathComponent(file.name)
+        let key = checker.relativePath(copy)
+        // The same bytes written again: a new ctime, so the recorded fingerprint no longer matches.
+        let bytes = try Data(contentsOf: copy)
+        let handle = try FileHandle(forWritingTo: copy)
+        try handle.write(contentsOf: bytes)
+        try handle.close()
+        let rewritten = try #require(FileFingerprint(path: copy.path))
+        #expect(try catalog.fingerprint(path: key, payloadSHA256: file.payloadSHA256) != rewritten)
+
+        let service = VerifyService(layout: ws.layout, registry: registry)
+        guard case .datasets(let result) = try service.run(target: "mnist") else { Issue.record("expected dataset reports"); return }
+        #expect(result.ok, "\(result.datasets.map(\.verdict))")
+        // Changed moments ago: verify does not vouch for it (a write during the read would go unseen).
+        #expect(try catalog.fingerprint(path: key, payloadSHA256: file.payloadSHA256) != rewritten)
+        #expect(try catalog.lastVerification(versionID: installed.version.id)?.result == .ok)
+
+        // Unchanged for longer than the margin: the pass is remembered, so the fast check trusts it.
+        Thread.sleep(forTimeInterval: VerifyService.fingerprintMargin + 0.2)
+        guard case .datasets(let again) = try service.run(target: "mnist") else { Issue.record("expected dataset reports"); return }
+        #expect(again.ok)
+        #expect(try catalog.fingerprint(path: key, payloadSHA256: file.payloadSHA256) == rewritten)
+    }
+}
