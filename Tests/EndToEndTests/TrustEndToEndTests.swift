@@ -636,6 +636,51 @@ import Testing
         #expect(Self.bytes(stored) == good)
     }
 
+    // MARK: - A store on another file system
+
+    /// Whether this machine lets the tests mount a tmpfs (root in a container that allows it).
+    static let canMountTmpfs: Bool = {
+        let probe = FileManager.default.temporaryDirectory.appendingPathComponent("fmnist-mount-probe-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: probe, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: probe) }
+        let q = Privileged.quote(probe.path)
+        return Privileged.sh("mount -t tmpfs -o size=1m tmpfs \(q) && umount \(q)").status == 0
+    }()
+
+    @Test(.enabled(if: RealData.available && canMountTmpfs))
+    func aStoreOnAnotherFileSystemWorksWithCopies() throws {
+        let base = try TemporaryDirectory("trust-xdev")
+        let root = base.path("data")
+        let store = root.appendingPathComponent(".fmnist/store/sha256")
+        try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)
+        let q = Privileged.quote(store.path)
+        try #require(Privileged.sh("mount -t tmpfs -o size=80m tmpfs \(q)").status == 0)
+        defer { Privileged.sh("umount \(q)"); _ = base }  // unmount before the folder is removed
+
+        // Renames from .fmnist/tmp into the store fail with EXDEV: fmnist copies instead.
+        let imported = try Self.fm(["import", RealData.fashion.path, "--as", "fashion"], root)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(!imported.stderr.contains("cross-device"))
+        let stored = store.appendingPathComponent(Self.trainLabelsSHA)
+        let good = try #require(Self.bytes(RealData.fashion.appendingPathComponent(Self.trainLabels)))
+        #expect(Self.bytes(stored) == good)
+        #expect(try Self.fm(["switch", "fashion", "--deep"], root).status == 0)
+
+        // Repairs cross the file-system boundary both ways.
+        try Self.writeOneByte(stored)
+        let restoreStore = try Self.fm(["switch", "fashion", "--deep"], root)
+        #expect(restoreStore.status == 0, "\(restoreStore.stderr)")
+        #expect(Self.bytes(stored) == good)
+        try Self.writeOneByte(root.appendingPathComponent("fashion/\(Self.trainLabels)"))
+        let restoreCopy = try Self.fm(["switch", "fashion"], root)
+        #expect(restoreCopy.status == 0, "\(restoreCopy.stderr)")
+        #expect(Self.bytes(root.appendingPathComponent("fashion/\(Self.trainLabels)")) == good)
+        #expect(try Self.fm(["verify", "fashion"], root).status == 0)
+        let leftovers = (try FileManager.default.contentsOfDirectory(atPath: store.path)).filter { $0.count != 64 }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(".fmnist/tmp").path).isEmpty)
+    }
+
     // MARK: - The lock
 
     @Test(.enabled(if: RealData.available)) func deletingTheLockFileDoesNotLetASecondWriterIn() throws {
