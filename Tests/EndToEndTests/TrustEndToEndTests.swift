@@ -325,6 +325,38 @@ import Testing
         #expect(Self.snapshot(versions) == directories)
     }
 
+    @Test(.enabled(if: RealData.available)) func verifyDuringVersionSwitchesSeesOneVersionOrTheOtherNeverAMix() throws {
+        let (base, root) = try Self.fashionWorkspace("trust-concurrent")
+        defer { _ = base }
+        #expect(try Self.fm(["switch", "fashion"], root).status == 0)
+        let imported = try Self.fm(["import", try Self.oldFashionFolder(in: base).path, "--as", "fashion", "--accept-unknown", "--json"], root)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let oldID = try #require((try imported.json()["version"] as? [String: Any])?["id"] as? String)
+        let currentID = "915659908dce152f9bdf195f7c40174e77376b90f44a95e9a2b9e47f73533c46"
+
+        // One thread flips data/fashion between the two versions 40 times; verify runs meanwhile.
+        let switches = DropIn.ResultBox(count: 40)
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            for index in 0..<40 {
+                switches.set(index, try? Self.fm(["switch", index % 2 == 0 ? "fashion@\(oldID.prefix(12))" : "fashion@2017-08-31"], root))
+            }
+            done.signal()
+        }.start()
+        var verifies: [FMNISTProcess.Result] = []
+        while done.wait(timeout: .now()) == .timedOut {
+            verifies.append(try Self.fm(["verify", "fashion", "--json"], root))
+        }
+        #expect(switches.all().allSatisfy { $0?.status == 0 }, "\(switches.all().compactMap { $0?.stderr }.filter { !$0.isEmpty }.prefix(1))")
+        #expect(verifies.count >= 2, "verify ran while switching")
+        for result in verifies {
+            #expect(result.status == 0, "\(result.stderr)")
+            let id = ((try? result.json())?["datasets"] as? [[String: Any]])?.first?["version_id"] as? String
+            #expect(id == oldID || id == currentID, "verify saw \(id ?? "no version"): \(result.stderr)")
+        }
+        print("concurrency: \(verifies.count) verifies during 40 version switches, each saw one whole version")
+    }
+
     // MARK: - Boundaries
 
     @Test(.enabled(if: RealData.available)) func aLiveFolderThatIsSomeoneElsesSymlinkIsRefusedAndTheirFolderIsUntouched() throws {
