@@ -13,7 +13,10 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 data="${FMNIST_DATA_DIR:-$repo/../shared/data}"
 fmnist="${FMNIST_BIN:-$repo/.build/release/fmnist}"
-[ -d "$data/fashion-mnist" ] || { echo "consumer-check: no $data/fashion-mnist (set FMNIST_DATA_DIR)" >&2; exit 2; }
+# The four Fashion-MNIST .gz: FMNIST_FASHION_DIR, else the shared layout's fashion-mnist/ or a workspace root's fashion/.
+fashion="${FMNIST_FASHION_DIR:-$data/fashion-mnist}"
+[ -d "$fashion" ] || fashion="$data/fashion"
+[ -d "$fashion" ] || { echo "consumer-check: no Fashion-MNIST folder under $data (set FMNIST_DATA_DIR or FMNIST_FASHION_DIR)" >&2; exit 2; }
 [ -x "$fmnist" ] || { echo "consumer-check: no fmnist binary at $fmnist (build it, or set FMNIST_BIN)" >&2; exit 2; }
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/fmnist-consumer.XXXXXX")"
@@ -45,7 +48,7 @@ swift build --package-path "$tmp/consumer" --scratch-path "$tmp/consumer/.build"
 log "built in $(( $(date +%s) - start )) s"
 
 # 3. A workspace holding the real Fashion-MNIST, then the consumer's JSON against it.
-"$fmnist" import "$data/fashion-mnist" --as fashion --root "$tmp/workspace" --json --quiet > "$tmp/import.json"
+"$fmnist" import "$fashion" --as fashion --root "$tmp/workspace" --json --quiet > "$tmp/import.json"
 "$tmp/consumer/.build/debug/consumer" "$tmp/workspace" > "$tmp/out.json"
 python3 - "$tmp/out.json" "$tmp/import.json" "$repo/manifests/fashion-mnist.json" <<'PY'
 import json, sys

@@ -30,6 +30,11 @@ struct StatusCommand: AsyncParsableCommand {
                         line += "  last verified \(CatalogText.date(time)) (\(dataset.lastVerifyResult?.rawValue ?? "?"))"
                     }
                     if dataset.versionsKept > 1 { line += "  [\(dataset.versionsKept) versions kept]" }
+                } else if !dataset.unrecordedFiles.isEmpty,
+                    WorkspaceBoundary.linkText(dataset.path).flatMap({ WorkspaceLayout.versionID(inLiveLinkText: $0, dataset: dataset.dataset) }) != nil
+                {
+                    // fmnist's own live link to a version the catalog lost (deleted or emptied).
+                    line += "UNRECORDED  the catalog lost this version (record it again: fmnist verify --repair)"
                 } else if !dataset.unrecordedFiles.isEmpty {
                     line += "UNRECORDED  \(dataset.unrecordedFiles.count) file(s) copied in by hand "
                         + "(check: fmnist verify \(dataset.dataset); record: fmnist import \(dataset.path) --as \(dataset.dataset))"

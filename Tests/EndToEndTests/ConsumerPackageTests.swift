@@ -5,7 +5,7 @@ import Testing
 /// prints the right JSON for real Fashion-MNIST (`scripts/consumer-check.sh`). It builds a
 /// package of its own, about 30 s of CPU (1–2 minutes on a busy 2-core machine).
 @Suite struct ConsumerPackageTests {
-    @Test(.enabled(if: RealData.available, "needs FMNIST_DATA_DIR"))
+    @Test(.realData)
     func aPackageDependingOnTheTaggedProjectBuildsAndLoadsVerifiedFashion() throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/consumer-check.sh")
@@ -14,7 +14,7 @@ import Testing
         process.arguments = ["bash", script.path]
         var environment = ProcessInfo.processInfo.environment
         environment["FMNIST_BIN"] = FMNISTProcess.executable.path
-        environment["FMNIST_DATA_DIR"] = RealData.directory!.path
+        environment["FMNIST_FASHION_DIR"] = RealData.fashion.path
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output

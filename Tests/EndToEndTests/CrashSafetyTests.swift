@@ -162,7 +162,7 @@ final class CrashTally: @unchecked Sendable {
 
         let rerun = try FMNISTProcess.run(fetch)
         #expect(rerun.status == 0, "\(rerun.stderr)")
-        #expect(rerun.stderr.contains("already present, nothing downloaded; recorded as live"), "\(rerun.stderr)")
+        #expect(rerun.stderr.contains("already present and verified, nothing downloaded; recorded as live"), "\(rerun.stderr)")
         #expect(try server.stats().mapValues(\.requests) == before.mapValues(\.requests))
         let status = try FMNISTProcess.run(["status", "--root", root.path])
         #expect(!(status.stdout + status.stderr).contains("UNRECORDED"), "\(status.stdout)\(status.stderr)")

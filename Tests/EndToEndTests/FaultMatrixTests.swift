@@ -312,9 +312,15 @@ struct MatrixRow: Sendable {
         let changed = Set(workspaceBefore.keys).intersection(workspaceAfter.keys).filter { workspaceBefore[$0] != workspaceAfter[$0] }
         check(removed.isEmpty && changed.isEmpty, "workspace paths removed or changed: \(removed.union(changed).sorted().prefix(6))")
         if succeeds {
-            let live = try PopulatedWorkspace.snapshot(root.appendingPathComponent("fashion"), hashing: true)
+            // data/fashion is fmnist's link to the version's read-only directory of copies.
+            let versionPath = ".fmnist/versions/fashion/\(Self.fashionVersion)"
+            let liveLink = try? FileManager.default.destinationOfSymbolicLink(atPath: root.appendingPathComponent("fashion").path)
+            check(liveLink == versionPath, "data/fashion is \(liveLink.map { "a link to \($0)" } ?? "not a link")")
+            let live = try PopulatedWorkspace.snapshot(root.appendingPathComponent(versionPath), hashing: true)
             check(live == context.realHashes, "data/fashion differs from the real files: \(live.keys.sorted())")
-            let unexpected = added.filter { !$0.hasPrefix("fashion") && !$0.hasPrefix(".fmnist/store/") }
+            let unexpected = added.filter {
+                $0 != "fashion" && !$0.hasPrefix(".fmnist/store/") && $0 != ".fmnist/versions/fashion" && !$0.hasPrefix(versionPath)
+            }
             check(unexpected.isEmpty, "unexpected new paths: \(unexpected.sorted().prefix(6))")
         } else {
             check(added.isEmpty, "new paths: \(added.sorted().prefix(6))")
@@ -339,7 +345,8 @@ struct MatrixRow: Sendable {
         check(catalogAfter.integrity == "ok", "integrity_check: \(catalogAfter.integrity)")
         var observedCatalog = ""
         if succeeds {
-            let expectedAdded = ["datasets": 1, "versions": 1, "files": 4, "provenance": 4, "events": 1, "live": 1]
+            // fingerprints: the 4 stored files and their 4 copies, proven as they were written.
+            let expectedAdded = ["datasets": 1, "versions": 1, "files": 4, "provenance": 4, "events": 1, "live": 1, "fingerprints": 8]
             for (table, rowsAfter) in catalogAfter.tables {
                 let rowsBefore = catalogBefore.tables[table] ?? []
                 check(Set(rowsBefore).isSubset(of: rowsAfter), "catalog table \(table) lost or changed rows")

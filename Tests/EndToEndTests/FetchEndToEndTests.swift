@@ -31,7 +31,7 @@ import Testing
         let before = try server.stats()
         let again = try FMNISTProcess.run(["fetch", "fashion", "--root", root, "--mirror", server.url("fashion/")])
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.stderr.contains("already present, nothing downloaded"))
+        #expect(again.stderr.contains("already present and verified, nothing downloaded"))
         let after = try server.stats()
         #expect(before.mapValues(\.requests) == after.mapValues(\.requests))
     }

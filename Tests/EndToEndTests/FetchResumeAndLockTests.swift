@@ -52,7 +52,7 @@ import Testing
             for name in MirrorTree.names { #expect(try server.requests("/\(dataset)/\(name)") == 1, "\(dataset)/\(name)") }
         }
         #expect(results.filter { $0.stderr.contains("fetched and verified (4 downloaded)") }.count == 1)
-        #expect(results.filter { $0.stderr.components(separatedBy: "already present, nothing downloaded").count == 3 }.count == 7)
+        #expect(results.filter { $0.stderr.components(separatedBy: "already present and verified, nothing downloaded").count == 3 }.count == 7)
         #expect(results.contains { $0.stderr.contains("waiting for fmnist fetch (pid") })
         let catalog = workspace.path("data/.fmnist/catalog.sqlite3")
         #expect(try DropIn.integrityCheck(catalog) == "ok")

@@ -66,7 +66,8 @@ import Testing
         let extra = base.path("MNIST_data")
         let first = try FMNISTProcess.run(["switch", "fashion", "--link", extra.path, "--root", root.path, "--json"])
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: extra.path) == root.appendingPathComponent("fashion").path)
+        // Relative: the link and the workspace share a folder (moving it keeps the link working).
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: extra.path) == "data/fashion")
         #expect(try DropIn.load(extra).train_hist == DropIn.fashionTrain)
         // The next switch flips the registered link too, without repeating --link.
         #expect(try FMNISTProcess.run(["switch", "mnist", "--root", root.path]).status == 0)
@@ -97,12 +98,27 @@ import Testing
         let (base, root) = try DropIn.workspaceWithBoth("deep")
         defer { _ = base }
         #expect(try FMNISTProcess.run(["switch", "fashion", "--deep", "--root", root.path]).status == 0)
-        // Flip one byte of a stored file (size unchanged): the store is read-only, so chmod first.
+        // Flip one byte of a file (size unchanged): the store is read-only, so chmod first.
+        func flipOneByte(_ url: URL) throws {
+            chmod(url.path, 0o644)
+            var bytes = [UInt8](try Data(contentsOf: url))
+            bytes[bytes.count / 2] ^= 0xFF
+            let handle = try FileHandle(forWritingTo: url)
+            try handle.write(contentsOf: Data(bytes))
+            try handle.close()
+        }
+        let name = "t10k-labels-idx1-ubyte.gz"
         let stored = root.appendingPathComponent(".fmnist/store/sha256/67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5")
-        chmod(stored.path, 0o644)
-        var bytes = [UInt8](try Data(contentsOf: stored))
-        bytes[bytes.count / 2] ^= 0xFF
-        try Data(bytes).write(to: stored)
+        let good = try Data(contentsOf: stored)
+        // Only the store damaged: the live copy is proven, so the deep switch restores the store from it.
+        try flipOneByte(stored)
+        let restoring = try FMNISTProcess.run(["switch", "fashion", "--deep", "--root", root.path])
+        #expect(restoring.status == 0, "\(restoring.stderr)")
+        #expect(restoring.stderr.contains("restored \(name)"))
+        #expect(try Data(contentsOf: stored) == good)
+        // Both the store and the live copy damaged: no good copy is left.
+        try flipOneByte(stored)
+        try flipOneByte(root.appendingPathComponent("fashion/\(name)"))
         let deep = try FMNISTProcess.run(["switch", "fashion", "--deep", "--root", root.path])
         #expect(deep.status == 3, "\(deep.stderr)")
         #expect(deep.stderr.contains("t10k-labels-idx1-ubyte.gz"))
@@ -110,7 +126,7 @@ import Testing
         let fast = try FMNISTProcess.run(["switch", "fashion", "--root", root.path])
         #expect(fast.status == 4)
         #expect(fast.stderr.contains("is not verified"))
-        #expect(fast.stderr.contains("run: fmnist fetch fashion"))
+        #expect(fast.stderr.contains("hint: run: fmnist verify --repair (or fmnist fetch fashion)"))
         // Switching to the other, intact dataset still works.
         #expect(try FMNISTProcess.run(["switch", "mnist", "--root", root.path]).status == 0)
     }

@@ -104,10 +104,10 @@ import Testing
         try catalog.recordEvent(.verify, dataset: "fashion", versionID: version.id, result: .failed, at: Date(timeIntervalSince1970: 20))
         #expect(try catalog.lastVerification(versionID: version.id)?.result == .failed)
         // A plain switch is not a verification; a deep one is.
-        try catalog.recordSwitch(dataset: "fashion", versionID: version.id, links: [], details: SwitchDetails(deep: false, links: [], problems: []),
+        try catalog.recordSwitch(dataset: "fashion", versionID: version.id, links: [], details: SwitchDetails(deep: false, links: [], problems: [], restored: []),
                                  at: Date(timeIntervalSince1970: 30))
         #expect(try catalog.lastVerification(versionID: version.id)?.kind == .verify)
-        try catalog.recordSwitch(dataset: "fashion", versionID: version.id, links: [], details: SwitchDetails(deep: true, links: [], problems: []),
+        try catalog.recordSwitch(dataset: "fashion", versionID: version.id, links: [], details: SwitchDetails(deep: true, links: [], problems: [], restored: []),
                                  at: Date(timeIntervalSince1970: 40))
         let stamp = try catalog.lastVerification(versionID: version.id)
         #expect(stamp == VerificationStamp(kind: .switch, result: .ok, time: Date(timeIntervalSince1970: 40)))
@@ -124,7 +124,7 @@ import Testing
         #expect(try catalog.registeredLinks() == ["/tmp/MNIST_data"])
         let eventID = try catalog.recordSwitch(
             dataset: "mnist", versionID: version.id, links: [("/w/data/current", "mnist"), ("/tmp/MNIST_data", "/w/data/mnist")],
-            details: SwitchDetails(deep: false, links: [], problems: []))
+            details: SwitchDetails(deep: false, links: [], problems: [], restored: []))
         let switches = try catalog.switches()
         #expect(switches.count == 2)
         #expect(switches.allSatisfy { $0.eventID == eventID && $0.versionID == version.id })

@@ -32,4 +32,26 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: leftover.path))
         #expect(!FileManager.default.fileExists(atPath: staleTemp.path))
     }
+
+    @Test func neverSweepsThroughAForeignSymlink() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("janitor-link-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let layout = WorkspaceLayout(root: base.appendingPathComponent("data"))
+        try layout.createPrivateDirectories()
+        // The user's folders, reached through `.fmnist/tmp` and `.fmnist/versions` symlinks, hold
+        // names that look like fmnist's leftovers.
+        let user = base.appendingPathComponent("user")
+        let looksLikeLeftover = user.appendingPathComponent("fashion/.thesis.fmnist-12-0A1B2C3D")
+        let plain = user.appendingPathComponent("download.77.abcd1234")
+        try FileManager.default.createDirectory(at: looksLikeLeftover.deletingLastPathComponent(), withIntermediateDirectories: true)
+        for url in [looksLikeLeftover, plain] { try Data("keep".utf8).write(to: url) }
+        for directory in [layout.temporaryDirectory, layout.versionsDirectory] {
+            try FileManager.default.removeItem(at: directory)
+            try FileManager.default.createSymbolicLink(at: directory, withDestinationURL: user)
+        }
+        let removed = WorkspaceJanitor.sweep(layout)
+        #expect(removed.isEmpty, "removed \(removed)")
+        #expect(FileManager.default.fileExists(atPath: looksLikeLeftover.path))
+        #expect(FileManager.default.fileExists(atPath: plain.path))
+    }
 }

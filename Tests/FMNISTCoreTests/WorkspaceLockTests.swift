@@ -39,13 +39,13 @@ import Testing
         let holder = try Self.python(
             """
             import fcntl, os, sys, time
-            f = open(sys.argv[1], 'a+')
-            fcntl.flock(f, fcntl.LOCK_EX)
-            f.seek(0); f.truncate()
+            d = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+            fcntl.flock(d, fcntl.LOCK_EX)
+            f = open(sys.argv[2], 'w')
             f.write('{"pid": %d, "command": "fetch", "since": "2026-01-01T00:00:00Z"}\\n' % os.getpid()); f.flush()
             print('locked', flush=True)
             time.sleep(0.8)
-            """, ws.layout.lockFile.path)
+            """, ws.layout.privateDirectory.path, ws.layout.lockFile.path)
         try Self.waitForLine(holder)
         var messages: [String] = []
         let start = Date()
@@ -61,18 +61,46 @@ import Testing
         try ws.layout.createPrivateDirectories()
         let holder = try Self.python(
             """
-            import fcntl, sys, time
-            f = open(sys.argv[1], 'a+')
-            fcntl.flock(f, fcntl.LOCK_EX)
+            import fcntl, os, sys, time
+            d = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+            fcntl.flock(d, fcntl.LOCK_EX)
             print('locked', flush=True)
             time.sleep(60)
-            """, ws.layout.lockFile.path)
+            """, ws.layout.privateDirectory.path)
         try Self.waitForLine(holder)
         #expect(throws: WorkspaceError.self) { _ = try WorkspaceLock.acquire(ws.layout, command: "switch", timeout: 0.1) }
         kill(holder.processIdentifier, SIGKILL)
         holder.waitUntilExit()
         let lock = try WorkspaceLock.acquire(ws.layout, command: "switch", timeout: 2)
         lock.release()
+    }
+
+    @Test func deletingTheLockFileWhileItIsHeldDoesNotLetASecondHolderIn() throws {
+        let ws = try ScratchWorkspace("lockdelete")
+        let first = try WorkspaceLock.acquire(ws.layout, command: "fetch")
+        defer { first.release() }
+        unlink(ws.layout.lockFile.path)
+        #expect(!FileManager.default.fileExists(atPath: ws.layout.lockFile.path))
+        let error = #expect(throws: WorkspaceError.self) {
+            _ = try WorkspaceLock.acquire(ws.layout, command: "switch", timeout: 0.2, pollInterval: 0.02)
+        }
+        guard case .lockTimeout = error else {
+            Issue.record("expected lockTimeout, got \(String(describing: error))")
+            return
+        }
+        // Another process too (flock is per open file description; a child has its own).
+        let other = try Self.python(
+            """
+            import fcntl, os, sys
+            d = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                fcntl.flock(d, fcntl.LOCK_EX | fcntl.LOCK_NB); print('got it', flush=True)
+            except BlockingIOError:
+                print('blocked', flush=True)
+            """, ws.layout.privateDirectory.path)
+        other.waitUntilExit()
+        let said = (other.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
+        #expect(String(decoding: said, as: UTF8.self) == "blocked\n")
     }
 
     // MARK: - Helpers

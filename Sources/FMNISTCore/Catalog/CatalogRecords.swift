@@ -124,8 +124,6 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
     case `switch`
     case smokeTrain = "smoke-train"
     case `import`
-    /// Rebuilt from verified files found in the workspace after the catalog lost it.
-    case recovered
 }
 
 /// Whether it worked.

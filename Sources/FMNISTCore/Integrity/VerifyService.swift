@@ -46,11 +46,16 @@ public struct VerifyService: Sendable {
             // concurrent switch cannot give a mix of two versions; reports keep the live path.
             let store = VersionStore(layout: layout)
             var shown: [Int: String] = [:]
+            // The link is read once: the directory verified is the one of the version it shows.
             let resolved = requests.enumerated().map { index, request -> (directory: URL, manifest: Manifest) in
                 guard request.directory == layout.liveDirectory(dataset: request.manifest.name) else { return request }
-                if let id = store.liveLinkVersionID(dataset: request.manifest.name) { shown[index] = id }
+                if let id = store.liveLinkVersionID(dataset: request.manifest.name) {
+                    shown[index] = id
+                    return (layout.versionDirectory(dataset: request.manifest.name, versionID: id), request.manifest)
+                }
                 return (URL(fileURLWithPath: LinkSwitcher.realPath(request.directory.path)), request.manifest)
             }
+            let started = Date()
             let verifier = DatasetVerifier(registry: registry, acceptedUnknownPayloads: accepted)
             let reports = zip(requests, verifier.verify(resolved)).map { request, report in report.relocated(to: request.directory) }
             let status = Self.combine(reports.map(\.exitStatus))
@@ -58,7 +63,7 @@ public struct VerifyService: Sendable {
                 record(reports.enumerated().compactMap { index, report in
                     requests[index].directory == layout.liveDirectory(dataset: requests[index].manifest.name)
                         ? (report, shown[index]) : nil
-                })
+                }, measuredSince: started)
             }
             return .datasets(DatasetsResult(datasets: reports, ok: status == .success, exitStatus: status, exitCode: status.rawValue))
         }
@@ -119,7 +124,12 @@ public struct VerifyService: Sendable {
     /// loses the record, never the verification result.
     /// Records each live folder's verification against the version its live link shows (a failure
     /// then blocks the fast switch until it verifies again); a pass also records the files' fingerprints.
-    func record(_ reports: [(DatasetReport, String?)]) {
+    ///
+    /// A fingerprint is recorded only for a file whose ctime is well before the measurement began
+    /// (`measuredSince`, less a margin for the kernel's coarse clock): a file written while it was
+    /// being read could otherwise be remembered as proven with content that was never measured.
+    func record(_ reports: [(DatasetReport, String?)], measuredSince: Date) {
+        let limit = Int64((measuredSince.timeIntervalSince1970 - Self.fingerprintMargin) * 1_000_000_000)
         guard !reports.isEmpty, let catalog = try? Catalog.open(layout) else { return }
         defer { catalog.close() }
         let checker = TrustedFileChecker(layout: layout, catalog: catalog)
@@ -134,14 +144,18 @@ public struct VerifyService: Sendable {
             guard passed, let id = shownID else { continue }
             let directory = layout.versionDirectory(dataset: report.dataset, versionID: id)
             for file in report.files {
-                if let measurement = file.measurement {
-                    checker.remember(directory.appendingPathComponent(file.name), payloadSHA256: measurement.payloadSHA256)
+                let url = directory.appendingPathComponent(file.name)
+                if let measurement = file.measurement, let now = FileFingerprint(path: url.path), now.changedNanoseconds < limit {
+                    checker.remember(url, payloadSHA256: measurement.payloadSHA256)
                 }
             }
         }
     }
 
-    /// The overall status: integrity failures outrank missing files.
+    /// Seconds before a verification's start that a file must have last changed for its fingerprint
+    /// to be recorded by that verification.
+    static let fingerprintMargin: TimeInterval = 2
+
     /// What `verify --repair` did.
     public struct RepairReport: Sendable, Codable {
         /// Versions recorded again from their verified files (the catalog had lost them).
@@ -152,6 +166,7 @@ public struct VerifyService: Sendable {
         public let unrepairable: [String]
     }
 
+    /// The overall status: integrity failures outrank missing files.
     static func combine(_ statuses: [ExitStatus]) -> ExitStatus {
         if statuses.contains(.integrity) { return .integrity }
         if statuses.contains(.missing) { return .missing }

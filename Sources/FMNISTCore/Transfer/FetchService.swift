@@ -93,13 +93,18 @@ public final class FetchService: Sendable {
         defer { signals?.stop() }
         do {
             try layout.createPrivateDirectories()
+        } catch let error as WorkspaceError {
+            throw error  // e.g. a foreign symlink: its own message names the path and what to do
         } catch {
             throw WorkspaceError.fileSystem(
                 operation: "create directory", path: layout.privateDirectory.path, detail: error.localizedDescription)
         }
         let catalog = try Catalog.open(layout)
         defer { catalog.close() }
-        // 0. A catalog that lost versions whose verified files are still here is rebuilt first.
+        // 0. A catalog that lost versions (or live rows) whose verified files are still here is
+        // rebuilt first; what it called live before is kept, to say what was recorded again.
+        var liveBefore: [String: String] = [:]
+        for manifest in manifests { liveBefore[manifest.name] = try catalog.liveVersion(dataset: manifest.name)?.versionID }
         try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
         let judge = DatasetVerifier(registry: registry, acceptedUnknownPayloads: try catalog.acceptedUnknownPayloads())
 
@@ -107,7 +112,11 @@ public final class FetchService: Sendable {
         // a folder of files copied in by hand, then the store.
         var plans: [DatasetPlan] = []
         for manifest in manifests {
-            plans.append(try plan(manifest, mirrors: mirrorLists[manifest.name]!, judge: judge, catalog: catalog))
+            let plan = try plan(manifest, mirrors: mirrorLists[manifest.name]!, judge: judge, catalog: catalog)
+            if let present = plan.present {
+                plan.recordedAsLive = present.recordedAsLive || liveBefore[manifest.name] != present.version.id
+            }
+            plans.append(plan)
         }
 
         // 2. Download what is missing: all files of all datasets share one bounded pool.
@@ -238,6 +247,8 @@ public final class FetchService: Sendable {
         let mirrors: MirrorList
         /// Set when the live version is proven (and repaired where needed): nothing to do.
         var present: LiveCheck.Present?
+        /// Whether the catalog did not call the present version live before this run.
+        var recordedAsLive = false
         /// Why the live version could not be proven, when it could not.
         var liveProblems: [String] = []
         var reused: [(VerifiedFile, FileFetchReport)] = []
@@ -258,10 +269,14 @@ public final class FetchService: Sendable {
         let plan = DatasetPlan(manifest: manifest, mirrors: mirrors)
         let liveCheck = LiveCheck(layout: layout, catalog: catalog)
         switch try liveCheck.run(manifest) {
-        case .present(let present):
+        case .present(let present) where present.version.known:
             plan.present = present
             emit(.present(dataset: manifest.name, message: "\(present.label) verified; nothing to download"))
             return plan
+        case .present:
+            // The live version is content no manifest knows (kept with --accept-unknown): it stays
+            // live, and fetch still gets the published version (stored, made live only with --activate).
+            break
         case .damaged(let problems):
             plan.liveProblems = problems
         case .handFilledFolder(let directory):
@@ -353,6 +368,9 @@ public final class FetchService: Sendable {
             var message = "\(manifest.title) \(present.label): already present and verified, nothing downloaded"
             if !present.repaired.isEmpty {
                 message += "; restored \(present.repaired.sorted().joined(separator: ", ")) (found damaged) from verified copies"
+            }
+            if plan.recordedAsLive {
+                message += "; recorded as live (the catalog did not call it live: an earlier run was interrupted, or the catalog lost it)"
             }
             var report = DatasetFetchReport(
                 dataset: manifest.name, title: manifest.title, status: .present, message: message, mirrors: plan.mirrors,

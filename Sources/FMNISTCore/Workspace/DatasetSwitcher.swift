@@ -59,8 +59,12 @@ public struct DatasetSwitcher: Sendable {
         let dataset = manifest.name
         let lock = try WorkspaceLock.acquire(layout, command: "switch", timeout: lockTimeout, onWait: progress)
         defer { lock.release() }
-        guard FileManager.default.fileExists(atPath: layout.catalogFile.path) else {
-            throw WorkspaceError.datasetMissing(dataset: dataset)
+        // No catalog: nothing to switch to, unless version directories are still here (the catalog
+        // was deleted), which the recovery below records again.
+        if !FileManager.default.fileExists(atPath: layout.catalogFile.path) {
+            let kept = (try? FileManager.default.contentsOfDirectory(
+                atPath: layout.versionsDirectory.appendingPathComponent(dataset, isDirectory: true).path)) ?? []
+            guard kept.contains(where: CatalogRecovery.isVersionID) else { throw WorkspaceError.datasetMissing(dataset: dataset) }
         }
         let catalog = try Catalog.open(layout)
         defer { catalog.close() }

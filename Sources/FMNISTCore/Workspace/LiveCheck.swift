@@ -15,6 +15,9 @@ public struct LiveCheck {
         public let files: [CatalogFile]
         /// Files that were damaged or missing and were restored from a verified copy.
         public let repaired: [String]
+        /// Whether the catalog did not call this version live and now does (a run killed after
+        /// pointing the live link but before recording it, or a catalog that lost its live row).
+        public let recordedAsLive: Bool
         public var label: String { version.label }
     }
 
@@ -74,11 +77,15 @@ public struct LiveCheck {
         try store.pointLive(dataset: dataset, versionID: id)
         if recordedLive != id { try catalog.setLive(dataset: dataset, versionID: id) }
         let repaired = prepared.restored + prepared.restoredStore
-        if !repaired.isEmpty {
-            try catalog.recordEvent(
-                .verify, dataset: dataset, versionID: id, result: .ok,
-                details: ["repaired": repaired.sorted().joined(separator: ", ")])
+        // The version was just proven: record it when anything was repaired, or when the catalog
+        // has no passing check of it (its rows were lost, or a run was killed before recording),
+        // so that the fast switch trusts what "already present and verified" says.
+        let stamp = try catalog.lastVerification(versionID: id)
+        if !repaired.isEmpty || stamp?.result != .ok {
+            var details = ["note": "proven live by \(stamp == nil ? "a rerun (no check of it was recorded)" : "a rerun after a failed check")"]
+            if !repaired.isEmpty { details = ["repaired": repaired.sorted().joined(separator: ", ")] }
+            try catalog.recordEvent(.verify, dataset: dataset, versionID: id, result: .ok, details: details)
         }
-        return .present(Present(version: version, files: files, repaired: Array(Set(repaired))))
+        return .present(Present(version: version, files: files, repaired: Array(Set(repaired)), recordedAsLive: recordedLive != id))
     }
 }

@@ -25,8 +25,12 @@ public enum WorkspaceJanitor {
                 if VersionStore.stat(path.path) == nil { removed.append(path.path) }
             }
         }
-        // Version directories half-built by a killed process.
-        if let datasets = try? fm.contentsOfDirectory(atPath: layout.versionsDirectory.path) {
+        // Version directories half-built by a killed process (again never through a symlink: a
+        // `.fmnist/versions` that is someone else's link is left alone).
+        if (try? WorkspaceBoundary(layout: layout).checkOwnedPath(layout.versionsDirectory.appendingPathComponent("x"))) != nil,
+            let info = VersionStore.stat(layout.versionsDirectory.path), (info.st_mode & S_IFMT) == S_IFDIR,
+            let datasets = try? fm.contentsOfDirectory(atPath: layout.versionsDirectory.path)
+        {
             for dataset in datasets {
                 let folder = layout.versionsDirectory.appendingPathComponent(dataset)
                 guard let info = VersionStore.stat(folder.path), (info.st_mode & S_IFMT) == S_IFDIR else { continue }
