@@ -125,7 +125,7 @@ import Testing
             let result = try FMNISTProcess.run(["smoke-train"] + arguments + ["--limit", "20", "--root", root, "--json"])
             #expect([0, 6].contains(result.status), "\(arguments): \(result.stderr)")
             #expect(try result.json()["version_id"] as? String == id, "\(arguments)")
-            #expect(result.stderr.contains("store, version \(short)"), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("from version \(short)"), "\(arguments): \(result.stderr)")
         }
         let toolVersion = try FMNISTProcess.run(["smoke-train", "--version"])
         #expect(toolVersion.status == 0, "\(toolVersion.stderr)")

@@ -175,12 +175,14 @@ import Testing
         #expect(try Data(contentsOf: stored) == good)
         #expect(Self.mode(stored) == 0o444)
 
-        // A stranger in the version directory is removed (only fmnist writes there).
+        // A file a user put there through data/<dataset> is kept (it is theirs); a half-written
+        // temporary of fmnist's own is removed.
         chmod(directory.path, 0o755)
         try Data("x".utf8).write(to: directory.appendingPathComponent("notes.txt"))
+        try Data("partial".utf8).write(to: directory.appendingPathComponent(".\(labels.name).fmnist-123-0a1b2c3d"))
         chmod(directory.path, 0o555)
         try fx.store.prepareVersion(dataset: "mnist", versionID: id, files: catalogFiles, checker: fx.checker, classCount: 10)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == catalogFiles.map(\.name).sorted())
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == (catalogFiles.map(\.name) + ["notes.txt"]).sorted())
     }
 
     @Test func prepareVersionRefusesWhenAFileHasNoGoodCopyLeft() throws {

@@ -180,7 +180,7 @@ public struct VersionStore: Sendable {
                 }
             }
         }
-        if exists { try removeStrangers(in: directory, keeping: Set(files.map(\.name))) }
+        if exists { try removeLeftovers(in: directory) }
         for (file, _) in toCopy {
             checker.remember(directory.appendingPathComponent(file.name), payloadSHA256: file.payloadSHA256)
         }
@@ -251,13 +251,15 @@ public struct VersionStore: Sendable {
         return true
     }
 
-    /// Removes entries of a version directory that are not its files (only fmnist writes there).
-    func removeStrangers(in directory: URL, keeping names: Set<String>) throws {
+    /// Removes fmnist's own half-written temporaries (`.<name>.fmnist-<pid>-<hex>`, left by a killed
+    /// process) from a version directory. Anything else a user put there through `data/<dataset>`
+    /// is left alone: it is not a file of the version, and deleting it would lose their data.
+    func removeLeftovers(in directory: URL) throws {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        let strangers = entries.filter { !names.contains($0) }
-        guard !strangers.isEmpty else { return }
+        let leftovers = entries.filter(WorkspaceJanitor.isPlacementLeftover)
+        guard !leftovers.isEmpty else { return }
         try Self.withWritableDirectory(directory) {
-            for name in strangers { Self.removeTree(directory.appendingPathComponent(name)) }
+            for name in leftovers { Self.removeTree(directory.appendingPathComponent(name)) }
         }
     }
 
