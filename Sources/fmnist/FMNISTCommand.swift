@@ -27,6 +27,7 @@ struct FMNISTCommand: AsyncParsableCommand {
             PreviewCommand.self,
             SmokeTrainCommand.self,
             SwitchCommand.self, StatusCommand.self, VersionsCommand.self, LogCommand.self, ImportCommand.self,
+            DiffCommand.self, RemoveCommand.self, GCCommand.self,
         ]
     )
 
