@@ -92,6 +92,8 @@ public struct DiffReport: Sendable, Codable, Equatable {
 /// ```
 public struct VersionDiffer: Sendable {
     public static let sampleLimit = 20
+    /// How many identical candidates are searched for one with the same label.
+    static let labelSearchLimit = 256
     public let layout: WorkspaceLayout
     public let registry: ManifestRegistry
 
@@ -172,16 +174,24 @@ public struct VersionDiffer: Sendable {
         var table: [ImageDigest: [Int]] = [:]
         table.reserveCapacity(digestsB.count)
         for (index, digest) in digestsB.enumerated() { table[digest, default: []].append(index) }
-        var cursor: [ImageDigest: Int] = [:]
+        // Among identical images, pair those with equal labels first (a duplicate is not a label
+        // change); the search is bounded so that a split of thousands of copies stays linear.
+        var used = [Bool](repeating: false, count: digestsB.count)
+        var firstFree: [ImageDigest: Int] = [:]
         var matched = 0, changes = 0
         var sample: [LabelChange] = []
         for (indexA, digest) in digestsA.enumerated() {
             guard let candidates = table[digest] else { continue }
-            let used = cursor[digest, default: 0]
-            guard used < candidates.count else { continue }
-            cursor[digest] = used + 1
+            var start = firstFree[digest, default: 0]
+            while start < candidates.count && used[candidates[start]] { start += 1 }
+            firstFree[digest] = start
+            guard start < candidates.count else { continue }
+            let sameLabel = candidates[start..<min(candidates.count, start + Self.labelSearchLimit)].first {
+                !used[$0] && labelsB[$0] == labelsA[indexA]
+            }
+            let indexB = sameLabel ?? candidates[start]
+            used[indexB] = true
             matched += 1
-            let indexB = candidates[used]
             let a = Int(labelsA[indexA]), b = Int(labelsB[indexB])
             if a != b {
                 changes += 1
