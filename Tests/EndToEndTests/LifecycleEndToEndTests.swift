@@ -235,6 +235,23 @@ import Testing
         try Lifecycle.run(["verify", "fashion", "--root", root.path], expect: 4)
     }
 
+    /// With the catalog deleted, gc first records the verified versions again and frees none of
+    /// their files: every store file and version directory stays, and the data still verifies.
+    @Test(.realData) func gcWithALostCatalogKeepsEveryVerifiedVersion() throws {
+        let base = try TemporaryDirectory("lc-gc-lost")
+        let root = base.path("data")
+        try Lifecycle.run(["import", RealData.mnist.path, "--as", "mnist", "--root", root.path])
+        let store = Lifecycle.storeFiles(root)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: root.appendingPathComponent(".fmnist/catalog.sqlite3\(suffix)").path) }
+        let gc = try Lifecycle.run(["gc", "--root", root.path, "--json"])
+        let json = try gc.json()
+        #expect(json["freed_bytes"] as? Int == 0)
+        #expect((json["recovered"] as? [[String: Any]])?.count == 1)
+        #expect(Lifecycle.storeFiles(root) == store && store.count == 4)
+        try Lifecycle.run(["verify", "mnist", "--root", root.path])
+        try Lifecycle.run(["switch", "mnist", "--root", root.path])
+    }
+
     /// Symlinks planted inside .fmnist/store, .fmnist/versions, .fmnist/partial and .fmnist/tmp,
     /// pointing outside, are removed as links: their targets are untouched. A .fmnist/store that is
     /// itself a foreign symlink is refused (exit 7) and nothing behind it is touched.
