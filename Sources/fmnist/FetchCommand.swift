@@ -42,7 +42,8 @@ struct FetchCommand: AsyncParsableCommand {
             (partial files kept; rerun to resume).
 
             --locked fetches exactly the versions pinned by fmnist.lock (or --file PATH), from the \
-            lock's mirrors (or --mirror), makes each live, and accepts an unknown version the lock \
+            lock's mirrors in the manifest's place (--mirror, $FMNIST_MIRRORS and the config still come \
+            first), makes each live, and accepts an unknown version the lock \
             names without --accept-unknown; anything else served is refused with exit 3, naming the \
             file and what was served. A malformed lock file is exit 2, naming the field.
             """)
