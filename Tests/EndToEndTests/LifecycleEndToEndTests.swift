@@ -131,6 +131,24 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: other.appendingPathComponent("fashion").path))
     }
 
+    /// An unknown version fetched from a mirror (with --accept-unknown) is pinned with that mirror,
+    /// and a fresh workspace gets it from the lock alone: no --mirror, no --accept-unknown.
+    @Test(.realDataWithOldLabels) func anUnknownVersionComesBackFromTheLocksOwnMirror() throws {
+        let base = try TemporaryDirectory("lc-lock-mirror-only")
+        let mirror = try Lifecycle.oldLabelsFolder(in: base)
+        let root = base.path("data")
+        try Lifecycle.run(["fetch", "fashion", "--accept-unknown", "--mirror", "file://\(mirror.path)/", "--root", root.path])
+        let lockFile = base.path("fmnist.lock")
+        try Lifecycle.run(["lock", "--file", lockFile.path, "--root", root.path])
+        let lock = try JSONSerialization.jsonObject(with: Data(contentsOf: lockFile)) as? [String: Any]
+        let pinned = try #require((lock?["datasets"] as? [[String: Any]])?.first)
+        #expect(pinned["known"] as? Bool == false && pinned["mirrors"] as? [String] == ["file://\(mirror.path)/"])
+        let fresh = base.path("fresh/data")
+        let fetched = try Lifecycle.run(["fetch", "--locked", "--file", lockFile.path, "--root", fresh.path])
+        #expect(fetched.stderr.contains("kept because the lock pins it"))
+        try Lifecycle.run(["verify", "--locked", "--file", lockFile.path, "--root", fresh.path])
+    }
+
     /// A malformed lock file is exit 2 naming the field; a missing one exit 4.
     @Test func malformedLockFilesNameTheField() throws {
         let base = try TemporaryDirectory("lc-lock-bad")
