@@ -28,6 +28,7 @@ struct FMNISTCommand: AsyncParsableCommand {
             SmokeTrainCommand.self,
             SwitchCommand.self, StatusCommand.self, VersionsCommand.self, LogCommand.self, ImportCommand.self,
             ExportCommand.self,
+            DiffCommand.self, LockCommand.self, RemoveCommand.self, GCCommand.self,
         ]
     )
 

@@ -40,6 +40,12 @@ struct FetchCommand: AsyncParsableCommand {
             5 every mirror failed for some file, 7 workspace unusable (lock timeout, disk full), \
             8 valid content of no known version refused (pass --accept-unknown), 130 interrupted \
             (partial files kept; rerun to resume).
+
+            --locked fetches exactly the versions pinned by fmnist.lock (or --file PATH), from the \
+            lock's mirrors in the manifest's place (--mirror, $FMNIST_MIRRORS and the config still come \
+            first), makes each live, and accepts an unknown version the lock \
+            names without --accept-unknown; anything else served is refused with exit 3, naming the \
+            file and what was served. A malformed lock file is exit 2, naming the field.
             """)
 
     @Argument(help: ArgumentHelp("fashion, mnist or all.", valueName: "DATASET"))
@@ -77,12 +83,24 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(name: .customLong("min-rate"), help: ArgumentHelp("Slowest average rate in KiB/s a mirror may take per file before the next mirror is tried (1-1048576, default 64; also $FMNIST_MIN_RATE).", valueName: "KIB"))
     var minRate: Double?
 
+    @Flag(name: .long, help: "Fetch exactly the versions pinned by the lock file (see fmnist lock).")
+    var locked = false
+
+    @Option(name: .long, help: ArgumentHelp("The lock file for --locked (default: ./fmnist.lock).", valueName: "PATH"))
+    var file: String?
+
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
         try await runReportingErrors(options) {
             let console = options.console
             var fetch = FetchOptions()
+            if file != nil && !locked { throw UsageError("--file names the lock file of --locked", hint: "e.g. fmnist fetch --locked --file \(file!)") }
+            if locked {
+                if dataset != "all" { throw UsageError("--locked fetches what the lock pins; do not name a dataset (\(dataset))") }
+                if acceptUnknown { throw UsageError("--locked accepts exactly the pinned versions; drop --accept-unknown") }
+                fetch.pinned = try ProjectLock.read(path: file ?? ProjectLock.defaultFileName, registry: try options.registry()).datasets
+            }
             fetch.selection = dataset
             fetch.mirrors = mirror
             fetch.offline = offline
@@ -129,7 +147,7 @@ enum FetchSummary {
                     for skip in file.skipped where skip.code != "offline" { console.info("    skipped: \(skip)") }
                     for note in file.notes { console.info("    note: \(note)") }
                 }
-            case .failed, .unknownRefused:
+            case .failed, .unknownRefused, .notPinned:
                 // One line per mirror, all files together.
                 for failure in dataset.mirrorFailures {
                     let what = failure.files.count == 1 ? failure.files[0] : "\(failure.files.count) files"
@@ -143,6 +161,9 @@ enum FetchSummary {
 
     /// The hint that fits why the dataset could not be fetched.
     static func hint(for dataset: DatasetFetchReport) -> String {
+        if dataset.status == .notPinned {
+            return "the lock pins other bytes than the mirrors serve; point --mirror at a copy of the pinned version, or write a new lock with `fmnist lock`"
+        }
         if dataset.status == .unknownRefused {
             return "this may be an older release; pass --accept-unknown to keep it (recorded as an unknown version)"
         }

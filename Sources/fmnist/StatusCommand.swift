@@ -29,6 +29,7 @@ struct StatusCommand: AsyncParsableCommand {
                     if let time = dataset.lastVerified {
                         line += "  last verified \(CatalogText.date(time)) (\(dataset.lastVerifyResult?.rawValue ?? "?"))"
                     }
+                    line += "  " + (dataset.lastSmokeTrain?.text ?? "never smoke-trained")
                     if dataset.versionsKept > 1 { line += "  [\(dataset.versionsKept) versions kept]" }
                 } else if !dataset.unrecordedFiles.isEmpty,
                     WorkspaceBoundary.linkText(dataset.path).flatMap({ WorkspaceLayout.versionID(inLiveLinkText: $0, dataset: dataset.dataset) }) != nil

@@ -18,7 +18,9 @@ struct VerifyCommand: AsyncParsableCommand {
               fmnist verify t10k-images-idx3-ubyte.gz --json   # identify one file
               fmnist verify ~/torch-data    # a torchvision root (<Class>/raw/*-ubyte), by content
 
-            Exit codes: 0 verified, 3 a file is corrupt/wrong/unknown, 4 files missing, 2 usage.
+            --locked (with --file PATH, default ./fmnist.lock) checks instead that each dataset the lock pins is live at the pinned version and verifies; any drift is named, exit 3. It is what a project's CI runs.
+
+            Exit codes: 0 verified, 3 a file is corrupt/wrong/unknown (or drift from the lock), 4 files missing, 2 usage or a malformed lock file.
             """)
 
     @Argument(help: "fashion, mnist, all (default), a directory (or torchvision root), or a single .gz or IDX file.")
@@ -30,6 +32,12 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "First repair the workspace: record again versions the catalog lost, re-hash every version and restore damaged or missing copies from verified ones.")
     var repair = false
 
+    @Flag(name: .long, help: "Check that the live versions are the ones fmnist.lock pins and that they verify (exit 3 on any drift).")
+    var locked = false
+
+    @Option(name: .long, help: ArgumentHelp("The lock file for --locked (default: ./fmnist.lock).", valueName: "PATH"))
+    var file: String?
+
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
@@ -37,6 +45,23 @@ struct VerifyCommand: AsyncParsableCommand {
             let registry = try options.registry()
             let console = options.console
             let service = VerifyService(layout: options.layout, registry: registry)
+            if file != nil && !locked { throw UsageError("--file names the lock file of --locked", hint: "e.g. fmnist verify --locked --file \(file!)") }
+            if locked {
+                if target != "all" || expectedDataset != nil || repair {
+                    throw UsageError("--locked checks what the lock pins; it takes no target, --as or --repair")
+                }
+                let result = try LockedVerifier(layout: options.layout, registry: registry).verify(lockFile: file ?? ProjectLock.defaultFileName)
+                for check in result.datasets {
+                    if check.ok {
+                        console.info("ok    \(check.dataset) \(check.pinnedLabel): live and verified, as pinned")
+                    } else {
+                        for drift in check.drift { console.error("drift: \(drift)") }
+                    }
+                }
+                if !result.ok { Console.writeStderr("hint: run `fmnist fetch --locked` to restore the pinned versions, or `fmnist lock` to pin the new ones\n") }
+                if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+                return result.exitStatus
+            }
             if repair {
                 let repaired = try service.repair(progress: console.info)
                 for version in repaired.recovered { console.info("recorded again: \(version.dataset) \(version.label) (the catalog had lost it)") }

@@ -33,6 +33,7 @@ struct VersionsCommand: AsyncParsableCommand {
                 if let time = listing.lastVerified {
                     flags.append("verified \(listing.lastVerifyResult?.rawValue ?? "?") \(CatalogText.date(time))")
                 }
+                flags.append(listing.lastSmokeTrain?.text ?? "never smoke-trained")
                 flags.append("via \(version.source.rawValue)")
                 line += "  [" + flags.joined(separator: ", ") + "]"
                 console.info(line)

@@ -24,6 +24,8 @@ import Testing
         add(["fetch", "fashion"], "--lock-timeout", badSeconds, lock)
         add(["switch", "fashion"], "--lock-timeout", badSeconds, lock)
         add(["import", "/nonexistent", "--as", "fashion"], "--lock-timeout", badSeconds, lock)
+        add(["remove", "fashion@915659908dce"], "--lock-timeout", badSeconds, lock)
+        add(["gc"], "--lock-timeout", badSeconds, lock)
         add(["fetch", "fashion"], "--jobs", [("0", "0"), ("-3", "-3"), ("33", "33"), ("10000000000", "10000000000")], "1–32")
         add(["smoke-train"], "--epochs", [("0", "0"), ("-1", "-1"), ("1001", "1001"), ("10000000000", "10000000000")], "1–1000")
         add(["smoke-train"], "--batch", [("0", "0"), ("-64", "-64"), ("8193", "8193"), ("10000000000", "10000000000")], "1–8192")
@@ -90,7 +92,7 @@ import Testing
 
     /// `--help` of each command says each numeric flag's range.
     @Test(arguments: [
-        ("fetch", ["(1–32)", "0–604800"]), ("switch", ["0–604800"]), ("import", ["0–604800"]), ("log", ["(1–1000000)"]),
+        ("fetch", ["(1–32)", "0–604800"]), ("switch", ["0–604800"]), ("import", ["0–604800"]), ("remove", ["0–604800"]), ("gc", ["0–604800"]), ("log", ["(1–1000000)"]),
         ("preview", ["(1–100)"]),
         ("smoke-train", ["(1–1000)", "(1–8192)", "1–10000000", "(1–256", "more than 0, at most 100", "0–18446744073709551615"]),
     ])

@@ -98,6 +98,8 @@ public enum DatasetFetchStatus: String, Sendable, Codable {
     case failed
     /// Valid data that matches no known version, refused without `--accept-unknown`: nothing placed.
     case unknownRefused = "unknown_refused"
+    /// `fetch --locked`: the mirrors served something other than the version the lock pins: nothing placed (exit 3).
+    case notPinned = "not_pinned"
     /// Stopped by Ctrl-C or SIGTERM before its files were complete: nothing placed, partial files kept.
     case interrupted
 }

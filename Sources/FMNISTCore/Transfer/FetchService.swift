@@ -27,6 +27,10 @@ public struct FetchOptions: Sendable {
     public var stopOnSignals = false
     /// The command's arguments after the program name, quoted into the resume command.
     public var commandLine: [String]? = nil
+    /// `fetch --locked`: fetch exactly these versions (``ProjectLock``), replacing `selection`. Their
+    /// files are the only ones accepted (an unknown pinned version needs no `--accept-unknown`),
+    /// their mirrors come before the manifest's, and each becomes live. Anything else is refused (exit 3).
+    public var pinned: [PinnedVersion] = []
 
     public init() {}
 }
@@ -78,7 +82,9 @@ public final class FetchService: Sendable {
                 "--lock-timeout \(timeout) is out of range",
                 hint: "give the seconds to wait for another fmnist process, from 0 to \(Int(FetchOptions.maxLockTimeout)), or leave it out to wait as long as it takes")
         }
-        let manifests = try registry.select(options.selection)
+        let manifests = options.pinned.isEmpty
+            ? try registry.select(options.selection)
+            : try options.pinned.map { try registry.manifest(named: $0.dataset).pinned(to: $0) }
         let config = try WorkspaceConfig.load(layout, registry: registry)
         let mirrorLists = try MirrorResolver.resolve(
             for: manifests, commandLine: options.mirrors, environment: environment, config: config, registry: registry)
@@ -106,7 +112,9 @@ public final class FetchService: Sendable {
         var liveBefore: [String: String] = [:]
         for manifest in manifests { liveBefore[manifest.name] = try catalog.liveVersion(dataset: manifest.name)?.versionID }
         try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
-        let judge = DatasetVerifier(registry: registry, acceptedUnknownPayloads: try catalog.acceptedUnknownPayloads())
+        var accepted = try catalog.acceptedUnknownPayloads()
+        for pinned in options.pinned where !pinned.known { accepted[pinned.dataset, default: []].formUnion(pinned.files.map(\.payload.sha256)) }
+        let judge = DatasetVerifier(registry: registry, acceptedUnknownPayloads: accepted)
 
         // 1. What is here already: the live version (proven, repaired from the store where needed),
         // a folder of files copied in by hand, then the store.
@@ -268,18 +276,20 @@ public final class FetchService: Sendable {
     private func plan(_ manifest: Manifest, mirrors: MirrorList, judge: DatasetVerifier, catalog: Catalog) throws -> DatasetPlan {
         let plan = DatasetPlan(manifest: manifest, mirrors: mirrors)
         let liveCheck = LiveCheck(layout: layout, catalog: catalog)
+        let pinned = options.pinned.first { $0.dataset == manifest.name }
         switch try liveCheck.run(manifest) {
-        case .present(let present) where present.version.known:
+        case .present(let present) where pinned.map({ $0.versionId == present.version.id }) ?? present.version.known:
             plan.present = present
             emit(.present(dataset: manifest.name, message: "\(present.label) verified; nothing to download"))
             return plan
         case .present:
-            // The live version is content no manifest knows (kept with --accept-unknown): it stays
-            // live, and fetch still gets the published version (stored, made live only with --activate).
+            // Another version than the pinned one is live, or (unpinned) the live version is content no
+            // manifest knows (kept with --accept-unknown): it stays live, and fetch still gets the pinned or
+            // published version (stored, made live only with --activate).
             break
         case .damaged(let problems):
             plan.liveProblems = problems
-        case .handFilledFolder(let directory):
+        case .handFilledFolder(let directory) where pinned == nil:
             // Files copied into data/<dataset> by hand (or by an older fmnist): use them when they verify.
             let live = judge.verify(directory: directory, expecting: manifest)
             if live.isValid {
@@ -294,7 +304,7 @@ public final class FetchService: Sendable {
                 }
                 return plan
             }
-        case .absent:
+        case .absent, .handFilledFolder:
             break
         }
         let store = VersionStore(layout: layout)
@@ -380,6 +390,17 @@ public final class FetchService: Sendable {
             return report
         }
         let fileReports = (plan.reused.map(\.1) + fetched.map(\.report) + failures.map(\.report)).sorted { $0.role < $1.role }
+        let pinned = options.pinned.first { $0.dataset == manifest.name }
+        if let pinned, !failures.isEmpty, failures.allSatisfy(\.sawUnknownContent) {
+            plan.discardReused()
+            let served = failures.flatMap { failure in failure.report.skipped.map { "\(failure.target.name) from \($0.url): \($0.reason)" } }
+            return DatasetFetchReport(
+                dataset: manifest.name, title: manifest.title, status: .notPinned,
+                message: "\(manifest.title) not fetched: no mirror served the pinned \(pinned.label) files "
+                    + "(\(failures.map(\.target.name).sorted().joined(separator: ", "))); served instead: \(served.joined(separator: "; "))",
+                mirrors: plan.mirrors, versionID: nil, versionShortID: nil, versionName: nil, path: path, files: fileReports,
+                exitStatus: .integrity)
+        }
         if !failures.isEmpty {
             plan.discardReused()
             let onlyUnknown = failures.allSatisfy(\.sawUnknownContent)
@@ -401,9 +422,26 @@ public final class FetchService: Sendable {
         }
         let identity = VersionIdentity(
             payloadDigests: Dictionary(uniqueKeysWithValues: verified.map { ($0.role, $0.measurement.payloadSHA256) }))
-        let knownName = manifest.versions.first { $0.identity == identity }?.name
+        // A pinned fetch judges and records against the dataset's own manifest, not the pinned copy.
+        let recordAs = pinned == nil ? manifest : ((try? registry.manifest(named: manifest.name)) ?? manifest)
+        if let pinned, identity.full != pinned.versionId {
+            plan.discardReused()
+            let pinnedFiles = Dictionary(uniqueKeysWithValues: pinned.files.map { ($0.role, $0) })
+            // Not the pinned bytes: a later run must not resume from them (pinned ones are kept).
+            for file in fetched where pinnedFiles[file.target.role]?.payload.sha256 != file.measurement.payloadSHA256 { file.partial.discard() }
+            let wrong = verified.filter { pinnedFiles[$0.role]?.payload.sha256 != $0.measurement.payloadSHA256 }.map { file in
+                "\(file.name) is payload \(file.measurement.payloadSHA256.prefix(12))…, pinned \(pinnedFiles[file.role].map { String($0.payload.sha256.prefix(12)) } ?? "?")…"
+            }
+            return DatasetFetchReport(
+                dataset: manifest.name, title: manifest.title, status: .notPinned,
+                message: "\(manifest.title) not placed: the mirrors served version \(identity.short), the lock pins \(pinned.label): "
+                    + wrong.sorted().joined(separator: "; "),
+                mirrors: plan.mirrors, versionID: identity.full, versionShortID: identity.short, versionName: nil,
+                path: path, files: fileReports, exitStatus: .integrity)
+        }
+        let knownName = recordAs.versions.first { $0.identity == identity }?.name
         let allAccepted = fileReports.allSatisfy { $0.verdict == .acceptedUnknown }
-        if knownName == nil && !options.acceptUnknown && !allAccepted {
+        if knownName == nil && !options.acceptUnknown && !allAccepted && pinned == nil {
             plan.discardReused()
             return DatasetFetchReport(
                 dataset: manifest.name, title: manifest.title, status: .unknownRefused,
@@ -413,8 +451,8 @@ public final class FetchService: Sendable {
         }
         let installer = VersionInstaller(layout: layout, catalog: catalog)
         let installed = try installer.commit(
-            dataset: manifest, files: verified, source: .fetch, eventDetails: EventDetails(mirrors: plan.mirrors, files: fileReports),
-            activate: options.activate)
+            dataset: recordAs, files: verified, source: .fetch, eventDetails: EventDetails(mirrors: plan.mirrors, files: fileReports),
+            activate: options.activate || pinned != nil)
         for file in fetched { file.partial.removeSidecar() }
         let downloaded = fetched.filter { $0.report.status == .downloaded }.count
         let recompressed = fileReports.filter { $0.verdict == .recompressed }.count
@@ -423,7 +461,9 @@ public final class FetchService: Sendable {
             ? "verified from local copies, nothing downloaded"
             : "fetched and verified (\(downloaded) downloaded, \(4 - downloaded) reused)".replacingOccurrences(of: ", 0 reused", with: "")
         if recompressed > 0 { message += "; \(recompressed) re-compressed by the mirror (same data, different container)" }
-        if !installed.version.known { message += "; UNKNOWN version, kept because of --accept-unknown" }
+        if !installed.version.known {
+            message += pinned == nil ? "; UNKNOWN version, kept because of --accept-unknown" : "; UNKNOWN version, kept because the lock pins it"
+        }
         if !installed.repaired.isEmpty {
             message += "; replaced damaged \(installed.repaired.sorted().joined(separator: ", ")) with the verified bytes"
         }

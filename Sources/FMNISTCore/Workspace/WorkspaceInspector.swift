@@ -42,7 +42,8 @@ public struct WorkspaceInspector: Sendable {
                     dataset: name, title: title, present: present, version: version.map(VersionSummary.init),
                     versionsKept: try catalog.versions(dataset: name).count, lastVerified: stamp?.time,
                     lastVerifyResult: stamp?.result, activeLinks: pointing.map(\.path),
-                    active: pointing.contains { $0.isDefault }, path: liveFolder.path, unrecordedFiles: unrecorded)
+                    active: pointing.contains { $0.isDefault }, path: liveFolder.path, unrecordedFiles: unrecorded,
+                    lastSmokeTrain: try version.flatMap { try catalog.lastSmokeTrain(versionID: $0.id) })
             }
             return WorkspaceStatus(
                 root: layout.root.path, catalogExists: !catalog.isEphemeral, datasets: datasets, links: links,
@@ -66,7 +67,8 @@ public struct WorkspaceInspector: Sendable {
                     version: VersionSummary(version), live: live, active: live && current == version.dataset,
                     stored: files.count == FileRole.allCases.count
                         && files.allSatisfy { store.contains(containerSHA256: $0.containerSHA256, size: $0.containerSize) },
-                    lastVerified: stamp?.time, lastVerifyResult: stamp?.result, files: files)
+                    lastVerified: stamp?.time, lastVerifyResult: stamp?.result, files: files,
+                    lastSmokeTrain: try catalog.lastSmokeTrain(versionID: version.id))
             }
         }
     }

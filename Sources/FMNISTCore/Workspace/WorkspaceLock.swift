@@ -53,9 +53,10 @@ public final class WorkspaceLock: @unchecked Sendable {
     ///   - command: the subcommand name written into the lock file for others to see.
     ///   - timeout: seconds to wait at most (nil waits forever); then ``WorkspaceError/lockTimeout(holder:waited:)``.
     ///   - onWait: called once when the lock is busy, and again when its holder changes, with a message naming the holder.
+    ///   - sweep: run ``WorkspaceJanitor/sweep(_:)`` once the lock is held (`gc` sweeps itself, to count what it frees).
     public static func acquire(
         _ layout: WorkspaceLayout, command: String, timeout: TimeInterval? = nil, pollInterval: TimeInterval = 0.05,
-        onWait: (String) -> Void = { _ in }
+        sweep: Bool = true, onWait: (String) -> Void = { _ in }
     ) throws -> WorkspaceLock {
         let path = layout.lockFile.path
         do {
@@ -92,7 +93,7 @@ public final class WorkspaceLock: @unchecked Sendable {
         let holder = LockHolder(pid: getpid(), command: command, since: Date())
         write(holder, path: path)
         // Whatever a killed writer left in .fmnist/tmp or as hidden placement names is now ours to remove.
-        WorkspaceJanitor.sweep(layout)
+        if sweep { WorkspaceJanitor.sweep(layout) }
         return WorkspaceLock(path: path, descriptor: fd, holder: holder)
     }
 

@@ -119,6 +119,8 @@ public struct DatasetStatus: Sendable, Codable {
     /// Files in the live folder that no recorded version accounts for (copied in by hand):
     /// `fmnist verify` checks them, `fmnist import` records them.
     public let unrecordedFiles: [String]
+    /// The live version's last smoke-train (absent when it was never trained).
+    public var lastSmokeTrain: SmokeTrainStamp? = nil
 }
 
 /// `fmnist status`.
@@ -144,4 +146,6 @@ public struct VersionListing: Sendable, Codable {
     public let lastVerified: Date?
     public let lastVerifyResult: EventResult?
     public let files: [CatalogFile]
+    /// The version's last smoke-train (absent when it was never trained).
+    public var lastSmokeTrain: SmokeTrainStamp? = nil
 }

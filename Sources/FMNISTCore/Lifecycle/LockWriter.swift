@@ -1,0 +1,89 @@
+import Foundation
+
+/// `fmnist lock`: pins, per dataset of the workspace, its live version in a lock file.
+///
+/// ```swift
+/// let lock = try LockWriter(layout: layout, registry: registry).lock()
+/// try LockWriter.write(lock, to: "fmnist.lock")
+/// ```
+public struct LockWriter: Sendable {
+    public let layout: WorkspaceLayout
+    public let registry: ManifestRegistry
+
+    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+        self.layout = layout
+        self.registry = registry
+    }
+
+    /// The lock of the workspace's live versions (catalog: files and provenance). Throws
+    /// ``WorkspaceError/datasetMissing(dataset:)`` when no dataset has a live version.
+    public func lock() throws -> ProjectLock {
+        let catalog = try Catalog.openReadOnly(layout)
+        defer { catalog.close() }
+        let pinned: [PinnedVersion] = try catalog.readTransaction {
+            var names = registry.manifests.map(\.name)
+            for name in try catalog.datasets() where !names.contains(name) { names.append(name) }
+            return try names.compactMap { name -> PinnedVersion? in
+                guard let live = try catalog.liveVersion(dataset: name), let version = try catalog.version(id: live.versionID) else { return nil }
+                let files = try catalog.files(versionID: version.id)
+                guard files.count == FileRole.allCases.count else { return nil }
+                var mirrors: [String] = []
+                for record in try catalog.provenance(versionID: version.id).reversed() {
+                    guard let base = Self.mirrorBase(record.mirrorURL), !mirrors.contains(base) else { continue }
+                    mirrors.append(base)
+                }
+                return PinnedVersion(
+                    dataset: name, versionId: version.id, name: version.name, known: version.known,
+                    files: files.map { ManifestFile(role: $0.role, name: $0.name,
+                                                    container: ContainerDigests(size: $0.containerSize, md5: $0.containerMD5, sha256: $0.containerSHA256),
+                                                    payload: PayloadDigests(size: $0.payloadSize, sha256: $0.payloadSHA256), idx: $0.idx) },
+                    mirrors: mirrors)
+            }
+        }
+        guard !pinned.isEmpty else { throw WorkspaceError.datasetMissing(dataset: "any dataset") }
+        return ProjectLock(datasets: pinned)
+    }
+
+    /// The mirror a file URL came from: the URL without its last path component.
+    static func mirrorBase(_ fileURL: String) -> String? {
+        guard let slash = fileURL.lastIndex(of: "/") else { return nil }
+        return String(fileURL[...slash])
+    }
+
+    /// Writes `lock` to `path` atomically (a temporary file beside it, synced, renamed over it).
+    /// Refuses a `path` that is a symlink or a directory.
+    public static func write(_ lock: ProjectLock, to path: String) throws {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        var info = stat()
+        if lstat(url.path, &info) == 0 {
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: break
+            case S_IFLNK: throw WorkspaceError.foreignSymlink(path: url.path, target: WorkspaceBoundary.linkText(url.path) ?? "?")
+            default: throw WorkspaceError.fileSystem(operation: "write the lock file", path: url.path, detail: "it is not a regular file")
+            }
+        }
+        let bytes = Array(try lock.text().utf8)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(
+            ".\(url.lastPathComponent).fmnist-\(getpid())-\(UUID().uuidString.prefix(8))")
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw WorkspaceError.posix("create", temporary.path) }
+        var done = false
+        defer { if !done { unlink(temporary.path) } }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                let error = WorkspaceError.posix("write", temporary.path)
+                close(fd)
+                throw error
+            }
+            offset += written
+        }
+        _ = fsync(fd)
+        close(fd)
+        if rename(temporary.path, url.path) != 0 { throw WorkspaceError.posix("rename into place", url.path) }
+        done = true
+        VersionStore.syncDirectory(url.deletingLastPathComponent().path)
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// What `fmnist remove` did.
+public struct RemoveResult: Sendable, Codable, Equatable {
+    public let version: VersionSummary
+    /// Whether it was the dataset's live version (removed with `--force`).
+    public let wasLive: Bool
+    /// Links removed because they showed the version: `data/<dataset>`, and `data/current` when it pointed there.
+    public let linksRemoved: [String]
+    /// Registered `--link` links that pointed at the dataset and now dangle.
+    public let danglingLinks: [String]
+    /// Store bytes no recorded version uses any more (what `fmnist gc` would free of them).
+    public let reclaimableBytes: Int64
+}
+
+/// `fmnist remove DATASET@VERSION [--force]`: forgets a version and takes its directory away.
+///
+/// Order (crash-safe: a SIGKILL at any point leaves a catalog and store that every command accepts):
+/// 1. with `--force` on the live version: `data/current` (when it points at the dataset) and
+///    `data/<dataset>` (fmnist's own link) are unlinked; a crash here leaves a recorded live version
+///    whose link is gone, which `switch` restores;
+/// 2. the version directory is renamed into `.fmnist/tmp/` (one rename; swept on the next lock),
+///    so catalog recovery cannot record it again;
+/// 3. one catalog transaction drops its rows (live, files, provenance, fingerprints).
+/// Store files are left for `fmnist gc`.
+///
+/// ```swift
+/// let result = try VersionRemover(layout: layout, registry: registry).remove("fashion@3f1a", force: false)
+/// ```
+public struct VersionRemover: Sendable {
+    public let layout: WorkspaceLayout
+    public let registry: ManifestRegistry
+
+    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+        self.layout = layout
+        self.registry = registry
+    }
+
+    public func remove(_ spec: String, force: Bool, lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> RemoveResult {
+        let target = try SwitchTarget(parsing: spec)
+        guard let selector = target.version else { throw LifecycleError.versionRequired(spec: spec) }
+        let manifest = try registry.manifest(named: target.dataset)
+        let lock = try WorkspaceLock.acquire(layout, command: "remove", timeout: lockTimeout, onWait: progress)
+        defer { lock.release() }
+        guard FileManager.default.fileExists(atPath: layout.catalogFile.path) else {
+            throw WorkspaceError.versionNotFound(dataset: manifest.name, selector: selector, available: [])
+        }
+        let catalog = try Catalog.open(layout)
+        defer { catalog.close() }
+        try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
+        let version = try VersionSpecResolver.version(of: manifest, selector: selector, catalog: catalog)
+        let files = try catalog.files(versionID: version.id)
+        let store = VersionStore(layout: layout)
+        let recordedLive = try catalog.liveVersion(dataset: manifest.name)?.versionID == version.id
+        let shownLive = store.liveLinkVersionID(dataset: manifest.name) == version.id
+        let wasLive = recordedLive || shownLive
+        if wasLive && !force { throw LifecycleError.liveVersion(dataset: manifest.name, label: version.label) }
+
+        var removed: [String] = []
+        var dangling: [String] = []
+        if shownLive {
+            let links = LinkSwitcher(layout: layout)
+            if links.dataset(of: layout.currentLink, among: [manifest.name]) == manifest.name,
+                WorkspaceBoundary.linkText(layout.currentLink.path) != nil
+            {
+                try WorkspaceBoundary(layout: layout).checkOwnedPath(layout.currentLink)
+                if unlink(layout.currentLink.path) != 0 { throw WorkspaceError.posix("remove the link", layout.currentLink.path) }
+                removed.append(layout.currentLink.path)
+            }
+            let live = layout.liveDirectory(dataset: manifest.name)
+            if unlink(live.path) != 0 { throw WorkspaceError.posix("remove the link", live.path) }
+            removed.append(live.path)
+            VersionStore.syncDirectory(layout.root.path)
+            for path in try catalog.registeredLinks() where links.dataset(of: URL(fileURLWithPath: path), among: [manifest.name]) == nil
+                && WorkspaceBoundary.linkText(path).map({ $0.hasSuffix("/\(manifest.name)") || $0 == manifest.name }) == true
+            {
+                dangling.append(path)
+            }
+        }
+        let directory = layout.versionDirectory(dataset: manifest.name, versionID: version.id)
+        var aside: URL?
+        if let info = VersionStore.stat(directory.path) {
+            try WorkspaceBoundary(layout: layout).checkOwnedPath(directory)
+            if (info.st_mode & S_IFMT) == S_IFLNK {
+                // Not fmnist's: take the link away, never what it points to.
+                unlink(directory.path)
+            } else {
+                let moved = try store.temporaryURL("removed-\(version.shortID)")
+                if rename(directory.path, moved.path) != 0 { throw WorkspaceError.posix("move aside", directory.path) }
+                VersionStore.syncDirectory(directory.deletingLastPathComponent().path)
+                aside = moved
+            }
+        }
+        try catalog.removeVersion(id: version.id, dataset: manifest.name)
+        if let aside { VersionStore.removeTree(aside) }
+        let needed = try catalog.neededContainerDigests()
+        let reclaimable = Set(files.map(\.containerSHA256)).subtracting(needed).reduce(Int64(0)) { total, digest in
+            total + (VersionStore.stat(layout.storedFile(containerSHA256: digest).path).map { Int64($0.st_size) } ?? 0)
+        }
+        return RemoveResult(
+            version: VersionSummary(version), wasLive: wasLive, linksRemoved: removed, danglingLinks: dangling,
+            reclaimableBytes: reclaimable)
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import FMNISTCore
+import Foundation
+
+struct GCCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gc",
+        abstract: "Delete store files and version directories no recorded version uses, partial downloads and temporaries.",
+        discussion: """
+            Never deletes a file a recorded version needs: verified version directories the catalog lost are recorded again first. A symlink found inside .fmnist (fmnist makes none there) is removed as a link, its target untouched. Partial downloads are freed too (the next fetch starts those files again). Takes the workspace lock; crash-safe. --dry-run lists what would be freed and deletes nothing.
+
+            Exit status: 0, 7 workspace unusable (e.g. .fmnist/store is a symlink fmnist did not make).
+
+            Examples:
+              fmnist gc --dry-run
+              fmnist gc --json
+            """)
+
+    @OptionGroup var options: GlobalOptions
+
+    @Flag(name: .customLong("dry-run"), help: "List what would be freed; delete nothing.")
+    var dryRun = false
+
+    @Option(name: .customLong("lock-timeout"), parsing: .unconditional,
+            help: ArgumentHelp("Seconds to wait for another fmnist process, \(FlagBounds.lockTimeout.rangeText); 0 does not wait (default: forever).", valueName: "SECONDS"))
+    var lockTimeout: Double?
+
+    func validate() throws {
+        try validateFlags { try FlagBounds.lockTimeout.check(lockTimeout) }
+    }
+
+    func run() async throws {
+        try await runReportingErrors(options) {
+            let console = options.console
+            let result = try GarbageCollector(layout: options.layout, registry: try options.registry())
+                .collect(dryRun: dryRun, lockTimeout: lockTimeout, progress: { _ in })
+            for version in result.recovered { console.info("recorded again from its verified directory: \(version.dataset) \(version.shortID)") }
+            for item in result.items {
+                console.info("  \(dryRun ? "would free" : "freed") \(item.bytes) bytes  \(item.kind.rawValue)  \(item.path)")
+            }
+            for warning in result.warnings { console.info("warning: \(warning)") }
+            let verb = dryRun ? "would free" : "freed"
+            console.info("\(verb) \(result.freedBytes) bytes in \(result.items.count) item(s); kept \(result.storeFilesKept) store file(s) that recorded versions use")
+            if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+            return .success
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import FMNISTCore
+import Foundation
+
+struct RemoveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove",
+        abstract: "Remove a version from the catalog and the workspace (its store bytes are freed by `fmnist gc`).",
+        discussion: """
+            Refuses the live version of its dataset unless --force. With --force the dataset is left without a live version: data/DATASET is removed, and so is data/current when it pointed at that dataset (it would dangle otherwise); registered --link links that pointed there are left dangling and named. Takes the workspace lock; crash-safe (the version directory is moved into .fmnist/tmp before the catalog forgets it).
+
+            Exit status: 0 removed, 2 bad spec or the live version without --force, 4 no such version, 7 workspace unusable.
+
+            Examples:
+              fmnist remove fashion@3f1a0c9b
+              fmnist remove fashion@unknown --force && fmnist gc
+            """)
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The version to remove.", valueName: "DATASET@VERSION"))
+    var version: String
+
+    @Flag(name: .long, help: "Remove the live version too, leaving the dataset without one.")
+    var force = false
+
+    @Option(name: .customLong("lock-timeout"), parsing: .unconditional,
+            help: ArgumentHelp("Seconds to wait for another fmnist process, \(FlagBounds.lockTimeout.rangeText); 0 does not wait (default: forever).", valueName: "SECONDS"))
+    var lockTimeout: Double?
+
+    func validate() throws {
+        try validateFlags { try FlagBounds.lockTimeout.check(lockTimeout) }
+    }
+
+    func run() async throws {
+        try await runReportingErrors(options) {
+            let console = options.console
+            let result = try VersionRemover(layout: options.layout, registry: try options.registry())
+                .remove(version, force: force, lockTimeout: lockTimeout, progress: console.info)
+            let summary = result.version
+            console.info("removed \(summary.dataset) \(summary.known ? summary.name : "UNKNOWN") (\(summary.shortID)) from the catalog")
+            if result.wasLive {
+                console.info("\(summary.dataset) now has no live version; removed: \(result.linksRemoved.joined(separator: ", "))")
+                console.info("make one live with: fmnist switch \(summary.dataset)@ID (see fmnist versions \(summary.dataset))")
+            }
+            for link in result.danglingLinks { console.info("warning: the link \(link) now dangles (fmnist switch --unlink \(link))") }
+            console.info(result.reclaimableBytes > 0
+                ? "\(result.reclaimableBytes) bytes of store files are no longer used; free them with: fmnist gc"
+                : "its store files are shared with other versions: nothing more to free")
+            if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+            return .success
+        }
+    }
+}
