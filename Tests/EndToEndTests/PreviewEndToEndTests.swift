@@ -7,7 +7,7 @@ import Testing
         try FileManager.default.createSymbolicLink(at: workspace.path("mnist"), withDestinationURL: RealData.mnist)
         try FileManager.default.createSymbolicLink(atPath: workspace.path("current").path, withDestinationPath: "mnist")
         let out = workspace.path("sprite.png")
-        let result = try FMNISTProcess.run(["preview", "current", "--root", workspace.url.path, "--out", out.path, "--per-class", "8", "--json"])
+        let result = try FMNISTProcess.run(["preview", "current", "--root", workspace.url.path, "--out", out.path, "--per-class", "8", "--rows-per-class", "1", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try result.json()
         #expect(json["dataset"] as? String == "mnist")
