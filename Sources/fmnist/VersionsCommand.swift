@@ -16,7 +16,7 @@ struct VersionsCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: ArgumentHelp("Only this dataset (fashion or mnist).", valueName: "DATASET"))
+    @Argument(help: ArgumentHelp("Only this dataset (fashion or mnist).", valueName: "DATASET"), completion: DatasetCompletion.kind())
     var dataset: String?
 
     func run() async throws {
@@ -39,6 +39,11 @@ struct VersionsCommand: AsyncParsableCommand {
                 if !version.known {
                     console.info(console.style("           UNKNOWN: matches no manifest (accepted with --accept-unknown)", "33"))
                 }
+            }
+            if !listings.isEmpty {
+                console.info("legend: active = the live version of the dataset data/current points at; "
+                    + "live = what data/<dataset> holds; stored = its files are kept in .fmnist/store "
+                    + "(switch to it with: fmnist switch DATASET@ID)")
             }
             if options.json { Console.writeStdout(try JSONOutput.encode(listings)) }
             return .success
