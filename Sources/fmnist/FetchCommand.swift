@@ -42,7 +42,7 @@ struct FetchCommand: AsyncParsableCommand {
             (partial files kept; rerun to resume).
             """)
 
-    @Argument(help: ArgumentHelp("fashion, mnist or all.", valueName: "DATASET"))
+    @Argument(help: ArgumentHelp("fashion, mnist or all.", valueName: "DATASET"), completion: DatasetCompletion.kind(plus: ["all"]))
     var dataset: String = "all"
 
     @Option(name: .long, help: ArgumentHelp("Mirror base URL to use instead of the configured ones (repeatable; DATASET=URL to name the dataset).", valueName: "URL"))

@@ -20,10 +20,10 @@ struct SmokeTrainCommand: AsyncParsableCommand {
 
     @Argument(help: ArgumentHelp(
         "current (default: what data/current points at), fashion or mnist, optionally @VERSION: a stored version's id prefix or name (see `fmnist versions`).",
-        valueName: "DATASET[@VERSION]"))
+        valueName: "DATASET[@VERSION]"), completion: DatasetCompletion.kind(plus: ["current"]))
     var target: String?
 
-    @Option(name: .long, help: ArgumentHelp("The same as the DATASET argument: current, fashion or mnist.", valueName: "DATASET"))
+    @Option(name: .long, help: ArgumentHelp("The same as the DATASET argument: current, fashion or mnist.", valueName: "DATASET"), completion: DatasetCompletion.kind(plus: ["current"]))
     var dataset: String?
 
     @Option(name: .customLong("dataset-version"), help: ArgumentHelp("The same as @VERSION: a stored version's id prefix or name.", valueName: "VERSION"))

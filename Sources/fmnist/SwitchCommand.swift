@@ -21,7 +21,7 @@ struct SwitchCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: ArgumentHelp("mnist|fashion, optionally @VERSION (a known name or an id prefix).", valueName: "DATASET[@VERSION]"))
+    @Argument(help: ArgumentHelp("mnist|fashion, optionally @VERSION (a known name or an id prefix).", valueName: "DATASET[@VERSION]"), completion: DatasetCompletion.kind())
     var target: String?
 
     @Option(name: .customLong("link"), help: ArgumentHelp("Also flip this link now and on every later switch (repeatable).", valueName: "PATH"))
