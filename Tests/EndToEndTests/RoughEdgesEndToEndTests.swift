@@ -162,7 +162,7 @@ import Testing
         #expect(result.stderr.contains("run: fmnist import \(parent.appendingPathComponent("mnist").path) --as mnist"), "\(result.stderr)")
         let raw = workspace.path("raw")
         try FileManager.default.createDirectory(at: raw, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: raw.appendingPathComponent("t10k-labels-idx1-ubyte").path, contents: Data([0, 0, 8, 1]))
+        _ = FileManager.default.createFile(atPath: raw.appendingPathComponent("t10k-labels-idx1-ubyte").path, contents: Data([0, 0, 8, 1]))
         let uncompressed = try FMNISTProcess.run(["import", raw.path, "--as", "mnist", "--root", workspace.path("data").path])
         #expect(uncompressed.status == 4)
         #expect(uncompressed.stderr.contains("uncompressed IDX files") && uncompressed.stderr.contains("gzip -k"), "\(uncompressed.stderr)")

@@ -116,14 +116,14 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let raw = root.appendingPathComponent("raw")
         try FileManager.default.createDirectory(at: raw, withIntermediateDirectories: true)
-        for name in names { FileManager.default.createFile(atPath: raw.appendingPathComponent(String(name.dropLast(3))).path, contents: Data()) }
+        for name in names { _ = FileManager.default.createFile(atPath: raw.appendingPathComponent(String(name.dropLast(3))).path, contents: Data()) }
         let uncompressed = ImportNearMiss.find(in: raw, names: names, requested: fashion, manifests: registry.manifests)
         #expect(uncompressed == .uncompressed(names: names.map { String($0.dropLast(3)) }))
         let parent = root.appendingPathComponent("parent")
         for child in ["mnist", "fashion-mnist"] {
             let folder = parent.appendingPathComponent(child)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            for name in names { FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data()) }
+            for name in names { _ = FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data()) }
         }
         let found = ImportNearMiss.find(in: parent, names: names, requested: fashion, manifests: registry.manifests)
         #expect(found == .parentFolder([(parent.appendingPathComponent("fashion-mnist").path, "fashion"),
