@@ -96,9 +96,7 @@ public enum OutputPathProblem: FMNISTError, Equatable {
 
     /// The operating system's reason behind a failed write, without Foundation's error domain text.
     static func reason(_ error: Error) -> String {
-        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-        if let posix = underlying, posix.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(posix.code))) }
-        return (error as NSError).localizedFailureReason ?? error.localizedDescription
+        ErrorReason.describe(error)
     }
 
     public var exitStatus: ExitStatus { .usage }

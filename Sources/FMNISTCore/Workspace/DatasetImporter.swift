@@ -83,7 +83,7 @@ public struct DatasetImporter: Sendable {
         do {
             try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         } catch {
-            throw WorkspaceError.fileSystem(operation: "create directory", path: staging.path, detail: error.localizedDescription)
+            throw WorkspaceError.fileSystem(operation: "create directory", path: staging.path, detail: ErrorReason.describe(error))
         }
         progress("copying \(names.count) files from \(source.path)")
         for name in names {
