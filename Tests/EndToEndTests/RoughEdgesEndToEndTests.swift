@@ -176,4 +176,80 @@ import Testing
             #expect(script.stdout.contains("fashion") && script.stdout.contains("mnist"), "\(shell)")
         }
     }
+
+    /// A workspace on read-only media: the reason (read-only file system) is kept, with a hint
+    /// to use --root somewhere writable.
+    @Test func unwritableRootKeepsTheReasonAndSuggestsRoot() throws {
+        let base = try TemporaryDirectory("ro-root")
+        let root = base.path("data")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let q = Privileged.quote(root.path)
+        guard getuid() == 0, Privileged.sh("mount --bind \(q) \(q) && mount -o remount,ro,bind \(q)").status == 0 else {
+            try Test.cancel("needs root and mount(8) to make a read-only folder (root bypasses permission bits)")
+        }
+        defer { Privileged.sh("umount \(q)") }
+        let result = try FMNISTProcess.run(["import", "/nonexistent-\(UUID().uuidString)", "--as", "fashion", "--root", root.path])
+        #expect(result.status != 0)
+        let fetch = try FMNISTProcess.run(["fetch", "fashion", "--offline", "--mirror", "file:///nonexistent/", "--root", root.path])
+        #expect(fetch.status == 7, "\(fetch.stderr)")
+        #expect(fetch.stderr.contains("Read-only file system"), "\(fetch.stderr)")
+        #expect(fetch.stderr.contains("--root"), "\(fetch.stderr)")
+    }
+
+    /// Only local sources, none readable: the hint is about the folder, not the network.
+    @Test func missingLocalSourceGetsItsOwnHint() throws {
+        let workspace = try TemporaryDirectory("local-missing")
+        let result = try FMNISTProcess.run(["fetch", "fashion", "--offline", "--mirror", "file:///nonexistent-fmnist/fm/",
+                                            "--root", workspace.path("data").path, "--json"], timeout: 120)
+        #expect(result.status == 5)
+        #expect(result.stderr.contains("the local source file:///nonexistent-fmnist/fm/ could not be read"), "\(result.stderr)")
+        #expect(!result.stderr.contains("check the network"), "\(result.stderr)")
+    }
+
+    /// The summary names a single mirror once, so file lines fit an 80-column terminal.
+    @Test(.realData) func fetchSummaryNamesOneMirrorOnce() throws {
+        let workspace = try TemporaryDirectory("summary")
+        let mirror = RealData.fashion.absoluteString.hasSuffix("/") ? RealData.fashion.absoluteString : RealData.fashion.absoluteString + "/"
+        let result = try FMNISTProcess.run(["fetch", "fashion", "--offline", "--mirror", mirror, "--root", workspace.path("data").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.contains { $0 == "  from \(mirror)" }, "\(result.stderr)")
+        let fileLines = lines.filter { $0.hasPrefix("  ") && $0.contains(": verified, ") }
+        #expect(fileLines.count == 4 && fileLines.allSatisfy { !$0.contains("file://") && $0.count <= 80 }, "\(fileLines)")
+    }
+
+    /// `smoke-train --compare`: both datasets side by side, one table, both runs recorded, JSON too.
+    @Test(.realData, .timeLimit(.minutes(5))) func compareTrainsBothDatasetsSideBySide() throws {
+        let (base, root) = try DropIn.workspaceWithBoth("compare")
+        _ = base
+        let result = try FMNISTProcess.run(["smoke-train", "--compare", "--limit", "3000", "--root", root.path, "--json"], timeout: 280)
+        #expect([0, 6].contains(result.status), "\(result.stderr)")
+        let json = try result.json()
+        let columns = try #require(json["columns"] as? [[String: Any]])
+        #expect(columns.count == 2)
+        let datasets = columns.compactMap { ($0["run"] as? [String: Any])?["dataset"] as? String }
+        #expect(datasets == ["fashion", "mnist"])
+        for column in columns {
+            let pairs = try #require(column["most_confused"] as? [[String: Any]])
+            #expect(!pairs.isEmpty && pairs.count <= 3)
+            #expect(pairs.allSatisfy { ($0["first_name"] as? String)?.isEmpty == false && ($0["count"] as? Int ?? 0) > 0 })
+        }
+        #expect(json["exit_code"] as? Int == Int(result.status) || json["exit_status"] as? Int == Int(result.status))
+        #expect(result.stderr.contains("test accuracy") && result.stderr.contains("most confused") && result.stderr.contains(" ↔ "))
+        // One table: a header line with both titles.
+        #expect(result.stderr.split(separator: "\n").contains { $0.contains("Fashion-MNIST") && $0.replacingOccurrences(of: "Fashion-MNIST", with: "").contains("MNIST") })
+        let log = try FMNISTProcess.run(["log", "--root", root.path, "--json"])
+        let events = try #require(JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]])
+        let trained = events.compactMap { $0["event"] as? [String: Any] }.filter { $0["kind"] as? String == "smoke-train" }.compactMap { $0["dataset"] as? String }
+        #expect(Set(trained) == ["fashion", "mnist"], "\(trained)")
+        let refused = try FMNISTProcess.run(["smoke-train", "--compare", "mnist", "--root", root.path])
+        #expect(refused.status == 2)
+    }
+
+    @Test func compareInAnEmptyWorkspaceSaysToFetch() throws {
+        let workspace = try TemporaryDirectory("compare-empty")
+        let result = try FMNISTProcess.run(["smoke-train", "--compare", "--root", workspace.path("data").path])
+        #expect(result.status == 4)
+        #expect(result.stderr.contains("fmnist fetch all"), "\(result.stderr)")
+    }
 }
