@@ -70,7 +70,8 @@ struct SwitchCommand: AsyncParsableCommand {
                     + (result.previousVersionID.map { " (was \($0.prefix(12)))" } ?? " (new)"))
             }
             for link in result.links {
-                console.info("\(link.path) -> \(link.target)" + (link.previousTarget.map { $0 == link.target ? " (unchanged)" : " (was \($0))" } ?? " (new)"))
+                let unchanged = result.liveFolderChanged ? " (the same link; the files behind it are now version \(result.version.shortID))" : " (unchanged)"
+                console.info("\(link.path) -> \(link.target)" + (link.previousTarget.map { $0 == link.target ? unchanged : " (was \($0))" } ?? " (new)"))
             }
             console.info("switched to \(result.title) \(result.version.label), verified (\(result.verification))")
             if !result.version.known {

@@ -252,4 +252,27 @@ import Testing
         #expect(result.status == 4)
         #expect(result.stderr.contains("fmnist fetch all"), "\(result.stderr)")
     }
+
+    /// `switch fashion@ID` between two versions says that data/fashion changed, and that
+    /// data/current, the same link, now shows the other version.
+    @Test(.realDataWithOldLabels) func switchBetweenVersionsSaysTheFilesChanged() throws {
+        let (base, root) = try DropIn.workspaceWithBoth("versions-switch")
+        let old = base.path("old")
+        try FileManager.default.createDirectory(at: old, withIntermediateDirectories: true)
+        for name in RealData.names {
+            let from = (name.contains("labels") ? RealData.oldFashionLabels : RealData.fashion).appendingPathComponent(name)
+            try FileManager.default.copyItem(at: from, to: old.appendingPathComponent(name))
+        }
+        let imported = try FMNISTProcess.run(["import", old.path, "--as", "fashion", "--accept-unknown", "--root", root.path, "--json"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let oldID = try #require((try imported.json()["version"] as? [String: Any])?["id"] as? String)
+        #expect(try FMNISTProcess.run(["switch", "fashion", "--root", root.path]).status == 0)
+        let switched = try FMNISTProcess.run(["switch", "fashion@\(oldID.prefix(12))", "--root", root.path, "--json"])
+        #expect(switched.status == 0, "\(switched.stderr)")
+        #expect(switched.stderr.contains("\(root.path)/fashion -> version \(oldID.prefix(12)) (was "), "\(switched.stderr)")
+        #expect(switched.stderr.contains("current -> fashion (the same link; the files behind it are now version \(oldID.prefix(12)))"), "\(switched.stderr)")
+        #expect(try switched.json()["live_folder_changed"] as? Bool == true)
+        let again = try FMNISTProcess.run(["switch", "fashion@\(oldID.prefix(12))", "--root", root.path])
+        #expect(again.stderr.contains("current -> fashion (unchanged)") && !again.stderr.contains("-> version"), "\(again.stderr)")
+    }
 }
