@@ -34,6 +34,10 @@ struct FMNISTCommand: AsyncParsableCommand {
         if let renamed = SmokeTrainService.renamedVersionOption(in: Array(CommandLine.arguments.dropFirst())) {
             Console(quiet: false).error(renamed.description)
             if let hint = renamed.hint { Console.writeStderr("hint: \(hint)\n") }
+            if CommandLine.arguments.dropFirst().prefix(while: { $0 != "--" }).contains("--json") {
+                Console.writeStdout((try? JSONOutput.encode(
+                    ErrorReport(error: renamed.description, hint: renamed.hint, exitCode: renamed.exitStatus.rawValue))) ?? "{}")
+            }
             Foundation.exit(renamed.exitStatus.rawValue)
         }
         let arguments = Array(CommandLine.arguments.dropFirst())

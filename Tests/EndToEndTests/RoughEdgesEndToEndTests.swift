@@ -29,6 +29,7 @@ import Testing
         ["preview", "--json", "--out"],
         ["status", "--bogus", "--json"],
         ["log", "--limit", "0", "--json"],
+        ["smoke-train", "--version", "2017-08-31", "--json"],
     ])
     func argumentErrorsAreJSONWithJSON(_ arguments: [String]) throws {
         let workspace = try TemporaryDirectory("json-usage")
