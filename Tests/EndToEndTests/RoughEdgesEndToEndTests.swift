@@ -145,6 +145,8 @@ import Testing
         let versions = try FMNISTProcess.run(["versions", "--root", root.path])
         #expect(versions.status == 0)
         #expect(versions.stderr.contains("legend: active = "), "\(versions.stderr)")
+        // The 64-digit ids are in --json; the listing's lines stay readable.
+        #expect(versions.stderr.split(separator: "\n").allSatisfy { $0.count <= 110 }, "\(versions.stderr)")
         let train = try FMNISTProcess.run(["smoke-train", "mnist", "--limit", "200", "--root", root.path])
         #expect([0, 6].contains(train.status), "\(train.stderr)")
         let log = try FMNISTProcess.run(["log", "--root", root.path])
