@@ -61,6 +61,10 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("unknown dataset \"fahsion\""))
         #expect(result.stderr.contains("did you mean \"fashion\"?"))
+        // verify also takes a path: a near name is still suggested.
+        let verify = try FMNISTProcess.run(["verify", "mnsit", "--root", workspace.path("data").path], currentDirectory: workspace.url, timeout: 60)
+        #expect(verify.status == 2)
+        #expect(verify.stderr.contains("did you mean `fmnist verify mnist`?"), "\(verify.stderr)")
     }
 
     @Test func fetchOfTwoDatasetsPointsAtAll() throws {
