@@ -8,7 +8,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-7}"
-data="${FMNIST_DATA_DIR:-$(cd ../shared/data && pwd)}"
+data="${FMNIST_DATA_DIR:-../shared/data}"
+if [ ! -d "$data/fashion-mnist" ] || [ ! -d "$data/mnist" ]; then
+    echo "error: $data must hold fashion-mnist/ and mnist/ with the four .gz files each; set FMNIST_DATA_DIR to such a folder" >&2
+    exit 2
+fi
+data="$(cd "$data" && pwd)"
 swift build -c release --product fmnist ${SCRATCH:+--scratch-path $SCRATCH} >/dev/null
 fmnist="$(swift build -c release ${SCRATCH:+--scratch-path $SCRATCH} --show-bin-path)/fmnist"
 work="$(mktemp -d)"

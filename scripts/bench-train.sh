@@ -28,6 +28,12 @@ RUNS=${RUNS:-1}
 THREADS=${THREADS:-2}
 SEED=${SEED:-0}
 OUT=${OUT:-$ROOT/bench-out/train}
+for dataset in $DATASETS; do
+    if [ ! -d "$DATA_DIR/$dataset" ]; then
+        echo "error: $DATA_DIR/$dataset is missing: FMNIST_DATA_DIR must hold $DATASETS with the four .gz files each" >&2
+        exit 2
+    fi
+done
 
 log() { printf '==> %s\n' "$*" >&2; }
 

@@ -8,8 +8,7 @@ struct FMNISTCommand: AsyncParsableCommand {
         commandName: "fmnist",
         abstract: "A copy of MNIST or Fashion-MNIST you can trust.",
         discussion: """
-            Fetches MNIST and Fashion-MNIST from mirrors, proves every byte against pinned checksums,
-            records every version in a SQLite catalog, and swaps the two as drop-in equivalents.
+            Fetches MNIST and Fashion-MNIST from mirrors, proves every byte against pinned checksums, records every version in a SQLite catalog, and swaps the two as drop-in equivalents.
 
             Quick tour:
               fmnist fetch all             # download and verify both datasets into ./data
@@ -37,10 +36,20 @@ struct FMNISTCommand: AsyncParsableCommand {
         if let renamed = SmokeTrainService.renamedVersionOption(in: Array(CommandLine.arguments.dropFirst())) {
             Console(quiet: false).error(renamed.description)
             if let hint = renamed.hint { Console.writeStderr("hint: \(hint)\n") }
+            if CommandLine.arguments.dropFirst().prefix(while: { $0 != "--" }).contains("--json") {
+                Console.writeStdout((try? JSONOutput.encode(
+                    ErrorReport(error: renamed.description, hint: renamed.hint, exitCode: renamed.exitStatus.rawValue))) ?? "{}")
+            }
             Foundation.exit(renamed.exitStatus.rawValue)
         }
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        var command: ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot(arguments)
+        } catch {
+            reportParseError(error, arguments: arguments)
+        }
+        do {
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -53,5 +62,33 @@ struct FMNISTCommand: AsyncParsableCommand {
             }
             exit(withError: error)
         }
+    }
+
+    /// An ArgumentParser error (unknown flag or command, bad or missing value, a validate()
+    /// failure): exit 2 with the usage text, a suggestion when the slip is a known one
+    /// (``CommandLineSlip``), and with `--json` the documented error object on stdout.
+    static func reportParseError(_ error: Error, arguments: [String]) -> Never {
+        guard exitCode(for: error) == .validationFailure else { exit(withError: error) }  // --help, --version
+        let commands = configuration.subcommands.map { $0._commandName }
+        let datasets = (try? ManifestRegistry.load(extraDirectories: []))?.manifests.flatMap { [$0.name] + $0.aliases } ?? []
+        let slip = CommandLineSlip.diagnose(arguments: arguments, commands: commands, datasets: datasets)
+        var text = message(for: error)
+        var hint: String?
+        if let range = text.range(of: "\nhint: ") {
+            hint = String(text[range.upperBound...])
+            text = String(text[..<range.lowerBound])
+        }
+        if let slip {
+            text = slip.message
+            hint = slip.hint(commands: commands)
+            Console(quiet: false).error(text)
+            Console.writeStderr("hint: \(hint!)\n")
+        } else {
+            Console.writeStderr(fullMessage(for: error) + "\n")
+        }
+        if arguments.prefix(while: { $0 != "--" }).contains("--json") {
+            Console.writeStdout((try? JSONOutput.encode(ErrorReport(error: text, hint: hint, exitCode: ExitStatus.usage.rawValue))) ?? "{}")
+        }
+        Foundation.exit(ExitStatus.usage.rawValue)
     }
 }

@@ -48,7 +48,7 @@ struct FetchCommand: AsyncParsableCommand {
             file and what was served. A malformed lock file is exit 2, naming the field.
             """)
 
-    @Argument(help: ArgumentHelp("fashion, mnist or all.", valueName: "DATASET"))
+    @Argument(help: ArgumentHelp("fashion, mnist or all.", valueName: "DATASET"), completion: DatasetCompletion.kind(plus: ["all"]))
     var dataset: String = "all"
 
     @Option(name: .long, help: ArgumentHelp("Mirror base URL to use instead of the configured ones (repeatable; DATASET=URL to name the dataset).", valueName: "URL"))
@@ -136,11 +136,15 @@ enum FetchSummary {
                 break
             case .present, .fetched:
                 console.info(console.style(dataset.message, "1;32"))
+                // One mirror for every downloaded file: named once, so that file lines stay short.
+                let bases = Set(dataset.files.compactMap { $0.mirror.map(FetchDiagnosis.mirrorBase(of:)) })
+                let oneMirror = bases.count == 1 ? bases.first : nil
+                if let oneMirror { console.info("  from \(oneMirror)") }
                 // Mirrors --offline passed over are not news when the fetch succeeded.
                 for file in dataset.files where file.status == .downloaded || file.skipped.contains(where: { $0.code != "offline" }) {
                     var line = "  \(file.name): \(file.message)"
                     if let mirror = file.mirror {
-                        line += ", \(FetchProgressDisplay.bytes(file.bytesDownloaded)) from \(mirror)"
+                        line += ", \(FetchProgressDisplay.bytes(file.bytesDownloaded))" + (oneMirror == nil ? " from \(mirror)" : "")
                     }
                     if file.resumedFrom > 0 { line += " (resumed at \(FetchProgressDisplay.bytes(file.resumedFrom)))" }
                     console.info(line)
@@ -184,6 +188,12 @@ enum FetchSummary {
                 + "give another mirror with --mirror URL"
         case .certificate:
             return "an https mirror's certificate is not trusted: pass --cacert FILE (or set FMNIST_CA_BUNDLE) for a private CA"
+        case .localSourceMissing:
+            let folders = dataset.mirrorFailures.map(\.mirror).joined(separator: ", ")
+            let debian = folders.contains("/usr/share/datasets/") && dataset.dataset == "fashion"
+                ? " (Debian's dataset-fashion-mnist package installs the files there)" : ""
+            return "the local source \(folders) could not be read\(debian): give a folder that holds the files with "
+                + "--mirror file:///path/to/folder/, or \(importLine)"
         case .offlineOnly:
             return "--offline uses only file:// sources: give one with --mirror file:///path/to/folder/, or \(importLine)"
         case .other:

@@ -18,10 +18,10 @@ struct ImportCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: ArgumentHelp("Folder holding train-images-idx3-ubyte.gz and the three other files.", valueName: "DIR"))
+    @Argument(help: ArgumentHelp("Folder holding train-images-idx3-ubyte.gz and the three other files.", valueName: "DIR"), completion: .directory)
     var directory: String
 
-    @Option(name: .customLong("as"), help: ArgumentHelp("The dataset the files are (fashion or mnist).", valueName: "DATASET"))
+    @Option(name: .customLong("as"), help: ArgumentHelp("The dataset the files are (fashion or mnist).", valueName: "DATASET"), completion: DatasetCompletion.kind())
     var dataset: String
 
     @Flag(name: .customLong("accept-unknown"), help: "Keep valid files that match no known version; they are recorded as unknown.")

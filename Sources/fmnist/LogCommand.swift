@@ -19,7 +19,7 @@ struct LogCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Show at most this many events (\(FlagBounds.logLimit.rangeText)).")
     var limit = 20
 
-    @Option(name: .long, help: ArgumentHelp("Only events of this dataset.", valueName: "DATASET"))
+    @Option(name: .long, help: ArgumentHelp("Only events of this dataset.", valueName: "DATASET"), completion: DatasetCompletion.kind())
     var dataset: String?
 
     func validate() throws {
@@ -41,10 +41,26 @@ struct LogCommand: AsyncParsableCommand {
                 } else if let id = event.versionID {
                     line += " (\(id.prefix(12)))"
                 }
+                if event.kind == .smokeTrain { line += LogText.smokeTrainFigures(event.details) }
                 console.info(line)
             }
             if options.json { Console.writeStdout(try JSONOutput.encode(entries)) }
             return .success
         }
+    }
+}
+
+/// The figures `log` shows beside an event.
+enum LogText {
+    /// A smoke-train event's accuracy, passed or failed: "  accuracy 0.8712 after 1 epoch(s)".
+    static func smokeTrainFigures(_ details: JSONValue) -> String {
+        var parts: [String] = []
+        switch details["accuracy"] {
+        case .number(let accuracy)?: parts.append(String(format: "accuracy %.4f", accuracy))
+        case .null?: parts.append("accuracy not finite")
+        default: break
+        }
+        if case .number(let epochs)? = details["epochs"] { parts.append("after \(Int(epochs)) epoch(s)") }
+        return parts.isEmpty ? "" : "  " + parts.joined(separator: " ")
     }
 }

@@ -5,24 +5,36 @@ import Foundation
 struct PreviewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preview",
-        abstract: "Draw a PNG sprite of test samples, one row per class.",
+        abstract: "Draw a PNG sprite of test samples, a band of rows per class.",
         discussion: """
+            Like the sprite in the Fashion-MNIST README: each class gets --rows-per-class rows (default 3) of --per-class images, the first of that class in the test set. With --legend, the class names are written beside their bands. The output must be a .png file in an existing folder.
+
             Examples:
               fmnist preview current --out current.png   # which dataset is active?
-              fmnist preview mnist --out mnist.png --per-class 20
+              fmnist preview mnist --out mnist.png --per-class 20 --rows-per-class 1
+              fmnist preview fashion --out fashion.png --legend
             """)
 
-    @Argument(help: "fashion, mnist, or current (the dataset data/current points at).")
+    @Argument(help: "fashion, mnist, or current (the dataset data/current points at).", completion: DatasetCompletion.kind(plus: ["current"]))
     var dataset: String = "current"
 
     @Option(name: .long, help: ArgumentHelp("PNG file to write.", valueName: "FILE.png"))
     var out: String
 
-    @Option(name: .long, parsing: .unconditional, help: "Images per class (\(FlagBounds.perClass.rangeText)).")
+    @Option(name: .long, parsing: .unconditional, help: "Images in each row of a class (\(FlagBounds.perClass.rangeText)).")
     var perClass: Int = 10
 
+    @Option(name: .customLong("rows-per-class"), parsing: .unconditional, help: "Rows of images per class (\(FlagBounds.rowsPerClass.rangeText)).")
+    var rowsPerClass: Int = 3
+
+    @Flag(name: .long, help: "Write the class names beside their rows.")
+    var legend = false
+
     func validate() throws {
-        try validateFlags { try FlagBounds.perClass.check(perClass) }
+        try validateFlags {
+            try FlagBounds.perClass.check(perClass)
+            try FlagBounds.rowsPerClass.check(rowsPerClass)
+        }
     }
 
     @OptionGroup var options: GlobalOptions
@@ -30,10 +42,12 @@ struct PreviewCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors(options) {
             let service = PreviewService(layout: options.layout, registry: try options.registry())
-            let result = try service.run(dataset: dataset, output: URL(fileURLWithPath: out), perClass: perClass)
+            let result = try service.run(
+                dataset: dataset, output: URL(fileURLWithPath: out), perClass: perClass, rowsPerClass: rowsPerClass, legend: legend)
             if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
-            options.console.info("wrote \(result.output): \(result.title), \(result.perClass) per class, \(result.width)×\(result.height) px")
-            options.console.info("rows: " + result.classes.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: ", "))
+            options.console.info("wrote \(result.output): \(result.title), \(result.rowsPerClass) row(s) of \(result.perClass) per class"
+                + (result.legend ? " with a legend" : "") + ", \(result.width)×\(result.height) px")
+            options.console.info("bands, top to bottom: " + result.classes.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: ", "))
             return .success
         }
     }

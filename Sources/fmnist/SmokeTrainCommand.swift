@@ -14,16 +14,17 @@ struct SmokeTrainCommand: AsyncParsableCommand {
               fmnist smoke-train                      # the active dataset (data/current)
               fmnist smoke-train mnist --epochs 5
               fmnist smoke-train fashion@2017-08-31 --json   # a stored version
+              fmnist smoke-train --compare            # Fashion-MNIST and MNIST side by side
 
             Exit codes: 0 pass, 6 accuracy outside the sanity band or training diverged, 4 data missing, 3 data corrupt, 2 usage.
             """)
 
     @Argument(help: ArgumentHelp(
         "current (default: what data/current points at), fashion or mnist, optionally @VERSION: a stored version's id prefix or name (see `fmnist versions`).",
-        valueName: "DATASET[@VERSION]"))
+        valueName: "DATASET[@VERSION]"), completion: DatasetCompletion.kind(plus: ["current"]))
     var target: String?
 
-    @Option(name: .long, help: ArgumentHelp("The same as the DATASET argument: current, fashion or mnist.", valueName: "DATASET"))
+    @Option(name: .long, help: ArgumentHelp("The same as the DATASET argument: current, fashion or mnist.", valueName: "DATASET"), completion: DatasetCompletion.kind(plus: ["current"]))
     var dataset: String?
 
     @Option(name: .customLong("dataset-version"), help: ArgumentHelp("The same as @VERSION: a stored version's id prefix or name.", valueName: "VERSION"))
@@ -53,6 +54,9 @@ struct SmokeTrainCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Also measure test accuracy after every epoch (slower; for learning curves and benchmarks).")
     var evaluateEachEpoch = false
 
+    @Flag(name: .long, help: "Train the same LeNet-5 on the live version of both datasets and print them side by side (each run is recorded).")
+    var compare = false
+
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
@@ -75,6 +79,22 @@ struct SmokeTrainCommand: AsyncParsableCommand {
                 threads: threads, limit: limit, evaluateEachEpoch: evaluateEachEpoch)
             let console = options.console
             let service = SmokeTrainService(layout: options.layout, registry: try options.registry())
+            if compare {
+                if target != nil || dataset != nil || datasetVersion != nil {
+                    throw UsageError("--compare trains on every dataset's live version; it takes no DATASET or version",
+                                     hint: "e.g. fmnist smoke-train --compare --epochs 2")
+                }
+                let comparison = try service.compare(
+                    configuration: configuration,
+                    progress: { name, epoch in
+                        console.info("\(name) epoch \(epoch.epoch): loss \(SmokeTrainFormatter.figure(epoch.trainLoss))"
+                            + String(format: ", train accuracy %.4f, %.0f img/s", epoch.trainAccuracy, epoch.imagesPerSecond))
+                    },
+                    status: { console.info($0) })
+                if options.json { Console.writeStdout(try JSONOutput.encode(comparison)) }
+                console.info(SmokeTrainFormatter.comparison(comparison, configuration: configuration, console: console))
+                return comparison.exitStatus
+            }
             let named = try SmokeTrainService.target(argument: target, dataset: dataset, version: datasetVersion)
             let result = try service.run(
                 dataset: named.dataset, version: named.version, configuration: configuration,
@@ -99,6 +119,44 @@ enum SmokeTrainFormatter {
         if value.isNaN { return "NaN (diverged)" }
         if value.isInfinite { return "infinite (diverged)" }
         return String(format: "%.4f", value)
+    }
+
+    /// The side-by-side table of `--compare`: one column per dataset.
+    static func comparison(_ comparison: SmokeTrainComparison, configuration: TrainingConfiguration, console: Console) -> String {
+        let columns = comparison.columns
+        let depth = columns.map(\.mostConfused.count).max() ?? 0
+        var rows: [(String, [String])] = [
+            ("", columns.map(\.run.title)),
+            ("version", columns.map { "\($0.run.versionName) (\($0.run.versionShortID))" }),
+            ("test accuracy", columns.map { String(format: "%.4f", $0.run.report.testAccuracy) }),
+            ("test loss", columns.map { figure($0.run.report.testLoss) }),
+            ("verdict", columns.map { $0.run.verdict.outcome.rawValue }),
+        ]
+        for index in 0..<depth {
+            rows.append((index == 0 ? "most confused" : "", columns.map { column in
+                guard index < column.mostConfused.count else { return "" }
+                let pair = column.mostConfused[index]
+                return "\(pair.firstName) ↔ \(pair.secondName) (\(pair.count))"
+            }))
+        }
+        let labelWidth = rows.map(\.0.count).max()! + 2
+        let widths = columns.indices.map { i in rows.map { $0.1[i].count }.max()! + 3 }
+        var lines = ["LeNet-5, the same configuration on each dataset (\(configuration.epochs) epoch(s), seed \(configuration.seed), "
+                     + "\(configuration.optimizer.rawValue), batch \(configuration.batchSize)):"]
+        for (label, cells) in rows {
+            var line = "  " + label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)
+            for (i, cell) in cells.enumerated() {
+                line += i == cells.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }
+            lines.append(line)
+        }
+        let recorded = columns.allSatisfy(\.run.recorded)
+        lines.append(recorded ? "each run recorded in the catalog against its version" : "runs NOT all recorded (catalog not writable)")
+        for column in columns where !column.run.verdict.passed {
+            lines.append(console.style("\(column.run.title): \(column.run.verdict.message)", "1;31"))
+        }
+        if comparison.exitStatus == .success { lines.append(console.style("pass: every dataset inside its sanity band", "1;32")) }
+        return lines.joined(separator: "\n")
     }
 
     static func summary(_ result: SmokeTrainService.Result, console: Console) -> String {

@@ -21,7 +21,7 @@ struct SwitchCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: ArgumentHelp("mnist|fashion, optionally @VERSION (a known name or an id prefix).", valueName: "DATASET[@VERSION]"))
+    @Argument(help: ArgumentHelp("mnist|fashion, optionally @VERSION (a known name or an id prefix).", valueName: "DATASET[@VERSION]"), completion: DatasetCompletion.kind())
     var target: String?
 
     @Option(name: .customLong("link"), help: ArgumentHelp("Also flip this link now and on every later switch (repeatable).", valueName: "PATH"))
@@ -70,7 +70,8 @@ struct SwitchCommand: AsyncParsableCommand {
                     + (result.previousVersionID.map { " (was \($0.prefix(12)))" } ?? " (new)"))
             }
             for link in result.links {
-                console.info("\(link.path) -> \(link.target)" + (link.previousTarget.map { $0 == link.target ? " (unchanged)" : " (was \($0))" } ?? " (new)"))
+                let unchanged = result.liveFolderChanged ? " (the same link; the files behind it are now version \(result.version.shortID))" : " (unchanged)"
+                console.info("\(link.path) -> \(link.target)" + (link.previousTarget.map { $0 == link.target ? unchanged : " (was \($0))" } ?? " (new)"))
             }
             console.info("switched to \(result.title) \(result.version.label), verified (\(result.verification))")
             if !result.version.known {

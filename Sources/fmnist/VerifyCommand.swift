@@ -7,8 +7,7 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Prove local files: digests, gzip, IDX structure, labels, and which dataset they really are.",
         discussion: """
-            Checks container size/MD5/SHA-256, the decompressed payload SHA-256, the IDX header and
-            dimensions, the label range and class histogram, in one streaming pass per file.
+            Checks container size/MD5/SHA-256, the decompressed payload SHA-256, the IDX header and dimensions, the label range and class histogram, in one streaming pass per file.
 
             Examples:
               fmnist verify                 # every dataset in the workspace
@@ -23,10 +22,10 @@ struct VerifyCommand: AsyncParsableCommand {
             Exit codes: 0 verified, 3 a file is corrupt/wrong/unknown (or drift from the lock), 4 files missing, 2 usage or a malformed lock file.
             """)
 
-    @Argument(help: "fashion, mnist, all (default), a directory (or torchvision root), or a single .gz or IDX file.")
+    @Argument(help: "fashion, mnist, all (default), a directory (or torchvision root), or a single .gz or IDX file.", completion: DatasetCompletion.kind(plus: ["all"]))
     var target: String = "all"
 
-    @Option(name: .customLong("as"), help: ArgumentHelp("Dataset a directory PATH must hold.", valueName: "DATASET"))
+    @Option(name: .customLong("as"), help: ArgumentHelp("Dataset a directory PATH must hold.", valueName: "DATASET"), completion: DatasetCompletion.kind())
     var expectedDataset: String?
 
     @Flag(name: .long, help: "First repair the workspace: record again versions the catalog lost, re-hash every version and restore damaged or missing copies from verified ones.")
@@ -76,7 +75,7 @@ struct VerifyCommand: AsyncParsableCommand {
             case .file(let report):
                 if options.json { Console.writeStdout(try JSONOutput.encode(report)) }
                 let mark = report.exitStatus == .success ? console.style("ok", "32") : console.style("FAIL", "31")
-                console.info("\(mark)  \(report.path): \(report.message)")
+                console.info("\(mark)  \(report.path): \(VerifyFormatter.withoutOK(report.message))")
                 return report.exitStatus
             case .payloadFolders(let result):
                 if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
@@ -108,6 +107,11 @@ struct VerifyCommand: AsyncParsableCommand {
 
 /// Human rendering of verify reports.
 enum VerifyFormatter {
+    /// A message without its leading "ok: ", which the "ok" mark already says.
+    static func withoutOK(_ message: String) -> String {
+        message.hasPrefix("ok: ") ? String(message.dropFirst(4)) : message
+    }
+
     static func table(_ report: DatasetReport, console: Console) -> String {
         var lines = ["\(report.title) — \(report.path)"]
         let width = report.files.map { $0.name.count }.max() ?? 0
@@ -119,7 +123,7 @@ enum VerifyFormatter {
             default: mark = console.style("FAIL", "31")
             }
             let padded = file.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            lines.append("  \(mark)  \(padded)  \(file.message)")
+            lines.append("  \(mark)  \(padded)  \(withoutOK(file.message))")
             for note in file.notes where file.status != .recompressed {
                 lines.append("        \(String(repeating: " ", count: width))  note: \(note)")
             }

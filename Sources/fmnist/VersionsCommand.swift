@@ -16,7 +16,7 @@ struct VersionsCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: ArgumentHelp("Only this dataset (fashion or mnist).", valueName: "DATASET"))
+    @Argument(help: ArgumentHelp("Only this dataset (fashion or mnist).", valueName: "DATASET"), completion: DatasetCompletion.kind())
     var dataset: String?
 
     func run() async throws {
@@ -24,9 +24,12 @@ struct VersionsCommand: AsyncParsableCommand {
             let console = options.console
             let listings = try WorkspaceInspector(layout: options.layout, registry: try options.registry()).versions(dataset: dataset)
             if listings.isEmpty { console.info("no versions recorded; run: fmnist fetch \(dataset ?? "all")") }
+            let labelWidth = listings.map(\.version.label.count).max() ?? 0
             for listing in listings {
                 let version = listing.version
-                var line = "  \(version.dataset.padding(toLength: 8, withPad: " ", startingAt: 0)) \(version.label)  \(version.id)"
+                // The full id is in --json; the label carries the 12-digit prefix that switch takes.
+                var line = "  \(version.dataset.padding(toLength: 8, withPad: " ", startingAt: 0)) "
+                    + version.label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)
                 var flags: [String] = []
                 if listing.active { flags.append("active") } else if listing.live { flags.append("live") }
                 flags.append(listing.stored ? "stored" : "NOT STORED")
@@ -40,6 +43,10 @@ struct VersionsCommand: AsyncParsableCommand {
                 if !version.known {
                     console.info(console.style("           UNKNOWN: matches no manifest (accepted with --accept-unknown)", "33"))
                 }
+            }
+            if !listings.isEmpty {
+                console.info("legend: active = live, and data/current points at its dataset; live = what data/<dataset> holds;")
+                console.info("        stored = its files are kept in .fmnist/store; make another version live: fmnist switch DATASET@ID")
             }
             if options.json { Console.writeStdout(try JSONOutput.encode(listings)) }
             return .success

@@ -412,6 +412,11 @@ import Testing
                        expect: 7, message: ["read-only|permission|cannot"], workspace: nil)
         try corpusCase(table, "switch fashion (\(how))", ["switch", "fashion", "--root", root],
                        expect: 7, message: ["read-only|permission|cannot"], workspace: nil)
+        if workspace.importFlags.isEmpty {
+            // Nothing to write: fetching what is all here and verified succeeds (it was exit 7).
+            try corpusCase(table, "fetch fashion, all present (\(how))", ["fetch", "fashion", "--offline", "--root", root],
+                           expect: 0, message: ["already present and verified"], workspace: nil)
+        }
         // Readers keep working: on read-only media the catalog is opened as immutable.
         try corpusCase(table, "verify fashion (\(how))", ["verify", "fashion", "--root", root],
                        expect: 0, message: ["verified"], workspace: nil)

@@ -52,21 +52,6 @@ import Testing
         #expect(result.stderr.contains("fetched and verified"))
     }
 
-    /// `fetch --help`: discussion paragraphs are wrapped by ArgumentParser, not hard-wrapped
-    /// (no line of a paragraph ends before column 60 except its last).
-    @Test func helpParagraphsAreNotRagged() throws {
-        let help = try FMNISTProcess.run(["fetch", "--help"], timeout: 60)
-        #expect(help.status == 0)
-        let text = help.stdout + help.stderr
-        let body = try #require(text.components(separatedBy: "USAGE:").first)
-        let paragraphs = body.components(separatedBy: "\n\n").dropFirst().filter { !$0.hasPrefix("Examples:") }
-        #expect(paragraphs.count >= 4)
-        for paragraph in paragraphs {
-            let lines = paragraph.split(separator: "\n").map(String.init)
-            for line in lines.dropLast() { #expect(line.count >= 60, "ragged: \"\(line)\"") }
-        }
-    }
-
     /// On a terminal (a pty through script(1)): progress rows show the host only, and a total line.
     @Test(.enabled(if: RealData.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/script")), .timeLimit(.minutes(2)))
     func terminalProgressShowsTheHostAndATotalLine() throws {

@@ -7,7 +7,7 @@ import Testing
         try FileManager.default.createSymbolicLink(at: workspace.path("mnist"), withDestinationURL: RealData.mnist)
         try FileManager.default.createSymbolicLink(atPath: workspace.path("current").path, withDestinationPath: "mnist")
         let out = workspace.path("sprite.png")
-        let result = try FMNISTProcess.run(["preview", "current", "--root", workspace.url.path, "--out", out.path, "--per-class", "8", "--json"])
+        let result = try FMNISTProcess.run(["preview", "current", "--root", workspace.url.path, "--out", out.path, "--per-class", "8", "--rows-per-class", "1", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try result.json()
         #expect(json["dataset"] as? String == "mnist")
@@ -40,6 +40,12 @@ import Testing
         let workspace = try TemporaryDirectory("preview-none")
         let result = try FMNISTProcess.run(["preview", "current", "--root", workspace.url.path, "--out", workspace.path("x.png").path])
         #expect(result.status == 4)
-        #expect(result.stderr.contains("fmnist switch"))
+        // Nothing here: fetch first (switching would only say to fetch).
+        #expect(result.stderr.contains("fmnist fetch fashion") && !result.stderr.contains("fmnist switch"), "\(result.stderr)")
+        // A dataset here but none active: switch to it.
+        try FileManager.default.createDirectory(at: workspace.path("mnist"), withIntermediateDirectories: true)
+        let present = try FMNISTProcess.run(["preview", "current", "--root", workspace.url.path, "--out", workspace.path("x.png").path])
+        #expect(present.status == 4)
+        #expect(present.stderr.contains("fmnist switch mnist"), "\(present.stderr)")
     }
 }

@@ -94,6 +94,10 @@ public struct DatasetVerifier: Sendable {
                        measurement: m, notes: notes)
         }
         if let fault = m.fault {
+            if Self.isDamagedPublishedFile(m, name: name, manifest: manifest) {
+                return report(.corrupt, "damaged: differs from the published \(name) of the same size (\(m.containerSize) bytes); "
+                    + "decompressing it then finds: \(fault.description)")
+            }
             return report(.corrupt, fault.description)
         }
         if let (known, match) = index.identify(m) {
@@ -127,6 +131,14 @@ public struct DatasetVerifier: Sendable {
             detail += " (class histogram differs from the published one)"
         }
         return report(.unknown, detail)
+    }
+
+    /// Whether `m` has the name and container size of a file `manifest` publishes but other bytes:
+    /// a damaged copy of that file (a flipped byte), whatever decompressing it then runs into.
+    static func isDamagedPublishedFile(_ m: FileMeasurement, name: String, manifest: Manifest) -> Bool {
+        manifest.versions.flatMap(\.files).contains { file in
+            file.name == name && file.container.size == m.containerSize && file.container.sha256 != m.containerSHA256
+        }
     }
 
     /// e.g. "60000×28×28 images" or "10000 labels, 1000 per class as published".

@@ -26,7 +26,9 @@ public enum VerifyTarget: Sendable {
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw UsageError(
                 "\"\(argument)\" is neither a dataset (\(registry.manifests.map(\.name).joined(separator: ", ")), all) nor an existing path",
-                hint: "run `fmnist verify fashion`, `fmnist verify all`, or give a directory holding the four .gz files")
+                hint: Suggestion.closest(to: argument, among: registry.manifests.map(\.name) + ["all"])
+                    .map { "did you mean `fmnist verify \($0)`?" }
+                    ?? "run `fmnist verify fashion`, `fmnist verify all`, or give a directory holding the four .gz files")
         }
         if !isDirectory.boolValue { return .file(url) }
         if expected == nil, let folders = PayloadFolderReport.folders(in: url) { return .payloadFolders(folders) }

@@ -53,9 +53,13 @@ public struct ManifestRegistry: Sendable {
     /// The dataset named `name` or one of its aliases; throws a usage error listing the known ones.
     public func manifest(named name: String) throws -> Manifest {
         if let found = manifests.first(where: { $0.answers(to: name) }) { return found }
+        let known = manifests.map(\.name)
+        let suggestion = Suggestion.closest(to: name, among: known + manifests.flatMap(\.aliases))
+            .flatMap { guess in manifests.first { $0.answers(to: guess) }?.name }
         throw UsageError(
             "unknown dataset \"\(name)\"",
-            hint: "known datasets: \(manifests.map(\.name).joined(separator: ", ")) (or add a manifest with --manifests DIR)")
+            hint: (suggestion.map { "did you mean \"\($0)\"? " } ?? "")
+                + "known datasets: \(known.joined(separator: ", ")) (or add a manifest with --manifests DIR)")
     }
 
     /// Resolves `fashion|mnist|all` style selections into manifests.

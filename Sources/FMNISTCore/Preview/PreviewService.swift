@@ -19,14 +19,19 @@ public struct PreviewService: Sendable {
         public let width: Int
         public let height: Int
         public let perClass: Int
+        public let rowsPerClass: Int
+        public let legend: Bool
         public let classes: [String]
     }
 
-    /// Draws `perClass` test images per class of `dataset` (`fashion`, `mnist` or `current`) into `output`.
-    public func run(dataset: String, output: URL, perClass: Int) throws -> Result {
+    /// Draws `rowsPerClass` rows of `perClass` test images for each class of `dataset`
+    /// (`fashion`, `mnist` or `current`) into the PNG file `output`, with the class names in a
+    /// legend column when `legend` is set. The output path is checked first (``OutputPathProblem``).
+    public func run(dataset: String, output: URL, perClass: Int, rowsPerClass: Int = 1, legend: Bool = false) throws -> Result {
         guard (1...100).contains(perClass) else {
             throw UsageError("--per-class must be between 1 and 100, not \(perClass)")
         }
+        if let problem = OutputPathProblem.check(output) { throw problem }
         let (directory, manifest) = try resolve(dataset)
         let version = manifest.defaultVersion
         let imagesURL = directory.appendingPathComponent(version.file(.testImages).name)
@@ -41,20 +46,76 @@ public struct PreviewService: Sendable {
         }
         let sprite = SpriteRenderer().render(
             images: images.elements, labels: labels.elements, rows: images.dims[1], columns: images.dims[2],
-            classes: manifest.classes.count, perClass: perClass)
+            classes: manifest.classes.count, perClass: perClass, rowsPerClass: rowsPerClass,
+            legend: legend ? manifest.classes : nil)
         let png = PNGWriter.grayscale(width: sprite.width, height: sprite.height, pixels: sprite.pixels)
         do {
             try Data(png).write(to: output, options: .atomic)
         } catch {
-            throw FileAccessError(path: output.path, problem: "cannot write the PNG (\(error.localizedDescription))", exitStatus: .workspace)
+            throw OutputPathProblem.writeFailed(path: output.path, reason: OutputPathProblem.reason(error))
         }
         return Result(dataset: manifest.name, title: manifest.title, source: directory.path, output: output.path,
-                      width: sprite.width, height: sprite.height, perClass: perClass, classes: manifest.classes)
+                      width: sprite.width, height: sprite.height, perClass: perClass, rowsPerClass: rowsPerClass,
+                      legend: legend, classes: manifest.classes)
     }
 
     /// Resolves a dataset name or `current` (the drop-in link) to its live folder and manifest.
     func resolve(_ name: String) throws -> (URL, Manifest) {
         let manifest = try ActiveDataset.manifest(named: name, layout: layout, registry: registry)
         return (layout.liveDirectory(dataset: manifest.name), manifest)
+    }
+}
+
+/// What is wrong with an output file path (`preview --out`): a usage problem (exit 2), found
+/// before any work is done, never the workspace's fault.
+public enum OutputPathProblem: FMNISTError, Equatable {
+    /// The path names an existing folder.
+    case isDirectory(path: String)
+    /// The folder the file would go in does not exist (or is not a folder).
+    case missingFolder(path: String, folder: String)
+    /// The name ends in another image format's extension: only PNG is written.
+    case notPNG(path: String, suggested: String)
+    /// The file could not be written (permission denied, read-only file system, disk full …).
+    case writeFailed(path: String, reason: String)
+
+    /// The problem with writing a PNG at `url`, or nil when it can be tried.
+    public static func check(_ url: URL) -> OutputPathProblem? {
+        let path = url.path
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { return .isDirectory(path: path) }
+        let folder = url.deletingLastPathComponent().path
+        if stat(folder, &info) != 0 || (info.st_mode & S_IFMT) != S_IFDIR { return .missingFolder(path: path, folder: folder) }
+        let ext = url.pathExtension.lowercased()
+        if ext != "png" {
+            let stem = ext.isEmpty ? url.lastPathComponent : url.deletingPathExtension().lastPathComponent
+            return .notPNG(path: path, suggested: stem + ".png")
+        }
+        if access(folder, W_OK) != 0 { return .writeFailed(path: path, reason: String(cString: strerror(errno))) }
+        return nil
+    }
+
+    /// The operating system's reason behind a failed write, without Foundation's error domain text.
+    static func reason(_ error: Error) -> String {
+        ErrorReason.describe(error)
+    }
+
+    public var exitStatus: ExitStatus { .usage }
+
+    public var description: String {
+        switch self {
+        case .isDirectory(let path): return "--out \(path) is a folder; give the PNG file to write"
+        case .missingFolder(let path, let folder): return "--out \(path): the folder \(folder) does not exist"
+        case .notPNG(let path, _): return "--out \(path): fmnist writes PNG images only"
+        case .writeFailed(let path, let reason): return "cannot write \(path): \(reason)"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .isDirectory(let path): return "e.g. --out \((path as NSString).appendingPathComponent("preview.png"))"
+        case .missingFolder(_, let folder): return "create it first (mkdir -p \(folder)), or write somewhere else"
+        case .notPNG(_, let suggested): return "name the file with .png, e.g. --out \(suggested)"
+        case .writeFailed: return "write the PNG somewhere writable (check the folder's permissions and free space)"
+        }
     }
 }

@@ -98,6 +98,8 @@ extension FlagBounds where Value == Int {
     public static let logLimit = FlagBounds("--limit", 1...1_000_000, unit: "events")
     /// `preview --per-class`: images per class in the sprite.
     public static let perClass = FlagBounds("--per-class", 1...100, unit: "images per class")
+    /// `preview --rows-per-class`: rows of images per class in the sprite.
+    public static let rowsPerClass = FlagBounds("--rows-per-class", 1...10, unit: "rows per class")
 }
 
 extension FlagBounds where Value == Double {

@@ -26,6 +26,9 @@ public enum FetchFailureCause: String, Sendable, Codable, Equatable {
     case certificate
     /// `--offline` and no file:// source.
     case offlineOnly = "offline_only"
+    /// Only local (file://) sources were tried, and none could be read: a folder that is not
+    /// there (e.g. Debian's package not installed), or not readable. Says nothing about the network.
+    case localSourceMissing = "local_source_missing"
     /// Anything else, or a mix.
     case other
 }
@@ -68,6 +71,9 @@ public enum FetchDiagnosis {
         // nothing about the network: judge by the network mirrors when there are any.
         let answered = skips.filter { $0.code != "offline" }
         let remote = answered.filter { !$0.url.lowercased().hasPrefix("file:") }
+        if remote.isEmpty, !answered.isEmpty, answered.allSatisfy({ $0.reason.contains("cannot read local file") }) {
+            return .localSourceMissing
+        }
         let network = remote.isEmpty ? answered : remote
         if network.contains(where: { $0.code == "certificate" }) { return .certificate }
         if network.allSatisfy({ $0.code == "unreachable" && $0.reason.lowercased().contains("resolve") }) { return .noNetwork }

@@ -89,8 +89,18 @@ public final class FetchService: Sendable {
         let mirrorLists = try MirrorResolver.resolve(
             for: manifests, commandLine: options.mirrors, environment: environment, config: config, registry: registry)
 
-        let lock = try WorkspaceLock.acquire(layout, command: "fetch", timeout: options.lockTimeout) { message in
-            self.emit(.waitingForLock(message: message))
+        let lock: WorkspaceLock
+        do {
+            lock = try WorkspaceLock.acquire(layout, command: "fetch", timeout: options.lockTimeout) { message in
+                self.emit(.waitingForLock(message: message))
+            }
+        } catch let error as WorkspaceError {
+            // A workspace fmnist cannot write to (read-only media, another user's folder) that
+            // already holds every file verified needs nothing written: that is success.
+            guard case .lockFailed = error, let present = presentWithoutWriting(manifests, mirrors: mirrorLists, started: started) else {
+                throw error
+            }
+            return present
         }
         defer { lock.release() }
         // Signals are taken over only while the lock is held: before it, Ctrl-C ends the wait at once.
@@ -102,8 +112,11 @@ public final class FetchService: Sendable {
         } catch let error as WorkspaceError {
             throw error  // e.g. a foreign symlink: its own message names the path and what to do
         } catch {
+            // Read-only media can hold the lock file but not new folders: fine when nothing is to be written.
+            if let present = presentWithoutWriting(manifests, mirrors: mirrorLists, started: started) { return present }
+            if let error = error as? WorkspaceError { throw error }
             throw WorkspaceError.fileSystem(
-                operation: "create directory", path: layout.privateDirectory.path, detail: error.localizedDescription)
+                operation: "create directory", path: layout.privateDirectory.path, detail: ErrorReason.describe(error))
         }
         let catalog = try Catalog.open(layout)
         defer { catalog.close() }
@@ -201,6 +214,28 @@ public final class FetchService: Sendable {
         return FetchReport(
             datasets: reports, bytesDownloaded: reports.flatMap(\.files).reduce(0) { $0 + $1.bytesDownloaded },
             seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, exitStatus: status)
+    }
+
+    // MARK: - Read-only workspaces
+
+    /// The report of a fetch with nothing to do, found without the lock or the catalog: every
+    /// selected dataset's live folder verifies as a known version. Nil when anything is missing or
+    /// not known (then something would have to be written, and the lock error stands).
+    func presentWithoutWriting(_ manifests: [Manifest], mirrors: [String: MirrorList], started: UInt64) -> FetchReport? {
+        let verifier = DatasetVerifier(registry: registry, acceptedUnknownPayloads: [:])
+        let reports = verifier.verify(manifests.map { (layout.liveDirectory(dataset: $0.name), $0) })
+        guard reports.allSatisfy({ $0.isValid && $0.versionShortID != nil }) else { return nil }
+        let datasets = zip(manifests, reports).map { manifest, report in
+            DatasetFetchReport(
+                dataset: manifest.name, title: manifest.title, status: .present,
+                message: "\(manifest.title) \(report.versionName ?? "") (\(report.versionShortID ?? "")): already present and verified, "
+                    + "nothing downloaded (the workspace is not writable, and nothing needed writing)",
+                mirrors: mirrors[manifest.name]!, versionID: report.versionID, versionShortID: report.versionShortID,
+                versionName: report.versionName, path: report.path, files: [], exitStatus: .success)
+        }
+        return FetchReport(
+            datasets: datasets, bytesDownloaded: 0, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9,
+            exitStatus: .success)
     }
 
     // MARK: - Interruption

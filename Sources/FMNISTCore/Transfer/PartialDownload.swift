@@ -64,7 +64,7 @@ public struct PartialDownload: Sendable {
         do {
             try data.write(to: sidecarURL, options: .atomic)
         } catch {
-            throw WorkspaceError.fileSystem(operation: "write", path: sidecarURL.path, detail: error.localizedDescription)
+            throw WorkspaceError.fileSystem(operation: "write", path: sidecarURL.path, detail: ErrorReason.describe(error))
         }
     }
 
@@ -91,7 +91,7 @@ public struct PartialDownload: Sendable {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
             throw WorkspaceError.fileSystem(
-                operation: "create directory", path: url.deletingLastPathComponent().path, detail: error.localizedDescription)
+                operation: "create directory", path: url.deletingLastPathComponent().path, detail: ErrorReason.describe(error))
         }
         let fd = try RegularFile.openForAppending(url.path, exitStatus: .workspace, hint: Self.removeHint(url.path))
         return PartialWriter(descriptor: fd, path: url.path)

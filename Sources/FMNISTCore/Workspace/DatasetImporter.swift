@@ -52,7 +52,10 @@ public struct DatasetImporter: Sendable {
         let names = FileRole.allCases.map { manifest.defaultVersion.file($0).name }
         let absent = names.filter { !FileManager.default.fileExists(atPath: source.appendingPathComponent($0).path) }
         if !absent.isEmpty {
-            throw ImportError(reason: .missing, directory: source.path, dataset: manifest.title, problems: absent.map { "\($0): missing" })
+            let nearMiss = absent.count == names.count
+                ? ImportNearMiss.find(in: source, names: names, requested: manifest, manifests: registry.manifests) : nil
+            throw ImportError(reason: .missing, directory: source.path, dataset: manifest.title,
+                              problems: nearMiss == nil ? absent.map { "\($0): missing" } : [], nearMiss: nearMiss)
         }
 
         // Bounded work before anything is copied: each source must be a regular file no larger than
@@ -80,7 +83,7 @@ public struct DatasetImporter: Sendable {
         do {
             try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         } catch {
-            throw WorkspaceError.fileSystem(operation: "create directory", path: staging.path, detail: error.localizedDescription)
+            throw WorkspaceError.fileSystem(operation: "create directory", path: staging.path, detail: ErrorReason.describe(error))
         }
         progress("copying \(names.count) files from \(source.path)")
         for name in names {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why `fmnist import` refused a folder. Nothing was changed in the workspace.
 public struct ImportError: FMNISTError {
     /// What kind of refusal.
@@ -15,6 +17,8 @@ public struct ImportError: FMNISTError {
     public let dataset: String
     /// One line per offending file: "train-images-idx3-ubyte.gz: this is MNIST's train-images, not …".
     public let problems: [String]
+    /// A folder that is nearly right (uncompressed files, the parent of the dataset's folder).
+    public var nearMiss: ImportNearMiss? = nil
 
     public var exitStatus: ExitStatus {
         switch reason {
@@ -27,7 +31,15 @@ public struct ImportError: FMNISTError {
     public var description: String {
         let head: String
         switch reason {
-        case .missing: head = "\(directory) does not hold all four files of \(dataset)"
+        case .missing:
+            switch nearMiss {
+            case .uncompressed(let names)?:
+                return "\(directory) holds uncompressed IDX files (\(names.joined(separator: ", "))), not the four published .gz files of \(dataset)"
+            case .parentFolder(let folders)?:
+                return "\(directory) holds no dataset files itself, but its folder\(folders.count > 1 ? "s" : "") "
+                    + folders.map { "\($0.path) (\($0.dataset))" }.joined(separator: ", ") + " hold\(folders.count > 1 ? "" : "s") all four"
+            case nil: head = "\(directory) does not hold all four files of \(dataset)"
+            }
         case .integrity: head = "refusing to import \(directory) as \(dataset): it fails verification"
         case .unknownContent: head = "refusing to import \(directory) as \(dataset): it matches no known version"
         }
@@ -36,9 +48,55 @@ public struct ImportError: FMNISTError {
 
     public var hint: String? {
         switch reason {
+        case .missing where nearMiss != nil:
+            switch nearMiss! {
+            case .uncompressed:
+                return "compress them first, keeping the originals (gzip -k \(directory)/*-ubyte), then import again: "
+                    + "a re-compressed file is accepted when its data matches (\"same data, different container\")"
+            case .parentFolder(let folders):
+                return folders.map { "run: fmnist import \($0.path) --as \($0.dataset)" }.joined(separator: "; ")
+            }
         case .missing: return "the folder needs train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz"
         case .integrity: return "check that the folder holds \(dataset) (see: fmnist verify \(directory)), or choose --as for the dataset it really is"
         case .unknownContent: return "if you trust these files, pass --accept-unknown: they are then recorded and listed as unknown"
         }
+    }
+}
+
+/// A folder `import` was given that is close to a dataset folder: what it is instead.
+public enum ImportNearMiss: Sendable, Equatable {
+    /// Files with the published names minus `.gz` (the IDX payloads, decompressed).
+    case uncompressed(names: [String])
+    /// Subfolders that each hold all four `.gz` files, with the dataset their name suggests.
+    case parentFolder([(path: String, dataset: String)])
+
+    public static func == (a: ImportNearMiss, b: ImportNearMiss) -> Bool {
+        switch (a, b) {
+        case (.uncompressed(let x), .uncompressed(let y)): return x == y
+        case (.parentFolder(let x), .parentFolder(let y)): return x.map(\.path) == y.map(\.path) && x.map(\.dataset) == y.map(\.dataset)
+        default: return false
+        }
+    }
+
+    /// What `directory` is, when all four `names` are absent from it, or nil when nothing fits.
+    /// `datasets` are the registry's manifests, used to name a subfolder's dataset.
+    static func find(in directory: URL, names: [String], requested: Manifest, manifests: [Manifest]) -> ImportNearMiss? {
+        let manager = FileManager.default
+        func has(_ folder: URL, _ name: String) -> Bool { manager.fileExists(atPath: folder.appendingPathComponent(name).path) }
+        let plain = names.map { String($0.dropLast(3)) }
+        let variants = plain + plain.map { $0.replacingOccurrences(of: "-idx", with: ".idx") }
+        let uncompressed = variants.filter { has(directory, $0) }
+        if !uncompressed.isEmpty { return .uncompressed(names: uncompressed) }
+        let children = ((try? manager.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
+        var found: [(path: String, dataset: String)] = []
+        for child in children {
+            let folder = directory.appendingPathComponent(child)
+            guard names.allSatisfy({ has(folder, $0) }) else { continue }
+            let lower = child.lowercased()
+            let named = manifests.first { $0.answers(to: child) }
+                ?? manifests.filter { lower.contains($0.name.lowercased()) }.max { $0.name.count < $1.name.count }
+            found.append((folder.path, named?.name ?? requested.name))
+        }
+        return found.isEmpty ? nil : .parentFolder(found)
     }
 }

@@ -75,7 +75,7 @@ public enum WorkspaceError: FMNISTError, Equatable {
     public var hint: String? {
         switch self {
         case .lockTimeout: return "wait for it to finish, or raise --lock-timeout"
-        case .lockFailed, .fileSystem: return "check the permissions and free space of the workspace (--root)"
+        case .lockFailed, .fileSystem: return "check the permissions and free space of the workspace, or use --root DIR somewhere writable"
         case .notALink(let path, _): return "move \(path) aside, or choose another --link path"
         case .storeFileMissing(_, let dataset), .datasetMissing(let dataset):
             return "run: fmnist fetch \(dataset) (or fmnist import DIR --as \(dataset))"
