@@ -213,7 +213,7 @@ public struct DatasetSwitcher: Sendable {
         for placement in layouts.flatMap({ $0.placements(root: canonical, registry: registry) }) {
             let path = placement.path
             var info = stat()
-            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK, links.folderProblem(placement) == nil,
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK, links.folderError(placement) == nil,
                 links.dataset(of: URL(fileURLWithPath: path), among: registry.manifests.map(\.name)) != nil
             else { continue }
             if Foundation.unlink(path) != 0 { throw WorkspaceError.posix("remove link", path) }

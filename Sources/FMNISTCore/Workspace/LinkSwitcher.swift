@@ -122,22 +122,21 @@ public struct LinkSwitcher: Sendable {
         }
         try checkOutsideWorkspace(root, real: Self.realPath(parent) + "/" + (root as NSString).lastPathComponent, registry: registry)
         for placement in placements {
-            if let problem = folderProblem(placement) {
-                throw WorkspaceError.fileSystem(operation: "create link", path: placement.path, detail: problem)
-            }
+            if let error = folderError(placement) { throw error }
             try checkReplaceable(placement.path)
         }
     }
 
-    /// Why the folders leading to a framework symlink cannot be used: one is a symlink or a file.
-    func folderProblem(_ placement: LinkLayout.Placement) -> String? {
+    /// Why the folders leading to a framework symlink cannot be used: one is a symlink (fmnist
+    /// would write through it) or a file.
+    func folderError(_ placement: LinkLayout.Placement) -> WorkspaceError? {
         for folder in placement.folders {
             var info = stat()
             guard lstat(folder, &info) == 0 else { continue }
             switch info.st_mode & S_IFMT {
             case S_IFDIR: continue
-            case S_IFLNK: return "\(folder) is a symbolic link (to \(WorkspaceBoundary.linkText(folder) ?? "?")); fmnist does not write through links it did not make"
-            default: return "\(folder) is a file, not a folder"
+            case S_IFLNK: return .foreignSymlink(path: folder, target: WorkspaceBoundary.linkText(folder) ?? "?")
+            default: return .notAFolder(path: folder)
             }
         }
         return nil
@@ -152,7 +151,7 @@ public struct LinkSwitcher: Sendable {
         guard lstat(root, &info) == 0, FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue,
             (info.st_mode & S_IFMT) == S_IFDIR
         else { return "its folder \(root) no longer exists (or is no longer a real folder)" }
-        if let problem = folderProblem(placement) { return problem }
+        if let error = folderError(placement) { return error.description }
         guard lstat(placement.path, &info) == 0 else { return nil }
         return problem(ofRegistered: placement.path)
     }

@@ -25,10 +25,13 @@ public enum WorkspaceJanitor {
                 if VersionStore.stat(path.path) == nil { removed.append(path.path) }
             }
         }
-        // Version directories half-built by a killed process.
-        if let datasets = try? fm.contentsOfDirectory(atPath: layout.versionsDirectory.path) {
+        // Version and payload directories half-built by a killed process.
+        for parent in [layout.versionsDirectory, layout.payloadsDirectory] {
+            guard let info = VersionStore.stat(parent.path), (info.st_mode & S_IFMT) == S_IFDIR,
+                let datasets = try? fm.contentsOfDirectory(atPath: parent.path)
+            else { continue }
             for dataset in datasets {
-                let folder = layout.versionsDirectory.appendingPathComponent(dataset)
+                let folder = parent.appendingPathComponent(dataset)
                 guard let info = VersionStore.stat(folder.path), (info.st_mode & S_IFMT) == S_IFDIR else { continue }
                 for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] where isPlacementLeftover(name) {
                     VersionStore.removeTree(folder.appendingPathComponent(name))
