@@ -14,8 +14,8 @@ struct SwitchCommand: AsyncParsableCommand {
             Examples:
               fmnist switch fashion                # data/current -> fashion, + labels
               fmnist switch mnist --link MNIST_data  # flip MNIST_data too, from now on
-              fmnist switch fashion --link tv --layout torchvision  # MNIST(root="tv") reads fashion
-              fmnist switch fashion --link kh --layout keras  # KERAS_HOME=kh fashion_mnist.load_data()
+              fmnist switch fashion --link tv --layout torchvision  # MNIST("tv") reads it
+              fmnist switch fashion --link kh --layout keras  # for KERAS_HOME=kh
               fmnist switch fashion@915659908dce --deep  # by id prefix, re-hashed
               fmnist switch                        # what is active, and the links
               fmnist switch --unlink MNIST_data    # forget a link (and remove it)
