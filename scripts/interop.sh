@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Interop checks: each framework's real loader reads fresh `fmnist export` output, network blocked.
+# Interop checks: each framework's real loader reads fresh `fmnist export` output, and framework
+# links (`switch --link --layout torchvision|keras`) across two switches, network blocked.
 #   scripts/interop.sh            # builds .venv-interop once (scripts/interop-venv.sh), then runs
 # Needs FMNIST_DATA_DIR (default ../shared/data) and a release build (built here if missing).
 # Not part of `swift test`/CI: the venv is ~1.4 GB (torch, pyarrow, datasets, keras). TFDS is left
@@ -24,5 +25,13 @@ cd Tests/Interop
 "$PY" check_torchvision.py "$WORK/torchvision" "$WORK/png" "$DATA"
 KERAS_HOME=$WORK/keras "$PY" check_keras.py "$DATA"
 "$PY" check_tables.py "$WORK/csv" "$WORK/npz" "$WORK/hf" "$DATA"
+# Framework links that follow `fmnist switch`: the same loader code run after each of two switches.
+"$BIN" switch fashion --root "$ROOT" --link "$WORK/tv-link" --layout torchvision -q
+"$BIN" switch fashion --root "$ROOT" --link "$WORK/keras-link" --layout keras -q
+for dataset in fashion mnist; do
+  "$BIN" switch "$dataset" --root "$ROOT" -q
+  KERAS_HOME=$WORK/keras-link "$PY" check_links.py "$WORK/tv-link" "$DATA" "$dataset"
+done
 "$BIN" verify all --root "$ROOT" -q
-echo "interop: all loaders read the exports; verify still passes" >&2
+"$BIN" verify "$WORK/tv-link" --root "$ROOT" -q
+echo "interop: all loaders read the exports and the switched links; verify still passes" >&2

@@ -94,6 +94,15 @@ struct VerifyCommand: AsyncParsableCommand {
                 for dataset in result.datasets {
                     console.info(VerifyFormatter.table(dataset, console: console))
                 }
+                for link in result.frameworkLinks {
+                    if link.ok {
+                        console.info("torchvision link \(link.path): \(link.dataset) \(link.versionID.prefix(12)), payloads verified")
+                    } else {
+                        console.info(console.style("torchvision link \(link.path): DAMAGED (a write through the link reached fmnist's copy, not the store)", "31"))
+                        for problem in link.problems { console.info("  \(problem)") }
+                        console.info("hint: restore it with `fmnist switch \(link.dataset)` or `fmnist verify --repair`")
+                    }
+                }
                 let missing = result.datasets.filter { $0.exitStatus == .missing }.map(\.dataset)
                 if !missing.isEmpty {
                     console.info("hint: run `fmnist fetch \(missing.count > 1 ? "all" : missing[0])`, "

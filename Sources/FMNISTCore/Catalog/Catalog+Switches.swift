@@ -33,10 +33,10 @@ extension Catalog {
         }
     }
 
-    /// Registers an extra drop-in link (absolute path) that every later switch flips too.
-    public func registerLink(path: String, at time: Date = Date()) throws {
+    /// Registers an extra drop-in link (absolute path) that every later switch flips too, in `layout`.
+    public func registerLink(path: String, layout: LinkLayout = .seed, at time: Date = Date()) throws {
         try requireWritable()
-        try mapErrors { try db.run("INSERT OR IGNORE INTO links(path, registered) VALUES (?, ?)", [path, time]) }
+        try mapErrors { try db.run("INSERT OR IGNORE INTO links(path, registered, layout) VALUES (?, ?, ?)", [path, time, layout.rawValue]) }
     }
 
     /// Stops flipping a registered link (the link itself is left alone).
@@ -47,7 +47,15 @@ extension Catalog {
 
     /// The registered extra links (absolute paths), in registration order.
     public func registeredLinks() throws -> [String] {
-        try mapErrors { try db.query("SELECT path FROM links ORDER BY registered, path", []) { $0.string(0) } }
+        try registeredLinkLayouts().map(\.path)
+    }
+
+    /// The registered extra links with their layouts, in registration order. A layout this build
+    /// does not know (a newer fmnist wrote it) reads as nil.
+    public func registeredLinkLayouts() throws -> [(path: String, layout: LinkLayout?)] {
+        try mapErrors {
+            try db.query("SELECT path, layout FROM links ORDER BY registered, path", []) { ($0.string(0), LinkLayout(rawValue: $0.string(1))) }
+        }
     }
 
     /// Records that `versionID` is now the version placed in `dataset`'s live folder.

@@ -127,6 +127,11 @@ public enum CatalogSchema {
         );
         CREATE INDEX exports_by_version ON exports(version_id, time);
         """,
+        // 4: the layout of each registered link (`switch --link PATH --layout`): `seed` is PATH itself
+        // pointing at the live folder; `torchvision` and `keras` are symlinks fmnist keeps under PATH.
+        """
+        ALTER TABLE links ADD COLUMN layout TEXT NOT NULL DEFAULT 'seed' CHECK (layout IN ('seed', 'torchvision', 'keras'));
+        """,
     ]
 
     /// Brings `db` up to ``currentVersion`` inside one IMMEDIATE transaction, so two processes

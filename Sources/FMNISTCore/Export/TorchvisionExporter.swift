@@ -13,7 +13,7 @@ struct TorchvisionExporter: DatasetExporter {
         }
     }
 
-    static func payloadName(_ name: String) -> String { name.hasSuffix(".gz") ? String(name.dropLast(3)) : name + ".idx" }
+    static func payloadName(_ name: String) -> String { PayloadStore.payloadName(name) }
 
     func export(_ source: ExportSource, into dest: ExportDirectory, force: Bool, tally: ExportTally) throws {
         let className = FrameworkNames.torchvision(source.manifest.name)

@@ -3,7 +3,9 @@ import Foundation
 /// `fmnist verify` on uncompressed IDX files: a torchvision root (`<Class>/raw/*-ubyte`), or a
 /// `raw/` folder itself. Each file is identified by its payload SHA-256 (a file's identity); each
 /// folder says which dataset and version its four files hold, and a torchvision class folder
-/// that holds the other dataset (e.g. `FashionMNIST/raw` with MNIST bytes) fails.
+/// that holds the other dataset (e.g. `FashionMNIST/raw` with MNIST bytes) fails — unless it is
+/// a torchvision link of fmnist's (`switch --link PATH --layout torchvision`), which shows the
+/// active dataset under both class names by design.
 public struct PayloadFolderReport: Sendable, Codable {
     /// One folder of `*-ubyte` files.
     public struct Folder: Sendable, Codable {
@@ -38,15 +40,18 @@ public struct PayloadFolderReport: Sendable, Codable {
         return classFolders.isEmpty ? nil : classFolders
     }
 
-    /// Verifies every `*-ubyte` file in `folders`.
-    public static func verify(_ folders: [URL], root: URL, registry: ManifestRegistry) -> PayloadFolderReport {
-        let reports = folders.map { folder(at: $0, registry: registry) }
+    /// Verifies every `*-ubyte` file in `folders`. `followingSwitch` holds the folders (standardized
+    /// paths) that are fmnist's torchvision links: they may hold either dataset.
+    public static func verify(
+        _ folders: [URL], root: URL, registry: ManifestRegistry, followingSwitch: Set<String> = []
+    ) -> PayloadFolderReport {
+        let reports = folders.map { folder(at: $0, registry: registry, followsSwitch: followingSwitch.contains($0.standardizedFileURL.path)) }
         let status = VerifyService.combine(reports.map(\.exitStatus))
         return PayloadFolderReport(path: root.path, folders: reports, ok: status == .success, exitStatus: status,
                                    exitCode: status.rawValue)
     }
 
-    static func folder(at url: URL, registry: ManifestRegistry) -> Folder {
+    static func folder(at url: URL, registry: ManifestRegistry, followsSwitch: Bool = false) -> Folder {
         let className = url.lastPathComponent == "raw" ? url.deletingLastPathComponent().lastPathComponent : ""
         let expected = ["FashionMNIST": "fashion", "MNIST": "mnist"][className]
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).filter { $0.hasSuffix("-ubyte") }.sorted()
@@ -74,7 +79,9 @@ public struct PayloadFolderReport: Sendable, Codable {
             shortID = version.identity.short
             holds = "\(manifest.title) \(version.name) (\(version.identity.short))"
             verdict = "holds \(holds!)"
-            if let expected, expected != manifest.name {
+            if followsSwitch {
+                verdict += " (an fmnist torchvision link: it shows the active dataset under every class name)"
+            } else if let expected, expected != manifest.name {
                 status = .integrity
                 verdict = "WRONG DATASET: \(className)/raw holds \(manifest.title)"
             }

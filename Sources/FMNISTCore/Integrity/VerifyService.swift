@@ -16,6 +16,20 @@ public struct VerifyService: Sendable {
         public let ok: Bool
         public let exitStatus: ExitStatus
         public let exitCode: Int32
+        /// The payload folders that registered torchvision links show for the datasets verified
+        /// (a framework may have written through the link); empty when there are none.
+        public var frameworkLinks: [FrameworkLinkCheck] = []
+    }
+
+    /// What a torchvision link (`PATH/<Class>/raw`) shows, checked file by file against the catalog.
+    public struct FrameworkLinkCheck: Sendable, Codable {
+        /// The symlink, `PATH/<Class>/raw`.
+        public let path: String
+        public let dataset: String
+        public let versionID: String
+        /// Files that are not the recorded payload ("name: why"); empty when the folder is proven.
+        public let problems: [String]
+        public let ok: Bool
     }
 
     public enum Outcome: Sendable {
@@ -33,7 +47,8 @@ public struct VerifyService: Sendable {
         case .file(let url):
             return .file(SingleFileReport.identify(url: url, registry: registry))
         case .payloadFolders(let folders):
-            return .payloadFolders(PayloadFolderReport.verify(folders, root: URL(fileURLWithPath: target), registry: registry))
+            return .payloadFolders(PayloadFolderReport.verify(
+                folders, root: URL(fileURLWithPath: target), registry: registry, followingSwitch: torchvisionLinkFolders()))
         case .datasets(let requests):
             let hasCatalog = FileManager.default.fileExists(atPath: layout.catalogFile.path)
             var accepted: [String: Set<String>] = [:]
@@ -58,19 +73,63 @@ public struct VerifyService: Sendable {
             let started = Date()
             let verifier = DatasetVerifier(registry: registry, acceptedUnknownPayloads: accepted)
             let reports = zip(requests, verifier.verify(resolved)).map { request, report in report.relocated(to: request.directory) }
-            let status = Self.combine(reports.map(\.exitStatus))
+            let linkChecks = hasCatalog ? checkFrameworkLinks(datasets: Set(requests.map(\.manifest.name))) : []
+            let status = Self.combine(reports.map(\.exitStatus) + (linkChecks.allSatisfy(\.ok) ? [] : [.integrity]))
             if hasCatalog {
                 record(reports.enumerated().compactMap { index, report in
                     requests[index].directory == layout.liveDirectory(dataset: requests[index].manifest.name)
                         ? (report, shown[index]) : nil
                 }, measuredSince: started)
             }
-            return .datasets(DatasetsResult(datasets: reports, ok: status == .success, exitStatus: status, exitCode: status.rawValue))
+            return .datasets(DatasetsResult(
+                datasets: reports, ok: status == .success, exitStatus: status, exitCode: status.rawValue, frameworkLinks: linkChecks))
         }
     }
 
+    /// Checks the payload folder each registered torchvision link shows, for links showing one of
+    /// `datasets` (fingerprints trusted, changed files re-hashed; nothing is written).
+    func checkFrameworkLinks(datasets: Set<String>) -> [FrameworkLinkCheck] {
+        guard let catalog = try? Catalog.openReadOnly(layout) else { return [] }
+        defer { catalog.close() }
+        let links = LinkSwitcher(layout: layout)
+        let checker = TrustedFileChecker(layout: layout, catalog: catalog)
+        var checks: [FrameworkLinkCheck] = []
+        for path in torchvisionLinkFolders().sorted() {
+            guard let destination = links.destination(of: URL(fileURLWithPath: path)), let dataset = links.payloadDataset(of: destination),
+                datasets.contains(dataset), let manifest = try? registry.manifest(named: dataset)
+            else { continue }
+            let versionID = destination.lastPathComponent
+            guard let files = try? catalog.files(versionID: versionID), !files.isEmpty else { continue }
+            var problems: [String] = []
+            for file in files {
+                let name = PayloadStore.payloadName(file.name)
+                let url = destination.appendingPathComponent(name)
+                switch checker.check(url, recorded: file, classCount: manifest.classes.count, compressed: false) {
+                case .proven: break
+                case .missing: problems.append("\(name): missing")
+                case .damaged(let why): problems.append("\(name): \(why)")
+                }
+            }
+            checks.append(FrameworkLinkCheck(path: path, dataset: dataset, versionID: versionID, problems: problems, ok: problems.isEmpty))
+        }
+        return checks
+    }
+
+    /// The `raw` symlinks of every registered torchvision link that are still fmnist's (standardized paths).
+    func torchvisionLinkFolders() -> Set<String> {
+        guard FileManager.default.fileExists(atPath: layout.catalogFile.path), let catalog = try? Catalog.openReadOnly(layout) else { return [] }
+        defer { catalog.close() }
+        let links = LinkSwitcher(layout: layout)
+        let registered = (try? catalog.registeredLinkLayouts()) ?? []
+        return Set(registered.filter { $0.layout == .torchvision }
+            .flatMap { LinkLayout.torchvision.placements(root: $0.path, registry: registry) }
+            .filter { links.problem(of: $0) == nil && links.isOurs($0.path) }
+            .map { URL(fileURLWithPath: $0.path).standardizedFileURL.path })
+    }
+
     /// `fmnist verify --repair`: under the workspace lock, records again every verified version the
-    /// catalog lost, re-hashes every recorded version (store and version directory) and restores
+    /// catalog lost, re-hashes every recorded version (store, version directory and, when made, its
+    /// uncompressed payloads for torchvision links) and restores
     /// each damaged or missing copy from the other, and puts back a missing live link. Returns what
     /// it did; then verify as usual.
     public func repair(lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> RepairReport {
@@ -94,6 +153,13 @@ public struct VerifyService: Sendable {
                         dataset: manifest.name, versionID: version.id, files: files, checker: checker,
                         classCount: manifest.classes.count, rehash: true)
                     restored += (prepared.restored + prepared.restoredStore).map { "\(manifest.name) \(version.shortID) \($0)" }
+                    // The uncompressed payloads torchvision links show, when this version has them.
+                    if VersionStore.stat(layout.payloadDirectory(dataset: manifest.name, versionID: version.id).path) != nil {
+                        let payloads = try PayloadStore(layout: layout).prepare(
+                            dataset: manifest.name, versionID: version.id, files: files, checker: checker,
+                            classCount: manifest.classes.count, rehash: true)
+                        restored += payloads.restored.map { "\(manifest.name) \(version.shortID) \($0) (payload)" }
+                    }
                     try catalog.recordEvent(
                         .verify, dataset: manifest.name, versionID: version.id, result: .ok,
                         details: ["note": "re-hashed by verify --repair"])

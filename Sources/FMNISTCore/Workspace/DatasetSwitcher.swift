@@ -48,11 +48,13 @@ public struct DatasetSwitcher: Sendable {
     ///
     /// - Parameters:
     ///   - extraLinks: more link paths to flip now and on every later switch (registered in the catalog).
+    ///   - linkLayout: the layout `extraLinks` are registered in (``LinkLayout``; `seed`: PATH itself).
     ///   - deep: re-hash every file (store and version directory) instead of trusting unchanged fingerprints.
     ///   - lockTimeout: seconds to wait for the workspace lock (nil: forever).
     ///   - progress: human progress lines (lock waits, what is being checked, warnings).
     public func switchTo(
-        _ target: SwitchTarget, extraLinks: [String] = [], deep: Bool = false, lockTimeout: TimeInterval? = nil,
+        _ target: SwitchTarget, extraLinks: [String] = [], linkLayout: LinkLayout = .seed, deep: Bool = false,
+        lockTimeout: TimeInterval? = nil,
         progress: (String) -> Void = { _ in }
     ) throws -> SwitchResult {
         let manifest = try registry.manifest(named: target.dataset)
@@ -79,23 +81,44 @@ public struct DatasetSwitcher: Sendable {
         }
 
         // Check every link before touching anything: new ones strictly, registered ones leniently.
-        let registered = try catalog.registeredLinks()
+        let registered = try catalog.registeredLinkLayouts()
         var newLinks: [String] = []
-        for path in extraLinks.map(LinkSwitcher.canonicalPath) where !registered.contains(path) && !newLinks.contains(path) {
-            try links.checkNewLink(path, registry: registry)
+        for path in extraLinks.map(LinkSwitcher.canonicalPath) where !newLinks.contains(path) {
+            if let known = registered.first(where: { $0.path == path }) {
+                guard known.layout == linkLayout else {
+                    throw UsageError(
+                        "\(path) is already registered as a \(known.layout?.rawValue ?? "newer fmnist's") link, not \(linkLayout.rawValue)",
+                        hint: "remove it first with: fmnist switch --unlink \(path)")
+                }
+                continue
+            }
+            if linkLayout == .seed {
+                try links.checkNewLink(path, registry: registry)
+            } else {
+                try links.checkNewFrameworkLink(path, placements: linkLayout.placements(root: path, registry: registry), registry: registry)
+            }
             newLinks.append(path)
         }
         try links.checkCurrentLink()
         var warnings: [String] = []
-        var flippable = [layout.currentLink.standardizedFileURL.path]
-        for path in registered {
-            if let problem = links.problem(ofRegistered: path) {
-                warnings.append("skipped the link \(path): \(problem) (remove it with: fmnist switch --unlink \(path))")
-            } else {
-                flippable.append(path)
+        var flippable = [Flip(placement: LinkLayout.Placement(path: layout.currentLink.standardizedFileURL.path, folders: [], shows: .liveFolder),
+                              layout: nil, registeredPath: nil)]
+        for (path, linkLayout) in registered {
+            guard let linkLayout else {
+                warnings.append("skipped the link \(path): a newer fmnist registered it in a layout this one does not know")
+                continue
+            }
+            for placement in linkLayout.placements(root: path, registry: registry) {
+                if let problem = links.problem(of: placement) {
+                    warnings.append("skipped the link \(placement.path): \(problem) (remove it with: fmnist switch --unlink \(path))")
+                } else {
+                    flippable.append(Flip(placement: placement, layout: linkLayout, registeredPath: path))
+                }
             }
         }
-        flippable += newLinks
+        for path in newLinks {
+            flippable += linkLayout.placements(root: path, registry: registry).map { Flip(placement: $0, layout: linkLayout, registeredPath: path) }
+        }
 
         // Prove the version (repairing damaged copies from the store), unless its last check failed.
         progress("verifying \(manifest.title) \(version.label) (\(deep ? "deep: full re-hash" : "fast: unchanged files trusted, changed ones re-hashed"))")
@@ -123,7 +146,13 @@ public struct DatasetSwitcher: Sendable {
             }
             throw error
         }
-        let restored = (prepared.restored + prepared.restoredStore).sorted()
+        // Torchvision links show the version's uncompressed payloads: made (or repaired) from the proven copies.
+        var payloads: PayloadStore.Prepared?
+        if flippable.contains(where: { $0.placement.shows == .payloads }) {
+            payloads = try PayloadStore(layout: layout).prepare(
+                dataset: dataset, versionID: version.id, files: files, checker: checker, classCount: manifest.classes.count, rehash: deep)
+        }
+        let restored = (prepared.restored + prepared.restoredStore + (payloads?.restored ?? [])).sorted()
         for name in restored { progress("restored \(name) of \(manifest.title) \(version.label) from a verified copy (it was damaged)") }
 
         // The live version of the dataset: one rename of data/<dataset>.
@@ -136,13 +165,24 @@ public struct DatasetSwitcher: Sendable {
         let previousDataset = links.dataset(of: layout.currentLink, among: registry.manifests.map(\.name))
         let liveDirectory = layout.liveDirectory(dataset: dataset)
         var flipped: [FlippedLink] = []
-        for path in flippable {
+        for flip in flippable {
+            let path = flip.placement.path
+            try links.ensureFolders(flip.placement)
             let before = WorkspaceBoundary.linkText(path)
-            let text = try links.flip(link: URL(fileURLWithPath: path), to: liveDirectory)
-            flipped.append(FlippedLink(path: path, target: text, previousTarget: before))
+            let destination = flip.placement.shows == .payloads ? payloads!.directory : liveDirectory
+            let text = try links.flip(link: URL(fileURLWithPath: path), to: destination)
+            flipped.append(FlippedLink(path: path, target: text, previousTarget: before, layout: flip.layout, registeredPath: flip.registeredPath))
+            if flip.layout == .torchvision {
+                let processed = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("processed")
+                if VersionStore.stat(processed) != nil {
+                    warnings.append(
+                        "\(processed) exists: torchvision reads it instead of raw/, so it still shows what was processed there; "
+                            + "move it aside or delete it")
+                }
+            }
         }
         try catalog.transaction {
-            for path in newLinks { try catalog.registerLink(path: path) }
+            for path in newLinks { try catalog.registerLink(path: path, layout: linkLayout) }
             try catalog.recordSwitch(
                 dataset: dataset, versionID: version.id, links: flipped.map { ($0.path, $0.target) },
                 details: SwitchDetails(deep: deep, links: flipped.map(\.path), problems: [], restored: restored))
@@ -154,8 +194,10 @@ public struct DatasetSwitcher: Sendable {
             restored: restored, warnings: warnings)
     }
 
-    /// Forgets the registered link `path` and removes the symlink there when it is fmnist's (it
-    /// points at a live folder of this workspace). A path that is not registered is a usage error.
+    /// Forgets the registered link `path` and removes every symlink its layout made there that is
+    /// still fmnist's (it points at a live or payload folder of this workspace); folders fmnist made
+    /// for a framework layout are left (they may hold the framework's own files). A path that is not
+    /// registered is a usage error.
     public func unlink(_ path: String, lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> UnlinkResult {
         let canonical = LinkSwitcher.canonicalPath(path)
         let lock = try WorkspaceLock.acquire(layout, command: "switch --unlink", timeout: lockTimeout, onWait: progress)
@@ -165,20 +207,24 @@ public struct DatasetSwitcher: Sendable {
         }
         let catalog = try Catalog.open(layout)
         defer { catalog.close() }
-        guard try catalog.registeredLinks().contains(canonical) else {
+        guard let registration = try catalog.registeredLinkLayouts().first(where: { $0.path == canonical }) else {
             throw UsageError("\(canonical) is not a registered link", hint: "list the links with: fmnist switch")
         }
         let links = LinkSwitcher(layout: layout)
-        var removed = false
-        var info = stat()
-        if lstat(canonical, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK,
-            links.dataset(of: URL(fileURLWithPath: canonical), among: registry.manifests.map(\.name)) != nil
-        {
-            if Foundation.unlink(canonical) != 0 { throw WorkspaceError.posix("remove link", canonical) }
-            removed = true
+        var removed: [String] = []
+        // A layout unknown to this build: try every layout's places (only fmnist's symlinks go).
+        let layouts = registration.layout.map { [$0] } ?? LinkLayout.allCases
+        for placement in layouts.flatMap({ $0.placements(root: canonical, registry: registry) }) {
+            let path = placement.path
+            var info = stat()
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK, links.folderError(placement) == nil,
+                links.dataset(of: URL(fileURLWithPath: path), among: registry.manifests.map(\.name)) != nil
+            else { continue }
+            if Foundation.unlink(path) != 0 { throw WorkspaceError.posix("remove link", path) }
+            removed.append(path)
         }
         try catalog.unregisterLink(path: canonical)
-        return UnlinkResult(path: canonical, removedSymlink: removed)
+        return UnlinkResult(path: canonical, layout: registration.layout, removedSymlink: !removed.isEmpty, removedSymlinks: removed)
     }
 
     /// What `data/current` and the registered links point at now (read-only; no lock).
@@ -195,18 +241,28 @@ public struct DatasetSwitcher: Sendable {
             links: links)
     }
 
-    /// `data/current` and every registered link, with what they point at.
+    /// `data/current`, then every symlink of every registered link, with what they point at.
     static func linkStates(layout: WorkspaceLayout, registry: ManifestRegistry, catalog: Catalog) throws -> [LinkState] {
         let switcher = LinkSwitcher(layout: layout)
         let datasets = registry.manifests.map(\.name)
-        let paths = [layout.currentLink.standardizedFileURL.path] + (try catalog.registeredLinks())
-        return paths.enumerated().map { index, path in
-            let url = URL(fileURLWithPath: path)
-            return LinkState(
-                path: path, target: WorkspaceBoundary.linkText(path),
-                dataset: switcher.dataset(of: url, among: datasets), isDefault: index == 0,
-                problem: index == 0 ? nil : switcher.problem(ofRegistered: path))
+        let current = layout.currentLink.standardizedFileURL.path
+        var states = [LinkState(
+            path: current, target: WorkspaceBoundary.linkText(current),
+            dataset: switcher.dataset(of: URL(fileURLWithPath: current), among: datasets), isDefault: true)]
+        for (path, linkLayout) in try catalog.registeredLinkLayouts() {
+            guard let linkLayout else {
+                states.append(LinkState(path: path, target: nil, dataset: nil, isDefault: false,
+                                        problem: "registered by a newer fmnist in a layout this one does not know", registeredPath: path))
+                continue
+            }
+            for placement in linkLayout.placements(root: path, registry: registry) {
+                states.append(LinkState(
+                    path: placement.path, target: WorkspaceBoundary.linkText(placement.path),
+                    dataset: switcher.dataset(of: URL(fileURLWithPath: placement.path), among: datasets), isDefault: false,
+                    problem: switcher.problem(of: placement), layout: linkLayout, registeredPath: path))
+            }
         }
+        return states
     }
 
     /// The version a target names: its selector, else the live version, else the newest recorded.
@@ -237,10 +293,21 @@ struct SwitchDetails: Encodable {
     let restored: [String]
 }
 
+/// One symlink a switch is about to flip: `data/current` (no layout) or one of a registered link's.
+struct Flip {
+    let placement: LinkLayout.Placement
+    let layout: LinkLayout?
+    let registeredPath: String?
+}
+
 /// What `fmnist switch --unlink PATH` did.
 public struct UnlinkResult: Sendable, Codable {
     /// The link path, absolute.
     public let path: String
-    /// Whether a symlink of fmnist's was removed there (false: it was gone, or replaced by the user).
+    /// Its registered layout (nil: a layout this build does not know).
+    public let layout: LinkLayout?
+    /// Whether a symlink of fmnist's was removed (false: it was gone, or replaced by the user).
     public let removedSymlink: Bool
+    /// Every symlink of fmnist's removed (PATH itself for `seed`; `PATH/MNIST/raw`… for a framework layout).
+    public let removedSymlinks: [String]
 }

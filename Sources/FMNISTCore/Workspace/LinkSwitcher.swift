@@ -57,12 +57,25 @@ public struct LinkSwitcher: Sendable {
         }
     }
 
-    /// Whether the symlink at `path` is one fmnist makes: it points at a live folder of this workspace.
+    /// Whether the symlink at `path` is one fmnist makes: it points at a live folder of this
+    /// workspace, or at a version's payload folder (`.fmnist/payload/<dataset>/<id>`, torchvision links).
     func isOurs(_ path: String) -> Bool {
         guard let destination = destination(of: URL(fileURLWithPath: path)) else { return false }
+        if payloadDataset(of: destination) != nil { return true }
         let root = layout.root.standardizedFileURL.path
         let parent = destination.deletingLastPathComponent().path
         return parent == root && !destination.lastPathComponent.hasPrefix(".") && destination.lastPathComponent != "current"
+    }
+
+    /// The dataset of a payload folder `.fmnist/payload/<dataset>/<64 hex>`, or nil.
+    func payloadDataset(of destination: URL) -> String? {
+        let id = destination.lastPathComponent
+        let datasetFolder = destination.deletingLastPathComponent()
+        guard id.count == 64, id.allSatisfy({ $0.isHexDigit && !$0.isUppercase }),
+            datasetFolder.deletingLastPathComponent().path == layout.payloadsDirectory.standardizedFileURL.path,
+            !datasetFolder.lastPathComponent.hasPrefix(".")
+        else { return nil }
+        return datasetFolder.lastPathComponent
     }
 
     /// `data/current` must be missing or fmnist's own symlink.
@@ -78,7 +91,13 @@ public struct LinkSwitcher: Sendable {
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw WorkspaceError.fileSystem(operation: "create link", path: path, detail: "its folder \(parent) does not exist")
         }
-        let real = Self.realPath(parent) + "/" + (path as NSString).lastPathComponent
+        try checkOutsideWorkspace(path, real: Self.realPath(parent) + "/" + (path as NSString).lastPathComponent, registry: registry)
+        try checkReplaceable(path)
+    }
+
+    /// Refuses a link whose real location `real` is the workspace root, inside its private area, or
+    /// inside or equal to `data/current` or a live folder.
+    func checkOutsideWorkspace(_ path: String, real: String, registry: ManifestRegistry) throws {
         let root = Self.realPath(layout.root.path)
         var reserved: [(String, String)] = [(root + "/.fmnist", "inside the workspace's private area (.fmnist)"),
                                              (root + "/current", "the workspace's data/current link")]
@@ -89,7 +108,61 @@ public struct LinkSwitcher: Sendable {
         for (prefix, what) in reserved where real == prefix || real.hasPrefix(prefix + "/") {
             throw WorkspaceError.linkInsideWorkspace(path: path, what: what)
         }
-        try checkReplaceable(path)
+    }
+
+    /// Refuses a new framework link (`--layout torchvision|keras`) at `root` unless `root`'s folder
+    /// exists, `root` is outside the workspace, `root` and the folders below it are missing or real
+    /// folders (never a symlink: fmnist would write through it), and each symlink place is free or
+    /// fmnist's own. An existing real folder at `PATH/MNIST/raw` is refused, never replaced.
+    func checkNewFrameworkLink(_ root: String, placements: [LinkLayout.Placement], registry: ManifestRegistry) throws {
+        let parent = (root as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw WorkspaceError.fileSystem(operation: "create link", path: root, detail: "its folder \(parent) does not exist")
+        }
+        try checkOutsideWorkspace(root, real: Self.realPath(parent) + "/" + (root as NSString).lastPathComponent, registry: registry)
+        for placement in placements {
+            if let error = folderError(placement) { throw error }
+            try checkReplaceable(placement.path)
+        }
+    }
+
+    /// Why the folders leading to a framework symlink cannot be used: one is a symlink (fmnist
+    /// would write through it) or a file.
+    func folderError(_ placement: LinkLayout.Placement) -> WorkspaceError? {
+        for folder in placement.folders {
+            var info = stat()
+            guard lstat(folder, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: continue
+            case S_IFLNK: return .foreignSymlink(path: folder, target: WorkspaceBoundary.linkText(folder) ?? "?")
+            default: return .notAFolder(path: folder)
+            }
+        }
+        return nil
+    }
+
+    /// Why a registered framework symlink cannot be flipped now (PATH is gone, a folder below it
+    /// became a symlink or a file, or the symlink place was replaced), or nil when it can.
+    public func problem(of placement: LinkLayout.Placement) -> String? {
+        guard let root = placement.folders.first else { return problem(ofRegistered: placement.path) }
+        var isDirectory: ObjCBool = false
+        var info = stat()
+        guard lstat(root, &info) == 0, FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue,
+            (info.st_mode & S_IFMT) == S_IFDIR
+        else { return "its folder \(root) no longer exists (or is no longer a real folder)" }
+        if let error = folderError(placement) { return error.description }
+        guard lstat(placement.path, &info) == 0 else { return nil }
+        return problem(ofRegistered: placement.path)
+    }
+
+    /// Creates the missing folders leading to a framework symlink (0755), refusing any that is not
+    /// a real folder once made.
+    func ensureFolders(_ placement: LinkLayout.Placement) throws {
+        for folder in placement.folders {
+            if mkdir(folder, 0o755) != 0 && errno != EEXIST { throw WorkspaceError.posix("create directory", folder) }
+            try WorkspaceBoundary.requireRealDirectory(folder)
+        }
     }
 
     /// Why a registered link cannot be flipped now (its folder is gone, the user replaced it with a
@@ -126,9 +199,11 @@ public struct LinkSwitcher: Sendable {
     public func destination(of link: URL) -> URL? {
         let path = link.standardizedFileURL.path
         guard let text = WorkspaceBoundary.linkText(path) else { return nil }
-        if text.hasPrefix("/") { return URL(fileURLWithPath: text).standardizedFileURL }
-        let parent = URL(fileURLWithPath: Self.realPath(link.standardizedFileURL.deletingLastPathComponent().path))
-        let resolved = URL(fileURLWithPath: parent.appendingPathComponent(text).standardizedFileURL.path)
+        if text.hasPrefix("/") { return URL(fileURLWithPath: Self.lexicallyNormalized(text)) }
+        let parent = Self.realPath(link.standardizedFileURL.deletingLastPathComponent().path)
+        // Lexically: Foundation's standardizedFileURL resolves symlinks once a path holds "..",
+        // which would turn `../data/mnist` into the version directory it points at.
+        let resolved = URL(fileURLWithPath: Self.lexicallyNormalized(parent + "/" + text))
         // Compare in the workspace's own spelling of its root, whatever symlinks lead to either.
         let root = layout.root.standardizedFileURL.path
         let realRoot = Self.realPath(root)
@@ -141,7 +216,22 @@ public struct LinkSwitcher: Sendable {
     /// The dataset whose live folder `link` points at, if any.
     public func dataset(of link: URL, among datasets: [String]) -> String? {
         guard let destination = destination(of: link) else { return nil }
+        if let dataset = payloadDataset(of: destination) { return datasets.contains(dataset) ? dataset : nil }
         return datasets.first { layout.liveDirectory(dataset: $0).standardizedFileURL.path == destination.path }
+    }
+
+    /// An absolute path with "." and ".." components and repeated slashes removed, without
+    /// looking at the file system (no symlink is resolved).
+    static func lexicallyNormalized(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..": if !parts.isEmpty { parts.removeLast() }
+            default: parts.append(part)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     /// `realpath(3)` of `path`, or `path` itself when it cannot be resolved.

@@ -24,9 +24,14 @@ public enum RecordedFileCheck {
     }
 
     /// Measures the file at `url` (decompression bounded by the recorded payload size) and judges it.
-    public static func check(url: URL, recorded: CatalogFile, classCount: Int) -> (measurement: FileMeasurement?, problem: String?) {
+    /// `compressed: false` judges an uncompressed payload file (torchvision's `raw/*-ubyte`), whose
+    /// bytes are the payload the catalog records.
+    public static func check(
+        url: URL, recorded: CatalogFile, classCount: Int, compressed: Bool = true
+    ) -> (measurement: FileMeasurement?, problem: String?) {
         do {
-            let measurement = try FileVerifier.measure(url: url, payloadLimit: recorded.payloadSize, classCount: classCount)
+            let measurement = try FileVerifier.measure(
+                url: url, payloadLimit: recorded.payloadSize, classCount: classCount, compressed: compressed)
             return (measurement, problem(measurement, recorded: recorded))
         } catch {
             return (nil, "\(error)")
@@ -63,8 +68,9 @@ public struct TrustedFileChecker {
         self.catalog = catalog
     }
 
-    /// Checks the file at `url` against `recorded`. `rehash` ignores fingerprints (a deep check).
-    public func check(_ url: URL, recorded: CatalogFile, classCount: Int, rehash: Bool = false) -> Verdict {
+    /// Checks the file at `url` against `recorded`. `rehash` ignores fingerprints (a deep check);
+    /// `compressed: false` checks an uncompressed payload file.
+    public func check(_ url: URL, recorded: CatalogFile, classCount: Int, rehash: Bool = false, compressed: Bool = true) -> Verdict {
         var info = stat()
         guard lstat(url.path, &info) == 0 else { return .missing }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
@@ -75,7 +81,7 @@ public struct TrustedFileChecker {
         if !rehash, let now, let known = try? catalog.fingerprint(path: key, payloadSHA256: recorded.payloadSHA256), known == now {
             return .proven(rehashed: false)
         }
-        let (_, problem) = RecordedFileCheck.check(url: url, recorded: recorded, classCount: classCount)
+        let (_, problem) = RecordedFileCheck.check(url: url, recorded: recorded, classCount: classCount, compressed: compressed)
         if let problem {
             if !catalog.isReadOnly { try? catalog.forgetFingerprint(path: key) }
             return .damaged(problem)

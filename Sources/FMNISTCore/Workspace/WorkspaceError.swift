@@ -10,6 +10,8 @@ public enum WorkspaceError: FMNISTError, Equatable {
     case fileSystem(operation: String, path: String, detail: String)
     /// A link path exists and is a real directory or file: fmnist will not replace user data.
     case notALink(path: String, kind: String)
+    /// A folder a framework link needs (`PATH`, `PATH/MNIST`, `PATH/datasets`) is a file: fmnist will not replace it.
+    case notAFolder(path: String)
     /// A store file is absent (or has the wrong size) although the catalog records it.
     case storeFileMissing(path: String, dataset: String)
     /// The dataset has no version in this workspace.
@@ -31,7 +33,7 @@ public enum WorkspaceError: FMNISTError, Equatable {
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .lockTimeout, .lockFailed, .fileSystem, .notALink, .foreignSymlink, .foreignLiveFolder: return .workspace
+        case .lockTimeout, .lockFailed, .fileSystem, .notALink, .notAFolder, .foreignSymlink, .foreignLiveFolder: return .workspace
         case .linkInsideWorkspace: return .usage
         case .storeFileMissing, .datasetMissing, .versionNotFound, .unverified: return .missing
         case .ambiguousVersion: return .usage
@@ -49,6 +51,8 @@ public enum WorkspaceError: FMNISTError, Equatable {
             return "\(operation) \(path) failed: \(detail)"
         case .notALink(let path, let kind):
             return "\(path) exists and is a \(kind), not a symbolic link; fmnist will not replace it"
+        case .notAFolder(let path):
+            return "\(path) is a file where a framework link needs a folder; fmnist will not replace it"
         case .storeFileMissing(let path, let dataset):
             return "the stored file \(path) of \(dataset) is missing or has the wrong size"
         case .datasetMissing(let dataset):
@@ -76,7 +80,7 @@ public enum WorkspaceError: FMNISTError, Equatable {
         switch self {
         case .lockTimeout: return "wait for it to finish, or raise --lock-timeout"
         case .lockFailed, .fileSystem: return "check the permissions and free space of the workspace, or use --root DIR somewhere writable"
-        case .notALink(let path, _): return "move \(path) aside, or choose another --link path"
+        case .notALink(let path, _), .notAFolder(let path): return "move \(path) aside, or choose another --link path"
         case .storeFileMissing(_, let dataset), .datasetMissing(let dataset):
             return "run: fmnist fetch \(dataset) (or fmnist import DIR --as \(dataset))"
         case .versionNotFound(let dataset, _, _): return "run: fmnist versions \(dataset)"

@@ -25,14 +25,15 @@ public enum WorkspaceJanitor {
                 if VersionStore.stat(path.path) == nil { removed.append(path.path) }
             }
         }
-        // Version directories half-built by a killed process (again never through a symlink: a
-        // `.fmnist/versions` that is someone else's link is left alone).
-        if (try? WorkspaceBoundary(layout: layout).checkOwnedPath(layout.versionsDirectory.appendingPathComponent("x"))) != nil,
-            let info = VersionStore.stat(layout.versionsDirectory.path), (info.st_mode & S_IFMT) == S_IFDIR,
-            let datasets = try? fm.contentsOfDirectory(atPath: layout.versionsDirectory.path)
-        {
+        // Version and payload directories half-built by a killed process (never through a symlink:
+        // a `.fmnist/versions` or `.fmnist/payload` that is someone else's link is left alone).
+        for parent in [layout.versionsDirectory, layout.payloadsDirectory] {
+            guard (try? WorkspaceBoundary(layout: layout).checkOwnedPath(parent.appendingPathComponent("x"))) != nil,
+                let info = VersionStore.stat(parent.path), (info.st_mode & S_IFMT) == S_IFDIR,
+                let datasets = try? fm.contentsOfDirectory(atPath: parent.path)
+            else { continue }
             for dataset in datasets {
-                let folder = layout.versionsDirectory.appendingPathComponent(dataset)
+                let folder = parent.appendingPathComponent(dataset)
                 guard let info = VersionStore.stat(folder.path), (info.st_mode & S_IFMT) == S_IFDIR else { continue }
                 for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] where isPlacementLeftover(name) {
                     VersionStore.removeTree(folder.appendingPathComponent(name))

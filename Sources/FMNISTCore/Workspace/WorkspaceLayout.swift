@@ -56,6 +56,14 @@ public struct WorkspaceLayout: Sendable, Equatable {
         versionsDirectory.appendingPathComponent(dataset, isDirectory: true).appendingPathComponent(versionID, isDirectory: true)
     }
 
+    /// The per-version folders of uncompressed payloads, `.fmnist/payload/` (torchvision links).
+    public var payloadsDirectory: URL { privateDirectory.appendingPathComponent("payload", isDirectory: true) }
+
+    /// One version's four uncompressed payloads, `.fmnist/payload/<dataset>/<version-id>`.
+    public func payloadDirectory(dataset: String, versionID: String) -> URL {
+        payloadsDirectory.appendingPathComponent(dataset, isDirectory: true).appendingPathComponent(versionID, isDirectory: true)
+    }
+
     /// The text of the live symlink `data/<dataset>` when it shows `versionID`: relative, so that
     /// moving the workspace keeps it working.
     public static func liveLinkText(dataset: String, versionID: String) -> String {

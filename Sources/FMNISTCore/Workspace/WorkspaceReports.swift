@@ -25,6 +25,10 @@ public struct LinkState: Sendable, Codable, Equatable {
     public let isDefault: Bool
     /// Why a registered link is skipped by `switch` (its folder is gone, the user replaced it…), or nil.
     public var problem: String? = nil
+    /// The layout of the registered link this symlink belongs to (nil for `data/current`).
+    public var layout: LinkLayout? = nil
+    /// The path registered with `--link` (PATH; for a framework layout the symlink is below it), nil for `data/current`.
+    public var registeredPath: String? = nil
 }
 
 /// A version as listed by `status` and `versions`; unknown versions carry `known: false` and
@@ -59,6 +63,10 @@ public struct FlippedLink: Sendable, Codable, Equatable {
     public let target: String
     /// The symlink text before, nil when the link did not exist.
     public let previousTarget: String?
+    /// The layout of the registered link it belongs to (nil for `data/current`).
+    public var layout: LinkLayout? = nil
+    /// The path registered with `--link`, nil for `data/current`.
+    public var registeredPath: String? = nil
 }
 
 /// The outcome of `fmnist switch DATASET`.

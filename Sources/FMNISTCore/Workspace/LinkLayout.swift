@@ -1,0 +1,64 @@
+import Foundation
+
+/// The layout of a registered link (`fmnist switch DATASET --link PATH --layout …`): which symlinks
+/// fmnist keeps at or under PATH, and what each of them shows after every switch.
+///
+/// - `seed` (the default): PATH itself points at the active dataset's live folder (`data/<dataset>`,
+///   the four `.gz`), the Fashion-MNIST README's drop-in.
+/// - `torchvision`: `PATH/MNIST/raw` and `PATH/FashionMNIST/raw` both point at the active
+///   version's uncompressed payloads (``PayloadStore``), so `torchvision.datasets.MNIST(PATH)` reads
+///   whichever dataset is active.
+/// - `keras`: `PATH/datasets/fashion-mnist` points at the active live folder, so
+///   `keras.datasets.fashion_mnist.load_data()` with `KERAS_HOME=PATH` reads it.
+///
+/// ```swift
+/// for placement in LinkLayout.torchvision.placements(root: "/home/me/tv", registry: registry) {
+///     print(placement.path)    // /home/me/tv/MNIST/raw, /home/me/tv/FashionMNIST/raw
+/// }
+/// ```
+public enum LinkLayout: String, Sendable, Codable, CaseIterable {
+    case seed
+    case torchvision
+    case keras
+
+    /// Parses a `--layout` value; anything else is a usage error naming the layouts.
+    public init(parsing text: String) throws {
+        guard let layout = LinkLayout(rawValue: text.lowercased()) else {
+            throw UsageError(
+                "\"\(text)\" is not a link layout (\(LinkLayout.allCases.map(\.rawValue).joined(separator: ", ")))",
+                hint: "e.g. fmnist switch fashion --link ~/tv-root --layout torchvision")
+        }
+        self = layout
+    }
+
+    /// What a symlink shows: the live folder of the `.gz` copies, or the uncompressed payloads.
+    public enum Shows: String, Sendable, Codable {
+        case liveFolder = "live-folder"
+        case payloads
+    }
+
+    /// One symlink a registered link keeps, and the real folders fmnist makes for it when missing.
+    public struct Placement: Sendable, Equatable {
+        /// Absolute path of the symlink.
+        public let path: String
+        /// Folders from PATH down to the symlink's folder (PATH first); empty for `seed`.
+        public let folders: [String]
+        public let shows: Shows
+    }
+
+    /// The symlinks this layout keeps for the registered path `root` (absolute, standardized).
+    public func placements(root: String, registry: ManifestRegistry) -> [Placement] {
+        switch self {
+        case .seed:
+            return [Placement(path: root, folders: [], shows: .liveFolder)]
+        case .torchvision:
+            return registry.manifests.map { manifest in
+                let folder = root + "/" + FrameworkNames.torchvision(manifest.name)
+                return Placement(path: folder + "/raw", folders: [root, folder], shows: .payloads)
+            }
+        case .keras:
+            let folder = root + "/datasets"
+            return [Placement(path: folder + "/" + FrameworkNames.keras("fashion"), folders: [root, folder], shows: .liveFolder)]
+        }
+    }
+}

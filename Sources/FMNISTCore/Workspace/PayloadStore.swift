@@ -1,0 +1,145 @@
+import Foundation
+
+/// The uncompressed payloads that torchvision links show: `.fmnist/payload/<dataset>/<version-id>/`
+/// holds `{train,t10k}-{images-idx3,labels-idx1}-ubyte`, inflated once per version from the
+/// version directory's proven `.gz` copies.
+///
+/// - A payload file's identity is its SHA-256, which is the payload SHA-256 the catalog records for
+///   the version's file: it is proven like every other file (``TrustedFileChecker`` with
+///   `compressed: false`: a recorded stat fingerprint, re-hashed whenever it changed).
+/// - The folder is built under a temporary name and renamed into place; it is read-only (0555,
+///   files 0444). A damaged payload (a framework that wrote through a link, as root) is inflated
+///   again from the proven `.gz`: a write through a link reaches this copy only, never the store.
+///
+/// ```swift
+/// let payloads = PayloadStore(layout: layout)
+/// let prepared = try payloads.prepare(dataset: "fashion", versionID: id, files: files, checker: checker, classCount: 10)
+/// // prepared.directory/train-images-idx3-ubyte
+/// ```
+public struct PayloadStore: Sendable {
+    public let layout: WorkspaceLayout
+
+    public init(layout: WorkspaceLayout) {
+        self.layout = layout
+    }
+
+    /// The payload file name of a container name: `train-images-idx3-ubyte.gz` -> `train-images-idx3-ubyte`.
+    public static func payloadName(_ name: String) -> String { name.hasSuffix(".gz") ? String(name.dropLast(3)) : name + ".idx" }
+
+    /// What ``prepare(dataset:versionID:files:checker:classCount:rehash:)`` did.
+    public struct Prepared: Sendable {
+        public let directory: URL
+        /// Whether the folder was built now (it did not exist).
+        public let built: Bool
+        /// Payload files that were there but damaged, inflated again from the proven `.gz`.
+        public let restored: [String]
+    }
+
+    /// Makes the version's payload folder hold proven payloads of its four files. The version
+    /// directory must hold proven copies (``VersionStore/prepareVersion(dataset:versionID:files:checker:classCount:rehash:)``
+    /// first): they are what gets inflated.
+    @discardableResult
+    public func prepare(
+        dataset: String, versionID: String, files: [CatalogFile], checker: TrustedFileChecker, classCount: Int,
+        rehash: Bool = false
+    ) throws -> Prepared {
+        try VersionStore.checkName(dataset)
+        try VersionStore.checkName(versionID)
+        for file in files { try VersionStore.checkName(file.name) }
+        let directory = layout.payloadDirectory(dataset: dataset, versionID: versionID)
+        let boundary = WorkspaceBoundary(layout: layout)
+        try boundary.ensureOwnedDirectory(directory.deletingLastPathComponent())
+        let exists = VersionStore.stat(directory.path) != nil
+        if exists { try WorkspaceBoundary.requireRealDirectory(directory.path) }
+        let sources = layout.versionDirectory(dataset: dataset, versionID: versionID)
+
+        var toWrite: [CatalogFile] = []
+        var restored: [String] = []
+        for file in files {
+            let url = directory.appendingPathComponent(Self.payloadName(file.name))
+            let verdict = exists ? checker.check(url, recorded: file, classCount: classCount, rehash: rehash, compressed: false) : .missing
+            guard !verdict.isProven else { continue }
+            if case .damaged = verdict { restored.append(Self.payloadName(file.name)) }
+            toWrite.append(file)
+        }
+        if !exists {
+            let building = directory.deletingLastPathComponent()
+                .appendingPathComponent(".build-\(versionID.prefix(12)).fmnist-\(getpid())-\(UUID().uuidString.prefix(8))")
+            if mkdir(building.path, 0o755) != 0 { throw WorkspaceError.posix("create directory", building.path) }
+            do {
+                for file in toWrite {
+                    try Self.inflate(sources.appendingPathComponent(file.name), recorded: file, classCount: classCount,
+                                     to: building.appendingPathComponent(Self.payloadName(file.name)))
+                }
+                VersionStore.syncDirectory(building.path)
+                _ = chmod(building.path, 0o555)
+                if rename(building.path, directory.path) != 0 { throw WorkspaceError.posix("rename into place", directory.path) }
+            } catch {
+                VersionStore.removeTree(building)
+                throw error
+            }
+            VersionStore.syncDirectory(directory.deletingLastPathComponent().path)
+        } else {
+            if !toWrite.isEmpty {
+                try VersionStore.withWritableDirectory(directory) {
+                    for file in toWrite {
+                        try Self.inflate(sources.appendingPathComponent(file.name), recorded: file, classCount: classCount,
+                                         to: directory.appendingPathComponent(Self.payloadName(file.name)))
+                    }
+                }
+            }
+            try VersionStore(layout: layout).removeLeftovers(in: directory)
+        }
+        for file in toWrite {
+            checker.remember(directory.appendingPathComponent(Self.payloadName(file.name)), payloadSHA256: file.payloadSHA256)
+        }
+        return Prepared(directory: directory, built: !exists, restored: restored.sorted())
+    }
+
+    /// Inflates the `.gz` at `source` into `final` (a temporary name beside it, 0444, synced, then
+    /// renamed over it); refuses, writing nothing, unless the payload is exactly the recorded one.
+    static func inflate(_ source: URL, recorded: CatalogFile, classCount: Int, to final: URL) throws {
+        try WorkspaceBoundary.refuseSymlinkOrDirectory(final)
+        let temporary = final.deletingLastPathComponent().appendingPathComponent(
+            ".\(final.lastPathComponent).fmnist-\(getpid())-\(UUID().uuidString.prefix(8))")
+        let output = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw WorkspaceError.posix("create", temporary.path) }
+        var committed = false
+        defer {
+            close(output)
+            if !committed { unlink(temporary.path) }
+        }
+        let verifier = StreamingVerifier(payloadLimit: recorded.payloadSize, classCount: classCount)
+        var writeFailed = false
+        verifier.onPayload = { chunk in
+            guard !writeFailed, let base = chunk.baseAddress else { return }
+            var offset = 0
+            while offset < chunk.count {
+                let written = Foundation.write(output, base + offset, chunk.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    writeFailed = true
+                    return
+                }
+                offset += written
+            }
+        }
+        do {
+            try FileVerifier.stream(url: source) { chunk in
+                (try? verifier.feed(chunk)) != nil && !writeFailed
+            }
+        } catch let error as FileAccessError {
+            throw WorkspaceError.fileSystem(operation: "inflate", path: source.path, detail: error.problem)
+        }
+        let measurement = verifier.finish()
+        verifier.onPayload = nil
+        if writeFailed { throw WorkspaceError.posix("write", temporary.path) }
+        if let problem = RecordedFileCheck.problem(measurement, recorded: recorded) {
+            throw WorkspaceError.fileSystem(operation: "inflate", path: source.path, detail: problem)
+        }
+        _ = fchmod(output, 0o444)
+        _ = fsync(output)
+        if rename(temporary.path, final.path) != 0 { throw WorkspaceError.posix("rename into place", final.path) }
+        committed = true
+    }
+}
