@@ -27,7 +27,7 @@ struct FMNISTCommand: AsyncParsableCommand {
             PreviewCommand.self,
             SmokeTrainCommand.self,
             SwitchCommand.self, StatusCommand.self, VersionsCommand.self, LogCommand.self, ImportCommand.self,
-            ExportCommand.self,
+            ExportCommand.self, DoctorCommand.self,
         ]
     )
 

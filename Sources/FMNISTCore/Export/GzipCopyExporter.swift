@@ -7,8 +7,8 @@ struct GzipCopyExporter: DatasetExporter {
 
     func folder(_ dataset: String) -> [String] {
         switch flavor {
-        case .keras: return ["datasets", FrameworkNames.keras(dataset)]
-        case .tfds: return [FrameworkNames.tfds(dataset)]
+        case .keras: return LoaderLayout.kerasFolder(dataset)
+        case .tfds: return LoaderLayout.tfdsManualFolder(dataset)
         }
     }
 

@@ -48,7 +48,7 @@ public struct PayloadFolderReport: Sendable, Codable {
 
     static func folder(at url: URL, registry: ManifestRegistry) -> Folder {
         let className = url.lastPathComponent == "raw" ? url.deletingLastPathComponent().lastPathComponent : ""
-        let expected = ["FashionMNIST": "fashion", "MNIST": "mnist"][className]
+        let expected = LoaderLayout.dataset(torchvisionClass: className, registry: registry)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).filter { $0.hasSuffix("-ubyte") }.sorted()
         let files = names.map { SingleFileReport.identify(url: url.appendingPathComponent($0), registry: registry) }
         // The dataset and version the four roles agree on.
