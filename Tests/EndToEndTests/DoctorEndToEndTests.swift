@@ -134,7 +134,7 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: Self.mnist("train-labels-idx1-ubyte"), to: folder.appendingPathComponent("train-labels-idx1-ubyte.gz"))
         try FileManager.default.copyItem(at: Self.fashion("t10k-labels-idx1-ubyte"), to: folder.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
-        FileManager.default.createFile(atPath: folder.appendingPathComponent("train-images-idx3-ubyte.gz").path, contents: Data())
+        #expect(FileManager.default.createFile(atPath: folder.appendingPathComponent("train-images-idx3-ubyte.gz").path, contents: Data()))
         // A valid IDX label file of no known version: MNIST's test labels with one label changed, re-gzipped.
         _ = try ExportEndToEndTests.python(
             "import gzip, sys; b = bytearray(gzip.open(sys.argv[1]).read()); b[8] = (b[8] + 1) % 10; gzip.open(sys.argv[2], 'wb').write(bytes(b))",

@@ -27,7 +27,7 @@ public struct DoctorCandidate: Sendable {
 /// descended into (no loops, no escape into the rest of the file system); depth is capped;
 /// fmnist's private `.fmnist/` is skipped; files whose name is not a published file name are
 /// never opened, stat'ed or read (only counted as entries seen).
-public final class DoctorScanner: @unchecked Sendable {
+public final class DoctorScanner {
     public static let maxDepth = 24
     let registry: ManifestRegistry
     public private(set) var candidates: [DoctorCandidate] = []
@@ -35,7 +35,13 @@ public final class DoctorScanner: @unchecked Sendable {
     public private(set) var entriesSeen = 0
     private var visited: Set<String> = []
 
-    public init(registry: ManifestRegistry) { self.registry = registry }
+    /// The published names, normalised once (every entry's name is compared with them).
+    private let stems: [(stem: String, role: FileRole)]
+
+    public init(registry: ManifestRegistry) {
+        self.registry = registry
+        stems = LoaderLayout.stems(registry)
+    }
 
     /// Walks `root` (a folder; a symlinked root given by the user is followed).
     public func scan(_ root: URL) {
@@ -48,7 +54,7 @@ public final class DoctorScanner: @unchecked Sendable {
         for manifest in registry.manifests {
             let folder = layout.liveDirectory(dataset: manifest.name).path
             for name in list(folder)?.map(\.name) ?? [] {
-                guard let role = LoaderLayout.role(fromName: name, registry: registry), name.hasSuffix(".gz") else { continue }
+                guard let role = LoaderLayout.role(fromName: name, stems: stems), name.hasSuffix(".gz") else { continue }
                 entriesSeen += 1
                 let place = LoaderPlace(loader: .seedLoader, form: .gzip, role: role, dataset: manifest.name)
                 candidates.append(DoctorCandidate(path: folder + "/" + name, kind: .file(place), linkedThrough: folder, inWorkspace: true))
@@ -112,7 +118,7 @@ public final class DoctorScanner: @unchecked Sendable {
                 continue
             }
             if entry.name.hasPrefix("."), entry.name.contains(".fmnist-tmp-") { continue }
-            guard let place = LoaderLayout.place(folder: components, name: entry.name, registry: registry) else { continue }
+            guard let place = LoaderLayout.place(folder: components, name: entry.name, registry: registry, stems: stems) else { continue }
             candidates.append(DoctorCandidate(path: child, kind: .file(place), linkedThrough: link, inWorkspace: false))
         }
     }

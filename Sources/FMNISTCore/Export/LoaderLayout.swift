@@ -51,6 +51,9 @@ public enum LoaderLayout {
     public static let torchvisionProcessed = "processed"
     /// keras's cache folder, relative to `KERAS_HOME`: `datasets/fashion-mnist`.
     public static func kerasFolder(_ dataset: String) -> [String] { ["datasets", FrameworkNames.keras(dataset)] }
+    /// Whether keras reads a dataset as the four `.gz` (Fashion-MNIST) rather than one pinned
+    /// `mnist.npz` (MNIST, which fmnist neither writes nor checks).
+    public static func kerasReadsGzip(_ dataset: String) -> Bool { dataset != "mnist" }
     /// A TFDS manual dir with the builder's name added (`--add_name_to_manual_dir`): `fashion_mnist`, `mnist`.
     public static func tfdsManualFolder(_ dataset: String) -> [String] { [FrameworkNames.tfds(dataset)] }
     /// The name of a `.gz` file's uncompressed payload as torchvision and swift-models keep it.
@@ -58,18 +61,27 @@ public enum LoaderLayout {
         name.hasSuffix(".gz") ? String(name.dropLast(3)) : name + ".idx"
     }
 
-    /// The role a file name says, e.g. `t10k-labels-idx1-ubyte.gz`, `t10k-labels.idx1-ubyte` or a
-    /// TFDS download name that contains the published name; nil for any other name.
-    public static func role(fromName name: String, registry: ManifestRegistry) -> FileRole? {
-        let normalized = name.lowercased().replacingOccurrences(of: ".", with: "-")
-        for role in FileRole.allCases {
-            for manifest in registry.manifests {
-                let stem = uncompressedName(manifest.defaultVersion.file(role).name).lowercased()
-                    .replacingOccurrences(of: ".", with: "-")
-                if normalized.contains(stem) { return role }
+    /// The published file names without `.gz`, lower-cased with `.` spelled `-` (how
+    /// ``role(fromName:stems:)`` compares names), with their roles. Compute once per scan.
+    public static func stems(_ registry: ManifestRegistry) -> [(stem: String, role: FileRole)] {
+        var stems: [(stem: String, role: FileRole)] = []
+        for manifest in registry.manifests {
+            for role in FileRole.allCases {
+                let stem = normalized(uncompressedName(manifest.defaultVersion.file(role).name))
+                if !stems.contains(where: { $0.stem == stem }) { stems.append((stem, role)) }
             }
         }
-        return nil
+        return stems
+    }
+
+    /// Lower case, `.` as `-` (so `t10k-labels.idx1-ubyte` matches), without Foundation.
+    static func normalized(_ name: String) -> String { String(name.lowercased().map { $0 == "." ? "-" : $0 }) }
+
+    /// The role a file name says, e.g. `t10k-labels-idx1-ubyte.gz`, `t10k-labels.idx1-ubyte` or a
+    /// TFDS download name that contains the published name; nil for any other name.
+    public static func role(fromName name: String, stems: [(stem: String, role: FileRole)]) -> FileRole? {
+        let lowered = normalized(name)
+        return stems.first { lowered.contains($0.stem) }?.role
     }
 
     /// The dataset a torchvision (or swift-models) class folder name stands for: `FashionMNIST` → fashion.
@@ -80,8 +92,10 @@ public enum LoaderLayout {
 
     /// Where a file named `name` in the folder `folder` (its path components, outermost first) is
     /// read from, or nil when the name is not one of the published file names.
-    public static func place(folder: [String], name: String, registry: ManifestRegistry) -> LoaderPlace? {
-        guard let role = role(fromName: name, registry: registry) else { return nil }
+    public static func place(
+        folder: [String], name: String, registry: ManifestRegistry, stems: [(stem: String, role: FileRole)]? = nil
+    ) -> LoaderPlace? {
+        guard let role = role(fromName: name, stems: stems ?? self.stems(registry)) else { return nil }
         let form: FileForm = name.lowercased().hasSuffix(".gz") ? .gzip : .uncompressed
         let parent = folder.last ?? ""
         let grandparent = folder.count >= 2 ? folder[folder.count - 2] : nil
@@ -94,7 +108,7 @@ public enum LoaderLayout {
         if parent == "raw", let dataset = dataset(torchvisionClass: grandparent, registry: registry) {
             return at(.torchvision, dataset)
         }
-        if let dataset = matching(kerasFolder) { return at(.keras, dataset) }
+        if let dataset = matching(kerasFolder), kerasReadsGzip(dataset) { return at(.keras, dataset) }
         if folder.contains("swift-models"), let dataset = dataset(torchvisionClass: parent, registry: registry) {
             return at(.swiftModels, dataset)
         }
