@@ -204,6 +204,27 @@ import Testing
         #expect(result.stderr.contains("fmnist fetch mnist"))
     }
 
+    /// A damaged file of the workspace itself is reported (seed-loader) but never written by
+    /// doctor, also when its version folder is given as a PATH: `verify --repair` mends it.
+    @Test(.realData) func theWorkspaceIsReportedButNotWritten() throws {
+        let scene = try Scene("doctor-ws", datasets: ["fashion"])
+        let live = scene.root.appendingPathComponent("fashion/t10k-labels-idx1-ubyte.gz").resolvingSymlinksInPath()
+        let folder = live.deletingLastPathComponent()
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: live.path)
+        let bytes = try Data(contentsOf: live)
+        try bytes.prefix(100).write(to: live)
+        let (result, findings) = try scene.doctor([folder.path, "--fix"])
+        #expect(result.status == 3)
+        let damaged = findings.filter { $0["status"] as? String == "damaged" }
+        #expect(damaged.count == 1, "\(findings)")
+        #expect(damaged.first?["loader"] as? String == "seed-loader")
+        let fix = try #require(damaged.first?["fix"] as? [String: Any])
+        #expect(fix["action"] as? String == "refused")
+        #expect((fix["message"] as? String)?.contains("fmnist verify --repair") == true)
+        #expect(try Data(contentsOf: live) == bytes.prefix(100))
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let base = try TemporaryDirectory("doctor-usage")
         let result = try FMNISTProcess.run(["doctor", base.path("missing").path, "--root", base.path("data").path],

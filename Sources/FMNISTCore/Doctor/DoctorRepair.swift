@@ -38,6 +38,9 @@ public struct DoctorRepair {
             return Self.refused(linkRefusal(link))
         }
         let url = URL(fileURLWithPath: finding.path)
+        if url.resolvingSymlinksInPath().path.contains("/.fmnist/") {
+            return Self.refused("inside an fmnist workspace's private store: never written by doctor (run `fmnist verify --repair` on that workspace)")
+        }
         let folderURL = url.deletingLastPathComponent()
         if finding.status == .staleCache {
             do {
