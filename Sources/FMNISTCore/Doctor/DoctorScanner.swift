@@ -16,6 +16,14 @@ public struct DoctorCandidate: Sendable {
     /// A live file of fmnist's own workspace (read through fmnist's own links; never written by doctor).
     public let inWorkspace: Bool
 
+    /// What the place asks for (loader, form, role, dataset), to tell two places of one file apart.
+    var placeKey: String {
+        switch kind {
+        case .file(let place): return "\(place.loader.rawValue) \(place.form.rawValue) \(place.role.rawValue) \(place.dataset ?? "-")"
+        case .staleProcessed(let dataset): return "processed \(dataset)"
+        }
+    }
+
     /// The folder holding it, and its name.
     var folder: String { (path as NSString).deletingLastPathComponent }
     var name: String { (path as NSString).lastPathComponent }
@@ -34,6 +42,9 @@ public final class DoctorScanner {
     /// Directory entries listed.
     public private(set) var entriesSeen = 0
     private var visited: Set<String> = []
+    /// Paths not to walk: the workspace's own links (`data/fashion`, `data/current`), which
+    /// ``scanWorkspace(_:)`` covers in their own right.
+    public var skipped: Set<String> = []
 
     /// The published names, normalised once (every entry's name is compared with them).
     private let stems: [(stem: String, role: FileRole)]
@@ -51,8 +62,10 @@ public final class DoctorScanner {
 
     /// Lists fmnist's own live folders (`data/<dataset>`, links fmnist made): the seed loader's place.
     public func scanWorkspace(_ layout: WorkspaceLayout) {
+        skipped.insert(layout.currentLink.path)
         for manifest in registry.manifests {
             let folder = layout.liveDirectory(dataset: manifest.name).path
+            skipped.insert(folder)
             for name in list(folder)?.map(\.name) ?? [] {
                 guard let role = LoaderLayout.role(fromName: name, stems: stems), name.hasSuffix(".gz") else { continue }
                 entriesSeen += 1
@@ -94,6 +107,7 @@ public final class DoctorScanner {
         for entry in entries {
             entriesSeen += 1
             let child = path == "/" ? "/" + entry.name : path + "/" + entry.name
+            if skipped.contains(child) { continue }
             var type = entry.type
             if type == UInt8(DT_UNKNOWN) {
                 var info = stat()

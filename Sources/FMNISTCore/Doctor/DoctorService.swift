@@ -36,10 +36,11 @@ public struct DoctorService: Sendable {
             scanner.scan(root)
             if !scanned.contains(root.path) { scanned.append(root.path) }
         }
-        // One finding per file however many ways it was reached (the workspace's view first).
+        // One finding per file and place, however many ways that place was reached (the workspace's
+        // view first); the same file in two loaders' places is judged in each.
         var seen: Set<String> = []
         let candidates = scanner.candidates.filter { candidate in
-            seen.insert(URL(fileURLWithPath: candidate.path).resolvingSymlinksInPath().path).inserted
+            seen.insert(URL(fileURLWithPath: candidate.path).resolvingSymlinksInPath().path + "\0" + candidate.placeKey).inserted
         }
         let judge = DoctorJudge(registry: registry)
         var findings = judge.judge(candidates)
