@@ -140,7 +140,7 @@ public final class DoctorScanner {
     /// The dataset of a torchvision class folder whose `processed/` holds `.pt` files and which has `raw/` too.
     private func staleProcessed(in classFolder: String, components: [String]) -> String? {
         guard let dataset = LoaderLayout.dataset(torchvisionClass: components.last, registry: registry),
-            RegularFile.kind(at: classFolder + "/raw") == .directory,
+            RegularFile.kind(at: classFolder + "/" + LoaderLayout.torchvisionRawFolder) == .directory,
             let entries = list(classFolder + "/" + LoaderLayout.torchvisionProcessed),
             entries.contains(where: { $0.name.hasSuffix(".pt") })
         else { return nil }

@@ -46,7 +46,9 @@ public struct LoaderPlace: Sendable, Equatable {
 /// ```
 public enum LoaderLayout {
     /// torchvision's folder of a dataset, relative to its root: `<Class>/raw`.
-    public static func torchvisionRaw(_ dataset: String) -> [String] { [FrameworkNames.torchvision(dataset), "raw"] }
+    public static func torchvisionRaw(_ dataset: String) -> [String] { [FrameworkNames.torchvision(dataset), torchvisionRawFolder] }
+    /// The name of torchvision's folder of files inside a class folder.
+    public static let torchvisionRawFolder = "raw"
     /// torchvision's stale cache folder beside `raw/`: `<Class>/processed` (read first when it holds `training.pt` + `test.pt`).
     public static let torchvisionProcessed = "processed"
     /// keras's cache folder, relative to `KERAS_HOME`: `datasets/fashion-mnist`.
@@ -105,7 +107,7 @@ public enum LoaderLayout {
         func matching(_ folderOf: (String) -> [String]) -> String? {
             registry.manifests.first { folderOf($0.name) == Array(folder.suffix(folderOf($0.name).count)) }?.name
         }
-        if parent == "raw", let dataset = dataset(torchvisionClass: grandparent, registry: registry) {
+        if parent == torchvisionRawFolder, let dataset = dataset(torchvisionClass: grandparent, registry: registry) {
             return at(.torchvision, dataset)
         }
         if let dataset = matching(kerasFolder), kerasReadsGzip(dataset) { return at(.keras, dataset) }

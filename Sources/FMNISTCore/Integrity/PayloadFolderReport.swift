@@ -33,7 +33,7 @@ public struct PayloadFolderReport: Sendable, Codable {
         }
         if hasPayloads(url) { return [url] }
         let classFolders = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted()
-            .map { url.appendingPathComponent($0).appendingPathComponent("raw") }
+            .map { url.appendingPathComponent($0).appendingPathComponent(LoaderLayout.torchvisionRawFolder) }
             .filter { hasPayloads($0) }
         return classFolders.isEmpty ? nil : classFolders
     }
@@ -47,7 +47,7 @@ public struct PayloadFolderReport: Sendable, Codable {
     }
 
     static func folder(at url: URL, registry: ManifestRegistry) -> Folder {
-        let className = url.lastPathComponent == "raw" ? url.deletingLastPathComponent().lastPathComponent : ""
+        let className = url.lastPathComponent == LoaderLayout.torchvisionRawFolder ? url.deletingLastPathComponent().lastPathComponent : ""
         let expected = LoaderLayout.dataset(torchvisionClass: className, registry: registry)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).filter { $0.hasSuffix("-ubyte") }.sorted()
         let files = names.map { SingleFileReport.identify(url: url.appendingPathComponent($0), registry: registry) }
