@@ -32,6 +32,27 @@ for dataset in fashion mnist; do
   "$BIN" switch "$dataset" --root "$ROOT" -q
   KERAS_HOME=$WORK/keras-link "$PY" check_links.py "$WORK/tv-link" "$DATA" "$dataset"
 done
+
+# doctor: caches broken the way users report them (MNIST's images in FashionMNIST/raw, a stale
+# processed/, a truncated keras file), found (exit 3), repaired with --fix, then read by the real loaders.
+BROKEN=$WORK/doctor
+mkdir -p "$BROKEN/keras/datasets" "$BROKEN/home" "$BROKEN/tfds"
+cp -r --no-preserve=mode "$WORK/torchvision" "$BROKEN/torch"
+cp -r --no-preserve=mode "$WORK/keras/datasets/fashion-mnist" "$BROKEN/keras/datasets/"
+rm -f "$BROKEN/torch/FashionMNIST/raw/train-images-idx3-ubyte"
+"$PY" -c 'import gzip, sys; open(sys.argv[2], "wb").write(gzip.open(sys.argv[1]).read())' \
+  "$DATA/mnist/train-images-idx3-ubyte.gz" "$BROKEN/torch/FashionMNIST/raw/train-images-idx3-ubyte"
+mkdir -p "$BROKEN/torch/FashionMNIST/processed"
+echo stale > "$BROKEN/torch/FashionMNIST/processed/training.pt"; echo stale > "$BROKEN/torch/FashionMNIST/processed/test.pt"
+truncate -s 1000000 "$BROKEN/keras/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+doctor() { HOME=$BROKEN/home KERAS_HOME=$BROKEN/keras TFDS_DATA_DIR=$BROKEN/tfds "$BIN" doctor "$BROKEN/torch" --root "$ROOT" "$@"; }
+rc=0; doctor -q || rc=$?
+[[ $rc == 3 ]] || { echo "interop: doctor on the broken caches exited $rc, expected 3" >&2; exit 1; }
+doctor --fix -q
+doctor -q
+"$PY" check_torchvision.py "$BROKEN/torch" "$WORK/png" "$DATA"
+KERAS_HOME=$BROKEN/keras "$PY" check_keras.py "$DATA"
+echo "interop: doctor found the broken caches, --fix repaired them, torchvision and keras read the right data" >&2
 "$BIN" verify all --root "$ROOT" -q
 "$BIN" verify "$WORK/tv-link" --root "$ROOT" -q
 echo "interop: all loaders read the exports and the switched links; verify still passes" >&2

@@ -26,7 +26,7 @@ struct FMNISTCommand: AsyncParsableCommand {
             PreviewCommand.self,
             SmokeTrainCommand.self,
             SwitchCommand.self, StatusCommand.self, VersionsCommand.self, LogCommand.self, ImportCommand.self,
-            ExportCommand.self,
+            ExportCommand.self, DoctorCommand.self,
             DiffCommand.self, LockCommand.self, RemoveCommand.self, GCCommand.self,
         ]
     )

@@ -24,11 +24,11 @@ public struct ExportService: Sendable {
         let writer = Self.writer(for: exportLayout)
         var sources = try selectSources(dataset)
         var skipped: [SkippedDataset] = []
-        if exportLayout == .keras, sources.contains(where: { $0.manifest.name == "mnist" }) {
+        if exportLayout == .keras, let npzOnly = sources.first(where: { !LoaderLayout.kerasReadsGzip($0.manifest.name) }) {
             // Asked by name: an error. Among "every dataset": skip it, loudly.
             if sources.count == 1 || (dataset != nil && dataset?.lowercased() != "all") { throw ExportError.kerasNeedsOriginalMNIST }
-            sources.removeAll { $0.manifest.name == "mnist" }
-            skipped.append(SkippedDataset(dataset: "mnist", reason: ExportError.kerasNeedsOriginalMNIST.description))
+            sources.removeAll { !LoaderLayout.kerasReadsGzip($0.manifest.name) }
+            skipped.append(SkippedDataset(dataset: npzOnly.manifest.name, reason: ExportError.kerasNeedsOriginalMNIST.description))
         }
         let destinationPath = destination.standardizedFileURL.path
         try preflight(sources.flatMap { writer.plannedPaths($0) }, in: destination.standardizedFileURL, force: force)

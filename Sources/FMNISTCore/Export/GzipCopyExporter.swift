@@ -7,8 +7,8 @@ struct GzipCopyExporter: DatasetExporter {
 
     func folder(_ dataset: String) -> [String] {
         switch flavor {
-        case .keras: return ["datasets", FrameworkNames.keras(dataset)]
-        case .tfds: return [FrameworkNames.tfds(dataset)]
+        case .keras: return LoaderLayout.kerasFolder(dataset)
+        case .tfds: return LoaderLayout.tfdsManualFolder(dataset)
         }
     }
 
@@ -18,7 +18,7 @@ struct GzipCopyExporter: DatasetExporter {
     }
 
     func export(_ source: ExportSource, into dest: ExportDirectory, force: Bool, tally: ExportTally) throws {
-        if flavor == .keras && source.manifest.name == "mnist" { throw ExportError.kerasNeedsOriginalMNIST }
+        if flavor == .keras && !LoaderLayout.kerasReadsGzip(source.manifest.name) { throw ExportError.kerasNeedsOriginalMNIST }
         var directory = dest
         for component in folder(source.manifest.name) { directory = try directory.subdirectory(component) }
         var staged: [ExportFile] = []

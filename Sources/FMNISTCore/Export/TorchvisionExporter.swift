@@ -6,30 +6,29 @@ import Foundation
 /// pass verifies them; both are renamed into place only once the pass proved them.
 struct TorchvisionExporter: DatasetExporter {
     func plannedPaths(_ source: ExportSource) -> [String] {
-        let raw = FrameworkNames.torchvision(source.manifest.name) + "/raw/"
+        let raw = LoaderLayout.torchvisionRaw(source.manifest.name).joined(separator: "/") + "/"
         return FileRole.allCases.flatMap { role -> [String] in
             let name = source.file(role).name
-            return [raw + name, raw + Self.payloadName(name)]
+            return [raw + name, raw + LoaderLayout.uncompressedName(name)]
         }
     }
 
-    static func payloadName(_ name: String) -> String { PayloadStore.payloadName(name) }
-
     func export(_ source: ExportSource, into dest: ExportDirectory, force: Bool, tally: ExportTally) throws {
-        let className = FrameworkNames.torchvision(source.manifest.name)
+        let folders = LoaderLayout.torchvisionRaw(source.manifest.name)
+        let className = folders[0]
         let classDirectory = try dest.subdirectory(className)
-        if classDirectory.kind(of: "processed") != .absent {
+        let processed = LoaderLayout.torchvisionProcessed
+        if classDirectory.kind(of: processed) != .absent {
             if force {
-                let aside = "processed.stale-\(Int(Date().timeIntervalSince1970))"
-                try classDirectory.moveAside("processed", to: aside)
-                tally.notes.append("moved the stale \(classDirectory.path(of: "processed")) aside to \(aside) (torchvision reads processed/ before raw/)")
+                let aside = try classDirectory.moveProcessedAside()
+                tally.notes.append("moved the stale \(classDirectory.path(of: processed)) aside to \(aside) (torchvision reads processed/ before raw/)")
             } else {
                 tally.notes.append(
-                    "warning: \(classDirectory.path(of: "processed")) exists; torchvision reads it instead of raw/, "
+                    "warning: \(classDirectory.path(of: processed)) exists; torchvision reads it instead of raw/, "
                         + "so the exported files are ignored until it is gone (re-run with --force to move it aside)")
             }
         }
-        let raw = try classDirectory.subdirectory("raw")
+        let raw = try classDirectory.subdirectory(folders[1])
         // All four files are streamed and proved first (on both cores, largest first); only then
         // is anything renamed into place.
         var staged: [StagedPair] = []
@@ -38,7 +37,7 @@ struct TorchvisionExporter: DatasetExporter {
                 let name = source.file(role).name
                 let container = try raw.create(name, replacing: force)
                 staged.append(StagedPair(role: role, container: container, payload: nil))
-                staged[staged.count - 1].payload = try raw.create(Self.payloadName(name), replacing: force)
+                staged[staged.count - 1].payload = try raw.create(LoaderLayout.uncompressedName(name), replacing: force)
             }
             let failures = staged.parallelMap(cost: { source.file($0.role).payloadSize }) { pair -> (any FMNISTError)? in
                 do {

@@ -35,7 +35,7 @@ public struct PayloadFolderReport: Sendable, Codable {
         }
         if hasPayloads(url) { return [url] }
         let classFolders = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted()
-            .map { url.appendingPathComponent($0).appendingPathComponent("raw") }
+            .map { url.appendingPathComponent($0).appendingPathComponent(LoaderLayout.torchvisionRawFolder) }
             .filter { hasPayloads($0) }
         return classFolders.isEmpty ? nil : classFolders
     }
@@ -52,8 +52,8 @@ public struct PayloadFolderReport: Sendable, Codable {
     }
 
     static func folder(at url: URL, registry: ManifestRegistry, followsSwitch: Bool = false) -> Folder {
-        let className = url.lastPathComponent == "raw" ? url.deletingLastPathComponent().lastPathComponent : ""
-        let expected = ["FashionMNIST": "fashion", "MNIST": "mnist"][className]
+        let className = url.lastPathComponent == LoaderLayout.torchvisionRawFolder ? url.deletingLastPathComponent().lastPathComponent : ""
+        let expected = LoaderLayout.dataset(torchvisionClass: className, registry: registry)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).filter { $0.hasSuffix("-ubyte") }.sorted()
         let files = names.map { SingleFileReport.identify(url: url.appendingPathComponent($0), registry: registry) }
         // The dataset and version the four roles agree on.

@@ -24,7 +24,7 @@ public struct PayloadStore: Sendable {
     }
 
     /// The payload file name of a container name: `train-images-idx3-ubyte.gz` -> `train-images-idx3-ubyte`.
-    public static func payloadName(_ name: String) -> String { name.hasSuffix(".gz") ? String(name.dropLast(3)) : name + ".idx" }
+    public static func payloadName(_ name: String) -> String { LoaderLayout.uncompressedName(name) }
 
     /// What ``prepare(dataset:versionID:files:checker:classCount:rehash:)`` did.
     public struct Prepared: Sendable {

@@ -1,0 +1,80 @@
+/// What `fmnist doctor` found one file (or a stale torchvision `processed/`) to be.
+public enum DoctorStatus: String, Sendable, Codable {
+    /// A known file of the dataset and role its place implies, in the form its loader reads.
+    case ok
+    /// A known file of another dataset, e.g. MNIST's train-images in a Fashion-MNIST place.
+    case otherDataset = "other-dataset"
+    /// Truncated, wrong size, CRC/SHA mismatch, the wrong role or the wrong form for its loader.
+    case damaged
+    /// Not MNIST-format data at all: an HTML page, an empty file, not IDX, not a regular file.
+    case notData = "not-data"
+    /// A valid IDX file that matches no known version.
+    case unknown
+    /// A torchvision `processed/` folder that shadows `raw/`.
+    case staleCache = "stale-cache"
+}
+
+/// What `--fix` did about one finding.
+public struct DoctorFix: Sendable, Codable, Equatable {
+    public enum Action: String, Sendable, Codable {
+        /// The file was replaced by the verified bytes of the right file (temporary + rename).
+        case replaced
+        /// The stale `processed/` folder was renamed aside.
+        case movedAside = "moved_aside"
+        /// Nothing was written: the place is a symlink, fmnist's own workspace, or cannot be told.
+        case refused
+        /// The workspace lacks the version needed: `fetchCommand` says what to run.
+        case needsFetch = "needs_fetch"
+    }
+    public let action: Action
+    public let message: String
+    /// The `fmnist fetch …` to run first, for `needsFetch`.
+    public let fetchCommand: String?
+}
+
+/// One file found in a loader's place, and what it really is.
+public struct DoctorFinding: Sendable, Codable {
+    public let path: String
+    public let status: DoctorStatus
+    /// The program that reads it from there (`torchvision`, `keras`, `tfds-manual`, …).
+    public let loader: Loader
+    /// What the bytes are, e.g. "MNIST's train-images", when they are a known file.
+    public let identity: String?
+    /// The identified file's dataset, version and role.
+    public let dataset: String?
+    public let version: String?
+    public let role: FileRole?
+    /// What the place calls for, e.g. "Fashion-MNIST's train-images" (role only when the folder does not say).
+    public let expected: String
+    public let expectedDataset: String?
+    public let expectedRole: FileRole?
+    /// The form the loader reads (`gzip` or `uncompressed`); absent for a `processed/` folder.
+    public let form: FileForm?
+    /// One sentence: what it is and why that is (or is not) what the loader needs.
+    public let message: String
+    /// The integrity fault's code (`truncated_gzip`, `html_page`, …), when there is one.
+    public let fault: String?
+    /// Set when the file was reached through a symlinked folder or is a symlink: the link's path.
+    public let linkedThrough: String?
+    /// What `--fix` did (absent without `--fix`, and for `ok` findings).
+    public var fix: DoctorFix?
+
+    /// Whether the finding needs nothing more: `ok`, or repaired by `--fix`.
+    public var settled: Bool {
+        status == .ok || fix?.action == .replaced || fix?.action == .movedAside
+    }
+}
+
+/// Everything one `fmnist doctor` run found.
+public struct DoctorReport: Sendable {
+    public let findings: [DoctorFinding]
+    /// The folders scanned (given PATHs, then the default locations that exist).
+    public let scanned: [String]
+    /// Directory entries looked at, and files opened for reading (only candidates are opened).
+    public let entriesSeen: Int
+    public let filesRead: Int
+    public let seconds: Double
+
+    /// 0 when every finding is `ok` (or was repaired by `--fix`), 3 otherwise.
+    public var exitStatus: ExitStatus { findings.allSatisfy(\.settled) ? .success : .integrity }
+}

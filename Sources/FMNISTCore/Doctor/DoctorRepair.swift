@@ -1,0 +1,110 @@
+import Foundation
+
+/// `fmnist doctor --fix`: replaces each faulty file by the verified bytes of the right file from
+/// the workspace, in the form its loader reads, and renames a stale `processed/` aside.
+///
+/// Rules: only findings that are not `ok` are touched; a file is written as a temporary in its own
+/// folder and renamed over the faulty one (``ExportDirectory``: `openat`/`renameat`, no symlink
+/// followed); a file reached through a symlink (a linked folder, or a link itself) is never written
+/// through, nor is fmnist's own workspace (`fmnist verify --repair` mends that); the bytes are
+/// re-verified against the catalog while they are copied and placed only if they pass.
+public struct DoctorRepair {
+    let layout: WorkspaceLayout
+    let registry: ManifestRegistry
+    private var sources: [String: Result<ExportSource, any Error>] = [:]
+
+    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+        self.layout = layout
+        self.registry = registry
+    }
+
+    /// Repairs what can be repaired; returns the findings with their `fix` filled in.
+    public mutating func fix(_ findings: [DoctorFinding], inWorkspace: Set<String>) -> [DoctorFinding] {
+        findings.map { finding in
+            guard finding.status != .ok else { return finding }
+            var fixed = finding
+            fixed.fix = repair(finding, inWorkspace: inWorkspace.contains(finding.path))
+            return fixed
+        }
+    }
+
+    private static func refused(_ message: String) -> DoctorFix { DoctorFix(action: .refused, message: message, fetchCommand: nil) }
+
+    private mutating func repair(_ finding: DoctorFinding, inWorkspace: Bool) -> DoctorFix {
+        if inWorkspace {
+            return Self.refused("fmnist's own workspace is not repaired by doctor: run `fmnist verify --repair --root \(layout.root.path)`")
+        }
+        if let link = finding.linkedThrough {
+            return Self.refused(linkRefusal(link))
+        }
+        let url = URL(fileURLWithPath: finding.path)
+        if url.resolvingSymlinksInPath().path.contains("/.fmnist/") {
+            return Self.refused("inside an fmnist workspace's private store: never written by doctor (run `fmnist verify --repair` on that workspace)")
+        }
+        let folderURL = url.deletingLastPathComponent()
+        if finding.status == .staleCache {
+            do {
+                let aside = try ExportDirectory.open(folderURL).moveProcessedAside()
+                return DoctorFix(action: .movedAside, message: "moved aside to \(folderURL.path)/\(aside) (renamed, nothing deleted)", fetchCommand: nil)
+            } catch {
+                return Self.refused("not moved: \(error)")
+            }
+        }
+        guard let dataset = finding.expectedDataset, let role = finding.expectedRole, let form = finding.form,
+            let manifest = try? registry.manifest(named: dataset)
+        else {
+            return Self.refused("cannot tell which dataset belongs here (the folder does not say and its files do not agree); nothing written")
+        }
+        let fetch = "fmnist fetch \(dataset) --root \(layout.root.path)"
+        let source: ExportSource
+        switch self.source(manifest) {
+        case .success(let live): source = live
+        case .failure(let error as ExportError):
+            if case .notPresent = error {
+                return DoctorFix(action: .needsFetch, message: "the workspace has no verified \(manifest.title): run `\(fetch)`, then `fmnist doctor --fix` again", fetchCommand: fetch)
+            }
+            return Self.refused("the workspace cannot serve \(manifest.title): \(error)")
+        case .failure(let error): return Self.refused("the workspace cannot serve \(manifest.title): \(error)")
+        }
+        let record = source.file(role)
+        let place = LoaderPlace(loader: finding.loader, form: form, role: role, dataset: dataset)
+        if place.needsPublishedContainer, KnownFileIndex(registry: registry).identify(containerSHA256: record.containerSHA256) == nil {
+            return DoctorFix(action: .needsFetch, message: "the workspace holds \(manifest.title) re-compressed, and \(finding.loader.rawValue) needs the published .gz: run `\(fetch)`", fetchCommand: fetch)
+        }
+        do {
+            let folder = try ExportDirectory.open(folderURL)
+            let file = try folder.create(url.lastPathComponent, replacing: true)
+            do {
+                switch form {
+                case .gzip: try source.stream(role, container: { try file.write($0) })
+                case .uncompressed: try source.stream(role, payload: { try file.write($0) })
+                }
+                try file.commit()
+            } catch {
+                file.abandon()
+                throw error
+            }
+        } catch {
+            return Self.refused("not replaced (left as it was): \(error)")
+        }
+        let what = form == .gzip ? "the published .gz" : "the uncompressed payload"
+        return DoctorFix(action: .replaced, message: "replaced with \(manifest.title)'s \(role.fileStem) \(source.version.shortID) (\(what), verified while copied)", fetchCommand: nil)
+    }
+
+    private mutating func source(_ manifest: Manifest) -> Result<ExportSource, any Error> {
+        if let known = sources[manifest.name] { return known }
+        let result = Result { try ExportSource.live(dataset: manifest, layout: layout) }
+        sources[manifest.name] = result
+        return result
+    }
+
+    /// Why nothing is written through `link`, in the words of who made it.
+    private func linkRefusal(_ link: String) -> String {
+        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) ?? "?"
+        let resolved = URL(fileURLWithPath: link).resolvingSymlinksInPath().path
+        if resolved.contains("/.fmnist/") {
+            return "reached through \(link) → \(target), a link into fmnist's workspace: never written through (`fmnist verify` checks those files; `fmnist switch` re-points the link)"
+        }
+        return "reached through the symlink \(link) → \(target), which fmnist did not make: not written through (repair the link's target, or replace the link by a folder)"
+    }
+}

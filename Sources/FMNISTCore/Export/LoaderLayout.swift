@@ -1,0 +1,151 @@
+import Foundation
+
+/// Which program reads an MNIST-format file from where it lies.
+public enum Loader: String, Sendable, Codable, CaseIterable {
+    /// `torchvision.datasets.MNIST/FashionMNIST(root)`: `root/<Class>/raw/*-ubyte` (uncompressed), the `.gz` beside them for `download=True`.
+    case torchvision
+    /// `keras.datasets.fashion_mnist.load_data()`: `$KERAS_HOME/datasets/fashion-mnist/*.gz`.
+    case keras
+    /// A TFDS manual dir: `~/tensorflow_datasets/downloads/manual/`, or `<manual>/<fashion_mnist|mnist>/` (`--add_name_to_manual_dir`).
+    case tfdsManual = "tfds-manual"
+    /// TFDS's download cache, `~/tensorflow_datasets/downloads/` (file names derived from the URL).
+    case tfdsDownloads = "tfds-downloads"
+    /// TF1's `input_data.read_data_sets(DIR)`: any folder of the four `.gz` files.
+    case tf1ReadDataSets = "tf1-read_data_sets"
+    /// swift-models' `MNIST`/`FashionMNIST` datasets: `~/.cache/swift-models/datasets/<Class>/`.
+    case swiftModels = "swift-models"
+    /// The Fashion-MNIST README's `mnist_reader.load_mnist('data/fashion')`: a folder named after its dataset, and fmnist's own live folders.
+    case seedLoader = "seed-loader"
+}
+
+/// How a loader wants a file: the published `.gz`, or its decompressed IDX payload.
+public enum FileForm: String, Sendable, Codable {
+    case gzip
+    case uncompressed
+}
+
+/// Where a loader expects one file: the loader, the form, the role its name says and the
+/// dataset its folder says (nil when the folder does not say, e.g. a flat TFDS manual dir).
+public struct LoaderPlace: Sendable, Equatable {
+    public let loader: Loader
+    public let form: FileForm
+    public let role: FileRole
+    public let dataset: String?
+    /// Whether the loader checks the published container digests itself (TFDS): a re-compressed
+    /// `.gz` with the right payload fails it.
+    public var needsPublishedContainer: Bool { loader == .tfdsManual || loader == .tfdsDownloads }
+}
+
+/// The one description of the folders each loader reads, used both to write them (`fmnist export`)
+/// and to recognise them (`fmnist doctor`, `fmnist verify` of a torchvision root).
+///
+/// ```swift
+/// LoaderLayout.torchvisionRaw("fashion")          // ["FashionMNIST", "raw"]
+/// LoaderLayout.place(folder: ["home", "u", ".keras", "datasets", "fashion-mnist"],
+///                    name: "train-images-idx3-ubyte.gz", registry: registry)   // keras, gzip, fashion
+/// ```
+public enum LoaderLayout {
+    /// torchvision's folder of a dataset, relative to its root: `<Class>/raw`.
+    public static func torchvisionRaw(_ dataset: String) -> [String] { [FrameworkNames.torchvision(dataset), torchvisionRawFolder] }
+    /// The name of torchvision's folder of files inside a class folder.
+    public static let torchvisionRawFolder = "raw"
+    /// torchvision's stale cache folder beside `raw/`: `<Class>/processed` (read first when it holds `training.pt` + `test.pt`).
+    public static let torchvisionProcessed = "processed"
+    /// keras's cache folder, relative to `KERAS_HOME`: `datasets/fashion-mnist`.
+    public static func kerasFolder(_ dataset: String) -> [String] { ["datasets", FrameworkNames.keras(dataset)] }
+    /// Whether keras reads a dataset as the four `.gz` (Fashion-MNIST) rather than one pinned
+    /// `mnist.npz` (MNIST, which fmnist neither writes nor checks).
+    public static func kerasReadsGzip(_ dataset: String) -> Bool { dataset != "mnist" }
+    /// A TFDS manual dir with the builder's name added (`--add_name_to_manual_dir`): `fashion_mnist`, `mnist`.
+    public static func tfdsManualFolder(_ dataset: String) -> [String] { [FrameworkNames.tfds(dataset)] }
+    /// The name of a `.gz` file's uncompressed payload as torchvision and swift-models keep it.
+    public static func uncompressedName(_ name: String) -> String {
+        name.hasSuffix(".gz") ? String(name.dropLast(3)) : name + ".idx"
+    }
+
+    /// The published file names without `.gz`, lower-cased with `.` spelled `-` (how
+    /// ``role(fromName:stems:)`` compares names), with their roles. Compute once per scan.
+    public static func stems(_ registry: ManifestRegistry) -> [(stem: String, role: FileRole)] {
+        var stems: [(stem: String, role: FileRole)] = []
+        for manifest in registry.manifests {
+            for role in FileRole.allCases {
+                let stem = normalized(uncompressedName(manifest.defaultVersion.file(role).name))
+                if !stems.contains(where: { $0.stem == stem }) { stems.append((stem, role)) }
+            }
+        }
+        return stems
+    }
+
+    /// Lower case, `.` as `-` (so `t10k-labels.idx1-ubyte` matches), without Foundation.
+    static func normalized(_ name: String) -> String { String(name.lowercased().map { $0 == "." ? "-" : $0 }) }
+
+    /// The role a file name says, e.g. `t10k-labels-idx1-ubyte.gz`, `t10k-labels.idx1-ubyte` or a
+    /// TFDS download name that contains the published name; nil for any other name.
+    public static func role(fromName name: String, stems: [(stem: String, role: FileRole)]) -> FileRole? {
+        let lowered = normalized(name)
+        return stems.first { lowered.contains($0.stem) }?.role
+    }
+
+    /// The dataset a torchvision (or swift-models) class folder name stands for: `FashionMNIST` → fashion.
+    public static func dataset(torchvisionClass name: String?, registry: ManifestRegistry) -> String? {
+        guard let name else { return nil }
+        return registry.manifests.first { FrameworkNames.torchvision($0.name) == name }?.name
+    }
+
+    /// Where a file named `name` in the folder `folder` (its path components, outermost first) is
+    /// read from, or nil when the name is not one of the published file names.
+    public static func place(
+        folder: [String], name: String, registry: ManifestRegistry, stems: [(stem: String, role: FileRole)]? = nil
+    ) -> LoaderPlace? {
+        guard let role = role(fromName: name, stems: stems ?? self.stems(registry)) else { return nil }
+        let form: FileForm = name.lowercased().hasSuffix(".gz") ? .gzip : .uncompressed
+        let parent = folder.last ?? ""
+        let grandparent = folder.count >= 2 ? folder[folder.count - 2] : nil
+        func at(_ loader: Loader, _ dataset: String?) -> LoaderPlace {
+            LoaderPlace(loader: loader, form: form, role: role, dataset: dataset)
+        }
+        func matching(_ folderOf: (String) -> [String]) -> String? {
+            registry.manifests.first { folderOf($0.name) == Array(folder.suffix(folderOf($0.name).count)) }?.name
+        }
+        if parent == torchvisionRawFolder, let dataset = dataset(torchvisionClass: grandparent, registry: registry) {
+            return at(.torchvision, dataset)
+        }
+        if let dataset = matching(kerasFolder), kerasReadsGzip(dataset) { return at(.keras, dataset) }
+        if folder.contains("swift-models"), let dataset = dataset(torchvisionClass: parent, registry: registry) {
+            return at(.swiftModels, dataset)
+        }
+        if parent == "manual" && grandparent == "downloads" { return at(.tfdsManual, nil) }
+        if let dataset = matching(tfdsManualFolder), grandparent == "manual" || FrameworkNames.tfds(dataset) != dataset {
+            // `fashion_mnist` is TFDS's name only; a folder `mnist` is one only inside `manual/`.
+            return at(.tfdsManual, dataset)
+        }
+        if folder.contains("downloads") && (folder.contains("tensorflow_datasets") || parent == "downloads") {
+            return at(.tfdsDownloads, dataset(inName: name, registry: registry))
+        }
+        if let manifest = registry.manifests.first(where: { $0.answers(to: parent) }) { return at(.seedLoader, manifest.name) }
+        return at(.tf1ReadDataSets, dataset(inName: parent, registry: registry))
+    }
+
+    /// The dataset a free-form name mentions (`MNIST_data` → mnist, `…fashion-mnist…` → fashion):
+    /// the manifest whose name it contains, the longest name winning.
+    static func dataset(inName name: String, registry: ManifestRegistry) -> String? {
+        let lowered = name.lowercased()
+        return registry.manifests.filter { lowered.contains($0.name.lowercased()) }.max { $0.name.count < $1.name.count }?.name
+    }
+}
+
+extension ExportDirectory {
+    /// Renames this torchvision class folder's stale `processed/` to `processed.stale-<unix time>`
+    /// (never deleted, never through a symlink) and returns the new name.
+    public func moveProcessedAside() throws -> String {
+        let base = "\(LoaderLayout.torchvisionProcessed).stale-\(Int(Date().timeIntervalSince1970))"
+        var aside = base
+        var serial = 1
+        while kind(of: aside) != .absent {
+            serial += 1
+            aside = "\(base)-\(serial)"
+        }
+        try moveAside(LoaderLayout.torchvisionProcessed, to: aside)
+        return aside
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import FMNISTCore
+import Foundation
+
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Find the MNIST-format files other loaders cached, say what each really is, and repair them.",
+        discussion: """
+            Scans each PATH and the default loader locations that exist: $KERAS_HOME/datasets (else ~/.keras/datasets), $TFDS_DATA_DIR/downloads (else ~/tensorflow_datasets/downloads, with manual/), ~/.cache/swift-models/datasets, a torchvision root at ./data, and the workspace itself. Only files named like the published files are read (.gz or uncompressed IDX), each in one bounded streaming pass; a torchvision processed/ beside raw/ is a stale cache.
+
+            Status per file: ok, other-dataset (e.g. MNIST's train-images in a Fashion-MNIST place), damaged (truncated, CRC/SHA mismatch, wrong file or form), not-data (HTML page, empty, not IDX), unknown (valid IDX of no known version), stale-cache.
+
+            --fix replaces each file that is not ok by the verified bytes of the right file from the workspace (--root), in the form its loader reads, via a temporary and a rename in the same folder; it renames a stale processed/ aside; it never writes through a symlink nor into the workspace, and says which `fmnist fetch` to run when the workspace lacks the data.
+
+            Examples:
+              fmnist doctor                       # default locations and ./data
+              fmnist doctor ~/torch-data --json   # a torchvision root, findings as JSON
+              fmnist doctor ~/torch-data --fix    # repair from the verified workspace
+
+            Exit codes: 0 every file ok (or repaired by --fix), 3 otherwise, 2 usage.
+            """)
+
+    @Argument(help: ArgumentHelp("Folders to scan besides the default locations.", valueName: "PATH"))
+    var paths: [String] = []
+
+    @Flag(name: .long, help: "Repair what is not ok from the workspace (atomic replace; stale processed/ renamed aside).")
+    var fix = false
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await runReportingErrors(options) {
+            let service = DoctorService(layout: options.layout, registry: try options.registry())
+            let report = try service.run(paths: paths.map { URL(fileURLWithPath: $0) }, fix: fix)
+            if options.json { Console.writeStdout(try JSONOutput.encode(report.findings)) }
+            let console = options.console
+            let width = report.findings.map(\.status.rawValue.count).max() ?? 2
+            for finding in report.findings {
+                let label = finding.status.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
+                let mark = console.style(finding.status == .ok ? label : label.uppercased(), finding.status == .ok ? "32" : "31")
+                console.info("\(mark)  [\(finding.loader.rawValue)] \(finding.path)")
+                console.info("\(String(repeating: " ", count: width))    \(finding.message)")
+                if let fix = finding.fix {
+                    let verb = fix.action == .replaced || fix.action == .movedAside ? console.style("fixed", "1;32") : console.style("not fixed", "1;31")
+                    console.info("\(String(repeating: " ", count: width))    \(verb): \(fix.message)")
+                }
+            }
+            let problems = report.findings.filter { $0.status != .ok }.count
+            let unsettled = report.findings.filter { !$0.settled }.count
+            let summary = report.findings.isEmpty
+                ? "no MNIST-format files found"
+                : "\(report.findings.count) found, \(problems) not ok" + (fix ? ", \(problems - unsettled) fixed" : "")
+            console.info("\(summary) (scanned \(report.scanned.joined(separator: ", ")): \(report.entriesSeen) entries, "
+                         + "\(report.filesRead) files read, \(String(format: "%.2f", report.seconds)) s)")
+            if problems > 0 && !fix && unsettled > 0 { console.info("hint: run `fmnist doctor --fix` with the same paths to repair them from the workspace") }
+            return report.exitStatus
+        }
+    }
+}

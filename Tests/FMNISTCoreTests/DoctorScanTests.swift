@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+import TestSupport
+
+@testable import FMNISTCore
+
+/// `fmnist doctor`'s scan and judgement over synthetic trees: bounds (only candidates are read,
+/// no loop through symlinks, no blocking on a FIFO) and the place rules of ``LoaderLayout``.
+@Suite struct DoctorScanTests {
+    static func tree(_ label: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("doctor-\(label)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func placesFollowTheLoaderLayouts() throws {
+        let registry = try ManifestRegistry.builtin()
+        func place(_ path: String) -> LoaderPlace? {
+            let components = path.split(separator: "/").map(String.init)
+            return LoaderLayout.place(folder: Array(components.dropLast()), name: components.last!, registry: registry)
+        }
+        #expect(place("/r/FashionMNIST/raw/train-images-idx3-ubyte") == LoaderPlace(loader: .torchvision, form: .uncompressed, role: .trainImages, dataset: "fashion"))
+        #expect(place("/r/MNIST/raw/t10k-labels-idx1-ubyte.gz") == LoaderPlace(loader: .torchvision, form: .gzip, role: .testLabels, dataset: "mnist"))
+        #expect(place("/h/.keras/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")?.loader == .keras)
+        #expect(place("/h/tensorflow_datasets/downloads/manual/train-labels-idx1-ubyte.gz") == LoaderPlace(loader: .tfdsManual, form: .gzip, role: .trainLabels, dataset: nil))
+        #expect(place("/h/tensorflow_datasets/downloads/manual/mnist/train-labels-idx1-ubyte.gz")?.dataset == "mnist")
+        #expect(place("/out/fashion_mnist/train-labels-idx1-ubyte.gz") == LoaderPlace(loader: .tfdsManual, form: .gzip, role: .trainLabels, dataset: "fashion"))
+        #expect(place("/h/tensorflow_datasets/downloads/fashion-mnist.s3-website.eu-central-1.amazonaws.com_t10k-labels-idx1-ubyteABC.gz")
+            == LoaderPlace(loader: .tfdsDownloads, form: .gzip, role: .testLabels, dataset: "fashion"))
+        #expect(place("/h/.cache/swift-models/datasets/MNIST/train-images-idx3-ubyte")?.loader == .swiftModels)
+        #expect(place("/p/data/fashion/train-images-idx3-ubyte.gz") == LoaderPlace(loader: .seedLoader, form: .gzip, role: .trainImages, dataset: "fashion"))
+        #expect(place("/p/MNIST_data/t10k-images.idx3-ubyte") == LoaderPlace(loader: .tf1ReadDataSets, form: .uncompressed, role: .testImages, dataset: "mnist"))
+        #expect(place("/p/MNIST_data/notes.txt") == nil)
+        // export writes where doctor looks.
+        #expect(place("/x/" + LoaderLayout.kerasFolder("fashion").joined(separator: "/") + "/train-images-idx3-ubyte.gz")?.loader == .keras)
+        #expect(place("/x/" + LoaderLayout.torchvisionRaw("mnist").joined(separator: "/") + "/train-images-idx3-ubyte")?.dataset == "mnist")
+    }
+
+    /// The measurement the brief asks for: 10,000 unrelated files (plus a symlink loop and a FIFO)
+    /// around four candidates; only the candidates are opened, and the scan is fast.
+    @Test func tenThousandUnrelatedFilesAreListedButNotRead() throws {
+        let (registry, payloads) = try syntheticRegistry()
+        let root = try Self.tree("bound")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for folder in 0..<100 {
+            let dir = root.appendingPathComponent("project/\(folder)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            for file in 0..<100 {
+                let fd = open(dir.appendingPathComponent("f\(file).bin").path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+                #expect(fd >= 0 && write(fd, "abc", 3) == 3)
+                close(fd)
+            }
+        }
+        let place = root.appendingPathComponent("project/synthetic")
+        try FileManager.default.createDirectory(at: place, withIntermediateDirectories: true)
+        for role in [FileRole.trainLabels, .testLabels] {
+            let name = "\(role.fileStem)-idx1-ubyte.gz"
+            try Data(SyntheticIDX.gzip(payloads[role]!)).write(to: place.appendingPathComponent(name))
+        }
+        try Data("<html>404</html>".utf8).write(to: place.appendingPathComponent("train-images-idx3-ubyte.gz"))
+        #expect(mkfifo(place.appendingPathComponent("t10k-images-idx3-ubyte.gz").path, 0o644) == 0)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("project/0/loop").path, withDestinationPath: root.path)
+        let start = Date()
+        let service = DoctorService(layout: WorkspaceLayout(root: root.appendingPathComponent("no-workspace")), registry: registry, defaultLocations: [])
+        let report = try service.run(paths: [root], fix: false)
+        let seconds = Date().timeIntervalSince(start)
+        print("doctor scan of 10,000 unrelated files: \(String(format: "%.3f", seconds)) s, \(report.entriesSeen) entries, \(report.filesRead) files read")
+        #expect(report.filesRead == 4)
+        #expect(report.entriesSeen >= 10_000 + 4)
+        #expect(report.findings.count == 4)
+        let byName = Dictionary(uniqueKeysWithValues: report.findings.map { (URL(fileURLWithPath: $0.path).lastPathComponent, $0) })
+        #expect(byName["train-labels-idx1-ubyte.gz"]?.status == .ok)
+        #expect(byName["train-labels-idx1-ubyte.gz"]?.loader == .seedLoader)
+        #expect(byName["train-images-idx3-ubyte.gz"]?.status == .notData)
+        #expect(byName["train-images-idx3-ubyte.gz"]?.fault == "html_page")
+        #expect(byName["t10k-images-idx3-ubyte.gz"]?.status == .notData)
+        #expect(byName["t10k-images-idx3-ubyte.gz"]?.message.contains("FIFO") == true)
+        #expect(seconds < 10)
+    }
+
+    @Test func aFlatFolderTakesTheDatasetMostOfItsFilesAgreeOn() throws {
+        let (registry, payloads) = try syntheticRegistry()
+        let root = try Self.tree("flat")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let manual = root.appendingPathComponent("tensorflow_datasets/downloads/manual")
+        try FileManager.default.createDirectory(at: manual, withIntermediateDirectories: true)
+        for role in FileRole.allCases {
+            try Data(SyntheticIDX.gzip(payloads[role]!)).write(to: manual.appendingPathComponent("\(role.fileStem)-idx\(role.isImages ? 3 : 1)-ubyte.gz"))
+        }
+        var labels = payloads[.testLabels]!
+        labels[labels.count - 1] = (labels[labels.count - 1] + 1) % 10
+        try Data(SyntheticIDX.gzip(labels)).write(to: manual.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
+        let report = try DoctorService(layout: WorkspaceLayout(root: root.appendingPathComponent("none")), registry: registry, defaultLocations: [])
+            .run(paths: [root], fix: false)
+        #expect(report.findings.map(\.loader) == Array(repeating: .tfdsManual, count: 4))
+        #expect(report.findings.filter { $0.status == .ok }.count == 3)
+        let odd = try #require(report.findings.first { $0.status != .ok })
+        #expect(odd.status == .unknown)
+        #expect(odd.expectedDataset == "synthetic")
+        #expect(report.exitStatus == .integrity)
+    }
+}
