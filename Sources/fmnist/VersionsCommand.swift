@@ -33,13 +33,16 @@ struct VersionsCommand: AsyncParsableCommand {
                 var flags: [String] = []
                 if listing.active { flags.append("active") } else if listing.live { flags.append("live") }
                 flags.append(listing.stored ? "stored" : "NOT STORED")
-                if let time = listing.lastVerified {
-                    flags.append("verified \(listing.lastVerifyResult?.rawValue ?? "?") \(CatalogText.date(time))")
-                }
-                flags.append(listing.lastSmokeTrain?.text ?? "never smoke-trained")
                 flags.append("via \(version.source.rawValue)")
                 line += "  [" + flags.joined(separator: ", ") + "]"
                 console.info(line)
+                // What was last proven of it, and how it last trained, on a line of their own (80 columns).
+                var history: [String] = []
+                if let time = listing.lastVerified {
+                    history.append("verified \(listing.lastVerifyResult?.rawValue ?? "?") \(CatalogText.date(time))")
+                }
+                history.append(listing.lastSmokeTrain?.text ?? "never smoke-trained")
+                console.info("             " + history.joined(separator: "; "))
                 if !version.known {
                     console.info(console.style("           UNKNOWN: matches no manifest (accepted with --accept-unknown)", "33"))
                 }

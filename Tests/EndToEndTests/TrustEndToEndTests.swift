@@ -585,6 +585,14 @@ import Testing
         #expect(try DropIn.load(moved.appendingPathComponent("MNIST_data")).train_hist == DropIn.fashionTrain)
         #expect(try DropIn.load(moved.appendingPathComponent("data/current")).train_hist == DropIn.fashionTrain)
         #expect(try Self.fm(["verify", "fashion"], moved.appendingPathComponent("data")).status == 0)
+        // The registration moved with the project too (it is relative to the root): the next switch
+        // flips the moved link, with no "folder no longer exists" warning.
+        let movedRoot = moved.appendingPathComponent("data")
+        #expect(try Self.fm(["import", RealData.mnist.path, "--as", "mnist"], movedRoot).status == 0)
+        let switched = try Self.fm(["switch", "mnist"], movedRoot)
+        #expect(switched.status == 0, "\(switched.stderr)")
+        #expect(!switched.stderr.contains("warning"), "\(switched.stderr)")
+        #expect(Self.readlink(moved.appendingPathComponent("MNIST_data")) == "data/mnist")
     }
 
     // MARK: - The catalog rebuilt from verified data

@@ -79,3 +79,24 @@ extension Catalog {
         }
     }
 }
+
+extension Catalog {
+    /// The registered extra links of the workspace at `layout`, as absolute paths, with their layouts.
+    /// Links that share a folder below `/` with the workspace root are registered relative to the root
+    /// (``WorkspaceLayout/linkRegistration(for:)``), so moving a project folder that holds both keeps
+    /// the registration valid, not only the symlink.
+    public func registeredLinkLayouts(in workspace: WorkspaceLayout) throws -> [(path: String, layout: LinkLayout?)] {
+        try registeredLinkLayouts().map { (workspace.resolveLinkRegistration($0.path), $0.layout) }
+    }
+
+    /// Registers the link at the absolute `path` in the form ``registeredLinkLayouts(in:)`` resolves.
+    public func registerLink(path: String, in workspace: WorkspaceLayout, layout: LinkLayout = .seed) throws {
+        try registerLink(path: workspace.linkRegistration(for: path), layout: layout)
+    }
+
+    /// Forgets the link at the absolute `path`, however it was registered.
+    public func unregisterLink(path: String, in workspace: WorkspaceLayout) throws {
+        try unregisterLink(path: workspace.linkRegistration(for: path))
+        try unregisterLink(path: path)
+    }
+}

@@ -120,7 +120,7 @@ public struct VerifyService: Sendable {
         guard FileManager.default.fileExists(atPath: layout.catalogFile.path), let catalog = try? Catalog.openReadOnly(layout) else { return [] }
         defer { catalog.close() }
         let links = LinkSwitcher(layout: layout)
-        let registered = (try? catalog.registeredLinkLayouts()) ?? []
+        let registered = (try? catalog.registeredLinkLayouts(in: layout)) ?? []
         return Set(registered.filter { $0.layout == .torchvision }
             .flatMap { LinkLayout.torchvision.placements(root: $0.path, registry: registry) }
             .filter { links.problem(of: $0) == nil && links.isOurs($0.path) }

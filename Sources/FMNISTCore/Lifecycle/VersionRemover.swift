@@ -71,7 +71,7 @@ public struct VersionRemover: Sendable {
             if unlink(live.path) != 0 { throw WorkspaceError.posix("remove the link", live.path) }
             removed.append(live.path)
             VersionStore.syncDirectory(layout.root.path)
-            for path in try catalog.registeredLinks() where links.dataset(of: URL(fileURLWithPath: path), among: [manifest.name]) == nil
+            for path in try catalog.registeredLinkLayouts(in: layout).map(\.path) where links.dataset(of: URL(fileURLWithPath: path), among: [manifest.name]) == nil
                 && WorkspaceBoundary.linkText(path).map({ $0.hasSuffix("/\(manifest.name)") || $0 == manifest.name }) == true
             {
                 dangling.append(path)

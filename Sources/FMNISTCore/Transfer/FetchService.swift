@@ -107,6 +107,13 @@ public final class FetchService: Sendable {
         let cancellation = options.cancellation ?? Cancellation()
         let signals = options.stopOnSignals ? cancellation.cancelOnSignals() : nil
         defer { signals?.stop() }
+        // Read-only media take the lock (an advisory flock needs no write) but no folder or catalog
+        // write: fine when every file is here and verified, since nothing needs writing.
+        if access(layout.privateDirectory.path, W_OK) != 0,
+            let present = presentWithoutWriting(manifests, mirrors: mirrorLists, started: started)
+        {
+            return present
+        }
         do {
             try layout.createPrivateDirectories()
         } catch let error as WorkspaceError {

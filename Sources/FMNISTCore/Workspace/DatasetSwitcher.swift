@@ -81,7 +81,7 @@ public struct DatasetSwitcher: Sendable {
         }
 
         // Check every link before touching anything: new ones strictly, registered ones leniently.
-        let registered = try catalog.registeredLinkLayouts()
+        let registered = try catalog.registeredLinkLayouts(in: layout)
         var newLinks: [String] = []
         for path in extraLinks.map(LinkSwitcher.canonicalPath) where !newLinks.contains(path) {
             if let known = registered.first(where: { $0.path == path }) {
@@ -182,7 +182,7 @@ public struct DatasetSwitcher: Sendable {
             }
         }
         try catalog.transaction {
-            for path in newLinks { try catalog.registerLink(path: path, layout: linkLayout) }
+            for path in newLinks { try catalog.registerLink(path: path, in: layout, layout: linkLayout) }
             try catalog.recordSwitch(
                 dataset: dataset, versionID: version.id, links: flipped.map { ($0.path, $0.target) },
                 details: SwitchDetails(deep: deep, links: flipped.map(\.path), problems: [], restored: restored))
@@ -207,7 +207,7 @@ public struct DatasetSwitcher: Sendable {
         }
         let catalog = try Catalog.open(layout)
         defer { catalog.close() }
-        guard let registration = try catalog.registeredLinkLayouts().first(where: { $0.path == canonical }) else {
+        guard let registration = try catalog.registeredLinkLayouts(in: layout).first(where: { $0.path == canonical }) else {
             throw UsageError("\(canonical) is not a registered link", hint: "list the links with: fmnist switch")
         }
         let links = LinkSwitcher(layout: layout)
@@ -223,7 +223,7 @@ public struct DatasetSwitcher: Sendable {
             if Foundation.unlink(path) != 0 { throw WorkspaceError.posix("remove link", path) }
             removed.append(path)
         }
-        try catalog.unregisterLink(path: canonical)
+        try catalog.unregisterLink(path: canonical, in: layout)
         return UnlinkResult(path: canonical, layout: registration.layout, removedSymlink: !removed.isEmpty, removedSymlinks: removed)
     }
 
@@ -249,7 +249,7 @@ public struct DatasetSwitcher: Sendable {
         var states = [LinkState(
             path: current, target: WorkspaceBoundary.linkText(current),
             dataset: switcher.dataset(of: URL(fileURLWithPath: current), among: datasets), isDefault: true)]
-        for (path, linkLayout) in try catalog.registeredLinkLayouts() {
+        for (path, linkLayout) in try catalog.registeredLinkLayouts(in: layout) {
             guard let linkLayout else {
                 states.append(LinkState(path: path, target: nil, dataset: nil, isDefault: false,
                                         problem: "registered by a newer fmnist in a layout this one does not know", registeredPath: path))

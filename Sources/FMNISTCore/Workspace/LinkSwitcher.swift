@@ -22,7 +22,8 @@ public struct LinkSwitcher: Sendable {
 
     /// The absolute, standardized form of a link path as the catalog registers it.
     public static func canonicalPath(_ path: String) -> String {
-        URL(fileURLWithPath: path).standardizedFileURL.path
+        // Lexically: standardizing a path with ".." may resolve symlinks, the link itself included.
+        lexicallyNormalized(URL(fileURLWithPath: path).path)
     }
 
     /// Points `link` at `target` atomically; returns the text written into the symlink.

@@ -79,6 +79,25 @@ public struct WorkspaceLayout: Sendable, Equatable {
         return id
     }
 
+    /// How the catalog registers the link at the absolute `path`: relative to the root when the two
+    /// share a folder below `/` (`../MNIST_data` for `/proj/MNIST_data` beside `/proj/data`), so the
+    /// registration survives moving that folder; absolute otherwise.
+    public func linkRegistration(for path: String) -> String {
+        let absolute = LinkSwitcher.canonicalPath(path)
+        let from = URL(fileURLWithPath: LinkSwitcher.lexicallyNormalized(root.path)).pathComponents
+        let to = URL(fileURLWithPath: absolute).pathComponents
+        var common = 0
+        while common < from.count, common < to.count, from[common] == to[common] { common += 1 }
+        guard common > 1 else { return absolute }
+        return (Array(repeating: "..", count: from.count - common) + to[common...]).joined(separator: "/")
+    }
+
+    /// The absolute path of a link registration (see ``linkRegistration(for:)``).
+    public func resolveLinkRegistration(_ registration: String) -> String {
+        // Lexically: resolving symlinks here would follow the link itself.
+        registration.hasPrefix("/") ? registration : LinkSwitcher.lexicallyNormalized(root.path + "/" + registration)
+    }
+
     /// The store path of a file with the given container SHA-256.
     public func storedFile(containerSHA256 hex: String) -> URL {
         storeDirectory.appendingPathComponent(hex)
