@@ -69,14 +69,11 @@ struct FetchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Make the fetched version live even when another version of the dataset is live (default: keep it, and print the switch command).")
     var activate = false
 
-    @Option(name: .customLong("lock-timeout"), parsing: .unconditional,
-            help: ArgumentHelp("Seconds to wait for another fmnist process, \(FlagBounds.lockTimeout.rangeText); 0 does not wait (default: forever).", valueName: "SECONDS"))
-    var lockTimeout: Double?
+    @OptionGroup var lock: LockTimeoutOptions
 
     func validate() throws {
         try validateFlags {
             try FlagBounds.jobs.check(jobs)
-            try FlagBounds.lockTimeout.check(lockTimeout)
         }
     }
 
@@ -107,7 +104,7 @@ struct FetchCommand: AsyncParsableCommand {
             fetch.jobs = jobs
             fetch.acceptUnknown = acceptUnknown
             fetch.activate = activate
-            fetch.lockTimeout = lockTimeout
+            fetch.lockTimeout = lock.lockTimeout
             fetch.settings = try TransferSettings.resolve(caBundle: cacert, minimumRateKiB: minRate)
             fetch.stopOnSignals = true
             fetch.commandLine = Array(CommandLine.arguments.dropFirst())

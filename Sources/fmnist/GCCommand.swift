@@ -21,19 +21,13 @@ struct GCCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "List what would be freed; delete nothing.")
     var dryRun = false
 
-    @Option(name: .customLong("lock-timeout"), parsing: .unconditional,
-            help: ArgumentHelp("Seconds to wait for another fmnist process, \(FlagBounds.lockTimeout.rangeText); 0 does not wait (default: forever).", valueName: "SECONDS"))
-    var lockTimeout: Double?
-
-    func validate() throws {
-        try validateFlags { try FlagBounds.lockTimeout.check(lockTimeout) }
-    }
+    @OptionGroup var lock: LockTimeoutOptions
 
     func run() async throws {
         try await runReportingErrors(options) {
             let console = options.console
             let result = try GarbageCollector(layout: options.layout, registry: try options.registry())
-                .collect(dryRun: dryRun, lockTimeout: lockTimeout, progress: { _ in })
+                .collect(dryRun: dryRun, lockTimeout: lock.lockTimeout, progress: { _ in })
             for version in result.recovered { console.info("recorded again from its verified directory: \(version.dataset) \(version.shortID)") }
             for item in result.items {
                 console.info("  \(dryRun ? "would free" : "freed") \(item.bytes) bytes  \(item.kind.rawValue)  \(item.path)")

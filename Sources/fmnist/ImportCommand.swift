@@ -30,20 +30,14 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Make the imported version live even when another version of the dataset is live (default: keep it, and print the switch command).")
     var activate = false
 
-    @Option(name: .customLong("lock-timeout"), parsing: .unconditional,
-            help: ArgumentHelp("Seconds to wait for another fmnist process, \(FlagBounds.lockTimeout.rangeText); 0 does not wait (default: forever).", valueName: "SECONDS"))
-    var lockTimeout: Double?
-
-    func validate() throws {
-        try validateFlags { try FlagBounds.lockTimeout.check(lockTimeout) }
-    }
+    @OptionGroup var lock: LockTimeoutOptions
 
     func run() async throws {
         try await runReportingErrors(options) {
             let console = options.console
             let importer = DatasetImporter(layout: options.layout, registry: try options.registry())
             let result = try importer.importDirectory(
-                URL(fileURLWithPath: directory), as: dataset, acceptUnknown: acceptUnknown, activate: activate, lockTimeout: lockTimeout,
+                URL(fileURLWithPath: directory), as: dataset, acceptUnknown: acceptUnknown, activate: activate, lockTimeout: lock.lockTimeout,
                 progress: console.info)
             for file in result.files { console.info("  \(file.name): \(file.message)") }
             console.info(result.verdict)

@@ -24,19 +24,13 @@ struct RemoveCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Remove the live version too, leaving the dataset without one.")
     var force = false
 
-    @Option(name: .customLong("lock-timeout"), parsing: .unconditional,
-            help: ArgumentHelp("Seconds to wait for another fmnist process, \(FlagBounds.lockTimeout.rangeText); 0 does not wait (default: forever).", valueName: "SECONDS"))
-    var lockTimeout: Double?
-
-    func validate() throws {
-        try validateFlags { try FlagBounds.lockTimeout.check(lockTimeout) }
-    }
+    @OptionGroup var lock: LockTimeoutOptions
 
     func run() async throws {
         try await runReportingErrors(options) {
             let console = options.console
             let result = try VersionRemover(layout: options.layout, registry: try options.registry())
-                .remove(version, force: force, lockTimeout: lockTimeout, progress: console.info)
+                .remove(version, force: force, lockTimeout: lock.lockTimeout, progress: console.info)
             let summary = result.version
             console.info("removed \(summary.dataset) \(summary.known ? summary.name : "UNKNOWN") (\(summary.shortID)) from the catalog")
             if result.wasLive {

@@ -40,13 +40,7 @@ struct SwitchCommand: AsyncParsableCommand {
     @Option(name: .customLong("unlink"), help: ArgumentHelp("Forget this registered link, and remove it when it is fmnist's symlink.", valueName: "PATH"))
     var unlink: String?
 
-    @Option(name: .customLong("lock-timeout"), parsing: .unconditional,
-            help: ArgumentHelp("Seconds to wait for another fmnist process, \(FlagBounds.lockTimeout.rangeText); 0 does not wait (default: forever).", valueName: "SECONDS"))
-    var lockTimeout: Double?
-
-    func validate() throws {
-        try validateFlags { try FlagBounds.lockTimeout.check(lockTimeout) }
-    }
+    @OptionGroup var lock: LockTimeoutOptions
 
     func run() async throws {
         try await runReportingErrors(options) {
@@ -56,7 +50,7 @@ struct SwitchCommand: AsyncParsableCommand {
                 if target != nil || !links.isEmpty || deep || linkLayout != nil {
                     throw UsageError("--unlink takes no dataset, --link or --deep", hint: "e.g. fmnist switch --unlink MNIST_data")
                 }
-                let result = try switcher.unlink(unlink, lockTimeout: lockTimeout, progress: console.info)
+                let result = try switcher.unlink(unlink, lockTimeout: lock.lockTimeout, progress: console.info)
                 console.info("forgot the link \(result.path)" + (result.removedSymlinks.isEmpty
                     ? " (nothing of fmnist's was there to remove)" : "; removed " + result.removedSymlinks.joined(separator: ", ")))
                 if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
@@ -78,7 +72,7 @@ struct SwitchCommand: AsyncParsableCommand {
             }
             let result = try switcher.switchTo(
                 try SwitchTarget(parsing: target), extraLinks: links, linkLayout: try linkLayout.map(LinkLayout.init(parsing:)) ?? .seed,
-                deep: deep, lockTimeout: lockTimeout, progress: console.info)
+                deep: deep, lockTimeout: lock.lockTimeout, progress: console.info)
             for warning in result.warnings { console.info(console.style("warning: \(warning)", "33")) }
             for name in result.restored { console.info("restored \(name) from a verified copy (it had been changed since it was placed)") }
             if result.liveFolderChanged {
