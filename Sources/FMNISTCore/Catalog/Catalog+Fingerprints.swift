@@ -3,7 +3,7 @@ import Foundation
 extension Catalog {
     /// The fingerprint recorded when the file at `path` (relative to the workspace root) was last
     /// proven to hold the payload `payloadSHA256`; nil when none is recorded for that payload.
-    public func fingerprint(path: String, payloadSHA256: String) throws -> FileFingerprint? {
+    package func fingerprint(path: String, payloadSHA256: String) throws -> FileFingerprint? {
         try mapErrors {
             try db.queryFirst(
                 """
@@ -19,7 +19,7 @@ extension Catalog {
     }
 
     /// Records that the file at `path` (relative to the root) was just proven to hold `payloadSHA256`.
-    public func recordFingerprint(path: String, payloadSHA256: String, _ fingerprint: FileFingerprint, at time: Date = Date()) throws {
+    package func recordFingerprint(path: String, payloadSHA256: String, _ fingerprint: FileFingerprint, at time: Date = Date()) throws {
         try requireWritable()
         try mapErrors {
             try db.run(
@@ -33,7 +33,7 @@ extension Catalog {
     }
 
     /// Forgets what was proven of `path` (it was found damaged, or removed).
-    public func forgetFingerprint(path: String) throws {
+    package func forgetFingerprint(path: String) throws {
         try requireWritable()
         try mapErrors { try db.run("DELETE FROM fingerprints WHERE path = ?", [path]) }
     }

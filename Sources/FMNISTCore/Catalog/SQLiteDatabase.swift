@@ -14,9 +14,9 @@ import Foundation
 /// }
 /// let count = try db.scalarInt("SELECT count(*) FROM events")
 /// ```
-public final class SQLiteDatabase: @unchecked Sendable {
+package final class SQLiteDatabase: @unchecked Sendable {
     /// How to open the file.
-    public enum Mode: Sendable, Equatable {
+    package enum Mode: Sendable, Equatable {
         /// Read and write; creates the file when missing.
         case readWrite
         /// Read only; the file must exist.
@@ -30,15 +30,15 @@ public final class SQLiteDatabase: @unchecked Sendable {
     }
 
     /// The file path (":memory:" for an in-memory database).
-    public let path: String
-    public let mode: Mode
+    package let path: String
+    package let mode: Mode
     private var handle: OpaquePointer?
     private var statements: [String: SQLiteStatement] = [:]
     private let lock = NSRecursiveLock()
 
     /// Opens a connection. Does not read the file yet: SQLite reports a non-database file on
     /// first use (see ``SQLiteError/isCorruption``).
-    public init(path: String, mode: Mode, busyTimeout: TimeInterval = 30) throws {
+    package init(path: String, mode: Mode, busyTimeout: TimeInterval = 30) throws {
         self.path = mode == .memory ? ":memory:" : path
         self.mode = mode
         var flags = SQLITE_OPEN_FULLMUTEX
@@ -67,7 +67,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     deinit { close() }
 
     /// Finalizes every statement and closes the connection. Safe to call twice.
-    public func close() {
+    package func close() {
         lock.lock()
         defer { lock.unlock() }
         for statement in statements.values { statement.finalize() }
@@ -95,7 +95,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     }
 
     /// Runs one or more SQL statements without parameters (schema, pragmas).
-    public func execute(_ sql: String) throws {
+    package func execute(_ sql: String) throws {
         try withLock {
             let db = try open()
             var message: UnsafeMutablePointer<CChar>?
@@ -109,7 +109,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     }
 
     /// A prepared statement for `sql`, from the cache when it was prepared before.
-    public func prepare(_ sql: String) throws -> SQLiteStatement {
+    package func prepare(_ sql: String) throws -> SQLiteStatement {
         try withLock {
             if let cached = statements[sql] { return cached }
             let db = try open()
@@ -123,7 +123,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     }
 
     /// Runs one statement with parameters, ignoring rows.
-    public func run(_ sql: String, _ values: [(any SQLiteBindable)?] = []) throws {
+    package func run(_ sql: String, _ values: [(any SQLiteBindable)?] = []) throws {
         try withLock {
             let statement = try prepare(sql)
             try statement.bind(values)
@@ -132,7 +132,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     }
 
     /// Runs a query and maps every row.
-    public func query<T>(_ sql: String, _ values: [(any SQLiteBindable)?] = [], _ map: (SQLiteRow) throws -> T) throws -> [T] {
+    package func query<T>(_ sql: String, _ values: [(any SQLiteBindable)?] = [], _ map: (SQLiteRow) throws -> T) throws -> [T] {
         try withLock {
             let statement = try prepare(sql)
             try statement.bind(values)
@@ -143,7 +143,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     }
 
     /// The first row of a query, mapped; nil when there is none.
-    public func queryFirst<T>(_ sql: String, _ values: [(any SQLiteBindable)?] = [], _ map: (SQLiteRow) throws -> T) throws -> T? {
+    package func queryFirst<T>(_ sql: String, _ values: [(any SQLiteBindable)?] = [], _ map: (SQLiteRow) throws -> T) throws -> T? {
         try withLock {
             let statement = try prepare(sql)
             try statement.bind(values)
@@ -153,21 +153,21 @@ public final class SQLiteDatabase: @unchecked Sendable {
     }
 
     /// The integer in the first column of the first row (0 when there is no row or it is NULL).
-    public func scalarInt(_ sql: String, _ values: [(any SQLiteBindable)?] = []) throws -> Int {
+    package func scalarInt(_ sql: String, _ values: [(any SQLiteBindable)?] = []) throws -> Int {
         try queryFirst(sql, values) { $0.int(0) } ?? 0
     }
 
     /// The rowid of the last successful INSERT on this connection.
-    public var lastInsertRowID: Int64 { withLock { handle.map { sqlite3_last_insert_rowid($0) } ?? 0 } }
+    package var lastInsertRowID: Int64 { withLock { handle.map { sqlite3_last_insert_rowid($0) } ?? 0 } }
 
     /// Whether a transaction is open on this connection.
-    public var isInTransaction: Bool { withLock { handle.map { sqlite3_get_autocommit($0) == 0 } ?? false } }
+    package var isInTransaction: Bool { withLock { handle.map { sqlite3_get_autocommit($0) == 0 } ?? false } }
 
     /// `PRAGMA user_version`: the schema version the catalog records.
-    public func userVersion() throws -> Int { try scalarInt("PRAGMA user_version") }
+    package func userVersion() throws -> Int { try scalarInt("PRAGMA user_version") }
 
     /// How a transaction takes its locks.
-    public enum TransactionKind: String, Sendable {
+    package enum TransactionKind: String, Sendable {
         /// Takes a read snapshot on first read (for consistent multi-query reads).
         case deferred = "DEFERRED"
         /// Takes the write lock at once, so writers queue on the busy timeout instead of failing later.
@@ -176,7 +176,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     /// Runs `body` in a transaction: commits when it returns, rolls back when it throws.
     /// Nested calls join the outer transaction.
-    public func transaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
+    package func transaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
         try withLock {
             if isInTransaction { return try body() }
             try execute("BEGIN \(kind.rawValue)")

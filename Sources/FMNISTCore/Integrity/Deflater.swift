@@ -1,8 +1,8 @@
 import CZlib
 
 /// One-shot zlib compression, for writing PNG data (zlib format) and gzip files (tests, import).
-public enum Deflater {
-    public enum Format: Sendable {
+package enum Deflater {
+    package enum Format: Sendable {
         /// zlib wrapper (RFC 1950), as PNG IDAT chunks need.
         case zlib
         /// gzip wrapper (RFC 1952), as `.gz` files.
@@ -10,7 +10,7 @@ public enum Deflater {
     }
 
     /// Compresses `bytes` in one go.
-    public static func compress(_ bytes: [UInt8], format: Format, level: Int32 = 6) -> [UInt8] {
+    package static func compress(_ bytes: [UInt8], format: Format, level: Int32 = 6) -> [UInt8] {
         var stream = z_stream()
         let windowBits: Int32 = format == .gzip ? 15 + 16 : 15
         guard fmnist_deflateInit2(&stream, level, windowBits) == Z_OK else { return [] }

@@ -5,24 +5,24 @@ import CZlib
 /// Feed compressed bytes in any chunking; decompressed bytes are handed to `output` in
 /// chunks of at most `chunkSize`. Concatenated gzip members are accepted (as `zcat` does);
 /// anything else after the end of the stream is reported as trailing garbage.
-public final class GzipInflater {
+package final class GzipInflater {
     private var stream = z_stream()
     private var initialized = false
     private var outputBuffer: UnsafeMutablePointer<UInt8>
     private let chunkSize: Int
     /// The most decompressed bytes accepted before reporting a decompression bomb.
-    public let limit: Int64
+    package let limit: Int64
     /// Decompressed bytes produced so far.
-    public private(set) var producedBytes: Int64 = 0
+    package private(set) var producedBytes: Int64 = 0
     /// Compressed bytes consumed so far.
-    public private(set) var consumedBytes: Int64 = 0
+    package private(set) var consumedBytes: Int64 = 0
     /// True once a complete gzip member has ended and no further member has started.
-    public private(set) var atMemberEnd = false
+    package private(set) var atMemberEnd = false
     private var trailingBytes: Int64 = 0
     /// Bytes of a possible next member's header seen after a member ended.
     private var pendingAfterEnd: [UInt8] = []
 
-    public init(limit: Int64, chunkSize: Int = 256 * 1024) {
+    package init(limit: Int64, chunkSize: Int = 256 * 1024) {
         self.limit = limit
         self.chunkSize = chunkSize
         outputBuffer = .allocate(capacity: chunkSize)
@@ -46,7 +46,7 @@ public final class GzipInflater {
     }
 
     /// Decompresses one chunk of compressed input.
-    public func feed(_ input: UnsafeRawBufferPointer, output: (UnsafeRawBufferPointer) throws(IntegrityFault) -> Void)
+    package func feed(_ input: UnsafeRawBufferPointer, output: (UnsafeRawBufferPointer) throws(IntegrityFault) -> Void)
         throws(IntegrityFault)
     {
         guard let base = input.baseAddress, input.count > 0 else { return }
@@ -133,7 +133,7 @@ public final class GzipInflater {
     }
 
     /// Ends the stream: throws when the input stopped before the end of a gzip member.
-    public func finish() throws(IntegrityFault) {
+    package func finish() throws(IntegrityFault) {
         if !pendingAfterEnd.isEmpty { throw .trailingGarbage(bytes: Int64(pendingAfterEnd.count)) }
         if !atMemberEnd { throw .truncatedGzip(containerBytes: consumedBytes) }
     }

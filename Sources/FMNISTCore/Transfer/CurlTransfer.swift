@@ -16,23 +16,23 @@ import Foundation
 ///     onData: { chunk in verifier.feedOrStop(chunk) })
 /// if let failure = result.failure { print(failure) }
 /// ```
-public final class CurlTransfer {
+package final class CurlTransfer {
     /// Schemes a transfer may start with.
-    public static let protocols = "http,https,file"
+    package static let protocols = "http,https,file"
     /// Schemes a redirect may lead to.
-    public static let redirectProtocols = "http,https"
+    package static let redirectProtocols = "http,https"
 
     private static let globalInit: CURLcode = fmnist_curl_global_init()
 
-    public let settings: TransferSettings
+    package let settings: TransferSettings
 
-    public init(settings: TransferSettings) {
+    package init(settings: TransferSettings) {
         _ = CurlTransfer.globalInit
         self.settings = settings
     }
 
     /// The libcurl version in use, e.g. "libcurl/7.88.1 OpenSSL/3.0.19 zlib/1.2.13".
-    public static var libraryVersion: String {
+    package static var libraryVersion: String {
         _ = globalInit
         return String(cString: fmnist_curl_version())
     }
@@ -48,7 +48,7 @@ public final class CurlTransfer {
     ///     stops with `.deadline`, whatever the server does (connect and DNS included).
     ///   - cancellation: polled at least once a second (libcurl's progress callback); when set,
     ///     the transfer stops with `.interrupted`.
-    public func perform(
+    package func perform(
         _ request: TransferRequest, deadline: UInt64? = nil, cancellation: Cancellation? = nil,
         onResponse: (TransferResponse) -> Bool, onData: (UnsafeRawBufferPointer) -> Bool
     ) -> TransferResult {

@@ -11,12 +11,12 @@ import Foundation
 /// let recovered = try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
 /// for version in recovered { print("recorded again:", version.label) }
 /// ```
-public struct CatalogRecovery {
-    public let layout: WorkspaceLayout
-    public let registry: ManifestRegistry
-    public let catalog: Catalog
+package struct CatalogRecovery {
+    package let layout: WorkspaceLayout
+    package let registry: ManifestRegistry
+    package let catalog: Catalog
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry, catalog: Catalog) {
+    package init(layout: WorkspaceLayout, registry: ManifestRegistry, catalog: Catalog) {
         self.layout = layout
         self.registry = registry
         self.catalog = catalog
@@ -24,7 +24,7 @@ public struct CatalogRecovery {
 
     /// Records every verified version directory the catalog lacks; returns the versions recorded.
     @discardableResult
-    public func run() throws -> [CatalogVersion] {
+    package func run() throws -> [CatalogVersion] {
         var recovered: [CatalogVersion] = []
         let store = VersionStore(layout: layout)
         for manifest in registry.manifests {

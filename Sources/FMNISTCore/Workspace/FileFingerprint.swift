@@ -10,14 +10,14 @@ import Foundation
 /// // … later …
 /// if FileFingerprint(path: url.path) != before { /* re-hash before trusting */ }
 /// ```
-public struct FileFingerprint: Sendable, Hashable, Codable {
-    public let device: UInt64
-    public let inode: UInt64
-    public let size: Int64
-    public let modifiedNanoseconds: Int64
-    public let changedNanoseconds: Int64
+package struct FileFingerprint: Sendable, Hashable, Codable {
+    package let device: UInt64
+    package let inode: UInt64
+    package let size: Int64
+    package let modifiedNanoseconds: Int64
+    package let changedNanoseconds: Int64
 
-    public init(device: UInt64, inode: UInt64, size: Int64, modifiedNanoseconds: Int64, changedNanoseconds: Int64) {
+    package init(device: UInt64, inode: UInt64, size: Int64, modifiedNanoseconds: Int64, changedNanoseconds: Int64) {
         self.device = device
         self.inode = inode
         self.size = size
@@ -27,7 +27,7 @@ public struct FileFingerprint: Sendable, Hashable, Codable {
 
     /// The fingerprint of the regular file at `path` (not following a final symlink), or nil when
     /// it is missing or not a regular file.
-    public init?(path: String) {
+    package init?(path: String) {
         var info = stat()
         guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         self.init(

@@ -13,22 +13,22 @@ import Foundation
 /// let switcher = LinkSwitcher(layout: layout)
 /// try switcher.flip(link: layout.currentLink, to: layout.liveDirectory(dataset: "fashion"))
 /// ```
-public struct LinkSwitcher: Sendable {
-    public let layout: WorkspaceLayout
+package struct LinkSwitcher: Sendable {
+    package let layout: WorkspaceLayout
 
-    public init(layout: WorkspaceLayout) {
+    package init(layout: WorkspaceLayout) {
         self.layout = layout
     }
 
     /// The absolute, standardized form of a link path as the catalog registers it.
-    public static func canonicalPath(_ path: String) -> String {
+    package static func canonicalPath(_ path: String) -> String {
         // Lexically: standardizing a path with ".." may resolve symlinks, the link itself included.
         lexicallyNormalized(URL(fileURLWithPath: path).path)
     }
 
     /// Points `link` at `target` atomically; returns the text written into the symlink.
     @discardableResult
-    public func flip(link: URL, to target: URL) throws -> String {
+    package func flip(link: URL, to target: URL) throws -> String {
         let linkPath = link.standardizedFileURL.path
         try checkReplaceable(linkPath)
         let text = targetText(link: link, target: target)
@@ -145,7 +145,7 @@ public struct LinkSwitcher: Sendable {
 
     /// Why a registered framework symlink cannot be flipped now (PATH is gone, a folder below it
     /// became a symlink or a file, or the symlink place was replaced), or nil when it can.
-    public func problem(of placement: LinkLayout.Placement) -> String? {
+    package func problem(of placement: LinkLayout.Placement) -> String? {
         guard let root = placement.folders.first else { return problem(ofRegistered: placement.path) }
         var isDirectory: ObjCBool = false
         var info = stat()
@@ -168,7 +168,7 @@ public struct LinkSwitcher: Sendable {
 
     /// Why a registered link cannot be flipped now (its folder is gone, the user replaced it with a
     /// real file or folder, or with a symlink of their own), or nil when it can.
-    public func problem(ofRegistered path: String) -> String? {
+    package func problem(ofRegistered path: String) -> String? {
         let parent = (path as NSString).deletingLastPathComponent
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -185,7 +185,7 @@ public struct LinkSwitcher: Sendable {
 
     /// The text a symlink at `link` should hold to reach `target`: relative when the two share a
     /// folder below `/`, absolute otherwise.
-    public func targetText(link: URL, target: URL) -> String {
+    package func targetText(link: URL, target: URL) -> String {
         let from = URL(fileURLWithPath: Self.realPath(link.standardizedFileURL.deletingLastPathComponent().path)).pathComponents
         let targetParent = Self.realPath(target.standardizedFileURL.deletingLastPathComponent().path)
         let to = URL(fileURLWithPath: targetParent).appendingPathComponent(target.lastPathComponent).pathComponents
@@ -197,7 +197,7 @@ public struct LinkSwitcher: Sendable {
     }
 
     /// Where `link` points, resolved to an absolute standardized path; nil when it is not a symlink.
-    public func destination(of link: URL) -> URL? {
+    package func destination(of link: URL) -> URL? {
         let path = link.standardizedFileURL.path
         guard let text = WorkspaceBoundary.linkText(path) else { return nil }
         if text.hasPrefix("/") { return URL(fileURLWithPath: Self.lexicallyNormalized(text)) }
@@ -215,7 +215,7 @@ public struct LinkSwitcher: Sendable {
     }
 
     /// The dataset whose live folder `link` points at, if any.
-    public func dataset(of link: URL, among datasets: [String]) -> String? {
+    package func dataset(of link: URL, among datasets: [String]) -> String? {
         guard let destination = destination(of: link) else { return nil }
         if let dataset = payloadDataset(of: destination) { return datasets.contains(dataset) ? dataset : nil }
         return datasets.first { layout.liveDirectory(dataset: $0).standardizedFileURL.path == destination.path }

@@ -9,19 +9,19 @@ import Foundation
 /// ```swift
 /// if case .present(let live) = try LiveCheck(layout: layout, catalog: catalog).run(fashion) { print(live.label) }
 /// ```
-public struct LiveCheck {
-    public struct Present: Sendable {
-        public let version: CatalogVersion
-        public let files: [CatalogFile]
+package struct LiveCheck {
+    package struct Present: Sendable {
+        package let version: CatalogVersion
+        package let files: [CatalogFile]
         /// Files that were damaged or missing and were restored from a verified copy.
-        public let repaired: [String]
+        package let repaired: [String]
         /// Whether the catalog did not call this version live and now does (a run killed after
         /// pointing the live link but before recording it, or a catalog that lost its live row).
-        public let recordedAsLive: Bool
-        public var label: String { version.label }
+        package let recordedAsLive: Bool
+        package var label: String { version.label }
     }
 
-    public enum Outcome: Sendable {
+    package enum Outcome: Sendable {
         /// The live version is proven (after any repair).
         case present(Present)
         /// There is a live version but it cannot be proven: no good copy of these files is left.
@@ -32,15 +32,15 @@ public struct LiveCheck {
         case absent
     }
 
-    public let layout: WorkspaceLayout
-    public let catalog: Catalog
+    package let layout: WorkspaceLayout
+    package let catalog: Catalog
 
-    public init(layout: WorkspaceLayout, catalog: Catalog) {
+    package init(layout: WorkspaceLayout, catalog: Catalog) {
         self.layout = layout
         self.catalog = catalog
     }
 
-    public func run(_ manifest: Manifest) throws -> Outcome {
+    package func run(_ manifest: Manifest) throws -> Outcome {
         let dataset = manifest.name
         let live = layout.liveDirectory(dataset: dataset)
         let store = VersionStore(layout: layout)

@@ -16,30 +16,30 @@ import Foundation
 /// let prepared = try payloads.prepare(dataset: "fashion", versionID: id, files: files, checker: checker, classCount: 10)
 /// // prepared.directory/train-images-idx3-ubyte
 /// ```
-public struct PayloadStore: Sendable {
-    public let layout: WorkspaceLayout
+package struct PayloadStore: Sendable {
+    package let layout: WorkspaceLayout
 
-    public init(layout: WorkspaceLayout) {
+    package init(layout: WorkspaceLayout) {
         self.layout = layout
     }
 
     /// The payload file name of a container name: `train-images-idx3-ubyte.gz` -> `train-images-idx3-ubyte`.
-    public static func payloadName(_ name: String) -> String { LoaderLayout.uncompressedName(name) }
+    package static func payloadName(_ name: String) -> String { LoaderLayout.uncompressedName(name) }
 
     /// What ``prepare(dataset:versionID:files:checker:classCount:rehash:)`` did.
-    public struct Prepared: Sendable {
-        public let directory: URL
+    package struct Prepared: Sendable {
+        package let directory: URL
         /// Whether the folder was built now (it did not exist).
-        public let built: Bool
+        package let built: Bool
         /// Payload files that were there but damaged, inflated again from the proven `.gz`.
-        public let restored: [String]
+        package let restored: [String]
     }
 
     /// Makes the version's payload folder hold proven payloads of its four files. The version
     /// directory must hold proven copies (``VersionStore/prepareVersion(dataset:versionID:files:checker:classCount:rehash:)``
     /// first): they are what gets inflated.
     @discardableResult
-    public func prepare(
+    package func prepare(
         dataset: String, versionID: String, files: [CatalogFile], checker: TrustedFileChecker, classCount: Int,
         rehash: Bool = false
     ) throws -> Prepared {

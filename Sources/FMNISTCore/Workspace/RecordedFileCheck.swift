@@ -9,9 +9,9 @@ import Foundation
 /// ```swift
 /// if let problem = RecordedFileCheck.problem(measurement, recorded: file) { print(problem) }
 /// ```
-public enum RecordedFileCheck {
+package enum RecordedFileCheck {
     /// Why `measurement` is not the recorded file, or nil when it is.
-    public static func problem(_ measurement: FileMeasurement, recorded: CatalogFile) -> String? {
+    package static func problem(_ measurement: FileMeasurement, recorded: CatalogFile) -> String? {
         if let fault = measurement.fault { return fault.description }
         if measurement.payloadSize != recorded.payloadSize || measurement.payloadSHA256 != recorded.payloadSHA256 {
             return "its decompressed payload differs from the recorded version's "
@@ -26,7 +26,7 @@ public enum RecordedFileCheck {
     /// Measures the file at `url` (decompression bounded by the recorded payload size) and judges it.
     /// `compressed: false` judges an uncompressed payload file (torchvision's `raw/*-ubyte`), whose
     /// bytes are the payload the catalog records.
-    public static func check(
+    package static func check(
         url: URL, recorded: CatalogFile, classCount: Int, compressed: Bool = true
     ) -> (measurement: FileMeasurement?, problem: String?) {
         do {
@@ -48,8 +48,8 @@ public enum RecordedFileCheck {
 /// let checker = TrustedFileChecker(layout: layout, catalog: catalog)
 /// switch checker.check(url, recorded: file, classCount: 10) { case .proven: … case .damaged(let why): … }
 /// ```
-public struct TrustedFileChecker {
-    public enum Verdict: Sendable, Equatable {
+package struct TrustedFileChecker {
+    package enum Verdict: Sendable, Equatable {
         /// The file holds the recorded payload (`rehashed`: it had to be re-hashed to show it).
         case proven(rehashed: Bool)
         /// Nothing is there.
@@ -57,20 +57,20 @@ public struct TrustedFileChecker {
         /// Something is there but it is not the recorded file.
         case damaged(String)
 
-        public var isProven: Bool { if case .proven = self { return true } else { return false } }
+        package var isProven: Bool { if case .proven = self { return true } else { return false } }
     }
 
-    public let layout: WorkspaceLayout
-    public let catalog: Catalog
+    package let layout: WorkspaceLayout
+    package let catalog: Catalog
 
-    public init(layout: WorkspaceLayout, catalog: Catalog) {
+    package init(layout: WorkspaceLayout, catalog: Catalog) {
         self.layout = layout
         self.catalog = catalog
     }
 
     /// Checks the file at `url` against `recorded`. `rehash` ignores fingerprints (a deep check);
     /// `compressed: false` checks an uncompressed payload file.
-    public func check(_ url: URL, recorded: CatalogFile, classCount: Int, rehash: Bool = false, compressed: Bool = true) -> Verdict {
+    package func check(_ url: URL, recorded: CatalogFile, classCount: Int, rehash: Bool = false, compressed: Bool = true) -> Verdict {
         var info = stat()
         guard lstat(url.path, &info) == 0 else { return .missing }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
@@ -94,7 +94,7 @@ public struct TrustedFileChecker {
     }
 
     /// Records `url` as proven to hold `payloadSHA256` now (after fmnist wrote verified bytes there).
-    public func remember(_ url: URL, payloadSHA256: String) {
+    package func remember(_ url: URL, payloadSHA256: String) {
         guard !catalog.isReadOnly, let now = FileFingerprint(path: url.path) else { return }
         try? catalog.recordFingerprint(path: relativePath(url), payloadSHA256: payloadSHA256, now)
     }

@@ -1,18 +1,18 @@
 import Foundation
 
 /// One file of a new version, verified, waiting under `.fmnist/tmp/` to be installed.
-public struct VerifiedFile: Sendable {
-    public let role: FileRole
+package struct VerifiedFile: Sendable {
+    package let role: FileRole
     /// File name in the live folder, e.g. `train-images-idx3-ubyte.gz`.
-    public let name: String
+    package let name: String
     /// The verified bytes, on the workspace's file system (e.g. under `.fmnist/tmp/`).
-    public let temporaryURL: URL
+    package let temporaryURL: URL
     /// What one pass over the bytes measured (must have no fault).
-    public let measurement: FileMeasurement
+    package let measurement: FileMeasurement
     /// Where the bytes came from, for fetched files.
-    public let provenance: FileProvenance?
+    package let provenance: FileProvenance?
 
-    public init(role: FileRole, name: String, temporaryURL: URL, measurement: FileMeasurement, provenance: FileProvenance? = nil) {
+    package init(role: FileRole, name: String, temporaryURL: URL, measurement: FileMeasurement, provenance: FileProvenance? = nil) {
         self.role = role
         self.name = name
         self.temporaryURL = temporaryURL
@@ -21,23 +21,23 @@ public struct VerifiedFile: Sendable {
     }
 
     /// The catalog row for this file.
-    public var catalogFile: CatalogFile { CatalogFile(role: role, name: name, measurement: measurement) }
+    package var catalogFile: CatalogFile { CatalogFile(role: role, name: name, measurement: measurement) }
 }
 
 /// What ``VersionInstaller/commit(dataset:files:source:eventDetails:activate:at:)`` did.
-public struct InstalledVersion: Sendable, Codable {
-    public let version: CatalogVersion
-    public let files: [CatalogFile]
+package struct InstalledVersion: Sendable, Codable {
+    package let version: CatalogVersion
+    package let files: [CatalogFile]
     /// How each file of the version directory was made ready, by name.
-    public let placement: [String: PlacementMethod]
+    package let placement: [String: PlacementMethod]
     /// The version that was live before, if it differs.
-    public let previousVersionID: String?
+    package let previousVersionID: String?
     /// Whether this version is now the live one (`data/<dataset>` shows it).
-    public let activated: Bool
+    package let activated: Bool
     /// Stored files found damaged and replaced by the verified bytes, by name.
-    public let repaired: [String]
+    package let repaired: [String]
     /// When not activated: the command that would make it live.
-    public var activationCommand: String? {
+    package var activationCommand: String? {
         activated ? nil : "fmnist switch \(version.dataset)@\(version.shortID)"
     }
 }
@@ -57,12 +57,12 @@ public struct InstalledVersion: Sendable, Codable {
 /// let installed = try installer.commit(dataset: fashion, files: verified, source: .fetch, eventDetails: report)
 /// if let command = installed.activationCommand { print("to use it: \(command)") }
 /// ```
-public struct VersionInstaller {
-    public let layout: WorkspaceLayout
-    public let catalog: Catalog
-    public let store: VersionStore
+package struct VersionInstaller {
+    package let layout: WorkspaceLayout
+    package let catalog: Catalog
+    package let store: VersionStore
 
-    public init(layout: WorkspaceLayout, catalog: Catalog) {
+    package init(layout: WorkspaceLayout, catalog: Catalog) {
         self.layout = layout
         self.catalog = catalog
         self.store = VersionStore(layout: layout)
@@ -72,7 +72,7 @@ public struct VersionInstaller {
     /// live when the dataset has none or `activate` is set. The version's name comes from the
     /// manifest; content it does not know is recorded as "unknown" — callers refuse it first unless
     /// the user passed `--accept-unknown`.
-    public func commit<Details: Encodable>(
+    package func commit<Details: Encodable>(
         dataset manifest: Manifest, files: [VerifiedFile], source: VersionSource, eventDetails: Details,
         activate: Bool = false, at time: Date = Date()
     ) throws -> InstalledVersion {

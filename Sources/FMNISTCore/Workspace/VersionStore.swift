@@ -26,17 +26,17 @@ public enum PlacementMethod: String, Sendable, Codable {
 /// let directory = try store.prepareVersion(dataset: "fashion", versionID: id, files: files, checker: checker, classCount: 10)
 /// try store.pointLive(dataset: "fashion", versionID: id)
 /// ```
-public struct VersionStore: Sendable {
-    public let layout: WorkspaceLayout
+package struct VersionStore: Sendable {
+    package let layout: WorkspaceLayout
 
-    public init(layout: WorkspaceLayout) {
+    package init(layout: WorkspaceLayout) {
         self.layout = layout
     }
 
     var boundary: WorkspaceBoundary { WorkspaceBoundary(layout: layout) }
 
     /// The stored path of a container digest (64 lower-case hex digits, else a usage error).
-    public func url(containerSHA256 hex: String) throws -> URL {
+    package func url(containerSHA256 hex: String) throws -> URL {
         guard hex.count == 64, hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
             throw UsageError("\"\(hex)\" is not a SHA-256 digest (64 lower-case hex digits)")
         }
@@ -45,13 +45,13 @@ public struct VersionStore: Sendable {
 
     /// Whether the store holds a regular file under this digest (and, when `size` is given, with
     /// that size). Says nothing of its content: use ``TrustedFileChecker`` for that.
-    public func contains(containerSHA256 hex: String, size: Int64? = nil) -> Bool {
+    package func contains(containerSHA256 hex: String, size: Int64? = nil) -> Bool {
         guard let url = try? url(containerSHA256: hex), let info = Self.stat(url.path), Self.isRegular(info) else { return false }
         return size == nil || Int64(info.st_size) == size
     }
 
     /// A fresh temporary path under `.fmnist/tmp/` (same file system as the store).
-    public func temporaryURL(_ label: String) throws -> URL {
+    package func temporaryURL(_ label: String) throws -> URL {
         try boundary.ensureOwnedDirectory(layout.temporaryDirectory)
         return layout.temporaryDirectory.appendingPathComponent("\(label).\(getpid()).\(UUID().uuidString.prefix(8))")
     }
@@ -60,7 +60,7 @@ public struct VersionStore: Sendable {
     /// holds the digest and that file is proven, the temporary file is dropped; a damaged stored file
     /// is replaced. Returns whether the store's bytes were (re)written.
     @discardableResult
-    public func install(fileAt temporary: URL, file: CatalogFile, checker: TrustedFileChecker, classCount: Int) throws -> Bool {
+    package func install(fileAt temporary: URL, file: CatalogFile, checker: TrustedFileChecker, classCount: Int) throws -> Bool {
         let destination = try url(containerSHA256: file.containerSHA256)
         try boundary.ensureOwnedDirectory(layout.storeDirectory)
         guard let info = Self.stat(temporary.path), Self.isRegular(info) else {
@@ -91,14 +91,14 @@ public struct VersionStore: Sendable {
     }
 
     /// What ``prepareVersion(dataset:versionID:files:checker:classCount:rehash:)`` did.
-    public struct PreparedVersion: Sendable {
-        public let directory: URL
+    package struct PreparedVersion: Sendable {
+        package let directory: URL
         /// How each file of the directory was made ready, by name.
-        public let placement: [String: PlacementMethod]
+        package let placement: [String: PlacementMethod]
         /// Files that were there but damaged (written to, truncated, replaced), restored from the store.
-        public let restored: [String]
+        package let restored: [String]
         /// Stored files that were missing or damaged, restored from a proven copy in the version directory.
-        public let restoredStore: [String]
+        package let restoredStore: [String]
     }
 
     /// Makes `.fmnist/versions/<dataset>/<versionID>/` hold proven copies of the four files: builds
@@ -106,7 +106,7 @@ public struct VersionStore: Sendable {
     /// stored file that is missing or damaged is restored from a proven copy. Throws
     /// ``WorkspaceError/corruptStore(dataset:version:problems:)`` when a file has no good copy left.
     @discardableResult
-    public func prepareVersion(
+    package func prepareVersion(
         dataset: String, versionID: String, files: [CatalogFile], checker: TrustedFileChecker, classCount: Int,
         rehash: Bool = false
     ) throws -> PreparedVersion {
@@ -188,7 +188,7 @@ public struct VersionStore: Sendable {
     }
 
     /// The version id the live link `data/<dataset>` shows, when it is fmnist's own link.
-    public func liveLinkVersionID(dataset: String) -> String? {
+    package func liveLinkVersionID(dataset: String) -> String? {
         let path = layout.liveDirectory(dataset: dataset).path
         guard let text = WorkspaceBoundary.linkText(path) else { return nil }
         return WorkspaceLayout.versionID(inLiveLinkText: text, dataset: dataset)
@@ -196,7 +196,7 @@ public struct VersionStore: Sendable {
 
     /// Whether `data/<dataset>` shows this version and its directory holds the files with their
     /// recorded sizes (a cheap look for `status`; proving the content is ``TrustedFileChecker``'s job).
-    public func isShownLive(_ versionID: String, files: [CatalogFile], dataset: String) -> Bool {
+    package func isShownLive(_ versionID: String, files: [CatalogFile], dataset: String) -> Bool {
         guard liveLinkVersionID(dataset: dataset) == versionID else { return false }
         let directory = layout.versionDirectory(dataset: dataset, versionID: versionID)
         return files.allSatisfy { file in
@@ -210,7 +210,7 @@ public struct VersionStore: Sendable {
     /// entry in it (each is a proven copy of a recorded file), else refused. Returns whether the
     /// link changed.
     @discardableResult
-    public func pointLive(dataset: String, versionID: String, canReplaceFolder: (URL) -> Bool = { _ in false }) throws -> Bool {
+    package func pointLive(dataset: String, versionID: String, canReplaceFolder: (URL) -> Bool = { _ in false }) throws -> Bool {
         try Self.checkName(dataset)
         let link = layout.liveDirectory(dataset: dataset).standardizedFileURL
         let text = WorkspaceLayout.liveLinkText(dataset: dataset, versionID: versionID)

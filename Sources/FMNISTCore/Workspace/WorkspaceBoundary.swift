@@ -13,16 +13,16 @@ import Foundation
 /// let boundary = WorkspaceBoundary(layout: layout)
 /// try boundary.ensureOwnedDirectory(layout.temporaryDirectory)   // creates, or refuses a symlink
 /// ```
-public struct WorkspaceBoundary: Sendable {
-    public let layout: WorkspaceLayout
+package struct WorkspaceBoundary: Sendable {
+    package let layout: WorkspaceLayout
 
-    public init(layout: WorkspaceLayout) {
+    package init(layout: WorkspaceLayout) {
         self.layout = layout
     }
 
     /// Creates `directory` (and the directories between the root and it) when missing, and checks
     /// that each of them is a real directory, not a symlink or a file.
-    public func ensureOwnedDirectory(_ directory: URL) throws {
+    package func ensureOwnedDirectory(_ directory: URL) throws {
         try ensureRoot()
         for path in componentPaths(to: directory) {
             if mkdir(path, 0o755) != 0 && errno != EEXIST {
@@ -34,7 +34,7 @@ public struct WorkspaceBoundary: Sendable {
 
     /// Checks, without creating anything, that every directory from the root down to `url`'s folder
     /// is a real directory (missing ones are fine: nothing can be written through them).
-    public func checkOwnedPath(_ url: URL) throws {
+    package func checkOwnedPath(_ url: URL) throws {
         for path in componentPaths(to: url.deletingLastPathComponent()) {
             var info = stat()
             guard lstat(path, &info) == 0 else { return }
@@ -44,7 +44,7 @@ public struct WorkspaceBoundary: Sendable {
 
     /// Refuses `url` when it exists and is a symlink (a file fmnist is about to replace or remove
     /// must be its own regular file, not a link to someone else's).
-    public static func refuseSymlink(_ url: URL) throws {
+    package static func refuseSymlink(_ url: URL) throws {
         var info = stat()
         if lstat(url.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
             throw WorkspaceError.foreignSymlink(path: url.path, target: Self.linkText(url.path) ?? "?")
@@ -52,7 +52,7 @@ public struct WorkspaceBoundary: Sendable {
     }
 
     /// Refuses `url` when it is a symlink or a directory: fmnist is about to replace it with a file.
-    public static func refuseSymlinkOrDirectory(_ url: URL) throws {
+    package static func refuseSymlinkOrDirectory(_ url: URL) throws {
         try refuseSymlink(url)
         var info = stat()
         if lstat(url.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
@@ -61,7 +61,7 @@ public struct WorkspaceBoundary: Sendable {
     }
 
     /// The text of the symlink at `path`, or nil when it is not one.
-    public static func linkText(_ path: String) -> String? {
+    package static func linkText(_ path: String) -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = readlink(path, &buffer, buffer.count - 1)
         guard count >= 0 else { return nil }

@@ -6,11 +6,11 @@ import Foundation
 /// Run it only while holding the ``WorkspaceLock``: every writer holds the lock, so nothing found
 /// then can belong to a living process. Partial downloads (`.fmnist/partial/`) are kept: they are
 /// how the next fetch resumes.
-public enum WorkspaceJanitor {
+package enum WorkspaceJanitor {
     /// Sweeps the workspace; returns the paths removed. Failures to remove are ignored (the
     /// files are harmless: nothing ever reads them).
     @discardableResult
-    public static func sweep(_ layout: WorkspaceLayout) -> [String] {
+    package static func sweep(_ layout: WorkspaceLayout) -> [String] {
         let fm = FileManager.default
         var removed: [String] = []
         // Never sweep through a symlink: a `.fmnist/tmp` that is someone else's link is left alone
