@@ -45,10 +45,7 @@ public struct FlagBounds<Value: Comparable & Sendable>: Sendable {
     /// Returns `value`, or throws a ``UsageError`` naming the flag, the value and the range.
     @discardableResult
     public func check(_ value: Value) throws -> Value {
-        guard allows(value) else {
-            throw UsageError("\(flag) \(value) is out of range: it must be \(rangeText) (\(unit))",
-                             hint: "pass \(flag) with a value \(rangeText), or leave it out for the default")
-        }
+        guard allows(value) else { throw refusal(value, "is out of range") }
         return value
     }
 
@@ -57,20 +54,20 @@ public struct FlagBounds<Value: Comparable & Sendable>: Sendable {
     public func check(_ value: Value?) throws -> Value? {
         try value.map { try check($0) }
     }
+
+    /// The usage error for a refused value: what is wrong with it, the range, what to pass instead.
+    func refusal(_ value: Value, _ problem: String) -> UsageError {
+        UsageError("\(flag) \(value) \(problem): it must be \(rangeText) (\(unit))",
+                   hint: "pass \(flag) with a value \(rangeText), or leave it out for the default")
+    }
 }
 
 extension FlagBounds where Value == Double {
     /// Returns `value`, or throws when it is NaN, infinite or out of range.
     @discardableResult
     public func check(_ value: Double) throws -> Double {
-        guard value.isFinite else {
-            throw UsageError("\(flag) \(value) is not a finite number: it must be \(rangeText) (\(unit))",
-                             hint: "pass \(flag) with a value \(rangeText), or leave it out for the default")
-        }
-        guard allows(value) else {
-            throw UsageError("\(flag) \(value) is out of range: it must be \(rangeText) (\(unit))",
-                             hint: "pass \(flag) with a value \(rangeText), or leave it out for the default")
-        }
+        guard value.isFinite else { throw refusal(value, "is not a finite number") }
+        guard allows(value) else { throw refusal(value, "is out of range") }
         return value
     }
 
