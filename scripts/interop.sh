@@ -3,13 +3,15 @@
 # links (`switch --link --layout torchvision|keras`) across two switches, network blocked.
 #   scripts/interop.sh            # builds .venv-interop once (scripts/interop-venv.sh), then runs
 # Needs FMNIST_DATA_DIR (default ../shared/data) and a release build (built here if missing).
-# Not part of `swift test`/CI: the venv is ~1.4 GB (torch, pyarrow, datasets, keras). TFDS is left
-# out (about 1.7 GB of TensorFlow); its layout is checked in the Swift end-to-end tests only.
+#   INTEROP_TFDS=1 scripts/interop.sh   # also TFDS (builds .venv-tfds, about 1.7 GB of TensorFlow)
+# Not part of `swift test`/CI: the venv is ~1.4 GB (torch, pyarrow, datasets, keras). TFDS is opt-in:
+# without INTEROP_TFDS=1 its layout is checked by the Swift end-to-end tests only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${FMNIST_DATA_DIR:-$(cd .. && pwd)/shared/data}
 scripts/interop-venv.sh
 PY=$PWD/.venv-interop/bin/python
+TFDS_PY=$PWD/${INTEROP_TFDS_VENV:-.venv-tfds}/bin/python
 BIN=${FMNIST_BIN:-}
 if [[ -z "$BIN" ]]; then swift build -c release --product fmnist >&2; BIN=$(swift build -c release --show-bin-path)/fmnist; fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fmnist-interop.XXXXXX")
@@ -17,7 +19,7 @@ trap 'rm -rf "$WORK"' EXIT
 ROOT=$WORK/data
 "$BIN" import "$DATA/fashion-mnist" --as fashion --root "$ROOT" -q
 "$BIN" import "$DATA/mnist" --as mnist --root "$ROOT" -q
-for layout in torchvision png keras csv npz hf; do "$BIN" export $layout "$WORK/$layout" --root "$ROOT" -q; done
+for layout in torchvision png keras csv npz hf tfds; do "$BIN" export $layout "$WORK/$layout" --root "$ROOT" -q; done
 # No network for the loaders: proxies to a closed port, hub libraries offline, caches inside WORK.
 export http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9
 export no_proxy= NO_PROXY= HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 HF_HOME=$WORK/hf-home KERAS_BACKEND=torch
@@ -25,6 +27,9 @@ cd Tests/Interop
 "$PY" check_torchvision.py "$WORK/torchvision" "$WORK/png" "$DATA"
 KERAS_HOME=$WORK/keras "$PY" check_keras.py "$DATA"
 "$PY" check_tables.py "$WORK/csv" "$WORK/npz" "$WORK/hf" "$DATA"
+if [[ "${INTEROP_TFDS:-0}" == 1 ]]; then
+  TF_CPP_MIN_LOG_LEVEL=3 "$TFDS_PY" check_tfds.py "$WORK/tfds" "$DATA" "$WORK"
+fi
 # Framework links that follow `fmnist switch`: the same loader code run after each of two switches.
 "$BIN" switch fashion --root "$ROOT" --link "$WORK/tv-link" --layout torchvision -q
 "$BIN" switch fashion --root "$ROOT" --link "$WORK/keras-link" --layout keras -q

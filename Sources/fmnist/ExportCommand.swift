@@ -16,8 +16,12 @@ struct ExportCommand: AsyncParsableCommand {
               tfds         DEST/fashion_mnist/*.gz, DEST/mnist/*.gz (TFDS manual dirs)
               hf           DEST/<fashion_mnist|mnist>/{train,test}-00000-of-00001.parquet (Hugging Face)
 
-            Every source file is re-verified against the catalog while it is read; files are written
-            to temporaries in DEST and renamed into place; symlinks inside DEST are refused.
+            The version's files are proven first under the workspace lock (taken without waiting), as
+            switch does: a damaged copy is restored from the store. torchvision copies the proven .gz and
+            the uncompressed payloads kept once per version in .fmnist/payload/. While another fmnist
+            process holds the lock, every source file is re-verified while it is read instead, and a
+            damaged one is refused. Files are written to temporaries in DEST and renamed into place;
+            symlinks inside DEST are refused.
 
             Examples:
               fmnist export torchvision ~/torch-data

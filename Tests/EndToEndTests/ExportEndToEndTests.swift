@@ -272,29 +272,140 @@ import Testing
                 == victim.appendingPathComponent("fashion.npz").path)
     }
 
-    @Test(.enabled(if: RealData.available)) func aTamperedLiveFileIsRefusedAndNothingIsPlaced() throws {
-        let (base, root) = try Self.workspace("export-tamper")
-        // Replace the live train labels with MNIST's (a new file; the store's copy is untouched).
+    /// Every regular file under `folder` (relative paths), fmnist's temporaries included.
+    static func regularFiles(under folder: URL) -> [String] {
+        (FileManager.default.enumerator(atPath: folder.path)?.allObjects as? [String] ?? []).filter { path in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isDirectory)
+                && !isDirectory.boolValue
+        }
+    }
+
+    /// Holds the workspace lock (a flock on `.fmnist`, as fmnist takes it) from another process
+    /// until `body` returns.
+    static func holdingTheWorkspaceLock<T>(_ root: URL, _ body: () throws -> T) throws -> T {
+        let ready = root.deletingLastPathComponent().appendingPathComponent("lock-held-\(UUID().uuidString.prefix(6))")
+        // One process (so terminating it releases the lock): flock, say so, then sleep.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = [
+            "python3", "-c",
+            "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX); open(sys.argv[2], 'w').close(); time.sleep(60)",
+            root.appendingPathComponent(".fmnist").path, ready.path,
+        ]
+        try holder.run()
+        // SIGKILL: the test runner's children may inherit a blocked SIGTERM.
+        defer { kill(holder.processIdentifier, SIGKILL); holder.waitUntilExit() }
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: ready.path) {
+            guard Date() < deadline else { throw CocoaError(.fileReadUnknown) }
+            usleep(20_000)
+        }
+        return try body()
+    }
+
+    /// Replaces the live copy of Fashion-MNIST's train labels with MNIST's (a new file in the
+    /// read-only version folder, as root or a careless script would).
+    static func tamperWithTheLiveTrainLabels(_ root: URL) throws {
         let live = root.appendingPathComponent("fashion/train-labels-idx1-ubyte.gz")
+        let folder = live.resolvingSymlinksInPath().deletingLastPathComponent()
+        _ = chmod(folder.path, 0o755)
         try FileManager.default.removeItem(at: live)
         try FileManager.default.copyItem(at: RealData.mnist.appendingPathComponent("train-labels-idx1-ubyte.gz"), to: live)
+        _ = chmod(folder.path, 0o555)
+    }
+
+    @Test(.enabled(if: RealData.available)) func aTamperedLiveFileIsRestoredFromTheStoreBeforeExporting() throws {
+        let (base, root) = try Self.workspace("export-tamper")
+        for layout in ["torchvision", "npz", "csv"] {
+            try Self.tamperWithTheLiveTrainLabels(root)
+            let dest = base.path(layout)
+            let result = try Self.export([layout, dest.path], root: root)
+            #expect(result.status == 0, "\(layout): \(result.stderr)")
+            let notes = try #require((try result.json()["datasets"] as? [[String: Any]])?.first?["notes"] as? [String])
+            #expect(notes.contains { $0.contains("restored train-labels-idx1-ubyte.gz") && $0.contains("it was damaged") }, "\(layout): \(notes)")
+        }
+        // What was exported is Fashion-MNIST's, and the workspace verifies again.
+        #expect(try Data(contentsOf: base.path("torchvision/FashionMNIST/raw/train-labels-idx1-ubyte"))
+                == Self.upstreamPayload(RealData.fashion, "train-labels-idx1-ubyte"))
+        #expect(try FMNISTProcess.run(["verify", "fashion", "--root", root.path]).status == 0)
+    }
+
+    @Test(.enabled(if: RealData.available)) func aFileDamagedInTheStoreAndTheWorkspaceIsRefusedAndNothingIsPlaced() throws {
+        let (base, root) = try Self.workspace("export-tamper-both")
+        try Self.tamperWithTheLiveTrainLabels(root)
+        // The store's copy too: no good copy is left.
+        let stored = try #require(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(".fmnist/store/sha256").path)
+            .map { root.appendingPathComponent(".fmnist/store/sha256/\($0)") }
+            .first { try Data(contentsOf: $0) == Data(contentsOf: RealData.fashion.appendingPathComponent("train-labels-idx1-ubyte.gz")) })
+        _ = chmod(stored.path, 0o644)
+        try Data("not gzip".utf8).write(to: stored)
         for layout in ["torchvision", "npz", "csv"] {
             let dest = base.path(layout)
             let result = try Self.export([layout, dest.path], root: root)
             #expect(result.status == 3, "\(layout): \(result.stderr)")
             #expect(result.stderr.contains("train-labels-idx1-ubyte.gz"), "\(layout): \(result.stderr)")
-            #expect(result.stderr.contains("fmnist verify"))
-            let files = (FileManager.default.enumerator(atPath: dest.path)?.allObjects as? [String] ?? []).filter { path in
-                var isDirectory: ObjCBool = false
-                return FileManager.default.fileExists(atPath: dest.appendingPathComponent(path).path, isDirectory: &isDirectory)
-                    && !isDirectory.boolValue
-            }
-            #expect(files.isEmpty, "\(layout) placed or left: \(files)")
+            #expect(result.stderr.contains("fmnist verify"), "\(layout): \(result.stderr)")
+            #expect(Self.regularFiles(under: dest).isEmpty, "\(layout) placed or left: \(Self.regularFiles(under: dest))")
         }
         let failed = try Self.python(
             "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM exports WHERE result='failed'\").fetchone()[0])",
             [root.appendingPathComponent(".fmnist/catalog.sqlite3").path])
         #expect(failed == "3")
+    }
+
+    @Test(.enabled(if: RealData.available)) func whileAnotherProcessHoldsTheLockExportReverifiesTheLiveFilesWithoutWaiting() throws {
+        let (base, root) = try Self.workspace("export-busy")
+        let (result, seconds) = try Self.holdingTheWorkspaceLock(root) {
+            let started = Date()
+            return (try Self.export(["torchvision", base.path("busy").path], root: root), Date().timeIntervalSince(started))
+        }
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(seconds < 30, "export waited for the lock")
+        let notes = try #require((try result.json()["datasets"] as? [[String: Any]])?.first?["notes"] as? [String])
+        #expect(notes.contains { $0.contains("the workspace is busy") && $0.contains("re-verifying the live files") }, "\(notes)")
+        #expect(try Data(contentsOf: base.path("busy/FashionMNIST/raw/t10k-images-idx3-ubyte"))
+                == Self.upstreamPayload(RealData.fashion, "t10k-images-idx3-ubyte"))
+        // A damaged live file cannot be repaired without the lock: it is refused, nothing placed.
+        try Self.tamperWithTheLiveTrainLabels(root)
+        let refused = try Self.holdingTheWorkspaceLock(root) {
+            try Self.export(["torchvision", base.path("busy-damaged").path], root: root)
+        }
+        #expect(refused.status == 3, "\(refused.stderr)")
+        #expect(Self.regularFiles(under: base.path("busy-damaged")).isEmpty)
+    }
+
+    @Test(.enabled(if: RealData.available)) func torchvisionKeepsThePayloadsOnceInTheStoreAndCopiesThem() throws {
+        let (base, root) = try Self.workspace("export-payloads")
+        #expect(try Self.export(["torchvision", base.path("one").path], root: root).status == 0)
+        let payloads = root.appendingPathComponent(".fmnist/payload/fashion")
+        let versions = try FileManager.default.contentsOfDirectory(atPath: payloads.path)
+        #expect(versions.count == 1)
+        let folder = payloads.appendingPathComponent(versions[0])
+        #expect(try FileManager.default.attributesOfItem(atPath: folder.path)[.posixPermissions] as? Int == 0o555)
+        #expect(try Set(FileManager.default.contentsOfDirectory(atPath: folder.path)) == Set(Self.names))
+        // Damage the kept payload (as root could): the next export inflates it again from the proven .gz.
+        let kept = folder.appendingPathComponent("t10k-images-idx3-ubyte")
+        _ = chmod(kept.path, 0o644)
+        let handle = try FileHandle(forWritingTo: kept)
+        try handle.seek(toOffset: 5000)
+        try handle.write(contentsOf: Data([0xFF, 0x00, 0xFF]))
+        try handle.close()
+        let second = try Self.export(["torchvision", base.path("two").path], root: root)
+        #expect(second.status == 0, "\(second.stderr)")
+        let notes = try #require((try second.json()["datasets"] as? [[String: Any]])?.first?["notes"] as? [String])
+        #expect(notes.contains { $0.contains("inflated t10k-images-idx3-ubyte") }, "\(notes)")
+        let upstream = try Self.upstreamPayload(RealData.fashion, "t10k-images-idx3-ubyte")
+        #expect(try Data(contentsOf: base.path("two/FashionMNIST/raw/t10k-images-idx3-ubyte")) == upstream)
+        #expect(try Data(contentsOf: kept) == upstream)
+        // A write into an exported file (torchvision's download=True opens them "wb") reaches that copy only.
+        let exported = base.path("two/FashionMNIST/raw/t10k-images-idx3-ubyte")
+        try Data("overwritten".utf8).write(to: exported)
+        #expect(try Data(contentsOf: kept) == upstream)
+        #expect(try FMNISTProcess.run(["verify", "fashion", "--root", root.path]).status == 0)
+        // remove and gc take the kept payloads too.
+        #expect(try FMNISTProcess.run(["remove", "fashion@\(versions[0].prefix(12))", "--force", "--root", root.path]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: folder.path))
     }
 
     @Test func badLayoutAndMissingDatasetHaveDocumentedExits() throws {

@@ -253,6 +253,61 @@ import Testing
         try Lifecycle.run(["verify", "fashion", "--root", root.path], expect: 4)
     }
 
+    /// `remove` and `gc` as a user other than root (as `nobody` when the tests run as root): a
+    /// version's read-only (0555) folders, its `.gz` copies and its uncompressed payloads (made by
+    /// `export torchvision`), are moved aside and deleted, which a user can do only after fmnist
+    /// makes them writable again; gc then frees the store and an orphaned payload folder.
+    @Test(.realData) func removeAndGCWorkForAUserOtherThanRootAndTakeTheKeptPayloads() throws {
+        let base = try TemporaryDirectory("lc-remove-user")
+        let asRoot = geteuid() == 0
+        let binary = base.path("fmnist")
+        try FileManager.default.copyItem(at: FMNISTProcess.executable, to: binary)
+        try FileManager.default.copyItem(at: RealData.fashion, to: base.path("source"))
+        func command(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            process.currentDirectoryURL = base.url
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, stderr)
+        }
+        if asRoot {
+            _ = chmod(base.url.path, 0o755)
+            #expect(try command("/bin/chown", ["-R", "nobody", base.url.path]).status == 0)
+        }
+        func fmnist(_ arguments: [String], expect status: Int32 = 0) throws {
+            let result = asRoot
+                ? try command("/usr/sbin/runuser", ["-u", "nobody", "--", binary.path] + arguments + ["--root", "ws"])
+                : try command(binary.path, arguments + ["--root", "ws"])
+            #expect(result.status == status, "fmnist \(arguments.joined(separator: " ")): \(result.stderr)")
+        }
+        try fmnist(["import", "source", "--as", "fashion"])
+        try fmnist(["export", "torchvision", "out"])
+        let root = base.path("ws")
+        let id = try #require(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(".fmnist/versions/fashion").path).first)
+        let folders = [".fmnist/versions/fashion/\(id)", ".fmnist/payload/fashion/\(id)"].map { root.appendingPathComponent($0) }
+        #expect(folders.allSatisfy { FileManager.default.fileExists(atPath: $0.path) })
+        try fmnist(["remove", "fashion@\(id.prefix(12))", "--force"])
+        for folder in folders { #expect(!FileManager.default.fileExists(atPath: folder.path), "\(folder.path) is still there") }
+        // An orphaned payload folder (a version the catalog no longer knows): gc frees it.
+        try fmnist(["import", "source", "--as", "fashion"])
+        try fmnist(["export", "torchvision", "out2"])
+        let orphan = root.appendingPathComponent(".fmnist/payload/fashion/\(String(repeating: "c", count: 64))")
+        try FileManager.default.createDirectory(at: orphan, withIntermediateDirectories: false)
+        try Data("x".utf8).write(to: orphan.appendingPathComponent("train-images-idx3-ubyte"))
+        if asRoot { #expect(try command("/bin/chown", ["-R", "nobody", orphan.path]).status == 0) }
+        _ = chmod(orphan.path, 0o555)
+        try fmnist(["gc"])
+        #expect(!FileManager.default.fileExists(atPath: orphan.path))
+        #expect(FileManager.default.fileExists(atPath: folders[1].path), "gc took the payloads of a recorded version")
+        try fmnist(["verify", "fashion"])
+    }
+
     /// With the catalog deleted, gc first records the verified versions again and frees none of
     /// their files: every store file and version directory stays, and the data still verifies.
     @Test(.realData) func gcWithALostCatalogKeepsEveryVerifiedVersion() throws {

@@ -196,6 +196,49 @@ public final class ExportFile {
         try bytes.withUnsafeBytes { try write($0) }
     }
 
+    /// Appends exactly `size` bytes read from the start of the open file `source` (in-kernel with
+    /// `sendfile`, else through a buffer). `sourcePath` is for messages.
+    public func copyContents(of source: Int32, size expected: Int64, sourcePath: String) throws {
+        try flush()
+        var copied: Int64 = 0
+        var sourceOffset: Int64 = 0
+        var inKernel = true
+        let chunk = 1 << 20
+        var scratch: UnsafeMutableRawPointer?
+        defer { scratch?.deallocate() }
+        while copied < expected {
+            let want = Int(min(Int64(chunk) * 8, expected - copied))
+            var count: Int
+            if inKernel {
+                var offset = off_t(sourceOffset)
+                count = sendfile(descriptor, source, &offset, want)
+                if count > 0 { sourceOffset = Int64(offset) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    if [ENOSYS, EINVAL, EOPNOTSUPP].contains(errno) {
+                        inKernel = false
+                        continue
+                    }
+                    throw ExportError.io(path: path, operation: "copying \(sourcePath)", errno: errno)
+                }
+            } else {
+                if scratch == nil { scratch = .allocate(byteCount: chunk, alignment: 64) }
+                count = pread(source, scratch!, min(want, chunk), off_t(sourceOffset))
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw ExportError.sourceMismatch(path: sourcePath, problem: "read failed (\(String(cString: strerror(errno))))")
+                }
+                try writeAll(UnsafeRawBufferPointer(start: scratch!, count: count))
+                sourceOffset += Int64(count)
+            }
+            if count == 0 {
+                throw ExportError.sourceMismatch(path: sourcePath, problem: "it ended after \(copied) of its \(expected) bytes")
+            }
+            copied += Int64(count)
+        }
+        size += copied
+    }
+
     private func flush() throws {
         guard let buffer, buffered > 0 else { return }
         try writeAll(UnsafeRawBufferPointer(start: buffer, count: buffered))

@@ -33,6 +33,8 @@ public struct ExportService: Sendable {
         let destinationPath = destination.standardizedFileURL.path
         try preflight(sources.flatMap { writer.plannedPaths($0) }, in: destination.standardizedFileURL, force: force)
         let dest = try ExportDirectory.open(destination)
+        let (lock, fallbackNote) = try proveCopies(&sources, withPayloads: exportLayout == .torchvision)
+        defer { lock?.release() }
         // Datasets are written side by side (each writer touches only its own files and folders).
         let outcomes = sources.parallelMap(threads: 2, cost: { $0.file(.trainImages).containerSize }) { source -> ExportOutcome in
             let tally = ExportTally()
@@ -48,6 +50,7 @@ public struct ExportService: Sendable {
         var exported: [ExportedDataset] = []
         for outcome in outcomes {
             let (source, tally) = (outcome.source, outcome.tally)
+            tally.notes = (fallbackNote.map { [$0] } ?? []) + (source.proven?.restored ?? []) + tally.notes
             record(exportLayout, source, destinationPath, tally, failure: outcome.error.map { "\($0)" }, skipped: skipped)
             exported.append(ExportedDataset(
                 dataset: source.manifest.name, title: source.manifest.title, versionID: source.version.id,
@@ -58,6 +61,45 @@ public struct ExportService: Sendable {
         return ExportResult(
             layout: exportLayout, destination: destinationPath, datasets: exported, skipped: skipped,
             seconds: Date().timeIntervalSince(started), ok: true, exitStatus: .success, exitCode: 0)
+    }
+
+    /// Takes the workspace lock without waiting and proves each source's copies in the workspace,
+    /// repairing a damaged one from the store as `switch` does: the version's `.gz` and, with
+    /// `withPayloads`, the payload store's uncompressed files (built once per version), which the
+    /// torchvision export then copies instead of inflating and hashing. The lock is held until the
+    /// export is done, so no switch or remove changes the files under it. When the workspace is
+    /// busy or cannot be written, the sources are streamed and verified as they are, and the
+    /// returned note says why.
+    func proveCopies(_ sources: inout [ExportSource], withPayloads: Bool) throws -> (WorkspaceLock?, String?) {
+        let lock: WorkspaceLock
+        do {
+            lock = try WorkspaceLock.acquire(layout, command: "export", timeout: 0)
+        } catch WorkspaceError.lockTimeout(let holder, _) {
+            return (nil, "the workspace is busy (\(holder.map { "\($0)" } ?? "another fmnist process") holds its lock); "
+                + "exported by re-verifying the live files instead of copying proven ones")
+        } catch WorkspaceError.foreignSymlink(let path, let target) {
+            throw WorkspaceError.foreignSymlink(path: path, target: target)
+        } catch {
+            return (nil, "the workspace's lock could not be taken (\(error)); exported by re-verifying the live files")
+        }
+        do {
+            let catalog = try Catalog.open(layout)
+            defer { catalog.close() }
+            sources = try sources.map { source in
+                var proven = source
+                proven.proven = try ProvenFiles.prepare(source, layout: layout, catalog: catalog, withPayloads: withPayloads)
+                return proven
+            }
+            return (lock, nil)
+        } catch {
+            lock.release()
+            sources = sources.map { source in
+                var plain = source
+                plain.proven = nil
+                return plain
+            }
+            return (nil, "the workspace's proven copies could not be used (\(error)); exported by re-verifying the live files")
+        }
     }
 
     /// One dataset's export, as a worker thread hands it back.

@@ -15,6 +15,9 @@ public struct ExportSource: Sendable {
     public let files: [FileRole: CatalogFile]
     /// The live folder the files are read from.
     public let directory: URL
+    /// Proven copies in the workspace that whole-file exports copy instead of re-reading the live
+    /// folder (set under the workspace lock by ``ExportService``; nil: stream and verify).
+    var proven: ProvenFiles?
 
     /// The live version of `manifest`'s dataset, from the catalog. Throws `.notPresent` when the
     /// dataset has none.
@@ -31,7 +34,7 @@ public struct ExportSource: Sendable {
         for record in records { files[record.role] = record }
         guard files.count == FileRole.allCases.count else { throw ExportError.notPresent(dataset: manifest.name) }
         return ExportSource(manifest: manifest, version: version, files: files,
-                            directory: layout.liveDirectory(dataset: manifest.name))
+                            directory: layout.liveDirectory(dataset: manifest.name), proven: nil)
     }
 
     /// The catalog record of a role.

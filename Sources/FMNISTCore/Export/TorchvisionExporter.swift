@@ -2,8 +2,11 @@ import Foundation
 
 /// `DEST/<Class>/raw/`: the four uncompressed IDX payloads that `torchvision.datasets.MNIST` /
 /// `FashionMNIST(root=DEST)` read, plus the `.gz` so that `download=True` also works offline.
-/// Each `.gz` is read once: its container bytes and its inflated payload are written while the
-/// pass verifies them; both are renamed into place only once the pass proved them.
+/// With the workspace's proven copies at hand (``ExportSource/proven``: the version's `.gz` copies
+/// and the payload store's uncompressed files, proven under the lock), each file is a plain copy.
+/// Without them each `.gz` is read once: its container bytes and its inflated payload are written
+/// while the pass verifies them. Either way nothing is renamed into place before all four roles
+/// were written and proved.
 struct TorchvisionExporter: DatasetExporter {
     func plannedPaths(_ source: ExportSource) -> [String] {
         let raw = LoaderLayout.torchvisionRaw(source.manifest.name).joined(separator: "/") + "/"
@@ -41,7 +44,12 @@ struct TorchvisionExporter: DatasetExporter {
             }
             let failures = staged.parallelMap(cost: { source.file($0.role).payloadSize }) { pair -> (any FMNISTError)? in
                 do {
-                    try source.stream(pair.role, container: { try pair.container.write($0) }, payload: { try pair.payload!.write($0) })
+                    if let proven = source.proven, !proven.payloads.isEmpty {
+                        try proven.copy(pair.role, form: .gzip, into: pair.container)
+                        try proven.copy(pair.role, form: .uncompressed, into: pair.payload!)
+                    } else {
+                        try source.stream(pair.role, container: { try pair.container.write($0) }, payload: { try pair.payload!.write($0) })
+                    }
                     return nil
                 } catch let error as any FMNISTError {
                     return error

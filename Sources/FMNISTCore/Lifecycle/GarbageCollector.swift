@@ -7,6 +7,8 @@ public struct CollectedItem: Sendable, Codable, Equatable {
         case storeFile = "store_file"
         /// A version directory of no recorded version (or one that does not verify as its name says).
         case versionDirectory = "version_directory"
+        /// The uncompressed payloads (`.fmnist/payload/`) of no recorded version.
+        case payloadDirectory = "payload_directory"
         /// A partial download (`.fmnist/partial/`); the next fetch starts that file again.
         case partialDownload = "partial_download"
         /// A temporary file or a half-built directory left by a killed process.
@@ -64,7 +66,8 @@ public struct GarbageCollector: Sendable {
         let lock = try WorkspaceLock.acquire(layout, command: dryRun ? "gc --dry-run" : "gc", timeout: lockTimeout, sweep: false, onWait: progress)
         defer { lock.release() }
         let boundary = WorkspaceBoundary(layout: layout)
-        for directory in [layout.storeDirectory, layout.versionsDirectory, layout.partialDirectory, layout.temporaryDirectory] {
+        for directory in [layout.storeDirectory, layout.versionsDirectory, layout.payloadsDirectory, layout.partialDirectory,
+                          layout.temporaryDirectory] {
             try boundary.checkOwnedPath(directory.appendingPathComponent("x"))
         }
         let catalog = try Catalog.open(layout)
@@ -88,19 +91,22 @@ public struct GarbageCollector: Sendable {
             default: warnings.append("\(entry.url.path): not a file fmnist keeps in the store; left alone")
             }
         }
-        for datasetEntry in Self.entries(layout.versionsDirectory) {
-            switch datasetEntry.type {
-            case S_IFLNK: items.append(CollectedItem(path: datasetEntry.url.path, kind: .foreignSymlink, bytes: 0))
-            case S_IFDIR:
-                for entry in Self.entries(datasetEntry.url) {
-                    if entry.type == S_IFLNK {
-                        items.append(CollectedItem(path: entry.url.path, kind: .foreignSymlink, bytes: 0))
-                    } else if !recordedVersions.contains("\(datasetEntry.name)/\(entry.name)") {
-                        let kind: CollectedItem.Kind = entry.name.hasPrefix(".") ? .temporary : .versionDirectory
-                        items.append(CollectedItem(path: entry.url.path, kind: kind, bytes: Self.treeSize(entry.url)))
+        // Version directories and payload folders, both `<dataset>/<version id>/`.
+        for (folder, folderKind) in [(layout.versionsDirectory, CollectedItem.Kind.versionDirectory), (layout.payloadsDirectory, .payloadDirectory)] {
+            for datasetEntry in Self.entries(folder) {
+                switch datasetEntry.type {
+                case S_IFLNK: items.append(CollectedItem(path: datasetEntry.url.path, kind: .foreignSymlink, bytes: 0))
+                case S_IFDIR:
+                    for entry in Self.entries(datasetEntry.url) {
+                        if entry.type == S_IFLNK {
+                            items.append(CollectedItem(path: entry.url.path, kind: .foreignSymlink, bytes: 0))
+                        } else if !recordedVersions.contains("\(datasetEntry.name)/\(entry.name)") {
+                            let kind: CollectedItem.Kind = entry.name.hasPrefix(".") ? .temporary : folderKind
+                            items.append(CollectedItem(path: entry.url.path, kind: kind, bytes: Self.treeSize(entry.url)))
+                        }
                     }
+                default: warnings.append("\(datasetEntry.url.path): not a folder fmnist keeps versions in; left alone")
                 }
-            default: warnings.append("\(datasetEntry.url.path): not a folder fmnist keeps versions in; left alone")
             }
         }
         for datasetEntry in Self.entries(layout.partialDirectory) {

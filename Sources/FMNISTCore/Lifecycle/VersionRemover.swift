@@ -77,22 +77,31 @@ public struct VersionRemover: Sendable {
                 dangling.append(path)
             }
         }
-        let directory = layout.versionDirectory(dataset: manifest.name, versionID: version.id)
-        var aside: URL?
-        if let info = VersionStore.stat(directory.path) {
+        // The version directory and its uncompressed payloads (made for torchvision links and exports).
+        var asides: [URL] = []
+        for directory in [layout.versionDirectory(dataset: manifest.name, versionID: version.id),
+                          layout.payloadDirectory(dataset: manifest.name, versionID: version.id)] {
+            guard let info = VersionStore.stat(directory.path) else { continue }
             try WorkspaceBoundary(layout: layout).checkOwnedPath(directory)
             if (info.st_mode & S_IFMT) == S_IFLNK {
                 // Not fmnist's: take the link away, never what it points to.
                 unlink(directory.path)
             } else {
                 let moved = try store.temporaryURL("removed-\(version.shortID)")
-                if rename(directory.path, moved.path) != 0 { throw WorkspaceError.posix("move aside", directory.path) }
+                // Moving a folder to another parent rewrites its `..`: a user other than root needs
+                // write permission on the (read-only, 0555) folder itself for that.
+                _ = chmod(directory.path, 0o755)
+                if rename(directory.path, moved.path) != 0 {
+                    let error = WorkspaceError.posix("move aside", directory.path)
+                    _ = chmod(directory.path, 0o555)
+                    throw error
+                }
                 VersionStore.syncDirectory(directory.deletingLastPathComponent().path)
-                aside = moved
+                asides.append(moved)
             }
         }
         try catalog.removeVersion(id: version.id, dataset: manifest.name)
-        if let aside { VersionStore.removeTree(aside) }
+        for aside in asides { VersionStore.removeTree(aside) }
         let needed = try catalog.neededContainerDigests()
         let reclaimable = Set(files.map(\.containerSHA256)).subtracting(needed).reduce(Int64(0)) { total, digest in
             total + (VersionStore.stat(layout.storedFile(containerSHA256: digest).path).map { Int64($0.st_size) } ?? 0)

@@ -1,0 +1,79 @@
+import Foundation
+
+/// A version's files as proven copies inside the workspace: the version directory's `.gz` copies
+/// and, for exports that write whole uncompressed files (`export torchvision`), the payload store's
+/// uncompressed IDX files, each proven under the workspace lock by ``TrustedFileChecker`` (an
+/// unchanged fingerprint, else a re-hash) just before the export. Copying one of them needs no
+/// inflate and no hash; the descriptor's fingerprint is compared with the proven one before and
+/// after the copy, so a file replaced or written since it was proven is refused, never exported.
+///
+/// ```swift
+/// let proven = try ProvenFiles.prepare(source, layout: layout, catalog: catalog, withPayloads: true)
+/// try proven.copy(.trainImages, form: .uncompressed, into: file)
+/// ```
+struct ProvenFiles: Sendable {
+    /// A proven file: where it is and what `lstat` said of it when it was proven.
+    struct Entry: Sendable {
+        let url: URL
+        let fingerprint: FileFingerprint
+    }
+
+    let containers: [FileRole: Entry]
+    /// Empty unless prepared `withPayloads`.
+    let payloads: [FileRole: Entry]
+    /// What had to be repaired first, as notes for the report ("restored … from the store").
+    let restored: [String]
+
+    /// Proves (repairing from the store where needed, as `switch` does) the version directory of
+    /// `source`'s version and, `withPayloads`, its payload folder (built once per version). The
+    /// caller holds the workspace lock until every copy is done.
+    static func prepare(_ source: ExportSource, layout: WorkspaceLayout, catalog: Catalog, withPayloads: Bool) throws -> ProvenFiles {
+        let checker = TrustedFileChecker(layout: layout, catalog: catalog)
+        let files = FileRole.allCases.map { source.file($0) }
+        let classCount = source.manifest.classes.count
+        let version = try VersionStore(layout: layout).prepareVersion(
+            dataset: source.manifest.name, versionID: source.version.id, files: files, checker: checker, classCount: classCount)
+        let payloadFolder = withPayloads
+            ? try PayloadStore(layout: layout).prepare(
+                dataset: source.manifest.name, versionID: source.version.id, files: files, checker: checker, classCount: classCount)
+            : nil
+        let title = "\(source.manifest.title) \(source.version.shortID)"
+        let restored = version.restored.map { "restored \($0) of \(title) in the workspace from the store before exporting (it was damaged)" }
+            + version.restoredStore.map { "restored the store's \($0) of \(title) from the workspace's proven copy" }
+            + (payloadFolder?.restored ?? []).map { "inflated \($0) of \(title) again from the proven .gz (the uncompressed copy was damaged)" }
+        let versionFolder = layout.versionDirectory(dataset: source.manifest.name, versionID: source.version.id)
+        func entries(in folder: URL, name: (CatalogFile) -> String) throws -> [FileRole: Entry] {
+            var entries: [FileRole: Entry] = [:]
+            for file in files {
+                let url = folder.appendingPathComponent(name(file))
+                guard let fingerprint = FileFingerprint(path: url.path) else {
+                    throw ExportError.sourceMismatch(path: url.path, problem: "the proven copy vanished before it could be exported")
+                }
+                entries[file.role] = Entry(url: url, fingerprint: fingerprint)
+            }
+            return entries
+        }
+        return ProvenFiles(
+            containers: try entries(in: versionFolder, name: \.name),
+            payloads: try payloadFolder.map { try entries(in: $0.directory, name: { PayloadStore.payloadName($0.name) }) } ?? [:],
+            restored: restored)
+    }
+
+    /// Copies the proven file of `role` in `form` into `file` (in-kernel where the file systems
+    /// allow it). Throws when the file on disk is not, or stops being, the one proven.
+    func copy(_ role: FileRole, form: FileForm, into file: ExportFile) throws {
+        let entry = (form == .gzip ? containers : payloads)[role]!
+        let fd: Int32
+        do {
+            fd = try RegularFile.openForReading(entry.url.path, followSymlinks: false)
+        } catch {
+            throw ExportError.sourceMismatch(path: entry.url.path, problem: error.problem)
+        }
+        defer { close(fd) }
+        let changed = ExportError.sourceMismatch(
+            path: entry.url.path, problem: "it changed after it was proven (written or replaced while exporting); run the export again")
+        guard FileFingerprint(descriptor: fd) == entry.fingerprint else { throw changed }
+        try file.copyContents(of: fd, size: entry.fingerprint.size, sourcePath: entry.url.path)
+        guard FileFingerprint(descriptor: fd) == entry.fingerprint else { throw changed }
+    }
+}
