@@ -125,11 +125,16 @@ final class CrashTally: @unchecked Sendable {
             #expect(switched.status == 0, "round \(round) switch: \(switched.stderr)")
             perRoundBytes.append((try server.stats()[path]?.bytes ?? 0) - bytesBefore)
         }
-        // Resume worked: each round cost about one download of the file, not one per kill.
+        // Resume worked: each round cost about one download of the file, not one per kill. Without
+        // resume a round costs about 3.5× (kills at ~5%, 15-70%, ~5%, >90% and 100% of the file,
+        // then the rerun). Bytes the server had sent but the killed client had not yet written to
+        // its .part are lost with each kill, and more of them under load: hence 1.35× on average
+        // over the rounds and at most 2× in any one.
         let total = perRoundBytes.reduce(0, +)
         let ratio = Double(total) / Double(size)
+        #expect(ratio <= 1.35 * Double(rounds), "\(total) B served for \(rounds) rounds of a \(size) B file")
         for (round, bytes) in perRoundBytes.enumerated() {
-            #expect(Double(bytes) <= 1.35 * Double(size), "round \(round): \(bytes) B served for a \(size) B file")
+            #expect(Double(bytes) <= 2.0 * Double(size), "round \(round): \(bytes) B served for a \(size) B file")
         }
         #expect(tally.survived == tally.trials)
         let placed = placedAfterKill.map(String.init).joined(separator: "/")
