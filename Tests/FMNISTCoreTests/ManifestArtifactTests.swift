@@ -6,11 +6,11 @@ import Testing
 /// The optional `artifacts` of a manifest version (keras's `mnist.npz`): what the loader accepts
 /// and how it names what it refuses.
 @Suite struct ManifestArtifactTests {
-    static let goodArtifact: [String: Any] = [
+    static var goodArtifact: [String: Any] { [
         "name": "fashion.npz", "loader": "keras", "url": "https://example.org/fashion.npz", "size": 1000,
         "sha256": String(repeating: "a", count: 64),
         "arrays": ["x_train": "train-images", "y_train": "train-labels", "x_test": "test-images", "y_test": "test-labels"],
-    ]
+    ] }
 
     /// The fashion manifest with `artifact` (edited) as its first version's only artifact.
     static func rejection(_ edit: (inout [String: Any]) -> Void) throws -> ManifestError? {
