@@ -35,11 +35,20 @@ struct FetchCommand: AsyncParsableCommand {
               fmnist fetch all --offline --mirror fashion=file:///srv/fm/ \\
                                --mirror mnist=file:///srv/mnist/
               fmnist fetch mnist --json     # per file: mirror, skips, bytes, digests
+              fmnist fetch mnist --artifact keras   # also keras's mnist.npz
 
             Exit codes: 0 fetched (or already present) and verified, 2 usage or malformed config, \
             5 every mirror failed for some file, 7 workspace unusable (lock timeout, disk full), \
             8 valid content of no known version refused (pass --accept-unknown), 130 interrupted \
             (partial files kept; rerun to resume).
+
+            --artifact keras also fetches, after the four files, the version's keras artifact: \
+            keras's own mnist.npz (MNIST only; keras.datasets.mnist.load_data() reads it, pinned to its \
+            SHA-256). Mirrors: --mirror BASE (BASE + mnist.npz), $FMNIST_MIRRORS, the config, else its \
+            published URL. It is proven by size and SHA-256, cross-checked array by array against the \
+            version's payload digests, stored read-only and recorded; `fmnist export keras --dataset mnist \
+            DEST` then copies it. Exit 5 when every mirror failed, 3 when the pinned bytes' arrays are \
+            not the version's files.
 
             --locked fetches exactly the versions pinned by fmnist.lock (or --file PATH), from the \
             lock's mirrors in the manifest's place (--mirror, $FMNIST_MIRRORS and the config still come \
@@ -80,6 +89,9 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(name: .customLong("min-rate"), help: ArgumentHelp("Slowest average rate in KiB/s a mirror may take per file before the next mirror is tried (1-1048576, default 64; also $FMNIST_MIN_RATE).", valueName: "KIB"))
     var minRate: Double?
 
+    @Option(name: .long, help: ArgumentHelp("Also fetch the version's artifact for this loader: keras (keras's mnist.npz; MNIST only). Repeatable.", valueName: "LOADER"))
+    var artifact: [String] = []
+
     @Flag(name: .long, help: "Fetch exactly the versions pinned by the lock file (see fmnist lock).")
     var locked = false
 
@@ -104,6 +116,7 @@ struct FetchCommand: AsyncParsableCommand {
             fetch.jobs = jobs
             fetch.acceptUnknown = acceptUnknown
             fetch.activate = activate
+            fetch.artifacts = artifact.map { $0.lowercased() }
             fetch.lockTimeout = lock.lockTimeout
             fetch.settings = try TransferSettings.resolve(caBundle: cacert, minimumRateKiB: minRate)
             fetch.stopOnSignals = true
@@ -148,6 +161,7 @@ enum FetchSummary {
                     for skip in file.skipped where skip.code != "offline" { console.info("    skipped: \(skip)") }
                     for note in file.notes { console.info("    note: \(note)") }
                 }
+                printArtifacts(dataset, console: console)
             case .failed, .unknownRefused, .notPinned:
                 // One line per mirror, all files together.
                 for failure in dataset.mirrorFailures {
@@ -156,6 +170,34 @@ enum FetchSummary {
                 }
                 console.error(dataset.message + "; nothing was changed in \(dataset.path)")
                 Console.writeStderr("hint: \(hint(for: dataset))\n")
+            }
+        }
+    }
+
+    /// One line per artifact (`--artifact`): what happened, each mirror skipped, and a hint when it failed.
+    static func printArtifacts(_ dataset: DatasetFetchReport, console: Console) {
+        for artifact in dataset.artifacts {
+            let good = artifact.exitStatus == .success
+            var line = artifact.message
+            if artifact.status == .downloaded, let mirror = artifact.mirror {
+                line += ", \(FetchProgressDisplay.bytes(artifact.bytesDownloaded)) from \(mirror)"
+                if artifact.resumedFrom > 0 { line += " (resumed at \(FetchProgressDisplay.bytes(artifact.resumedFrom)))" }
+            }
+            if good { console.info(console.style(line, "1;32")) } else { console.error(line) }
+            for skip in artifact.skipped where skip.code != "offline" || !good { console.info("    skipped: \(skip)") }
+            for check in artifact.arrays where !check.matched {
+                console.info("    \(check.array) (\(check.role?.rawValue ?? "?")): \(check.problem ?? "does not match")")
+            }
+            switch artifact.status {
+            case .failed:
+                Console.writeStderr("hint: give a mirror that holds \(artifact.name) with --mirror BASE (fmnist appends \(artifact.name)), "
+                    + "or a local copy with --offline --mirror file:///path/to/folder/; the four files are in place\n")
+            case .refused:
+                Console.writeStderr("hint: the manifest's \(artifact.name) pin and its files disagree: check the manifest (--manifests) against the published files\n")
+            case .interrupted:
+                Console.writeStderr("hint: rerun the same command to resume \(artifact.name) from the bytes kept\n")
+            default:
+                break
             }
         }
     }
@@ -201,6 +243,15 @@ enum FetchSummary {
 
     /// Ctrl-C: what each partial file holds, and the command that resumes.
     static func printInterrupted(_ report: FetchReport, console: Console) {
+        if report.kept.isEmpty, report.datasets.contains(where: { $0.artifacts.contains { $0.status == .interrupted } }) {
+            // The four files of each dataset were placed; only an artifact was stopped.
+            for dataset in report.datasets {
+                console.info(console.style(dataset.message, "1;32"))
+                printArtifacts(dataset, console: console)
+            }
+            console.error("interrupted while fetching an artifact: the datasets above are in place; its partial download was kept")
+            return
+        }
         for dataset in report.datasets where dataset.status == .present {
             console.info(console.style(dataset.message, "1;32"))
         }

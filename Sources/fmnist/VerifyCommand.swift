@@ -16,13 +16,14 @@ struct VerifyCommand: AsyncParsableCommand {
               fmnist verify ~/datasets/fm   # any folder holding the four .gz files
               fmnist verify t10k-images-idx3-ubyte.gz --json   # identify one file
               fmnist verify ~/torch-data    # a torchvision root (<Class>/raw/*-ubyte), by content
+              fmnist verify ~/.keras/datasets/mnist.npz   # keras's published file? or which arrays an npz holds
 
             --locked (with --file PATH, default ./fmnist.lock) checks instead that each dataset the lock pins is live at the pinned version and verifies; any drift is named, exit 3. It is what a project's CI runs.
 
             Exit codes: 0 verified, 3 a file is corrupt/wrong/unknown (or drift from the lock), 4 files missing, 2 usage or a malformed lock file.
             """)
 
-    @Argument(help: "fashion, mnist, all (default), a directory (or torchvision root), or a single .gz or IDX file.", completion: DatasetCompletion.kind(plus: ["all"]))
+    @Argument(help: "fashion, mnist, all (default), a directory (or torchvision root), or a single .gz, IDX or .npz file.", completion: DatasetCompletion.kind(plus: ["all"]))
     var target: String = "all"
 
     @Option(name: .customLong("as"), help: ArgumentHelp("Dataset a directory PATH must hold.", valueName: "DATASET"), completion: DatasetCompletion.kind())
@@ -76,6 +77,15 @@ struct VerifyCommand: AsyncParsableCommand {
                 if options.json { Console.writeStdout(try JSONOutput.encode(report)) }
                 let mark = report.exitStatus == .success ? console.style("ok", "32") : console.style("FAIL", "31")
                 console.info("\(mark)  \(report.path): \(VerifyFormatter.withoutOK(report.message))")
+                return report.exitStatus
+            case .npz(let report):
+                if options.json { Console.writeStdout(try JSONOutput.encode(report)) }
+                let mark = report.exitStatus == .success ? console.style("ok", "32") : console.style("FAIL", "31")
+                console.info("\(mark)  \(report.path): \(report.message)")
+                for array in report.arrays where report.exitStatus != .success || report.publishedArtifact == nil {
+                    let shape = ArtifactCrossCheck.shapeText(array.shape)
+                    console.info("      \(array.array) \(array.dtype) \(shape): \(array.identifiedAs.map { "\($0) (\(array.version ?? ""))" } ?? array.problem ?? "unknown")")
+                }
                 return report.exitStatus
             case .payloadFolders(let result):
                 if options.json { Console.writeStdout(try JSONOutput.encode(result)) }

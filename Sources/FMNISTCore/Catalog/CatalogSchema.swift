@@ -132,6 +132,25 @@ public enum CatalogSchema {
         """
         ALTER TABLE links ADD COLUMN layout TEXT NOT NULL DEFAULT 'seed' CHECK (layout IN ('seed', 'torchvision', 'keras'));
         """,
+        // 5: artifacts of a version (`fetch --artifact keras`: keras's mnist.npz), stored in the store by
+        // their SHA-256, with where they came from and which role each array matched.
+        """
+        CREATE TABLE artifacts (
+            version_id     TEXT NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+            loader         TEXT NOT NULL,
+            name           TEXT NOT NULL,
+            size           INTEGER NOT NULL,
+            sha256         TEXT NOT NULL CHECK (length(sha256) = 64),
+            mirror_url     TEXT,
+            http_status    INTEGER,
+            etag           TEXT,
+            last_modified  TEXT,
+            bytes          INTEGER NOT NULL DEFAULT 0,
+            arrays         TEXT NOT NULL DEFAULT '{}',
+            time           REAL NOT NULL,
+            PRIMARY KEY (version_id, loader)
+        );
+        """,
     ]
 
     /// Brings `db` up to ``currentVersion`` inside one IMMEDIATE transaction, so two processes

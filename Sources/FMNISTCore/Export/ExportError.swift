@@ -16,8 +16,8 @@ public enum ExportError: FMNISTError, Equatable {
     case notPresent(dataset: String)
     /// Nothing to export (no dataset present at all).
     case nothingPresent
-    /// MNIST's keras cache needs the original mnist.npz, which fmnist does not make.
-    case kerasNeedsOriginalMNIST
+    /// MNIST's keras cache needs the original mnist.npz (fmnist never makes one), and the live version has none stored.
+    case kerasNeedsOriginalMNIST(dataset: String)
     /// A system call on DEST failed.
     case io(path: String, operation: String, errno: Int32)
 
@@ -46,9 +46,9 @@ public enum ExportError: FMNISTError, Equatable {
             return "\(dataset) has no verified version in this workspace"
         case .nothingPresent:
             return "no dataset is present in this workspace"
-        case .kerasNeedsOriginalMNIST:
-            return "keras's mnist.load_data() needs the original mnist.npz (SHA-256 731c5ac6…, 11,490,434 bytes), "
-                + "which fmnist does not fetch yet; a self-made mnist.npz fails keras's pin, so MNIST's keras cache is not written"
+        case .kerasNeedsOriginalMNIST(let dataset):
+            return "keras's \(dataset == "mnist" ? "mnist" : dataset).load_data() needs the original mnist.npz (SHA-256 731c5ac6…, 11,490,434 bytes), "
+                + "and this workspace holds none for the live \(dataset) version; a self-made mnist.npz fails keras's pin (keras deletes it), so fmnist never writes one"
         case .io(let path, let operation, let code):
             return "\(path): \(operation) failed (\(String(cString: strerror(code))))"
         }
@@ -63,8 +63,9 @@ public enum ExportError: FMNISTError, Equatable {
         case .sourceMismatch: return "run `fmnist verify` to see what changed, then `fmnist fetch` to repair it"
         case .notPresent(let dataset): return "run `fmnist fetch \(dataset)` (or `fmnist import DIR --as \(dataset)`) first"
         case .nothingPresent: return "run `fmnist fetch all` (or `fmnist import DIR --as fashion`) first"
-        case .kerasNeedsOriginalMNIST:
-            return "export keras for fashion (`--dataset fashion`), or use `fmnist export npz` / `torchvision` for MNIST"
+        case .kerasNeedsOriginalMNIST(let dataset):
+            return "run `fmnist fetch \(dataset) --artifact keras` first (it fetches keras's published file, verified and cross-checked), "
+                + "then export again; or use `fmnist export npz` / `torchvision` for \(dataset)"
         case .io: return "check DEST's permissions and free space"
         }
     }

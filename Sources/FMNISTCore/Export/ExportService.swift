@@ -24,11 +24,15 @@ public struct ExportService: Sendable {
         let writer = Self.writer(for: exportLayout)
         var sources = try selectSources(dataset)
         var skipped: [SkippedDataset] = []
-        if exportLayout == .keras, let npzOnly = sources.first(where: { !LoaderLayout.kerasReadsGzip($0.manifest.name) }) {
-            // Asked by name: an error. Among "every dataset": skip it, loudly.
-            if sources.count == 1 || (dataset != nil && dataset?.lowercased() != "all") { throw ExportError.kerasNeedsOriginalMNIST }
-            sources.removeAll { !LoaderLayout.kerasReadsGzip($0.manifest.name) }
-            skipped.append(SkippedDataset(dataset: npzOnly.manifest.name, reason: ExportError.kerasNeedsOriginalMNIST.description))
+        if exportLayout == .keras {
+            // keras reads MNIST as its own pinned mnist.npz: only the fetched artifact, never a self-made one.
+            // Asked by name: an error. Among "every dataset": skip it, loudly, with the command that fetches it.
+            for npzOnly in sources where !LoaderLayout.kerasReadsGzip(npzOnly.manifest.name) && npzOnly.artifacts["keras"] == nil {
+                let error = ExportError.kerasNeedsOriginalMNIST(dataset: npzOnly.manifest.name)
+                if sources.count == 1 || (dataset != nil && dataset?.lowercased() != "all") { throw error }
+                skipped.append(SkippedDataset(dataset: npzOnly.manifest.name, reason: error.description + "; " + (error.hint ?? "")))
+            }
+            sources.removeAll { !LoaderLayout.kerasReadsGzip($0.manifest.name) && $0.artifacts["keras"] == nil }
         }
         let destinationPath = destination.standardizedFileURL.path
         try preflight(sources.flatMap { writer.plannedPaths($0) }, in: destination.standardizedFileURL, force: force)

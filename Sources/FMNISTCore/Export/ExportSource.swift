@@ -18,6 +18,10 @@ public struct ExportSource: Sendable {
     /// Proven copies in the workspace that whole-file exports copy instead of re-reading the live
     /// folder (set under the workspace lock by ``ExportService``; nil: stream and verify).
     var proven: ProvenFiles?
+    /// The version's artifacts the catalog records (`fetch --artifact`), by loader.
+    public var artifacts: [String: CatalogArtifact] = [:]
+    /// The content-addressed store the artifacts are read from.
+    public var storeDirectory: URL? = nil
 
     /// The live version of `manifest`'s dataset, from the catalog. Throws `.notPresent` when the
     /// dataset has none.
@@ -33,8 +37,39 @@ public struct ExportSource: Sendable {
         var files: [FileRole: CatalogFile] = [:]
         for record in records { files[record.role] = record }
         guard files.count == FileRole.allCases.count else { throw ExportError.notPresent(dataset: manifest.name) }
-        return ExportSource(manifest: manifest, version: version, files: files,
-                            directory: layout.liveDirectory(dataset: manifest.name), proven: nil)
+        var source = ExportSource(manifest: manifest, version: version, files: files,
+                                  directory: layout.liveDirectory(dataset: manifest.name))
+        for artifact in try catalog.artifacts(versionID: version.id) { source.artifacts[artifact.loader] = artifact }
+        source.storeDirectory = layout.storeDirectory
+        return source
+    }
+
+    /// Reads the stored artifact of `loader` once, handing each chunk to `body`, and throws unless
+    /// the bytes are exactly the recorded ones (size and SHA-256, the pin they were fetched by).
+    /// Callers must not publish what they wrote until this returns.
+    public func streamArtifact(_ loader: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard let artifact = artifacts[loader], let storeDirectory else { throw ExportError.kerasNeedsOriginalMNIST(dataset: manifest.name) }
+        let url = storeDirectory.appendingPathComponent(artifact.sha256)
+        let check = DigestVerifier(size: artifact.size, sha256: artifact.sha256)
+        var sinkError: Error?
+        do {
+            try FileVerifier.stream(url: url, followSymlinks: false) { chunk in
+                do {
+                    try check.feed(chunk)
+                    try body(chunk)
+                } catch {
+                    if !(error is IntegrityFault) { sinkError = error }
+                    return false
+                }
+                return true
+            }
+        } catch let error as FileAccessError {
+            throw ExportError.sourceMismatch(path: url.path, problem: error.problem)
+        }
+        if let sinkError { throw sinkError }
+        if let problem = check.finish() {
+            throw ExportError.sourceMismatch(path: url.path, problem: "the stored \(artifact.name) is not the recorded one (\(problem))")
+        }
     }
 
     /// The catalog record of a role.

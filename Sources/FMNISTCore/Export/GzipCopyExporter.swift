@@ -13,12 +13,16 @@ struct GzipCopyExporter: DatasetExporter {
     }
 
     func plannedPaths(_ source: ExportSource) -> [String] {
+        if flavor == .keras && !LoaderLayout.kerasReadsGzip(source.manifest.name) { return KerasNPZExporter().plannedPaths(source) }
         let prefix = folder(source.manifest.name).joined(separator: "/") + "/"
         return FileRole.allCases.map { prefix + source.file($0).name }
     }
 
     func export(_ source: ExportSource, into dest: ExportDirectory, force: Bool, tally: ExportTally) throws {
-        if flavor == .keras && !LoaderLayout.kerasReadsGzip(source.manifest.name) { throw ExportError.kerasNeedsOriginalMNIST }
+        if flavor == .keras && !LoaderLayout.kerasReadsGzip(source.manifest.name) {
+            try KerasNPZExporter().export(source, into: dest, force: force, tally: tally)
+            return
+        }
         var directory = dest
         for component in folder(source.manifest.name) { directory = try directory.subdirectory(component) }
         var staged: [ExportFile] = []

@@ -54,8 +54,10 @@ public enum LoaderLayout {
     /// keras's cache folder, relative to `KERAS_HOME`: `datasets/fashion-mnist`.
     public static func kerasFolder(_ dataset: String) -> [String] { ["datasets", FrameworkNames.keras(dataset)] }
     /// Whether keras reads a dataset as the four `.gz` (Fashion-MNIST) rather than one pinned
-    /// `mnist.npz` (MNIST, which fmnist neither writes nor checks).
+    /// `mnist.npz` (MNIST: fmnist only copies the published one, fetched with `fetch --artifact keras`).
     public static func kerasReadsGzip(_ dataset: String) -> Bool { dataset != "mnist" }
+    /// keras's MNIST file, relative to `KERAS_HOME`: `datasets/<artifact name>` (`datasets/mnist.npz`).
+    public static func kerasArtifactPath(_ name: String) -> [String] { ["datasets", name] }
     /// A TFDS manual dir with the builder's name added (`--add_name_to_manual_dir`): `fashion_mnist`, `mnist`.
     public static func tfdsManualFolder(_ dataset: String) -> [String] { [FrameworkNames.tfds(dataset)] }
     /// The name of a `.gz` file's uncompressed payload as torchvision and swift-models keep it.

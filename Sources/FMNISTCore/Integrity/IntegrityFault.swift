@@ -25,6 +25,8 @@ public enum IntegrityFault: Error, Sendable, Equatable, CustomStringConvertible 
     case idxLengthMismatch(declared: Int64, actual: Int64)
     /// A label value is outside 0..<classCount.
     case labelOutOfRange(value: Int, index: Int64, classCount: Int)
+    /// More bytes than the pinned size of a file checked by size and SHA-256 only (an artifact).
+    case largerThanPinned(size: Int64)
 
     public var description: String {
         switch self {
@@ -46,6 +48,7 @@ public enum IntegrityFault: Error, Sendable, Equatable, CustomStringConvertible 
                 : "IDX payload has \(actual - declared) extra byte(s) after the \(declared) its header declares"
         case .labelOutOfRange(let value, let index, let classCount):
             return "label \(value) at index \(index) is outside 0…\(classCount - 1)"
+        case .largerThanPinned(let size): return "more than the pinned \(size) bytes: a different file (stopped)"
         }
     }
 
@@ -64,6 +67,7 @@ public enum IntegrityFault: Error, Sendable, Equatable, CustomStringConvertible 
         case .badIDXHeader: return "bad_idx_header"
         case .idxLengthMismatch: return "idx_length_mismatch"
         case .labelOutOfRange: return "label_out_of_range"
+        case .largerThanPinned: return "too_large"
         }
     }
 }

@@ -36,6 +36,8 @@ public struct VerifyService: Sendable {
         case file(SingleFileReport)
         case datasets(DatasetsResult)
         case payloadFolders(PayloadFolderReport)
+        /// An `.npz` file, identified by content (keras's published `mnist.npz`, or arrays by payload digest).
+        case npz(NPZFileReport)
     }
 
     /// Runs verify on `fashion|mnist|all|PATH`.
@@ -45,6 +47,7 @@ public struct VerifyService: Sendable {
     public func run(target: String, expectedDataset: String? = nil) throws -> Outcome {
         switch try VerifyTarget.resolve(target, layout: layout, registry: registry, expected: expectedDataset) {
         case .file(let url):
+            if NPZFileReport.looksLikeNPZ(url) { return .npz(NPZFileReport.identify(url: url, registry: registry)) }
             return .file(SingleFileReport.identify(url: url, registry: registry))
         case .payloadFolders(let folders):
             return .payloadFolders(PayloadFolderReport.verify(

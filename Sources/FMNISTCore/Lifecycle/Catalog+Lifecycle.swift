@@ -14,6 +14,7 @@ extension Catalog {
                 try db.run("DELETE FROM fingerprints WHERE path LIKE ? ESCAPE '\\'",
                            [".fmnist/versions/\(Self.likeEscaped(dataset))/\(id)/%"])
                 try db.run("DELETE FROM files WHERE version_id = ?", [id])
+                try db.run("DELETE FROM artifacts WHERE version_id = ?", [id])
                 try db.run("DELETE FROM provenance WHERE version_id = ?", [id])
                 try db.run("DELETE FROM versions WHERE id = ?", [id])
             }
@@ -21,9 +22,12 @@ extension Catalog {
         }
     }
 
-    /// The container digests every recorded version needs (what `gc` keeps in the store).
+    /// The container digests every recorded version needs (what `gc` keeps in the store), its
+    /// artifacts' SHA-256s included.
     public func neededContainerDigests() throws -> Set<String> {
-        try mapErrors { Set(try db.query("SELECT DISTINCT container_sha256 FROM files", []) { $0.string(0) }) }
+        try mapErrors {
+            Set(try db.query("SELECT container_sha256 FROM files UNION SELECT sha256 FROM artifacts", []) { $0.string(0) })
+        }
     }
 
     /// Forgets the fingerprint of every path under `prefix` (root-relative, e.g. `.fmnist/store/sha256/ab…`).

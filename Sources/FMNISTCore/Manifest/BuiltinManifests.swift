@@ -116,6 +116,16 @@ enum BuiltinManifests {
           "payload": { "size": 10008, "sha256": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2" },
           "idx": { "type": "u8", "dims": [10000] }
         }
+      ],
+      "artifacts": [
+        {
+          "name": "mnist.npz",
+          "loader": "keras",
+          "url": "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz",
+          "size": 11490434,
+          "sha256": "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+          "arrays": { "x_train": "train-images", "y_train": "train-labels", "x_test": "test-images", "y_test": "test-labels" }
+        }
       ]
     }
   ]

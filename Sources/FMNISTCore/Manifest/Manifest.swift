@@ -83,12 +83,59 @@ public struct ManifestFile: Sendable, Codable, Equatable {
     public let idx: IDXShape
 }
 
+/// A file published beside a version's four files in another form, that a loader reads instead of
+/// them: keras's `mnist.npz`. Pinned by its own size and SHA-256, and cross-checked array by array
+/// against the version's payloads (`arrays` maps each array name to the role it must equal).
+public struct ManifestArtifact: Sendable, Codable, Equatable {
+    /// The loaders an artifact may serve.
+    public static let knownLoaders: Set<String> = ["keras"]
+
+    /// File name as published and as the loader reads it, e.g. `mnist.npz`.
+    public let name: String
+    /// The loader that reads it, e.g. `keras`.
+    public let loader: String
+    /// The published URL (the last mirror tried).
+    public let url: String
+    public let size: Int64
+    public let sha256: String
+    /// Array name inside the archive (without `.npy`) → the role whose payload it equals.
+    public let arrays: [String: FileRole]
+
+    public init(name: String, loader: String, url: String, size: Int64, sha256: String, arrays: [String: FileRole]) {
+        self.name = name
+        self.loader = loader
+        self.url = url
+        self.size = size
+        self.sha256 = sha256
+        self.arrays = arrays
+    }
+
+    /// The array names in the order of their roles (train-images first).
+    public var orderedArrays: [(name: String, role: FileRole)] {
+        arrays.map { (name: $0.key, role: $0.value) }.sorted { $0.role < $1.role }
+    }
+}
+
 /// A known version of a dataset: four pinned files.
 public struct ManifestVersion: Sendable, Codable, Equatable {
     /// Human name of the release, e.g. "2017-08-31".
     public let name: String
     public let description: String?
     public let files: [ManifestFile]
+    /// Other published forms of the same data (optional; e.g. keras's `mnist.npz`).
+    public var artifacts: [ManifestArtifact]? = nil
+
+    public init(name: String, description: String?, files: [ManifestFile], artifacts: [ManifestArtifact]? = nil) {
+        self.name = name
+        self.description = description
+        self.files = files
+        self.artifacts = artifacts
+    }
+
+    /// The artifact a loader reads, if this version has one.
+    public func artifact(loader: String) -> ManifestArtifact? {
+        artifacts?.first { $0.loader == loader }
+    }
 
     /// The file of a role.
     public func file(_ role: FileRole) -> ManifestFile {

@@ -151,8 +151,48 @@ public enum ManifestLoader {
             if version.file(.testLabels).idx.dims[0] != version.file(.testImages).idx.dims[0] {
                 throw fail("\(vField).files", "test-images and test-labels counts differ")
             }
+            try validateArtifacts(version, field: vField, fail: fail)
         }
     }
+
+    /// The rules for a version's optional `artifacts`: a plain file name, a known loader (one
+    /// artifact each), a mirror-style URL, a positive size, a SHA-256, and arrays with names an
+    /// `.npz` entry may have, each mapped to a different role.
+    static func validateArtifacts(_ version: ManifestVersion, field vField: String, fail: (String, String) -> ManifestError) throws {
+        guard let artifacts = version.artifacts else { return }
+        var names = Set(version.files.map(\.name))
+        var loaders = Set<String>()
+        for (aIndex, artifact) in artifacts.enumerated() {
+            let a = "\(vField).artifacts[\(aIndex)]"
+            if let problem = FileNameRule.problem(with: artifact.name) { throw fail("\(a).name", problem) }
+            if !names.insert(artifact.name).inserted { throw fail("\(a).name", "duplicate file name \"\(artifact.name)\"") }
+            if !ManifestArtifact.knownLoaders.contains(artifact.loader) {
+                throw fail("\(a).loader", "unknown loader \"\(artifact.loader)\" (known: \(ManifestArtifact.knownLoaders.sorted().joined(separator: ", ")))")
+            }
+            if !loaders.insert(artifact.loader).inserted {
+                throw fail("\(a).loader", "a second artifact for loader \"\(artifact.loader)\" (one per loader and version)")
+            }
+            if let problem = MirrorURL.problem(with: artifact.url) { throw fail("\(a).url", problem) }
+            if artifact.size <= 0 { throw fail("\(a).size", "must be positive (\(artifact.size))") }
+            if artifact.size > maxArtifactSize {
+                throw fail("\(a).size", "\(artifact.size) bytes is more than the \(maxArtifactSize) an artifact may have")
+            }
+            try checkHex(artifact.sha256, length: 64, field: "\(a).sha256", fail: fail)
+            if artifact.arrays.isEmpty { throw fail("\(a).arrays", "needs at least one array mapped to a role") }
+            var roles = Set<FileRole>()
+            for (name, role) in artifact.arrays.sorted(by: { $0.key < $1.key }) {
+                if name.isEmpty || name.utf8.count > 64 || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+                    throw fail("\(a).arrays.\(name)", "array name \"\(name)\" must be 1–64 ASCII letters, digits or '_'")
+                }
+                if !roles.insert(role).inserted {
+                    throw fail("\(a).arrays.\(name)", "role \"\(role.rawValue)\" is mapped to two arrays")
+                }
+            }
+        }
+    }
+
+    /// The largest artifact a manifest may pin (keras's mnist.npz is 11 MB).
+    public static let maxArtifactSize: Int64 = 1 << 30
 
     /// Names no dataset may take: `current` is the drop-in link, `all` selects every dataset.
     public static let reservedNames: Set<String> = ["current", "all"]

@@ -4,13 +4,15 @@ import Foundation
 /// the same pass, and cut off at the container bound whatever the server announced (a body without
 /// Content-Length that never ends stops at `limit` bytes held).
 ///
-/// One per request; not thread-safe (libcurl calls it on the transfer's thread).
-final class BodySink {
+/// One per request; not thread-safe (libcurl calls it on the transfer's thread). Generic over the
+/// check the bytes stream through: a gzip'd IDX file's ``StreamingVerifier``, or an artifact's
+/// size + SHA-256 ``DigestVerifier``.
+final class BodySink<Verifier: StreamingCheck> {
     private let writer: PartialWriter
-    private let makeVerifier: () -> StreamingVerifier
+    private let makeVerifier: () -> Verifier
     /// The most bytes the partial file may hold.
     let limit: Int64
-    private(set) var verifier: StreamingVerifier
+    private(set) var verifier: Verifier
     /// Bytes in the partial file (the prefix held before plus this body so far).
     private(set) var held: Int64
     /// Body bytes accepted from this request.
@@ -23,7 +25,7 @@ final class BodySink {
     /// - Parameters:
     ///   - verifier: primed with the `held` bytes already in the partial file.
     ///   - makeVerifier: a fresh verifier, for a body that starts over from byte 0.
-    init(writer: PartialWriter, verifier: StreamingVerifier, held: Int64, limit: Int64, makeVerifier: @escaping () -> StreamingVerifier) {
+    init(writer: PartialWriter, verifier: Verifier, held: Int64, limit: Int64, makeVerifier: @escaping () -> Verifier) {
         self.writer = writer
         self.verifier = verifier
         self.held = held
@@ -66,3 +68,10 @@ final class BodySink {
         return true
     }
 }
+
+/// Bytes checked as they arrive: the first fault stops the body (``BodySink``).
+protocol StreamingCheck: AnyObject {
+    func feed(_ bytes: UnsafeRawBufferPointer) throws(IntegrityFault)
+}
+
+extension StreamingVerifier: StreamingCheck {}

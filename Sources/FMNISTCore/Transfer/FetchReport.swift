@@ -132,7 +132,10 @@ public struct DatasetFetchReport: Sendable, Codable {
     /// The live folder.
     public let path: String
     public let files: [FileFetchReport]
-    public let exitStatus: ExitStatus
+    /// The dataset's exit status, its artifacts' included.
+    public var exitStatus: ExitStatus
+    /// The artifacts `--artifact` asked for (keras's `mnist.npz`), each proven, cross-checked and stored, or why not.
+    public var artifacts: [ArtifactFetchReport] = []
     /// Whether the fetched version is live (`data/<dataset>` shows it); false when another version
     /// of the dataset was live and stays so.
     public var activated: Bool = true

@@ -31,6 +31,9 @@ public struct FetchOptions: Sendable {
     /// files are the only ones accepted (an unknown pinned version needs no `--accept-unknown`),
     /// their mirrors come before the manifest's, and each becomes live. Anything else is refused (exit 3).
     public var pinned: [PinnedVersion] = []
+    /// `--artifact LOADER`: after the four files, also fetch the version's artifact for each loader
+    /// (`keras`: keras's `mnist.npz`), for every selected dataset whose manifest has one.
+    public var artifacts: [String] = []
 
     public init() {}
 }
@@ -85,6 +88,7 @@ public final class FetchService: Sendable {
         let manifests = options.pinned.isEmpty
             ? try registry.select(options.selection)
             : try options.pinned.map { try registry.manifest(named: $0.dataset).pinned(to: $0) }
+        try Self.checkArtifacts(options.artifacts, for: manifests)
         let config = try WorkspaceConfig.load(layout, registry: registry)
         let mirrorLists = try MirrorResolver.resolve(
             for: manifests, commandLine: options.mirrors, environment: environment, config: config, registry: registry)
@@ -206,12 +210,17 @@ public final class FetchService: Sendable {
                 case .interrupted?, nil: break
                 }
             }
-            let report = try complete(plan, fetched: fetched, failures: failures, catalog: catalog)
+            var report = try complete(plan, fetched: fetched, failures: failures, catalog: catalog)
+            if report.exitStatus == .success, !cancellation.isCancelled {
+                try fetchArtifacts(into: &report, manifest: plan.manifest, mirrors: plan.mirrors, catalog: catalog, cancellation: cancellation)
+            }
             emit(.datasetDone(report))
             reports.append(report)
         }
         let status: ExitStatus
-        if reports.contains(where: { $0.exitStatus == .fetchFailed }) {
+        if reports.contains(where: { $0.exitStatus == .interrupted }) {
+            status = .interrupted
+        } else if reports.contains(where: { $0.exitStatus == .fetchFailed }) {
             status = .fetchFailed
         } else if let other = reports.first(where: { $0.exitStatus != .success }) {
             status = other.exitStatus
@@ -229,6 +238,8 @@ public final class FetchService: Sendable {
     /// selected dataset's live folder verifies as a known version. Nil when anything is missing or
     /// not known (then something would have to be written, and the lock error stands).
     func presentWithoutWriting(_ manifests: [Manifest], mirrors: [String: MirrorList], started: UInt64) -> FetchReport? {
+        // An artifact's proof needs the catalog; without writing, the lock error stands.
+        guard options.artifacts.isEmpty else { return nil }
         let verifier = DatasetVerifier(registry: registry, acceptedUnknownPayloads: [:])
         let reports = verifier.verify(manifests.map { (layout.liveDirectory(dataset: $0.name), $0) })
         guard reports.allSatisfy({ $0.isValid && $0.versionShortID != nil }) else { return nil }
@@ -243,6 +254,58 @@ public final class FetchService: Sendable {
         return FetchReport(
             datasets: datasets, bytesDownloaded: 0, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9,
             exitStatus: .success)
+    }
+
+    // MARK: - Artifacts
+
+    /// Refuses an unknown loader, and an artifact no selected dataset's manifest has.
+    static func checkArtifacts(_ loaders: [String], for manifests: [Manifest]) throws {
+        for loader in loaders {
+            guard ManifestArtifact.knownLoaders.contains(loader) else {
+                throw UsageError(
+                    "--artifact \(loader): unknown loader",
+                    hint: "give one of: \(ManifestArtifact.knownLoaders.sorted().joined(separator: ", ")) (e.g. fmnist fetch mnist --artifact keras)")
+            }
+            let having = manifests.filter { $0.versions.contains { $0.artifact(loader: loader) != nil } }
+            if having.isEmpty || (manifests.count == 1 && having.count != 1) {
+                let titles = manifests.map(\.title).joined(separator: ", ")
+                throw UsageError(
+                    "--artifact \(loader): \(titles) \(manifests.count == 1 ? "has" : "have") no \(loader) artifact in \(manifests.count == 1 ? "its manifest" : "their manifests")",
+                    hint: loader == "keras"
+                        ? "keras reads Fashion-MNIST's four .gz files (fmnist export keras writes them); only MNIST has one: fmnist fetch mnist --artifact keras"
+                        : "run `fmnist fetch DATASET --artifact \(loader)` for a dataset whose manifest lists one")
+            }
+        }
+    }
+
+    /// Fetches the artifacts asked for of the dataset's fetched (or present) version, and folds their
+    /// outcome into the dataset's report: exit 5 when every mirror failed, 3 when the pinned bytes'
+    /// arrays are not the version's payloads, 130 when interrupted.
+    private func fetchArtifacts(
+        into report: inout DatasetFetchReport, manifest: Manifest, mirrors: MirrorList, catalog: Catalog, cancellation: Cancellation
+    ) throws {
+        let loaders = options.artifacts.filter { loader in manifest.versions.contains { $0.artifact(loader: loader) != nil } }
+        guard !loaders.isEmpty, let versionID = report.versionID else { return }
+        let recordAs = (try? registry.manifest(named: manifest.name)) ?? manifest
+        guard let version = recordAs.versions.first(where: { $0.identity.full == versionID }) ?? manifest.versions.first(where: { $0.identity.full == versionID })
+        else {
+            for loader in loaders {
+                report.artifacts.append(ArtifactFetchReport(
+                    dataset: manifest.name, loader: loader, name: "", status: .unavailable, mirror: nil, skipped: [], bytesDownloaded: 0,
+                    resumedFrom: 0, size: 0, sha256: "", path: nil, arrays: [],
+                    message: "\(manifest.title) version \(report.versionShortID ?? "") is no version its manifest knows, so it has no \(loader) artifact",
+                    exitStatus: .missing))
+            }
+            report.exitStatus = .missing
+            return
+        }
+        let fetch = ArtifactFetch(
+            layout: layout, catalog: catalog, offline: options.offline, settings: options.settings, cancellation: cancellation, emit: emit)
+        for loader in loaders {
+            let artifact = try fetch.run(manifest: manifest, version: version, versionID: versionID, loader: loader, mirrors: mirrors)
+            report.artifacts.append(artifact)
+            if artifact.exitStatus != .success && report.exitStatus == .success { report.exitStatus = artifact.exitStatus }
+        }
     }
 
     // MARK: - Interruption

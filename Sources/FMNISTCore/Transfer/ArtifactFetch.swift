@@ -1,0 +1,170 @@
+import Foundation
+
+/// What happened to one artifact in a fetch.
+public enum ArtifactFetchStatus: String, Sendable, Codable {
+    /// Transferred (possibly resumed), proven by size and SHA-256, cross-checked, stored and recorded.
+    case downloaded
+    /// Already stored, proven and recorded: nothing transferred.
+    case present
+    /// Found proven in the store (or complete in `.fmnist/partial`) but not recorded: cross-checked
+    /// and recorded, nothing transferred.
+    case reused
+    /// Every mirror failed (exit 5).
+    case failed
+    /// The bytes are the pinned file, but its arrays are not the version's payloads: the manifest is
+    /// wrong (exit 3); nothing stored.
+    case refused
+    /// The fetched version has no artifact for the loader in its manifest (exit 4).
+    case unavailable
+    /// Stopped by Ctrl-C or SIGTERM: the partial download is kept (exit 130).
+    case interrupted
+}
+
+/// One artifact's line in a fetch report (`datasets[].artifacts[]` in `--json`).
+public struct ArtifactFetchReport: Sendable, Codable {
+    public let dataset: String
+    public let loader: String
+    public let name: String
+    public let status: ArtifactFetchStatus
+    /// The URL the bytes came from (nil when nothing was transferred).
+    public let mirror: String?
+    /// URLs given up, and why.
+    public let skipped: [MirrorSkip]
+    public let bytesDownloaded: Int64
+    public let resumedFrom: Int64
+    /// The pinned size and SHA-256.
+    public let size: Int64
+    public let sha256: String
+    /// The store file, once stored.
+    public let path: String?
+    /// Each array against its role (empty when the bytes were never proven).
+    public let arrays: [ArrayCheck]
+    public let message: String
+    public let exitStatus: ExitStatus
+}
+
+/// `fetch --artifact LOADER`: after a dataset's four files are in place, its version's artifact
+/// for that loader (keras's `mnist.npz`). Mirrors: the dataset's mirror list (`--mirror`,
+/// `FMNIST_MIRRORS`, the config file) with the artifact's name appended, or, when only the manifest
+/// names mirrors, the artifact's published URL (the IDX mirrors do not serve it). The bytes are
+/// proven by size and SHA-256 (``DigestVerifier``), cross-checked array by array against the
+/// version's payload digests (``ArtifactCrossCheck``), then stored read-only in the content-
+/// addressed store and recorded in the catalog (`artifacts`). A stored, recorded artifact that still
+/// proves needs no network. Runs under the fetch's workspace lock.
+struct ArtifactFetch {
+    let layout: WorkspaceLayout
+    let catalog: Catalog
+    let offline: Bool
+    let settings: TransferSettings
+    let cancellation: Cancellation?
+    let emit: @Sendable (FetchEvent) -> Void
+
+    /// The URLs to try for `artifact` given the dataset's mirror list.
+    static func urls(for artifact: ManifestArtifact, mirrors: MirrorList) -> [String] {
+        mirrors.origin == .manifest ? [artifact.url] : mirrors.mirrors.map { MirrorURL.join($0, artifact.name) }
+    }
+
+    /// The zip bounds for a dataset's artifact: no entry larger than its largest payload plus a header.
+    static func limits(for manifest: Manifest) -> ZipLimits {
+        NPZReader.limits(largestPayload: manifest.versions.flatMap(\.files).map(\.payload.size).max() ?? 0)
+    }
+
+    func run(manifest: Manifest, version: ManifestVersion, versionID: String, loader: String, mirrors: MirrorList) throws
+        -> ArtifactFetchReport
+    {
+        guard let artifact = version.artifact(loader: loader) else {
+            return report(
+                manifest, loader: loader, name: "", status: .unavailable, size: 0, sha256: "",
+                message: "\(manifest.title) \(version.name) has no \(loader) artifact in its manifest", exitStatus: .missing)
+        }
+        let store = VersionStore(layout: layout)
+        let label = "\(manifest.title)'s \(artifact.name) (\(loader))"
+        func make(
+            _ status: ArtifactFetchStatus, _ message: String, _ exit: ExitStatus, arrays: [ArrayCheck] = [], path: String? = nil,
+            fetched: FetchedArtifact? = nil, skipped: [MirrorSkip] = [], bytes: Int64 = 0
+        ) -> ArtifactFetchReport {
+            ArtifactFetchReport(
+                dataset: manifest.name, loader: loader, name: artifact.name, status: status, mirror: fetched?.url,
+                skipped: fetched?.skipped ?? skipped, bytesDownloaded: fetched?.bytesDownloaded ?? bytes, resumedFrom: fetched?.resumedFrom ?? 0,
+                size: artifact.size, sha256: artifact.sha256, path: path, arrays: arrays, message: message, exitStatus: exit)
+        }
+        // 1. Stored and proven: recorded → nothing to do; not recorded (a lost catalog) → cross-check and record.
+        if let stored = store.provenArtifact(sha256: artifact.sha256, size: artifact.size) {
+            if let recorded = try catalog.artifact(versionID: versionID, loader: loader), recorded.sha256 == artifact.sha256 {
+                let checks = artifact.orderedArrays.map {
+                    ArrayCheck(array: $0.name, role: $0.role, matched: true, problem: nil, dtype: nil, shape: nil, idxSHA256: nil)
+                }
+                emit(.present(dataset: manifest.name, message: "\(artifact.name) verified; nothing to download"))
+                return make(.present, "\(label): already present and verified (SHA-256 pinned), nothing downloaded", .success,
+                            arrays: checks, path: stored.path)
+            }
+            let (checks, problem) = crossCheck(stored, manifest: manifest, version: version, artifact: artifact)
+            if let problem { return make(.refused, "\(label) is the pinned file, but \(problem)", .integrity, arrays: checks) }
+            try record(artifact, versionID: versionID, fetched: nil, checks: checks)
+            return make(.reused, "\(label): verified and cross-checked from the store, nothing downloaded", .success,
+                        arrays: checks, path: stored.path)
+        }
+        // 2. Download (or finish a complete partial file).
+        let fetcher = ArtifactFetcher(
+            dataset: manifest, artifact: artifact, urls: Self.urls(for: artifact, mirrors: mirrors), offline: offline,
+            settings: settings, layout: layout, cancellation: cancellation, emit: emit)
+        switch try fetcher.run() {
+        case .interrupted(let bytes):
+            return make(.interrupted, "\(label): interrupted; the partial download is kept in .fmnist/partial", .interrupted, bytes: bytes)
+        case .failure(let skipped, let bytes, let message):
+            return make(.failed, "\(label) not fetched: \(message)", .fetchFailed, skipped: skipped, bytes: bytes)
+        case .success(let fetched):
+            let (checks, problem) = crossCheck(fetched.partial.url, manifest: manifest, version: version, artifact: artifact)
+            if let problem {
+                // The bytes are exactly the pinned ones: another mirror cannot help; the manifest is wrong.
+                return make(.refused, "\(label) is the pinned file, but \(problem); nothing stored", .integrity,
+                            arrays: checks, fetched: fetched)
+            }
+            let stored = try store.installArtifact(fileAt: fetched.partial.url, sha256: artifact.sha256, size: artifact.size)
+            fetched.partial.removeSidecar()
+            try record(artifact, versionID: versionID, fetched: fetched, checks: checks)
+            let how = fetched.bytesDownloaded == 0 ? "verified from a complete partial download, nothing downloaded" : "fetched and verified"
+            return make(fetched.bytesDownloaded == 0 ? .reused : .downloaded,
+                        "\(label): \(how), every array matches \(manifest.title) \(version.name)'s payload", .success,
+                        arrays: checks, path: stored.path, fetched: fetched)
+        }
+    }
+
+    /// The cross-check of the archive at `url` (already proven by its pin): the checks, and the
+    /// problem that refuses it (a fault in the archive, or the first array that does not match).
+    func crossCheck(_ url: URL, manifest: Manifest, version: ManifestVersion, artifact: ManifestArtifact) -> ([ArrayCheck], String?) {
+        let contents: NPZContents
+        do {
+            contents = try NPZReader.read(url: url, limits: Self.limits(for: manifest), followSymlinks: false)
+        } catch let fault as NPZFault {
+            return ([], "it is not a readable npz: \(fault.description); the manifest pins a file that is not the data")
+        } catch {
+            return ([], "it cannot be read: \(error)")
+        }
+        let checks = ArtifactCrossCheck.check(contents, artifact: artifact, version: version)
+        if let bad = checks.first(where: { !$0.matched }) {
+            let role = bad.role?.rawValue ?? "?"
+            return (checks, "array \(bad.array) is not \(manifest.title) \(version.name)'s \(role): \(bad.problem ?? "")"
+                + " (the manifest's artifact and its files disagree)")
+        }
+        return (checks, nil)
+    }
+
+    private func record(_ artifact: ManifestArtifact, versionID: String, fetched: FetchedArtifact?, checks: [ArrayCheck]) throws {
+        var arrays: [String: FileRole] = [:]
+        for check in checks where check.matched { arrays[check.array] = check.role }
+        try catalog.recordArtifact(CatalogArtifact(
+            versionID: versionID, loader: artifact.loader, name: artifact.name, size: artifact.size, sha256: artifact.sha256,
+            mirrorURL: fetched?.url, httpStatus: fetched?.httpStatus, etag: fetched?.etag, lastModified: fetched?.lastModified,
+            bytes: fetched?.bytesDownloaded ?? 0, arrays: arrays))
+    }
+
+    private func report(
+        _ manifest: Manifest, loader: String, name: String, status: ArtifactFetchStatus, size: Int64, sha256: String, message: String,
+        exitStatus: ExitStatus
+    ) -> ArtifactFetchReport {
+        ArtifactFetchReport(
+            dataset: manifest.name, loader: loader, name: name, status: status, mirror: nil, skipped: [], bytesDownloaded: 0,
+            resumedFrom: 0, size: size, sha256: sha256, path: nil, arrays: [], message: message, exitStatus: exitStatus)
+    }
+}

@@ -1,0 +1,289 @@
+import Foundation
+
+/// A verified artifact waiting in its `.part` file (size and SHA-256 are the pinned ones).
+struct FetchedArtifact: Sendable {
+    let partial: PartialDownload
+    let url: String
+    let httpStatus: Int?
+    let etag: String?
+    let lastModified: String?
+    let resumedFrom: Int64
+    let skipped: [MirrorSkip]
+    let bytesDownloaded: Int64
+    let seconds: Double
+}
+
+/// The outcome of fetching one artifact.
+enum ArtifactFetchOutcome: Sendable {
+    case success(FetchedArtifact)
+    /// Every URL failed; each skip says why.
+    case failure(skipped: [MirrorSkip], bytesDownloaded: Int64, message: String)
+    /// Cancelled (Ctrl-C): the partial file is kept for the next run.
+    case interrupted(bytesDownloaded: Int64)
+}
+
+/// Fetches one artifact (keras's `mnist.npz`) over its URLs in order, with the same per-request
+/// rules as the dataset files (``ResponseGate``, ``BodySink``, ``AttemptJudge``, ``MirrorTurn``:
+/// retries with backoff, Range resume from `.fmnist/partial/<dataset>/<name>.part`, the body cut at
+/// twice the pinned size + 1 MiB, a deadline per URL), but judged by size and SHA-256 alone
+/// (``DigestVerifier``): an artifact is no gzip'd IDX file. The array cross-check comes after.
+final class ArtifactFetcher {
+    let dataset: Manifest
+    let artifact: ManifestArtifact
+    let urls: [String]
+    let offline: Bool
+    let settings: TransferSettings
+    let partial: PartialDownload
+    let cancellation: Cancellation?
+    let emit: @Sendable (FetchEvent) -> Void
+    /// What progress events name (displays show only its label, `mnist/mnist.npz`; FileTarget
+    /// needs a role, so it carries the role of the artifact's first array).
+    let target: FileTarget
+    private let transfer: CurlTransfer
+    private let rules: AttemptJudge
+    private let sleep: (Double) -> Void
+
+    init(
+        dataset: Manifest, artifact: ManifestArtifact, urls: [String], offline: Bool, settings: TransferSettings,
+        layout: WorkspaceLayout, cancellation: Cancellation?, emit: @escaping @Sendable (FetchEvent) -> Void,
+        sleep: ((Double) -> Void)? = nil
+    ) {
+        self.dataset = dataset
+        self.artifact = artifact
+        self.urls = urls
+        self.offline = offline
+        self.settings = settings
+        self.cancellation = cancellation
+        self.emit = emit
+        partial = PartialDownload(layout: layout, dataset: dataset.name, name: artifact.name)
+        target = FileTarget(
+            dataset: dataset.name, datasetTitle: dataset.title, role: artifact.orderedArrays.first?.role ?? .trainImages,
+            name: artifact.name, expectedSize: artifact.size)
+        transfer = CurlTransfer(settings: settings)
+        rules = AttemptJudge(title: dataset.title, stem: artifact.name, acceptUnknown: false)
+        self.sleep = sleep ?? { seconds in FileFetcher.pause(seconds, cancellation: cancellation) }
+    }
+
+    /// The transfer bound: twice the pinned size plus 1 MiB (the verifier stops earlier, at the pinned size).
+    var containerLimit: Int64 { 2 * artifact.size + (1 << 20) }
+
+    private var cancelled: Bool { cancellation?.isCancelled == true }
+
+    func run() throws -> ArtifactFetchOutcome {
+        let started = DispatchTime.now().uptimeNanoseconds
+        func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
+        var skips: [MirrorSkip] = []
+        var downloaded: Int64 = 0
+        func skip(_ url: String, _ code: String, _ reason: String, attempts: Int) {
+            let skip = MirrorSkip(url: url, code: code, reason: reason, attempts: attempts)
+            skips.append(skip)
+            emit(.skipped(target, skip))
+        }
+        for url in urls {
+            if cancelled { return .interrupted(bytesDownloaded: downloaded) }
+            if offline && !url.lowercased().hasPrefix("file:") {
+                skip(url, "offline", "is not a local file:// source (--offline)", attempts: 0)
+                continue
+            }
+            let allowed = settings.deadline(forSize: artifact.size)
+            let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(allowed * 1e9)
+            let overTime = "took longer than the \(Int(allowed.rounded())) s allowed for \(artifact.name) on one mirror "
+                + "(deadline: \(Int(settings.deadlineBase)) s + size ÷ --min-rate); the next mirror resumes from the bytes held"
+            var turn = MirrorTurn(retries: settings.retry.retries)
+            mirror: while true {
+                if cancelled { return .interrupted(bytesDownloaded: downloaded) }
+                let attempt = try self.attempt(url, deadline: deadline)
+                downloaded += attempt.bytes
+                switch attempt.verdict.ruling {
+                case .keep:
+                    if let kept = attempt.kept {
+                        return .success(FetchedArtifact(
+                            partial: partial, url: url, httpStatus: kept.httpStatus, etag: kept.etag, lastModified: kept.lastModified,
+                            resumedFrom: kept.resumedFrom, skipped: skips, bytesDownloaded: downloaded, seconds: seconds()))
+                    }
+                case .interrupted:
+                    return .interrupted(bytesDownloaded: downloaded)
+                default:
+                    break
+                }
+                let step = turn.next(after: attempt.verdict)
+                switch (step, attempt.verdict.ruling) {
+                case (.retry(let backoff), .retry(let reason)):
+                    let delay = settings.retry.delay(forRetry: backoff)
+                    if DispatchTime.now().uptimeNanoseconds + UInt64(delay * 1e9) >= deadline {
+                        skip(url, "deadline", overTime, attempts: turn.attempts)
+                        break mirror
+                    }
+                    emit(.retrying(target, url: url, reason: reason, delay: delay, attempt: turn.attempts))
+                    sleep(delay)
+                    continue mirror
+                case (.restartFresh, .restartFresh(let reason)):
+                    partial.discard()
+                    emit(.restarted(target, url: url, reason: reason))
+                    continue mirror
+                case (_, .retry(let reason)):
+                    let plural = turn.attempts == 1 ? "" : "s"
+                    skip(url, attempt.verdict.code, "failed: \(reason) (gave up after \(turn.attempts) attempt\(plural))", attempts: turn.attempts)
+                case (_, .restartFresh(let reason)):
+                    partial.discard()
+                    skip(url, attempt.verdict.code, reason, attempts: turn.attempts)
+                case (_, .deadline):
+                    skip(url, "deadline", overTime, attempts: turn.attempts)
+                case (_, .reject(let reason, _)):
+                    skip(url, attempt.verdict.code, reason, attempts: turn.attempts)
+                case (_, .keep), (_, .interrupted):
+                    break
+                }
+                break mirror
+            }
+        }
+        if cancelled { return .interrupted(bytesDownloaded: downloaded) }
+        let message: String
+        if urls.isEmpty {
+            message = "no mirror to fetch from"
+        } else if offline && skips.allSatisfy({ $0.code == "offline" }) {
+            message = "no local (file://) source: --offline skipped all \(skips.count) mirror(s)"
+        } else {
+            message = "every mirror failed (\(skips.count) tried)"
+        }
+        return .failure(skipped: skips, bytesDownloaded: downloaded, message: message)
+    }
+
+    // MARK: - One attempt
+
+    struct Attempt {
+        struct Kept {
+            let httpStatus: Int?
+            let etag: String?
+            let lastModified: String?
+            let resumedFrom: Int64
+        }
+        let verdict: AttemptVerdict
+        let bytes: Int64
+        var kept: Kept? = nil
+    }
+
+    private func freshVerifier() -> DigestVerifier { DigestVerifier(size: artifact.size, sha256: artifact.sha256) }
+
+    /// The verifier primed with the bytes already held, and their count; a partial file that is
+    /// larger than the pinned size or not readable is dropped.
+    private func primedVerifier() -> (DigestVerifier, Int64) {
+        let held = partial.size
+        guard held > 0 else { return (freshVerifier(), 0) }
+        let verifier = freshVerifier()
+        var faulty = held > artifact.size
+        if !faulty {
+            do {
+                try FileVerifier.stream(url: partial.url, followSymlinks: false) { chunk in
+                    do {
+                        try verifier.feed(chunk)
+                        return true
+                    } catch {
+                        faulty = true
+                        return false
+                    }
+                }
+            } catch {
+                faulty = true
+            }
+        }
+        if faulty || verifier.size != held {
+            partial.discard()
+            return (freshVerifier(), 0)
+        }
+        return (verifier, held)
+    }
+
+    /// The facts of a whole body: the pinned file, or why not.
+    private func judgeWhole(_ verifier: DigestVerifier, into facts: inout AttemptFacts) {
+        if let problem = verifier.finish() {
+            facts.status = .corrupt
+            facts.message = problem
+            facts.faultCode = verifier.size < artifact.size ? "truncated" : "wrong_sha256"
+        } else {
+            facts.status = .ok
+        }
+    }
+
+    private func attempt(_ url: String, deadline: UInt64) throws -> Attempt {
+        var (verifier, offset) = primedVerifier()
+        let sidecar = partial.sidecar()
+        // A complete file left by an earlier run: check it, no transfer.
+        if offset > 0 && offset == artifact.size {
+            if verifier.finish() == nil {
+                return Attempt(
+                    verdict: AttemptVerdict(ruling: .keep, code: "ok", madeProgress: false, discardPartial: false), bytes: 0,
+                    kept: Attempt.Kept(httpStatus: nil, etag: sidecar?.etag, lastModified: sidecar?.lastModified, resumedFrom: offset))
+            }
+            partial.discard()
+            (verifier, offset) = (freshVerifier(), 0)
+        }
+        if let refusal = ResponseGate.localSourceProblem(url) {
+            return Attempt(
+                verdict: AttemptVerdict(
+                    ruling: .reject(refusal.reason, unknown: false), code: refusal.code, madeProgress: false, discardPartial: false),
+                bytes: 0)
+        }
+        let writer = try partial.openForAppend()
+        defer { writer.close() }
+        let request = TransferRequest(url: url, offset: offset, ifRange: offset > 0 ? sidecar?.ifRange(resuming: url) : nil)
+        emit(.started(target, url: url, offset: offset))
+        let gate = ResponseGate(offset: offset, containerLimit: containerLimit, name: artifact.name)
+        let sink = BodySink(writer: writer, verifier: verifier, held: offset, limit: containerLimit, makeVerifier: freshVerifier)
+        var facts = AttemptFacts(offset: offset)
+        var lastEmit: UInt64 = 0
+        let startTime = DispatchTime.now().uptimeNanoseconds
+        let result = transfer.perform(
+            request, deadline: deadline, cancellation: cancellation,
+            onResponse: { response in
+                switch gate.decide(response) {
+                case .refuse(let refusal):
+                    facts.refusal = refusal
+                    return false
+                case .restartWhole:
+                    guard sink.restart() else { return false }
+                    facts.restarted = true
+                    self.emit(.restarted(self.target, url: url, reason: "the server ignored the Range request; downloading the whole file"))
+                case .accept:
+                    break
+                }
+                do {
+                    try self.partial.writeSidecar(
+                        PartialDownload.Sidecar(source: url, etag: response.etag, lastModified: response.lastModified))
+                } catch {
+                    sink.fail(error)
+                    return false
+                }
+                return true
+            },
+            onData: { chunk in
+                guard sink.accept(chunk) else { return false }
+                let now = DispatchTime.now().uptimeNanoseconds
+                if now - lastEmit > 100_000_000 {
+                    lastEmit = now
+                    let elapsed = Double(now - startTime) / 1e9
+                    self.emit(.progress(
+                        self.target, bytes: sink.held, total: self.artifact.size,
+                        bytesPerSecond: elapsed > 0 ? Double(sink.received) / elapsed : 0, url: url))
+                }
+                return true
+            })
+        writer.close()
+        if let writeError = sink.writeError { throw writeError }
+        if partial.size == 0 { partial.discard() }
+        facts.bytes = result.bytes
+        facts.stop = sink.stop
+        facts.failure = result.failure
+        if facts.stop == nil && facts.refusal == nil && facts.failure == nil { judgeWhole(sink.verifier, into: &facts) }
+        let verdict = rules.judge(facts)
+        if verdict.discardPartial { partial.discard() }
+        var attempt = Attempt(verdict: verdict, bytes: result.bytes)
+        if verdict.ruling == .keep {
+            let response = result.response
+            attempt.kept = Attempt.Kept(
+                httpStatus: (response?.status ?? 0) == 0 ? nil : response?.status, etag: response?.etag,
+                lastModified: response?.lastModified, resumedFrom: facts.resumed ? offset : 0)
+        }
+        return attempt
+    }
+}
