@@ -67,86 +67,26 @@ final class ArtifactFetcher {
     /// The transfer bound: twice the pinned size plus 1 MiB (the verifier stops earlier, at the pinned size).
     var containerLimit: Int64 { 2 * artifact.size + (1 << 20) }
 
-    private var cancelled: Bool { cancellation?.isCancelled == true }
-
     func run() throws -> ArtifactFetchOutcome {
         let started = DispatchTime.now().uptimeNanoseconds
-        func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
-        var skips: [MirrorSkip] = []
-        var downloaded: Int64 = 0
-        func skip(_ url: String, _ code: String, _ reason: String, attempts: Int) {
-            let skip = MirrorSkip(url: url, code: code, reason: reason, attempts: attempts)
-            skips.append(skip)
-            emit(.skipped(target, skip))
+        let loop = MirrorLoop(
+            target: target, settings: settings, offline: offline, cancellation: cancellation, emit: emit, sleep: sleep,
+            discardPartial: { [partial] in partial.discard() })
+        let outcome = try loop.run(urls: urls, expectedSize: artifact.size) { url, deadline in
+            let attempt = try self.attempt(url, deadline: deadline)
+            return MirrorLoop.Step(verdict: attempt.verdict, bytes: attempt.bytes, kept: attempt.kept)
         }
-        for url in urls {
-            if cancelled { return .interrupted(bytesDownloaded: downloaded) }
-            if offline && !url.lowercased().hasPrefix("file:") {
-                skip(url, "offline", "is not a local file:// source (--offline)", attempts: 0)
-                continue
-            }
-            let allowed = settings.deadline(forSize: artifact.size)
-            let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(allowed * 1e9)
-            let overTime = "took longer than the \(Int(allowed.rounded())) s allowed for \(artifact.name) on one mirror "
-                + "(deadline: \(Int(settings.deadlineBase)) s + size ÷ --min-rate); the next mirror resumes from the bytes held"
-            var turn = MirrorTurn(retries: settings.retry.retries)
-            mirror: while true {
-                if cancelled { return .interrupted(bytesDownloaded: downloaded) }
-                let attempt = try self.attempt(url, deadline: deadline)
-                downloaded += attempt.bytes
-                switch attempt.verdict.ruling {
-                case .keep:
-                    if let kept = attempt.kept {
-                        return .success(FetchedArtifact(
-                            partial: partial, url: url, httpStatus: kept.httpStatus, etag: kept.etag, lastModified: kept.lastModified,
-                            resumedFrom: kept.resumedFrom, skipped: skips, bytesDownloaded: downloaded, seconds: seconds()))
-                    }
-                case .interrupted:
-                    return .interrupted(bytesDownloaded: downloaded)
-                default:
-                    break
-                }
-                let step = turn.next(after: attempt.verdict)
-                switch (step, attempt.verdict.ruling) {
-                case (.retry(let backoff), .retry(let reason)):
-                    let delay = settings.retry.delay(forRetry: backoff)
-                    if DispatchTime.now().uptimeNanoseconds + UInt64(delay * 1e9) >= deadline {
-                        skip(url, "deadline", overTime, attempts: turn.attempts)
-                        break mirror
-                    }
-                    emit(.retrying(target, url: url, reason: reason, delay: delay, attempt: turn.attempts))
-                    sleep(delay)
-                    continue mirror
-                case (.restartFresh, .restartFresh(let reason)):
-                    partial.discard()
-                    emit(.restarted(target, url: url, reason: reason))
-                    continue mirror
-                case (_, .retry(let reason)):
-                    let plural = turn.attempts == 1 ? "" : "s"
-                    skip(url, attempt.verdict.code, "failed: \(reason) (gave up after \(turn.attempts) attempt\(plural))", attempts: turn.attempts)
-                case (_, .restartFresh(let reason)):
-                    partial.discard()
-                    skip(url, attempt.verdict.code, reason, attempts: turn.attempts)
-                case (_, .deadline):
-                    skip(url, "deadline", overTime, attempts: turn.attempts)
-                case (_, .reject(let reason, _)):
-                    skip(url, attempt.verdict.code, reason, attempts: turn.attempts)
-                case (_, .keep), (_, .interrupted):
-                    break
-                }
-                break mirror
-            }
+        switch outcome {
+        case .kept(let kept, let url, let skips, let downloaded):
+            return .success(FetchedArtifact(
+                partial: partial, url: url, httpStatus: kept.httpStatus, etag: kept.etag, lastModified: kept.lastModified,
+                resumedFrom: kept.resumedFrom, skipped: skips, bytesDownloaded: downloaded,
+                seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9))
+        case .interrupted(let downloaded):
+            return .interrupted(bytesDownloaded: downloaded)
+        case .exhausted(let skips, let downloaded, let message, _):
+            return .failure(skipped: skips, bytesDownloaded: downloaded, message: message)
         }
-        if cancelled { return .interrupted(bytesDownloaded: downloaded) }
-        let message: String
-        if urls.isEmpty {
-            message = "no mirror to fetch from"
-        } else if offline && skips.allSatisfy({ $0.code == "offline" }) {
-            message = "no local (file://) source: --offline skipped all \(skips.count) mirror(s)"
-        } else {
-            message = "every mirror failed (\(skips.count) tried)"
-        }
-        return .failure(skipped: skips, bytesDownloaded: downloaded, message: message)
     }
 
     // MARK: - One attempt

@@ -94,98 +94,32 @@ final class FileFetcher {
         }
     }
 
-    private var cancelled: Bool { cancellation?.isCancelled == true }
-
     // MARK: - Per file
 
     /// Tries every mirror in order until one yields verified bytes.
     func run() throws -> FileFetchOutcome {
         let started = DispatchTime.now().uptimeNanoseconds
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
-        var skips: [MirrorSkip] = []
-        var downloaded: Int64 = 0
-        var sawUnknown = false
-        func skip(_ url: String, _ code: String, _ reason: String, attempts: Int) {
-            let skip = MirrorSkip(url: url, code: code, reason: reason, attempts: attempts)
-            skips.append(skip)
-            emit(.skipped(target, skip))
+        let loop = MirrorLoop(
+            target: target, settings: settings, offline: offline, cancellation: cancellation, emit: emit, sleep: sleep,
+            discardPartial: { [partial] in partial.discard() })
+        let urls = mirrors.map { MirrorURL.join($0, target.name) }
+        let outcome = try loop.run(urls: urls, expectedSize: target.expectedSize) { url, deadline in
+            let attempt = try self.attempt(url, deadline: deadline)
+            return MirrorLoop.Step(verdict: attempt.verdict, bytes: attempt.bytes, kept: attempt.kept.map { (attempt, $0) })
         }
-
-        for base in mirrors {
-            if cancelled { return .interrupted(target, bytesDownloaded: downloaded) }
-            let url = MirrorURL.join(base, target.name)
-            if offline && !url.lowercased().hasPrefix("file:") {
-                skip(url, "offline", "is not a local file:// source (--offline)", attempts: 0)
-                continue
-            }
-            let allowed = settings.deadline(forSize: target.expectedSize)
-            let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(allowed * 1e9)
-            let overTime = "took longer than the \(Int(allowed.rounded())) s allowed for \(target.name) on one mirror "
-                + "(deadline: \(Int(settings.deadlineBase)) s + size ÷ --min-rate); the next mirror resumes from the bytes held"
-            var turn = MirrorTurn(retries: settings.retry.retries)
-            mirror: while true {
-                if cancelled { return .interrupted(target, bytesDownloaded: downloaded) }
-                let attempt = try self.attempt(url, deadline: deadline)
-                downloaded += attempt.bytes
-                switch attempt.verdict.ruling {
-                case .keep:
-                    guard let kept = attempt.kept else { break }
-                    return .success(verified(kept, attempt: attempt, url: url, skips: skips, downloaded: downloaded, seconds: seconds()))
-                case .interrupted:
-                    return .interrupted(target, bytesDownloaded: downloaded)
-                case .reject(_, let unknown):
-                    sawUnknown = sawUnknown || unknown
-                default:
-                    break
-                }
-                let step = turn.next(after: attempt.verdict)
-                switch (step, attempt.verdict.ruling) {
-                case (.retry(let backoff), .retry(let reason)):
-                    let delay = settings.retry.delay(forRetry: backoff)
-                    let now = DispatchTime.now().uptimeNanoseconds
-                    if now + UInt64(delay * 1e9) >= deadline {
-                        skip(url, "deadline", overTime, attempts: turn.attempts)
-                        break mirror
-                    }
-                    emit(.retrying(target, url: url, reason: reason, delay: delay, attempt: turn.attempts))
-                    sleep(delay)
-                    continue mirror
-                case (.restartFresh, .restartFresh(let reason)):
-                    partial.discard()
-                    emit(.restarted(target, url: url, reason: reason))
-                    continue mirror
-                case (_, .retry(let reason)):
-                    let plural = turn.attempts == 1 ? "" : "s"
-                    skip(url, attempt.verdict.code, "failed: \(reason) (gave up after \(turn.attempts) attempt\(plural))", attempts: turn.attempts)
-                case (_, .restartFresh(let reason)):
-                    partial.discard()
-                    skip(url, attempt.verdict.code, reason, attempts: turn.attempts)
-                case (_, .deadline):
-                    skip(url, "deadline", overTime, attempts: turn.attempts)
-                case (_, .reject(let reason, _)):
-                    skip(url, attempt.verdict.code, reason, attempts: turn.attempts)
-                case (_, .keep), (_, .interrupted):
-                    break
-                }
-                break mirror
-            }
+        switch outcome {
+        case .kept(let (attempt, kept), let url, let skips, let downloaded):
+            return .success(verified(kept, attempt: attempt, url: url, skips: skips, downloaded: downloaded, seconds: seconds()))
+        case .interrupted(let downloaded):
+            return .interrupted(target, bytesDownloaded: downloaded)
+        case .exhausted(let skips, let downloaded, let message, let sawUnknown):
+            let report = FileFetchReport(
+                dataset: target.dataset, role: target.role, name: target.name, status: .failed, mirror: nil, skipped: skips,
+                bytesDownloaded: downloaded, resumedFrom: 0, seconds: seconds(), verdict: nil, message: message, notes: [],
+                httpStatus: nil, etag: nil, lastModified: nil, measurement: nil)
+            return .failure(FileFetchFailure(target: target, sawUnknownContent: sawUnknown, report: report))
         }
-        if cancelled { return .interrupted(target, bytesDownloaded: downloaded) }
-        let message: String
-        if mirrors.isEmpty {
-            message = "no mirror to fetch from"
-        } else if offline && skips.allSatisfy({ $0.code == "offline" }) {
-            message = "no local (file://) source: --offline skipped all \(skips.count) mirror(s)"
-        } else if sawUnknown {
-            message = "no mirror served a known version; content that matches no known version was refused"
-        } else {
-            message = "every mirror failed (\(skips.count) tried)"
-        }
-        let report = FileFetchReport(
-            dataset: target.dataset, role: target.role, name: target.name, status: .failed, mirror: nil, skipped: skips,
-            bytesDownloaded: downloaded, resumedFrom: 0, seconds: seconds(), verdict: nil, message: message, notes: [],
-            httpStatus: nil, etag: nil, lastModified: nil, measurement: nil)
-        return .failure(FileFetchFailure(target: target, sawUnknownContent: sawUnknown, report: report))
     }
 
     private func verified(

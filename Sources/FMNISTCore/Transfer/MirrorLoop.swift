@@ -1,0 +1,120 @@
+import Foundation
+
+/// One file's turn over its mirrors, shared by the dataset files (``FileFetcher``) and artifacts
+/// (``ArtifactFetcher``): each URL in order (only `file://` ones `offline`), within the per-mirror
+/// deadline (``TransferSettings/deadline(forSize:)``), retrying with backoff and restarting a bad
+/// partial as ``MirrorTurn`` rules, and every URL given up recorded (and emitted) with its reason.
+/// What one request does and what counts as kept is the caller's `attempt`.
+///
+/// ```swift
+/// let loop = MirrorLoop(target: target, settings: settings, offline: false, cancellation: nil,
+///                       emit: emit, sleep: sleep, discardPartial: { partial.discard() })
+/// switch try loop.run(urls: urls, expectedSize: size, attempt: { url, deadline in try attempt(url, deadline) }) { … }
+/// ```
+struct MirrorLoop {
+    let target: FileTarget
+    let settings: TransferSettings
+    let offline: Bool
+    let cancellation: Cancellation?
+    let emit: @Sendable (FetchEvent) -> Void
+    let sleep: (Double) -> Void
+    let discardPartial: () -> Void
+
+    /// What one request came to: the ruling, the bytes it received, and (with `.keep`) what it kept.
+    struct Step<Kept> {
+        let verdict: AttemptVerdict
+        let bytes: Int64
+        let kept: Kept?
+    }
+
+    enum Outcome<Kept> {
+        /// A URL yielded a whole, accepted file.
+        case kept(Kept, url: String, skips: [MirrorSkip], downloaded: Int64)
+        /// Cancelled (Ctrl-C): the partial file is kept.
+        case interrupted(downloaded: Int64)
+        /// Every URL was given up; `message` says why in one line.
+        case exhausted(skips: [MirrorSkip], downloaded: Int64, message: String, sawUnknown: Bool)
+    }
+
+    private var cancelled: Bool { cancellation?.isCancelled == true }
+
+    func run<Kept>(
+        urls: [String], expectedSize: Int64, attempt: (_ url: String, _ deadline: UInt64) throws -> Step<Kept>
+    ) throws -> Outcome<Kept> {
+        var skips: [MirrorSkip] = []
+        var downloaded: Int64 = 0
+        var sawUnknown = false
+        func skip(_ url: String, _ code: String, _ reason: String, attempts: Int) {
+            let skip = MirrorSkip(url: url, code: code, reason: reason, attempts: attempts)
+            skips.append(skip)
+            emit(.skipped(target, skip))
+        }
+        for url in urls {
+            if cancelled { return .interrupted(downloaded: downloaded) }
+            if offline && !url.lowercased().hasPrefix("file:") {
+                skip(url, "offline", "is not a local file:// source (--offline)", attempts: 0)
+                continue
+            }
+            let allowed = settings.deadline(forSize: expectedSize)
+            let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(allowed * 1e9)
+            let overTime = "took longer than the \(Int(allowed.rounded())) s allowed for \(target.name) on one mirror "
+                + "(deadline: \(Int(settings.deadlineBase)) s + size ÷ --min-rate); the next mirror resumes from the bytes held"
+            var turn = MirrorTurn(retries: settings.retry.retries)
+            mirror: while true {
+                if cancelled { return .interrupted(downloaded: downloaded) }
+                let step = try attempt(url, deadline)
+                downloaded += step.bytes
+                switch step.verdict.ruling {
+                case .keep:
+                    if let kept = step.kept { return .kept(kept, url: url, skips: skips, downloaded: downloaded) }
+                case .interrupted:
+                    return .interrupted(downloaded: downloaded)
+                case .reject(_, let unknown):
+                    sawUnknown = sawUnknown || unknown
+                default:
+                    break
+                }
+                switch (turn.next(after: step.verdict), step.verdict.ruling) {
+                case (.retry(let backoff), .retry(let reason)):
+                    let delay = settings.retry.delay(forRetry: backoff)
+                    if DispatchTime.now().uptimeNanoseconds + UInt64(delay * 1e9) >= deadline {
+                        skip(url, "deadline", overTime, attempts: turn.attempts)
+                        break mirror
+                    }
+                    emit(.retrying(target, url: url, reason: reason, delay: delay, attempt: turn.attempts))
+                    sleep(delay)
+                    continue mirror
+                case (.restartFresh, .restartFresh(let reason)):
+                    discardPartial()
+                    emit(.restarted(target, url: url, reason: reason))
+                    continue mirror
+                case (_, .retry(let reason)):
+                    let plural = turn.attempts == 1 ? "" : "s"
+                    skip(url, step.verdict.code, "failed: \(reason) (gave up after \(turn.attempts) attempt\(plural))", attempts: turn.attempts)
+                case (_, .restartFresh(let reason)):
+                    discardPartial()
+                    skip(url, step.verdict.code, reason, attempts: turn.attempts)
+                case (_, .deadline):
+                    skip(url, "deadline", overTime, attempts: turn.attempts)
+                case (_, .reject(let reason, _)):
+                    skip(url, step.verdict.code, reason, attempts: turn.attempts)
+                case (_, .keep), (_, .interrupted):
+                    break
+                }
+                break mirror
+            }
+        }
+        if cancelled { return .interrupted(downloaded: downloaded) }
+        let message: String
+        if urls.isEmpty {
+            message = "no mirror to fetch from"
+        } else if offline && skips.allSatisfy({ $0.code == "offline" }) {
+            message = "no local (file://) source: --offline skipped all \(skips.count) mirror(s)"
+        } else if sawUnknown {
+            message = "no mirror served a known version; content that matches no known version was refused"
+        } else {
+            message = "every mirror failed (\(skips.count) tried)"
+        }
+        return .exhausted(skips: skips, downloaded: downloaded, message: message, sawUnknown: sawUnknown)
+    }
+}
