@@ -164,57 +164,12 @@ final class ArtifactFetcher {
                     ruling: .reject(refusal.reason, unknown: false), code: refusal.code, madeProgress: false, discardPartial: false),
                 bytes: 0)
         }
-        let writer = try partial.openForAppend()
-        defer { writer.close() }
-        let request = TransferRequest(url: url, offset: offset, ifRange: offset > 0 ? sidecar?.ifRange(resuming: url) : nil)
-        emit(.started(target, url: url, offset: offset))
-        let gate = ResponseGate(offset: offset, containerLimit: containerLimit, name: artifact.name)
-        let sink = BodySink(writer: writer, verifier: verifier, held: offset, limit: containerLimit, makeVerifier: freshVerifier)
-        var facts = AttemptFacts(offset: offset)
-        var lastEmit: UInt64 = 0
-        let startTime = DispatchTime.now().uptimeNanoseconds
-        let result = transfer.perform(
-            request, deadline: deadline, cancellation: cancellation,
-            onResponse: { response in
-                switch gate.decide(response) {
-                case .refuse(let refusal):
-                    facts.refusal = refusal
-                    return false
-                case .restartWhole:
-                    guard sink.restart() else { return false }
-                    facts.restarted = true
-                    self.emit(.restarted(self.target, url: url, reason: "the server ignored the Range request; downloading the whole file"))
-                case .accept:
-                    break
-                }
-                do {
-                    try self.partial.writeSidecar(
-                        PartialDownload.Sidecar(source: url, etag: response.etag, lastModified: response.lastModified))
-                } catch {
-                    sink.fail(error)
-                    return false
-                }
-                return true
-            },
-            onData: { chunk in
-                guard sink.accept(chunk) else { return false }
-                let now = DispatchTime.now().uptimeNanoseconds
-                if now - lastEmit > 100_000_000 {
-                    lastEmit = now
-                    let elapsed = Double(now - startTime) / 1e9
-                    self.emit(.progress(
-                        self.target, bytes: sink.held, total: self.artifact.size,
-                        bytesPerSecond: elapsed > 0 ? Double(sink.received) / elapsed : 0, url: url))
-                }
-                return true
-            })
-        writer.close()
-        if let writeError = sink.writeError { throw writeError }
-        if partial.size == 0 { partial.discard() }
-        facts.bytes = result.bytes
-        facts.stop = sink.stop
-        facts.failure = result.failure
-        if facts.stop == nil && facts.refusal == nil && facts.failure == nil { judgeWhole(sink.verifier, into: &facts) }
+        let done = try PartialRequest(partial: partial, target: target, transfer: transfer, emit: emit).perform(
+            url, offset: offset, sidecar: sidecar, verifier: verifier, limit: containerLimit, expectedTotal: artifact.size,
+            deadline: deadline, cancellation: cancellation, makeVerifier: freshVerifier)
+        let result = done.result
+        var facts = done.facts
+        if done.complete { judgeWhole(done.sink.verifier, into: &facts) }
         let verdict = rules.judge(facts)
         if verdict.discardPartial { partial.discard() }
         var attempt = Attempt(verdict: verdict, bytes: result.bytes)
