@@ -36,6 +36,9 @@ public struct VerifyService: Sendable {
         case file(SingleFileReport)
         case datasets(DatasetsResult)
         case payloadFolders(PayloadFolderReport)
+        case loaderCache(LoaderCacheReport)
+        case csvFile(CSVFileReport)
+        case csvFolder(CSVFolderReport)
     }
 
     /// Runs verify on `fashion|mnist|all|PATH`.
@@ -49,6 +52,12 @@ public struct VerifyService: Sendable {
         case .payloadFolders(let folders):
             return .payloadFolders(PayloadFolderReport.verify(
                 folders, root: URL(fileURLWithPath: target), registry: registry, followingSwitch: torchvisionLinkFolders()))
+        case .loaderCache(let cache):
+            return .loaderCache(LoaderCacheReport.verify(cache, registry: registry))
+        case .csvFile(let url):
+            return .csvFile(CSVFileReport.identify(url: url, registry: registry))
+        case .csvFolder(let folder, let files):
+            return .csvFolder(CSVFolderReport.verify(folder: folder, files: files, registry: registry))
         case .datasets(let requests):
             let hasCatalog = FileManager.default.fileExists(atPath: layout.catalogFile.path)
             var accepted: [String: Set<String>] = [:]
