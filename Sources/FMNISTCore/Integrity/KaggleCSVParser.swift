@@ -12,10 +12,10 @@ public struct CSVLimits: Sendable, Equatable {
     public var pixelsPerImage: Int { rows * columns }
     /// The exact header line, without its newline: `label,pixel1,…,pixel784`.
     public let header: [UInt8]
-    /// The longest line allowed: the header, or a row of three-digit values, plus `\r\n`.
-    public let maxLineLength: Int
-    /// The largest file a CSV of the largest split can be (every value three digits, CRLF line ends).
-    public var maxFileSize: Int64 { Int64(maxLineLength) * Int64(maxRows + 1) }
+    /// The longest row allowed: every value three digits, commas, `\r\n` (3,141 bytes for 784 pixels).
+    public let maxRowLength: Int
+    /// The largest file a CSV of the largest split can be: the header and `maxRows` of the longest rows.
+    public var maxFileSize: Int64 { Int64(header.count + 2) + Int64(maxRowLength) * Int64(maxRows) }
 
     public init(rows: Int, columns: Int, maxRows: Int, classCount: Int) {
         self.rows = rows
@@ -23,7 +23,7 @@ public struct CSVLimits: Sendable, Equatable {
         self.maxRows = maxRows
         self.classCount = classCount
         header = Array(("label," + (0..<(rows * columns)).map { "pixel\($0 + 1)" }.joined(separator: ",")).utf8)
-        maxLineLength = max(header.count, 4 * (rows * columns + 1)) + 2
+        maxRowLength = 4 * (rows * columns + 1) + 1
     }
 
     /// The bounds of every split the manifests know: image shape of the first manifest's
@@ -118,7 +118,7 @@ public struct KaggleCSVParser: Sendable {
         self.limits = limits
         header = limits.header
         pixels = limits.pixelsPerImage
-        maxLineLength = limits.maxLineLength
+        maxLineLength = limits.maxRowLength
         // The IDX headers are filled in by `finish`; storage grows with the rows actually read.
         images = [UInt8](repeating: 0, count: 16)
         labels = [UInt8](repeating: 0, count: 8)
@@ -173,7 +173,7 @@ public struct KaggleCSVParser: Sendable {
             case 0x0A:  // \n
                 if lineLength == 1 + (sawCR ? 1 : 0) { throw fail(0, "an empty line") }
                 try endField()
-                if field < pixels { throw fail(field + 1, "the row ends after \(field + 1) of \(pixels + 1) columns") }
+                if field < pixels { throw fail(field + 2, "the row ends after \(field + 1) of \(pixels + 1) columns") }
                 try endRow()
             default:
                 throw fail(field + 1, "not a number: \(Self.shown(byte))")
@@ -248,7 +248,10 @@ public struct KaggleCSVParser: Sendable {
     public mutating func finish() throws(CSVFault) -> CSVSplit {
         if let fault { throw fault }
         if inHeader {
-            if line == 1 && lineLength == 0 && !sawCR { throw fail(0, "the file is empty: not a Kaggle-format CSV") }
+            if line == 1 && lineLength == 0 && !sawCR {
+                line = 0
+                throw fail(0, "the file is empty: not a Kaggle-format CSV")
+            }
             throw fail(0, "the header line has no newline (the file is cut short?)")
         }
         if lineLength > 0 { throw fail(0, "the last line has no newline (the file is cut short?)") }
