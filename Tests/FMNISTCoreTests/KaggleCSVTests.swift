@@ -151,7 +151,7 @@ import TestSupport
     @Test func aSplitIsIdentifiedOnlyWhenBothPayloadsAreOneVersions() throws {
         let scratch = try ScratchFolder("csv-identify")
         let toy = try SyntheticDataset(name: "toycsv", title: "Toy-CSV", seed: 5, in: scratch.url)
-        let registry = try ManifestRegistry.load(extraDirectories: [toy.manifestDirectory])
+        let registry = try ManifestRegistry.load(extraDirectories: [toy.manifestDirectory.path])
         let split = CSVSplit(
             imagesPayload: toy.payloads[.testImages]!, labelsPayload: toy.payloads[.testLabels]!, count: 10,
             classHistogram: [])
