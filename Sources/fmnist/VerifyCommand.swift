@@ -16,9 +16,9 @@ struct VerifyCommand: AsyncParsableCommand {
               fmnist verify ~/datasets/fm   # any folder holding the four .gz files
               fmnist verify t10k-images-idx3-ubyte.gz --json   # identify one file
               fmnist verify ~/torch-data    # a torchvision root (<Class>/raw/*-ubyte), by content
-              fmnist verify ~/.keras        # a keras cache: datasets/fashion-mnist/ (mnist.npz: its presence)
-              fmnist verify fashion-mnist_train.csv   # Kaggle-format CSV, by content (or a folder of them)
-              fmnist verify ~/tfds-manual   # a TFDS manual dir (fashion_mnist/, manual/mnist/)
+              fmnist verify ~/.keras        # a keras cache (datasets/fashion-mnist/)
+              fmnist verify out/mnist_train.csv   # Kaggle CSV by content (or a folder)
+              fmnist verify ~/tfds-manual   # a TFDS manual dir (fashion_mnist/)
 
             A CSV (header label,pixel1,…,pixel784; rows of 785 integers 0…255) is read in one bounded pass, its rows rebuilt into the split's IDX payloads, and their SHA-256 compared with the manifests': "this is Fashion-MNIST 2017-08-31's train split". A malformed CSV is named by line and column; a valid one that matches no known split exits 3 with its class histogram.
 
