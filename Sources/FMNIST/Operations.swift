@@ -116,8 +116,9 @@ extension Workspace {
         try await offload { () throws(DatasetError) in try self.fetch(dataset, mirrors: mirrors, offline: offline) }
     }
 
-    /// Copies the four `.gz` files in `folder` into the workspace as `dataset`, verifying them
-    /// (what `fmnist import FOLDER --as DATASET` does). Throws when they are not a known version.
+    /// Imports `folder` into the workspace as `dataset`, verifying it (what `fmnist import PATH
+    /// --as DATASET` does): a folder of the four `.gz` files, a torchvision root, a keras cache, a
+    /// TFDS manual dir or a Kaggle-format CSV export. Throws when it is not a known version.
     ///
     /// ```swift
     /// let version = try workspace.importFolder(URL(fileURLWithPath: "/media/usb/fashion"), as: .fashion)

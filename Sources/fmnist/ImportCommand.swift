@@ -5,20 +5,33 @@ import Foundation
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import the four .gz files of a dataset from a folder (air-gapped machines).",
+        abstract: "Import a dataset from a folder of its four .gz files, a torchvision root, a keras cache, an npz or a CSV export (air-gapped machines).",
         discussion: """
-            Copies the files into the workspace, verifies them like fetch does, and installs them as a version. \
-            Exit status: 0 imported, 2 usage, 3 corrupt or another dataset's files, 4 files missing from DIR, \
-            7 workspace unusable, 8 content matches no known version (pass --accept-unknown to keep it).
+            Stages the four .gz files in the workspace, verifies them like fetch does, and installs them as a version. \
+            PATH may be: a folder of the four .gz; a torchvision root or <Class>/raw/ (the .gz beside the payloads, \
+            else the uncompressed payloads, gzipped); any folder of the four uncompressed payloads; a keras cache \
+            (KERAS_HOME or datasets/: datasets/fashion-mnist/, or datasets/mnist.npz with --as mnist); an .npz \
+            (x_train y_train x_test y_test, each rebuilt into IDX and gzipped); a TFDS manual dir (fashion_mnist/, manual/mnist/); \
+            a Kaggle-format CSV export (both <name>_train.csv and <name>_test.csv, rebuilt into IDX and gzipped). \
+            Gzipped here means "same data, different container": the identity is the payloads'. \
+            Every source file is read only as a regular file within its size bound; nothing outside the workspace is written.
+
+            Exit status: 0 imported, 2 usage (not there, one lone CSV), 3 corrupt, a malformed CSV or npz (line and column, or entry, named) \
+            or another dataset's files, 4 files missing from PATH, 7 workspace unusable, \
+            8 content matches no known version (pass --accept-unknown to keep it).
 
             Examples:
               fmnist import /media/usb/fashion-mnist --as fashion
+              fmnist import ~/torch-data --as mnist   # reads MNIST/raw there
+              fmnist import ~/.keras --as fashion     # datasets/fashion-mnist
+              fmnist import ./kaggle --as fashion     # fashion-mnist_{train,test}.csv
+              fmnist import ~/.keras --as mnist       # datasets/mnist.npz
               fmnist import ./old-release --as fashion --accept-unknown  # flagged
             """)
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: ArgumentHelp("Folder holding train-images-idx3-ubyte.gz and the three other files.", valueName: "DIR"), completion: .directory)
+    @Argument(help: ArgumentHelp("Folder holding the four .gz files, a torchvision root, a keras cache, a TFDS manual dir or a Kaggle CSV export.", valueName: "PATH"), completion: .directory)
     var directory: String
 
     @Option(name: .customLong("as"), help: ArgumentHelp("The dataset the files are (fashion or mnist).", valueName: "DATASET"), completion: DatasetCompletion.kind())

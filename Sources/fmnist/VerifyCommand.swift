@@ -17,13 +17,18 @@ struct VerifyCommand: AsyncParsableCommand {
               fmnist verify t10k-images-idx3-ubyte.gz --json   # identify one file
               fmnist verify ~/torch-data    # a torchvision root (<Class>/raw/*-ubyte), by content
               fmnist verify ~/.keras/datasets/mnist.npz   # keras's published file? or which arrays an npz holds
+              fmnist verify ~/.keras        # a keras cache (datasets/fashion-mnist/)
+              fmnist verify out/mnist_train.csv   # Kaggle CSV by content (or a folder)
+              fmnist verify ~/tfds-manual   # a TFDS manual dir (fashion_mnist/)
+
+            A CSV (header label,pixel1,…,pixel784; rows of 785 integers 0…255) is read in one bounded pass, its rows rebuilt into the split's IDX payloads, and their SHA-256 compared with the manifests': "this is Fashion-MNIST 2017-08-31's train split". A malformed CSV is named by line and column; a valid one that matches no known split exits 3 with its class histogram.
 
             --locked (with --file PATH, default ./fmnist.lock) checks instead that each dataset the lock pins is live at the pinned version and verifies; any drift is named, exit 3. It is what a project's CI runs.
 
             Exit codes: 0 verified, 3 a file is corrupt/wrong/unknown (or drift from the lock), 4 files missing, 2 usage or a malformed lock file.
             """)
 
-    @Argument(help: "fashion, mnist, all (default), a directory (or torchvision root), or a single .gz, IDX or .npz file.", completion: DatasetCompletion.kind(plus: ["all"]))
+    @Argument(help: "fashion, mnist, all (default), a directory (torchvision root, keras cache, TFDS manual dir, folder of CSVs), or one .gz, IDX, .npz or CSV file.", completion: DatasetCompletion.kind(plus: ["all"]))
     var target: String = "all"
 
     @Option(name: .customLong("as"), help: ArgumentHelp("Dataset a directory PATH must hold.", valueName: "DATASET"), completion: DatasetCompletion.kind())
@@ -99,6 +104,30 @@ struct VerifyCommand: AsyncParsableCommand {
                     console.info("  → " + console.style(folder.verdict, good ? "1;32" : "1;31"))
                 }
                 return result.exitStatus
+            case .csvFile(let report):
+                if options.json { Console.writeStdout(try JSONOutput.encode(report)) }
+                console.info(VerifyFormatter.csvLine(report, console: console, name: report.path))
+                return report.exitStatus
+            case .csvFolder(let result):
+                if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+                console.info("\(result.path) (Kaggle-format CSV)")
+                for file in result.files {
+                    console.info("  " + VerifyFormatter.csvLine(file, console: console, name: URL(fileURLWithPath: file.path).lastPathComponent))
+                }
+                console.info("  → " + console.style(result.verdict, result.ok ? "1;32" : "1;31"))
+                return result.exitStatus
+            case .loaderCache(let result):
+                if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+                console.info("\(result.path) (a \(result.loader == .keras ? "keras cache" : "TFDS manual dir"))")
+                for dataset in result.datasets {
+                    console.info(VerifyFormatter.table(dataset, console: console))
+                }
+                for entry in result.npz {
+                    let mark = entry.exitStatus.map { $0 == .success ? console.style("ok  ", "32") : console.style("FAIL", "31") } ?? "----"
+                    console.info("\(mark)  \(entry.path): \(entry.message)")
+                }
+                for problem in result.loaderProblems { console.info(console.style("FAIL  \(problem)", "31")) }
+                return result.exitStatus
             case .datasets(let result):
                 if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
                 for dataset in result.datasets {
@@ -129,6 +158,12 @@ enum VerifyFormatter {
     /// A message without its leading "ok: ", which the "ok" mark already says.
     static func withoutOK(_ message: String) -> String {
         message.hasPrefix("ok: ") ? String(message.dropFirst(4)) : message
+    }
+
+    /// "ok    fashion-mnist_train.csv  this is Fashion-MNIST 2017-08-31's train split …".
+    static func csvLine(_ report: CSVFileReport, console: Console, name: String) -> String {
+        let mark = report.exitStatus == .success ? console.style("ok  ", "32") : console.style("FAIL", "31")
+        return "\(mark)  \(name): \(report.message)"
     }
 
     static func table(_ report: DatasetReport, console: Console) -> String {

@@ -204,6 +204,53 @@ import TestSupport
         #expect(unknown.status == 3, "\(unknown.stderr)")
         #expect(unknown.stderr.contains("array x_train matches no known file"))
     }
+
+    /// A keras cache holding keras's mnist.npz: `verify KERAS_HOME` passes only for the pinned file
+    /// (a self-made npz with the right arrays is what keras deletes); `import` of the cache, or of
+    /// the npz itself, gives the very version its arrays are.
+    @Test func aKerasCacheIsJudgedByThePinAndItsMnistNpzImportsAsTheVersion() throws {
+        let fixture = try Fixture()
+        let versionID = VersionIdentity(payloadDigests: Dictionary(uniqueKeysWithValues: FileRole.allCases.map {
+            ($0, NPZDigest.sha256(fixture.toy.payloads[$0]!))
+        })).full
+        let cache = fixture.base.path("keras-home")
+        try FileManager.default.createDirectory(at: cache.appendingPathComponent("datasets"), withIntermediateDirectories: true)
+        let npz = cache.appendingPathComponent("datasets/mnist.npz")
+        try Data(fixture.npz).write(to: npz)
+        let pinned = try fixture.run(["verify", cache.path])
+        #expect(pinned.status == 0, "\(pinned.stderr)")
+        #expect(pinned.stderr.contains("this is keras's published mnist.npz"), "\(pinned.stderr)")
+
+        // fmnist's own npz export holds the same arrays, but it is not the published file.
+        let own = fixture.base.path("own")
+        #expect(try fixture.run(["import", cache.path, "--as", "mnist", "--json"]).status == 0)
+        #expect(try fixture.run(["export", "npz", own.path, "--dataset", "mnist"]).status == 0)
+        try FileManager.default.removeItem(at: npz)
+        try FileManager.default.copyItem(at: own.appendingPathComponent("mnist.npz"), to: npz)
+        let selfMade = try fixture.run(["verify", cache.path])
+        #expect(selfMade.status == 3, "\(selfMade.stderr)")
+        #expect(selfMade.stderr.contains("keras would refuse and delete it"), "\(selfMade.stderr)")
+
+        // Import: the cache (its mnist.npz) and the npz file itself, each into a fresh workspace.
+        for (label, source) in [("cache", cache), ("file", own.appendingPathComponent("mnist.npz"))] {
+            let fresh = fixture.base.path("fresh-\(label)").path
+            let imported = try FMNISTProcess.run(["import", source.path, "--as", "mnist", "--root", fresh, "--manifests", fixture.manifests, "--json"])
+            #expect(imported.status == 0, "\(label): \(imported.stderr)")
+            let json = try imported.json()
+            #expect(json["layout"] as? String == "npz", "\(label)")
+            #expect((json["version"] as? [String: Any])?["id"] as? String == versionID, "\(label): the same version")
+            #expect(try FMNISTProcess.run(["verify", "mnist", "--root", fresh, "--manifests", fixture.manifests]).status == 0)
+        }
+        // An npz whose x_train was changed: refused, nothing installed.
+        var entries = SyntheticNPZ.arrays(of: fixture.toy)
+        entries[0].bytes[entries[0].bytes.count - 1] ^= 0x01
+        let tampered = fixture.base.path("tampered.npz")
+        try Data(SyntheticNPZ.archive(entries)).write(to: tampered)
+        let fresh = fixture.base.path("fresh-tampered").path
+        let refused = try FMNISTProcess.run(["import", tampered.path, "--as", "mnist", "--root", fresh, "--manifests", fixture.manifests])
+        #expect(refused.status == 8, "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: fresh + "/mnist"))
+    }
 }
 
 /// SHA-256 hex of bytes, by `sha256sum` (independent of fmnist's own digest code).

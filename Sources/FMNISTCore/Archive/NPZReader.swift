@@ -69,8 +69,30 @@ public enum NPZReader {
         return NPZContents(size: file.size, sha256: sha.finalize(), arrays: arrays)
     }
 
-    /// One `.npy` entry: header first (held until complete), then the data into the IDX digest.
-    static func readArray(_ entry: ZipEntry, in file: RandomAccessFile) throws(NPZFault) -> NPZArray {
+    /// The IDX files (u8 header + data) of the arrays `names` of the npz at `url`, read within
+    /// `limits` in one pass over the archive, by name. Throws ``NPZFault/notAnArray(name:)`` for a
+    /// name the archive lacks, and when an array cannot be an IDX u8 payload (dtype, Fortran order).
+    public static func idxPayloads(_ names: [String], url: URL, limits: ZipLimits) throws -> [String: [UInt8]] {
+        let file = try RandomAccessFile(path: url.path, followSymlinks: true)
+        let entries = try ZipDirectory.read(file, limits: limits)
+        var payloads: [String: [UInt8]] = [:]
+        for name in names {
+            guard let entry = entries.first(where: { $0.name == name + ".npy" }) else { throw NPZFault.notAnArray(name: name + ".npy") }
+            var data: [UInt8] = []
+            let array = try readArray(entry, in: file) { data.append(contentsOf: $0) }
+            guard array.idxSHA256 != nil, let header = NPZArray.idxHeader(shape: array.header.shape) else {
+                throw NPZFault.badNPYHeader(name: entry.name, detail: "not a C-order uint8 array, so no IDX file (\(array.header.descr))")
+            }
+            payloads[name] = header + data
+        }
+        return payloads
+    }
+
+    /// One `.npy` entry: header first (held until complete), then the data into the IDX digest
+    /// (and to `data`, when given).
+    static func readArray(
+        _ entry: ZipEntry, in file: RandomAccessFile, data: ((UnsafeRawBufferPointer) -> Void)? = nil
+    ) throws(NPZFault) -> NPZArray {
         let name = String(entry.name.dropLast(4))
         var prefix: [UInt8] = []
         var header: NPYHeader?
@@ -79,6 +101,7 @@ public enum NPZReader {
         func consumeData(_ bytes: UnsafeRawBufferPointer) {
             dataSize += Int64(bytes.count)
             digest?.update(bytes)
+            data?(bytes)
         }
         func begin(_ parsed: NPYHeader) {
             header = parsed

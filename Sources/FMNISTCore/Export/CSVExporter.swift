@@ -2,7 +2,7 @@
 /// `label,pixel1,…,pixel784`, one image per row. Numbers are formatted by hand (no Foundation
 /// formatter) into a row buffer that the file writes in 1 MiB blocks.
 struct CSVExporter: DatasetExporter {
-    func fileName(_ dataset: String, _ split: String) -> String { "\(FrameworkNames.kaggle(dataset))_\(split).csv" }
+    func fileName(_ dataset: String, _ split: String) -> String { LoaderLayout.kaggleCSV(dataset, split: split) }
 
     func plannedPaths(_ source: ExportSource) -> [String] {
         ["train", "test"].map { fileName(source.manifest.name, $0) }

@@ -33,6 +33,8 @@ enum FrameworkNames {
     static func torchvision(_ dataset: String) -> String { dataset == "fashion" ? "FashionMNIST" : dataset.uppercased() }
     /// Kaggle's CSV prefix: `fashion-mnist`, `mnist`.
     static func kaggle(_ dataset: String) -> String { dataset == "fashion" ? "fashion-mnist" : dataset }
+    /// Kaggle's CSV file of a split (`train`, `test`): `fashion-mnist_train.csv`, `mnist_test.csv`.
+    static func kaggleCSV(_ dataset: String, _ split: String) -> String { "\(kaggle(dataset))_\(split).csv" }
     /// TFDS and Hugging Face hub builder name: `fashion_mnist`, `mnist`.
     static func tfds(_ dataset: String) -> String { dataset == "fashion" ? "fashion_mnist" : dataset }
     /// keras's cache folder under `datasets/`: `fashion-mnist`.

@@ -37,7 +37,8 @@ public struct LoaderPlace: Sendable, Equatable {
 }
 
 /// The one description of the folders each loader reads, used both to write them (`fmnist export`)
-/// and to recognise them (`fmnist doctor`, `fmnist verify` of a torchvision root).
+/// and to recognise them (`fmnist doctor`, `fmnist verify` of a torchvision root, a keras cache or a
+/// TFDS manual dir, `fmnist import` of those layouts).
 ///
 /// ```swift
 /// LoaderLayout.torchvisionRaw("fashion")          // ["FashionMNIST", "raw"]
@@ -52,14 +53,24 @@ public enum LoaderLayout {
     /// torchvision's stale cache folder beside `raw/`: `<Class>/processed` (read first when it holds `training.pt` + `test.pt`).
     public static let torchvisionProcessed = "processed"
     /// keras's cache folder, relative to `KERAS_HOME`: `datasets/fashion-mnist`.
-    public static func kerasFolder(_ dataset: String) -> [String] { ["datasets", FrameworkNames.keras(dataset)] }
+    public static func kerasFolder(_ dataset: String) -> [String] { [kerasDatasets, FrameworkNames.keras(dataset)] }
     /// Whether keras reads a dataset as the four `.gz` (Fashion-MNIST) rather than one pinned
     /// `mnist.npz` (MNIST: fmnist only copies the published one, fetched with `fetch --artifact keras`).
     public static func kerasReadsGzip(_ dataset: String) -> Bool { dataset != "mnist" }
     /// keras's MNIST file, relative to `KERAS_HOME`: `datasets/<artifact name>` (`datasets/mnist.npz`).
-    public static func kerasArtifactPath(_ name: String) -> [String] { ["datasets", name] }
+    public static func kerasArtifactPath(_ name: String) -> [String] { [kerasDatasets, name] }
+    /// keras's `mnist.npz`, relative to `KERAS_HOME` (`datasets/mnist.npz`), for the dataset keras
+    /// reads from one npz rather than the four `.gz`; nil for the others.
+    public static func kerasNPZ(_ dataset: String) -> [String]? { kerasReadsGzip(dataset) ? nil : kerasArtifactPath("\(dataset).npz") }
+    /// The folder under `KERAS_HOME` that holds keras's datasets.
+    public static let kerasDatasets = "datasets"
     /// A TFDS manual dir with the builder's name added (`--add_name_to_manual_dir`): `fashion_mnist`, `mnist`.
     public static func tfdsManualFolder(_ dataset: String) -> [String] { [FrameworkNames.tfds(dataset)] }
+    /// The name of TFDS's manual dir (`~/tensorflow_datasets/downloads/manual`).
+    public static let tfdsManualName = "manual"
+    /// Kaggle's CSV of one split (`train` or `test`): `fashion-mnist_train.csv`, `mnist_test.csv`.
+    public static func kaggleCSV(_ dataset: String, split: String) -> String { FrameworkNames.kaggleCSV(dataset, split) }
+
     /// The name of a `.gz` file's uncompressed payload as torchvision and swift-models keep it.
     public static func uncompressedName(_ name: String) -> String {
         name.hasSuffix(".gz") ? String(name.dropLast(3)) : name + ".idx"
@@ -116,8 +127,8 @@ public enum LoaderLayout {
         if folder.contains("swift-models"), let dataset = dataset(torchvisionClass: parent, registry: registry) {
             return at(.swiftModels, dataset)
         }
-        if parent == "manual" && grandparent == "downloads" { return at(.tfdsManual, nil) }
-        if let dataset = matching(tfdsManualFolder), grandparent == "manual" || FrameworkNames.tfds(dataset) != dataset {
+        if parent == tfdsManualName && grandparent == "downloads" { return at(.tfdsManual, nil) }
+        if let dataset = matching(tfdsManualFolder), grandparent == tfdsManualName || FrameworkNames.tfds(dataset) != dataset {
             // `fashion_mnist` is TFDS's name only; a folder `mnist` is one only inside `manual/`.
             return at(.tfdsManual, dataset)
         }

@@ -56,10 +56,13 @@ public struct DatasetReport: Sendable, Codable {
 
 extension FileReport {
     /// The same report for the same file name in another folder (a staging copy reported at its source).
-    func relocated(to directory: URL) -> FileReport {
+    func relocated(to directory: URL) -> FileReport { relocated(toPath: directory.appendingPathComponent(name).path) }
+
+    /// The same report at another path (a staged `.gz` reported at the file it was made from).
+    func relocated(toPath path: String) -> FileReport {
         FileReport(
-            role: role, name: name, path: directory.appendingPathComponent(name).path, status: status, message: message,
-            identifiedAs: identifiedAs, measurement: measurement, notes: notes)
+            role: role, name: name, path: path, status: status, message: message, identifiedAs: identifiedAs,
+            measurement: measurement, notes: notes)
     }
 }
 

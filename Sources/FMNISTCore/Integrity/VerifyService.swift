@@ -38,6 +38,9 @@ public struct VerifyService: Sendable {
         case payloadFolders(PayloadFolderReport)
         /// An `.npz` file, identified by content (keras's published `mnist.npz`, or arrays by payload digest).
         case npz(NPZFileReport)
+        case loaderCache(LoaderCacheReport)
+        case csvFile(CSVFileReport)
+        case csvFolder(CSVFolderReport)
     }
 
     /// Runs verify on `fashion|mnist|all|PATH`.
@@ -52,6 +55,12 @@ public struct VerifyService: Sendable {
         case .payloadFolders(let folders):
             return .payloadFolders(PayloadFolderReport.verify(
                 folders, root: URL(fileURLWithPath: target), registry: registry, followingSwitch: torchvisionLinkFolders()))
+        case .loaderCache(let cache):
+            return .loaderCache(LoaderCacheReport.verify(cache, registry: registry))
+        case .csvFile(let url):
+            return .csvFile(CSVFileReport.identify(url: url, registry: registry))
+        case .csvFolder(let folder, let files):
+            return .csvFolder(CSVFolderReport.verify(folder: folder, files: files, registry: registry))
         case .datasets(let requests):
             let hasCatalog = FileManager.default.fileExists(atPath: layout.catalogFile.path)
             var accepted: [String: Set<String>] = [:]

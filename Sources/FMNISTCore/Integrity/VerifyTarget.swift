@@ -8,6 +8,12 @@ public enum VerifyTarget: Sendable {
     case file(URL)
     /// Folders of uncompressed IDX files (a torchvision root's `<Class>/raw/`, or a `raw/` itself).
     case payloadFolders([URL])
+    /// A keras cache (`KERAS_HOME` or its `datasets/`) or a TFDS manual dir.
+    case loaderCache(LoaderCache)
+    /// One Kaggle-format CSV (named `.csv`, or starting with `label,`).
+    case csvFile(URL)
+    /// A folder of `*.csv` files and none of the published `.gz` files (what `export csv` writes).
+    case csvFolder(URL, [URL])
 
     /// Resolves `fashion|mnist|all|PATH`. A directory PATH is checked against `expected`, else
     /// the dataset its name says (`…/fashion`), else the dataset most of its files belong to.
@@ -30,13 +36,24 @@ public enum VerifyTarget: Sendable {
                     .map { "did you mean `fmnist verify \($0)`?" }
                     ?? "run `fmnist verify fashion`, `fmnist verify all`, or give a directory holding the four .gz files")
         }
-        if !isDirectory.boolValue { return .file(url) }
+        if !isDirectory.boolValue { return KaggleCSVFile.looksLikeCSV(url) ? .csvFile(url) : .file(url) }
         if expected == nil, let folders = PayloadFolderReport.folders(in: url) { return .payloadFolders(folders) }
+        if expected == nil, let cache = LoaderCache.find(url, registry: registry) { return .loaderCache(cache) }
+        if expected == nil, let files = CSVFolderReport.csvFiles(in: url), !holdsPublishedFiles(url, registry: registry) {
+            return .csvFolder(url, files)
+        }
         if let expected { return .datasets([(url, try registry.manifest(named: expected))]) }
         if let named = registry.manifests.first(where: { $0.answers(to: url.lastPathComponent) }) {
             return .datasets([(url, named)])
         }
         return .datasets([(url, inferDataset(directory: url, registry: registry))])
+    }
+
+    /// Whether `directory` holds any of the published `.gz` file names (then it is a dataset folder).
+    static func holdsPublishedFiles(_ directory: URL, registry: ManifestRegistry) -> Bool {
+        registry.manifests.contains { manifest in
+            FileRole.allCases.contains { RegularFile.kind(at: directory.appendingPathComponent(manifest.defaultVersion.file($0).name).path) != nil }
+        }
     }
 
     /// Guesses which dataset a folder holds by identifying its files (container digests are

@@ -5,6 +5,10 @@ public struct ImportResult: Sendable, Codable {
     public let dataset: String
     public let title: String
     public let source: String
+    /// The layout found at `source` (`gzip-folder`, `torchvision`, `keras`, `csv`, …).
+    public let layout: ImportLayout
+    /// The folder (or file) actually read, e.g. `SOURCE/FashionMNIST/raw`.
+    public let readFrom: String
     public let version: VersionSummary
     /// Whether the version was already in the store before this import.
     public let alreadyStored: Bool
@@ -19,8 +23,9 @@ public struct ImportResult: Sendable, Codable {
     public let repaired: [String]
 }
 
-/// `fmnist import DIR --as DATASET`: brings the four files of an air-gapped copy into the
-/// workspace under the same rules as `fetch`: copied into `.fmnist/tmp/`, verified there by the
+/// `fmnist import PATH --as DATASET`: brings the four files of an air-gapped copy (a folder of the
+/// `.gz`, a torchvision root, a keras cache, a TFDS manual dir, a Kaggle-format CSV export) into the
+/// workspace under the same rules as `fetch`: staged into `.fmnist/tmp/`, verified there by the
 /// integrity engine, refused when corrupt, of another dataset or role (`.integrity`), or unknown
 /// without `acceptUnknown` (`.unknownContent`), then installed, placed live and recorded.
 ///
@@ -38,36 +43,29 @@ public struct DatasetImporter: Sendable {
         self.registry = registry
     }
 
-    /// Imports `directory` as `dataset`, holding the workspace lock.
+    /// Imports `directory` (any layout ``ImportLayout`` lists) as `dataset`, holding the workspace lock.
+    ///
+    /// One pipeline for every layout: the source is resolved (``ImportSource``), each file it reads
+    /// is checked to be a regular file within its size bound, then, under the lock, an adapter
+    /// (``ImportStaging``) stages the four published-name `.gz` files in `.fmnist/tmp/`, and the
+    /// same verify → refuse → install path as for a folder of `.gz` runs on them.
     public func importDirectory(
         _ directory: URL, as dataset: String, acceptUnknown: Bool = false, activate: Bool = false, lockTimeout: TimeInterval? = nil,
         progress: (String) -> Void = { _ in }
     ) throws -> ImportResult {
         let manifest = try registry.manifest(named: dataset)
-        let source = directory.standardizedFileURL
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw UsageError("\(source.path) is not a folder", hint: "give the folder that holds the four .gz files")
-        }
-        let names = FileRole.allCases.map { manifest.defaultVersion.file($0).name }
-        let absent = names.filter { !FileManager.default.fileExists(atPath: source.appendingPathComponent($0).path) }
-        if !absent.isEmpty {
-            let nearMiss = absent.count == names.count
-                ? ImportNearMiss.find(in: source, names: names, requested: manifest, manifests: registry.manifests) : nil
-            throw ImportError(reason: .missing, directory: source.path, dataset: manifest.title,
-                              problems: nearMiss == nil ? absent.map { "\($0): missing" } : [], nearMiss: nearMiss)
-        }
+        let given = directory.standardizedFileURL
+        let resolved = try ImportSource.resolve(given, manifest: manifest, registry: registry)
+        let source = resolved.given
 
-        // Bounded work before anything is copied: each source must be a regular file no larger than
-        // a gzip of the largest payload its role may have (a 20 GB sparse file is refused here
-        // instead of being copied into `.fmnist/tmp/`).
-        let unusable = FileRole.allCases.compactMap { role -> String? in
-            let name = manifest.defaultVersion.file(role).name
-            return Self.sourceProblem(source.appendingPathComponent(name).path, maxSize: Self.maxContainerSize(manifest, role))
-                .map { "\(name): \($0)" }
+        // Bounded work before anything is copied: each file read must be a regular file no larger
+        // than its role allows (a 20 GB sparse file is refused here instead of being copied into
+        // `.fmnist/tmp/`).
+        let unusable = resolved.bounds(manifest, registry: registry).compactMap { file -> String? in
+            Self.sourceProblem(file.url.path, maxSize: file.maxSize).map { "\(file.url.lastPathComponent): \($0)" }
         }
         if !unusable.isEmpty {
-            throw ImportError(reason: .integrity, directory: source.path, dataset: manifest.title, problems: unusable)
+            throw ImportError(reason: .integrity, directory: resolved.readFrom.path, dataset: manifest.title, problems: unusable)
         }
 
         let lock = try WorkspaceLock.acquire(layout, command: "import", timeout: lockTimeout, onWait: progress)
@@ -77,7 +75,7 @@ public struct DatasetImporter: Sendable {
         try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
         let store = VersionStore(layout: layout)
 
-        // Copy first, then verify the copies: what is verified is exactly what gets installed.
+        // Stage first, then verify the staged files: what is verified is exactly what gets installed.
         let staging = try store.temporaryURL("import")
         defer { try? FileManager.default.removeItem(at: staging) }
         do {
@@ -85,27 +83,26 @@ public struct DatasetImporter: Sendable {
         } catch {
             throw WorkspaceError.fileSystem(operation: "create directory", path: staging.path, detail: ErrorReason.describe(error))
         }
-        progress("copying \(names.count) files from \(source.path)")
-        for name in names {
-            try VersionStore.copyFile(from: source.appendingPathComponent(name).path, to: staging.appendingPathComponent(name).path)
-        }
+        try ImportStaging.stage(resolved, manifest: manifest, registry: registry, into: staging, progress: progress)
         progress("verifying \(manifest.title) files")
         let verifier = DatasetVerifier(registry: registry, acceptedUnknownPayloads: try catalog.acceptedUnknownPayloads())
         let report = verifier.verify(directory: staging, expecting: manifest)
-        let files = report.files.map { $0.relocated(to: source) }
+        let files = report.files.map { $0.relocated(toPath: resolved.origin($0.role)) }
 
-        func refuse(_ reason: ImportError.Reason, _ bad: [FileReport]) throws -> Never {
+        func refuse(_ reason: ImportError.Reason, _ bad: [FileReport], lines: [String] = []) throws -> Never {
             let error = ImportError(
-                reason: reason, directory: source.path, dataset: manifest.title, problems: bad.map { "\($0.name): \($0.message)" })
+                reason: reason, directory: source.path, dataset: manifest.title, problems: bad.map { "\($0.name): \($0.message)" } + lines)
             _ = try? catalog.recordEvent(
                 .import, dataset: manifest.name, versionID: nil, result: .failed,
-                details: ImportDetails(source: source.path, acceptedUnknown: acceptUnknown, refused: reason.rawValue, files: files))
+                details: ImportDetails(source: source.path, layout: resolved.layout, acceptedUnknown: acceptUnknown, refused: reason.rawValue, files: files))
             throw error
         }
         let missing = files.filter { $0.status == .missing }
         if !missing.isEmpty { try refuse(.missing, missing) }
         let broken = files.filter { $0.status == .corrupt || $0.status == .wrongFile }
         if !broken.isEmpty { try refuse(.integrity, broken) }
+        let disagreeing = ImportStaging.companionProblems(resolved, staged: report.files, manifest: manifest)
+        if !disagreeing.isEmpty { try refuse(.integrity, [], lines: disagreeing) }
         let unknown = files.filter { $0.status == .unknown }
         if let problem = Self.structureProblem(files) { try refuse(.integrity, [problem]) }
 
@@ -120,7 +117,9 @@ public struct DatasetImporter: Sendable {
             let error = ImportError(reason: .unknownContent, directory: source.path, dataset: manifest.title, problems: lines.map(\.text))
             _ = try? catalog.recordEvent(
                 .import, dataset: manifest.name, versionID: identity.full, result: .failed,
-                details: ImportDetails(source: source.path, acceptedUnknown: false, refused: ImportError.Reason.unknownContent.rawValue, files: files))
+                details: ImportDetails(
+                    source: source.path, layout: resolved.layout, acceptedUnknown: false, refused: ImportError.Reason.unknownContent.rawValue,
+                    files: files))
             throw error
         }
 
@@ -131,11 +130,12 @@ public struct DatasetImporter: Sendable {
         progress("installing \(manifest.title) \(knownName ?? "UNKNOWN") (\(identity.short))")
         let installed = try VersionInstaller(layout: layout, catalog: catalog).commit(
             dataset: manifest, files: verified, source: .import,
-            eventDetails: ImportDetails(source: source.path, acceptedUnknown: knownName == nil, refused: nil, files: files),
+            eventDetails: ImportDetails(source: source.path, layout: resolved.layout, acceptedUnknown: knownName == nil, refused: nil, files: files),
             activate: activate)
+        let from = resolved.phrase.isEmpty ? source.path : "\(source.path) (\(resolved.phrase))"
         var verdict = knownName != nil
-            ? "imported \(manifest.title) \(installed.version.label) from \(source.path)"
-            : "imported \(manifest.title) \(installed.version.label) from \(source.path): matches no known version, recorded as unknown"
+            ? "imported \(manifest.title) \(installed.version.label) from \(from)"
+            : "imported \(manifest.title) \(installed.version.label) from \(from): matches no known version, recorded as unknown"
         if !installed.repaired.isEmpty {
             verdict += "; replaced damaged \(installed.repaired.sorted().joined(separator: ", ")) with the verified bytes"
         }
@@ -143,7 +143,8 @@ public struct DatasetImporter: Sendable {
             verdict += "; not live (another version of \(manifest.title) is): to use it, run \(command)"
         }
         return ImportResult(
-            dataset: manifest.name, title: manifest.title, source: source.path, version: VersionSummary(installed.version),
+            dataset: manifest.name, title: manifest.title, source: source.path, layout: resolved.layout, readFrom: resolved.readFrom.path,
+            version: VersionSummary(installed.version),
             alreadyStored: alreadyStored, files: files, placement: installed.placement, verdict: verdict,
             activated: installed.activated, activateCommand: installed.activationCommand, repaired: installed.repaired)
     }
@@ -196,6 +197,7 @@ public struct DatasetImporter: Sendable {
 /// The details of an `import` event.
 struct ImportDetails: Encodable {
     let source: String
+    let layout: ImportLayout
     let acceptedUnknown: Bool
     let refused: String?
     let files: [FileReport]

@@ -1,0 +1,194 @@
+import Foundation
+
+/// `fmnist verify FILE.csv`: a Kaggle-format CSV identified by content. The rows are rebuilt into
+/// the split's two IDX payloads (header and bytes, as the published files decompress to) and
+/// their SHA-256 compared with every manifest's pinned payload digests, so "this is Fashion-MNIST
+/// 2017-08-31's train split" means exactly those bytes.
+public struct CSVFileReport: Sendable, Codable {
+    public let path: String
+    /// Rows (images) read; nil when the CSV is malformed.
+    public let rows: Int?
+    /// Images per class; nil when the CSV is malformed.
+    public let classHistogram: [Int]?
+    /// SHA-256 of the rebuilt IDX payloads (what the published `.gz` files decompress to).
+    public let imagesPayloadSHA256: String?
+    public let labelsPayloadSHA256: String?
+    /// The known split these rows are, when both payloads match one version's.
+    public let dataset: String?
+    public let versionName: String?
+    /// The version's 12-digit ID (of all four files; a CSV holds two of them).
+    public let versionShortID: String?
+    /// "train" or "test".
+    public let split: String?
+    /// e.g. "Fashion-MNIST 2017-08-31's train split (images and labels)".
+    public let identifiedAs: String?
+    /// Where the CSV is malformed (line, column, problem), when it is.
+    public let fault: CSVFault?
+    public let message: String
+    public let exitStatus: ExitStatus
+
+    /// Reads, parses and identifies `url`.
+    public static func identify(url: URL, registry: ManifestRegistry) -> CSVFileReport {
+        let split: CSVSplit
+        do {
+            split = try KaggleCSVFile.read(url, limits: CSVLimits(registry: registry))
+        } catch let fault as CSVFault {
+            return failed(url, fault: fault, message: fault.location.isEmpty ? fault.problem : "\(fault.location): \(fault.problem)")
+        } catch let error as FileAccessError {
+            return failed(url, fault: nil, message: error.problem, status: error.exitStatus)
+        } catch {
+            return failed(url, fault: nil, message: "\(error)")
+        }
+        return identify(split, url: url, registry: registry)
+    }
+
+    static func failed(_ url: URL, fault: CSVFault?, message: String, status: ExitStatus = .integrity) -> CSVFileReport {
+        CSVFileReport(
+            path: url.path, rows: nil, classHistogram: nil, imagesPayloadSHA256: nil, labelsPayloadSHA256: nil, dataset: nil,
+            versionName: nil, versionShortID: nil, split: nil, identifiedAs: nil, fault: fault, message: message, exitStatus: status)
+    }
+
+    /// Identifies a parsed split; `url` is only named (and its Kaggle name checked against the content).
+    static func identify(_ split: CSVSplit, url: URL, registry: ManifestRegistry) -> CSVFileReport {
+        let images = MessageDigest.sha256(split.imagesPayload)
+        let labels = MessageDigest.sha256(split.labelsPayload)
+        let match = CSVSplitMatch.find(images: images, imagesSize: split.imagesPayload.count, labels: labels,
+                                       labelsSize: split.labelsPayload.count, registry: registry)
+        func report(_ message: String, _ status: ExitStatus, _ match: CSVSplitMatch? = nil) -> CSVFileReport {
+            CSVFileReport(
+                path: url.path, rows: split.count, classHistogram: split.classHistogram, imagesPayloadSHA256: images,
+                labelsPayloadSHA256: labels, dataset: match?.manifest.name, versionName: match?.version.name,
+                versionShortID: match?.version.identity.short, split: match?.split, identifiedAs: match?.description, fault: nil,
+                message: message, exitStatus: status)
+        }
+        guard let match else {
+            let index = KnownFileIndex(registry: registry)
+            func named(_ sha: String, _ size: Int) -> String {
+                index.identify(payloadSHA256: sha, size: Int64(size)).map { "\($0) (\($0.version))" } ?? "match no known file"
+            }
+            let parts = "images: \(named(images, split.imagesPayload.count)); labels: \(named(labels, split.labelsPayload.count))"
+            return report(
+                "valid CSV of \(split.count) rows but matches no known split (\(parts)); class histogram \(split.classHistogram)",
+                .integrity)
+        }
+        if let named = KaggleCSVName(url.lastPathComponent, registry: registry),
+            named.dataset != match.manifest.name || named.split != match.split
+        {
+            let title = (try? registry.manifest(named: named.dataset).title) ?? named.dataset
+            return report(
+                "WRONG SPLIT: named as \(title)'s \(named.split) split but holds \(match.description)", .integrity, match)
+        }
+        return report("this is \(match.description), as Kaggle-format CSV", .success, match)
+    }
+}
+
+/// The known split (dataset, version, train or test) whose two payloads a CSV's rows rebuild.
+struct CSVSplitMatch {
+    let manifest: Manifest
+    let version: ManifestVersion
+    let split: String
+
+    /// "Fashion-MNIST 2017-08-31's train split (images and labels)".
+    var description: String { "\(manifest.title) \(version.name)'s \(split) split (images and labels)" }
+
+    /// Both payloads must be one version's split (a version may share one file with another).
+    static func find(images: String, imagesSize: Int, labels: String, labelsSize: Int, registry: ManifestRegistry) -> CSVSplitMatch? {
+        for manifest in registry.manifests {
+            for version in manifest.versions {
+                for (split, imageRole, labelRole) in [("train", FileRole.trainImages, FileRole.trainLabels), ("test", .testImages, .testLabels)] {
+                    let i = version.file(imageRole).payload
+                    let l = version.file(labelRole).payload
+                    if i.sha256 == images, i.size == Int64(imagesSize), l.sha256 == labels, l.size == Int64(labelsSize) {
+                        return CSVSplitMatch(manifest: manifest, version: version, split: split)
+                    }
+                }
+            }
+        }
+        return nil
+    }
+}
+
+/// What a Kaggle CSV file name says: `fashion-mnist_train.csv` → (fashion, train); nil for other names.
+struct KaggleCSVName: Equatable {
+    let dataset: String
+    let split: String
+
+    init?(_ name: String, registry: ManifestRegistry) {
+        for manifest in registry.manifests {
+            for split in ["train", "test"] where name == Self.fileName(manifest.name, split) {
+                dataset = manifest.name
+                self.split = split
+                return
+            }
+        }
+        return nil
+    }
+
+    /// Kaggle's name of a split's CSV: `fashion-mnist_train.csv`, `mnist_test.csv` (what `export csv` writes).
+    static func fileName(_ dataset: String, _ split: String) -> String { LoaderLayout.kaggleCSV(dataset, split: split) }
+}
+
+/// `fmnist verify DIR` of a folder of Kaggle-format CSVs (what `fmnist export csv DEST` writes):
+/// each `*.csv` identified by content, and which dataset and version the folder holds.
+public struct CSVFolderReport: Sendable, Codable {
+    /// A dataset version the folder holds, with the splits found.
+    public struct Holding: Sendable, Codable {
+        public let dataset: String
+        public let title: String
+        public let versionName: String
+        public let versionShortID: String
+        /// "train", "test" (in that order) of those found.
+        public let splits: [String]
+        /// Both splits are there.
+        public let complete: Bool
+    }
+
+    public let path: String
+    public let files: [CSVFileReport]
+    public let holds: [Holding]
+    public let verdict: String
+    public let ok: Bool
+    public let exitStatus: ExitStatus
+    public let exitCode: Int32
+
+    /// The `*.csv` regular files in `folder` (names sorted), or nil when it holds none.
+    public static func csvFiles(in folder: URL) -> [URL]? {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+            .filter { $0.lowercased().hasSuffix(".csv") }.sorted()
+        return names.isEmpty ? nil : names.map { folder.appendingPathComponent($0) }
+    }
+
+    /// Identifies every file (two at a time) and says what the folder holds.
+    public static func verify(folder: URL, files: [URL], registry: ManifestRegistry) -> CSVFolderReport {
+        let sizes = files.map { (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int64) ?? 0 }
+        let reports = Array(zip(files, sizes)).parallelMap(threads: 2, cost: { $0.1 }) { CSVFileReport.identify(url: $0.0, registry: registry) }
+        var holds: [Holding] = []
+        for report in reports where report.exitStatus == .success {
+            guard let dataset = report.dataset, let name = report.versionName, let id = report.versionShortID, let split = report.split,
+                let manifest = try? registry.manifest(named: dataset)
+            else { continue }
+            if let at = holds.firstIndex(where: { $0.dataset == dataset && $0.versionName == name }) {
+                let splits = Set(holds[at].splits + [split])
+                holds[at] = Holding(dataset: dataset, title: manifest.title, versionName: name, versionShortID: id,
+                                    splits: ["train", "test"].filter(splits.contains), complete: splits.count == 2)
+            } else {
+                holds.append(Holding(dataset: dataset, title: manifest.title, versionName: name, versionShortID: id, splits: [split], complete: false))
+            }
+        }
+        var status = VerifyService.combine(reports.map(\.exitStatus))
+        let verdict: String
+        if status != .success {
+            verdict = "FAILED: \(reports.filter { $0.exitStatus != .success }.count) of \(reports.count) CSV files did not verify"
+        } else if let partial = holds.first(where: { !$0.complete }) {
+            status = .missing
+            let missing = partial.splits == ["train"] ? "test" : "train"
+            verdict = "incomplete: \(partial.title) \(partial.versionName)'s \(missing) split is missing "
+                + "(\(KaggleCSVName.fileName(partial.dataset, missing)))"
+        } else {
+            verdict = "holds " + holds.map { "\($0.title) \($0.versionName) (\($0.versionShortID))" }.joined(separator: " and ")
+                + ", as Kaggle-format CSV"
+        }
+        return CSVFolderReport(path: folder.path, files: reports, holds: holds, verdict: verdict, ok: status == .success,
+                               exitStatus: status, exitCode: status.rawValue)
+    }
+}
