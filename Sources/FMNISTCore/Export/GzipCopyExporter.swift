@@ -1,6 +1,7 @@
 /// Copies the four verified `.gz` files into a folder a loader reads: keras's cache
 /// (`DEST/datasets/fashion-mnist/`, used as `KERAS_HOME=DEST`) or a TFDS manual dir
-/// (`DEST/fashion_mnist/`, `DEST/mnist/`).
+/// (`DEST/fashion_mnist/`, `DEST/mnist/`): the workspace's proven copies, copied (or, while
+/// another process holds the workspace lock, each re-verified while it is read).
 struct GzipCopyExporter: DatasetExporter {
     enum Flavor { case keras, tfds }
     let flavor: Flavor
@@ -30,7 +31,11 @@ struct GzipCopyExporter: DatasetExporter {
             for role in FileRole.allCases {
                 let file = try directory.create(source.file(role).name, replacing: force)
                 staged.append(file)
-                try source.stream(role, container: { try file.write($0) })
+                if let proven = source.proven {
+                    try proven.copy(role, form: .gzip, into: file)
+                } else {
+                    try source.stream(role, container: { try file.write($0) })
+                }
             }
             try ExportFile.commitAll(staged)
         } catch {
@@ -44,6 +49,9 @@ struct GzipCopyExporter: DatasetExporter {
         case .keras:
             tally.usage = ["KERAS_HOME=\(dest.path) python -c 'import keras; keras.datasets.fashion_mnist.load_data()'"]
         case .tfds:
+            tally.notes.append(
+                "TFDS keeps extracted manual files by name alone in <data_dir>/downloads/extracted: build \(name) "
+                    + "with a data_dir (or --download_dir) of its own, or a later mnist/fashion_mnist build reuses these files")
             tally.usage = [
                 "tfds build \(name) --manual_dir=\(dest.path) --add_name_to_manual_dir",
                 "tfds.load(\"\(name)\", download_and_prepare_kwargs={\"download_config\": "
