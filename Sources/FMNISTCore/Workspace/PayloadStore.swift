@@ -67,10 +67,7 @@ package struct PayloadStore: Sendable {
                 .appendingPathComponent(".build-\(versionID.prefix(12)).fmnist-\(getpid())-\(UUID().uuidString.prefix(8))")
             if mkdir(building.path, 0o755) != 0 { throw WorkspaceError.posix("create directory", building.path) }
             do {
-                for file in toWrite {
-                    try Self.inflate(sources.appendingPathComponent(file.name), recorded: file, classCount: classCount,
-                                     to: building.appendingPathComponent(Self.payloadName(file.name)))
-                }
+                try Self.inflateAll(toWrite, from: sources, into: building, classCount: classCount)
                 VersionStore.syncDirectory(building.path)
                 _ = chmod(building.path, 0o555)
                 if rename(building.path, directory.path) != 0 { throw WorkspaceError.posix("rename into place", directory.path) }
@@ -82,10 +79,7 @@ package struct PayloadStore: Sendable {
         } else {
             if !toWrite.isEmpty {
                 try VersionStore.withWritableDirectory(directory) {
-                    for file in toWrite {
-                        try Self.inflate(sources.appendingPathComponent(file.name), recorded: file, classCount: classCount,
-                                         to: directory.appendingPathComponent(Self.payloadName(file.name)))
-                    }
+                    try Self.inflateAll(toWrite, from: sources, into: directory, classCount: classCount)
                 }
             }
             try VersionStore(layout: layout).removeLeftovers(in: directory)
@@ -94,6 +88,23 @@ package struct PayloadStore: Sendable {
             checker.remember(directory.appendingPathComponent(Self.payloadName(file.name)), payloadSHA256: file.payloadSHA256)
         }
         return Prepared(directory: directory, built: !exists, restored: restored.sorted())
+    }
+
+    /// Inflates each of `files` from `sources` into `folder`, on both cores (largest first); throws
+    /// the first failure once all are done.
+    static func inflateAll(_ files: [CatalogFile], from sources: URL, into folder: URL, classCount: Int) throws {
+        let failures = files.parallelMap(cost: { $0.payloadSize }) { file -> WorkspaceError? in
+            do {
+                try inflate(sources.appendingPathComponent(file.name), recorded: file, classCount: classCount,
+                            to: folder.appendingPathComponent(payloadName(file.name)))
+                return nil
+            } catch let error as WorkspaceError {
+                return error
+            } catch {
+                return WorkspaceError.fileSystem(operation: "inflate", path: sources.appendingPathComponent(file.name).path, detail: "\(error)")
+            }
+        }
+        if let failure = failures.compactMap({ $0 }).first { throw failure }
     }
 
     /// Inflates the `.gz` at `source` into `final` (a temporary name beside it, 0444, synced, then
