@@ -251,6 +251,50 @@ import TestSupport
         #expect(refused.status == 8, "\(refused.stderr)")
         #expect(!FileManager.default.fileExists(atPath: fresh + "/mnist"))
     }
+
+    /// `fmnist doctor` judges keras's `mnist.npz` by the pin: a self-made npz with MNIST's arrays is
+    /// `damaged` (keras would delete it); `--fix` asks for `fetch --artifact keras` while the
+    /// workspace lacks the published file, then replaces it with the stored artifact.
+    @Test func doctorJudgesKerasMnistNpzByThePinAndFixesItFromTheStoredArtifact() throws {
+        let fixture = try Fixture()
+        let keras = fixture.base.path("keras-home")
+        let environment = ["HOME": fixture.base.path("home").path, "KERAS_HOME": keras.path, "TFDS_DATA_DIR": fixture.base.path("tfds").path]
+        func doctor(_ arguments: [String]) throws -> (status: Int32, finding: [String: Any]?, stderr: String) {
+            let result = try FMNISTProcess.run(
+                ["doctor", keras.path] + arguments + ["--root", fixture.root, "--manifests", fixture.manifests, "--json"], environment: environment)
+            let findings = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [[String: Any]]
+            return (result.status, findings?.first { ($0["path"] as? String)?.hasSuffix("mnist.npz") == true }, result.stderr)
+        }
+        #expect(try fixture.run(["import", fixture.toy.folder.path, "--as", "mnist"]).status == 0)
+        let own = fixture.base.path("own")
+        #expect(try fixture.run(["export", "npz", own.path, "--dataset", "mnist"]).status == 0)
+        let npz = keras.appendingPathComponent("datasets/mnist.npz")
+        try FileManager.default.createDirectory(at: npz.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: own.appendingPathComponent("mnist.npz"), to: npz)
+
+        let found = try doctor([])
+        #expect(found.status == 3, "\(found.stderr)")
+        #expect(found.finding?["status"] as? String == "damaged", "\(found.finding ?? [:])")
+        #expect(found.finding?["artifact"] as? String == "mnist.npz")
+        #expect((found.finding?["message"] as? String)?.contains("keras would refuse and delete it") == true, "\(found.finding ?? [:])")
+        // Without the published file in the workspace: nothing written, the fetch command given.
+        let needs = try doctor(["--fix"])
+        #expect(needs.status == 3)
+        let needsFix = needs.finding?["fix"] as? [String: Any]
+        #expect(needsFix?["action"] as? String == "needs_fetch", "\(needs.finding ?? [:])")
+        #expect((needsFix?["fetch_command"] as? String)?.contains("--artifact keras") == true)
+        #expect(try Data(contentsOf: npz) == Data(contentsOf: own.appendingPathComponent("mnist.npz")))
+        // With it: replaced by the published bytes, and doctor is clean.
+        let local = fixture.mirrors.appendingPathComponent("good").absoluteString
+        #expect(try fixture.run(["fetch", "mnist", "--artifact", "keras", "--offline", "--mirror", local]).status == 0)
+        let fixed = try doctor(["--fix"])
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        #expect((fixed.finding?["fix"] as? [String: Any])?["action"] as? String == "replaced")
+        #expect(try Data(contentsOf: npz) == Data(fixture.npz))
+        let clean = try doctor([])
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(clean.finding?["status"] as? String == "ok")
+    }
 }
 
 /// SHA-256 hex of bytes, by `sha256sum` (independent of fmnist's own digest code).

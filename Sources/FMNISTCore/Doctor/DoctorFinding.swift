@@ -48,7 +48,7 @@ public struct DoctorFinding: Sendable, Codable {
     public let expected: String
     public let expectedDataset: String?
     public let expectedRole: FileRole?
-    /// The form the loader reads (`gzip` or `uncompressed`); absent for a `processed/` folder.
+    /// The form the loader reads (`gzip` or `uncompressed`); absent for a `processed/` folder and an artifact.
     public let form: FileForm?
     /// One sentence: what it is and why that is (or is not) what the loader needs.
     public let message: String
@@ -58,6 +58,8 @@ public struct DoctorFinding: Sendable, Codable {
     public let linkedThrough: String?
     /// What `--fix` did (absent without `--fix`, and for `ok` findings).
     public var fix: DoctorFix?
+    /// The artifact the place holds instead of the four files (keras's `mnist.npz`), by loader.
+    public var artifact: String? = nil
 
     /// Whether the finding needs nothing more: `ok`, or repaired by `--fix`.
     public var settled: Bool {

@@ -47,6 +47,11 @@ public struct DoctorJudge: Sendable {
         for item in measured {
             byPath[item.candidate.path] = finding(item, expectedDataset: item.place.dataset ?? inferred(item.candidate.folder))
         }
+        let npzFindings = candidates.compactMap { candidate -> (String, DoctorFinding)? in
+            guard case .kerasNPZ(let dataset) = candidate.kind else { return nil }
+            return (candidate.path, kerasNPZ(candidate, dataset: dataset))
+        }
+        for (path, finding) in npzFindings { byPath[path] = finding }
         return candidates.compactMap { candidate in
             if case .staleProcessed(let dataset) = candidate.kind { return stale(candidate, dataset: dataset) }
             return byPath[candidate.path]
@@ -131,6 +136,38 @@ public struct DoctorJudge: Sendable {
         }
         let how = !item.compressed ? "the uncompressed payload of the published file" : exact ? "byte-identical to the published file" : "same data, different container"
         return make(.ok, "\(known) (\(version); \(how))")
+    }
+
+    /// keras's `mnist.npz`: `ok` only as the manifest's pinned file (keras deletes any other file
+    /// there); otherwise what it holds instead, by content (``NPZFileReport``).
+    private func kerasNPZ(_ candidate: DoctorCandidate, dataset: String) -> DoctorFinding {
+        opened.withLock { $0 += 1 }
+        let report = NPZFileReport.identify(url: URL(fileURLWithPath: candidate.path), registry: registry)
+        let name = (candidate.path as NSString).lastPathComponent
+        let arrays = report.arrays.compactMap(\.dataset)
+        let holds = Set(arrays).count == 1 ? arrays.first : nil
+        let status: DoctorStatus
+        if report.publishedArtifact?.dataset == dataset && report.exitStatus == .success {
+            status = .ok
+        } else if report.fault != nil || report.status == .missing {
+            status = report.faultCode == "truncated_zip" || report.faultCode == "crc_mismatch" ? .damaged : .notData
+        } else if let holds, holds != dataset {
+            status = .otherDataset
+        } else if report.exitStatus == .success {
+            status = .damaged  // the right arrays, but not the published file: keras refuses and deletes it
+        } else {
+            status = .unknown
+        }
+        let message = status == .damaged && report.fault == nil && !report.message.contains("refuse")
+            ? "\(report.message); keras refuses a file that fails its pin and deletes it"
+            : report.message
+        var finding = DoctorFinding(
+            path: candidate.path, status: status, loader: .keras,
+            identity: report.publishedArtifact.map { "\($0.loader)'s \($0.name)" }, dataset: holds, version: report.arrays.first?.version,
+            role: nil, expected: "keras's published \(name) (\(title(dataset) ?? dataset))", expectedDataset: dataset, expectedRole: nil,
+            form: nil, message: message, fault: report.faultCode, linkedThrough: candidate.linkedThrough, fix: nil)
+        finding.artifact = name
+        return finding
     }
 
     private func stale(_ candidate: DoctorCandidate, dataset: String) -> DoctorFinding {

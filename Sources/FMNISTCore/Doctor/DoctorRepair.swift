@@ -50,6 +50,9 @@ public struct DoctorRepair {
                 return Self.refused("not moved: \(error)")
             }
         }
+        if let artifact = finding.artifact, let dataset = finding.expectedDataset, let manifest = try? registry.manifest(named: dataset) {
+            return repairArtifact(artifact, at: url, manifest: manifest, loader: finding.loader)
+        }
         guard let dataset = finding.expectedDataset, let role = finding.expectedRole, let form = finding.form,
             let manifest = try? registry.manifest(named: dataset)
         else {
@@ -89,6 +92,32 @@ public struct DoctorRepair {
         }
         let what = form == .gzip ? "the published .gz" : "the uncompressed payload"
         return DoctorFix(action: .replaced, message: "replaced with \(manifest.title)'s \(role.fileStem) \(source.version.shortID) (\(what), verified while copied)", fetchCommand: nil)
+    }
+
+    /// Replaces a loader's artifact (keras's `mnist.npz`) with the copy `fetch --artifact` stored,
+    /// re-proven while it is copied; never with a self-made file.
+    private mutating func repairArtifact(_ name: String, at url: URL, manifest: Manifest, loader: Loader) -> DoctorFix {
+        let fetch = "fmnist fetch \(manifest.name) --artifact \(loader.rawValue) --root \(layout.root.path)"
+        guard case .success(let source) = self.source(manifest), source.artifacts[loader.rawValue] != nil else {
+            return DoctorFix(
+                action: .needsFetch,
+                message: "the workspace does not hold \(loader.rawValue)'s published \(name): run `\(fetch)`, then `fmnist doctor --fix` again",
+                fetchCommand: fetch)
+        }
+        do {
+            let folder = try ExportDirectory.open(url.deletingLastPathComponent())
+            let file = try folder.create(url.lastPathComponent, replacing: true)
+            do {
+                try source.streamArtifact(loader.rawValue) { try file.write($0) }
+                try file.commit()
+            } catch {
+                file.abandon()
+                throw error
+            }
+        } catch {
+            return Self.refused("not replaced (left as it was): \(error)")
+        }
+        return DoctorFix(action: .replaced, message: "replaced with \(loader.rawValue)'s published \(name) (proven by its SHA-256 pin while copied)", fetchCommand: nil)
     }
 
     private mutating func source(_ manifest: Manifest) -> Result<ExportSource, any Error> {

@@ -7,6 +7,8 @@ public struct DoctorCandidate: Sendable {
         case file(LoaderPlace)
         /// A torchvision `<Class>/processed/` holding `.pt` files, beside `raw/`.
         case staleProcessed(dataset: String)
+        /// keras's `datasets/<dataset>.npz` (`mnist.npz`): keras reads that dataset from its pinned npz.
+        case kerasNPZ(dataset: String)
     }
     /// The path as reached (not resolved: the loader's view).
     public let path: String
@@ -21,6 +23,7 @@ public struct DoctorCandidate: Sendable {
         switch kind {
         case .file(let place): return "\(place.loader.rawValue) \(place.form.rawValue) \(place.role.rawValue) \(place.dataset ?? "-")"
         case .staleProcessed(let dataset): return "processed \(dataset)"
+        case .kerasNPZ(let dataset): return "keras npz \(dataset)"
         }
     }
 
@@ -132,6 +135,10 @@ public final class DoctorScanner {
                 continue
             }
             if entry.name.hasPrefix("."), entry.name.contains(".fmnist-tmp-") { continue }
+            if let dataset = registry.manifests.first(where: { LoaderLayout.kerasNPZ($0.name).map { Array(components.suffix($0.count - 1)) + [entry.name] == $0 } == true })?.name {
+                candidates.append(DoctorCandidate(path: child, kind: .kerasNPZ(dataset: dataset), linkedThrough: link, inWorkspace: false))
+                continue
+            }
             guard let place = LoaderLayout.place(folder: components, name: entry.name, registry: registry, stems: stems) else { continue }
             candidates.append(DoctorCandidate(path: child, kind: .file(place), linkedThrough: link, inWorkspace: false))
         }
