@@ -108,30 +108,7 @@ final class ArtifactFetcher {
     /// The verifier primed with the bytes already held, and their count; a partial file that is
     /// larger than the pinned size or not readable is dropped.
     private func primedVerifier() -> (DigestVerifier, Int64) {
-        let held = partial.size
-        guard held > 0 else { return (freshVerifier(), 0) }
-        let verifier = freshVerifier()
-        var faulty = held > artifact.size
-        if !faulty {
-            do {
-                try FileVerifier.stream(url: partial.url, followSymlinks: false) { chunk in
-                    do {
-                        try verifier.feed(chunk)
-                        return true
-                    } catch {
-                        faulty = true
-                        return false
-                    }
-                }
-            } catch {
-                faulty = true
-            }
-        }
-        if faulty || verifier.size != held {
-            partial.discard()
-            return (freshVerifier(), 0)
-        }
-        return (verifier, held)
+        partial.primed(freshVerifier, limit: artifact.size, consumed: \.size)
     }
 
     /// The facts of a whole body: the pinned file, or why not.

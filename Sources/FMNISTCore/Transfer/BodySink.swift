@@ -74,4 +74,36 @@ protocol StreamingCheck: AnyObject {
     func feed(_ bytes: UnsafeRawBufferPointer) throws(IntegrityFault)
 }
 
+extension PartialDownload {
+    /// A fresh check fed the bytes this partial file already holds, and their count, for resuming.
+    /// A partial file larger than `limit`, unreadable, or failing the check is dropped (and the
+    /// fresh check returned with 0). `consumed` reads how many bytes a check took in.
+    func primed<Check: StreamingCheck>(_ fresh: () -> Check, limit: Int64, consumed: (Check) -> Int64) -> (Check, Int64) {
+        let held = size
+        guard held > 0 else { return (fresh(), 0) }
+        let check = fresh()
+        var faulty = held > limit
+        if !faulty {
+            do {
+                try FileVerifier.stream(url: url, followSymlinks: false) { chunk in
+                    do {
+                        try check.feed(chunk)
+                        return true
+                    } catch {
+                        faulty = true
+                        return false
+                    }
+                }
+            } catch {
+                faulty = true
+            }
+        }
+        if faulty || consumed(check) != held {
+            discard()
+            return (fresh(), 0)
+        }
+        return (check, held)
+    }
+}
+
 extension StreamingVerifier: StreamingCheck {}

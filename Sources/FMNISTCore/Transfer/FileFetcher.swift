@@ -171,32 +171,7 @@ final class FileFetcher {
     /// The verifier primed with the bytes already held, and their count. A partial file that is
     /// too large or already faulty is dropped.
     private func primedVerifier() -> (StreamingVerifier, Int64) {
-        let held = partial.size
-        guard held > 0 else { return (freshVerifier(), 0) }
-        if held > containerLimit {
-            partial.discard()
-            return (freshVerifier(), 0)
-        }
-        let verifier = freshVerifier()
-        var faulty = false
-        do {
-            try FileVerifier.stream(url: partial.url, followSymlinks: false) { chunk in
-                do {
-                    try verifier.feed(chunk)
-                    return true
-                } catch {
-                    faulty = true
-                    return false
-                }
-            }
-        } catch {
-            faulty = true
-        }
-        if faulty || verifier.bytesConsumed != held {
-            partial.discard()
-            return (freshVerifier(), 0)
-        }
-        return (verifier, held)
+        partial.primed(freshVerifier, limit: containerLimit, consumed: \.bytesConsumed)
     }
 
     /// Judges a complete file against the manifest (no transfer).

@@ -37,20 +37,7 @@ extension VersionStore {
             unlink(temporary.path)
             return destination
         }
-        try Self.syncFile(temporary.path)
-        if chmod(temporary.path, 0o444) != 0 { throw WorkspaceError.posix("chmod", temporary.path) }
-        if rename(temporary.path, destination.path) != 0 {
-            guard errno == EXDEV else { throw WorkspaceError.posix("rename into the store", temporary.path) }
-            let copy = layout.storeDirectory.appendingPathComponent(".install.\(getpid()).\(UUID().uuidString.prefix(8))")
-            try Self.copyFile(from: temporary.path, to: copy.path)
-            if chmod(copy.path, 0o444) != 0 || rename(copy.path, destination.path) != 0 {
-                let error = WorkspaceError.posix("rename into the store", copy.path)
-                unlink(copy.path)
-                throw error
-            }
-            unlink(temporary.path)
-        }
-        Self.syncDirectory(layout.storeDirectory.path)
+        try placeInStore(temporary, at: destination)
         return destination
     }
 }

@@ -71,11 +71,19 @@ package struct VersionStore: Sendable {
             unlink(temporary.path)
             return false
         }
+        try placeInStore(temporary, at: destination)
+        checker.remember(destination, payloadSHA256: file.payloadSHA256)
+        return true
+    }
+
+    /// Makes the verified `temporary` read-only (0444), synced, the store file `destination`: one
+    /// rename, or, when the store is on another file system than `.fmnist/tmp`, a copy beside it
+    /// renamed into place.
+    package func placeInStore(_ temporary: URL, at destination: URL) throws {
         try Self.syncFile(temporary.path)
         if chmod(temporary.path, 0o444) != 0 { throw WorkspaceError.posix("chmod", temporary.path) }
         if rename(temporary.path, destination.path) != 0 {
             guard errno == EXDEV else { throw WorkspaceError.posix("rename into the store", temporary.path) }
-            // The store is on another file system than .fmnist/tmp: copy beside it, then rename.
             let copy = layout.storeDirectory.appendingPathComponent(".install.\(getpid()).\(UUID().uuidString.prefix(8))")
             try Self.copyFile(from: temporary.path, to: copy.path)
             if chmod(copy.path, 0o444) != 0 || rename(copy.path, destination.path) != 0 {
@@ -86,8 +94,6 @@ package struct VersionStore: Sendable {
             unlink(temporary.path)
         }
         Self.syncDirectory(layout.storeDirectory.path)
-        checker.remember(destination, payloadSHA256: file.payloadSHA256)
-        return true
     }
 
     /// What ``prepareVersion(dataset:versionID:files:checker:classCount:rehash:)`` did.
