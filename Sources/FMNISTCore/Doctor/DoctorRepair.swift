@@ -76,16 +76,11 @@ public struct DoctorRepair {
         }
         do {
             let folder = try ExportDirectory.open(folderURL)
-            let file = try folder.create(url.lastPathComponent, replacing: true)
-            do {
+            try folder.writeFile(url.lastPathComponent, replacing: true) { file in
                 switch form {
                 case .gzip: try source.stream(role, container: { try file.write($0) })
                 case .uncompressed: try source.stream(role, payload: { try file.write($0) })
                 }
-                try file.commit()
-            } catch {
-                file.abandon()
-                throw error
             }
         } catch {
             return Self.refused("not replaced (left as it was): \(error)")
@@ -106,13 +101,8 @@ public struct DoctorRepair {
         }
         do {
             let folder = try ExportDirectory.open(url.deletingLastPathComponent())
-            let file = try folder.create(url.lastPathComponent, replacing: true)
-            do {
+            try folder.writeFile(url.lastPathComponent, replacing: true) { file in
                 try source.streamArtifact(loader.rawValue) { try file.write($0) }
-                try file.commit()
-            } catch {
-                file.abandon()
-                throw error
             }
         } catch {
             return Self.refused("not replaced (left as it was): \(error)")

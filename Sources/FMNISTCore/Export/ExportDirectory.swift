@@ -117,14 +117,22 @@ public final class ExportDirectory: @unchecked Sendable {
 
     /// Writes `bytes` as `name` in one go (temporary + rename).
     public func writeFile(_ name: String, _ bytes: [UInt8], replacing: Bool) throws {
-        let file = try create(name, replacing: replacing, bufferSize: 0)
+        _ = try writeFile(name, replacing: replacing, bufferSize: 0) { file in try bytes.withUnsafeBytes { try file.write($0) } }
+    }
+
+    /// Writes `name` with what `body` writes into its temporary, renamed into place only when
+    /// `body` returns (the temporary is removed when it throws). Returns the committed file.
+    @discardableResult
+    public func writeFile(_ name: String, replacing: Bool, bufferSize: Int = 1 << 20, _ body: (ExportFile) throws -> Void) throws -> ExportFile {
+        let file = try create(name, replacing: replacing, bufferSize: bufferSize)
         do {
-            try bytes.withUnsafeBytes { try file.write($0) }
+            try body(file)
             try file.commit()
         } catch {
             file.abandon()
             throw error
         }
+        return file
     }
 
     /// Renames the entry `name` to `newName` in this folder (never across folders, never a symlink).

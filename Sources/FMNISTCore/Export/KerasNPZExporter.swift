@@ -16,13 +16,8 @@ struct KerasNPZExporter: DatasetExporter {
         var directory = dest
         let path = LoaderLayout.kerasArtifactPath(name(source))
         for component in path.dropLast() { directory = try directory.subdirectory(component) }
-        let file = try directory.create(path.last!, replacing: force)
-        do {
+        let file = try directory.writeFile(path.last!, replacing: force) { file in
             try source.streamArtifact(Self.loader) { try file.write($0) }
-            try file.commit()
-        } catch {
-            file.abandon()
-            throw error
         }
         tally.placed(file)
         tally.path = file.path
