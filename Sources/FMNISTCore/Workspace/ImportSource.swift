@@ -101,8 +101,9 @@ struct ImportSource {
     /// near-miss hints of a folder of `.gz`) or a usage error (not there, a lone CSV).
     static func resolve(_ url: URL, manifest: Manifest, registry: ManifestRegistry) throws -> ImportSource {
         let names = FileRole.allCases.map { manifest.defaultVersion.file($0).name }
+        let what = "a folder of the four .gz, a torchvision root, a keras cache, a TFDS manual dir, a folder of Kaggle CSVs, or an .npz"
         guard let kind = RegularFile.kind(at: url.path) else {
-            throw UsageError("\(url.path) is not a folder", hint: "give the folder that holds the four .gz files")
+            throw UsageError("\(url.path) does not exist", hint: "give \(what)")
         }
         if kind != .directory {
             if url.pathExtension.lowercased() == "npz" {
@@ -113,7 +114,7 @@ struct ImportSource {
                     "\(url.path) is one CSV, one split; an import needs both",
                     hint: "give the folder holding \(LoaderLayout.kaggleCSV(manifest.name, split: "train")) and \(LoaderLayout.kaggleCSV(manifest.name, split: "test"))")
             }
-            throw UsageError("\(url.path) is not a folder", hint: "give the folder that holds the four .gz files")
+            throw UsageError("\(url.path) is not a folder (nor an .npz)", hint: "give \(what)")
         }
         // The folder itself: the four .gz (today's layout), or the uncompressed payloads.
         let isRaw = url.lastPathComponent == LoaderLayout.torchvisionRawFolder
