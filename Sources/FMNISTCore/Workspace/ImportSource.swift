@@ -15,7 +15,7 @@ public enum ImportLayout: String, Sendable, Codable {
     case tfdsManual = "tfds-manual"
     /// Kaggle-format CSVs (`fashion-mnist_train.csv` + `_test.csv`): rows rebuilt into the IDX payloads, gzipped.
     case csv
-    /// keras's `mnist.npz` (see ``NPZImportSeam``).
+    /// An `.npz` of the four arrays: keras's `mnist.npz`, `export npz` output (see ``NPZStaging``).
     case npz
 }
 
@@ -69,7 +69,7 @@ struct ImportSource {
         case (_, .csv(let train, let test)):
             return "Kaggle-format CSV: \(train.lastPathComponent) and \(test.lastPathComponent) in \(readFrom.path), rebuilt into IDX and gzipped here"
         case (_, .npz(let url)):
-            return "keras npz: \(url.path)"
+            return "npz: \(url.path), its arrays rebuilt into IDX and gzipped here"
         }
     }
 

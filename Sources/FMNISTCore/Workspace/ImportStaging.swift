@@ -58,7 +58,7 @@ enum ImportStaging {
             }.compactMap { $0 }
             if let failure = failures.first { throw WorkspaceError.fileSystem(operation: "write", path: staging.path, detail: failure) }
         case .npz(let url):
-            try NPZImportSeam.stage(url, manifest: manifest, names: names, into: staging)
+            try NPZStaging.stage(url, manifest: manifest, names: names, into: staging)
         }
     }
 
@@ -121,7 +121,7 @@ struct CSVReadFailure: Error {
 /// artifact maps to roles) is read once by ``NPZReader`` within the manifest's payload bound, made
 /// into its IDX payload and gzipped into `staging/<names[role]>`; the verify → refuse → install
 /// pipeline then judges them like any other staged `.gz` ("same data, different container").
-enum NPZImportSeam {
+enum NPZStaging {
     /// The array that holds each role: the manifest's artifact mapping, else numpy's usual names.
     static func arrayNames(_ manifest: Manifest) -> [FileRole: String] {
         if let artifact = manifest.versions.lazy.compactMap({ $0.artifacts?.first }).first {
