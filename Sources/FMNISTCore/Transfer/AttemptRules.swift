@@ -113,6 +113,14 @@ struct AttemptVerdict: Equatable {
     let madeProgress: Bool
     /// Whether the partial file must be removed (its bytes are known to be wrong).
     let discardPartial: Bool
+
+    /// The verdict on `url` before any request when it is a `file://` source that cannot be read
+    /// (a FIFO, a directory, …: see ``ResponseGate/localSourceProblem(_:)``), or nil.
+    static func unreadableLocalSource(_ url: String) -> AttemptVerdict? {
+        ResponseGate.localSourceProblem(url).map {
+            AttemptVerdict(ruling: .reject($0.reason, unknown: false), code: $0.code, madeProgress: false, discardPartial: false)
+        }
+    }
 }
 
 /// Turns what a request measured into a ruling. Pure: no I/O.

@@ -199,12 +199,7 @@ final class FileFetcher {
             partial.discard()
             (verifier, offset) = (freshVerifier(), 0)
         }
-        if let refusal = ResponseGate.localSourceProblem(url) {
-            return Attempt(
-                verdict: AttemptVerdict(
-                    ruling: .reject(refusal.reason, unknown: false), code: refusal.code, madeProgress: false, discardPartial: false),
-                bytes: 0)
-        }
+        if let refused = AttemptVerdict.unreadableLocalSource(url) { return Attempt(verdict: refused, bytes: 0) }
 
         let done = try PartialRequest(partial: partial, target: target, transfer: transfer, emit: emit).perform(
             url, offset: offset, sidecar: sidecar, verifier: verifier, limit: containerLimit, expectedTotal: target.expectedSize,
