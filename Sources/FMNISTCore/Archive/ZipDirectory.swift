@@ -89,7 +89,10 @@ enum ZipDirectory {
             directoryName = "zip64 central directory"
         }
         guard entryCount <= UInt64(limits.maxEntries) else {
-            throw .tooManyEntries(count: Int(clamping: entryCount), limit: limits.maxEntries)
+            guard let count = Int(exactly: entryCount) else {
+                throw .malformedZip(detail: "the \(directoryName) declares \(entryCount) entries (at most \(limits.maxEntries) are read)")
+            }
+            throw .tooManyEntries(count: count, limit: limits.maxEntries)
         }
         guard directorySize <= UInt64(limits.maxCentralDirectory) else {
             throw .malformedZip(
@@ -147,7 +150,10 @@ enum ZipDirectory {
             if flags & 1 != 0 { throw .encrypted(name: name) }
             guard method == 0 || method == 8 else { throw .unsupportedMethod(name: name, method: method) }
             guard uncompressed <= UInt64(max(0, limits.maxEntrySize)) else {
-                throw .entryTooLarge(name: name, size: Int64(clamping: uncompressed), limit: limits.maxEntrySize)
+                guard let declared = ByteSpan.int64(uncompressed) else {
+                    throw .malformedZip(detail: "entry \(name) declares \(uncompressed) bytes uncompressed, more than any file can hold")
+                }
+                throw .entryTooLarge(name: name, size: declared, limit: limits.maxEntrySize)
             }
             if method == 0 && compressed != uncompressed {
                 throw .malformedZip(detail: "stored entry \(name) declares \(compressed) bytes stored but \(uncompressed) uncompressed")
