@@ -22,6 +22,7 @@ import TestSupport
         "data:text/html,hi", "https://user:pw@example.org/", "HTTP://EXAMPLE.ORG/", "file:///tmp/../etc/",
         "current", "all", String(repeating: "a", count: 10_000), "\u{202E}gz.exe", "ÄÖÜ", [Any](), [String: Any](),
         [9_223_372_036_854_775_807, 2, 2], [4_294_967_295, 4_294_967_295, 4_294_967_295], [-1], ["u8"],
+        [4_294_967_296, 1, 1], [4_294_967_296], [1, 1025, 1025], [1, 1, 1_048_577],
         nested(depth: 40),
         ]
     }
@@ -99,7 +100,10 @@ import TestSupport
                 accepted += 1
                 for mirror in manifest.mirrors { #expect(MirrorURL.problem(with: mirror) == nil, "\(context)") }
                 for version in manifest.versions {
-                    for file in version.files { #expect(FileNameRule.problem(with: file.name) == nil, "\(context)") }
+                    for file in version.files {
+                        #expect(FileNameRule.problem(with: file.name) == nil, "\(context)")
+                        #expect(file.idx.dims.allSatisfy { $0 <= Int(UInt32.max) }, "an IDX dimension over 32 bits: \(context)")
+                    }
                     #expect(Set(version.files.map(\.role)) == Set(FileRole.allCases), "\(context)")
                 }
                 #expect(!ManifestLoader.reservedNames.contains(manifest.name.lowercased()), "\(context)")

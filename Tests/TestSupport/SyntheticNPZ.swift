@@ -55,8 +55,9 @@ public enum SyntheticNPZ {
         ]
     }
 
-    /// A zip archive of `entries`.
-    public static func archive(_ entries: [Entry]) -> [UInt8] {
+    /// A zip archive of `entries`; `zip64End`: with a zip64 end record and its locator before the
+    /// end record (whose counts, size and offset then say 0xFFFF / 0xFFFFFFFF, as zip64 writers do).
+    public static func archive(_ entries: [Entry], zip64End: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
         var central: [UInt8] = []
         for entry in entries {
@@ -84,9 +85,35 @@ public enum SyntheticNPZ {
         }
         let directoryOffset = UInt64(out.count)
         out += central
+        if zip64End {
+            let recordOffset = UInt64(out.count)
+            let count = UInt64(entries.count)
+            out += le(0x0606_4B50, 4) + le(44, 8) + le(45, 2) + le(45, 2) + le(0, 4) + le(0, 4)
+            out += le(count, 8) + le(count, 8) + le(UInt64(central.count), 8) + le(directoryOffset, 8)
+            out += le(0x0706_4B50, 4) + le(0, 4) + le(recordOffset, 8) + le(1, 4)
+            out += le(0x0605_4B50, 4) + le(0, 2) + le(0, 2) + le(0xFFFF, 2) + le(0xFFFF, 2)
+            out += le(0xFFFF_FFFF, 4) + le(0xFFFF_FFFF, 4) + le(0, 2)
+            return out
+        }
         out += le(0x0605_4B50, 4) + le(0, 2) + le(0, 2) + le(UInt64(entries.count), 2) + le(UInt64(entries.count), 2)
         out += le(UInt64(central.count), 4) + le(directoryOffset, 4) + le(0, 2)
         return out
+    }
+
+    /// `archive` (made with `zip64End: true`) with its zip64 end record's central directory size
+    /// and offset, and the locator's record offset, replaced where given: the hostile archive of
+    /// an overflow (offsets of 2⁶⁴−1).
+    public static func withZip64Fields(
+        _ archive: [UInt8], directorySize: UInt64? = nil, directoryOffset: UInt64? = nil, recordOffset: UInt64? = nil
+    ) -> [UInt8] {
+        var bytes = archive
+        let locator = bytes.count - 22 - 20
+        precondition(bytes[locator..<(locator + 4)].elementsEqual(le(0x0706_4B50, 4)), "no zip64 locator: build with zip64End: true")
+        let record = Int((0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[locator + 8 + $1]) << (8 * UInt64($1)) })
+        if let directorySize { bytes.replaceSubrange((record + 40)..<(record + 48), with: le(directorySize, 8)) }
+        if let directoryOffset { bytes.replaceSubrange((record + 48)..<(record + 56), with: le(directoryOffset, 8)) }
+        if let recordOffset { bytes.replaceSubrange((locator + 8)..<(locator + 16), with: le(recordOffset, 8)) }
+        return bytes
     }
 
     static func le(_ value: UInt64, _ bytes: Int) -> [UInt8] { (0..<bytes).map { UInt8((value >> (8 * UInt64($0))) & 0xFF) } }

@@ -53,7 +53,7 @@ public enum NPZReader {
 
     /// The archive's limits for files no bigger than the largest payload `index` knows (plus room for a header).
     public static func limits(largestPayload: Int64) -> ZipLimits {
-        ZipLimits(maxEntrySize: largestPayload + Int64(NPYHeader.maxLength))
+        ZipLimits(maxEntrySize: ByteSpan.saturatingSum(max(0, largestPayload), Int64(NPYHeader.maxLength)))
     }
 
     static func read(_ file: RandomAccessFile, limits: ZipLimits) throws(NPZFault) -> NPZContents {
@@ -97,6 +97,7 @@ public enum NPZReader {
         var prefix: [UInt8] = []
         var header: NPYHeader?
         var digest: SHA256Stream? = nil
+        // Bounded by the entry's declared size (itself within ``ZipLimits``): no overflow.
         var dataSize: Int64 = 0
         func consumeData(_ bytes: UnsafeRawBufferPointer) {
             dataSize += Int64(bytes.count)

@@ -12,15 +12,15 @@ final class RandomAccessFile {
         self.path = path
         descriptor = try RegularFile.openForReading(path, followSymlinks: followSymlinks)
         var info = stat()
-        size = fstat(descriptor, &info) == 0 ? Int64(info.st_size) : 0
+        size = fstat(descriptor, &info) == 0 ? max(0, Int64(info.st_size)) : 0
     }
 
     deinit { close(descriptor) }
 
     /// Exactly `count` bytes at `offset` (`what` names them in the fault).
     func read(at offset: Int64, count: Int, what: String) throws(NPZFault) -> [UInt8] {
-        guard count >= 0, offset >= 0 else { throw .malformedZip(detail: "\(what) at a negative offset") }
-        guard offset <= size, Int64(count) <= size - offset else {
+        guard count >= 0, offset >= 0 else { throw .malformedZip(detail: "\(what) at a negative offset or of a negative length") }
+        guard ByteSpan.fits(offset: offset, length: Int64(count), within: size) else {
             throw .truncated(detail: "\(what) (\(count) bytes at offset \(offset)) lies beyond the end of the \(size)-byte file")
         }
         var bytes = [UInt8](repeating: 0, count: count)
@@ -50,6 +50,9 @@ final class RandomAccessFile {
         at offset: Int64, count: Int64, what: String, chunk: Int = 1 << 20,
         _ body: (UnsafeRawBufferPointer) throws(NPZFault) -> Void
     ) throws(NPZFault) {
+        guard ByteSpan.fits(offset: offset, length: count, within: size) else {
+            throw .truncated(detail: "\(what) (\(count) bytes at offset \(offset)) lies beyond the end of the \(size)-byte file")
+        }
         var position: Int64 = 0
         while position < count {
             let length = Int(min(Int64(chunk), count - position))

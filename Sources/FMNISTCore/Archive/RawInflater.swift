@@ -29,6 +29,9 @@ final class RawInflater {
     /// Inflates one chunk of compressed input, handing the output to `output`.
     func feed(_ input: UnsafeRawBufferPointer, output: (UnsafeRawBufferPointer) throws(NPZFault) -> Void) throws(NPZFault) {
         guard let base = input.baseAddress, input.count > 0 else { return }
+        guard input.count <= Int(UInt32.max) else {
+            throw .corruptDeflate(name: name, message: "an input chunk of \(input.count) bytes is more than zlib takes at once")
+        }
         if ended { throw .malformedZip(detail: "entry \(name): bytes after the end of its deflate stream") }
         if !started {
             // windowBits -15: raw deflate, as zip entries hold it.

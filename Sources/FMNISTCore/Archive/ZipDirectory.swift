@@ -37,14 +37,18 @@ enum ZipDirectory {
     static let centralSignature: UInt32 = 0x0201_4B50
     static let localSignature: UInt32 = 0x0403_4B50
 
-    /// The entries of the archive in `file`, in central-directory order.
+    /// The entries of the archive in `file`, in central-directory order. Every size and offset is
+    /// read as the unsigned number the file holds and checked (``ByteSpan``) against the file's
+    /// size before any sum or read: a hostile value (an offset of 2⁶⁴−1) is a typed fault naming
+    /// it, never an overflow.
     static func read(_ file: RandomAccessFile, limits: ZipLimits) throws(NPZFault) -> [ZipEntry] {
-        if file.size == 0 { throw .empty }
-        let head = try file.read(at: 0, count: Int(min(64, file.size)), what: "the first bytes")
+        let size = file.size
+        if size <= 0 { throw .empty }
+        let head = try file.read(at: 0, count: Int(min(64, size)), what: "the first bytes")
         try checkSignature(head)
         // The end record is 22 bytes plus a comment of at most 65535: search that tail backwards.
-        let tailLength = Int(min(file.size, 22 + 65535))
-        let tailStart = file.size - Int64(tailLength)
+        let tailLength = Int(min(size, 22 + 65535))
+        let tailStart = size - Int64(tailLength)
         let tail = try file.read(at: tailStart, count: tailLength, what: "the end of the archive")
         var endAt: Int?
         var index = tail.count - 22
@@ -61,34 +65,49 @@ enum ZipDirectory {
             }
             throw .notZip(firstBytes: head.prefix(4).map { String($0, radix: 16).leftPadded(2) }.joined(separator: " "))
         }
-        var entryCount = Int64(tail.le16(end + 10))
-        var directorySize = Int64(tail.le32(end + 12))
-        var directoryOffset = Int64(tail.le32(end + 16))
+        var entryCount = UInt64(tail.le16(end + 10))
+        var directorySize = UInt64(tail.le32(end + 12))
+        var directoryOffset = UInt64(tail.le32(end + 16))
         if tail.le16(end + 4) != 0 || tail.le16(end + 6) != 0 {
             throw .malformedZip(detail: "a multi-disk archive")
         }
+        // Where the end record starts: the central directory (and the zip64 records) lie before it.
         let endOffset = tailStart + Int64(end)
+        var directoryName = "central directory"
         if end >= 20, tail.le32(end - 20) == zip64LocatorSignature {
-            let recordOffset = Int64(clamping: tail.le64(end - 20 + 8))
-            guard recordOffset >= 0, recordOffset + 56 <= endOffset else {
-                throw .malformedZip(detail: "the zip64 end record lies outside the archive")
+            let rawRecordOffset = tail.le64(end - 20 + 8)
+            guard let recordOffset = ByteSpan.int64(rawRecordOffset), ByteSpan.fits(offset: recordOffset, length: 56, within: endOffset) else {
+                throw .malformedZip(
+                    detail: "the zip64 end record offset \(rawRecordOffset) lies outside the archive (the file has \(size) bytes, "
+                        + "its end record starts at byte \(endOffset))")
             }
             let record = try file.read(at: recordOffset, count: 56, what: "the zip64 end record")
             guard record.le32(0) == zip64EndSignature else { throw .malformedZip(detail: "bad zip64 end record signature") }
-            entryCount = Int64(clamping: record.le64(32))
-            directorySize = Int64(clamping: record.le64(40))
-            directoryOffset = Int64(clamping: record.le64(48))
+            entryCount = record.le64(32)
+            directorySize = record.le64(40)
+            directoryOffset = record.le64(48)
+            directoryName = "zip64 central directory"
         }
-        guard entryCount <= Int64(limits.maxEntries) else {
-            throw .tooManyEntries(count: Int(clamping: entryCount), limit: limits.maxEntries)
+        guard entryCount <= UInt64(limits.maxEntries) else {
+            guard let count = Int(exactly: entryCount) else {
+                throw .malformedZip(detail: "the \(directoryName) declares \(entryCount) entries (at most \(limits.maxEntries) are read)")
+            }
+            throw .tooManyEntries(count: count, limit: limits.maxEntries)
         }
-        guard directorySize <= Int64(limits.maxCentralDirectory) else {
-            throw .tooManyEntries(count: Int(clamping: entryCount), limit: limits.maxEntries)
+        guard directorySize <= UInt64(limits.maxCentralDirectory) else {
+            throw .malformedZip(
+                detail: "the \(directoryName) declares \(directorySize) bytes, more than the \(limits.maxCentralDirectory) "
+                    + "an npz of \(limits.maxEntries) arrays at most can need")
         }
-        guard directoryOffset >= 0, directoryOffset + directorySize <= endOffset else {
-            throw .truncated(detail: "the central directory (\(directorySize) bytes at \(directoryOffset)) lies beyond the data the file holds")
+        guard let directoryStart = ByteSpan.int64(directoryOffset), directoryStart <= size else {
+            throw .truncated(detail: "the \(directoryName) offset \(directoryOffset) lies beyond the file's \(size) bytes")
         }
-        let directory = try file.read(at: directoryOffset, count: Int(directorySize), what: "the central directory")
+        guard ByteSpan.fits(offset: directoryStart, length: Int64(directorySize), within: endOffset) else {
+            throw .truncated(
+                detail: "the \(directoryName) (\(directorySize) bytes at offset \(directoryOffset)) runs past its end record "
+                    + "at byte \(endOffset) of the file's \(size) bytes")
+        }
+        let directory = try file.read(at: directoryStart, count: Int(directorySize), what: "the \(directoryName)")
         var entries: [ZipEntry] = []
         var names = Set<String>()
         var at = 0
@@ -99,12 +118,12 @@ enum ZipDirectory {
             let flags = directory.le16(at + 8)
             let method = Int(directory.le16(at + 10))
             let crc = directory.le32(at + 16)
-            var compressed = Int64(directory.le32(at + 20))
-            var uncompressed = Int64(directory.le32(at + 24))
+            var compressed = UInt64(directory.le32(at + 20))
+            var uncompressed = UInt64(directory.le32(at + 24))
             let nameLength = Int(directory.le16(at + 28))
             let extraLength = Int(directory.le16(at + 30))
             let commentLength = Int(directory.le16(at + 32))
-            var localOffset = Int64(directory.le32(at + 42))
+            var localOffset = UInt64(directory.le32(at + 42))
             guard nameLength > 0, nameLength <= limits.maxNameLength else {
                 throw .badEntryName(detail: "a name of \(nameLength) bytes (1–\(limits.maxNameLength) allowed)")
             }
@@ -119,10 +138,10 @@ enum ZipDirectory {
             let extra = Array(directory[(at + 46 + nameLength)..<(at + 46 + nameLength + extraLength)])
             if let zip64 = try zip64Field(extra, name: name) {
                 var cursor = 0
-                func take() throws(NPZFault) -> Int64 {
+                func take() throws(NPZFault) -> UInt64 {
                     guard cursor + 8 <= zip64.count else { throw .malformedZip(detail: "entry \(name): zip64 extra field too short") }
                     defer { cursor += 8 }
-                    return Int64(clamping: zip64.le64(cursor))
+                    return zip64.le64(cursor)
                 }
                 if uncompressed == 0xFFFF_FFFF { uncompressed = try take() }
                 if compressed == 0xFFFF_FFFF { compressed = try take() }
@@ -130,19 +149,29 @@ enum ZipDirectory {
             }
             if flags & 1 != 0 { throw .encrypted(name: name) }
             guard method == 0 || method == 8 else { throw .unsupportedMethod(name: name, method: method) }
-            guard uncompressed <= limits.maxEntrySize else {
-                throw .entryTooLarge(name: name, size: uncompressed, limit: limits.maxEntrySize)
+            guard uncompressed <= UInt64(max(0, limits.maxEntrySize)) else {
+                guard let declared = ByteSpan.int64(uncompressed) else {
+                    throw .malformedZip(detail: "entry \(name) declares \(uncompressed) bytes uncompressed, more than any file can hold")
+                }
+                throw .entryTooLarge(name: name, size: declared, limit: limits.maxEntrySize)
             }
             if method == 0 && compressed != uncompressed {
                 throw .malformedZip(detail: "stored entry \(name) declares \(compressed) bytes stored but \(uncompressed) uncompressed")
             }
             guard names.insert(name).inserted else { throw .duplicateEntry(name: name) }
-            let dataOffset = try localDataOffset(file, offset: localOffset, name: nameBytes, display: name, limit: directoryOffset)
-            guard compressed >= 0, dataOffset + compressed <= directoryOffset else {
-                throw .truncated(detail: "entry \(name) (\(compressed) bytes at \(dataOffset)) runs past the start of the central directory")
+            guard let localStart = ByteSpan.int64(localOffset), localStart <= directoryStart else {
+                throw .malformedZip(
+                    detail: "entry \(name): its local header offset \(localOffset) lies beyond the archive's data "
+                        + "(the \(directoryName) starts at byte \(directoryStart) of the file's \(size) bytes)")
+            }
+            let dataOffset = try localDataOffset(file, offset: localStart, name: nameBytes, display: name, limit: directoryStart)
+            guard let dataSize = ByteSpan.int64(compressed), ByteSpan.fits(offset: dataOffset, length: dataSize, within: directoryStart) else {
+                throw .truncated(
+                    detail: "entry \(name) (\(compressed) bytes at offset \(dataOffset)) runs past the start of the \(directoryName) "
+                        + "at byte \(directoryStart)")
             }
             entries.append(ZipEntry(
-                name: name, method: method, crc32: crc, compressedSize: compressed, uncompressedSize: uncompressed,
+                name: name, method: method, crc32: crc, compressedSize: dataSize, uncompressedSize: Int64(uncompressed),
                 dataOffset: dataOffset))
             at = next
         }
@@ -166,8 +195,9 @@ enum ZipDirectory {
     static func localDataOffset(
         _ file: RandomAccessFile, offset: Int64, name: [UInt8], display: String, limit: Int64
     ) throws(NPZFault) -> Int64 {
-        guard offset >= 0, offset + 30 <= limit else {
-            throw .malformedZip(detail: "entry \(display): its local header lies outside the archive's data")
+        guard ByteSpan.fits(offset: offset, length: 30, within: limit) else {
+            throw .malformedZip(
+                detail: "entry \(display): its local header (30 bytes at offset \(offset)) runs past the archive's data, which ends at byte \(limit)")
         }
         let header = try file.read(at: offset, count: 30, what: "the local header of \(display)")
         guard header.le32(0) == localSignature else { throw .malformedZip(detail: "entry \(display): bad local header signature") }
@@ -176,6 +206,7 @@ enum ZipDirectory {
         guard nameLength == name.count else { throw .malformedZip(detail: "entry \(display): local and central names differ") }
         let local = try file.read(at: offset + 30, count: nameLength, what: "the local name of \(display)")
         guard local == name else { throw .malformedZip(detail: "entry \(display): local and central names differ") }
+        // offset ≤ limit ≤ the file's size, and the rest is at most 30 + 2 × 65535: no overflow.
         return offset + 30 + Int64(nameLength) + Int64(extraLength)
     }
 

@@ -127,9 +127,12 @@ public struct ExportSource: Sendable {
     public func load(_ role: FileRole) throws -> [UInt8] {
         let record = file(role)
         var payload: [UInt8] = []
-        payload.reserveCapacity(Int(record.payloadSize))
+        payload.reserveCapacity(ByteSpan.reservation(record.payloadSize))
         try stream(role, payload: { chunk in payload.append(contentsOf: chunk) })
         let header = 4 + 4 * record.idx.dims.count
+        guard payload.count >= header else {
+            throw ExportError.sourceMismatch(path: record.name, problem: "its payload ends inside the IDX header (\(payload.count) bytes)")
+        }
         return Array(payload[header...])
     }
 

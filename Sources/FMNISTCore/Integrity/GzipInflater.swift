@@ -50,6 +50,9 @@ package final class GzipInflater {
         throws(IntegrityFault)
     {
         guard let base = input.baseAddress, input.count > 0 else { return }
+        guard input.count <= Int(UInt32.max) else {
+            throw .corruptGzip(message: "an input chunk of \(input.count) bytes is more than zlib takes at once")
+        }
         var offset = 0
         if !initialized { try start() }
         while offset < input.count {

@@ -18,7 +18,7 @@ public enum IDXLoader {
         let limit = expected?.payload.size ?? StreamingVerifier.defaultPayloadLimit
         let verifier = StreamingVerifier(payloadLimit: limit, classCount: classCount)
         var payload: [UInt8] = []
-        payload.reserveCapacity(Int(min(limit, expected?.payload.size ?? 1 << 20)))
+        payload.reserveCapacity(ByteSpan.reservation(min(limit, expected?.payload.size ?? 1 << 20)))
         verifier.onPayload = { chunk in payload.append(contentsOf: chunk) }
         try FileVerifier.stream(url: url) { chunk in
             do { try verifier.feed(chunk); return true } catch { return false }
@@ -30,6 +30,9 @@ public enum IDXLoader {
             throw LoadError(path: url.path, problem: "payload differs from the expected \(expected.role.rawValue) (run `fmnist verify`)")
         }
         let headerLength = 4 + 4 * m.idxDims.count
+        guard payload.count >= headerLength else {
+            throw LoadError(path: url.path, problem: "the payload ends inside its IDX header (\(payload.count) bytes)")
+        }
         return LoadedIDX(dims: m.idxDims, elements: Array(payload[headerLength...]), measurement: m)
     }
 

@@ -15,7 +15,9 @@ public struct CSVLimits: Sendable, Equatable {
     /// The longest row allowed: every value three digits, commas, `\r\n` (3,141 bytes for 784 pixels).
     public let maxRowLength: Int
     /// The largest file a CSV of the largest split can be: the header and `maxRows` of the longest rows.
-    public var maxFileSize: Int64 { Int64(header.count + 2) + Int64(maxRowLength) * Int64(maxRows) }
+    public var maxFileSize: Int64 {
+        ByteSpan.saturatingSum(Int64(header.count + 2), ByteSpan.saturatingProduct(Int64(maxRowLength), Int64(max(0, maxRows))))
+    }
 
     public init(rows: Int, columns: Int, maxRows: Int, classCount: Int) {
         self.rows = rows
@@ -256,8 +258,9 @@ public struct KaggleCSVParser: Sendable {
         }
         if lineLength > 0 { throw fail(0, "the last line has no newline (the file is cut short?)") }
         if count == 0 { throw fail(0, "no rows after the header") }
+        // Counts and dimensions are at most 2³²−1 (manifests hold IDX dimensions, which are 32-bit).
         func put(_ value: Int, at offset: Int, in bytes: inout [UInt8]) {
-            for shift in 0..<4 { bytes[offset + shift] = UInt8(truncatingIfNeeded: UInt32(value) >> (24 - 8 * shift)) }
+            for shift in 0..<4 { bytes[offset + shift] = UInt8(truncatingIfNeeded: UInt32(clamping: value) >> (24 - 8 * shift)) }
         }
         images[2] = 0x08
         images[3] = 0x03

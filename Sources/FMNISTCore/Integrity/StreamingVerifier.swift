@@ -56,7 +56,13 @@ public final class StreamingVerifier {
         containerSHA.update(bytes)
         do throws(IntegrityFault) {
             if !compressed {
-                if containerSize > payloadLimit { throw IntegrityFault.decompressionBomb(limit: payloadLimit) }
+                if containerSize > payloadLimit {
+                    // The bytes up to the bound first, so that a fault inside them is reported the
+                    // same way whatever the chunking (as the inflater does), then stop.
+                    let allowed = payloadLimit - (containerSize - Int64(bytes.count))
+                    if allowed > 0 { try consumePayload(UnsafeRawBufferPointer(rebasing: bytes.prefix(Int(allowed)))) }
+                    throw IntegrityFault.decompressionBomb(limit: payloadLimit)
+                }
                 try consumePayload(bytes)
             } else if checkedSignature {
                 try inflate(bytes)

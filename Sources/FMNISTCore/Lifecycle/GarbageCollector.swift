@@ -40,8 +40,8 @@ public struct CollectResult: Sendable, Codable, Equatable {
 ///
 /// - It first records again every verified version directory the catalog lacks (the recovery
 ///   every writer runs), so a lost catalog never makes data look unused.
-/// - A store file is kept when any recorded version names its digest; a version directory when
-///   its version is recorded. Everything else in the store and `.fmnist/versions`, every partial
+/// - A store file is kept when any recorded version names its digest (its files, its artifacts,
+///   and every artifact its manifest version pins); a version directory when its version is recorded. Everything else in the store and `.fmnist/versions`, every partial
 ///   download and every temporary is freed.
 /// - Never follows a symlink: one planted inside the store, `.fmnist/versions`, `partial` or `tmp`
 ///   is removed as a link (its target untouched); a private directory that is itself a foreign
@@ -73,8 +73,11 @@ public struct GarbageCollector: Sendable {
         let catalog = try Catalog.open(layout)
         defer { catalog.close() }
         let recovered = try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
-        let needed = try catalog.neededContainerDigests()
-        let recordedVersions = Set(try catalog.versions().map { "\($0.dataset)/\($0.id)" })
+        let versions = try catalog.versions()
+        let recordedVersions = Set(versions.map { "\($0.dataset)/\($0.id)" })
+        // Every store file a recorded version needs by the catalog, and, whatever the catalog's
+        // artifact rows say, every artifact a manifest pins for a recorded version.
+        let needed = try catalog.neededContainerDigests().union(Self.pinnedArtifactDigests(registry, recorded: Set(versions.map(\.id))))
 
         var items: [CollectedItem] = []
         var warnings: [String] = []
@@ -147,6 +150,19 @@ public struct GarbageCollector: Sendable {
         return CollectResult(
             dryRun: dryRun, items: gone, freedBytes: gone.reduce(0) { $0 + $1.bytes }, storeFilesKept: kept,
             recovered: recovered.map(VersionSummary.init), warnings: warnings)
+    }
+
+    /// The SHA-256 of every artifact a manifest pins for one of the `recorded` version ids: an
+    /// artifact lives only in the store (no version directory), so its pin keeps it even when the
+    /// catalog lost its row and recovery could not prove it again.
+    static func pinnedArtifactDigests(_ registry: ManifestRegistry, recorded: Set<String>) -> Set<String> {
+        var digests = Set<String>()
+        for manifest in registry.manifests {
+            for version in manifest.versions where recorded.contains(version.identity.full) {
+                for artifact in version.artifacts ?? [] { digests.insert(artifact.sha256) }
+            }
+        }
+        return digests
     }
 
     struct Entry {

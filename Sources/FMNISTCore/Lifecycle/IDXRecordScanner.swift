@@ -82,7 +82,9 @@ final class RecordSplitter {
         var index = 8
         while index + 4 <= headerLength {
             let dim = Int(header[index]) << 24 | Int(header[index + 1]) << 16 | Int(header[index + 2]) << 8 | Int(header[index + 3])
-            size = size.multipliedReportingOverflow(by: max(dim, 1)).partialValue
+            // Saturating: the verifier refuses such a header before any record is complete.
+            let (product, overflow) = size.multipliedReportingOverflow(by: max(dim, 1))
+            size = overflow ? .max : product
             index += 4
         }
         recordSize = max(size, 1)

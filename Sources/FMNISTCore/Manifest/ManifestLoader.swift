@@ -137,6 +137,14 @@ public enum ManifestLoader {
                 if file.idx.elementCount == nil {
                     throw fail("\(f).idx.dims", "\(file.idx.dims) multiply out to more bytes than any file can hold")
                 }
+                // An IDX header holds each dimension in 4 bytes; and an image wider than the bound
+                // would make the CSV header (one column per pixel) and every row unbounded.
+                if let bad = file.idx.dims.firstIndex(where: { $0 > Int(UInt32.max) }) {
+                    throw fail("\(f).idx.dims[\(bad)]", "\(file.idx.dims[bad]) does not fit in an IDX header's 32-bit dimension")
+                }
+                if file.role.isImages, file.idx.dims[1] * file.idx.dims[2] > maxImagePixels {
+                    throw fail("\(f).idx.dims", "images of \(file.idx.dims[1])×\(file.idx.dims[2]) pixels are more than the \(maxImagePixels) an image may have")
+                }
                 if file.idx.payloadSize != file.payload.size {
                     throw fail("\(f).payload.size", "is \(file.payload.size) but idx.dims \(file.idx.dims) imply \(file.idx.payloadSize) bytes")
                 }
@@ -190,6 +198,9 @@ public enum ManifestLoader {
             }
         }
     }
+
+    /// The most pixels one image may have (rows × columns; MNIST-format images have 784).
+    public static let maxImagePixels = 1 << 20
 
     /// The largest artifact a manifest may pin (keras's mnist.npz is 11 MB).
     public static let maxArtifactSize: Int64 = 1 << 30

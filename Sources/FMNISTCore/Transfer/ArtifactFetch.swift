@@ -98,7 +98,7 @@ struct ArtifactFetch {
                 return make(.present, "\(label): already present and verified (SHA-256 pinned), nothing downloaded", .success,
                             arrays: checks, path: stored.path)
             }
-            let (checks, problem) = crossCheck(stored, manifest: manifest, version: version, artifact: artifact)
+            let (checks, problem) = Self.crossCheck(stored, manifest: manifest, version: version, artifact: artifact)
             if let problem { return make(.refused, "\(label) is the pinned file, but \(problem)", .integrity, arrays: checks) }
             try record(artifact, versionID: versionID, fetched: nil, checks: checks)
             return make(.reused, "\(label): verified and cross-checked from the store, nothing downloaded", .success,
@@ -114,7 +114,7 @@ struct ArtifactFetch {
         case .failure(let skipped, let bytes, let message):
             return make(.failed, "\(label) not fetched: \(message)", .fetchFailed, skipped: skipped, bytes: bytes)
         case .success(let fetched):
-            let (checks, problem) = crossCheck(fetched.partial.url, manifest: manifest, version: version, artifact: artifact)
+            let (checks, problem) = Self.crossCheck(fetched.partial.url, manifest: manifest, version: version, artifact: artifact)
             if let problem {
                 // The bytes are exactly the pinned ones: another mirror cannot help; the manifest is wrong.
                 return make(.refused, "\(label) is the pinned file, but \(problem); nothing stored", .integrity,
@@ -132,7 +132,7 @@ struct ArtifactFetch {
 
     /// The cross-check of the archive at `url` (already proven by its pin): the checks, and the
     /// problem that refuses it (a fault in the archive, or the first array that does not match).
-    func crossCheck(_ url: URL, manifest: Manifest, version: ManifestVersion, artifact: ManifestArtifact) -> ([ArrayCheck], String?) {
+    static func crossCheck(_ url: URL, manifest: Manifest, version: ManifestVersion, artifact: ManifestArtifact) -> ([ArrayCheck], String?) {
         let contents: NPZContents
         do {
             contents = try NPZReader.read(url: url, limits: Self.limits(for: manifest), followSymlinks: false)

@@ -4,8 +4,12 @@ import Foundation
 /// while version directories (`.fmnist/versions/<dataset>/<id>/`) are still present, each one
 /// whose four files verify and whose content is the version its name says is recorded again
 /// (source "recovered", with a verify event so that `switch` trusts it), its store files are
-/// restored from it, and the live row follows the `data/<dataset>` link. Cheap when nothing is
-/// missing: a directory listing and a catalog look-up per version. The caller holds the lock.
+/// restored from it, and the live row follows the `data/<dataset>` link. Artifacts (keras's
+/// `mnist.npz`) have no version directory: each one a recorded version's manifest pins, that the
+/// store holds and that proves by its pin (size + SHA-256) and cross-checks array by array
+/// against the version's payloads, is recorded again too, so that `gc` never takes it for unused.
+/// Cheap when nothing is missing: a directory listing and a catalog look-up per version (and per
+/// pinned artifact). The caller holds the lock.
 ///
 /// ```swift
 /// let recovered = try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
@@ -42,8 +46,42 @@ package struct CatalogRecovery {
             {
                 try catalog.setLive(dataset: manifest.name, versionID: shown)
             }
+            try recoverArtifacts(manifest)
         }
         return recovered
+    }
+
+    /// Records again every artifact that a recorded version of `manifest` pins, that the catalog
+    /// lacks and that the store holds proven (size + SHA-256) with arrays that are the version's
+    /// payloads. Returns the artifacts recorded. A stored file that does not prove or cross-check
+    /// is left unrecorded (`fetch --artifact` fetches it again; `gc` keeps it while the version
+    /// that pins it is recorded).
+    @discardableResult
+    func recoverArtifacts(_ manifest: Manifest) throws -> [CatalogArtifact] {
+        var recorded: [CatalogArtifact] = []
+        let store = VersionStore(layout: layout)
+        for version in manifest.versions {
+            guard let artifacts = version.artifacts, !artifacts.isEmpty else { continue }
+            let versionID = version.identity.full
+            guard try catalog.version(id: versionID)?.dataset == manifest.name else { continue }
+            for artifact in artifacts where try catalog.artifact(versionID: versionID, loader: artifact.loader) == nil {
+                // A stat first: the usual case (never fetched) costs no read.
+                guard let url = try? store.url(containerSHA256: artifact.sha256),
+                    let info = VersionStore.stat(url.path), VersionStore.isRegular(info), Int64(info.st_size) == artifact.size,
+                    store.provenArtifact(sha256: artifact.sha256, size: artifact.size) != nil
+                else { continue }
+                let (checks, problem) = ArtifactFetch.crossCheck(url, manifest: manifest, version: version, artifact: artifact)
+                guard problem == nil else { continue }
+                var arrays: [String: FileRole] = [:]
+                for check in checks where check.matched { arrays[check.array] = check.role }
+                let row = CatalogArtifact(
+                    versionID: versionID, loader: artifact.loader, name: artifact.name, size: artifact.size, sha256: artifact.sha256,
+                    mirrorURL: nil, httpStatus: nil, etag: nil, lastModified: nil, bytes: 0, arrays: arrays)
+                try catalog.recordArtifact(row)
+                recorded.append(row)
+            }
+        }
+        return recorded
     }
 
     /// Verifies one version directory and records it when its content is the version its name says.
