@@ -99,6 +99,86 @@ import Testing
         #expect(directory.stderr.contains("is a directory"))
     }
 
+    /// `verify PATH` through a symlink (`data/current`) resolves it once: while a background
+    /// process flips `data/current` between the datasets, 60 verifies each read one whole dataset
+    /// (never "found MNIST's …" in a Fashion-MNIST check, never exit 3). `verify current` too.
+    @Test(.realData, .timeLimit(.minutes(10))) func verifyThroughALinkWhileSwitchFlipsSeesOneDataset() throws {
+        let (base, root) = try DropIn.workspaceWithBoth("verify-through-link")
+        defer { _ = base }
+        #expect(try FMNISTProcess.run(["switch", "fashion", "--root", root.path, "-q"]).status == 0)
+        let stop = base.path("stop")
+        // Bounded: at most 2,000 round trips, and it stops when told to.
+        let loop = Process()
+        loop.executableURL = URL(fileURLWithPath: "/bin/sh")
+        loop.arguments = ["-c", """
+            n=0; while [ ! -e "$3" ] && [ $n -lt 2000 ]; do
+              "$1" switch mnist --root "$2" -q || exit 1; "$1" switch fashion --root "$2" -q || exit 1; n=$((n+1)); done; echo $n
+            """, "sh", FMNISTProcess.executable.path, root.path, stop.path]
+        let output = Pipe()
+        loop.standardOutput = output
+        loop.standardError = FileHandle.nullDevice
+        try loop.run()
+        var stopped = false
+        func stopLoop() {
+            guard !stopped else { return }
+            stopped = true
+            _ = FileManager.default.createFile(atPath: stop.path, contents: Data())
+            loop.waitUntilExit()
+        }
+        defer { stopLoop() }
+        var seen: [String: Int] = [:]
+        for run in 0..<60 {
+            let target = run % 10 == 9 ? "current" : root.appendingPathComponent("current").path
+            let result = try FMNISTProcess.run(["verify", target, "--root", root.path, "--json"], timeout: 120)
+            #expect(result.status == 0, "verify \(target) (run \(run)): exit \(result.status)\n\(result.stderr)")
+            let report = ((try? result.json())?["datasets"] as? [[String: Any]])?.first
+            let dataset = report?["dataset"] as? String ?? "?"
+            let title = dataset == "fashion" ? "Fashion-MNIST's" : "MNIST's"
+            let files = report?["files"] as? [[String: Any]] ?? []
+            #expect(files.count == 4 && files.allSatisfy { ($0["identified_as"] as? String)?.hasPrefix(title) == true },
+                    "run \(run): \(dataset) with \(files.compactMap { $0["identified_as"] as? String })")
+            seen[dataset, default: 0] += 1
+        }
+        stopLoop()
+        let rounds = Int(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        #expect(loop.terminationStatus == 0, "a switch failed")
+        #expect(rounds >= 5, "the switch loop ran \(rounds) round trips during the verifies")
+        print("verify through data/current: 60 runs (\(seen)) during \(rounds) switch round trips, each saw one whole dataset")
+    }
+
+    /// A PATH that holds no MNIST-format data in any layout says so (exit 4), naming the layouts it
+    /// looks for, instead of "Fashion-MNIST is not present".
+    @Test func aFolderHoldingNoMNISTFormatDataSaysSo() throws {
+        let base = try TemporaryDirectory("verify-no-data")
+        let root = base.path("data")
+        let empty = base.path("fashion")
+        let unrelated = base.path("stuff")
+        for folder in [empty, unrelated] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        try Data("notes".utf8).write(to: unrelated.appendingPathComponent("notes.txt"))
+        try Data("weights".utf8).write(to: unrelated.appendingPathComponent("model.pt"))
+        for folder in [empty.path, unrelated.path, "/etc"] {
+            let result = try FMNISTProcess.run(["verify", folder, "--root", root.path])
+            #expect(result.status == 4, "\(folder): \(result.stderr)")
+            #expect(result.stderr.contains("\(folder): no MNIST-format data found here"), "\(result.stderr)")
+            for layout in ["torchvision root", "keras cache", "TFDS manual dir", "Kaggle-format CSV", "uncompressed IDX"] {
+                #expect(result.stderr.contains(layout), "\(layout) not named: \(result.stderr)")
+            }
+            #expect(!result.stderr.contains("not present"))
+            let json = try FMNISTProcess.run(["verify", folder, "--root", root.path, "--json"])
+            #expect(json.status == 4)
+            #expect((try json.json())["exit_code"] as? Int == 4)
+        }
+        // With --as the folder must hold that dataset: its four files are named as missing.
+        let expected = try FMNISTProcess.run(["verify", empty.path, "--as", "fashion", "--root", root.path])
+        #expect(expected.status == 4 && expected.stderr.contains("MISS"), "\(expected.stderr)")
+        // One file of a dataset: the others are named as missing, as before.
+        try Data("x".utf8).write(to: unrelated.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
+        let partial = try FMNISTProcess.run(["verify", unrelated.path, "--root", root.path])
+        #expect(partial.status == 3 || partial.status == 4)
+        #expect(partial.stderr.contains("MISS") && !partial.stderr.contains("no MNIST-format data found"), "\(partial.stderr)")
+    }
+
     @Test func usageErrorsExitWithTwo() throws {
         let unknown = try FMNISTProcess.run(["verify", "cifar10"])
         #expect(unknown.status == 2)
