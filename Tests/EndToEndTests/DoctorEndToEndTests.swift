@@ -11,7 +11,7 @@ import TestSupport
 
     /// A test folder: a workspace with `datasets` imported, and HOME, KERAS_HOME, TFDS_DATA_DIR
     /// inside it (so the default-location scan sees only what the test plants).
-    struct Scene {
+    final class Scene {
         let base: TemporaryDirectory
         var root: URL { base.path("data") }
         var keras: URL { base.path("keras") }
@@ -30,6 +30,18 @@ import TestSupport
             }
         }
 
+        /// Makes the workspace's read-only folders writable first, so that the folder is removed
+        /// for a user who is not root too (the scene's folder is removed right after).
+        deinit {
+            if let walker = FileManager.default.enumerator(atPath: base.url.path) {
+                for case let path as String in walker {
+                    var info = stat()
+                    let full = base.url.appendingPathComponent(path).path
+                    if lstat(full, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { chmod(full, 0o755) }
+                }
+            }
+        }
+
         func doctor(_ arguments: [String]) throws -> (FMNISTProcess.Result, [[String: Any]]) {
             let result = try FMNISTProcess.run(["doctor"] + arguments + ["--root", root.path, "--json"], environment: environment,
                                                currentDirectory: base.url)
@@ -39,11 +51,14 @@ import TestSupport
         }
 
         /// Builds what a loader's download leaves: the `.gz` (and, for torchvision, the uncompressed file).
+        /// The copies are the user's own files, writable (the shared originals may be read-only,
+        /// which only root could write through).
         func plant(_ folder: URL, from source: (String) -> URL, uncompressed: Bool) throws {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for name in DoctorEndToEndTests.names {
                 let gz = source(name)
                 try FileManager.default.copyItem(at: gz, to: folder.appendingPathComponent(name + ".gz"))
+                try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder.appendingPathComponent(name + ".gz").path)
                 if uncompressed { try Data(ExportEndToEndTests.upstreamPayload(gz.deletingLastPathComponent(), name)).write(to: folder.appendingPathComponent(name)) }
             }
         }

@@ -104,7 +104,14 @@ import Testing
     /// (never "found MNIST's …" in a Fashion-MNIST check, never exit 3). `verify current` too.
     @Test(.realData, .timeLimit(.minutes(10))) func verifyThroughALinkWhileSwitchFlipsSeesOneDataset() throws {
         let (base, root) = try DropIn.workspaceWithBoth("verify-through-link")
-        defer { _ = base }
+        defer {
+            // The version folders are read-only: make them writable so that a user who is not root removes them too.
+            if let walker = FileManager.default.enumerator(atPath: base.url.path) {
+                for case let path as String in walker where (try? base.url.appendingPathComponent(path).resourceValues(forKeys: [.isDirectoryKey]))?.isDirectory == true {
+                    chmod(base.url.appendingPathComponent(path).path, 0o755)
+                }
+            }
+        }
         #expect(try FMNISTProcess.run(["switch", "fashion", "--root", root.path, "-q"]).status == 0)
         let stop = base.path("stop")
         // Bounded: at most 2,000 round trips, and it stops when told to.
