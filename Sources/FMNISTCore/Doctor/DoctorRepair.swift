@@ -43,7 +43,7 @@ public struct DoctorRepair {
         let wanted = finding.expected
         if finding.status == .unknown {
             return leftAlone(
-                "left as it is: valid data of no known version (perhaps another MNIST-format dataset such as Kuzushiji-MNIST or "
+                "valid data of no known version (perhaps another MNIST-format dataset such as Kuzushiji-MNIST or "
                     + "EMNIST, or another release) is never overwritten; if it should be \(wanted), move it away and let the loader "
                     + "download it again, or write the folder with `fmnist export`")
         }
@@ -52,7 +52,7 @@ public struct DoctorRepair {
             case .place?, .files?, .fmnistLink?: break
             case .folderName?, nil:
                 return leftAlone(
-                    "left as it is: the folder holds known files of more than one dataset, and no majority of them agreeing with "
+                    "the folder holds known files of more than one dataset, and no majority of them agreeing with "
                         + "its name proves this one the wrong file; move away the files that do not belong, then run `fmnist doctor --fix` again")
             }
         }
