@@ -154,6 +154,43 @@ import Testing
         print("verify through data/current: 60 runs (\(seen)) during \(rounds) switch round trips, each saw one whole dataset")
     }
 
+    /// Resolving a symlinked PATH keeps the names that tell its layout and dataset: a torchvision
+    /// `FashionMNIST/raw` that is a link to a folder of MNIST files still fails (WRONG DATASET), a
+    /// keras `datasets` that is a link is still a keras cache, a folder link named `fashion` is
+    /// still checked as Fashion-MNIST.
+    @Test(.realData) func aSymlinkedPathKeepsTheNamesThatTellItsLayout() throws {
+        let base = try TemporaryDirectory("verify-linked-names")
+        let root = base.path("data").path
+        let files = base.path("mnist-files")
+        try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
+        for name in RealData.names.map({ String($0.dropLast(3)) }) {
+            try ExportEndToEndTests.upstreamPayload(RealData.mnist, name).write(to: files.appendingPathComponent(name))
+        }
+        try FileManager.default.createDirectory(at: base.path("tv/FashionMNIST"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: base.path("tv/FashionMNIST/raw"), withDestinationURL: files)
+        let raw = try FMNISTProcess.run(["verify", base.path("tv/FashionMNIST/raw").path, "--root", root, "--json"])
+        #expect(raw.status == 3, "\(raw.stderr)")
+        let folder = ((try raw.json())["folders"] as? [[String: Any]])?.first
+        #expect(folder?["path"] as? String == base.path("tv/FashionMNIST/raw").path)
+        #expect((folder?["verdict"] as? String)?.contains("WRONG DATASET") == true)
+
+        let mine = base.path("my-datasets")
+        try FileManager.default.createDirectory(at: mine.appendingPathComponent("fashion-mnist"), withIntermediateDirectories: true)
+        for name in RealData.names {
+            try FileManager.default.copyItem(at: RealData.fashion.appendingPathComponent(name), to: mine.appendingPathComponent("fashion-mnist/" + name))
+        }
+        try FileManager.default.createDirectory(at: base.path("keras"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: base.path("keras/datasets"), withDestinationURL: mine)
+        let keras = try FMNISTProcess.run(["verify", base.path("keras/datasets").path, "--root", root, "--json"])
+        #expect(keras.status == 0, "\(keras.stderr)")
+        #expect((try keras.json())["loader"] as? String == "keras")
+
+        try FileManager.default.createDirectory(at: base.path("named"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: base.path("named/fashion"), withDestinationURL: RealData.mnist)
+        let named = try FMNISTProcess.run(["verify", base.path("named/fashion").path, "--root", root])
+        #expect(named.status == 3 && named.stderr.contains("this is MNIST's"), "\(named.stderr)")
+    }
+
     /// A PATH that holds no MNIST-format data in any layout says so (exit 4), naming the layouts it
     /// looks for, instead of "Fashion-MNIST is not present".
     @Test func aFolderHoldingNoMNISTFormatDataSaysSo() throws {

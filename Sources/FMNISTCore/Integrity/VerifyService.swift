@@ -52,6 +52,29 @@ public struct VerifyService: Sendable {
         // own) is resolved once, here: every file is then read under that one real folder, so a
         // concurrent `switch` cannot make it read files of two datasets or versions.
         let given = resolvedOnce(target)
+        if given.shown != nil {
+            // Layouts told by folder names (a torchvision `<Class>/raw`, a keras `datasets/`, a TFDS
+            // `manual/` that is itself a link) are recognised where the user pointed; each folder
+            // is then read at its real path, resolved once.
+            switch try VerifyTarget.resolve(target, layout: layout, registry: registry, expected: expectedDataset) {
+            case .payloadFolders(let folders):
+                var shownAs: [URL: URL] = [:]
+                let real = folders.map { folder -> URL in
+                    let read = URL(fileURLWithPath: LinkSwitcher.realPath(folder.standardizedFileURL.path))
+                    shownAs[read] = folder
+                    return read
+                }
+                return .payloadFolders(PayloadFolderReport.verify(
+                    real, root: URL(fileURLWithPath: target), registry: registry, followingSwitch: torchvisionLinkFolders(), shownAs: shownAs))
+            case .loaderCache(let cache):
+                func real(_ place: LoaderCache.Place) -> LoaderCache.Place {
+                    LoaderCache.Place(dataset: place.dataset, url: URL(fileURLWithPath: LinkSwitcher.realPath(place.url.standardizedFileURL.path)))
+                }
+                let resolved = LoaderCache(loader: cache.loader, root: cache.root, folders: cache.folders.map(real), npz: cache.npz.map(real))
+                return .loaderCache(LoaderCacheReport.verify(resolved, registry: registry))
+            default: break
+            }
+        }
         switch try VerifyTarget.resolve(given.read, layout: layout, registry: registry, expected: expectedDataset, named: given.named) {
         case .file(let url):
             if NPZFileReport.looksLikeNPZ(url) { return .npz(NPZFileReport.identify(url: url, registry: registry)) }
