@@ -11,7 +11,7 @@ struct DoctorCommand: AsyncParsableCommand {
 
             Status per file: ok, other-dataset (e.g. MNIST's train-images in a Fashion-MNIST place), damaged (truncated, CRC/SHA mismatch, wrong file or form), not-data (HTML page, empty, not IDX), unknown (valid IDX of no known version), stale-cache.
 
-            --fix replaces each file that is not ok by the verified bytes of the right file from the workspace (--root), in the form its loader reads, via a temporary and a rename in the same folder; it renames a stale processed/ aside; it never writes through a symlink nor into the workspace, and says which `fmnist fetch` to run when the workspace lacks the data.
+            --fix replaces only what it can prove is a broken copy of a known file (damaged, not-data, or a known file of the other dataset where the place names its dataset, e.g. torchvision's FashionMNIST/raw) by the verified bytes of the right file from the workspace (--root), in the form its loader reads, via a temporary and a rename in the same folder; it renames a stale processed/ aside. It leaves alone valid data of no known version (unknown) and a consistent set of one dataset in a folder only named like a cache (MNIST_data/ holding Fashion-MNIST is the user's choice); it never writes through a symlink (any folder on the way) nor into the workspace, and says which `fmnist fetch` to run when the workspace lacks the data.
 
             Examples:
               fmnist doctor                       # default locations and ./data
@@ -42,7 +42,11 @@ struct DoctorCommand: AsyncParsableCommand {
                 console.info("\(mark)  [\(finding.loader.rawValue)] \(finding.path)")
                 console.info("\(String(repeating: " ", count: width))    \(finding.message)")
                 if let fix = finding.fix {
-                    let verb = fix.action == .replaced || fix.action == .movedAside ? console.style("fixed", "1;32") : console.style("not fixed", "1;31")
+                    let verb = switch fix.action {
+                    case .replaced, .movedAside: console.style("fixed", "1;32")
+                    case .leftAlone: console.style("left alone", "1;33")
+                    case .refused, .needsFetch: console.style("not fixed", "1;31")
+                    }
                     console.info("\(String(repeating: " ", count: width))    \(verb): \(fix.message)")
                 }
             }
@@ -53,7 +57,10 @@ struct DoctorCommand: AsyncParsableCommand {
                 : "\(report.findings.count) found, \(problems) not ok" + (fix ? ", \(problems - unsettled) fixed" : "")
             console.info("\(summary) (scanned \(report.scanned.joined(separator: ", ")): \(report.entriesSeen) entries, "
                          + "\(report.filesRead) files read, \(String(format: "%.2f", report.seconds)) s)")
-            if problems > 0 && !fix && unsettled > 0 { console.info("hint: run `fmnist doctor --fix` with the same paths to repair them from the workspace") }
+            if !fix && report.repairable > 0 {
+                let some = report.repairable < problems ? "\(report.repairable) of them" : "them"
+                console.info("hint: run `fmnist doctor --fix` with the same paths to repair \(some) from the workspace")
+            }
             return report.exitStatus
         }
     }

@@ -13,6 +13,7 @@ struct VerifyCommand: AsyncParsableCommand {
               fmnist verify                 # every dataset in the workspace
               fmnist verify --repair        # restore damaged copies, rebuild a lost catalog
               fmnist verify fashion         # data/fashion vs the Fashion-MNIST manifest
+              fmnist verify current         # the dataset data/current points at (read once)
               fmnist verify ~/datasets/fm   # any folder holding the four .gz files
               fmnist verify t10k-images-idx3-ubyte.gz --json   # identify one file
               fmnist verify ~/torch-data    # a torchvision root (<Class>/raw/*-ubyte), by content
@@ -25,10 +26,12 @@ struct VerifyCommand: AsyncParsableCommand {
 
             --locked (with --file PATH, default ./fmnist.lock) checks instead that each dataset the lock pins is live at the pinned version and verifies; any drift is named, exit 3. It is what a project's CI runs.
 
-            Exit codes: 0 verified, 3 a file is corrupt/wrong/unknown (or drift from the lock), 4 files missing, 2 usage or a malformed lock file.
+            A PATH that is or passes through a symlink (data/current, a link of your own) is resolved once, so a concurrent `fmnist switch` cannot make verify read two datasets; a PATH holding no MNIST-format data in any of these layouts exits 4 and says so.
+
+            Exit codes: 0 verified, 3 a file is corrupt/wrong/unknown (or drift from the lock), 4 files missing (or no MNIST-format data at PATH), 2 usage or a malformed lock file.
             """)
 
-    @Argument(help: "fashion, mnist, all (default), a directory (torchvision root, keras cache, TFDS manual dir, folder of CSVs), or one .gz, IDX, .npz or CSV file.", completion: DatasetCompletion.kind(plus: ["all"]))
+    @Argument(help: "fashion, mnist, current, all (default), a directory (torchvision root, keras cache, TFDS manual dir, folder of CSVs), or one .gz, IDX, .npz or CSV file.", completion: DatasetCompletion.kind(plus: ["all", "current"]))
     var target: String = "all"
 
     @Option(name: .customLong("as"), help: ArgumentHelp("Dataset a directory PATH must hold.", valueName: "DATASET"), completion: DatasetCompletion.kind())

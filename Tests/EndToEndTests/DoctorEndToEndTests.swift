@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `fmnist doctor` over caches built the way the loaders build them, from the real data: a
 /// torchvision root (`raw/` with the `.gz` and the uncompressed files, as `download=True` leaves
@@ -10,7 +11,7 @@ import Testing
 
     /// A test folder: a workspace with `datasets` imported, and HOME, KERAS_HOME, TFDS_DATA_DIR
     /// inside it (so the default-location scan sees only what the test plants).
-    struct Scene {
+    final class Scene {
         let base: TemporaryDirectory
         var root: URL { base.path("data") }
         var keras: URL { base.path("keras") }
@@ -29,6 +30,18 @@ import Testing
             }
         }
 
+        /// Makes the workspace's read-only folders writable first, so that the folder is removed
+        /// for a user who is not root too (the scene's folder is removed right after).
+        deinit {
+            if let walker = FileManager.default.enumerator(atPath: base.url.path) {
+                for case let path as String in walker {
+                    var info = stat()
+                    let full = base.url.appendingPathComponent(path).path
+                    if lstat(full, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { chmod(full, 0o755) }
+                }
+            }
+        }
+
         func doctor(_ arguments: [String]) throws -> (FMNISTProcess.Result, [[String: Any]]) {
             let result = try FMNISTProcess.run(["doctor"] + arguments + ["--root", root.path, "--json"], environment: environment,
                                                currentDirectory: base.url)
@@ -38,11 +51,14 @@ import Testing
         }
 
         /// Builds what a loader's download leaves: the `.gz` (and, for torchvision, the uncompressed file).
+        /// The copies are the user's own files, writable (the shared originals may be read-only,
+        /// which only root could write through).
         func plant(_ folder: URL, from source: (String) -> URL, uncompressed: Bool) throws {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for name in DoctorEndToEndTests.names {
                 let gz = source(name)
                 try FileManager.default.copyItem(at: gz, to: folder.appendingPathComponent(name + ".gz"))
+                try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder.appendingPathComponent(name + ".gz").path)
                 if uncompressed { try Data(ExportEndToEndTests.upstreamPayload(gz.deletingLastPathComponent(), name)).write(to: folder.appendingPathComponent(name)) }
             }
         }
@@ -54,6 +70,32 @@ import Testing
     static func finding(_ findings: [[String: Any]], _ suffix: String) -> [String: Any]? {
         findings.first { ($0["path"] as? String)?.hasSuffix(suffix) == true }
     }
+
+    /// One entry found under a folder: a regular file's inode and bytes, or a symlink's text.
+    struct Entry: Equatable {
+        let inode: Int
+        let bytes: Data
+        let link: String?
+    }
+
+    /// Every regular file and symlink under `folder` (links not followed): to prove nothing was written.
+    static func contents(_ folder: URL) throws -> [String: Entry] {
+        var result: [String: Entry] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: folder.path)
+        while let name = enumerator?.nextObject() as? String {
+            let url = folder.appendingPathComponent(name)
+            let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+            let inode = attributes[.systemFileNumber] as? Int ?? 0
+            if attributes[.type] as? FileAttributeType == .typeSymbolicLink {
+                result[name] = Entry(inode: inode, bytes: Data(), link: try FileManager.default.destinationOfSymbolicLink(atPath: url.path))
+            } else if attributes[.type] as? FileAttributeType == .typeRegular {
+                result[name] = Entry(inode: inode, bytes: try Data(contentsOf: url), link: nil)
+            }
+        }
+        return result
+    }
+
+    static func action(_ finding: [String: Any]?) -> String? { (finding?["fix"] as? [String: Any])?["action"] as? String }
 
     static func inode(_ url: URL) throws -> Int {
         try #require(try FileManager.default.attributesOfItem(atPath: url.path)[.systemFileNumber] as? Int)
@@ -158,12 +200,25 @@ import Testing
         let form = try #require(Self.finding(findings, "raw/t10k-labels-idx1-ubyte"))
         #expect(form["status"] as? String == "damaged" && (form["message"] as? String)?.contains("gzip-compressed") == true)
 
+        // MNIST_data holds one known file of each dataset: only its name says MNIST, so neither is
+        // proven the intruder; the unknown file is valid data of no known version.
+        #expect(Self.finding(findings, "MNIST_data/t10k-labels-idx1-ubyte.gz")?["expected_from"] == nil)
+        let before = try Self.contents(folder)
+
         let (fixed, fixes) = try scene.doctor([folder.path, scene.base.path("torch").path, "--fix"])
-        // MNIST's own files are replaced; nothing asks for Fashion-MNIST, which is not needed.
-        #expect(fixed.status == 0, "\(fixed.stderr)")
-        #expect(fixes.filter { $0["fix"] != nil }.count == 4)
+        #expect(fixed.status == 3, "\(fixed.stderr)")
+        func action(_ suffix: String) -> String? { (Self.finding(fixes, suffix)?["fix"] as? [String: Any])?["action"] as? String }
+        #expect(action("raw/t10k-labels-idx1-ubyte") == "replaced")
+        #expect(action("MNIST_data/t10k-labels-idx1-ubyte.gz") == "left_alone")
+        #expect(action("MNIST_data/t10k-images-idx3-ubyte.gz") == "left_alone")
+        #expect(action("MNIST_data/train-images-idx3-ubyte.gz") == "refused")
+        #expect(action("MNIST_data/train-labels-idx1-ubyte.gz") == nil)
+        #expect(try Self.contents(folder) == before, "a file in MNIST_data was written")
         #expect(try Data(contentsOf: raw.appendingPathComponent("t10k-labels-idx1-ubyte")) == ExportEndToEndTests.upstreamPayload(RealData.mnist, "t10k-labels-idx1-ubyte"))
-        #expect(try scene.doctor([folder.path, scene.base.path("torch").path]).0.status == 0)
+        #expect(fixed.stderr.contains("left alone"))
+        let again = try scene.doctor([folder.path, scene.base.path("torch").path]).0
+        #expect(again.status == 3)
+        #expect(!again.stderr.contains("hint: run `fmnist doctor --fix`"), "--fix would change nothing: \(again.stderr)")
     }
 
     /// A keras cache whose folder is a symlink fmnist did not make, and a torchvision file that is
@@ -233,6 +288,206 @@ import Testing
             #expect((fix["message"] as? String)?.contains("fmnist verify --repair") == true)
         }
         #expect(try Data(contentsOf: live) == bytes.prefix(100))
+    }
+
+    /// Writes `name` (uncompressed IDX, or gzip'd when it ends in .gz) into `folder`.
+    static func write(_ payload: [UInt8], _ folder: URL, _ name: String) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(name.hasSuffix(".gz") ? SyntheticIDX.gzip(payload) : payload).write(to: folder.appendingPathComponent(name))
+    }
+
+    /// Principle: valid data of no known version is reported and never overwritten, whatever the
+    /// place: the superseded 2017-08-26 Fashion-MNIST labels in keras's Fashion-MNIST cache, a
+    /// Kuzushiji-like set in MNIST_data/, EMNIST-like files (47 classes of labels, more images than
+    /// any known file holds) and an IDX of floats in torchvision's MNIST/raw.
+    @Test(.realDataWithOldLabels) func validDataOfNoKnownVersionIsReportedAndLeftAlone() throws {
+        let scene = try Scene("doctor-unknown", datasets: ["fashion", "mnist"])
+        let kerasCache = scene.keras.appendingPathComponent("datasets/fashion-mnist")
+        try scene.plant(kerasCache, from: Self.fashion, uncompressed: false)
+        for name in ["train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
+            try FileManager.default.removeItem(at: kerasCache.appendingPathComponent(name))
+            try FileManager.default.copyItem(at: RealData.oldFashionLabels.appendingPathComponent(name), to: kerasCache.appendingPathComponent(name))
+        }
+        let kuzushiji = scene.base.path("project/MNIST_data")
+        try Self.write(SyntheticIDX.images(count: 600, seed: 11), kuzushiji, "train-images-idx3-ubyte.gz")
+        try Self.write(SyntheticIDX.labels((0..<600).map { UInt8($0 * 7 % 10) }), kuzushiji, "train-labels-idx1-ubyte.gz")
+        try Self.write(SyntheticIDX.images(count: 100, seed: 13), kuzushiji, "t10k-images-idx3-ubyte.gz")
+        try Self.write(SyntheticIDX.labels((0..<100).map { UInt8($0 * 3 % 10) }), kuzushiji, "t10k-labels-idx1-ubyte.gz")
+        let raw = scene.base.path("torch/MNIST/raw")
+        try Self.write(SyntheticIDX.labels((0..<470).map { UInt8($0 % 47) }), raw, "train-labels-idx1-ubyte")
+        // 112,800 images of 28×28 (EMNIST balanced): 88 MB, more than any known file; zeros compress to little.
+        try Self.write([0, 0, 0x08, 0x03] + [112_800, 28, 28].flatMap { SyntheticIDX.bigEndian($0) } + [UInt8](repeating: 0, count: 112_800 * 784),
+                       raw, "train-images-idx3-ubyte.gz")
+        try Self.write([0, 0, 0x0D, 0x03] + [10, 28, 28].flatMap { SyntheticIDX.bigEndian($0) } + [UInt8](repeating: 0x3F, count: 10 * 784 * 4),
+                       raw, "t10k-images-idx3-ubyte")
+        let folders = [kerasCache, kuzushiji, raw]
+        let before = try folders.map(Self.contents)
+
+        let (result, findings) = try scene.doctor([kuzushiji.deletingLastPathComponent().path, scene.base.path("torch").path])
+        #expect(result.status == 3, "\(result.stderr)")
+        let unknown = findings.filter { $0["status"] as? String == "unknown" }
+        #expect(unknown.count == 9, "\(findings.map { "\($0["path"] ?? "") \($0["status"] ?? "")" })")
+        #expect(unknown.allSatisfy { $0["identity"] == nil })
+        #expect(findings.filter { $0["status"] as? String != "ok" }.count == 9)
+        #expect((Self.finding(findings, "raw/train-labels-idx1-ubyte")?["message"] as? String)?.contains("labels 0…46") == true)
+        #expect((Self.finding(findings, "raw/train-images-idx3-ubyte.gz")?["message"] as? String)?.contains("larger than any known file") == true)
+        #expect(Self.finding(findings, "fashion-mnist/train-labels-idx1-ubyte.gz")?["expected_from"] as? String == "place")
+        #expect(!result.stderr.contains("hint: run `fmnist doctor --fix`"), "nothing --fix would repair: \(result.stderr)")
+
+        let (fixed, fixes) = try scene.doctor([kuzushiji.deletingLastPathComponent().path, scene.base.path("torch").path, "--fix"])
+        #expect(fixed.status == 3, "\(fixed.stderr)")
+        let left = fixes.filter { Self.action($0) == "left_alone" }
+        #expect(left.count == 9)
+        #expect(fixes.allSatisfy { $0["status"] as? String == "ok" ? $0["fix"] == nil : Self.action($0) == "left_alone" })
+        #expect(left.allSatisfy { (($0["fix"] as? [String: Any])?["message"] as? String)?.contains("never overwritten") == true })
+        #expect(try folders.map(Self.contents) == before, "valid data of no known version was written")
+        #expect(fixed.stderr.contains("left alone"))
+    }
+
+    /// Principle: a known file of the other dataset is replaced only where the loader and dataset
+    /// are certain, or where it is one intruder among the right dataset's files. A consistent set of
+    /// Fashion-MNIST copied into MNIST_data/ is the user's choice (ok); a two-and-two mix is left
+    /// alone; junk (an HTML page, a truncated .gz) is replaced; a torchvision FashionMNIST/raw
+    /// holding a whole MNIST set is damage.
+    @Test(.realData) func aConsistentSetIsTheUsersChoiceAndAnIntruderIsDamage() throws {
+        let scene = try Scene("doctor-choice", datasets: ["fashion", "mnist"])
+        let chosen = scene.base.path("choice/MNIST_data")
+        try scene.plant(chosen, from: Self.fashion, uncompressed: false)
+        let intruded = scene.base.path("intruded/MNIST_data")
+        try scene.plant(intruded, from: { $0.hasPrefix("t10k-labels") ? Self.fashion($0) : Self.mnist($0) }, uncompressed: false)
+        let mixed = scene.base.path("mixed/MNIST_data")
+        try scene.plant(mixed, from: { $0.hasPrefix("train") ? Self.fashion($0) : Self.mnist($0) }, uncompressed: false)
+        let junk = scene.base.path("junk/MNIST_data")
+        try FileManager.default.createDirectory(at: junk, withIntermediateDirectories: true)
+        try Data("<!DOCTYPE html><html>proxy error</html>".utf8).write(to: junk.appendingPathComponent("train-labels-idx1-ubyte.gz"))
+        let whole = try Data(contentsOf: Self.mnist("t10k-images-idx3-ubyte"))
+        try whole.prefix(whole.count / 3).write(to: junk.appendingPathComponent("t10k-images-idx3-ubyte.gz"))
+        let torch = scene.base.path("torch")
+        let tvRaw = torch.appendingPathComponent("FashionMNIST/raw")
+        try scene.plant(tvRaw, from: Self.mnist, uncompressed: true)
+        let paths = ["choice", "intruded", "mixed", "junk", "torch"].map { scene.base.path($0).path }
+        let (chosenBefore, mixedBefore) = (try Self.contents(chosen), try Self.contents(mixed))
+
+        let (result, findings) = try scene.doctor(paths)
+        #expect(result.status == 3, "\(result.stderr)")
+        func all(_ folder: String) -> [[String: Any]] { findings.filter { ($0["path"] as? String)?.contains(folder) == true } }
+        let choice = all("choice/MNIST_data/")
+        #expect(choice.count == 4 && choice.allSatisfy { $0["status"] as? String == "ok" && $0["expected_from"] as? String == "files" })
+        #expect(choice.allSatisfy { $0["expected_dataset"] as? String == "fashion" && ($0["message"] as? String)?.contains("suggests MNIST") == true })
+        let intruder = try #require(Self.finding(findings, "intruded/MNIST_data/t10k-labels-idx1-ubyte.gz"))
+        #expect(intruder["status"] as? String == "other-dataset" && intruder["expected_from"] as? String == "files")
+        #expect(intruder["expected_dataset"] as? String == "mnist")
+        #expect(all("intruded/MNIST_data/").filter { $0["status"] as? String == "ok" }.count == 3)
+        let mix = all("mixed/MNIST_data/")
+        #expect(mix.filter { $0["status"] as? String == "other-dataset" }.compactMap { $0["dataset"] as? String } == ["fashion", "fashion"])
+        #expect(mix.filter { $0["status"] as? String == "ok" }.count == 2)
+        #expect(Self.finding(findings, "junk/MNIST_data/train-labels-idx1-ubyte.gz")?["status"] as? String == "not-data")
+        #expect(Self.finding(findings, "junk/MNIST_data/train-labels-idx1-ubyte.gz")?["expected_from"] as? String == "folder-name")
+        #expect(Self.finding(findings, "junk/MNIST_data/t10k-images-idx3-ubyte.gz")?["status"] as? String == "damaged")
+        let tv = all("FashionMNIST/raw/")
+        #expect(tv.count == 8 && tv.allSatisfy { $0["status"] as? String == "other-dataset" && $0["expected_from"] as? String == "place" })
+
+        let (fixed, fixes) = try scene.doctor(paths + ["--fix"])
+        #expect(fixed.status == 3, "the mix stays: \(fixed.stderr)")
+        #expect(try Self.contents(chosen) == chosenBefore, "the user's Fashion-MNIST in MNIST_data was written")
+        #expect(try Self.contents(mixed) == mixedBefore, "a file of the mixed folder was written")
+        #expect(fixes.filter { ($0["path"] as? String)?.contains("mixed/") == true }.compactMap(Self.action) == ["left_alone", "left_alone"])
+        #expect(Self.action(Self.finding(fixes, "intruded/MNIST_data/t10k-labels-idx1-ubyte.gz")) == "replaced")
+        #expect(try Data(contentsOf: intruded.appendingPathComponent("t10k-labels-idx1-ubyte.gz")) == Data(contentsOf: Self.mnist("t10k-labels-idx1-ubyte")))
+        #expect(try Data(contentsOf: junk.appendingPathComponent("train-labels-idx1-ubyte.gz")) == Data(contentsOf: Self.mnist("train-labels-idx1-ubyte")))
+        #expect(try Data(contentsOf: junk.appendingPathComponent("t10k-images-idx3-ubyte.gz")) == whole)
+        #expect(tv.count == fixes.filter { ($0["path"] as? String)?.contains("FashionMNIST/raw/") == true && Self.action($0) == "replaced" }.count)
+        #expect(try Data(contentsOf: tvRaw.appendingPathComponent("train-labels-idx1-ubyte")) == ExportEndToEndTests.upstreamPayload(RealData.fashion, "train-labels-idx1-ubyte"))
+        #expect(try Data(contentsOf: tvRaw.appendingPathComponent("t10k-images-idx3-ubyte.gz")) == Data(contentsOf: Self.fashion("t10k-images-idx3-ubyte")))
+
+        let (again, after) = try scene.doctor(paths)
+        #expect(again.status == 3)
+        #expect(after.filter { $0["status"] as? String != "ok" }.compactMap { $0["path"] as? String }.allSatisfy { $0.contains("mixed/") })
+    }
+
+    /// Principle: nothing is written through a symlink on the way to a file: KERAS_HOME/datasets
+    /// linked to a user folder, a PATH below a linked folder, a file that is a link. The refusal
+    /// names the link and its target; given the real folder instead, doctor repairs it there.
+    @Test(.realData) func noFolderOnTheWayThatIsASymlinkIsWrittenThrough() throws {
+        let scene = try Scene("doctor-symlinked", datasets: ["fashion"])
+        let mine = scene.base.path("my-keras-datasets")
+        let cache = mine.appendingPathComponent("fashion-mnist")
+        try scene.plant(cache, from: Self.fashion, uncompressed: false)
+        try Data("<html>captive portal</html>".utf8).write(to: cache.appendingPathComponent("train-labels-idx1-ubyte.gz"))
+        let full = try Data(contentsOf: Self.fashion("t10k-images-idx3-ubyte"))
+        try full.prefix(1000).write(to: cache.appendingPathComponent("t10k-images-idx3-ubyte.gz"))
+        try FileManager.default.createDirectory(at: scene.keras, withIntermediateDirectories: true)
+        let datasets = scene.keras.appendingPathComponent("datasets")
+        try FileManager.default.createSymbolicLink(at: datasets, withDestinationURL: mine)
+
+        let real = scene.base.path("real-torch")
+        let raw = real.appendingPathComponent("FashionMNIST/raw")
+        try scene.plant(raw, from: Self.fashion, uncompressed: true)
+        let cut = raw.appendingPathComponent("t10k-labels-idx1-ubyte")
+        try Data(contentsOf: cut).prefix(5000).write(to: cut)
+        let notes = scene.base.path("notes.html")
+        try Data("<html>my notes</html>".utf8).write(to: notes)
+        try FileManager.default.removeItem(at: raw.appendingPathComponent("train-labels-idx1-ubyte"))
+        try FileManager.default.createSymbolicLink(at: raw.appendingPathComponent("train-labels-idx1-ubyte"), withDestinationURL: notes)
+        let via = scene.base.path("via")
+        try FileManager.default.createSymbolicLink(at: via, withDestinationURL: real)
+        let before = (try Self.contents(mine), try Self.contents(real), try Data(contentsOf: notes))
+
+        let (result, findings) = try scene.doctor([via.path, "--fix"])
+        #expect(result.status == 3, "\(result.stderr)")
+        let keras = findings.filter { ($0["path"] as? String)?.hasPrefix(datasets.path + "/") == true }
+        #expect(keras.count == 4)
+        #expect(keras.allSatisfy { $0["linked_through"] as? String == datasets.path })
+        for finding in keras where finding["status"] as? String != "ok" {
+            let fix = try #require(finding["fix"] as? [String: Any])
+            #expect(fix["action"] as? String == "refused")
+            let message = fix["message"] as? String ?? ""
+            #expect(message.contains(datasets.path) && message.contains(mine.path), "\(message)")
+        }
+        let below = findings.filter { ($0["path"] as? String)?.hasPrefix(via.path + "/") == true }
+        #expect(below.count == 8 && below.allSatisfy { $0["linked_through"] as? String == via.path })
+        let refused = below.filter { $0["status"] as? String != "ok" }
+        #expect(refused.count == 2 && refused.allSatisfy { Self.action($0) == "refused" })
+        #expect(refused.allSatisfy { (($0["fix"] as? [String: Any])?["message"] as? String)?.contains(real.path) == true })
+        #expect((try Self.contents(mine), try Self.contents(real), try Data(contentsOf: notes)) == before, "written through a symlink")
+
+        // The real folder given as PATH: the cut file is repaired; the linked file still is not.
+        let (direct, fixes) = try scene.doctor([real.path, "--fix"])
+        #expect(direct.status == 3)
+        #expect(Self.action(Self.finding(fixes, "real-torch/FashionMNIST/raw/t10k-labels-idx1-ubyte")) == "replaced")
+        #expect(try Data(contentsOf: cut) == ExportEndToEndTests.upstreamPayload(RealData.fashion, "t10k-labels-idx1-ubyte"))
+        let linkedFile = try #require(Self.finding(fixes, "real-torch/FashionMNIST/raw/train-labels-idx1-ubyte"))
+        #expect(Self.action(linkedFile) == "refused" && (linkedFile["linked_through"] as? String)?.hasSuffix("raw/train-labels-idx1-ubyte") == true)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: raw.appendingPathComponent("train-labels-idx1-ubyte").path) == notes.path)
+        #expect(try Data(contentsOf: notes) == before.2)
+        #expect(try Self.contents(mine) == before.0)
+    }
+
+    /// fmnist's own framework links (`switch --link PATH --layout torchvision|keras`) show the
+    /// active dataset under every class name: doctor judges them as verify does, for either dataset
+    /// active (no OTHER-DATASET, no --fix suggested, nothing written).
+    @Test(.realData) func fmnistsOwnFrameworkLinksAreJudgedAsVerifyJudgesThem() throws {
+        let scene = try Scene("doctor-own-links", datasets: ["fashion", "mnist"])
+        let tv = scene.base.path("tv")
+        let root = scene.root.path
+        #expect(try FMNISTProcess.run(["switch", "mnist", "--root", root, "--link", tv.path, "--layout", "torchvision", "-q"]).status == 0)
+        #expect(try FMNISTProcess.run(["switch", "mnist", "--root", root, "--link", scene.keras.path, "--layout", "keras", "-q"]).status == 0)
+        for active in ["mnist", "fashion"] {
+            if active == "fashion" { #expect(try FMNISTProcess.run(["switch", "fashion", "--root", root, "-q"]).status == 0) }
+            let (result, findings) = try scene.doctor([tv.path])
+            #expect(result.status == 0, "\(active) active: \(result.stderr)")
+            #expect(!result.stderr.contains("--fix"), "\(result.stderr)")
+            let linked = findings.filter { $0["loader"] as? String == "torchvision" || $0["loader"] as? String == "keras" }
+            #expect(linked.filter { $0["loader"] as? String == "keras" }.count == 4)
+            #expect(linked.filter { $0["loader"] as? String == "torchvision" }.count >= 4)
+            #expect(linked.allSatisfy { $0["status"] as? String == "ok" && $0["expected_from"] as? String == "fmnist-link" && $0["dataset"] as? String == active },
+                    "\(linked.map { "\($0["path"] ?? "") \($0["status"] ?? "") \($0["dataset"] ?? "")" })")
+            #expect(try FMNISTProcess.run(["verify", tv.path, "--root", root]).status == 0)
+            let (fixed, fixes) = try scene.doctor([tv.path, "--fix"])
+            #expect(fixed.status == 0, "\(fixed.stderr)")
+            #expect(fixes.allSatisfy { $0["fix"] == nil })
+        }
+        #expect(try FMNISTProcess.run(["verify", "all", "--root", root, "-q"]).status == 0)
     }
 
     @Test func usageErrorsExitTwo() throws {

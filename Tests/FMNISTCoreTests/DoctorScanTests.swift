@@ -99,4 +99,79 @@ import TestSupport
         #expect(odd.expectedDataset == "synthetic")
         #expect(report.exitStatus == .integrity)
     }
+
+    /// Valid IDX data of another kind (labels of 47 classes, more images than any known file, an
+    /// IDX of floats or of another rank, plain or gzip'd) is `unknown` and left alone by --fix;
+    /// broken bytes (a cut .gz, more bytes than the header declares, an HTML page) are not.
+    @Test func validDataOfAnotherKindIsUnknownAndLeftAlone() throws {
+        let (registry, _) = try syntheticRegistry()
+        let root = try Self.tree("other-kind")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = root.appendingPathComponent("emnist_data")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        func header(_ magic: [UInt8], _ dims: [UInt32]) -> [UInt8] { magic + dims.flatMap(SyntheticIDX.bigEndian) }
+        let planted: [(String, [UInt8])] = [
+            ("train-labels-idx1-ubyte.gz", SyntheticIDX.gzip(SyntheticIDX.labels((0..<94).map { UInt8($0 % 47) }))),
+            // Declares 70,000 images (54.9 MB), more than the largest known payload (47 MB).
+            ("train-images-idx3-ubyte.gz", SyntheticIDX.gzip(header([0, 0, 8, 3], [70_000, 28, 28]) + [UInt8](repeating: 0, count: 70_000 * 784))),
+            ("t10k-images-idx3-ubyte", header([0, 0, 0x0D, 3], [2, 28, 28]) + [UInt8](repeating: 1, count: 2 * 784 * 4)),
+            ("t10k-images.idx3-ubyte.gz", SyntheticIDX.gzip(header([0, 0, 8, 2], [28, 28]) + [UInt8](repeating: 2, count: 784))),
+        ]
+        let broken: [(String, [UInt8], DoctorStatus)] = [
+            ("t10k-labels-idx1-ubyte.gz", Array(SyntheticIDX.gzip(SyntheticIDX.labels([1, 2, 3, 4, 5, 6, 7, 8])).dropLast(9)), .damaged),
+            ("train-labels.idx1-ubyte", SyntheticIDX.labels([1, 2, 3]) + [4, 4], .damaged),
+            ("t10k-labels.idx1-ubyte.gz", Array("<!doctype html><p>moved</p>".utf8), .notData),
+        ]
+        for (name, bytes) in planted { try Data(bytes).write(to: folder.appendingPathComponent(name)) }
+        for (name, bytes, _) in broken { try Data(bytes).write(to: folder.appendingPathComponent(name)) }
+        let before = try planted.map { try Data(contentsOf: folder.appendingPathComponent($0.0)) }
+
+        let service = DoctorService(layout: WorkspaceLayout(root: root.appendingPathComponent("no-workspace")), registry: registry, defaultLocations: [])
+        let report = try service.run(paths: [root], fix: true)
+        let byName = Dictionary(uniqueKeysWithValues: report.findings.map { (URL(fileURLWithPath: $0.path).lastPathComponent, $0) })
+        #expect(report.findings.count == planted.count + broken.count)
+        for (name, _) in planted {
+            #expect(byName[name]?.status == .unknown, "\(name): \(byName[name]?.message ?? "not found")")
+            #expect(byName[name]?.fix?.action == .leftAlone)
+        }
+        #expect(byName["train-labels-idx1-ubyte.gz"]?.message.contains("labels 0…46") == true)
+        #expect(byName["train-images-idx3-ubyte.gz"]?.fault == "decompression_bomb")
+        for (name, _, status) in broken {
+            #expect(byName[name]?.status == status, "\(name): \(byName[name]?.message ?? "not found")")
+            // No workspace to repair from: the fix asks for the fetch (it would have replaced them).
+            #expect(byName[name]?.fix?.action == .needsFetch)
+        }
+        #expect(try planted.map { try Data(contentsOf: folder.appendingPathComponent($0.0)) } == before)
+        #expect(report.repairable == broken.count)
+        #expect(report.exitStatus == .integrity)
+    }
+
+    /// A write never goes through a symlink anywhere on the way: the folder is opened from `/`
+    /// component by component with O_NOFOLLOW, and the refusal names the link.
+    @Test func noSymlinkOnTheWayIsFollowedWhenRepairing() throws {
+        let root = try Self.tree("no-follow")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let real = root.appendingPathComponent("real/inner")
+        try FileManager.default.createDirectory(at: real, withIntermediateDirectories: true)
+        let link = root.appendingPathComponent("link")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: root.appendingPathComponent("real"))
+        #expect(DoctorPaths.firstSymlink(in: link.appendingPathComponent("inner/file.gz").path) == link.path)
+        #expect(DoctorPaths.firstSymlink(in: real.appendingPathComponent("file.gz").path) == nil)
+        #expect(throws: ExportError.foreignSymlink(path: link.path)) {
+            _ = try ExportDirectory.openExisting(noSymlinkIn: link.appendingPathComponent("inner"))
+        }
+        let opened = try ExportDirectory.openExisting(noSymlinkIn: real)
+        try opened.writeFile("x", Array("ok".utf8), replacing: false)
+        #expect(try String(contentsOf: real.appendingPathComponent("x"), encoding: .utf8) == "ok")
+        #expect(throws: (any Error).self) { _ = try ExportDirectory.openExisting(noSymlinkIn: root.appendingPathComponent("missing")) }
+
+        // A finding below the link is refused before anything is opened, naming the link and its target.
+        let finding = DoctorFinding(
+            path: link.appendingPathComponent("inner/train-labels-idx1-ubyte.gz").path, status: .damaged, loader: .tf1ReadDataSets,
+            identity: nil, dataset: nil, version: nil, role: nil, expected: "MNIST's train-labels", expectedDataset: "mnist",
+            expectedRole: .trainLabels, form: .gzip, message: "cut", fault: "truncated_gzip", linkedThrough: nil, fix: nil)
+        let refusal = try #require(DoctorRepair.refusal(finding, inWorkspace: false))
+        #expect(refusal.action == .refused)
+        #expect(refusal.message.contains(link.path) && refusal.message.contains(root.appendingPathComponent("real").path))
+    }
 }

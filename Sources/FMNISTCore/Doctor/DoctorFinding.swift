@@ -25,11 +25,32 @@ public struct DoctorFix: Sendable, Codable, Equatable {
         case refused
         /// The workspace lacks the version needed: `fetchCommand` says what to run.
         case needsFetch = "needs_fetch"
+        /// Nothing was written because the file cannot be proven a broken copy of a known file:
+        /// valid data of no known version, or a known file in a folder whose dataset is only
+        /// guessed from its name. `message` says why.
+        case leftAlone = "left_alone"
     }
     public let action: Action
     public let message: String
     /// The `fmnist fetch …` to run first, for `needsFetch`.
     public let fetchCommand: String?
+}
+
+/// How the dataset a place calls for (`expectedDataset`) was decided.
+public enum DatasetBasis: String, Sendable, Codable {
+    /// The loader's own folder names it: torchvision's `FashionMNIST/raw`, keras's
+    /// `datasets/fashion-mnist`, swift-models' `<Class>/`, TFDS's `fashion_mnist/` or `manual/mnist/`,
+    /// a TFDS download named after its URL, fmnist's own live folder. A known file of another
+    /// dataset there is damage.
+    case place
+    /// The identified files in the folder agree on it (a folder only named like a cache, such as
+    /// `MNIST_data/`, or a flat TFDS manual dir): the user's choice, read as it is.
+    case files
+    /// Only the folder's name suggests it (`MNIST_data` → MNIST): none of its files is a known file.
+    case folderName = "folder-name"
+    /// A link `fmnist switch --link` keeps (registered in the catalog): it shows the active dataset
+    /// in that framework's layout, whatever its class folder is called.
+    case fmnistLink = "fmnist-link"
 }
 
 /// One file found in a loader's place, and what it really is.
@@ -60,6 +81,8 @@ public struct DoctorFinding: Sendable, Codable {
     public var fix: DoctorFix?
     /// The artifact the place holds instead of the four files (keras's `mnist.npz`), by loader.
     public var artifact: String? = nil
+    /// How `expectedDataset` was decided; absent when nothing says which dataset belongs here.
+    public var expectedFrom: DatasetBasis? = nil
 
     /// Whether the finding needs nothing more: `ok`, or repaired by `--fix`.
     public var settled: Bool {
@@ -76,6 +99,10 @@ public struct DoctorReport: Sendable {
     public let entriesSeen: Int
     public let filesRead: Int
     public let seconds: Double
+    /// Findings that `--fix` would try to repair (not ok, and neither left alone nor refused
+    /// beforehand: a link, the workspace, valid data of no known version, a folder whose dataset
+    /// cannot be proven).
+    public var repairable: Int = 0
 
     /// 0 when every finding is `ok` (or was repaired by `--fix`), 3 otherwise.
     public var exitStatus: ExitStatus { findings.allSatisfy(\.settled) ? .success : .integrity }

@@ -30,12 +30,50 @@ public struct DoctorRepair {
 
     private static func refused(_ message: String) -> DoctorFix { DoctorFix(action: .refused, message: message, fetchCommand: nil) }
 
-    private mutating func repair(_ finding: DoctorFinding, inWorkspace: Bool) -> DoctorFix {
-        if inWorkspace {
-            return Self.refused("fmnist's own workspace is not repaired by doctor: run `fmnist verify --repair --root \(layout.root.path)`")
+    private static func leftAlone(_ message: String) -> DoctorFix { DoctorFix(action: .leftAlone, message: message, fetchCommand: nil) }
+
+    /// What `--fix` does about `finding` without writing anything, or nil when it may try to
+    /// repair it. Only what can be proven a broken copy of a known file is replaced: a damaged or
+    /// not-data file, and a known file of another dataset where the place's loader and dataset are
+    /// certain (or where it is a minority among the folder's files of the right dataset). Valid
+    /// data of no known version is never replaced, nor is anything reached through a symlink fmnist
+    /// did not make, nor fmnist's own workspace.
+    public static func refusal(_ finding: DoctorFinding, inWorkspace: Bool) -> DoctorFix? {
+        guard finding.status != .ok else { return nil }
+        let wanted = finding.expected
+        if finding.status == .unknown {
+            return leftAlone(
+                "valid data of no known version (perhaps another MNIST-format dataset such as Kuzushiji-MNIST or "
+                    + "EMNIST, or another release) is never overwritten; if it should be \(wanted), move it away and let the loader "
+                    + "download it again, or write the folder with `fmnist export`")
         }
-        if let link = finding.linkedThrough {
-            return Self.refused(linkRefusal(link))
+        if finding.status == .otherDataset {
+            switch finding.expectedFrom {
+            case .place?, .files?, .fmnistLink?: break
+            case .folderName?, nil:
+                return leftAlone(
+                    "the folder holds known files of more than one dataset, and no majority of them agreeing with "
+                        + "its name proves this one the wrong file; move away the files that do not belong, then run `fmnist doctor --fix` again")
+            }
+        }
+        if inWorkspace {
+            return refused("fmnist's own workspace is not repaired by doctor: run `fmnist verify --repair`")
+        }
+        if let link = finding.linkedThrough ?? DoctorPaths.firstSymlink(in: finding.path) {
+            return refused(linkRefusal(link))
+        }
+        if finding.status != .staleCache, finding.expectedDataset == nil || (finding.artifact == nil && finding.expectedRole == nil) {
+            return refused("cannot tell which dataset belongs here (the folder does not say and its files do not agree); nothing written")
+        }
+        return nil
+    }
+
+    private mutating func repair(_ finding: DoctorFinding, inWorkspace: Bool) -> DoctorFix {
+        if let decided = Self.refusal(finding, inWorkspace: inWorkspace) {
+            if decided.action == .refused, inWorkspace {
+                return Self.refused("fmnist's own workspace is not repaired by doctor: run `fmnist verify --repair --root \(layout.root.path)`")
+            }
+            return decided
         }
         let url = URL(fileURLWithPath: finding.path)
         if url.resolvingSymlinksInPath().path.contains("/.fmnist/") {
@@ -44,7 +82,7 @@ public struct DoctorRepair {
         let folderURL = url.deletingLastPathComponent()
         if finding.status == .staleCache {
             do {
-                let aside = try ExportDirectory.open(folderURL).moveProcessedAside()
+                let aside = try ExportDirectory.openExisting(noSymlinkIn: folderURL).moveProcessedAside()
                 return DoctorFix(action: .movedAside, message: "moved aside to \(folderURL.path)/\(aside) (renamed, nothing deleted)", fetchCommand: nil)
             } catch {
                 return Self.refused("not moved: \(error)")
@@ -75,7 +113,7 @@ public struct DoctorRepair {
             return DoctorFix(action: .needsFetch, message: "the workspace holds \(manifest.title) re-compressed, and \(finding.loader.rawValue) needs the published .gz: run `\(fetch)`", fetchCommand: fetch)
         }
         do {
-            let folder = try ExportDirectory.open(folderURL)
+            let folder = try ExportDirectory.openExisting(noSymlinkIn: folderURL)
             try folder.writeFile(url.lastPathComponent, replacing: true) { file in
                 switch form {
                 case .gzip: try source.stream(role, container: { try file.write($0) })
@@ -100,7 +138,7 @@ public struct DoctorRepair {
                 fetchCommand: fetch)
         }
         do {
-            let folder = try ExportDirectory.open(url.deletingLastPathComponent())
+            let folder = try ExportDirectory.openExisting(noSymlinkIn: url.deletingLastPathComponent())
             try folder.writeFile(url.lastPathComponent, replacing: true) { file in
                 try source.streamArtifact(loader.rawValue) { try file.write($0) }
             }
@@ -117,13 +155,14 @@ public struct DoctorRepair {
         return result
     }
 
-    /// Why nothing is written through `link`, in the words of who made it.
-    private func linkRefusal(_ link: String) -> String {
-        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) ?? "?"
+    /// Why nothing is written through `link`, in the words of who made it: the link and its target.
+    static func linkRefusal(_ link: String) -> String {
+        let target = DoctorPaths.linkText(link)
         let resolved = URL(fileURLWithPath: link).resolvingSymlinksInPath().path
-        if resolved.contains("/.fmnist/") {
+        if resolved.contains("/.fmnist/") || resolved.hasSuffix("/.fmnist") {
             return "reached through \(link) → \(target), a link into fmnist's workspace: never written through (`fmnist verify` checks those files; `fmnist switch` re-points the link)"
         }
-        return "reached through the symlink \(link) → \(target), which fmnist did not make: not written through (repair the link's target, or replace the link by a folder)"
+        return "reached through the symlink \(link) → \(target), which fmnist did not make: not written through "
+            + "(to repair the files there, give the real folder \(resolved) as PATH; or replace the link by a folder)"
     }
 }

@@ -57,10 +57,12 @@ public final class DoctorScanner {
         stems = LoaderLayout.stems(registry)
     }
 
-    /// Walks `root` (a folder; a symlinked root given by the user is followed).
+    /// Walks `root` (a folder; a symlinked root given by the user is followed). When `root` or a
+    /// folder above it is a symlink, every candidate below is marked as reached through it (it is
+    /// read, never written through).
     public func scan(_ root: URL) {
         let path = root.standardizedFileURL.path
-        walk(path, depth: 0, linkedThrough: nil, descend: true)
+        walk(path, depth: 0, linkedThrough: DoctorPaths.firstSymlink(in: path), descend: true)
     }
 
     /// Lists fmnist's own live folders (`data/<dataset>`, links fmnist made): the seed loader's place.

@@ -42,14 +42,36 @@ public struct DoctorService: Sendable {
         let candidates = scanner.candidates.filter { candidate in
             seen.insert(URL(fileURLWithPath: candidate.path).resolvingSymlinksInPath().path + "\0" + candidate.placeKey).inserted
         }
-        let judge = DoctorJudge(registry: registry)
+        let judge = DoctorJudge(registry: registry, fmnistLinks: fmnistLinks())
         var findings = judge.judge(candidates)
+        let inWorkspace = Set(candidates.filter(\.inWorkspace).map(\.path))
+        let repairable = findings.filter { $0.status != .ok && DoctorRepair.refusal($0, inWorkspace: inWorkspace.contains($0.path)) == nil }.count
         if fix {
             var repair = DoctorRepair(layout: layout, registry: registry)
-            findings = repair.fix(findings, inWorkspace: Set(candidates.filter(\.inWorkspace).map(\.path)))
+            findings = repair.fix(findings, inWorkspace: inWorkspace)
         }
         return DoctorReport(
             findings: findings, scanned: scanned, entriesSeen: scanner.entriesSeen, filesRead: judge.filesOpened,
-            seconds: Date().timeIntervalSince(start))
+            seconds: Date().timeIntervalSince(start), repairable: repairable)
+    }
+
+    /// The symlinks fmnist keeps for its registered links (`switch --link PATH --layout …`), still
+    /// its own, by ``DoctorPaths/canonical(_:)``, with the dataset each shows now (as `verify` judges
+    /// them: a torchvision `FashionMNIST/raw` showing MNIST while MNIST is active is intended).
+    func fmnistLinks() -> [String: String] {
+        guard RegularFile.kind(at: layout.catalogFile.path) == .regular, let catalog = try? Catalog.openReadOnly(layout) else { return [:] }
+        defer { catalog.close() }
+        let links = LinkSwitcher(layout: layout)
+        let datasets = registry.manifests.map(\.name)
+        var shown: [String: String] = [:]
+        for registered in (try? catalog.registeredLinkLayouts(in: layout)) ?? [] {
+            for placement in (registered.layout ?? .seed).placements(root: registered.path, registry: registry)
+            where links.problem(of: placement) == nil && links.isOurs(placement.path) {
+                if let dataset = links.dataset(of: URL(fileURLWithPath: placement.path), among: datasets) {
+                    shown[DoctorPaths.canonical(placement.path)] = dataset
+                }
+            }
+        }
+        return shown
     }
 }

@@ -28,6 +28,29 @@ public final class ExportDirectory: @unchecked Sendable {
 
     deinit { close(descriptor) }
 
+    /// Opens the existing folder `url` from `/` down, one component at a time with `O_NOFOLLOW`:
+    /// a symlink anywhere on the way is refused (`foreignSymlink`) and nothing is created
+    /// (doctor's repairs write only into a real folder reached without any link).
+    public static func openExisting(noSymlinkIn url: URL) throws -> ExportDirectory {
+        var fd = Glibc.open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw ExportError.io(path: "/", operation: "opening", errno: errno) }
+        var path = ""
+        for component in url.standardizedFileURL.pathComponents.dropFirst() {
+            path += "/" + component
+            let next = openat(fd, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            let failure = errno
+            var info = stat()
+            let isLink = next < 0 && fstatat(fd, component, &info, AT_SYMLINK_NOFOLLOW) == 0 && info.st_mode & S_IFMT == S_IFLNK
+            close(fd)
+            guard next >= 0 else {
+                if isLink { throw ExportError.foreignSymlink(path: path) }
+                throw ExportError.io(path: path, operation: "opening the folder", errno: failure)
+            }
+            fd = next
+        }
+        return ExportDirectory(path: path.isEmpty ? "/" : path, descriptor: fd)
+    }
+
     /// What a name in a folder is, without following symlinks.
     public enum EntryKind: Equatable, Sendable {
         case absent, file, directory, symlink, other

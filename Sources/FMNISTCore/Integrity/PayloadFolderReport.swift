@@ -41,18 +41,24 @@ public struct PayloadFolderReport: Sendable, Codable {
     }
 
     /// Verifies every `*-ubyte` file in `folders`. `followingSwitch` holds the folders (standardized
-    /// paths) that are fmnist's torchvision links: they may hold either dataset.
+    /// paths) that are fmnist's torchvision links: they may hold either dataset. `shownAs` maps a
+    /// folder read at its resolved path to the path the user reached it by (its class name and
+    /// report path come from there).
     public static func verify(
-        _ folders: [URL], root: URL, registry: ManifestRegistry, followingSwitch: Set<String> = []
+        _ folders: [URL], root: URL, registry: ManifestRegistry, followingSwitch: Set<String> = [], shownAs: [URL: URL] = [:]
     ) -> PayloadFolderReport {
-        let reports = folders.map { folder(at: $0, registry: registry, followsSwitch: followingSwitch.contains($0.standardizedFileURL.path)) }
+        let reports = folders.map { read in
+            let shown = shownAs[read] ?? read
+            return folder(at: read, registry: registry, followsSwitch: followingSwitch.contains(shown.standardizedFileURL.path), shownAs: shown)
+        }
         let status = VerifyService.combine(reports.map(\.exitStatus))
         return PayloadFolderReport(path: root.path, folders: reports, ok: status == .success, exitStatus: status,
                                    exitCode: status.rawValue)
     }
 
-    static func folder(at url: URL, registry: ManifestRegistry, followsSwitch: Bool = false) -> Folder {
-        let className = url.lastPathComponent == LoaderLayout.torchvisionRawFolder ? url.deletingLastPathComponent().lastPathComponent : ""
+    static func folder(at url: URL, registry: ManifestRegistry, followsSwitch: Bool = false, shownAs: URL? = nil) -> Folder {
+        let shown = shownAs ?? url
+        let className = shown.lastPathComponent == LoaderLayout.torchvisionRawFolder ? shown.deletingLastPathComponent().lastPathComponent : ""
         let expected = LoaderLayout.dataset(torchvisionClass: className, registry: registry)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).filter { $0.hasSuffix("-ubyte") }.sorted()
         let files = names.map { SingleFileReport.identify(url: url.appendingPathComponent($0), registry: registry) }
@@ -93,7 +99,7 @@ public struct PayloadFolderReport: Sendable, Codable {
         } else {
             verdict = "FAILED"
         }
-        return Folder(path: url.path, expectedDataset: expected, files: files, holds: holds, dataset: dataset,
+        return Folder(path: shown.path, expectedDataset: expected, files: files, holds: holds, dataset: dataset,
                       versionName: versionName, versionShortID: shortID, verdict: verdict, exitStatus: status)
     }
 }

@@ -48,7 +48,34 @@ public struct VerifyService: Sendable {
     /// Workspace folders are checked against the manifests plus any unknown versions the user
     /// accepted earlier, and each result is recorded in the catalog as a `verify` event.
     public func run(target: String, expectedDataset: String? = nil) throws -> Outcome {
-        switch try VerifyTarget.resolve(target, layout: layout, registry: registry, expected: expectedDataset) {
+        // A PATH that is or passes through a symlink (data/current, data/fashion, a link of one's
+        // own) is resolved once, here: every file is then read under that one real folder, so a
+        // concurrent `switch` cannot make it read files of two datasets or versions.
+        let given = resolvedOnce(target)
+        if given.shown != nil {
+            // Layouts told by folder names (a torchvision `<Class>/raw`, a keras `datasets/`, a TFDS
+            // `manual/` that is itself a link) are recognised where the user pointed; each folder
+            // is then read at its real path, resolved once.
+            switch try VerifyTarget.resolve(target, layout: layout, registry: registry, expected: expectedDataset) {
+            case .payloadFolders(let folders):
+                var shownAs: [URL: URL] = [:]
+                let real = folders.map { folder -> URL in
+                    let read = URL(fileURLWithPath: LinkSwitcher.realPath(folder.standardizedFileURL.path))
+                    shownAs[read] = folder
+                    return read
+                }
+                return .payloadFolders(PayloadFolderReport.verify(
+                    real, root: URL(fileURLWithPath: target), registry: registry, followingSwitch: torchvisionLinkFolders(), shownAs: shownAs))
+            case .loaderCache(let cache):
+                func real(_ place: LoaderCache.Place) -> LoaderCache.Place {
+                    LoaderCache.Place(dataset: place.dataset, url: URL(fileURLWithPath: LinkSwitcher.realPath(place.url.standardizedFileURL.path)))
+                }
+                let resolved = LoaderCache(loader: cache.loader, root: cache.root, folders: cache.folders.map(real), npz: cache.npz.map(real))
+                return .loaderCache(LoaderCacheReport.verify(resolved, registry: registry))
+            default: break
+            }
+        }
+        switch try VerifyTarget.resolve(given.read, layout: layout, registry: registry, expected: expectedDataset, named: given.named) {
         case .file(let url):
             if NPZFileReport.looksLikeNPZ(url) { return .npz(NPZFileReport.identify(url: url, registry: registry)) }
             return .file(SingleFileReport.identify(url: url, registry: registry))
@@ -84,7 +111,10 @@ public struct VerifyService: Sendable {
             }
             let started = Date()
             let verifier = DatasetVerifier(registry: registry, acceptedUnknownPayloads: accepted)
-            let reports = zip(requests, verifier.verify(resolved)).map { request, report in report.relocated(to: request.directory) }
+            let reports = zip(requests, verifier.verify(resolved)).map { request, report in
+                // A resolved PATH is reported as the user gave it.
+                report.relocated(to: given.shown.flatMap { request.directory.path == given.read ? URL(fileURLWithPath: $0) : nil } ?? request.directory)
+            }
             let linkChecks = hasCatalog ? checkFrameworkLinks(datasets: Set(requests.map(\.manifest.name))) : []
             let status = Self.combine(reports.map(\.exitStatus) + (linkChecks.allSatisfy(\.ok) ? [] : [.integrity]))
             if hasCatalog {
@@ -96,6 +126,25 @@ public struct VerifyService: Sendable {
             return .datasets(DatasetsResult(
                 datasets: reports, ok: status == .success, exitStatus: status, exitCode: status.rawValue, frameworkLinks: linkChecks))
         }
+    }
+
+    /// The path to read for `target`: `target` itself, or, when it is a PATH that is or passes
+    /// through a symlink, its real path (resolved once), with the path to show and the folder name to
+    /// go by (the given name, or the dataset of a version folder of this workspace).
+    func resolvedOnce(_ target: String) -> (read: String, shown: String?, named: String?) {
+        let lower = target.lowercased()
+        guard lower != "all", lower != "current", target.contains("/") || (try? registry.manifest(named: target)) == nil else {
+            return (target, nil, nil)
+        }
+        let absolute = URL(fileURLWithPath: target).standardizedFileURL.path
+        guard DoctorPaths.firstSymlink(in: absolute) != nil, let real = realpath(absolute, nil) else { return (target, nil, nil) }
+        defer { free(real) }
+        let read = String(cString: real)
+        let folder = URL(fileURLWithPath: read)
+        let versions = LinkSwitcher.realPath(layout.versionsDirectory.standardizedFileURL.path)
+        let named = folder.deletingLastPathComponent().deletingLastPathComponent().path == versions
+            ? folder.deletingLastPathComponent().lastPathComponent : URL(fileURLWithPath: absolute).lastPathComponent
+        return (read, target, named)
     }
 
     /// Checks the payload folder each registered torchvision link shows, for links showing one of

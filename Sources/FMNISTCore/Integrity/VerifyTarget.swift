@@ -17,11 +17,17 @@ public enum VerifyTarget: Sendable {
 
     /// Resolves `fashion|mnist|all|PATH`. A directory PATH is checked against `expected`, else
     /// the dataset its name says (`…/fashion`), else the dataset most of its files belong to.
+    /// `named` is the folder name to go by when `argument` is a resolved path (the name the user gave).
     public static func resolve(
-        _ argument: String, layout: WorkspaceLayout, registry: ManifestRegistry, expected: String? = nil
+        _ argument: String, layout: WorkspaceLayout, registry: ManifestRegistry, expected: String? = nil, named: String? = nil
     ) throws -> VerifyTarget {
         if argument.lowercased() == "all" {
             return .datasets(registry.manifests.map { (layout.liveDirectory(dataset: $0.name), $0) })
+        }
+        if argument.lowercased() == "current" {
+            // The dataset data/current points at (read once), verified in its live folder.
+            let active = try ActiveDataset.manifest(named: argument, layout: layout, registry: registry)
+            return .datasets([(layout.liveDirectory(dataset: active.name), try expected.map { try registry.manifest(named: $0) } ?? active)])
         }
         if let manifest = try? registry.manifest(named: argument), !argument.contains("/") {
             let directory = layout.liveDirectory(dataset: manifest.name)
@@ -42,11 +48,34 @@ public enum VerifyTarget: Sendable {
         if expected == nil, let files = CSVFolderReport.csvFiles(in: url), !holdsPublishedFiles(url, registry: registry) {
             return .csvFolder(url, files)
         }
+        if expected == nil, !holdsDatasetFileNames(url, registry: registry) {
+            throw noData(at: argument)
+        }
         if let expected { return .datasets([(url, try registry.manifest(named: expected))]) }
-        if let named = registry.manifests.first(where: { $0.answers(to: url.lastPathComponent) }) {
+        if let named = registry.manifests.first(where: { $0.answers(to: named ?? url.lastPathComponent) }) {
             return .datasets([(url, named)])
         }
         return .datasets([(url, inferDataset(directory: url, registry: registry))])
+    }
+
+    /// Whether `directory` holds any entry named like a published file (`.gz` or uncompressed, the
+    /// `.`-spelling too): only then is it verified as a dataset folder (files missing named one by one).
+    static func holdsDatasetFileNames(_ directory: URL, registry: ManifestRegistry) -> Bool {
+        let stems = LoaderLayout.stems(registry)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.contains { LoaderLayout.role(fromName: $0, stems: stems) != nil }
+    }
+
+    /// A folder that holds no MNIST-format data in any layout `verify PATH` reads (exit 4).
+    static func noData(at path: String) -> FileAccessError {
+        FileAccessError(
+            path: path,
+            problem: "no MNIST-format data found here: no dataset folder (the four train-/t10k- images/labels files, .gz or "
+                + "uncompressed IDX), torchvision root (<Class>/raw/), keras cache (datasets/fashion-mnist/, datasets/mnist.npz), "
+                + "TFDS manual dir (fashion_mnist/, manual/mnist/) or Kaggle-format CSV",
+            exitStatus: .missing,
+            hint: "give the folder that holds the files, e.g. `fmnist verify ~/torch-data` or `fmnist verify ~/.keras`; "
+                + "`fmnist verify PATH --as fashion` lists the four files it expects there")
     }
 
     /// Whether `directory` holds any of the published `.gz` file names (then it is a dataset folder).
