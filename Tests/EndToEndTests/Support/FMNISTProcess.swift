@@ -50,6 +50,9 @@ struct FMNISTProcess {
         env.removeValue(forKey: "FMNIST_ROOT")
         env.removeValue(forKey: "FMNIST_MIRRORS")
         env.removeValue(forKey: "FMNIST_MANIFESTS")
+        // As an installed fmnist: its folder first on PATH, so that the output names commands
+        // `fmnist …` (it names the invoked path when PATH would not find it; a test may set PATH).
+        env["PATH"] = executable.deletingLastPathComponent().path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
         for (key, value) in environment { env[key] = value }
         process.environment = env
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
