@@ -123,7 +123,7 @@ public struct DatasetVerifier: Sendable {
             return report(.wrongFile, what, known.description)
         }
         if acceptedUnknownPayloads[manifest.name]?.contains(m.payloadSHA256) == true {
-            return report(.acceptedUnknown, "ok (unknown content the user accepted)", nil,
+            return report(.acceptedUnknown, "ok (unknown content this workspace admitted)", nil,
                           notes: ["matches no known version; " + Self.admissionNote(admissions[m.payloadSHA256] ?? nil)])
         }
         let expected = manifest.defaultVersion.file(role)
