@@ -56,14 +56,17 @@ public enum CommandNaming {
     /// a parenthesis or a colon) naming `program` instead; paths such as `.fmnist/` or
     /// `fmnist.lock` are untouched.
     public static func rewrite(_ text: String, program: String) -> String {
-        guard program != "fmnist", text.contains("fmnist ") else { return text }
-        let words = subcommands.map(NSRegularExpression.escapedPattern(for:)).joined(separator: "|")
-        guard let expression = try? NSRegularExpression(pattern: "(^|[\\s`'\"(:;])fmnist(?= (?:\(words))(?![\\w-]))", options: [.anchorsMatchLines])
-        else { return text }
+        guard program != "fmnist", text.contains("fmnist "), let expression = invocation else { return text }
         let template = "$1" + NSRegularExpression.escapedTemplate(for: program)
         return expression.stringByReplacingMatches(
             in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
     }
+
+    /// "fmnist" where it starts an invocation of a subcommand (compiled once).
+    static let invocation: NSRegularExpression? = {
+        let words = subcommands.map(NSRegularExpression.escapedPattern(for:)).joined(separator: "|")
+        return try? NSRegularExpression(pattern: "(^|[\\s`'\"(:;])fmnist(?= (?:\(words))(?![\\w-]))", options: [.anchorsMatchLines])
+    }()
 
     /// A path as a shell word: as it is when it holds only safe characters, else single-quoted.
     static func quoted(_ path: String) -> String {
