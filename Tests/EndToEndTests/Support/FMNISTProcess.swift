@@ -190,6 +190,17 @@ final class TemporaryDirectory {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
-    deinit { try? FileManager.default.removeItem(at: url) }
+    deinit {
+        // fmnist's version folders and store files are read-only: a user other than root must make
+        // them writable before they can be deleted (symlinks are not followed by chmod on a walk of lstat'd entries).
+        if let walker = FileManager.default.enumerator(atPath: url.path) {
+            for case let relative as String in walker {
+                let path = url.appendingPathComponent(relative).path
+                var info = stat()
+                if lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFLNK { chmod(path, (info.st_mode & 0o7777) | 0o700) }
+            }
+        }
+        try? FileManager.default.removeItem(at: url)
+    }
     func path(_ component: String) -> URL { url.appendingPathComponent(component) }
 }
