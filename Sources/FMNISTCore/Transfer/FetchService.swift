@@ -227,8 +227,9 @@ public final class FetchService: Sendable {
         }
         // 4. A workspace without a drop-in link yet gets one, so that `smoke-train`, `preview` and
         // code reading data/current work right after a first fetch. An existing data/current (even
-        // one that dangles) is never touched: only `switch` changes what it serves.
-        let currentCreated = try createCurrentIfMissing(reports, catalog: catalog)
+        // one that dangles) is never touched: only `switch` changes what it serves. The data is in
+        // place by now: a link that cannot be made leaves things as before, never fails the fetch.
+        let currentCreated = (try? createCurrentIfMissing(reports, catalog: catalog)) ?? nil
         let status: ExitStatus
         if reports.contains(where: { $0.exitStatus == .interrupted }) {
             status = .interrupted
