@@ -164,13 +164,26 @@ enum FetchSummary {
                 printArtifacts(dataset, console: console)
             case .failed, .unknownRefused, .notPinned:
                 // One line per mirror, all files together.
+                // One line per mirror when every file failed there for one reason; else each file's own.
                 for failure in dataset.mirrorFailures {
-                    let what = failure.files.count == 1 ? failure.files[0] : "\(failure.files.count) files"
-                    console.info("  mirror \(failure.mirror): \(failure.reason) (\(what))")
+                    if failure.sameReason {
+                        let what = failure.files.count == 1 ? failure.files[0] : "\(failure.files.count) files"
+                        console.info("  mirror \(failure.mirror): \(failure.reason) (\(what))")
+                    } else {
+                        console.info("  mirror \(failure.mirror): \(failure.files.count) files, \(failure.reasons.count) different reasons:")
+                        for group in failure.reasons {
+                            console.info("    \(group.files.joined(separator: ", ")): \(group.reason)")
+                        }
+                    }
                 }
                 console.error(dataset.message + "; nothing was changed in \(dataset.path)")
                 Console.writeStderr("hint: \(hint(for: dataset))\n")
             }
+        }
+        if let dataset = report.currentCreated {
+            let other = report.datasets.map(\.dataset).first { $0 != dataset } ?? (dataset == "fashion" ? "mnist" : "fashion")
+            console.info("created \(report.currentLinkPath ?? "data/current") -> \(dataset) (there was no drop-in link yet); "
+                + "`fmnist switch \(other)` points it at \(other)")
         }
     }
 

@@ -37,7 +37,15 @@ struct RemoveCommand: AsyncParsableCommand {
                 console.info("\(summary.dataset) now has no live version; removed: \(result.linksRemoved.joined(separator: ", "))")
                 console.info("make one live with: fmnist switch \(summary.dataset)@ID (see fmnist versions \(summary.dataset))")
             }
-            for link in result.danglingLinks { console.info("warning: the link \(link) now dangles (fmnist switch --unlink \(link))") }
+            for link in result.danglingLinks {
+                console.info(console.style("warning: the registered link \(link) now dangles (it showed the removed version)", "33"))
+            }
+            if !result.danglingRegisteredLinks.isEmpty {
+                console.info("`fmnist switch \(summary.dataset)@ID` (another version) points "
+                    + (result.danglingRegisteredLinks.count == 1 ? "it" : "them") + " at data again; to drop "
+                    + (result.danglingRegisteredLinks.count == 1 ? "it" : "them") + ": "
+                    + result.danglingRegisteredLinks.map { "fmnist switch --unlink \($0)" }.joined(separator: "; "))
+            }
             console.info(result.reclaimableBytes > 0
                 ? "\(result.reclaimableBytes) bytes of store files are no longer used; free them with: fmnist gc"
                 : "its store files are shared with other versions: nothing more to free")

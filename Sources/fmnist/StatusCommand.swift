@@ -44,8 +44,8 @@ struct StatusCommand: AsyncParsableCommand {
                 }
                 if dataset.active { line += "  <- current" }
                 console.info(line)
-                if let version = dataset.version, !version.known {
-                    console.info(console.style("           UNKNOWN version: matches no manifest (accepted with --accept-unknown)", "33"))
+                if let note = dataset.version?.unknownNote {
+                    console.info(console.style("           UNKNOWN version: \(note)", "33"))
                 }
             }
             console.info("links:")

@@ -84,8 +84,8 @@ struct SwitchCommand: AsyncParsableCommand {
                 console.info("\(link.path) -> \(link.target)" + (link.previousTarget.map { $0 == link.target ? unchanged : " (was \($0))" } ?? " (new)"))
             }
             console.info("switched to \(result.title) \(result.version.label), verified (\(result.verification))")
-            if !result.version.known {
-                console.info(console.style("warning: this version is UNKNOWN: it matches no manifest (accepted with --accept-unknown)", "33"))
+            if let note = result.version.unknownNote {
+                console.info(console.style("warning: this version is UNKNOWN: it \(note)", "33"))
             }
             console.info("labels of \(result.title):")
             for label in result.classes { console.info("  \(label)") }

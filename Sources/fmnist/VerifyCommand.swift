@@ -31,8 +31,8 @@ struct VerifyCommand: AsyncParsableCommand {
             Exit codes: 0 verified, 3 a file is corrupt/wrong/unknown (or drift from the lock), 4 files missing (or no MNIST-format data at PATH), 2 usage or a malformed lock file.
             """)
 
-    @Argument(help: "fashion, mnist, current, all (default), a directory (torchvision root, keras cache, TFDS manual dir, folder of CSVs), or one .gz, IDX, .npz or CSV file.", completion: DatasetCompletion.kind(plus: ["all", "current"]))
-    var target: String = "all"
+    @Argument(help: "fashion, mnist, current, all, a directory (torchvision root, keras cache, TFDS manual dir, folder of CSVs), or one .gz, IDX, .npz or CSV file. Without an argument: every dataset this workspace holds (one not fetched is named, not counted as missing); `all` counts a dataset that is not here as missing (exit 4).", completion: DatasetCompletion.kind(plus: ["all", "current"]))
+    var target: String?
 
     @Option(name: .customLong("as"), help: ArgumentHelp("Dataset a directory PATH must hold.", valueName: "DATASET"), completion: DatasetCompletion.kind())
     var expectedDataset: String?
@@ -55,7 +55,7 @@ struct VerifyCommand: AsyncParsableCommand {
             let service = VerifyService(layout: options.layout, registry: registry)
             if file != nil && !locked { throw UsageError("--file names the lock file of --locked", hint: "e.g. fmnist verify --locked --file \(file!)") }
             if locked {
-                if target != "all" || expectedDataset != nil || repair {
+                if (target != nil && target?.lowercased() != "all") || expectedDataset != nil || repair {
                     throw UsageError("--locked checks what the lock pins; it takes no target, --as or --repair")
                 }
                 let result = try LockedVerifier(layout: options.layout, registry: registry).verify(lockFile: file ?? ProjectLock.defaultFileName)
@@ -79,7 +79,9 @@ struct VerifyCommand: AsyncParsableCommand {
                     console.info("repair: every recorded version re-hashed; nothing needed repair")
                 }
             }
-            let outcome = try service.run(target: target, expectedDataset: expectedDataset)
+            // No argument: the datasets this workspace holds (one fetched dataset verifies with exit 0);
+            // `all` names every dataset, and one that is not here is missing (exit 4).
+            let outcome = try service.run(target: target ?? "all", expectedDataset: expectedDataset, skipAbsent: target == nil)
             switch outcome {
             case .file(let report):
                 if options.json { Console.writeStdout(try JSONOutput.encode(report)) }
@@ -144,6 +146,9 @@ struct VerifyCommand: AsyncParsableCommand {
                         for problem in link.problems { console.info("  \(problem)") }
                         console.info("hint: restore it with `fmnist switch \(link.dataset)` or `fmnist verify --repair`")
                     }
+                }
+                for dataset in result.notFetched {
+                    console.info("\(dataset): not fetched, not checked (`fmnist verify all` counts it as missing; fetch it with `fmnist fetch \(dataset)`)")
                 }
                 let missing = result.datasets.filter { $0.exitStatus == .missing }.map(\.dataset)
                 if !missing.isEmpty {

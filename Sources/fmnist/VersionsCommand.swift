@@ -43,8 +43,8 @@ struct VersionsCommand: AsyncParsableCommand {
                 }
                 history.append(listing.lastSmokeTrain?.text ?? "never smoke-trained")
                 console.info("             " + history.joined(separator: "; "))
-                if !version.known {
-                    console.info(console.style("           UNKNOWN: matches no manifest (accepted with --accept-unknown)", "33"))
+                if let note = version.unknownNote {
+                    console.info(console.style("           UNKNOWN: \(note)", "33"))
                 }
             }
             if !listings.isEmpty {

@@ -39,6 +39,35 @@ import Testing
         #expect(!result.stderr.contains("you seem to be offline"))
     }
 
+    /// Files that fail at one mirror for different reasons each get their own reason in the
+    /// summary (not the first file's reason for all four); a mirror where all failed alike keeps
+    /// its one line.
+    @Test(.enabled(if: RealData.available), .timeLimit(.minutes(2))) func eachFileKeepsItsOwnReasonInTheMirrorSummary() throws {
+        let tree = try MirrorTree()
+        let server = try MirrorServer(root: tree.url, faults: [
+            "/fashion/train-images-idx3-ubyte.gz": ["status": 404],
+            "/fashion/train-labels-idx1-ubyte.gz": ["html": true],
+            "/fashion/t10k-images-idx3-ubyte.gz": ["serve": "mnist/t10k-images-idx3-ubyte.gz"],
+            "/fashion/t10k-labels-idx1-ubyte.gz": ["status": 403],
+        ])
+        let workspace = try TemporaryDirectory("fetch-reasons")
+        let result = try FMNISTProcess.run(
+            ["fetch", "fashion", "--root", workspace.path("data").path, "--mirror", server.url("fashion/"), "--mirror", server.url("nothing/")],
+            environment: ["FMNIST_RETRY_BASE_MS": "10"], timeout: 90)
+        #expect(result.status != 0, "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.contains("  mirror \(server.url("fashion/")): 4 files, 4 different reasons:"), "\(result.stderr)")
+        func reason(_ file: String) -> String? {
+            lines.first { $0.hasPrefix("    \(file): ") }
+        }
+        #expect(reason("train-images-idx3-ubyte.gz")?.contains("404") == true, "\(result.stderr)")
+        #expect(reason("train-labels-idx1-ubyte.gz")?.lowercased().contains("html") == true, "\(result.stderr)")
+        #expect(reason("t10k-images-idx3-ubyte.gz")?.contains("MNIST's t10k-images") == true, "\(result.stderr)")
+        #expect(reason("t10k-labels-idx1-ubyte.gz")?.contains("403") == true, "\(result.stderr)")
+        // The second mirror failed alike for all four: one line.
+        #expect(lines.contains("  mirror \(server.url("nothing/")): answered HTTP 404 Not Found (4 files)"), "\(result.stderr)")
+    }
+
     /// `--offline` that succeeds says nothing about the network mirrors it passed over.
     @Test(.enabled(if: RealData.available), .timeLimit(.minutes(2))) func offlineSuccessIsQuietAboutSkippedMirrors() throws {
         let tree = try MirrorTree()
@@ -87,5 +116,81 @@ import Testing
         #expect(!moving.isEmpty)
         #expect(moving.allSatisfy { $0.hasSuffix("  127.0.0.1:\(server.port)") }, "\(moving.filter { !$0.hasSuffix("\(server.port)") })")
         #expect(!progress.contains { $0.contains("http://") })
+    }
+}
+
+/// A first fetch creates `data/current` when there is none, so that `smoke-train` and
+/// `preview current` work right after it; an existing `data/current` (even a dangling one) is
+/// never changed by a fetch.
+@Suite struct FetchCreatesCurrentTests {
+    static func readLink(_ url: URL) -> String? { try? FileManager.default.destinationOfSymbolicLink(atPath: url.path) }
+
+    @Test(.realData, .timeLimit(.minutes(3))) func aFirstFetchCreatesCurrentAndALaterOneLeavesIt() throws {
+        let tree = try MirrorTree()
+        let workspace = try TemporaryDirectory("fetch-current")
+        let root = workspace.path("data")
+        let current = root.appendingPathComponent("current")
+        let mnist = try FMNISTProcess.run(
+            ["fetch", "mnist", "--root", root.path, "--offline", "--mirror", tree.url.appendingPathComponent("mnist/").absoluteString, "--json"])
+        #expect(mnist.status == 0, "\(mnist.stderr)")
+        #expect(Self.readLink(current) == "mnist")
+        #expect(mnist.stderr.contains("created \(current.path) -> mnist (there was no drop-in link yet)"), "\(mnist.stderr)")
+        #expect(try mnist.json()["current_created"] as? String == "mnist")
+        // What reads data/current works now (no switch was run).
+        let preview = try FMNISTProcess.run(["preview", "current", "--root", root.path, "--out", workspace.path("p.png").path, "--json"])
+        #expect(preview.status == 0, "\(preview.stderr)")
+        #expect(try preview.json()["dataset"] as? String == "mnist")
+        // The catalog says how current came to be (a switch event, shown by log).
+        let log = try FMNISTProcess.run(["log", "--root", root.path])
+        #expect(log.status == 0 && (log.stdout + log.stderr).contains("switch"), "\(log.stdout)\(log.stderr)")
+        // A later fetch of the other dataset leaves current as it is.
+        let fashion = try FMNISTProcess.run(
+            ["fetch", "fashion", "--root", root.path, "--offline", "--mirror", tree.url.appendingPathComponent("fashion/").absoluteString, "--json"])
+        #expect(fashion.status == 0, "\(fashion.stderr)")
+        #expect(Self.readLink(current) == "mnist")
+        #expect(!fashion.stderr.contains("created"), "\(fashion.stderr)")
+        #expect(try fashion.json()["current_created"] == nil)
+    }
+
+    @Test(.realData, .timeLimit(.minutes(3))) func fetchAllPointsCurrentAtFashionAndAnExistingLinkIsLeftAlone() throws {
+        let tree = try MirrorTree()
+        let workspace = try TemporaryDirectory("fetch-current-all")
+        let root = workspace.path("data")
+        let mirrors = ["--mirror", "fashion=" + tree.url.appendingPathComponent("fashion/").absoluteString,
+                       "--mirror", "mnist=" + tree.url.appendingPathComponent("mnist/").absoluteString]
+        let all = try FMNISTProcess.run(["fetch", "all", "--root", root.path, "--offline"] + mirrors)
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(Self.readLink(root.appendingPathComponent("current")) == "fashion")
+        #expect(all.stderr.contains("-> fashion (there was no drop-in link yet); `fmnist switch mnist` points it at mnist"), "\(all.stderr)")
+        // A dangling data/current the user left: a fetch does not touch it.
+        let other = workspace.path("other")
+        let dangling = other.appendingPathComponent("current")
+        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dangling.path, withDestinationPath: "nowhere")
+        let again = try FMNISTProcess.run(["fetch", "all", "--root", other.path, "--offline"] + mirrors)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(Self.readLink(dangling) == "nowhere")
+        #expect(!again.stderr.contains("created"), "\(again.stderr)")
+    }
+}
+
+/// Hints that print a command name the program as the user can run it: after `scripts/run.sh`
+/// (the binary run by its path, not on PATH) they say `<path> import …`, not `fmnist import …`,
+/// which the shell would not find; with the binary on PATH they say `fmnist`.
+@Suite struct HintsNameTheProgramAsInvokedTests {
+    @Test func anOfflineHintNamesTheInvokedPathWhenFmnistIsNotOnPath() throws {
+        let workspace = try TemporaryDirectory("hint-name")
+        let real = URL(fileURLWithPath: FMNISTProcess.executable.resolvingSymlinksInPath().path)
+        let cwd = real.deletingLastPathComponent().deletingLastPathComponent()
+        let relative = real.deletingLastPathComponent().lastPathComponent + "/fmnist"
+        let arguments = ["fetch", "fashion", "--offline", "--mirror", "http://127.0.0.1:9/x/", "--root", workspace.path("data").path]
+        let off = try FMNISTProcess.run(arguments, environment: ["PATH": "/usr/bin:/bin"], currentDirectory: cwd, timeout: 60)
+        #expect(off.status == 5, "\(off.stderr)")
+        #expect(off.stderr.contains("\(relative) import DIR --as fashion"), "\(off.stderr)")
+        #expect(!off.stderr.contains("`fmnist ") && !off.stderr.contains(" fmnist import"), "\(off.stderr)")
+        // With the binary on PATH (as FMNISTProcess runs it): `fmnist`.
+        let on = try FMNISTProcess.run(arguments, currentDirectory: cwd, timeout: 60)
+        #expect(on.status == 5, "\(on.stderr)")
+        #expect(on.stderr.contains("fmnist import DIR --as fashion") && !on.stderr.contains(relative), "\(on.stderr)")
     }
 }

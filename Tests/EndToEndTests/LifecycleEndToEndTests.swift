@@ -131,6 +131,48 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: other.appendingPathComponent("fashion").path))
     }
 
+    /// Messages about an unknown version say how it really got here: `--accept-unknown` where the
+    /// user passed it, the lock where `fetch --locked` admitted it (no flag), in the fetch notes,
+    /// `versions`, `status` and `switch`, and in `--json` (`admitted`). Synthetic data: no
+    /// FMNIST_DATA_DIR needed.
+    @Test func anUnknownVersionSaysWhetherTheFlagOrTheLockAdmittedIt() throws {
+        let base = try TemporaryDirectory("lc-admitted")
+        let folder = base.path("synthetic")
+        try SyntheticFiles.writeValidFolder(folder)
+        let first = base.path("first/data")
+        try Lifecycle.run(["import", folder.path, "--as", "fashion", "--accept-unknown", "--root", first.path])
+        let accepted = try Lifecycle.run(["versions", "fashion", "--root", first.path])
+        #expect(accepted.stderr.contains("UNKNOWN: matches no manifest (accepted with --accept-unknown)"), "\(accepted.stderr)")
+        let acceptedJSON = try Lifecycle.run(["versions", "fashion", "--root", first.path, "--json"])
+        #expect(acceptedJSON.stdout.contains("\"admitted\" : \"accept_unknown\""), "\(acceptedJSON.stdout)")
+        let project = base.path("project")
+        try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
+        try Lifecycle.run(["lock", "--root", first.path], currentDirectory: project)
+
+        // A fresh workspace gets it from the lock alone: nobody passes --accept-unknown there.
+        let second = base.path("second/data")
+        let lockFile = project.appendingPathComponent("fmnist.lock").path
+        let fetched = try Lifecycle.run(
+            ["fetch", "--locked", "--file", lockFile, "--mirror", "fashion=file://\(folder.path)/", "--root", second.path])
+        #expect(!fetched.stderr.contains("--accept-unknown"), "\(fetched.stderr)")
+        #expect(fetched.stderr.contains("kept because the lock pins it"), "\(fetched.stderr)")
+        #expect(fetched.stderr.contains("pinned by the lock file"), "\(fetched.stderr)")
+        for command in [["versions", "fashion"], ["status"], ["switch", "fashion"]] {
+            let shown = try Lifecycle.run(command + ["--root", second.path])
+            #expect(!shown.stderr.contains("--accept-unknown"), "\(command): \(shown.stderr)")
+            #expect(shown.stderr.contains("matches no manifest (pinned by a lock file: fetch --locked admitted it)"), "\(command): \(shown.stderr)")
+        }
+        let versions = try Lifecycle.run(["versions", "fashion", "--root", second.path, "--json"])
+        #expect(versions.stdout.contains("\"admitted\" : \"lock\""), "\(versions.stdout)")
+        // Fetching it again with the lock: the files' notes say the lock, not the flag.
+        let again = try Lifecycle.run(
+            ["fetch", "--locked", "--file", lockFile, "--mirror", "fashion=file://\(folder.path)/", "--root", second.path])
+        #expect(!again.stderr.contains("--accept-unknown"), "\(again.stderr)")
+        // And verify of the workspace does not claim a flag nobody passed.
+        let verify = try Lifecycle.run(["verify", "fashion", "--root", second.path, "--json"])
+        #expect(!verify.stdout.contains("--accept-unknown") && verify.stdout.contains("pinned by the lock file"), "\(verify.stdout)")
+    }
+
     /// An unknown version fetched from a mirror (with --accept-unknown) is pinned with that mirror,
     /// and a fresh workspace gets it from the lock alone: no --mirror, no --accept-unknown.
     @Test(.realDataWithOldLabels) func anUnknownVersionComesBackFromTheLocksOwnMirror() throws {
@@ -251,6 +293,39 @@ import Testing
         try Lifecycle.run(["gc", "--root", root.path])
         #expect(Lifecycle.storeFiles(root).isEmpty)
         try Lifecycle.run(["verify", "fashion", "--root", root.path], expect: 4)
+    }
+
+    /// remove --force names every registered link it leaves dangling, in every layout (the seed
+    /// link itself, keras's datasets/fashion-mnist, torchvision's <Class>/raw), in the human output
+    /// and in --json, with the registered PATH that `switch --unlink` takes.
+    @Test(.realData) func forcedRemovalNamesEveryRegisteredLinkItLeavesDangling() throws {
+        let base = try TemporaryDirectory("lc-remove-links")
+        let root = base.path("data")
+        try Lifecycle.run(["import", RealData.fashion.path, "--as", "fashion", "--root", root.path])
+        try Lifecycle.run(["import", RealData.mnist.path, "--as", "mnist", "--root", root.path])
+        let seed = base.path("seed-link").path
+        let keras = base.path("keras-home").path
+        let vision = base.path("vision").path
+        let other = base.path("mnist-link").path
+        try Lifecycle.run(["switch", "mnist", "--link", other, "--root", root.path])
+        try Lifecycle.run(["switch", "fashion", "--link", seed, "--root", root.path])
+        try Lifecycle.run(["switch", "fashion", "--link", keras, "--layout", "keras", "--root", root.path])
+        try Lifecycle.run(["switch", "fashion", "--link", vision, "--layout", "torchvision", "--root", root.path])
+        // Registered links follow every switch: the one made while MNIST was active shows Fashion-MNIST now too.
+        let removed = try Lifecycle.run(["remove", "fashion@2017-08-31", "--force", "--root", root.path, "--json"])
+        let json = try removed.json()
+        let dangling = Set(json["dangling_links"] as? [String] ?? [])
+        let expected: Set<String> = [
+            seed, other, keras + "/datasets/fashion-mnist", vision + "/FashionMNIST/raw", vision + "/MNIST/raw",
+        ]
+        #expect(dangling == expected, "\(dangling)")
+        #expect(Set(json["dangling_registered_links"] as? [String] ?? []) == [seed, other, keras, vision])
+        for path in expected {
+            #expect(removed.stderr.contains("warning: the registered link \(path) now dangles"), "\(path) not named:\n\(removed.stderr)")
+            var info = stat()
+            #expect(lstat(path, &info) == 0 && stat(path, &info) != 0, "\(path) should be a dangling symlink")
+        }
+        #expect(removed.stderr.contains("fmnist switch --unlink \(vision)"))
     }
 
     /// `remove` and `gc` as a user other than root (as `nobody` when the tests run as root): a

@@ -49,3 +49,70 @@ import Testing
         #expect(present.stderr.contains("fmnist switch mnist"), "\(present.stderr)")
     }
 }
+
+/// `preview` proves what it draws, as `smoke-train` and `load` do: a swapped file in the live
+/// version (MNIST's test labels planted in Fashion-MNIST's read-only version folder, as an
+/// accident or an attacker would) is refused with exit 3, naming what the file really is, and no
+/// PNG is written; a folder the catalog does not know must hold one known version's files.
+@Suite struct PreviewProofEndToEndTests {
+    @Test(.realData) func aSwappedLiveFileIsRefusedAndNothingIsDrawn() throws {
+        let (base, root) = try DropIn.workspaceWithBoth("preview-swap")
+        let out = base.path("sprite.png")
+        // Before: the verified live version is drawn.
+        #expect(try FMNISTProcess.run(["switch", "fashion", "--root", root.path]).status == 0)
+        let good = try FMNISTProcess.run(["preview", "current", "--root", root.path, "--out", out.path, "--json"])
+        #expect(good.status == 0, "\(good.stderr)")
+        try FileManager.default.removeItem(at: out)
+        // Plant MNIST's t10k-labels in the live Fashion-MNIST version folder.
+        let live = URL(fileURLWithPath: root.appendingPathComponent("fashion").resolvingSymlinksInPath().path)
+        #expect(live.path.contains("/.fmnist/versions/fashion/"))
+        #expect(chmod(live.path, 0o755) == 0)
+        let planted = live.appendingPathComponent(DatasetFiles.testLabels)
+        chmod(planted.path, 0o644)
+        try FileManager.default.removeItem(at: planted)
+        try FileManager.default.copyItem(at: RealData.mnist.appendingPathComponent(DatasetFiles.testLabels), to: planted)
+        for target in ["fashion", "current"] {
+            let result = try FMNISTProcess.run(["preview", target, "--root", root.path, "--out", out.path, "--json"])
+            #expect(result.status == 3, "preview \(target): \(result.stderr)")
+            #expect(result.stderr.contains(DatasetFiles.testLabels) && result.stderr.contains("MNIST's t10k-labels"), "\(result.stderr)")
+            #expect(result.stderr.contains("refusing to draw"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out.path), "no sprite of unproven bytes")
+        }
+        // smoke-train refuses the same bytes (the one proven read).
+        let train = try FMNISTProcess.run(["smoke-train", "fashion", "--limit", "64", "--root", root.path])
+        #expect(train.status == 3, "\(train.stderr)")
+    }
+
+    @Test(.realData) func aFolderTheCatalogDoesNotKnowMustHoldKnownFilesOfItsDataset() throws {
+        let base = try TemporaryDirectory("preview-unrecorded")
+        let root = base.path("data")
+        let fashion = root.appendingPathComponent("fashion")
+        try FileManager.default.createDirectory(at: fashion, withIntermediateDirectories: true)
+        for name in [DatasetFiles.testImages, DatasetFiles.testLabels] {
+            try FileManager.default.copyItem(at: RealData.fashion.appendingPathComponent(name), to: fashion.appendingPathComponent(name))
+        }
+        let out = base.path("sprite.png")
+        let good = try FMNISTProcess.run(["preview", "fashion", "--root", root.path, "--out", out.path])
+        #expect(good.status == 0, "\(good.stderr)")
+        try FileManager.default.removeItem(at: out)
+        // MNIST's labels under Fashion-MNIST's name: named, refused.
+        try FileManager.default.removeItem(at: fashion.appendingPathComponent(DatasetFiles.testLabels))
+        try FileManager.default.copyItem(at: RealData.mnist.appendingPathComponent(DatasetFiles.testLabels), to: fashion.appendingPathComponent(DatasetFiles.testLabels))
+        let swapped = try FMNISTProcess.run(["preview", "fashion", "--root", root.path, "--out", out.path])
+        #expect(swapped.status == 3, "\(swapped.stderr)")
+        #expect(swapped.stderr.contains("is MNIST's t10k-labels, not Fashion-MNIST's t10k-labels"), "\(swapped.stderr)")
+        // Valid IDX of no known version (shuffled labels): refused too.
+        try FileManager.default.removeItem(at: fashion.appendingPathComponent(DatasetFiles.testLabels))
+        let shuffle = try DropIn.python("""
+            import gzip, random, sys
+            data = gzip.open(sys.argv[1]).read()
+            labels = bytearray(data[8:]); random.Random(1).shuffle(labels)
+            gzip.open(sys.argv[2], 'wb').write(data[:8] + bytes(labels))
+            """, [RealData.fashion.appendingPathComponent(DatasetFiles.testLabels).path, fashion.appendingPathComponent(DatasetFiles.testLabels).path])
+        #expect(shuffle.status == 0, "\(shuffle.stderr)")
+        let unknown = try FMNISTProcess.run(["preview", "fashion", "--root", root.path, "--out", out.path])
+        #expect(unknown.status == 3, "\(unknown.stderr)")
+        #expect(unknown.stderr.contains("no file of a known Fashion-MNIST version"), "\(unknown.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+}

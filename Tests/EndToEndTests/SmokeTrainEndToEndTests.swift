@@ -110,6 +110,36 @@ import Testing
         #expect((details["verdict"] as? String)?.contains("diverged") == true)
     }
 
+    /// Off the calibrated optimiser settings (another --lr, --batch or --optimizer) the verdict is
+    /// "inconclusive": exit 0, said plainly, `verdict.outcome` "inconclusive" in JSON, recorded and
+    /// shown as such by `versions`; the same data at the calibrated settings is judged (and, being
+    /// tiny synthetic data, fails: exit 6). Synthetic data, so it runs without FMNIST_DATA_DIR.
+    @Test func offTheCalibratedSettingsTheVerdictIsInconclusiveAndExitsZero() throws {
+        let ws = try TemporaryDirectory("smoke-inconclusive")
+        try SyntheticFiles.writeValidFolder(ws.path("synthetic"))
+        let root = ws.path("data").path
+        let imported = try FMNISTProcess.run(["import", ws.path("synthetic").path, "--as", "fashion", "--accept-unknown", "--root", root])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        for flags in [["--lr", "0.001"], ["--batch", "1024"], ["--optimizer", "adam"]] {
+            let result = try FMNISTProcess.run(["smoke-train", "fashion", "--threads", "1", "--root", root, "--json"] + flags)
+            #expect(result.status == 0, "\(flags): \(result.stderr)")
+            let json = try result.json()
+            let verdict = try #require(json["verdict"] as? [String: Any])
+            #expect(verdict["outcome"] as? String == "inconclusive", "\(flags)")
+            #expect(verdict["passed"] as? Bool == false)
+            #expect(json["exit_status"] as? Int == 0)
+            #expect(result.stderr.contains("inconclusive: accuracy"), "\(result.stderr)")
+            #expect(result.stderr.contains(flags.joined(separator: " ")), "\(flags): \(result.stderr)")
+            #expect(!result.stderr.contains("damaged") && !result.stderr.contains("FAIL"), "\(result.stderr)")
+        }
+        let versions = try FMNISTProcess.run(["versions", "fashion", "--root", root])
+        #expect(versions.stderr.contains("smoke-train inconclusive"), "\(versions.stderr)")
+        // The calibrated settings judge the same data (tiny, so not learnable: it fails).
+        let judged = try FMNISTProcess.run(["smoke-train", "fashion", "--threads", "1", "--root", root, "--json"])
+        #expect(judged.status == 6, "\(judged.stderr)")
+        #expect((try judged.json()["verdict"] as? [String: Any])?["outcome"] as? String != "inconclusive")
+    }
+
     /// `smoke-train DATASET@VERSION` (the CLI's spelling everywhere) and `--dataset-version`
     /// pick a stored version; `--version` is the tool's version again, not an option that clashes.
     @Test func aVersionIsNamedAsDatasetAtVersionAndVersionIsTheToolsVersion() throws {

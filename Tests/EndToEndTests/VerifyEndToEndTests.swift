@@ -240,3 +240,47 @@ import Testing
         #expect(result.stderr.contains("is missing"))
     }
 }
+
+/// `fmnist verify` with no argument checks what the workspace holds: one fetched dataset that
+/// verifies (after `--repair` fixed it, too) exits 0 and the other is named as not fetched;
+/// `verify all` still counts a dataset that is not here as missing (exit 4).
+@Suite struct VerifyWhatIsHereTests {
+    @Test(.realData) func oneDatasetHereVerifiesWithoutAnArgumentAndAllStillSaysMissing() throws {
+        let base = try TemporaryDirectory("verify-one")
+        let root = base.path("data").path
+        // Nothing here at all: still "missing" (exit 4), with the fetch hint.
+        let empty = try FMNISTProcess.run(["verify", "--root", root])
+        #expect(empty.status == 4, "\(empty.stderr)")
+        #expect(empty.stderr.contains("fmnist fetch"), "\(empty.stderr)")
+        #expect(try FMNISTProcess.run(["import", RealData.fashion.path, "--as", "fashion", "--root", root]).status == 0)
+        let plain = try FMNISTProcess.run(["verify", "--root", root, "--json"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stderr.contains("mnist: not fetched, not checked"), "\(plain.stderr)")
+        let json = try plain.json()
+        #expect(json["not_fetched"] as? [String] == ["mnist"])
+        #expect((json["datasets"] as? [[String: Any]])?.map { $0["dataset"] as? String } == ["fashion"])
+        // `all` names both: the one not here is missing.
+        let all = try FMNISTProcess.run(["verify", "all", "--root", root, "--json"])
+        #expect(all.status == 4, "\(all.stderr)")
+        #expect(try all.json()["not_fetched"] as? [String] == [])
+        // Damage the live copy: verify fails (3), --repair restores it and the same command exits 0.
+        let live = URL(fileURLWithPath: root).appendingPathComponent("fashion").resolvingSymlinksInPath()
+        let file = live.appendingPathComponent(DatasetFiles.testLabels)
+        chmod(live.path, 0o755)
+        chmod(file.path, 0o644)
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.seek(toOffset: 100)
+        handle.write(Data(repeating: 0xFF, count: 16))
+        try handle.close()
+        #expect(try FMNISTProcess.run(["verify", "--root", root]).status == 3)
+        let repaired = try FMNISTProcess.run(["verify", "--repair", "--root", root])
+        #expect(repaired.status == 0, "\(repaired.stderr)")
+        #expect(repaired.stderr.contains("restored"), "\(repaired.stderr)")
+        #expect(try FMNISTProcess.run(["verify", "--root", root]).status == 0)
+        // A dataset the catalog says is live but whose link is gone is missing (exit 4), not "not fetched".
+        #expect(unlink(URL(fileURLWithPath: root).appendingPathComponent("fashion").path) == 0)
+        let gone = try FMNISTProcess.run(["verify", "--root", root, "--json"])
+        #expect(gone.status == 4, "\(gone.stderr)")
+        #expect(try gone.json()["not_fetched"] as? [String] == ["mnist"])
+    }
+}

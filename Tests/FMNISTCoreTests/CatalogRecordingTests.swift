@@ -67,6 +67,35 @@ import Testing
         #expect(try catalog.acceptedUnknownPayloads().isEmpty)
     }
 
+    /// Migration 6 records how an unknown version was admitted: the first way is kept, a manifest
+    /// that names it later clears it, and a catalog from before the migration reads as "not recorded".
+    @Test func howAnUnknownVersionWasAdmittedIsRecorded() throws {
+        let catalog = try Catalog.inMemory()
+        let files = fashion.defaultVersion.files.map(CatalogFile.init)
+        let pinned = VersionIdentity(payloadDigests: [.trainImages: "aa", .trainLabels: "bb", .testImages: "cc", .testLabels: "dd"])
+        let version = try catalog.recordVersion(dataset: "fashion", identity: pinned, name: nil, source: .fetch, files: files, admitted: .lock)
+        #expect(version.admitted == .lock)
+        #expect(version.unknownNote?.contains("pinned by a lock file") == true)
+        #expect(VersionSummary(version).unknownNote == version.unknownNote)
+        // Recorded again another way (import --accept-unknown): how it first came stays.
+        let again = try catalog.recordVersion(dataset: "fashion", identity: pinned, name: nil, source: .import, files: files, admitted: .acceptUnknown)
+        #expect(again.admitted == .lock)
+        #expect(try catalog.unknownAdmissions()[files[0].payloadSHA256] == .some(.lock))
+        // Not recorded (a catalog from before migration 6): said so, no flag claimed.
+        let legacy = VersionIdentity(payloadDigests: [.trainImages: "a1", .trainLabels: "b1", .testImages: "c1", .testLabels: "d1"])
+        let old = try catalog.recordVersion(dataset: "fashion", identity: legacy, name: nil, source: .import, files: files)
+        #expect(old.admitted == nil)
+        #expect(old.unknownNote?.contains("--accept-unknown") == false)
+        // A manifest that names it later makes it known: nothing to explain.
+        let named = try catalog.recordVersion(dataset: "fashion", identity: pinned, name: "2099-01-01", source: .fetch, files: files)
+        #expect(named.known && named.admitted == nil && named.unknownNote == nil)
+        // A known version is never "admitted".
+        let known = try catalog.recordVersion(
+            dataset: "mnist", identity: mnist.defaultVersion.identity, name: "lecun-1998", source: .fetch,
+            files: mnist.defaultVersion.files.map(CatalogFile.init), admitted: .acceptUnknown)
+        #expect(known.admitted == nil)
+    }
+
     @Test func provenanceIsRecordedPerFile() throws {
         let catalog = try Catalog.inMemory()
         let version = try record(mnist, in: catalog)

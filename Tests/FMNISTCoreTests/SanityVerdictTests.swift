@@ -52,6 +52,58 @@ import Testing
         #expect(SanityVerdict.judge(accuracy: 0.11, manifest: fashion).outcome == .chanceLevel)
     }
 
+    /// The bands are calibrated for sgd, --lr 0.01, momentum 0.9, --batch 64: off them the verdict
+    /// is inconclusive (exit 0) whatever the accuracy, even inside another dataset's band (MNIST at
+    /// --lr 0.001 scores 0.894, inside Fashion-MNIST's band) or below this one's; seed, threads
+    /// and epochs stay calibrated.
+    @Test func offTheCalibratedSettingsTheVerdictIsInconclusive() throws {
+        let fashion = try registry.manifest(named: "fashion")
+        let mnist = try registry.manifest(named: "mnist")
+        let off: [(TrainingConfiguration, String)] = [
+            (TrainingConfiguration(learningRate: 0.001), "--lr 0.001"),
+            (TrainingConfiguration(batchSize: 1024), "--batch 1024"),
+            (TrainingConfiguration(optimizer: .adam), "--optimizer adam"),
+            (TrainingConfiguration(momentum: 0.5), "momentum 0.5"),
+        ]
+        for (configuration, named) in off {
+            #expect(SanityVerdict.uncalibratedSettings(configuration).contains(named))
+            for (accuracy, manifest) in [(0.894, fashion), (0.894, mnist), (0.5, fashion), (0.11, mnist), (0.99, fashion)] {
+                let verdict = SanityVerdict.judge(accuracy: accuracy, manifest: manifest, allManifests: registry.manifests,
+                                                  configuration: configuration)
+                #expect(verdict.outcome == .inconclusive)
+                #expect(!verdict.passed)
+                #expect(verdict.exitStatus == .success)
+                #expect(verdict.message.hasPrefix("inconclusive:"))
+                #expect(verdict.message.contains(named))
+                #expect(!verdict.message.contains("damaged") && !verdict.message.contains("probably"))
+            }
+        }
+        // A diverged run stays diverged (exit 6): that is a fact about the run, whatever the settings.
+        let diverged = SanityVerdict.judge(accuracy: 0.1, manifest: fashion, diverged: true, learningRate: 100,
+                                           configuration: TrainingConfiguration(batchSize: 4, learningRate: 100))
+        #expect(diverged.outcome == .diverged && diverged.exitStatus == .sanityFailed)
+        // Calibrated: any seed, threads or more epochs are judged as usual.
+        for configuration in [TrainingConfiguration(), TrainingConfiguration(epochs: 5, seed: 42, threads: 1),
+                              TrainingConfiguration(learningRate: 0.01)] {
+            #expect(SanityVerdict.uncalibratedSettings(configuration).isEmpty)
+            let pass = SanityVerdict.judge(accuracy: 0.85, manifest: fashion, configuration: configuration)
+            #expect(pass.outcome == .pass && pass.exitStatus == .success)
+            let mnistInFashion = SanityVerdict.judge(accuracy: 0.98, manifest: fashion, allManifests: registry.manifests,
+                                                     configuration: configuration)
+            #expect(mnistInFashion.outcome == .aboveBand && mnistInFashion.exitStatus == .sanityFailed)
+            let low = SanityVerdict.judge(accuracy: 0.6, manifest: fashion, configuration: configuration)
+            #expect(low.outcome == .belowBand && low.exitStatus == .sanityFailed)
+        }
+    }
+
+    /// versions/status call a recorded inconclusive run what it is, never FAIL.
+    @Test func anInconclusiveRunIsStampedInconclusive() throws {
+        let stamp = SmokeTrainStamp(passed: false, accuracy: 0.894, epochs: 1, verdict: "inconclusive: accuracy 0.8940 is not judged", time: Date())
+        #expect(stamp.text.hasPrefix("smoke-train inconclusive 89.4%"))
+        let fail = SmokeTrainStamp(passed: false, accuracy: 0.6, epochs: 1, verdict: "FAIL: accuracy 0.6", time: Date())
+        #expect(fail.text.hasPrefix("smoke-train FAIL"))
+    }
+
     @Test func nonFiniteFiguresAreNullInJSONAndMarkTheRunDiverged() throws {
         let epoch = EpochReport(epoch: 1, trainLoss: .nan, trainAccuracy: 0.1, imagesPerSecond: .infinity, seconds: 0)
         let report = TrainingReport(

@@ -12,17 +12,21 @@ extension Catalog {
     @discardableResult
     public func recordVersion(
         dataset: String, identity: VersionIdentity, name: String?, source: VersionSource, files: [CatalogFile],
-        at time: Date = Date()
+        admitted: UnknownAdmission? = nil, at time: Date = Date()
     ) throws -> CatalogVersion {
         try requireWritable()
         return try transaction {
             try db.run("INSERT OR IGNORE INTO datasets(name, first_seen) VALUES (?, ?)", [dataset, time])
             try db.run(
                 """
-                INSERT INTO versions(id, short_id, dataset, name, known, source, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET name = excluded.name, known = 1 WHERE excluded.known = 1 AND versions.known = 0
+                INSERT INTO versions(id, short_id, dataset, name, known, source, first_seen, admitted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET
+                    name = CASE WHEN excluded.known = 1 AND versions.known = 0 THEN excluded.name ELSE versions.name END,
+                    known = MAX(versions.known, excluded.known),
+                    admitted = CASE WHEN MAX(versions.known, excluded.known) = 1 THEN NULL ELSE COALESCE(versions.admitted, excluded.admitted) END
                 """,
-                [identity.full, identity.short, dataset, name ?? "unknown", name != nil, source.rawValue, time])
+                [identity.full, identity.short, dataset, name ?? "unknown", name != nil, source.rawValue, time,
+                 name == nil ? admitted?.rawValue : nil])
             for file in files {
                 let dims = file.idx.dims.map(String.init).joined(separator: ",")
                 try db.run(
@@ -40,12 +44,13 @@ extension Catalog {
         }
     }
 
-    static let versionColumns = "id, dataset, name, known, source, first_seen"
+    static let versionColumns = "id, dataset, name, known, source, first_seen, admitted"
 
     static func version(from row: SQLiteRow) -> CatalogVersion {
         CatalogVersion(
             id: row.string(0), dataset: row.string(1), name: row.string(2), known: row.bool(3),
-            source: VersionSource(rawValue: row.string(4)) ?? .fetch, firstSeen: row.date(5))
+            source: VersionSource(rawValue: row.string(4)) ?? .fetch, firstSeen: row.date(5),
+            admitted: row.optionalString(6).flatMap(UnknownAdmission.init(rawValue:)))
     }
 
     /// The version with this full id, if recorded.
@@ -98,6 +103,19 @@ extension Catalog {
                     containerMD5: row.string(3), containerSHA256: row.string(4), payloadSize: row.int64(5),
                     payloadSHA256: row.string(6), idx: IDXShape(type: row.string(7), dims: dims))
             }.sorted { $0.role < $1.role }
+        }
+    }
+
+    /// How each unknown version's payloads were admitted, by payload SHA-256 (for
+    /// ``DatasetVerifier``'s notes); a payload of no recorded way maps to nil.
+    public func unknownAdmissions() throws -> [String: UnknownAdmission?] {
+        try mapErrors {
+            var result: [String: UnknownAdmission?] = [:]
+            let rows = try db.query(
+                "SELECT f.payload_sha256, v.admitted FROM files f JOIN versions v ON v.id = f.version_id WHERE v.known = 0", []
+            ) { ($0.string(0), $0.optionalString(1).flatMap(UnknownAdmission.init(rawValue:))) }
+            for (digest, admitted) in rows where result[digest] == nil || admitted != nil { result[digest] = admitted }
+            return result
         }
     }
 

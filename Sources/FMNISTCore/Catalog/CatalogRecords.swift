@@ -9,6 +9,28 @@ public enum VersionSource: String, Sendable, Codable {
     case recovered
 }
 
+/// How a version no manifest knows got into the catalog (migration 6, `versions.admitted`), so
+/// that messages say what really happened instead of guessing a flag.
+public enum UnknownAdmission: String, Sendable, Codable, Equatable {
+    /// `fetch --accept-unknown` or `import --accept-unknown`.
+    case acceptUnknown = "accept_unknown"
+    /// `fetch --locked`: a lock file pinned it (no flag needed).
+    case lock
+    /// Recorded again from its verified version directory after the catalog lost it.
+    case recovered
+
+    /// Why an unknown version is here, for messages: "accepted with --accept-unknown", …; nil
+    /// (a catalog from before migration 6 did not record it): "recorded as unknown".
+    public static func phrase(_ admission: UnknownAdmission?) -> String {
+        switch admission {
+        case .acceptUnknown?: return "accepted with --accept-unknown"
+        case .lock?: return "pinned by a lock file: fetch --locked admitted it"
+        case .recovered?: return "recorded again from its verified files after the catalog was lost"
+        case nil: return "recorded as unknown (how it was admitted was not recorded)"
+        }
+    }
+}
+
 /// A dataset version recorded in the catalog.
 public struct CatalogVersion: Sendable, Codable, Equatable {
     /// Full 64-hex version identity (see ``VersionIdentity``).
@@ -19,12 +41,17 @@ public struct CatalogVersion: Sendable, Codable, Equatable {
     public let dataset: String
     /// The manifest's name for the version (e.g. "2017-08-31"), or "unknown".
     public let name: String
-    /// Whether a manifest knows this version; unknown versions were accepted with `--accept-unknown`.
+    /// Whether a manifest knows this version; how an unknown one got here is `admitted`.
     public let known: Bool
     public let source: VersionSource
     public let firstSeen: Date
+    /// How an unknown version was admitted (nil for a known version, or when not recorded).
+    public let admitted: UnknownAdmission?
 
-    public init(id: String, dataset: String, name: String, known: Bool, source: VersionSource, firstSeen: Date) {
+    public init(
+        id: String, dataset: String, name: String, known: Bool, source: VersionSource, firstSeen: Date,
+        admitted: UnknownAdmission? = nil
+    ) {
         self.id = id
         self.shortID = String(id.prefix(12))
         self.dataset = dataset
@@ -32,6 +59,13 @@ public struct CatalogVersion: Sendable, Codable, Equatable {
         self.known = known
         self.source = source
         self.firstSeen = firstSeen
+        self.admitted = known ? nil : admitted
+    }
+
+    /// For an unknown version, one line saying so and how it got here
+    /// ("matches no manifest (pinned by a lock file …)"); nil for a known version.
+    public var unknownNote: String? {
+        known ? nil : "matches no manifest (\(UnknownAdmission.phrase(admitted)))"
     }
 
     public var identity: VersionIdentity { VersionIdentity(full: id) }

@@ -151,6 +151,11 @@ public enum CatalogSchema {
             PRIMARY KEY (version_id, loader)
         );
         """,
+        // 6: how a version no manifest knows was admitted (`accept_unknown`, `lock`, `recovered`);
+        // NULL for known versions and for unknown ones recorded before this migration.
+        """
+        ALTER TABLE versions ADD COLUMN admitted TEXT;
+        """,
     ]
 
     /// Brings `db` up to ``currentVersion`` inside one IMMEDIATE transaction, so two processes

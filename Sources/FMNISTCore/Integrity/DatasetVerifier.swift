@@ -14,6 +14,9 @@ public struct DatasetVerifier: Sendable {
     public let acceptedUnknownPayloads: [String: Set<String>]
     /// Files measured at once (the machine's cores by default).
     public let threads: Int
+    /// How each accepted unknown payload was admitted (by payload SHA-256), so that a note says
+    /// what really happened: accepted with `--accept-unknown`, pinned by a lock, recovered.
+    public var admissions: [String: UnknownAdmission?] = [:]
 
     public init(
         registry: ManifestRegistry, acceptedUnknownPayloads: [String: Set<String>] = [:],
@@ -120,8 +123,8 @@ public struct DatasetVerifier: Sendable {
             return report(.wrongFile, what, known.description)
         }
         if acceptedUnknownPayloads[manifest.name]?.contains(m.payloadSHA256) == true {
-            return report(.acceptedUnknown, "ok (unknown content the user accepted)", nil,
-                          notes: ["matches no known version; accepted earlier with --accept-unknown"])
+            return report(.acceptedUnknown, "ok (unknown content this workspace admitted)", nil,
+                          notes: ["matches no known version; " + Self.admissionNote(admissions[m.payloadSHA256] ?? nil)])
         }
         let expected = manifest.defaultVersion.file(role)
         var detail = "valid IDX \(m.idxDims.map(String.init).joined(separator: "×")) but matches no known version of \(manifest.title)"
@@ -131,6 +134,16 @@ public struct DatasetVerifier: Sendable {
             detail += " (class histogram differs from the published one)"
         }
         return report(.unknown, detail)
+    }
+
+    /// Why an accepted unknown file is accepted, as a note.
+    static func admissionNote(_ admission: UnknownAdmission?) -> String {
+        switch admission {
+        case .acceptUnknown?: return "accepted earlier with --accept-unknown"
+        case .lock?: return "unknown version, pinned by the lock file"
+        case .recovered?: return "its version was recorded again from verified files after the catalog was lost"
+        case nil: return "its version is recorded in this workspace's catalog as unknown"
+        }
     }
 
     /// Whether `m` has the name and container size of a file `manifest` publishes but other bytes:

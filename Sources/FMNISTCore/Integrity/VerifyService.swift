@@ -19,6 +19,9 @@ public struct VerifyService: Sendable {
         /// The payload folders that registered torchvision links show for the datasets verified
         /// (a framework may have written through the link); empty when there are none.
         public var frameworkLinks: [FrameworkLinkCheck] = []
+        /// Datasets left out because this workspace does not hold them (`skipAbsent`: no live
+        /// folder and no live version in the catalog); empty otherwise.
+        public var notFetched: [String] = []
     }
 
     /// What a torchvision link (`PATH/<Class>/raw`) shows, checked file by file against the catalog.
@@ -47,7 +50,11 @@ public struct VerifyService: Sendable {
     ///
     /// Workspace folders are checked against the manifests plus any unknown versions the user
     /// accepted earlier, and each result is recorded in the catalog as a `verify` event.
-    public func run(target: String, expectedDataset: String? = nil) throws -> Outcome {
+    ///
+    /// `skipAbsent` (`fmnist verify` without an argument): a workspace dataset that was never
+    /// fetched here (no `data/<dataset>` entry and no live version in the catalog) is left out and
+    /// named in `notFetched` instead of counting as missing, unless no dataset is here at all.
+    public func run(target: String, expectedDataset: String? = nil, skipAbsent: Bool = false) throws -> Outcome {
         // A PATH that is or passes through a symlink (data/current, data/fashion, a link of one's
         // own) is resolved once, here: every file is then read under that one real folder, so a
         // concurrent `switch` cannot make it read files of two datasets or versions.
@@ -88,13 +95,30 @@ public struct VerifyService: Sendable {
             return .csvFile(CSVFileReport.identify(url: url, registry: registry))
         case .csvFolder(let folder, let files):
             return .csvFolder(CSVFolderReport.verify(folder: folder, files: files, registry: registry))
-        case .datasets(let requests):
+        case .datasets(var requests):
             let hasCatalog = FileManager.default.fileExists(atPath: layout.catalogFile.path)
             var accepted: [String: Set<String>] = [:]
+            var liveInCatalog: Set<String> = []
+            var admissions: [String: UnknownAdmission?] = [:]
             if hasCatalog {
                 let catalog = try Catalog.openReadOnly(layout)
                 accepted = try catalog.acceptedUnknownPayloads()
+                admissions = try catalog.unknownAdmissions()
+                for manifest in registry.manifests where try catalog.liveVersion(dataset: manifest.name) != nil {
+                    liveInCatalog.insert(manifest.name)
+                }
                 catalog.close()
+            }
+            var notFetched: [String] = []
+            if skipAbsent {
+                let absent = requests.filter { request in
+                    let live = layout.liveDirectory(dataset: request.manifest.name)
+                    return request.directory == live && VersionStore.stat(live.path) == nil && !liveInCatalog.contains(request.manifest.name)
+                }.map(\.manifest.name)
+                if absent.count < requests.count {
+                    notFetched = absent
+                    requests.removeAll { absent.contains($0.manifest.name) }
+                }
             }
             // A live folder is resolved once (data/fashion -> .fmnist/versions/fashion/<id>), so a
             // concurrent switch cannot give a mix of two versions; reports keep the live path.
@@ -110,7 +134,8 @@ public struct VerifyService: Sendable {
                 return (URL(fileURLWithPath: LinkSwitcher.realPath(request.directory.path)), request.manifest)
             }
             let started = Date()
-            let verifier = DatasetVerifier(registry: registry, acceptedUnknownPayloads: accepted)
+            var verifier = DatasetVerifier(registry: registry, acceptedUnknownPayloads: accepted)
+            verifier.admissions = admissions
             let reports = zip(requests, verifier.verify(resolved)).map { request, report in
                 // A resolved PATH is reported as the user gave it.
                 report.relocated(to: given.shown.flatMap { request.directory.path == given.read ? URL(fileURLWithPath: $0) : nil } ?? request.directory)
@@ -123,8 +148,10 @@ public struct VerifyService: Sendable {
                         ? (report, shown[index]) : nil
                 }, measuredSince: started)
             }
-            return .datasets(DatasetsResult(
-                datasets: reports, ok: status == .success, exitStatus: status, exitCode: status.rawValue, frameworkLinks: linkChecks))
+            var result = DatasetsResult(
+                datasets: reports, ok: status == .success, exitStatus: status, exitCode: status.rawValue, frameworkLinks: linkChecks)
+            result.notFetched = notFetched
+            return .datasets(result)
         }
     }
 

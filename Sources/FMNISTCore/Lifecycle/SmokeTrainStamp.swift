@@ -14,7 +14,8 @@ public struct SmokeTrainStamp: Sendable, Codable, Equatable {
     /// e.g. "smoke-train pass 85.3% (1 epoch, 2026-12-01T09:30:00Z)".
     public var text: String {
         let shown = accuracy.map { String(format: "%.1f%%", $0 * 100) } ?? "diverged"
-        return "smoke-train \(passed ? "pass" : "FAIL") \(shown) (\(epochs) epoch\(epochs == 1 ? "" : "s"), \(ISO8601DateFormatter().string(from: time)))"
+        let word = passed ? "pass" : verdict.hasPrefix("inconclusive") ? "inconclusive" : "FAIL"
+        return "smoke-train \(word) \(shown) (\(epochs) epoch\(epochs == 1 ? "" : "s"), \(ISO8601DateFormatter().string(from: time)))"
     }
 }
 

@@ -7,8 +7,13 @@ public struct RemoveResult: Sendable, Codable, Equatable {
     public let wasLive: Bool
     /// Links removed because they showed the version: `data/<dataset>`, and `data/current` when it pointed there.
     public let linksRemoved: [String]
-    /// Registered `--link` links that pointed at the dataset and now dangle.
+    /// Registered `--link` symlinks (each placement of its layout: PATH for seed,
+    /// PATH/datasets/fashion-mnist for keras, PATH/<Class>/raw for torchvision) that showed the
+    /// removed live folder or the version's payload folder and now dangle.
     public let danglingLinks: [String]
+    /// The registered `--link` PATHs (as `switch --link` registered them) whose symlinks are in
+    /// `danglingLinks`: what `fmnist switch --unlink PATH` takes.
+    public let danglingRegisteredLinks: [String]
     /// Store bytes no recorded version uses any more (what `fmnist gc` would free of them).
     public let reclaimableBytes: Int64
 }
@@ -57,9 +62,27 @@ public struct VersionRemover: Sendable {
         if wasLive && !force { throw LifecycleError.liveVersion(dataset: manifest.name, label: version.label) }
 
         var removed: [String] = []
+        let links = LinkSwitcher(layout: layout)
+        // Registered `--link` symlinks that will dangle, found before anything is taken away (the
+        // test is lexical: after the unlink they would still name the folder): every placement of
+        // every layout that shows `data/<dataset>` (when that link goes) or this version's
+        // payload folder (torchvision; it goes with the version).
         var dangling: [String] = []
+        var danglingRegistered: [String] = []
+        let payload = layout.payloadDirectory(dataset: manifest.name, versionID: version.id).standardizedFileURL.path
+        for (path, linkLayout) in try catalog.registeredLinkLayouts(in: layout) {
+            for placement in (linkLayout ?? .seed).placements(root: path, registry: registry) {
+                let url = URL(fileURLWithPath: placement.path)
+                guard let destination = links.destination(of: url) else { continue }
+                let showsLive = shownLive && links.payloadDataset(of: destination) == nil
+                    && links.dataset(of: url, among: [manifest.name]) == manifest.name
+                if (showsLive || destination.standardizedFileURL.path == payload) && !dangling.contains(placement.path) {
+                    dangling.append(placement.path)
+                    if !danglingRegistered.contains(path) { danglingRegistered.append(path) }
+                }
+            }
+        }
         if shownLive {
-            let links = LinkSwitcher(layout: layout)
             if links.dataset(of: layout.currentLink, among: [manifest.name]) == manifest.name,
                 WorkspaceBoundary.linkText(layout.currentLink.path) != nil
             {
@@ -71,11 +94,6 @@ public struct VersionRemover: Sendable {
             if unlink(live.path) != 0 { throw WorkspaceError.posix("remove the link", live.path) }
             removed.append(live.path)
             VersionStore.syncDirectory(layout.root.path)
-            for path in try catalog.registeredLinkLayouts(in: layout).map(\.path) where links.dataset(of: URL(fileURLWithPath: path), among: [manifest.name]) == nil
-                && WorkspaceBoundary.linkText(path).map({ $0.hasSuffix("/\(manifest.name)") || $0 == manifest.name }) == true
-            {
-                dangling.append(path)
-            }
         }
         // The version directory and its uncompressed payloads (made for torchvision links and exports).
         var asides: [URL] = []
@@ -108,6 +126,7 @@ public struct VersionRemover: Sendable {
         }
         return RemoveResult(
             version: VersionSummary(version), wasLive: wasLive, linksRemoved: removed, danglingLinks: dangling,
+            danglingRegisteredLinks: danglingRegistered,
             reclaimableBytes: reclaimable)
     }
 }

@@ -44,9 +44,10 @@ public struct Console: Sendable {
         useColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 
-    /// Writes raw text to stderr.
+    /// Writes raw text to stderr, naming the tool's commands as the user can run them
+    /// (``CommandNaming``: `.build/release/fmnist fetch …` when `fmnist` is not what PATH finds).
     public static func writeStderr(_ text: String) {
-        writeAll(text, to: STDERR_FILENO)
+        writeAll(CommandNaming.rewrite(text, program: CommandNaming.current), to: STDERR_FILENO)
     }
 
     /// Writes a result line to stdout.

@@ -27,20 +27,23 @@ public struct PreviewService: Sendable {
     /// Draws `rowsPerClass` rows of `perClass` test images for each class of `dataset`
     /// (`fashion`, `mnist` or `current`) into the PNG file `output`, with the class names in a
     /// legend column when `legend` is set. The output path is checked first (``OutputPathProblem``).
+    /// The two files are proven while read (``VersionFiles/load(_:purpose:index:)``): a file that
+    /// is not the live version's recorded one, or not a known file of this dataset, is refused
+    /// (exit 3) and nothing is drawn.
     public func run(dataset: String, output: URL, perClass: Int, rowsPerClass: Int = 1, legend: Bool = false) throws -> Result {
         guard (1...100).contains(perClass) else {
             throw UsageError("--per-class must be between 1 and 100, not \(perClass)")
         }
         if let problem = OutputPathProblem.check(output) { throw problem }
-        let (directory, manifest) = try resolve(dataset)
-        let version = manifest.defaultVersion
-        let imagesURL = directory.appendingPathComponent(version.file(.testImages).name)
-        let labelsURL = directory.appendingPathComponent(version.file(.testLabels).name)
-        for url in [imagesURL, labelsURL] where !FileManager.default.fileExists(atPath: url.path) {
-            throw FileAccessError(path: url.path, problem: "file is missing; run `fmnist fetch \(manifest.name)` first")
-        }
-        let images = try IDXLoader.load(url: imagesURL, classCount: manifest.classes.count)
-        let labels = try IDXLoader.load(url: labelsURL, classCount: manifest.classes.count)
+        // The proven read smoke-train uses: each file verified while decompressed, against the
+        // catalog's record of the live version (or, for a folder it does not know, the manifests).
+        let source = try VersionFiles.resolve(
+            dataset: dataset, version: nil, roles: [.testImages, .testLabels], layout: layout, registry: registry)
+        let manifest = source.manifest
+        let directory = layout.liveDirectory(dataset: manifest.name)
+        let loaded = try source.load([.testImages, .testLabels], purpose: "draw", index: KnownFileIndex(registry: registry))
+        let images = loaded[.testImages]!
+        let labels = loaded[.testLabels]!
         guard images.dims.count == 3, labels.dims.count == 1, images.dims[0] == labels.dims[0] else {
             throw IDXLoader.LoadError(path: directory.path, problem: "images \(images.dims) and labels \(labels.dims) do not pair up")
         }
@@ -57,12 +60,6 @@ public struct PreviewService: Sendable {
         return Result(dataset: manifest.name, title: manifest.title, source: directory.path, output: output.path,
                       width: sprite.width, height: sprite.height, perClass: perClass, rowsPerClass: rowsPerClass,
                       legend: legend, classes: manifest.classes)
-    }
-
-    /// Resolves a dataset name or `current` (the drop-in link) to its live folder and manifest.
-    func resolve(_ name: String) throws -> (URL, Manifest) {
-        let manifest = try ActiveDataset.manifest(named: name, layout: layout, registry: registry)
-        return (layout.liveDirectory(dataset: manifest.name), manifest)
     }
 }
 

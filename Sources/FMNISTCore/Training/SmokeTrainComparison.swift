@@ -22,9 +22,10 @@ public struct SmokeTrainComparison: Sendable, Codable {
     }
 
     public let columns: [Column]
-    /// The first failing run's exit status (0 when every run passed its dataset's band).
+    /// The first failing run's exit status (0 when every run passed its dataset's band or was
+    /// inconclusive: run with settings the bands are not calibrated for).
     public let exitStatus: ExitStatus
-    /// Whether every run passed.
+    /// Whether the comparison exits 0 (no run failed its band; see `exitStatus`).
     public let ok: Bool
     /// The process exit status.
     public let exitCode: Int32

@@ -29,17 +29,6 @@ public struct SmokeTrainService: Sendable {
         public let exitStatus: ExitStatus
     }
 
-    /// Where the four files of the version to train on are.
-    struct Source {
-        let manifest: Manifest
-        let files: [FileRole: URL]
-        let description: String
-        /// What the catalog recorded for these files, when it knows the version: loading refuses
-        /// anything else (a file written to since it was placed).
-        var expected: [FileRole: CatalogFile] = [:]
-        var label: String = ""
-    }
-
     /// What `fmnist smoke-train [DATASET[@VERSION]] [--dataset D] [--dataset-version V]` names:
     /// the dataset (`current` when nothing is given) and an optional version selector.
     ///
@@ -90,29 +79,10 @@ public struct SmokeTrainService: Sendable {
         } catch let error as TrainingError {
             throw UsageError(error.description)
         }
-        let source = try resolve(dataset: dataset, version: version)
+        let source = try VersionFiles.resolve(dataset: dataset, version: version, layout: layout, registry: registry)
         let manifest = source.manifest
         status("loading \(manifest.title) from \(source.description)")
-        let loaded = FileRole.allCases.parallelMap(threads: 2) { role -> Result_<LoadedIDX> in
-            do { return .success(try IDXLoader.load(url: source.files[role]!, classCount: manifest.classes.count)) }
-            catch let error as FMNISTError { return .failure(error) }
-            catch { return .failure(IDXLoader.LoadError(path: source.files[role]!.path, problem: "\(error)")) }
-        }
-        var byRole: [FileRole: LoadedIDX] = [:]
-        for (role, outcome) in zip(FileRole.allCases, loaded) {
-            switch outcome {
-            case .success(let idx): byRole[role] = idx
-            case .failure(let error): throw error
-            }
-        }
-        for (role, recorded) in source.expected {
-            if let loaded = byRole[role], let problem = RecordedFileCheck.problem(loaded.measurement, recorded: recorded) {
-                throw IDXLoader.LoadError(
-                    path: source.files[role]!.path,
-                    problem: "is not the recorded \(recorded.name) of \(manifest.title) \(source.label): \(problem); "
-                        + "refusing to train on it (run `fmnist switch \(manifest.name)` to restore the verified copy, or `fmnist verify --repair`)")
-            }
-        }
+        let byRole = try source.load(FileRole.allCases, purpose: "train on", index: nil)
         let identity = VersionIdentity(payloadDigests: byRole.mapValues { $0.measurement.payloadSHA256 })
         let versionName = manifest.versions.first { $0.identity == identity }?.name ?? "unknown"
         let train = try labeledImages(byRole[.trainImages]!, byRole[.trainLabels]!, split: "training", source: source)
@@ -130,13 +100,13 @@ public struct SmokeTrainService: Sendable {
         let seen = min(configuration.limit ?? train.count, train.count) * configuration.epochs
         let verdict = SanityVerdict.judge(
             accuracy: report.testAccuracy, manifest: manifest, allManifests: registry.manifests, shortRun: seen < train.count,
-            diverged: report.diverged, learningRate: configuration.learningRate)
+            diverged: report.diverged, learningRate: configuration.learningRate, configuration: configuration)
         let recorded = record(manifest: manifest, identity: identity, report: report, verdict: verdict, configuration: configuration)
         return Result(
             dataset: manifest.name, title: manifest.title, versionID: identity.full, versionShortID: identity.short,
             versionName: versionName, source: source.description, configuration: configuration, report: report,
             classes: manifest.classes, verdict: verdict, recorded: recorded,
-            exitStatus: verdict.passed ? .success : .sanityFailed)
+            exitStatus: verdict.exitStatus)
     }
 
     /// Records the run against its exact version id; returns false when the catalog cannot be written.
@@ -156,7 +126,7 @@ public struct SmokeTrainService: Sendable {
         }
     }
 
-    func labeledImages(_ images: LoadedIDX, _ labels: LoadedIDX, split: String, source: Source) throws -> LabeledImages {
+    func labeledImages(_ images: LoadedIDX, _ labels: LoadedIDX, split: String, source: VersionFiles) throws -> LabeledImages {
         guard images.dims.count == 3, labels.dims.count == 1, images.dims[0] == labels.dims[0] else {
             throw IDXLoader.LoadError(
                 path: source.description,
@@ -165,80 +135,4 @@ public struct SmokeTrainService: Sendable {
         return LabeledImages(count: images.dims[0], rows: images.dims[1], columns: images.dims[2],
                              pixels: images.elements, labels: labels.elements)
     }
-
-    /// Resolves `current`/dataset name and an optional version selector to four file URLs.
-    /// The four files to load, resolved once (a concurrent switch cannot give a mix), with what
-    /// the catalog recorded for them.
-    func resolve(dataset: String, version: String?) throws -> Source {
-        let catalog = try Catalog.openReadOnly(layout)
-        defer { catalog.close() }
-        let store = VersionStore(layout: layout)
-        if let version {
-            let manifest = try ActiveDataset.manifest(named: dataset, layout: layout, registry: registry)
-            let matches = try catalog.versions(dataset: manifest.name, matching: version)
-            guard matches.count == 1, let chosen = matches.first else {
-                if matches.isEmpty {
-                    throw UsageError("no version \"\(version)\" of \(manifest.title) in this workspace",
-                                     hint: "list them with `fmnist versions \(manifest.name)`")
-                }
-                throw UsageError("\"\(version)\" matches \(matches.count) versions of \(manifest.title); give more digits",
-                                 hint: "list them with `fmnist versions \(manifest.name)`")
-            }
-            let recorded = try catalog.files(versionID: chosen.id)
-            guard recorded.count == 4 else { throw WorkspaceError.datasetMissing(dataset: manifest.name) }
-            let directory = layout.versionDirectory(dataset: manifest.name, versionID: chosen.id)
-            let useDirectory = VersionStore.stat(directory.path).map { ($0.st_mode & S_IFMT) == S_IFDIR } ?? false
-            var files: [FileRole: URL] = [:]
-            for file in recorded {
-                files[file.role] = useDirectory
-                    ? directory.appendingPathComponent(file.name) : try store.url(containerSHA256: file.containerSHA256)
-            }
-            return Source(
-                manifest: manifest, files: files, description: "version \(chosen.shortID)",
-                expected: Dictionary(uniqueKeysWithValues: recorded.map { ($0.role, $0) }), label: chosen.label)
-        }
-        // Resolve the live path once: data/current -> fashion -> .fmnist/versions/fashion/<id>.
-        let named = dataset.lowercased() == "current" ? layout.currentLink : nil
-        let manifest: Manifest
-        let start: URL
-        if let named {
-            guard let active = LinkSwitcher(layout: layout).dataset(of: named, among: registry.manifests.map(\.name)) else {
-                _ = try ActiveDataset.manifest(named: dataset, layout: layout, registry: registry)  // throws the usual hint
-                throw WorkspaceError.datasetMissing(dataset: dataset)
-            }
-            manifest = try registry.manifest(named: active)
-            start = named
-        } else {
-            manifest = try registry.manifest(named: dataset)
-            start = layout.liveDirectory(dataset: manifest.name)
-        }
-        let resolved = URL(fileURLWithPath: LinkSwitcher.realPath(start.path))
-        let versionsFolder = URL(fileURLWithPath: LinkSwitcher.realPath(layout.versionsDirectory.path))
-            .appendingPathComponent(manifest.name).path
-        var expected: [FileRole: CatalogFile] = [:]
-        var label = ""
-        let id = resolved.lastPathComponent
-        if resolved.deletingLastPathComponent().path == versionsFolder, let version = try catalog.version(id: id) {
-            for file in try catalog.files(versionID: id) { expected[file.role] = file }
-            label = version.label
-        }
-        var files: [FileRole: URL] = [:]
-        for file in manifest.defaultVersion.files {
-            let name = expected[file.role]?.name ?? file.name
-            let url = resolved.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                throw WorkspaceError.datasetMissing(dataset: manifest.name)
-            }
-            files[file.role] = url
-        }
-        return Source(
-            manifest: manifest, files: files, description: layout.liveDirectory(dataset: manifest.name).path,
-            expected: expected, label: label)
-    }
-}
-
-/// A Sendable result for parallel loading.
-enum Result_<Value: Sendable>: Sendable {
-    case success(Value)
-    case failure(any FMNISTError)
 }

@@ -1,7 +1,16 @@
 import Foundation
 
-/// One mirror's failures for a dataset, all files together: "mirror X: host not found (4 files)".
+/// One mirror's failures for a dataset, all files together: "mirror X: host not found (4 files)",
+/// with each file's own reason (one file may be a 404 while another is the wrong dataset).
 public struct MirrorFailure: Sendable, Codable, Equatable {
+    /// One file's reason at this mirror.
+    public struct FileReason: Sendable, Codable, Equatable {
+        public let file: String
+        /// The skip code (`unreachable`, `http_404`, `wrong_file`, …).
+        public let code: String
+        public let reason: String
+    }
+
     /// The mirror's base URL (the file URL without the file name).
     public let mirror: String
     /// The skip code of the first file (`unreachable`, `http_404`, …).
@@ -10,6 +19,22 @@ public struct MirrorFailure: Sendable, Codable, Equatable {
     public let reason: String
     /// The files this mirror failed for, in the order they were reported.
     public let files: [String]
+    /// Each file's own code and reason, in the order of `files`.
+    public let fileReasons: [FileReason]
+
+    /// Whether every file failed here for the same reason (then one line says it for all).
+    public var sameReason: Bool { Set(fileReasons.map(\.reason)).count <= 1 }
+
+    /// The files grouped by their reason, first seen first: [(reason, files)].
+    public var reasons: [(reason: String, files: [String])] {
+        var order: [String] = []
+        var groups: [String: [String]] = [:]
+        for entry in fileReasons {
+            if groups[entry.reason] == nil { order.append(entry.reason) }
+            groups[entry.reason, default: []].append(entry.file)
+        }
+        return order.map { ($0, groups[$0]!) }
+    }
 }
 
 /// What most likely made a dataset's fetch fail, so that a display can give the hint that fits.
@@ -47,16 +72,20 @@ public enum FetchDiagnosis {
         let skips = files.filter { $0.status == .failed }.flatMap { file in file.skipped.map { (file.name, $0) } }
         let relevant = skips.contains { $0.1.code != "offline" } ? skips.filter { $0.1.code != "offline" } : skips
         var order: [String] = []
-        var groups: [String: (code: String, reason: String, files: [String])] = [:]
+        var groups: [String: [MirrorFailure.FileReason]] = [:]
         for (name, skip) in relevant {
             let base = mirrorBase(of: skip.url)
-            if groups[base] == nil {
-                order.append(base)
-                groups[base] = (skip.code, skip.reason, [])
+            if groups[base] == nil { order.append(base) }
+            // A file's first reason at this mirror is its reason here.
+            if !(groups[base, default: []].contains { $0.file == name }) {
+                groups[base, default: []].append(MirrorFailure.FileReason(file: name, code: skip.code, reason: skip.reason))
             }
-            if !(groups[base]!.files.contains(name)) { groups[base]!.files.append(name) }
         }
-        return order.map { MirrorFailure(mirror: $0, code: groups[$0]!.code, reason: groups[$0]!.reason, files: groups[$0]!.files) }
+        return order.map { base in
+            let entries = groups[base]!
+            return MirrorFailure(
+                mirror: base, code: entries[0].code, reason: entries[0].reason, files: entries.map(\.file), fileReasons: entries)
+        }
     }
 
     /// Codes that mean "the mirror answered with the wrong bytes".

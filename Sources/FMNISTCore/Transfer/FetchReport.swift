@@ -163,6 +163,12 @@ public struct FetchReport: Sendable, Codable {
     public let kept: [KeptPartial]
     /// The command that resumes (when interrupted).
     public let resumeCommand: String?
+    /// The dataset `data/current` was created for: set when the workspace had no `data/current`
+    /// and this fetch left a dataset live (Fashion-MNIST first when both are); nil when
+    /// `data/current` was already there (it is never changed by a fetch) or nothing is live.
+    public var currentCreated: String? = nil
+    /// The path of the `data/current` link created (with `currentCreated`).
+    public var currentLinkPath: String? = nil
 
     public init(
         datasets: [DatasetFetchReport], bytesDownloaded: Int64, seconds: Double, exitStatus: ExitStatus, kept: [KeptPartial] = [],

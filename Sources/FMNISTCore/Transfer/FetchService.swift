@@ -137,8 +137,16 @@ public final class FetchService: Sendable {
         for manifest in manifests { liveBefore[manifest.name] = try catalog.liveVersion(dataset: manifest.name)?.versionID }
         try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
         var accepted = try catalog.acceptedUnknownPayloads()
-        for pinned in options.pinned where !pinned.known { accepted[pinned.dataset, default: []].formUnion(pinned.files.map(\.payload.sha256)) }
-        let judge = DatasetVerifier(registry: registry, acceptedUnknownPayloads: accepted)
+        var admissions = try catalog.unknownAdmissions()
+        for pinned in options.pinned where !pinned.known {
+            accepted[pinned.dataset, default: []].formUnion(pinned.files.map(\.payload.sha256))
+            for file in pinned.files { admissions[file.payload.sha256] = .lock }  // this run accepts them because the lock pins them
+        }
+        let judge = {
+            var judge = DatasetVerifier(registry: registry, acceptedUnknownPayloads: accepted)
+            judge.admissions = admissions
+            return judge
+        }()
 
         // 1. What is here already: the live version (proven, repaired from the store where needed),
         // a folder of files copied in by hand, then the store.
@@ -217,6 +225,11 @@ public final class FetchService: Sendable {
             emit(.datasetDone(report))
             reports.append(report)
         }
+        // 4. A workspace without a drop-in link yet gets one, so that `smoke-train`, `preview` and
+        // code reading data/current work right after a first fetch. An existing data/current (even
+        // one that dangles) is never touched: only `switch` changes what it serves. The data is in
+        // place by now: a link that cannot be made leaves things as before, never fails the fetch.
+        let currentCreated = (try? createCurrentIfMissing(reports, catalog: catalog)) ?? nil
         let status: ExitStatus
         if reports.contains(where: { $0.exitStatus == .interrupted }) {
             status = .interrupted
@@ -227,9 +240,39 @@ public final class FetchService: Sendable {
         } else {
             status = .success
         }
-        return FetchReport(
+        var report = FetchReport(
             datasets: reports, bytesDownloaded: reports.flatMap(\.files).reduce(0) { $0 + $1.bytesDownloaded },
             seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, exitStatus: status)
+        report.currentCreated = currentCreated
+        report.currentLinkPath = currentCreated.map { _ in layout.currentLink.path }
+        return report
+    }
+
+    /// Points `data/current` at a dataset this fetch left live when nothing is at `data/current`
+    /// yet: the first such dataset in the registry's order (Fashion-MNIST before MNIST, so
+    /// `fetch all` gives Fashion-MNIST, the tool's default). Records it as a switch event. Returns
+    /// the dataset, or nil when a link (or anything) is already there or no dataset is live.
+    func createCurrentIfMissing(_ reports: [DatasetFetchReport], catalog: Catalog) throws -> String? {
+        let current = layout.currentLink.standardizedFileURL.path
+        var info = stat()
+        guard lstat(current, &info) != 0, errno == ENOENT else { return nil }
+        let links = LinkSwitcher(layout: layout)
+        let live = reports.filter { $0.exitStatus == .success && ($0.status == .fetched || $0.status == .present) }.compactMap { report -> (String, String)? in
+            let folder = layout.liveDirectory(dataset: report.dataset)
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue,
+                let versionID = try? catalog.liveVersion(dataset: report.dataset)?.versionID
+            else { return nil }
+            return (report.dataset, versionID)
+        }
+        guard let (dataset, versionID) = registry.manifests.lazy.compactMap({ manifest in live.first { $0.0 == manifest.name } }).first
+        else { return nil }
+        let text = try links.flip(link: layout.currentLink, to: layout.liveDirectory(dataset: dataset))
+        VersionStore.syncDirectory(layout.root.path)
+        try catalog.recordSwitch(
+            dataset: dataset, versionID: versionID, links: [(current, text)],
+            details: SwitchDetails(deep: false, links: [current], problems: [], restored: []))
+        return dataset
     }
 
     // MARK: - Read-only workspaces
@@ -557,7 +600,8 @@ public final class FetchService: Sendable {
         let installer = VersionInstaller(layout: layout, catalog: catalog)
         let installed = try installer.commit(
             dataset: recordAs, files: verified, source: .fetch, eventDetails: EventDetails(mirrors: plan.mirrors, files: fileReports),
-            activate: options.activate || pinned != nil)
+            activate: options.activate || pinned != nil,
+            admitted: pinned != nil ? .lock : options.acceptUnknown ? .acceptUnknown : nil)
         for file in fetched { file.partial.removeSidecar() }
         let downloaded = fetched.filter { $0.report.status == .downloaded }.count
         let recompressed = fileReports.filter { $0.verdict == .recompressed }.count
@@ -567,7 +611,9 @@ public final class FetchService: Sendable {
             : "fetched and verified (\(downloaded) downloaded, \(4 - downloaded) reused)".replacingOccurrences(of: ", 0 reused", with: "")
         if recompressed > 0 { message += "; \(recompressed) re-compressed by the mirror (same data, different container)" }
         if !installed.version.known {
-            message += pinned == nil ? "; UNKNOWN version, kept because of --accept-unknown" : "; UNKNOWN version, kept because the lock pins it"
+            message += pinned != nil ? "; UNKNOWN version, kept because the lock pins it"
+                : options.acceptUnknown ? "; UNKNOWN version, kept because of --accept-unknown"
+                : "; UNKNOWN version, already in this workspace: \(UnknownAdmission.phrase(installed.version.admitted))"
         }
         if !installed.repaired.isEmpty {
             message += "; replaced damaged \(installed.repaired.sorted().joined(separator: ", ")) with the verified bytes"

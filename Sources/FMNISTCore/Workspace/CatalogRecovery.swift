@@ -112,7 +112,7 @@ package struct CatalogRecovery {
         let name = manifest.versions.first { $0.identity == identity }?.name
         return try catalog.transaction {
             let version = try catalog.recordVersion(
-                dataset: manifest.name, identity: identity, name: name, source: .recovered, files: files)
+                dataset: manifest.name, identity: identity, name: name, source: .recovered, files: files, admitted: .recovered)
             try catalog.recordEvent(
                 .verify, dataset: manifest.name, versionID: identity.full, result: .ok,
                 details: ["note": "recorded again from its verified version directory (the catalog had lost it)"])

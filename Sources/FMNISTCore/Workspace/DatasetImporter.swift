@@ -85,7 +85,8 @@ public struct DatasetImporter: Sendable {
         }
         try ImportStaging.stage(resolved, manifest: manifest, registry: registry, into: staging, progress: progress)
         progress("verifying \(manifest.title) files")
-        let verifier = DatasetVerifier(registry: registry, acceptedUnknownPayloads: try catalog.acceptedUnknownPayloads())
+        var verifier = DatasetVerifier(registry: registry, acceptedUnknownPayloads: try catalog.acceptedUnknownPayloads())
+        verifier.admissions = try catalog.unknownAdmissions()
         let report = verifier.verify(directory: staging, expecting: manifest)
         let files = report.files.map { $0.relocated(toPath: resolved.origin($0.role)) }
 
@@ -131,7 +132,7 @@ public struct DatasetImporter: Sendable {
         let installed = try VersionInstaller(layout: layout, catalog: catalog).commit(
             dataset: manifest, files: verified, source: .import,
             eventDetails: ImportDetails(source: source.path, layout: resolved.layout, acceptedUnknown: knownName == nil, refused: nil, files: files),
-            activate: activate)
+            activate: activate, admitted: acceptUnknown ? .acceptUnknown : nil)
         let from = resolved.phrase.isEmpty ? source.path : "\(source.path) (\(resolved.phrase))"
         var verdict = knownName != nil
             ? "imported \(manifest.title) \(installed.version.label) from \(from)"

@@ -71,10 +71,10 @@ package struct VersionInstaller {
     /// Installs and records the version made of `files` (all four roles, no faults), and makes it
     /// live when the dataset has none or `activate` is set. The version's name comes from the
     /// manifest; content it does not know is recorded as "unknown" — callers refuse it first unless
-    /// the user passed `--accept-unknown`.
+    /// the user passed `--accept-unknown` (or a lock pins it), and say how in `admitted`.
     package func commit<Details: Encodable>(
         dataset manifest: Manifest, files: [VerifiedFile], source: VersionSource, eventDetails: Details,
-        activate: Bool = false, at time: Date = Date()
+        activate: Bool = false, admitted: UnknownAdmission? = nil, at time: Date = Date()
     ) throws -> InstalledVersion {
         guard Set(files.map(\.role)) == Set(FileRole.allCases), files.count == FileRole.allCases.count else {
             throw UsageError("a version needs exactly the four files train-images, train-labels, test-images, test-labels")
@@ -101,7 +101,8 @@ package struct VersionInstaller {
         let previous = try catalog.liveVersion(dataset: manifest.name)
         let version = try catalog.transaction {
             let version = try catalog.recordVersion(
-                dataset: manifest.name, identity: identity, name: knownName, source: source, files: catalogFiles, at: time)
+                dataset: manifest.name, identity: identity, name: knownName, source: source, files: catalogFiles,
+                admitted: admitted, at: time)
             for file in files {
                 if let provenance = file.provenance { try catalog.recordProvenance(versionID: identity.full, provenance) }
             }

@@ -43,6 +43,11 @@ public struct VersionSummary: Sendable, Codable, Equatable {
     public let label: String
     public let source: VersionSource
     public let firstSeen: Date
+    /// How an unknown version was admitted (`accept_unknown`, `lock`, `recovered`); absent for a
+    /// known version or when the catalog did not record it.
+    public let admitted: UnknownAdmission?
+    /// For an unknown version: "matches no manifest (…how it got here…)"; nil when known.
+    public var unknownNote: String? { known ? nil : "matches no manifest (\(UnknownAdmission.phrase(admitted)))" }
 
     public init(_ version: CatalogVersion) {
         id = version.id
@@ -53,6 +58,7 @@ public struct VersionSummary: Sendable, Codable, Equatable {
         label = version.label
         source = version.source
         firstSeen = version.firstSeen
+        admitted = version.admitted
     }
 }
 

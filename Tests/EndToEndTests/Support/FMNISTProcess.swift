@@ -50,6 +50,9 @@ struct FMNISTProcess {
         env.removeValue(forKey: "FMNIST_ROOT")
         env.removeValue(forKey: "FMNIST_MIRRORS")
         env.removeValue(forKey: "FMNIST_MANIFESTS")
+        // As an installed fmnist: its folder first on PATH, so that the output names commands
+        // `fmnist …` (it names the invoked path when PATH would not find it; a test may set PATH).
+        env["PATH"] = executable.deletingLastPathComponent().path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
         for (key, value) in environment { env[key] = value }
         process.environment = env
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
@@ -187,6 +190,17 @@ final class TemporaryDirectory {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
-    deinit { try? FileManager.default.removeItem(at: url) }
+    deinit {
+        // fmnist's version folders and store files are read-only: a user other than root must make
+        // them writable before they can be deleted (symlinks are not followed by chmod on a walk of lstat'd entries).
+        if let walker = FileManager.default.enumerator(atPath: url.path) {
+            for case let relative as String in walker {
+                let path = url.appendingPathComponent(relative).path
+                var info = stat()
+                if lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFLNK { chmod(path, (info.st_mode & 0o7777) | 0o700) }
+            }
+        }
+        try? FileManager.default.removeItem(at: url)
+    }
     func path(_ component: String) -> URL { url.appendingPathComponent(component) }
 }

@@ -81,6 +81,8 @@ final class BackgroundFMNIST {
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         for key in ["FMNIST_ROOT", "FMNIST_MIRRORS", "FMNIST_MANIFESTS"] { env.removeValue(forKey: key) }
+        // As FMNISTProcess.run: the binary's folder first on PATH, so its output names `fmnist …`.
+        env["PATH"] = FMNISTProcess.executable.deletingLastPathComponent().path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
         for (key, value) in environment { env[key] = value }
         process.environment = env
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
