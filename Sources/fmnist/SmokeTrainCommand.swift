@@ -16,7 +16,7 @@ struct SmokeTrainCommand: AsyncParsableCommand {
               fmnist smoke-train fashion@2017-08-31 --json   # a stored version
               fmnist smoke-train --compare            # Fashion-MNIST and MNIST side by side
 
-            Exit codes: 0 pass, 6 accuracy outside the sanity band or training diverged, 4 data missing, 3 data corrupt, 2 usage.
+            Exit codes: 0 pass, 6 accuracy outside the sanity band or training diverged, 4 data missing (or no workspace at --root), 3 data corrupt, 2 usage.
             """)
 
     @Argument(help: ArgumentHelp(

@@ -25,7 +25,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
             --locked (with --file PATH, default ./fmnist.lock) checks instead that each dataset the lock pins is live at the pinned version and verifies; any drift is named, exit 3. It is what a project's CI runs.
 
-            Exit codes: 0 verified, 3 a file is corrupt/wrong/unknown (or drift from the lock), 4 files missing, 2 usage or a malformed lock file.
+            Exit codes: 0 verified, 3 a file is corrupt/wrong/unknown (or drift from the lock), 4 files missing (or no workspace at --root for a dataset), 2 usage or a malformed lock file.
             """)
 
     @Argument(help: "fashion, mnist, all (default), a directory (torchvision root, keras cache, TFDS manual dir, folder of CSVs), or one .gz, IDX, .npz or CSV file.", completion: DatasetCompletion.kind(plus: ["all"]))

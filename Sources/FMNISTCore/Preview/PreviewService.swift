@@ -26,12 +26,17 @@ public struct PreviewService: Sendable {
 
     /// Draws `rowsPerClass` rows of `perClass` test images for each class of `dataset`
     /// (`fashion`, `mnist` or `current`) into the PNG file `output`, with the class names in a
-    /// legend column when `legend` is set. The output path is checked first (``OutputPathProblem``).
+    /// legend column when `legend` is set. The output path is checked first: never inside the
+    /// workspace's own folders (``WorkspaceBoundary/checkOutput(_:option:registry:followFinalSymlink:)``),
+    /// then ``OutputPathProblem``.
     public func run(dataset: String, output: URL, perClass: Int, rowsPerClass: Int = 1, legend: Bool = false) throws -> Result {
         guard (1...100).contains(perClass) else {
             throw UsageError("--per-class must be between 1 and 100, not \(perClass)")
         }
+        try WorkspaceBoundary(layout: layout).checkOutput(output.path, option: "--out", registry: registry)
+        try WorkspaceBoundary.checkFolder(of: output.path, option: "--out", createsMissing: false)
         if let problem = OutputPathProblem.check(output) { throw problem }
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let (directory, manifest) = try resolve(dataset)
         let version = manifest.defaultVersion
         let imagesURL = directory.appendingPathComponent(version.file(.testImages).name)

@@ -90,6 +90,7 @@ public struct SmokeTrainService: Sendable {
         } catch let error as TrainingError {
             throw UsageError(error.description)
         }
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let source = try resolve(dataset: dataset, version: version)
         let manifest = source.manifest
         status("loading \(manifest.title) from \(source.description)")
