@@ -41,9 +41,16 @@ public struct ExportService: Sendable {
             sources.removeAll { !LoaderLayout.kerasReadsGzip($0.manifest.name) && $0.artifacts["keras"] == nil }
         }
         let destinationPath = destination.standardizedFileURL.path
-        for planned in Set(sources.flatMap { writer.plannedPaths($0) }).sorted() {
-            try boundary.checkOutput(destinationPath + "/" + planned, option: "DEST", registry: registry)
+        // Each folder a planned path passes through too: DEST above the root must not make the root a layout folder.
+        var plannedPrefixes: Set<String> = []
+        for planned in sources.flatMap({ writer.plannedPaths($0) }) {
+            var prefix = destinationPath
+            for component in planned.split(separator: "/") {
+                prefix += "/" + component
+                plannedPrefixes.insert(prefix)
+            }
         }
+        for path in plannedPrefixes.sorted() { try boundary.checkOutput(path, option: "DEST", registry: registry) }
         try preflight(sources.flatMap { writer.plannedPaths($0) }, in: destination.standardizedFileURL, force: force)
         let dest = try ExportDirectory.open(destination)
         let (lock, fallbackNote) = try proveCopies(&sources, withPayloads: exportLayout == .torchvision)

@@ -44,7 +44,7 @@ extension WorkspaceBoundary {
         for area in privateAreas where isInside(written, area) {
             let below = written.dropFirst(area.count).split(separator: "/").map(String.init)
             switch below.first {
-            case "versions" where below.count >= 3: return "inside a read-only version folder of \(below[1])"
+            case "versions" where below.count >= 3 && CatalogRecovery.isVersionID(below[2]): return "inside a read-only version folder of \(below[1])"
             case "store": return "inside the workspace's store (.fmnist/store)"
             case "payload" where below.count >= 3: return "inside a version's payload folder of \(below[1])"
             default: return "inside the workspace's private area (.fmnist)"
