@@ -9,7 +9,7 @@ struct DiffCommand: AsyncParsableCommand {
         discussion: """
             A and B are version specs (fashion, fashion@<id-prefix or name>, mnist; a dataset alone means its live version) or folders holding the four .gz files. Images are matched by the content of their pixels, not by position. Also reports, per version, exact duplicate images inside a split and test images that also occur in the training split. Read-only; takes no lock.
 
-            Exit status: 0 (whatever the differences), 2 bad spec, 3 a file is corrupt or not the recorded one, 4 version or file missing, 7 catalog unusable.
+            Exit status: 0 (whatever the differences), 2 bad spec, 3 a file is corrupt or not the recorded one, 4 version or file missing (or no workspace at --root), 7 catalog unusable.
 
             Examples:
               fmnist diff fashion@915659908dce fashion@unknown

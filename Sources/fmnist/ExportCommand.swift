@@ -28,7 +28,11 @@ struct ExportCommand: AsyncParsableCommand {
               fmnist export npz out --dataset mnist --json
               fmnist export png images --dataset fashion --force
 
-            Exit codes: 0 written, 2 usage, 3 a source file fails verification, 4 dataset not present,
+            DEST, and every path the layout writes below it, must be outside the workspace's own folders
+            (its dataset folders, current, .fmnist/, the root itself), wherever symlinks lead: exit 2.
+
+            Exit codes: 0 written, 2 usage (also: DEST inside the workspace, or below a file), 3 a source
+            file fails verification, 4 dataset not present (or no workspace at --root),
             7 DEST unusable (a symlink, something in the way, an existing file without --force).
             """)
 

@@ -9,7 +9,7 @@ struct GCCommand: AsyncParsableCommand {
         discussion: """
             Never deletes a file a recorded version needs: verified version directories the catalog lost are recorded again first. A symlink found inside .fmnist (fmnist makes none there) is removed as a link, its target untouched. Partial downloads are freed too (the next fetch starts those files again). Takes the workspace lock; crash-safe. --dry-run lists what would be freed and deletes nothing.
 
-            Exit status: 0, 7 workspace unusable (e.g. .fmnist/store is a symlink fmnist did not make).
+            Exit status: 0, 4 no workspace at --root, 7 workspace unusable (e.g. .fmnist/store is a symlink fmnist did not make).
 
             Examples:
               fmnist gc --dry-run

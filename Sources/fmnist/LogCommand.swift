@@ -7,7 +7,7 @@ struct LogCommand: AsyncParsableCommand {
         commandName: "log",
         abstract: "Show what happened: fetches, verifies, switches, smoke-train runs, imports (newest first).",
         discussion: """
-            Read-only. Exit status: 0, 2 bad flag, 7 catalog unusable.
+            Read-only. Exit status: 0, 2 bad flag, 4 no workspace at --root, 7 catalog unusable.
 
             Examples:
               fmnist log                     # the last 20 events

@@ -7,7 +7,7 @@ struct PreviewCommand: AsyncParsableCommand {
         commandName: "preview",
         abstract: "Draw a PNG sprite of test samples, a band of rows per class.",
         discussion: """
-            Like the sprite in the Fashion-MNIST README: each class gets --rows-per-class rows (default 3) of --per-class images, the first of that class in the test set. With --legend, the class names are written beside their bands. The output must be a .png file in an existing folder.
+            Like the sprite in the Fashion-MNIST README: each class gets --rows-per-class rows (default 3) of --per-class images, the first of that class in the test set. With --legend, the class names are written beside their bands. The output must be a .png file in an existing folder, outside the workspace's own folders (its dataset folders, current, .fmnist/; exit 2).
 
             Examples:
               fmnist preview current --out current.png   # which dataset is active?

@@ -9,7 +9,7 @@ struct RemoveCommand: AsyncParsableCommand {
         discussion: """
             Refuses the live version of its dataset unless --force. With --force the dataset is left without a live version: data/DATASET is removed, and so is data/current when it pointed at that dataset (it would dangle otherwise); registered --link links that pointed there are left dangling and named. Takes the workspace lock; crash-safe (the version directory is moved into .fmnist/tmp before the catalog forgets it).
 
-            Exit status: 0 removed, 2 bad spec or the live version without --force, 4 no such version, 7 workspace unusable.
+            Exit status: 0 removed, 2 bad spec or the live version without --force, 4 no workspace at --root or no such version, 7 workspace unusable.
 
             Examples:
               fmnist remove fashion@3f1a0c9b

@@ -18,7 +18,7 @@ struct SmokeTrainCommand: AsyncParsableCommand {
 
             The bands are calibrated for the default optimiser settings (sgd, --lr 0.01, momentum 0.9, --batch 64; any --seed, --threads and --epochs ≥ 1): a run with another --optimizer, --lr or --batch is "inconclusive" (exit 0): its accuracy neither passes nor blames the data.
 
-            Exit codes: 0 pass or inconclusive, 6 accuracy outside the sanity band or training diverged, 4 data missing, 3 data corrupt, 2 usage.
+            Exit codes: 0 pass or inconclusive, 6 accuracy outside the sanity band or training diverged, 4 data missing (or no workspace at --root), 3 data corrupt, 2 usage.
             """)
 
     @Argument(help: ArgumentHelp(

@@ -7,7 +7,7 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show, per dataset, whether it is present, which version, when it was verified, and the active links.",
         discussion: """
-            Read-only. Exit status: 0, or 7 when the catalog is unusable.
+            Read-only. Exit status: 0, 4 no workspace at --root (no .fmnist/, dataset folder or current there), or 7 when the catalog is unusable.
 
             Examples:
               fmnist status

@@ -28,7 +28,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
             A PATH that is or passes through a symlink (data/current, a link of your own) is resolved once, so a concurrent `fmnist switch` cannot make verify read two datasets; a PATH holding no MNIST-format data in any of these layouts exits 4 and says so.
 
-            Exit codes: 0 verified, 3 a file is corrupt/wrong/unknown (or drift from the lock), 4 files missing (or no MNIST-format data at PATH), 2 usage or a malformed lock file.
+            Exit codes: 0 verified, 3 a file is corrupt/wrong/unknown (or drift from the lock), 4 files missing (or no MNIST-format data at PATH, or no workspace at --root for a dataset), 2 usage or a malformed lock file.
             """)
 
     @Argument(help: "fashion, mnist, current, all, a directory (torchvision root, keras cache, TFDS manual dir, folder of CSVs), or one .gz, IDX, .npz or CSV file. Without an argument: every dataset this workspace holds (one not fetched is named, not counted as missing); `all` counts a dataset that is not here as missing (exit 4).", completion: DatasetCompletion.kind(plus: ["all", "current"]))

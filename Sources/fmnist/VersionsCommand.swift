@@ -7,7 +7,7 @@ struct VersionsCommand: AsyncParsableCommand {
         commandName: "versions",
         abstract: "List the versions in this workspace (unknown ones are flagged).",
         discussion: """
-            Read-only. Exit status: 0, 2 unknown dataset, 7 catalog unusable.
+            Read-only. Exit status: 0, 2 unknown dataset, 4 no workspace at --root, 7 catalog unusable.
 
             Examples:
               fmnist versions                # every version of every dataset

@@ -109,16 +109,29 @@ import Testing
         #expect(try result.json()["exit_code"] as? Int == 3)
     }
 
-    @Test func readOnlyCommandsWorkInAnEmptyWorkspaceAndCreateNothing() throws {
+    /// A --root with no workspace is said to be one (exit 4), not shown as an empty workspace; an
+    /// empty workspace (its .fmnist/ made, nothing recorded yet) is shown as such. Neither is written.
+    @Test func readOnlyCommandsSayNoWorkspaceOrShowAnEmptyOneAndCreateNothing() throws {
         let base = try TemporaryDirectory("empty-ws")
         let root = base.path("data")
-        for command in [["status"], ["versions"], ["versions", "mnist"], ["log", "--limit", "5"], ["switch"]] {
+        let commands = [["status"], ["versions"], ["versions", "mnist"], ["log", "--limit", "5"], ["switch"]]
+        for command in commands {
+            let result = try FMNISTProcess.run(command + ["--root", root.path, "--json"])
+            #expect(result.status == 4, "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("no workspace at \(root.path)"), "\(command): \(result.stderr)")
+            #expect(try result.json()["exit_code"] as? Int == 4, "\(command) prints the error as JSON")
+        }
+        #expect(!FileManager.default.fileExists(atPath: root.path))
+        #expect(try FMNISTProcess.run(["versions", "cifar", "--root", root.path]).status == 2)
+        let privateArea = root.appendingPathComponent(".fmnist")
+        try FileManager.default.createDirectory(at: privateArea, withIntermediateDirectories: true)
+        for command in commands {
             let result = try FMNISTProcess.run(command + ["--root", root.path, "--json"])
             #expect(result.status == 0, "\(command): \(result.stderr)")
             #expect((try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) != nil, "\(command) prints JSON")
         }
-        #expect(!FileManager.default.fileExists(atPath: root.path))
-        #expect(try FMNISTProcess.run(["versions", "cifar", "--root", root.path]).status == 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == [".fmnist"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: privateArea.path).isEmpty)
     }
 
     @Test func aCorruptCatalogIsReportedAndNeverOverwritten() throws {

@@ -255,7 +255,14 @@ import Testing
 
     @Test func compareInAnEmptyWorkspaceSaysToFetch() throws {
         let workspace = try TemporaryDirectory("compare-empty")
-        let result = try FMNISTProcess.run(["smoke-train", "--compare", "--root", workspace.path("data").path])
+        let root = workspace.path("data")
+        // No workspace at all: said so, with the commands that make one.
+        let none = try FMNISTProcess.run(["smoke-train", "--compare", "--root", root.path])
+        #expect(none.status == 4)
+        #expect(none.stderr.contains("no workspace at \(root.path)") && none.stderr.contains("fmnist fetch"), "\(none.stderr)")
+        // A workspace with neither dataset yet: --compare names the fetch that brings both.
+        try FileManager.default.createDirectory(at: root.appendingPathComponent(".fmnist"), withIntermediateDirectories: true)
+        let result = try FMNISTProcess.run(["smoke-train", "--compare", "--root", root.path])
         #expect(result.status == 4)
         #expect(result.stderr.contains("fmnist fetch all"), "\(result.stderr)")
     }

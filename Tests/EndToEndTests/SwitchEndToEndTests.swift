@@ -32,6 +32,14 @@ import Testing
         let base = try TemporaryDirectory("switch-missing")
         let root = base.path("data")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        // An empty folder holds no workspace, and says so (with the commands that make one).
+        let noWorkspace = try FMNISTProcess.run(["switch", "mnist", "--root", root.path])
+        #expect(noWorkspace.status == 4)
+        #expect(noWorkspace.stderr.contains("no workspace at \(root.path)"), "\(noWorkspace.stderr)")
+        #expect(noWorkspace.stderr.contains("fmnist fetch"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path).isEmpty, "switch created nothing there")
+        // A workspace (its .fmnist/ made) without mnist names the command that brings it.
+        try FileManager.default.createDirectory(at: root.appendingPathComponent(".fmnist"), withIntermediateDirectories: true)
         let result = try FMNISTProcess.run(["switch", "mnist", "--root", root.path])
         #expect(result.status == 4)
         #expect(result.stderr.contains("mnist is not in this workspace"))

@@ -22,6 +22,12 @@ public struct ExportService: Sendable {
     {
         let started = Date()
         let writer = Self.writer(for: exportLayout)
+        // DEST and every path the layout writes below it must stay out of the workspace's own folders.
+        let boundary = WorkspaceBoundary(layout: layout)
+        try boundary.checkOutput(destination.path, option: "DEST", registry: registry)
+        try boundary.checkOutput(destination.standardizedFileURL.path, option: "DEST", registry: registry)
+        try WorkspaceBoundary.checkFolder(of: destination.path, option: "DEST", createsMissing: true)
+        try boundary.requireWorkspace(registry: registry)
         var sources = try selectSources(dataset)
         var skipped: [SkippedDataset] = []
         if exportLayout == .keras {
@@ -35,6 +41,16 @@ public struct ExportService: Sendable {
             sources.removeAll { !LoaderLayout.kerasReadsGzip($0.manifest.name) && $0.artifacts["keras"] == nil }
         }
         let destinationPath = destination.standardizedFileURL.path
+        // Each folder a planned path passes through too: DEST above the root must not make the root a layout folder.
+        var plannedPrefixes: Set<String> = []
+        for planned in sources.flatMap({ writer.plannedPaths($0) }) {
+            var prefix = destinationPath
+            for component in planned.split(separator: "/") {
+                prefix += "/" + component
+                plannedPrefixes.insert(prefix)
+            }
+        }
+        for path in plannedPrefixes.sorted() { try boundary.checkOutput(path, option: "DEST", registry: registry) }
         try preflight(sources.flatMap { writer.plannedPaths($0) }, in: destination.standardizedFileURL, force: force)
         let dest = try ExportDirectory.open(destination)
         let (lock, fallbackNote) = try proveCopies(&sources, withPayloads: exportLayout == .torchvision)

@@ -96,6 +96,10 @@ public struct VerifyService: Sendable {
         case .csvFolder(let folder, let files):
             return .csvFolder(CSVFolderReport.verify(folder: folder, files: files, registry: registry))
         case .datasets(var requests):
+            // A dataset name (or all) reads the workspace: a --root holding none says so.
+            if requests.contains(where: { $0.directory == layout.liveDirectory(dataset: $0.manifest.name) }) {
+                try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
+            }
             let hasCatalog = FileManager.default.fileExists(atPath: layout.catalogFile.path)
             var accepted: [String: Set<String>] = [:]
             var liveInCatalog: Set<String> = []
@@ -221,6 +225,7 @@ public struct VerifyService: Sendable {
     /// each damaged or missing copy from the other, and puts back a missing live link. Returns what
     /// it did; then verify as usual.
     public func repair(lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> RepairReport {
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let lock = try WorkspaceLock.acquire(layout, command: "verify --repair", timeout: lockTimeout, onWait: progress)
         defer { lock.release() }
         try layout.createPrivateDirectories()

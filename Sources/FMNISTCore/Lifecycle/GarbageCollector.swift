@@ -63,6 +63,7 @@ public struct GarbageCollector: Sendable {
     }
 
     public func collect(dryRun: Bool, lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> CollectResult {
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let lock = try WorkspaceLock.acquire(layout, command: dryRun ? "gc --dry-run" : "gc", timeout: lockTimeout, sweep: false, onWait: progress)
         defer { lock.release() }
         let boundary = WorkspaceBoundary(layout: layout)

@@ -3,8 +3,8 @@ import Foundation
 /// `fmnist lock`: pins, per dataset of the workspace, its live version in a lock file.
 ///
 /// ```swift
-/// let lock = try LockWriter(layout: layout, registry: registry).lock()
-/// try LockWriter.write(lock, to: "fmnist.lock")
+/// let writer = LockWriter(layout: layout, registry: registry)
+/// try writer.write(try writer.lock(), to: "fmnist.lock")
 /// ```
 public struct LockWriter: Sendable {
     public let layout: WorkspaceLayout
@@ -18,6 +18,7 @@ public struct LockWriter: Sendable {
     /// The lock of the workspace's live versions (catalog: files and provenance). Throws
     /// ``WorkspaceError/datasetMissing(dataset:)`` when no dataset has a live version.
     public func lock() throws -> ProjectLock {
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let catalog = try Catalog.openReadOnly(layout)
         defer { catalog.close() }
         let pinned: [PinnedVersion] = try catalog.readTransaction {
@@ -48,6 +49,19 @@ public struct LockWriter: Sendable {
     static func mirrorBase(_ fileURL: String) -> String? {
         guard let slash = fileURL.lastIndex(of: "/") else { return nil }
         return String(fileURL[...slash])
+    }
+
+    /// Refuses a lock file `path` inside the workspace's own folders (exit 2), or in a folder that
+    /// does not exist or is a file (exit 2), before anything is computed or written.
+    public func checkDestination(_ path: String) throws {
+        try WorkspaceBoundary(layout: layout).checkOutput(path, option: "--file", registry: registry)
+        try WorkspaceBoundary.checkFolder(of: path, option: "--file", createsMissing: false)
+    }
+
+    /// ``checkDestination(_:)``, then ``write(_:to:)-swift.type.method``.
+    public func write(_ lock: ProjectLock, to path: String) throws {
+        try checkDestination(path)
+        try Self.write(lock, to: path)
     }
 
     /// Writes `lock` to `path` atomically (a temporary file beside it, synced, renamed over it).

@@ -72,6 +72,7 @@ public struct LockedVerifier: Sendable {
 
     public func verify(lockFile: String) throws -> LockedVerifyResult {
         let lock = try ProjectLock.read(path: lockFile, registry: registry)
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let service = VerifyService(layout: layout, registry: registry)
         var checks: [LockedDatasetCheck] = []
         for pinned in lock.datasets {

@@ -45,6 +45,7 @@ public struct VersionRemover: Sendable {
         let target = try SwitchTarget(parsing: spec)
         guard let selector = target.version else { throw LifecycleError.versionRequired(spec: spec) }
         let manifest = try registry.manifest(named: target.dataset)
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let lock = try WorkspaceLock.acquire(layout, command: "remove", timeout: lockTimeout, onWait: progress)
         defer { lock.release() }
         guard FileManager.default.fileExists(atPath: layout.catalogFile.path) else {

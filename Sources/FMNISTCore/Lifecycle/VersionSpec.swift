@@ -38,6 +38,7 @@ public struct VersionSpecResolver: Sendable {
         }
         let target = try SwitchTarget(parsing: spec)
         let manifest = try ActiveDataset.manifest(named: target.dataset, layout: layout, registry: registry)
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let catalog = try Catalog.openReadOnly(layout)
         defer { catalog.close() }
         return try catalog.readTransaction {

@@ -26,7 +26,9 @@ public struct PreviewService: Sendable {
 
     /// Draws `rowsPerClass` rows of `perClass` test images for each class of `dataset`
     /// (`fashion`, `mnist` or `current`) into the PNG file `output`, with the class names in a
-    /// legend column when `legend` is set. The output path is checked first (``OutputPathProblem``).
+    /// legend column when `legend` is set. The output path is checked first: never inside the
+    /// workspace's own folders (``WorkspaceBoundary/checkOutput(_:option:registry:followFinalSymlink:)``),
+    /// then ``OutputPathProblem``.
     /// The two files are proven while read (``VersionFiles/load(_:purpose:index:)``): a file that
     /// is not the live version's recorded one, or not a known file of this dataset, is refused
     /// (exit 3) and nothing is drawn.
@@ -34,7 +36,10 @@ public struct PreviewService: Sendable {
         guard (1...100).contains(perClass) else {
             throw UsageError("--per-class must be between 1 and 100, not \(perClass)")
         }
+        try WorkspaceBoundary(layout: layout).checkOutput(output.path, option: "--out", registry: registry)
+        try WorkspaceBoundary.checkFolder(of: output.path, option: "--out", createsMissing: false)
         if let problem = OutputPathProblem.check(output) { throw problem }
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         // The proven read smoke-train uses: each file verified while decompressed, against the
         // catalog's record of the live version (or, for a folder it does not know, the manifests).
         let source = try VersionFiles.resolve(

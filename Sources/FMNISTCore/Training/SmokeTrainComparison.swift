@@ -62,6 +62,7 @@ extension SmokeTrainService {
         configuration: TrainingConfiguration, progress: (String, EpochReport) -> Void = { _, _ in },
         status: (String) -> Void = { _ in }
     ) throws -> SmokeTrainComparison {
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let names = registry.manifests.map(\.name)
         let absent = names.filter { !FileManager.default.fileExists(atPath: layout.liveDirectory(dataset: $0).path) }
         if let first = absent.first {

@@ -79,6 +79,7 @@ public struct SmokeTrainService: Sendable {
         } catch let error as TrainingError {
             throw UsageError(error.description)
         }
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let source = try VersionFiles.resolve(dataset: dataset, version: version, layout: layout, registry: registry)
         let manifest = source.manifest
         status("loading \(manifest.title) from \(source.description)")

@@ -31,6 +31,7 @@ public struct WorkspaceConfig: Sendable, Equatable {
     /// Reads `layout.configFile`; an absent file gives an empty configuration.
     public static func load(_ layout: WorkspaceLayout, registry: ManifestRegistry) throws -> WorkspaceConfig {
         let path = layout.configFile.path
+        try WorkspaceBoundary(layout: layout).checkPrivateArea()  // a .fmnist file is the cause, not config.json
         let data: Data
         do {
             data = try RegularFile.read(path, limit: maxSize, exitStatus: .usage)

@@ -59,6 +59,7 @@ public struct DatasetSwitcher: Sendable {
     ) throws -> SwitchResult {
         let manifest = try registry.manifest(named: target.dataset)
         let dataset = manifest.name
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let lock = try WorkspaceLock.acquire(layout, command: "switch", timeout: lockTimeout, onWait: progress)
         defer { lock.release() }
         // No catalog: nothing to switch to, unless version directories are still here (the catalog
@@ -200,6 +201,7 @@ public struct DatasetSwitcher: Sendable {
     /// registered is a usage error.
     public func unlink(_ path: String, lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> UnlinkResult {
         let canonical = LinkSwitcher.canonicalPath(path)
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let lock = try WorkspaceLock.acquire(layout, command: "switch --unlink", timeout: lockTimeout, onWait: progress)
         defer { lock.release() }
         guard FileManager.default.fileExists(atPath: layout.catalogFile.path) else {
@@ -229,6 +231,7 @@ public struct DatasetSwitcher: Sendable {
 
     /// What `data/current` and the registered links point at now (read-only; no lock).
     public func active() throws -> ActiveState {
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let catalog = try Catalog.openReadOnly(layout)
         defer { catalog.close() }
         let links = try Self.linkStates(layout: layout, registry: registry, catalog: catalog)

@@ -84,44 +84,28 @@ package struct LinkSwitcher: Sendable {
         try checkReplaceable(layout.currentLink.standardizedFileURL.path)
     }
 
-    /// Refuses a new `--link` path inside or equal to a live folder, the private area or
-    /// `data/current`, one whose folder does not exist, or one that is already something else.
+    /// Refuses a new `--link` path that leads into the workspace's own folders (the one rule,
+    /// ``WorkspaceBoundary/checkOutput(_:option:registry:followFinalSymlink:)``), one whose folder
+    /// does not exist (fmnist does not create it), or one that is already something else.
     func checkNewLink(_ path: String, registry: ManifestRegistry) throws {
-        let parent = (path as NSString).deletingLastPathComponent
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw WorkspaceError.fileSystem(operation: "create link", path: path, detail: "its folder \(parent) does not exist")
-        }
-        try checkOutsideWorkspace(path, real: Self.realPath(parent) + "/" + (path as NSString).lastPathComponent, registry: registry)
+        try checkLinkPlace(path, registry: registry, isFolder: false)
         try checkReplaceable(path)
     }
 
-    /// Refuses a link whose real location `real` is the workspace root, inside its private area, or
-    /// inside or equal to `data/current` or a live folder.
-    func checkOutsideWorkspace(_ path: String, real: String, registry: ManifestRegistry) throws {
-        let root = Self.realPath(layout.root.path)
-        var reserved: [(String, String)] = [(root + "/.fmnist", "inside the workspace's private area (.fmnist)"),
-                                             (root + "/current", "the workspace's data/current link")]
-        for manifest in registry.manifests {
-            reserved.append((root + "/" + manifest.name, "inside or equal to the live folder of \(manifest.name)"))
-        }
-        if real == root { throw WorkspaceError.linkInsideWorkspace(path: path, what: "the workspace root itself") }
-        for (prefix, what) in reserved where real == prefix || real.hasPrefix(prefix + "/") {
-            throw WorkspaceError.linkInsideWorkspace(path: path, what: what)
-        }
+    /// The workspace boundary, then the link's folder: it must exist and be a folder. A seed link
+    /// is judged by its name (fmnist replaces its own symlink there, never writes through it); a
+    /// framework link's root (`isFolder`) is a folder fmnist writes into, judged where it leads.
+    func checkLinkPlace(_ path: String, registry: ManifestRegistry, isFolder: Bool) throws {
+        try WorkspaceBoundary(layout: layout).checkOutput(path, option: "--link", registry: registry, followFinalSymlink: isFolder)
+        try WorkspaceBoundary.checkFolder(of: path, option: "--link", createsMissing: false)
     }
 
     /// Refuses a new framework link (`--layout torchvision|keras`) at `root` unless `root`'s folder
-    /// exists, `root` is outside the workspace, `root` and the folders below it are missing or real
+    /// exists, `root` is outside the workspace's own folders, `root` and the folders below it are missing or real
     /// folders (never a symlink: fmnist would write through it), and each symlink place is free or
     /// fmnist's own. An existing real folder at `PATH/MNIST/raw` is refused, never replaced.
     func checkNewFrameworkLink(_ root: String, placements: [LinkLayout.Placement], registry: ManifestRegistry) throws {
-        let parent = (root as NSString).deletingLastPathComponent
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw WorkspaceError.fileSystem(operation: "create link", path: root, detail: "its folder \(parent) does not exist")
-        }
-        try checkOutsideWorkspace(root, real: Self.realPath(parent) + "/" + (root as NSString).lastPathComponent, registry: registry)
+        try checkLinkPlace(root, registry: registry, isFolder: true)
         for placement in placements {
             if let error = folderError(placement) { throw error }
             try checkReplaceable(placement.path)

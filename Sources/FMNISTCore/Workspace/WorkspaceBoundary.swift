@@ -68,6 +68,41 @@ package struct WorkspaceBoundary: Sendable {
         return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// Refuses a `.fmnist` that exists but is not a folder (a regular file, a FIFO, a device):
+    /// ``WorkspaceError/privateAreaNotAFolder(path:kind:)`` (exit 7), before anything reads or
+    /// creates a file below it. A symlink is left to the rules that refuse writing through it.
+    package func checkPrivateArea() throws {
+        let path = layout.privateDirectory.path
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR, S_IFLNK: return
+        case S_IFREG: throw WorkspaceError.privateAreaNotAFolder(path: path, kind: "regular file")
+        case S_IFIFO: throw WorkspaceError.privateAreaNotAFolder(path: path, kind: "named pipe")
+        case S_IFSOCK: throw WorkspaceError.privateAreaNotAFolder(path: path, kind: "socket")
+        default: throw WorkspaceError.privateAreaNotAFolder(path: path, kind: "device")
+        }
+    }
+
+    /// For commands that read an existing workspace (status, versions, log, verify, preview,
+    /// smoke-train, export, diff, lock, switch, remove, gc): refuses a root that holds no workspace
+    /// — no `.fmnist`, no `current` and no `ROOT/<dataset>` of any manifest — with
+    /// ``WorkspaceError/noWorkspace(root:exists:)`` (exit 4), instead of showing it as an empty
+    /// one (or creating `.fmnist/` there). A root that is a file, or whose `.fmnist` is not a
+    /// folder, is refused as such (exit 7). `fetch` and `import` create a workspace instead.
+    package func requireWorkspace(registry: ManifestRegistry) throws {
+        var info = stat()
+        guard stat(layout.root.path, &info) == 0 else { throw WorkspaceError.noWorkspace(root: layout.root.path, exists: false) }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw WorkspaceError.fileSystem(operation: "use workspace", path: layout.root.path, detail: "it is a file, not a folder")
+        }
+        try checkPrivateArea()
+        let names = [".fmnist", "current"] + registry.manifests.map(\.name)
+        guard names.contains(where: { lstat(layout.root.appendingPathComponent($0).path, &info) == 0 }) else {
+            throw WorkspaceError.noWorkspace(root: layout.root.path, exists: true)
+        }
+    }
+
     /// The root itself is the user's choice (it may be reached through their own symlinks); create it when missing.
     func ensureRoot() throws {
         var isDirectory: ObjCBool = false

@@ -28,14 +28,23 @@ public enum WorkspaceError: FMNISTError, Equatable {
     case foreignSymlink(path: String, target: String)
     /// A live folder is a real folder holding files fmnist did not place (or cannot vouch for).
     case foreignLiveFolder(path: String, dataset: String, entries: [String])
-    /// A `--link` path that would shadow or replace part of the workspace.
-    case linkInsideWorkspace(path: String, what: String)
+    /// An output path (export DEST, `--out`, `--file`, `--link`) that leads into the workspace's
+    /// own folders (see ``WorkspaceBoundary/checkOutput(_:option:registry:followFinalSymlink:)``).
+    /// `resolved` is where the path really leads, when that differs from how it reads.
+    case outputInsideWorkspace(option: String, path: String, resolved: String?, what: String, root: String, reserved: [String])
+    /// The folder an output would go in does not exist, or is a file (`isFile`).
+    case outputFolderMissing(option: String, path: String, folder: String, isFile: Bool)
+    /// `ROOT/.fmnist` exists but is not a folder (a regular file, a FIFO …): nothing of the workspace can be used.
+    case privateAreaNotAFolder(path: String, kind: String)
+    /// `--root` names a folder holding no workspace (no `.fmnist`, no live folder, no `current`).
+    case noWorkspace(root: String, exists: Bool)
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .lockTimeout, .lockFailed, .fileSystem, .notALink, .notAFolder, .foreignSymlink, .foreignLiveFolder: return .workspace
-        case .linkInsideWorkspace: return .usage
-        case .storeFileMissing, .datasetMissing, .versionNotFound, .unverified: return .missing
+        case .lockTimeout, .lockFailed, .fileSystem, .notALink, .notAFolder, .foreignSymlink, .foreignLiveFolder, .privateAreaNotAFolder:
+            return .workspace
+        case .outputInsideWorkspace, .outputFolderMissing: return .usage
+        case .storeFileMissing, .datasetMissing, .versionNotFound, .unverified, .noWorkspace: return .missing
         case .ambiguousVersion: return .usage
         case .corruptStore: return .integrity
         }
@@ -71,8 +80,19 @@ public enum WorkspaceError: FMNISTError, Equatable {
         case .foreignLiveFolder(let path, let dataset, let entries):
             return "\(path) is a real folder holding files fmnist did not place for \(dataset): "
                 + entries.prefix(5).joined(separator: ", ") + (entries.count > 5 ? ", …" : "")
-        case .linkInsideWorkspace(let path, let what):
-            return "--link \(path) is \(what); a drop-in link must live outside the workspace's own folders"
+        case .outputInsideWorkspace(let option, let path, let resolved, let what, _, _):
+            return "\(option) \(path) is \(what)" + (resolved.map { " (it leads to \($0))" } ?? "")
+                + "; fmnist never writes inside the workspace's own folders, which hold verified versions only "
+                + "(remove and gc delete anything else there): an output must be outside the workspace"
+        case .outputFolderMissing(let option, let path, let folder, let isFile):
+            return isFile
+                ? "\(option) \(path): \(folder) is a file, not a folder"
+                : "\(option) \(path): its folder \(folder) does not exist (fmnist does not create it)"
+        case .privateAreaNotAFolder(let path, let kind):
+            return "\(path) is a \(kind), not a folder: fmnist keeps the workspace's catalog, store and versions in that folder, "
+                + "so this workspace cannot be used"
+        case .noWorkspace(let root, let exists):
+            return "no workspace at \(root)" + (exists ? " (the folder holds no .fmnist/, no dataset folder and no current link)" : " (the folder does not exist)")
         }
     }
 
@@ -91,7 +111,17 @@ public enum WorkspaceError: FMNISTError, Equatable {
             return "move \(path) aside (fmnist only writes through links it made), or use another --root"
         case .foreignLiveFolder(let path, let dataset, _):
             return "move \(path) aside; to keep its files as a version, run: fmnist import DIR --as \(dataset) from where you moved it"
-        case .linkInsideWorkspace: return "choose a --link path outside the workspace's live folders, .fmnist/ and current"
+        case .outputInsideWorkspace(let option, _, _, _, let root, let reserved):
+            return "choose a \(option) outside \(root) (e.g. a folder beside it), or in a new folder inside it whose name is none of: "
+                + reserved.joined(separator: ", ")
+        case .outputFolderMissing(let option, _, let folder, let isFile):
+            return isFile
+                ? "choose a \(option) in a folder (\(folder) is a file: move it aside, or write elsewhere)"
+                : "create it first (mkdir -p \(folder)), or choose a \(option) in an existing folder"
+        case .privateAreaNotAFolder(let path, _):
+            return "move \(path) aside (fmnist never makes it a file), or use --root DIR for another workspace"
+        case .noWorkspace:
+            return "check --root (or $FMNIST_ROOT); to create a workspace there, run: fmnist fetch fashion (or fmnist import DIR --as fashion)"
         }
     }
 

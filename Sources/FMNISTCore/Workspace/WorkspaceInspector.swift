@@ -18,6 +18,7 @@ public struct WorkspaceInspector: Sendable {
 
     /// Per dataset: present, live version, last verification, active links; plus every link and the lock holder.
     public func status() throws -> WorkspaceStatus {
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let catalog = try Catalog.openReadOnly(layout)
         defer { catalog.close() }
         return try catalog.readTransaction {
@@ -54,6 +55,7 @@ public struct WorkspaceInspector: Sendable {
     /// Every recorded version (of `dataset` when given), oldest first.
     public func versions(dataset: String? = nil) throws -> [VersionListing] {
         let name = try dataset.map { try registry.manifest(named: $0).name }
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let catalog = try Catalog.openReadOnly(layout)
         defer { catalog.close() }
         let store = VersionStore(layout: layout)
@@ -76,6 +78,7 @@ public struct WorkspaceInspector: Sendable {
     /// The latest `limit` events, newest first, each with its version's summary when recorded.
     public func log(limit: Int = 20, dataset: String? = nil) throws -> [LogEntry] {
         let name = try dataset.map { try registry.manifest(named: $0).name }
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let catalog = try Catalog.openReadOnly(layout)
         defer { catalog.close() }
         return try catalog.readTransaction {

@@ -59,6 +59,7 @@ public final class WorkspaceLock: @unchecked Sendable {
         sweep: Bool = true, onWait: (String) -> Void = { _ in }
     ) throws -> WorkspaceLock {
         let path = layout.lockFile.path
+        try WorkspaceBoundary(layout: layout).checkPrivateArea()
         do {
             try WorkspaceBoundary(layout: layout).ensureOwnedDirectory(layout.privateDirectory)
         } catch let error as WorkspaceError {
