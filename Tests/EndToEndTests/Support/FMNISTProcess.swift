@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `fmnist` executable and captures its output and exit status.
@@ -37,6 +38,11 @@ struct FMNISTProcess {
     }()
 
     /// Runs `fmnist` with `arguments`, extra environment and an optional working directory.
+    ///
+    /// Without `currentDirectory` the process runs in a fresh, empty scratch folder (removed
+    /// afterwards), never in the test runner's directory (the repository): fmnist reads `./data`
+    /// by default (`doctor` scans it as a loader cache), and the user's `./data` must not change
+    /// what a test sees.
     @discardableResult
     static func run(
         _ arguments: [String], environment: [String: String] = [:], currentDirectory: URL? = nil,
@@ -52,7 +58,9 @@ struct FMNISTProcess {
         env.removeValue(forKey: "FMNIST_MANIFESTS")
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        let scratch = currentDirectory == nil ? try TemporaryDirectory("fmnist-cwd") : nil
+        process.currentDirectoryURL = currentDirectory ?? scratch?.url
+        defer { withExtendedLifetime(scratch) {} }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -159,6 +167,30 @@ enum RealData {
             """))
     }
 
+    /// Copies the files of a real-data folder into a new, writable folder `destination` (files
+    /// 0644, folder 0755). `FileManager.copyItem` of the folder itself keeps the source's modes,
+    /// and the shared data is read-only (0555 folders, 0444 files): as a user other than root
+    /// nothing can be written into such a copy, nor can it be deleted.
+    static func writableCopy(of folder: URL, to destination: URL) throws {
+        try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            let source = folder.appendingPathComponent(name).resolvingSymlinksInPath()
+            guard (try? source.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
+            let target = destination.appendingPathComponent(name)
+            try Data(contentsOf: source).write(to: target)
+            chmod(target.path, 0o644)
+        }
+    }
+
+    /// Copies one real file to `target` as a writable (0644) file of the user running the tests,
+    /// as a download or `cp` leaves it: the shared real files may be read-only (0444), and
+    /// `FileManager.copyItem` keeps that mode, which stops a user other than root from changing
+    /// the copy later in the test.
+    static func copyFile(at source: URL, to target: URL) throws {
+        try Data(contentsOf: source.resolvingSymlinksInPath()).write(to: target)
+        chmod(target.path, 0o644)
+    }
+
     static var available: Bool { located != nil }
     static var hasOldFashionLabels: Bool { located?.oldFashionLabels != nil }
     static var fashion: URL { located!.fashion }
@@ -187,6 +219,7 @@ final class TemporaryDirectory {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
-    deinit { try? FileManager.default.removeItem(at: url) }
+    /// Read-only version folders included (`chmod -R u+w` first, as a user who is not root must).
+    deinit { ScratchFolder.remove(url) }
     func path(_ component: String) -> URL { url.appendingPathComponent(component) }
 }
