@@ -77,6 +77,12 @@ user_run() {
   else
     echo "unprivileged run as $user: passed ($(grep -oE 'Test run with [0-9]+ tests?' "$ulog" | tail -1 | grep -oE '[0-9]+') tests)" >&2
   fi
+  local uskipped
+  uskipped="$(grep -E '^[^ ]* *Test .* (skipped(:|\.|$)|was cancelled)' "$ulog" || true)"
+  if [ -n "$uskipped" ]; then
+    echo "  of which SKIPPED or cancelled as $user: $(printf '%s\n' "$uskipped" | wc -l) test(s):" >&2
+    printf '%s\n' "$uskipped" | sed 's/^/    /' >&2
+  fi
   rm -f "$ulog"
   return "$rc"
 }
