@@ -15,7 +15,7 @@ PY=$PWD/.venv-interop/bin/python
 swift build -c release --product fmnist >&2
 BIN=$(swift build -c release --show-bin-path)/fmnist
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fmnist-bench-export.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+trap 'chmod -R u+w "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT  # read-only version folders: u+w first (not root)
 ROOT=$WORK/data
 "$BIN" import "$DATA/fashion-mnist" --as fashion --root "$ROOT" -q
 "$BIN" import "$DATA/mnist" --as mnist --root "$ROOT" -q

@@ -20,7 +20,7 @@ work="$(mktemp -d)"
 server_pid=""
 cleanup() {
     if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
+    chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"  # read-only version folders: u+w first (not root)
 }
 trap cleanup EXIT
 python3 Tests/Support/mirror_server.py --root "$data" > "$work/server.out" 2>/dev/null &
@@ -31,7 +31,7 @@ base="http://127.0.0.1:$port"
 cat "$data"/fashion-mnist/*.gz "$data"/mnist/*.gz > /dev/null   # warm the page cache for both sides
 names="train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz"
 
-fetch="rm -rf '$work/root' && FMNIST_MIRRORS='fashion=$base/fashion-mnist/ mnist=$base/mnist/' '$fmnist' fetch all --quiet --root '$work/root'"
+fetch="{ chmod -R u+w '$work/root' 2>/dev/null; rm -rf '$work/root'; } && FMNIST_MIRRORS='fashion=$base/fashion-mnist/ mnist=$base/mnist/' '$fmnist' fetch all --quiet --root '$work/root'"
 baseline="rm -rf '$work/curl' && mkdir -p '$work/curl/fashion' '$work/curl/mnist' && cd '$work/curl'"
 for dataset in fashion:fashion-mnist mnist:mnist; do
     for name in $names; do

@@ -42,7 +42,7 @@ log "building fmnist (release, scratch path $BUILD_DIR)"
 swift build -c release --package-path "$ROOT" --scratch-path "$BUILD_DIR" --product fmnist >&2
 OURS="$BUILD_DIR/release/fmnist"
 WORKSPACE=$(mktemp -d)
-trap 'rm -rf "$WORKSPACE"' EXIT
+trap 'chmod -R u+w "$WORKSPACE" 2>/dev/null; rm -rf "$WORKSPACE"' EXIT  # read-only version folders: u+w first (not root)
 
 # 2. GNU time for peak RSS.
 TIME=/usr/bin/time

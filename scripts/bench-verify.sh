@@ -14,7 +14,7 @@ data="$(cd "$data" && pwd)"
 swift build -c release --product fmnist ${SCRATCH:+--scratch-path $SCRATCH} >/dev/null
 fmnist="$(swift build -c release ${SCRATCH:+--scratch-path $SCRATCH} --show-bin-path)/fmnist"
 root="$(mktemp -d)"
-trap 'rm -rf "$root"' EXIT
+trap 'chmod -R u+w "$root" 2>/dev/null; rm -rf "$root"' EXIT  # read-only version folders: u+w first (not root)
 mkdir -p "$root/fashion" "$root/mnist"
 cp "$data"/fashion-mnist/*.gz "$root/fashion/"
 cp "$data"/mnist/*.gz "$root/mnist/"

@@ -8,6 +8,13 @@
 #
 # Swift Testing's closing line ("Test run with N tests … passed") counts skipped tests among the N,
 # so this script repeats the runner's own skip lines and their count after it.
+#
+# Run as root (CI, containers), it then runs the tests whose meaning depends on privileges
+# (read-only version folders and files, read-only and full disks, permission bits that root
+# ignores) again as an unprivileged user: FMNIST_TEST_USER (default fmnist-ci, created with
+# useradd when missing), through runuser, from the test bundle just built, bounded by
+# FMNIST_TEST_USER_TIMEOUT seconds (default 600). Its result is reported and fails this script.
+# Skipped when arguments are passed to `swift test` (a partial run) or with FMNIST_TEST_USER_RUN=0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -32,5 +39,61 @@ if [ -n "$skipped" ]; then
   printf '%s\n' "$skipped" | sed 's/^/  /' >&2
 else
   echo "the test runner skipped or cancelled no test" >&2
+fi
+
+# The suites whose meaning depends on who runs them (see the header).
+user_suites='WorkspaceStoreTests|VerifyRecordingTests|BadInputCorpusTests/(readOnlyWorkspace|fullDisk)|LifecycleEndToEndTests/removeAndGCWorkForAUser|DoctorEndToEndTests|TrustEndToEndTests|TestIsolationTests'
+user_run() {
+  local user="${FMNIST_TEST_USER:-fmnist-ci}" bundle home ulog rc=0
+  if ! id -u "$user" >/dev/null 2>&1; then
+    useradd --system --no-create-home --shell /usr/sbin/nologin "$user" || {
+      echo "error: cannot create the user $user for the unprivileged test run (set FMNIST_TEST_USER to an existing user, or FMNIST_TEST_USER_RUN=0 to skip it)" >&2
+      return 1
+    }
+  fi
+  bundle="$(swift build --show-bin-path)/fmnistPackageTests.xctest"
+  if ! runuser -u "$user" -- test -x "$bundle" -a -r "$PWD/Package.swift" -a -x "$FMNIST_BIN"; then
+    echo "error: the user $user cannot read this checkout ($PWD) or run $bundle: a folder above it is not readable by other users." \
+      "Move the checkout (e.g. under /srv or /tmp), or set FMNIST_TEST_USER_RUN=0 to skip the unprivileged run" >&2
+    return 1
+  fi
+  home="$(mktemp -d)"
+  ulog="$(mktemp)"
+  chown "$user" "$home"
+  echo "" >&2
+  echo "unprivileged run: the privilege-dependent tests again as $user (uid $(id -u "$user")): $user_suites" >&2
+  timeout --kill-after=10 "${FMNIST_TEST_USER_TIMEOUT:-600}" runuser -u "$user" -- env HOME="$home" TMPDIR=/tmp \
+    FMNIST_DATA_DIR="$FMNIST_DATA_DIR" FMNIST_BIN="$FMNIST_BIN" PATH="$PATH" \
+    "$bundle" --testing-library swift-testing --filter "$user_suites" > "$ulog" 2>&1 || rc=$?
+  cat "$ulog"
+  rm -rf "$home"
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    echo "unprivileged run as $user: FAILED: it ran past ${FMNIST_TEST_USER_TIMEOUT:-600} s and was stopped" >&2
+  elif [ "$rc" -ne 0 ]; then
+    echo "unprivileged run as $user: FAILED (exit $rc)" >&2
+  elif ! grep -qE 'Test run with [0-9]+ tests? .*passed' "$ulog"; then
+    echo "unprivileged run as $user: FAILED: the runner reported no passing run" >&2
+    rc=1
+  else
+    echo "unprivileged run as $user: passed ($(grep -oE 'Test run with [0-9]+ tests?' "$ulog" | tail -1 | grep -oE '[0-9]+') tests)" >&2
+  fi
+  local uskipped
+  uskipped="$(grep -E '^[^ ]* *Test .* (skipped(:|\.|$)|was cancelled)' "$ulog" || true)"
+  if [ -n "$uskipped" ]; then
+    echo "  of which SKIPPED or cancelled as $user: $(printf '%s\n' "$uskipped" | wc -l) test(s):" >&2
+    printf '%s\n' "$uskipped" | sed 's/^/    /' >&2
+  fi
+  rm -f "$ulog"
+  return "$rc"
+}
+if [ "$(id -u)" -eq 0 ] && [ "${FMNIST_TEST_USER_RUN:-1}" != 0 ]; then
+  if [ "$#" -gt 0 ]; then
+    echo "note: arguments were passed to swift test: the unprivileged run is left out" >&2
+  elif ! command -v runuser >/dev/null 2>&1; then
+    echo "error: running as root, but runuser (util-linux) is not there for the unprivileged test run; install it, or set FMNIST_TEST_USER_RUN=0 to skip that run" >&2
+    status=1
+  else
+    user_run || status=1
+  fi
 fi
 exit "$status"

@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // An example program that depends only on the FMNIST library product.
-// Here it uses the project by path; another package uses it by version:
-//   .package(url: "https://…/fmnist.git", from: "0.1.0")
+// Here it uses the project by path; another package uses one of the README's lines
+// ("Use it from Swift"): .package(path: "../fmnist"), or by branch or revision of the repository.
 import PackageDescription
 
 let package = Package(

@@ -57,8 +57,7 @@ import TestSupport
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for name in DoctorEndToEndTests.names {
                 let gz = source(name)
-                try FileManager.default.copyItem(at: gz, to: folder.appendingPathComponent(name + ".gz"))
-                try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder.appendingPathComponent(name + ".gz").path)
+                try RealData.copyFile(at: gz, to: folder.appendingPathComponent(name + ".gz"))
                 if uncompressed { try Data(ExportEndToEndTests.upstreamPayload(gz.deletingLastPathComponent(), name)).write(to: folder.appendingPathComponent(name)) }
             }
         }
@@ -174,8 +173,8 @@ import TestSupport
         let scene = try Scene("doctor-status", datasets: ["mnist"])
         let folder = scene.base.path("MNIST_data")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: Self.mnist("train-labels-idx1-ubyte"), to: folder.appendingPathComponent("train-labels-idx1-ubyte.gz"))
-        try FileManager.default.copyItem(at: Self.fashion("t10k-labels-idx1-ubyte"), to: folder.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
+        try RealData.copyFile(at: Self.mnist("train-labels-idx1-ubyte"), to: folder.appendingPathComponent("train-labels-idx1-ubyte.gz"))
+        try RealData.copyFile(at: Self.fashion("t10k-labels-idx1-ubyte"), to: folder.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
         #expect(FileManager.default.createFile(atPath: folder.appendingPathComponent("train-images-idx3-ubyte.gz").path, contents: Data()))
         // A valid IDX label file of no known version: MNIST's test labels with one label changed, re-gzipped.
         _ = try ExportEndToEndTests.python(
@@ -184,7 +183,7 @@ import TestSupport
         // torchvision reads uncompressed files: a .gz under the uncompressed name is the wrong form.
         let raw = scene.base.path("torch/MNIST/raw")
         try FileManager.default.createDirectory(at: raw, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: Self.mnist("t10k-labels-idx1-ubyte"), to: raw.appendingPathComponent("t10k-labels-idx1-ubyte"))
+        try RealData.copyFile(at: Self.mnist("t10k-labels-idx1-ubyte"), to: raw.appendingPathComponent("t10k-labels-idx1-ubyte"))
 
         let (result, findings) = try scene.doctor([folder.path, scene.base.path("torch").path])
         #expect(result.status == 3)

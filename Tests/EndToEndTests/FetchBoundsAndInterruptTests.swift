@@ -168,7 +168,7 @@ import Testing
         let folder = workspace.path("fashion")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for name in MirrorTree.names where name != "t10k-labels-idx1-ubyte.gz" {
-            try FileManager.default.copyItem(at: RealData.fashion.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+            try RealData.copyFile(at: RealData.fashion.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
         try Self.mkfifoOrFail(folder.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
         let result = try FMNISTProcess.run(["verify", folder.path, "--root", workspace.path("data").path], timeout: 60)
@@ -181,7 +181,7 @@ import Testing
         let folder = workspace.path("source")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for name in MirrorTree.names where name != "train-labels-idx1-ubyte.gz" {
-            try FileManager.default.copyItem(at: RealData.fashion.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+            try RealData.copyFile(at: RealData.fashion.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
         try Self.mkfifoOrFail(folder.appendingPathComponent("train-labels-idx1-ubyte.gz"))
         let root = workspace.path("data").path

@@ -54,11 +54,10 @@ import Testing
         let folder = base.path("old-fashion")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for name in ["train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz"] {
-            try FileManager.default.copyItem(at: RealData.fashion.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+            try RealData.copyFile(at: RealData.fashion.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
         for name in ["train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
-            try FileManager.default.copyItem(
-                at: RealData.oldFashionLabels.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+            try RealData.copyFile(at: RealData.oldFashionLabels.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
         let refused = try FMNISTProcess.run(["import", folder.path, "--as", "fashion", "--root", root.path])
         #expect(refused.status == 8)
@@ -98,7 +97,7 @@ import Testing
     @Test(.realData) func aTruncatedFileIsRefusedAndNamed() throws {
         let base = try TemporaryDirectory("import-truncated")
         let folder = base.path("mnist")
-        try FileManager.default.copyItem(at: RealData.mnist, to: folder)
+        try RealData.writableCopy(of: RealData.mnist, to: folder)
         let victim = folder.appendingPathComponent("t10k-images-idx3-ubyte.gz")
         let bytes = try Data(contentsOf: victim)
         try bytes.prefix(bytes.count / 2).write(to: victim)

@@ -337,7 +337,7 @@ import Testing
         let asRoot = geteuid() == 0
         let binary = base.path("fmnist")
         try FileManager.default.copyItem(at: FMNISTProcess.executable, to: binary)
-        try FileManager.default.copyItem(at: RealData.fashion, to: base.path("source"))
+        try RealData.writableCopy(of: RealData.fashion, to: base.path("source"))
         func command(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)

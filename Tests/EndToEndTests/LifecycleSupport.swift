@@ -12,10 +12,10 @@ enum Lifecycle {
         if FileManager.default.fileExists(atPath: folder.path) { return folder }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for name in [DatasetFiles.trainImages, DatasetFiles.testImages] {
-            try FileManager.default.copyItem(at: RealData.fashion.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+            try RealData.copyFile(at: RealData.fashion.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
         for name in [DatasetFiles.trainLabels, DatasetFiles.testLabels] {
-            try FileManager.default.copyItem(at: RealData.oldFashionLabels.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+            try RealData.copyFile(at: RealData.oldFashionLabels.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
         return folder
     }

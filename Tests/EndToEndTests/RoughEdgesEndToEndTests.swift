@@ -275,7 +275,7 @@ import Testing
         try FileManager.default.createDirectory(at: old, withIntermediateDirectories: true)
         for name in RealData.names {
             let from = (name.contains("labels") ? RealData.oldFashionLabels : RealData.fashion).appendingPathComponent(name)
-            try FileManager.default.copyItem(at: from, to: old.appendingPathComponent(name))
+            try RealData.copyFile(at: from, to: old.appendingPathComponent(name))
         }
         let imported = try FMNISTProcess.run(["import", old.path, "--as", "fashion", "--accept-unknown", "--root", root.path, "--json"])
         #expect(imported.status == 0, "\(imported.stderr)")

@@ -11,7 +11,7 @@ import Testing
             let target = workspace.path(folder)
             try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
             for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
-                try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: target.appendingPathComponent(name))
+                try RealData.copyFile(at: source.appendingPathComponent(name), to: target.appendingPathComponent(name))
             }
         }
         return workspace

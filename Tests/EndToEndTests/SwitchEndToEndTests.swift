@@ -146,11 +146,11 @@ import Testing
         let old = base.path("fashion-old")
         try FileManager.default.createDirectory(at: old, withIntermediateDirectories: true)
         for name in ["train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz"] {
-            try FileManager.default.copyItem(at: RealData.fashion.appendingPathComponent(name), to: old.appendingPathComponent(name))
+            try RealData.copyFile(at: RealData.fashion.appendingPathComponent(name), to: old.appendingPathComponent(name))
         }
         let oldLabels = RealData.oldFashionLabels
         for name in ["train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
-            try FileManager.default.copyItem(at: oldLabels.appendingPathComponent(name), to: old.appendingPathComponent(name))
+            try RealData.copyFile(at: oldLabels.appendingPathComponent(name), to: old.appendingPathComponent(name))
         }
         let imported = try FMNISTProcess.run(["import", old.path, "--as", "fashion", "--accept-unknown", "--root", root.path])
         #expect(imported.status == 0, "\(imported.stderr)")

@@ -27,19 +27,42 @@ import Testing
                 try fm.copyItem(at: TestScriptTests.repository.appendingPathComponent(script), to: repo.appendingPathComponent(script))
             }
             try "exit 0\n".write(to: repo.appendingPathComponent("scripts/setup.sh"), atomically: true, encoding: .utf8)
-            let swift = base.path("bin/swift")
-            try """
-                #!/bin/bash
-                case "$1 $2 $3" in
-                  "build -c release") [ "$4" = --show-bin-path ] && echo /nonexistent; exit 0 ;;
-                esac
-                if [ "$1" = test ]; then
-                  echo "FMNIST_DATA_DIR seen by the tests: ${FMNIST_DATA_DIR:-unset}"
-                  cat "$STUB_OUTPUT"; exit "$STUB_STATUS"
-                fi
-                exit 0
-                """.write(to: swift, atomically: true, encoding: .utf8)
-            try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: swift.path)
+            try Data().write(to: repo.appendingPathComponent("Package.swift"))
+            for folder in ["release", "debug"] { try fm.createDirectory(at: base.path(folder), withIntermediateDirectories: true) }
+            let log = #"{ printf '%s' "${0##*/}"; for a in "$@"; do printf ' %s' "$a"; done; printf '\n'; } >> "$STUB_LOG""#
+            let stubs: [String: String] = [
+                "bin/swift": """
+                    case "$1 $2 $3" in
+                      "build -c release") [ "$4" = --show-bin-path ] && echo "$STUB_BASE/release"; exit 0 ;;
+                      "build --show-bin-path ") echo "$STUB_BASE/debug"; exit 0 ;;
+                    esac
+                    if [ "$1" = test ]; then
+                      echo "FMNIST_DATA_DIR seen by the tests: ${FMNIST_DATA_DIR:-unset}"
+                      cat "$STUB_OUTPUT"; exit "$STUB_STATUS"
+                    fi
+                    exit 0
+                    """,
+                // `id -u` says STUB_UID; `id -u USER` knows a user once the stub useradd made it.
+                "bin/id": log + "\n" + #"""
+                    if [ "$#" = 1 ]; then echo "$STUB_UID"; exit 0; fi
+                    [ -e "$STUB_BASE/user-$2" ] && echo 999
+                    """#,
+                "bin/useradd": log + "\n" + #"for a in "$@"; do last="$a"; done; : > "$STUB_BASE/user-$last""#,
+                "bin/chown": log,
+                // runuser -u USER -- COMMAND…: logs, then runs the command as this user.
+                "bin/runuser": log + "\n" + #"shift 3; "$@""#,
+                "release/fmnist": "exit 0",
+                "debug/fmnistPackageTests.xctest": log + "\n" + #"cat "$STUB_USER_OUTPUT"; exit "$STUB_USER_STATUS""#,
+            ]
+            for (path, body) in stubs {
+                try ("#!/bin/bash\n" + body + "\n").write(to: base.path(path), atomically: true, encoding: .utf8)
+                try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: base.path(path).path)
+            }
+        }
+
+        /// The commands the stubs logged (id, useradd, chown, runuser and the test bundle).
+        func commands() -> [String] {
+            ((try? String(contentsOf: base.path("argv.log"), encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         }
 
         struct Run {
@@ -48,17 +71,26 @@ import Testing
         }
 
         /// Runs `script` (relative to the checkout) with the runner printing `lines` and exiting `status`.
-        func run(_ script: String, runnerLines: [String], runnerStatus: Int32 = 0, dataDir: String? = nil) throws -> Run {
+        /// With `userRun`, the unprivileged run is on (as uid `uid`) and the test bundle prints
+        /// `userLines` and exits `userStatus`; otherwise `FMNIST_TEST_USER_RUN=0`.
+        func run(
+            _ script: String, runnerLines: [String], runnerStatus: Int32 = 0, dataDir: String? = nil,
+            userRun: Bool = false, uid: Int = 0, userLines: [String] = [], userStatus: Int32 = 0, arguments: [String] = []
+        ) throws -> Run {
+            let userOutput = base.path("user-output.txt")
+            try userLines.joined(separator: "\n").appending("\n").write(to: userOutput, atomically: true, encoding: .utf8)
             let output = base.path("runner-output.txt")
             try (runnerLines + ["✔ Test run with 190 tests in 30 suites passed after 1.0 seconds."]).joined(separator: "\n")
                 .appending("\n").write(to: output, atomically: true, encoding: .utf8)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = [repo.appendingPathComponent(script).path]
+            process.arguments = [repo.appendingPathComponent(script).path] + arguments
             var environment = [
                 "PATH": base.path("bin").path + ":/usr/bin:/bin", "HOME": base.url.path, "STUB_OUTPUT": output.path,
-                "STUB_STATUS": String(runnerStatus),
+                "STUB_STATUS": String(runnerStatus), "STUB_BASE": base.url.path, "STUB_LOG": base.path("argv.log").path,
+                "STUB_UID": String(uid), "STUB_USER_OUTPUT": userOutput.path, "STUB_USER_STATUS": String(userStatus),
             ]
+            if !userRun { environment["FMNIST_TEST_USER_RUN"] = "0" }
             if let dataDir { environment["FMNIST_DATA_DIR"] = dataDir }
             process.environment = environment
             let pipe = Pipe()
@@ -102,5 +134,53 @@ import Testing
         #expect(try Checkout(sharedData: false).run(".ci/run", runnerLines: [Self.realDataSkip]).status == 0)
         // A failing suite fails CI whatever the skips.
         #expect(try checkout.run(".ci/run", runnerLines: ["✘ Test broken() failed"], runnerStatus: 1).status == 1)
+    }
+
+    // MARK: - The unprivileged run (test.sh as root)
+
+    static let userPassed = "✔ Test run with 12 tests in 4 suites passed after 30.0 seconds."
+
+    @Test func asRootTheTestCommandRunsThePrivilegeDependentTestsAgainAsACreatedUser() throws {
+        let checkout = try Checkout(sharedData: false)
+        let run = try checkout.run(
+            "scripts/test.sh", runnerLines: ["✔ Test other() passed"], userRun: true, userLines: [Self.otherSkip, Self.userPassed])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("unprivileged run as fmnist-ci: passed (12 tests)"), "\(run.output)")
+        #expect(run.output.contains("  of which SKIPPED or cancelled as fmnist-ci: 1 test(s):\n    \(Self.otherSkip)"), "\(run.output)")
+        let commands = checkout.commands()
+        #expect(commands.contains("useradd --system --no-create-home --shell /usr/sbin/nologin fmnist-ci"), "\(commands)")
+        let bundle = checkout.base.path("debug/fmnistPackageTests.xctest").path
+        let runs = commands.filter { $0.hasPrefix("runuser -u fmnist-ci -- env HOME=") && $0.contains(bundle) }
+        #expect(runs.count == 1, "\(commands)")
+        #expect(runs.first?.contains("--testing-library swift-testing --filter WorkspaceStoreTests|") == true, "\(commands)")
+        #expect(commands.contains { $0.hasPrefix("fmnistPackageTests.xctest --testing-library swift-testing --filter ") })
+        // A second run finds the user and creates it no more.
+        _ = try checkout.run("scripts/test.sh", runnerLines: ["✔ Test other() passed"], userRun: true, userLines: [Self.userPassed])
+        #expect(checkout.commands().filter { $0.hasPrefix("useradd") }.count == 1)
+    }
+
+    @Test func aFailingUnprivilegedRunFailsTheTestCommand() throws {
+        let checkout = try Checkout(sharedData: false)
+        let run = try checkout.run(
+            "scripts/test.sh", runnerLines: ["✔ Test other() passed"], userRun: true,
+            userLines: ["✘ Test readOnly() recorded an issue", "✘ Test run with 12 tests in 4 suites failed after 3.0 seconds with 1 issue."], userStatus: 1)
+        #expect(run.status == 1, "\(run.output)")
+        #expect(run.output.contains("✘ Test readOnly() recorded an issue"))
+        #expect(run.output.contains("unprivileged run as fmnist-ci: FAILED (exit 1)"), "\(run.output)")
+        // A runner that exits 0 without a passing closing line fails too.
+        let silent = try checkout.run("scripts/test.sh", runnerLines: ["✔ Test other() passed"], userRun: true, userLines: [])
+        #expect(silent.status == 1 && silent.output.contains("the runner reported no passing run"), "\(silent.output)")
+    }
+
+    @Test func notRootOrAPartialRunHasNoUnprivilegedRun() throws {
+        let checkout = try Checkout(sharedData: false)
+        let user = try checkout.run("scripts/test.sh", runnerLines: ["✔ Test other() passed"], userRun: true, uid: 1000, userStatus: 1)
+        #expect(user.status == 0, "\(user.output)")
+        #expect(!user.output.contains("unprivileged run"))
+        let partial = try checkout.run(
+            "scripts/test.sh", runnerLines: ["✔ Test other() passed"], userRun: true, userStatus: 1, arguments: ["--filter", "X"])
+        #expect(partial.status == 0, "\(partial.output)")
+        #expect(partial.output.contains("note: arguments were passed to swift test: the unprivileged run is left out"))
+        #expect(!checkout.commands().contains { $0.hasPrefix("runuser") })
     }
 }

@@ -33,11 +33,10 @@ import Testing
         let folder = base.path("fashion-2017-08-26")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for name in ["train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz"] {
-            try FileManager.default.copyItem(at: RealData.fashion.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+            try RealData.copyFile(at: RealData.fashion.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
         for name in ["train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
-            try FileManager.default.copyItem(
-                at: RealData.oldFashionLabels.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+            try RealData.copyFile(at: RealData.oldFashionLabels.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
         return folder
     }
@@ -63,8 +62,8 @@ import Testing
             data = bytearray(gzip.open(path).read())
             data[8 + 1234] = (data[8 + 1234] + 1) % 10
             tmp = path + '.new'
+            os.chmod(os.path.dirname(path), 0o755)  # the version folder is 0555: a user other than root must open it first
             with open(tmp, 'wb') as f: f.write(gzip.compress(bytes(data)))
-            os.chmod(os.path.dirname(path), 0o755)
             os.replace(tmp, path)
             """
         let result = try DropIn.python(script, [url.path])
@@ -364,7 +363,7 @@ import Testing
         defer { _ = base }
         let user = base.path("my-fashion")
         try FileManager.default.createDirectory(at: user, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: Self.oldTrainLabels, to: user.appendingPathComponent(Self.trainLabels))
+        try RealData.copyFile(at: Self.oldTrainLabels, to: user.appendingPathComponent(Self.trainLabels))
         try Data("my notes".utf8).write(to: user.appendingPathComponent("notes.txt"))
         let fashion = root.appendingPathComponent("fashion")
         unlink(fashion.path)
@@ -395,7 +394,7 @@ import Testing
         // Only the four verified files: adopted (data/fashion becomes fmnist's link to a version directory).
         let clean = base.path("clean/data")
         try FileManager.default.createDirectory(at: clean, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: RealData.fashion, to: clean.appendingPathComponent("fashion"))
+        try RealData.writableCopy(of: RealData.fashion, to: clean.appendingPathComponent("fashion"))
         let adopted = try Self.fm(["fetch", "fashion", "--offline"], clean)
         #expect(adopted.status == 0, "\(adopted.stderr)")
         #expect(Self.readlink(clean.appendingPathComponent("fashion")) == ".fmnist/versions/fashion/915659908dce152f9bdf195f7c40174e77376b90f44a95e9a2b9e47f73533c46")
@@ -405,7 +404,7 @@ import Testing
         let mixed = base.path("mixed/data")
         try FileManager.default.createDirectory(at: mixed, withIntermediateDirectories: true)
         let folder = mixed.appendingPathComponent("fashion")
-        try FileManager.default.copyItem(at: RealData.fashion, to: folder)
+        try RealData.writableCopy(of: RealData.fashion, to: folder)
         try Data("my notes".utf8).write(to: folder.appendingPathComponent("notes.txt"))
         let before = Self.snapshot(folder)
         for command in [["fetch", "fashion", "--offline"], ["import", RealData.fashion.path, "--as", "fashion"]] {

@@ -9,7 +9,7 @@ import Testing
         let fashion = workspace.path("fashion")
         try FileManager.default.createDirectory(at: fashion, withIntermediateDirectories: true)
         for name in try FileManager.default.contentsOfDirectory(atPath: RealData.fashion.path) {
-            try FileManager.default.copyItem(at: RealData.fashion.appendingPathComponent(name), to: fashion.appendingPathComponent(name))
+            try RealData.copyFile(at: RealData.fashion.appendingPathComponent(name), to: fashion.appendingPathComponent(name))
         }
         return workspace
     }
@@ -26,7 +26,7 @@ import Testing
         let workspace = try workspaceWithFashion()
         let target = workspace.path("fashion/t10k-images-idx3-ubyte.gz")
         try FileManager.default.removeItem(at: target)
-        try FileManager.default.copyItem(at: RealData.mnist.appendingPathComponent("t10k-images-idx3-ubyte.gz"), to: target)
+        try RealData.copyFile(at: RealData.mnist.appendingPathComponent("t10k-images-idx3-ubyte.gz"), to: target)
         let result = try FMNISTProcess.run(["verify", "fashion", "--root", workspace.url.path])
         #expect(result.status == 3)
         #expect(result.stderr.contains("this is MNIST's t10k-images"))
@@ -67,7 +67,7 @@ import Testing
         let old = RealData.oldFashionLabels.appendingPathComponent("train-labels-idx1-ubyte.gz")
         let target = workspace.path("fashion/train-labels-idx1-ubyte.gz")
         try FileManager.default.removeItem(at: target)
-        try FileManager.default.copyItem(at: old, to: target)
+        try RealData.copyFile(at: old, to: target)
         let result = try FMNISTProcess.run(["verify", "fashion", "--root", workspace.url.path])
         #expect(result.status == 3)
         #expect(result.stderr.contains("matches no known version"))

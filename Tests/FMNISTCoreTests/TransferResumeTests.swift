@@ -25,7 +25,7 @@ import TestSupport
             try makeMirror("good")
         }
 
-        deinit { try? FileManager.default.removeItem(at: directory) }
+        deinit { ScratchFolder.remove(directory) }  // read-only version folders included
 
         func name(_ role: FileRole) -> String { manifest.defaultVersion.file(role).name }
 

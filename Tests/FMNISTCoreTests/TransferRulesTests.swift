@@ -383,7 +383,7 @@ final class TemporaryFolder {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("fmnist-rules-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
-    deinit { try? FileManager.default.removeItem(at: url) }
+    deinit { ScratchFolder.remove(url) }  // read-only version folders included
 }
 
 /// Failures grouped per mirror, and the cause a hint is chosen by.

@@ -212,6 +212,34 @@ import Testing
         #expect(both?.description.contains(name) == true)
     }
 
+    /// A version whose catalog record fails (here a read-only catalog; a full disk in real life)
+    /// takes the store files it added out again: the store holds what it held, nothing else.
+    @Test func aVersionTheCatalogCannotRecordLeavesTheStoreAsItWas() throws {
+        let ws = try ScratchWorkspace("unrecorded")
+        let registry = try ManifestRegistry.builtin()
+        let fashion = try registry.manifest(named: "fashion")
+        struct Details: Encodable { let source: String }
+        let writable = try Catalog.open(ws.layout)
+        _ = try VersionInstaller(layout: ws.layout, catalog: writable).commit(
+            dataset: fashion, files: try ws.syntheticVersion(seed: 3), source: .import, eventDetails: Details(source: "test"))
+        writable.close()
+        func storeFiles() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: ws.layout.storeDirectory.path).sorted() }
+        let before = try storeFiles()
+        #expect(before.count == 4)
+
+        let readOnly = try Catalog(file: ws.layout.catalogFile, readOnly: true)
+        let other = try ws.syntheticVersion(seed: 9)
+        #expect(throws: (any Error).self) {
+            try VersionInstaller(layout: ws.layout, catalog: readOnly).commit(
+                dataset: fashion, files: other, source: .import, eventDetails: Details(source: "test"))
+        }
+        readOnly.close()
+        #expect(try storeFiles() == before)
+        let new = other.filter { !before.contains($0.measurement.containerSHA256) }
+        #expect(new.count >= 2, "the second version must bring files of its own")  // its images (the labels are the same)
+        for file in new { #expect(!FileManager.default.fileExists(atPath: ws.layout.storedFile(containerSHA256: file.measurement.containerSHA256).path)) }
+    }
+
     @Test func aFastCheckTrustsAnUnchangedFingerprintAndReHashesAChangedOne() throws {
         let fx = try Fixture("fingerprint")
         let file = try fx.ws.syntheticVersion()[1]
@@ -221,6 +249,7 @@ import Testing
         #expect(fx.checker.check(stored, recorded: file.catalogFile, classCount: 10, rehash: true) == .proven(rehashed: true))
         // Same bytes written again (mtime/ctime change): re-hashed, still proven.
         let bytes = try Data(contentsOf: stored)
+        chmod(stored.path, 0o644)  // a store file is 0444: a user other than root must make it writable first
         try bytes.write(to: stored)
         #expect(fx.checker.check(stored, recorded: file.catalogFile, classCount: 10) == .proven(rehashed: true))
         try Self.flipByte(stored)
@@ -379,6 +408,7 @@ import Testing
         let key = checker.relativePath(copy)
         // The same bytes written again: a new ctime, so the recorded fingerprint no longer matches.
         let bytes = try Data(contentsOf: copy)
+        chmod(copy.path, 0o644)  // a copy is 0444: a user other than root must make it writable first
         let handle = try FileHandle(forWritingTo: copy)
         try handle.write(contentsOf: bytes)
         try handle.close()

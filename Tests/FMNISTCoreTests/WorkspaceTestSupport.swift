@@ -15,13 +15,8 @@ final class ScratchWorkspace {
         try FileManager.default.createDirectory(at: layout.root, withIntermediateDirectories: true)
     }
 
-    deinit {
-        // Store files are read-only; make them writable so the tree can be removed.
-        if let walker = FileManager.default.enumerator(atPath: base.path) {
-            for case let path as String in walker { chmod(base.appendingPathComponent(path).path, 0o755) }
-        }
-        try? FileManager.default.removeItem(at: base)
-    }
+    // Version folders are read-only (0555): ScratchFolder.remove makes them writable first.
+    deinit { ScratchFolder.remove(base) }
 
     /// Writes `bytes` to a fresh file under `.fmnist/tmp/` and returns its URL.
     func temporaryFile(_ bytes: [UInt8], name: String = "file") throws -> URL {

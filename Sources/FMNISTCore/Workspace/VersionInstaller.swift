@@ -90,23 +90,37 @@ package struct VersionInstaller {
         let classCount = manifest.classes.count
 
         var repaired: [String] = []
-        for file in files {
-            let hadDamagedCopy = store.contains(containerSHA256: file.measurement.containerSHA256)
-            if try store.install(fileAt: file.temporaryURL, file: file.catalogFile, checker: checker, classCount: classCount),
-                hadDamagedCopy
-            {
-                repaired.append(file.name)
+        // Store files this commit adds (the store had no file under their digest): until the version
+        // is recorded nothing names them, so a failure before that takes them out again.
+        var added: [URL] = []
+        do {
+            for file in files {
+                let hadDamagedCopy = store.contains(containerSHA256: file.measurement.containerSHA256)
+                if try store.install(fileAt: file.temporaryURL, file: file.catalogFile, checker: checker, classCount: classCount) {
+                    if hadDamagedCopy { repaired.append(file.name) } else { added.append(try store.url(containerSHA256: file.measurement.containerSHA256)) }
+                }
             }
+        } catch {
+            forget(added, checker: checker)
+            throw error
         }
         let previous = try catalog.liveVersion(dataset: manifest.name)
-        let version = try catalog.transaction {
-            let version = try catalog.recordVersion(
-                dataset: manifest.name, identity: identity, name: knownName, source: source, files: catalogFiles,
-                admitted: admitted, at: time)
-            for file in files {
-                if let provenance = file.provenance { try catalog.recordProvenance(versionID: identity.full, provenance) }
+        let version: CatalogVersion
+        do {
+            version = try catalog.transaction {
+                let version = try catalog.recordVersion(
+                    dataset: manifest.name, identity: identity, name: knownName, source: source, files: catalogFiles,
+                    admitted: admitted, at: time)
+                for file in files {
+                    if let provenance = file.provenance { try catalog.recordProvenance(versionID: identity.full, provenance) }
+                }
+                return version
             }
-            return version
+        } catch {
+            // E.g. a full disk refused the catalog's write: the store gets back to what it was (a
+            // crash here instead leaves the bytes to `gc`, or to the rerun that records them).
+            forget(added, checker: checker)
+            throw error
         }
         let prepared = try store.prepareVersion(
             dataset: manifest.name, versionID: identity.full, files: catalogFiles, checker: checker, classCount: classCount)
@@ -126,6 +140,15 @@ package struct VersionInstaller {
             version: version, files: catalogFiles, placement: prepared.placement,
             previousVersionID: previous?.versionID == identity.full ? nil : previous?.versionID, activated: becomesLive,
             repaired: repaired + prepared.restored)
+    }
+
+    /// Removes store files no recorded version names (this commit's, before its version was
+    /// recorded) and, best effort, what the catalog remembered of them.
+    private func forget(_ stored: [URL], checker: TrustedFileChecker) {
+        for url in stored {
+            unlink(url.path)
+            try? catalog.forgetFingerprint(path: checker.relativePath(url))
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `fmnist` executable and captures its output and exit status.
@@ -37,6 +38,11 @@ struct FMNISTProcess {
     }()
 
     /// Runs `fmnist` with `arguments`, extra environment and an optional working directory.
+    ///
+    /// Without `currentDirectory` the process runs in a fresh, empty scratch folder (removed
+    /// afterwards), never in the test runner's directory (the repository): fmnist reads `./data`
+    /// by default (`doctor` scans it as a loader cache), and the user's `./data` must not change
+    /// what a test sees.
     @discardableResult
     static func run(
         _ arguments: [String], environment: [String: String] = [:], currentDirectory: URL? = nil,
@@ -55,7 +61,9 @@ struct FMNISTProcess {
         env["PATH"] = executable.deletingLastPathComponent().path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        let scratch = currentDirectory == nil ? try TemporaryDirectory("fmnist-cwd") : nil
+        process.currentDirectoryURL = currentDirectory ?? scratch?.url
+        defer { withExtendedLifetime(scratch) {} }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -162,6 +170,30 @@ enum RealData {
             """))
     }
 
+    /// Copies the files of a real-data folder into a new, writable folder `destination` (files
+    /// 0644, folder 0755). `FileManager.copyItem` of the folder itself keeps the source's modes,
+    /// and the shared data is read-only (0555 folders, 0444 files): as a user other than root
+    /// nothing can be written into such a copy, nor can it be deleted.
+    static func writableCopy(of folder: URL, to destination: URL) throws {
+        try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            let source = folder.appendingPathComponent(name).resolvingSymlinksInPath()
+            guard (try? source.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
+            let target = destination.appendingPathComponent(name)
+            try Data(contentsOf: source).write(to: target)
+            chmod(target.path, 0o644)
+        }
+    }
+
+    /// Copies one real file to `target` as a writable (0644) file of the user running the tests,
+    /// as a download or `cp` leaves it: the shared real files may be read-only (0444), and
+    /// `FileManager.copyItem` keeps that mode, which stops a user other than root from changing
+    /// the copy later in the test.
+    static func copyFile(at source: URL, to target: URL) throws {
+        try Data(contentsOf: source.resolvingSymlinksInPath()).write(to: target)
+        chmod(target.path, 0o644)
+    }
+
     static var available: Bool { located != nil }
     static var hasOldFashionLabels: Bool { located?.oldFashionLabels != nil }
     static var fashion: URL { located!.fashion }
@@ -190,17 +222,7 @@ final class TemporaryDirectory {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
-    deinit {
-        // fmnist's version folders and store files are read-only: a user other than root must make
-        // them writable before they can be deleted (symlinks are not followed by chmod on a walk of lstat'd entries).
-        if let walker = FileManager.default.enumerator(atPath: url.path) {
-            for case let relative as String in walker {
-                let path = url.appendingPathComponent(relative).path
-                var info = stat()
-                if lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFLNK { chmod(path, (info.st_mode & 0o7777) | 0o700) }
-            }
-        }
-        try? FileManager.default.removeItem(at: url)
-    }
+    /// Read-only version folders included (`chmod -R u+w` first, as a user who is not root must).
+    deinit { ScratchFolder.remove(url) }
     func path(_ component: String) -> URL { url.appendingPathComponent(component) }
 }
