@@ -16,8 +16,14 @@ import TestSupport
     func everyExportLayoutVerifiesAsItsVersionAndImportsAsTheSameVersion(layout: String) throws {
         let toy = try Toy("roundtrip-\(layout)")
         let dest = try toy.export(layout, layout)
-        // An unknown provenance-like file at the top of the export is ignored.
-        try Data("{\"written_by\": \"someone else\"}".utf8).write(to: dest.appendingPathComponent("fmnist-export.json"))
+        // An unknown provenance-like file at the top of the export, and in each folder directly
+        // inside it, is ignored.
+        let note = Data("{\"written_by\": \"someone else\"}".utf8)
+        try note.write(to: dest.appendingPathComponent("fmnist-export.json"))
+        for name in try FileManager.default.contentsOfDirectory(atPath: dest.path)
+        where RegularFile.kind(at: dest.appendingPathComponent(name).path) == .directory {
+            try note.write(to: dest.appendingPathComponent(name).appendingPathComponent("fmnist-export.json"))
+        }
         let verify = try toy.run(["verify", dest.path, "--json", "--root", toy.root.path])
         #expect(verify.status == 0, "verify \(layout): \(verify.stderr)")
         #expect(verify.stdout.contains(String(toy.versionID.prefix(12))) || verify.stdout.contains("\"v1\""),
