@@ -23,7 +23,8 @@ public enum PNGReader {
 
     /// The row-major pixels of `bytes`, a `width`×`height` 8-bit grayscale PNG.
     public static func grayscale(_ bytes: [UInt8], width: Int, height: Int) throws(PNGFault) -> [UInt8] {
-        guard width > 0, height > 0, width <= 1 << 16, height <= 1 << 16 else { throw PNGFault("no image size to expect") }
+        // The expected size is the caller's (28×28), never the file's; it bounds every allocation.
+        guard width > 0, height > 0, width <= 1 << 12, height <= 1 << 12 else { throw PNGFault("no image size to expect") }
         guard bytes.count >= signature.count else {
             throw PNGFault(bytes.isEmpty ? "empty file, not a PNG" : "cut short: \(bytes.count) bytes, shorter than a PNG signature")
         }
@@ -87,6 +88,7 @@ public enum PNGReader {
         guard sawHeader else { throw PNGFault("no IHDR chunk") }
         guard sawEnd else { throw PNGFault("cut short: no IEND chunk") }
         guard idatState != 0 else { throw PNGFault("no image data (IDAT)") }
+        guard compressed.count <= Int(UInt32.max) else { throw PNGFault("more image data than any PNG of this size holds") }
         let stride = width + 1
         let raw = try inflate(compressed, exactly: stride * height)
         return try unfilter(raw, width: width, height: height)

@@ -84,12 +84,10 @@ enum ParquetImageTableReader {
             let body = try page(bytes, from: Int(offset), to: Int(offset + total), rows: rows, path: path)
             let maxLevel = path == "image.bytes" ? 2 : 1
             let required = path == "image.path" ? 1 : maxLevel  // path is always null: defined up to `image`
-            var levels = try definitionLevels(bytes, body, rows: rows, maxLevel: maxLevel, column: path)
-            guard levels.first(where: { $0.level != required }) == nil else {
-                let bad = levels.first { $0.level != required }!
-                throw ParquetFault("row \(bad.row): \(path == "image.path" ? "a path where fmnist writes none" : "a null \(path)")")
+            // `definitionLevels` keeps only the rows whose level is not `required`: any is a fault.
+            if let bad = try definitionLevels(bytes, body, rows: rows, maxLevel: maxLevel, column: path).first {
+                throw ParquetFault("row \(bad.row): \(path == "image.path" ? "a path where fmnist writes none" : "a null \(path)") (definition level \(bad.level), not \(required))")
             }
-            levels = []
             var at = try valuesStart(bytes, body)
             switch path {
             case "image.bytes":
@@ -112,7 +110,7 @@ enum ParquetImageTableReader {
                 labels.reserveCapacity(rows)
                 for row in 0..<rows {
                     let value = Int64(bitPattern: le64(bytes, at + 8 * row))
-                    guard value >= 0, value < Int64(classCount) else {
+                    guard value >= 0, value < Int64(min(classCount, 256)) else {
                         throw ParquetFault("row \(row): label \(value) is not a class (0…\(classCount - 1))")
                     }
                     labels.append(value)
@@ -121,7 +119,7 @@ enum ParquetImageTableReader {
             default:
                 break
             }
-            guard at == body.upperBound || path == "image.path" && at == body.upperBound else {
+            guard at == body.upperBound else {
                 throw ParquetFault("column \(path) has \(body.upperBound - at) bytes after its \(rows) values")
             }
         }
@@ -201,7 +199,8 @@ enum ParquetImageTableReader {
 
     /// Where a page's values start (after the definition levels).
     static func valuesStart(_ bytes: [UInt8], _ body: Range<Int>) throws(ParquetFault) -> Int {
-        body.lowerBound + 4 + Int(le32(bytes, body.lowerBound))
+        guard body.count >= 4, Int(le32(bytes, body.lowerBound)) <= body.count - 4 else { throw ParquetFault("a page's definition levels run past it") }
+        return body.lowerBound + 4 + Int(le32(bytes, body.lowerBound))
     }
 
     static func codecName(_ codec: Int64) -> String {

@@ -83,7 +83,7 @@ public enum PNGSplitFolder {
             let classURL = folder.appendingPathComponent(className)
             let kind = RegularFile.kind(at: classURL.path)
             if kind != .directory { continue }  // ImageFolder reads folders only
-            guard let label = decimal(Substring(className), below: limits.classCount) else {
+            guard let label = decimal(Substring(className), below: min(limits.classCount, 256)) else {
                 throw fault(className, "a folder that is no class label (0…\(limits.classCount - 1)): torchvision's ImageFolder would load it as a class")
             }
             guard let files = try? manager.contentsOfDirectory(atPath: classURL.path) else { throw fault(className, "cannot be listed") }
@@ -141,7 +141,7 @@ public enum PNGSplitFolder {
             }
         }
         return CSVSplit.rebuilt(
-            pixels: all, labels: labelOf.map { UInt8($0) }, rows: limits.rows, columns: limits.columns, classCount: limits.classCount)
+            pixels: all, labels: labelOf.map { UInt8(truncatingIfNeeded: $0) }, rows: limits.rows, columns: limits.columns, classCount: limits.classCount)
     }
 }
 
@@ -187,6 +187,6 @@ public enum ParquetSplitFile {
             }
         }
         return CSVSplit.rebuilt(
-            pixels: all, labels: table.labels.map { UInt8($0) }, rows: limits.rows, columns: limits.columns, classCount: limits.classCount)
+            pixels: all, labels: table.labels.map { UInt8(truncatingIfNeeded: $0) }, rows: limits.rows, columns: limits.columns, classCount: limits.classCount)
     }
 }
