@@ -135,6 +135,9 @@ struct VerifyCommand: AsyncParsableCommand {
                     let mark = entry.exitStatus == .success ? console.style("ok  ", "32") : console.style("FAIL", "31")
                     console.info("  \(mark)  \(URL(fileURLWithPath: entry.path).lastPathComponent): \(entry.message)")
                 }
+                for file in result.csv {
+                    console.info("  " + VerifyFormatter.csvLine(file, console: console, name: URL(fileURLWithPath: file.path).lastPathComponent))
+                }
                 console.info("  → " + console.style(result.verdict, result.ok ? "1;32" : "1;31"))
                 return result.exitStatus
             case .loaderCache(let result):

@@ -64,6 +64,30 @@ import TestSupport
         #expect(try one.json()["identified_as"] as? String == "Toy-DS v1's test split (images and labels)")
     }
 
+    @Test func severalLayoutsInOneFolderAreEachReadBack() throws {
+        let toy = try Toy("roundtrip-mixed")
+        let dest = toy.base.path("mixed")
+        for layout in ["png", "hf", "npz", "csv"] {
+            let result = try toy.run(["export", layout, dest.path, "--dataset", "toyds", "--root", toy.root.path])
+            #expect(result.status == 0, "export \(layout): \(result.stderr)")
+        }
+        let verify = try toy.run(["verify", dest.path, "--json", "--root", toy.root.path])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        let json = try verify.json()
+        #expect(json["layouts"] as? [String] == ["png", "hf", "npz", "csv"])
+        #expect((json["holds"] as? [[String: Any]])?.count == 1)
+        #expect((json["splits"] as? [Any])?.count == 4 && (json["csv"] as? [Any])?.count == 2 && (json["npz"] as? [Any])?.count == 1)
+        _ = try toy.importFresh(dest, layout: "csv", "mixed")
+        // A CSV beside the others that holds another split than its name says fails the folder.
+        let train = dest.appendingPathComponent("toyds_train.csv")
+        let test = dest.appendingPathComponent("toyds_test.csv")
+        try FileManager.default.removeItem(at: train)
+        try FileManager.default.copyItem(at: test, to: train)
+        let wrong = try toy.run(["verify", dest.path])
+        #expect(wrong.status == 3, "\(wrong.stderr)")
+        #expect(wrong.stderr.contains("WRONG SPLIT"), "\(wrong.stderr)")
+    }
+
     /// Replaces the PNG at `url` with one whose pixel `pixel` is changed (a valid PNG).
     static func changePixel(_ url: URL, pixel: Int) throws {
         var pixels = try PNGReader.grayscale([UInt8](Data(contentsOf: url)), width: 28, height: 28)

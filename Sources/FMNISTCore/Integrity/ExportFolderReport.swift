@@ -140,6 +140,8 @@ public struct ExportFolderReport: Sendable, Codable {
     public let splits: [SplitReport]
     /// `.npz` files (each holds both splits).
     public let npz: [NPZFileReport]
+    /// Kaggle-format CSVs beside them (`export csv` into the same folder), as `verify FILE.csv`.
+    public let csv: [CSVFileReport]
     public let holds: [CSVFolderReport.Holding]
     public let verdict: String
     public let ok: Bool
@@ -153,8 +155,12 @@ public struct ExportFolderReport: Sendable, Codable {
         var png: [(url: URL, split: String)] = []
         var parquet: [(url: URL, split: String?)] = []
         var npz: [URL] = []
+        /// Only read when one of the others is there (a folder of CSVs alone is a ``CSVFolderReport``).
+        var csv: [URL] = []
         var isEmpty: Bool { png.isEmpty && parquet.isEmpty && npz.isEmpty }
-        var layouts: [String] { (png.isEmpty ? [] : ["png"]) + (parquet.isEmpty ? [] : ["hf"]) + (npz.isEmpty ? [] : ["npz"]) }
+        var layouts: [String] {
+            (png.isEmpty ? [] : ["png"]) + (parquet.isEmpty ? [] : ["hf"]) + (npz.isEmpty ? [] : ["npz"]) + (csv.isEmpty ? [] : ["csv"])
+        }
     }
 
     static func parts(in folder: URL) -> Parts? {
@@ -168,6 +174,7 @@ public struct ExportFolderReport: Sendable, Codable {
         for name in top where name.lowercased().hasSuffix(".npz") && RegularFile.kind(at: folder.appendingPathComponent(name).path) == .regular {
             parts.npz.append(folder.appendingPathComponent(name))
         }
+        parts.csv = CSVFolderReport.csvFiles(in: folder)?.filter { RegularFile.kind(at: $0.path) == .regular } ?? []
         for candidate in [folder] + top.map({ folder.appendingPathComponent($0) }).filter(isDirectory) {
             for split in ["train", "test"] {
                 let url = candidate.appendingPathComponent(split)
@@ -190,7 +197,13 @@ public struct ExportFolderReport: Sendable, Codable {
         let jobs = parts.png.map { (url: $0.url, layout: "png", named: Optional($0.split)) } + parts.parquet.map { (url: $0.url, layout: "hf", named: $0.split) }
         let splits = jobs.parallelMap(threads: 2) { SplitReport.identify($0.url, layout: $0.layout, named: $0.named, registry: registry, workspace: workspace) }
         let npz = parts.npz.map { NPZFileReport.identify(url: $0, registry: registry) }
+        let csv = parts.csv.map { CSVFileReport.identify(url: $0, registry: registry) }
         var found: [(dataset: String, version: String, id: String, split: String)] = splits.compactMap { report in
+            guard report.exitStatus == .success, let d = report.dataset, let v = report.versionName, let id = report.versionShortID,
+                let s = report.split
+            else { return nil }
+            return (d, v, id, s)
+        } + csv.compactMap { report in
             guard report.exitStatus == .success, let d = report.dataset, let v = report.versionName, let id = report.versionShortID,
                 let s = report.split
             else { return nil }
@@ -218,10 +231,10 @@ public struct ExportFolderReport: Sendable, Codable {
                     complete: false))
             }
         }
-        let statuses = splits.map(\.exitStatus) + npz.map(\.exitStatus)
+        let statuses = splits.map(\.exitStatus) + npz.map(\.exitStatus) + csv.map(\.exitStatus)
         var status = VerifyService.combine(statuses)
-        let total = splits.count + npz.count
-        let kinds = parts.layouts.map { $0 == "hf" ? "Parquet (hf)" : $0 == "png" ? "PNG" : "npz" }.joined(separator: ", ")
+        let total = splits.count + npz.count + csv.count
+        let kinds = parts.layouts.map { ["hf": "Parquet (hf)", "png": "PNG", "csv": "Kaggle-format CSV"][$0] ?? $0 }.joined(separator: ", ")
         let datasets = holds.map(\.dataset)
         let verdict: String
         if status != .success {
@@ -240,7 +253,7 @@ public struct ExportFolderReport: Sendable, Codable {
             verdict = "holds " + holds.map { "\($0.title) \($0.versionName) (\($0.versionShortID))" }.joined(separator: " and ") + ", as \(kinds)"
         }
         return ExportFolderReport(
-            path: folder.path, layouts: parts.layouts, splits: splits, npz: npz, holds: holds, verdict: verdict, ok: status == .success,
+            path: folder.path, layouts: parts.layouts, splits: splits, npz: npz, csv: csv, holds: holds, verdict: verdict, ok: status == .success,
             exitStatus: status, exitCode: status.rawValue)
     }
 }
