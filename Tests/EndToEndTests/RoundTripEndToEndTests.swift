@@ -88,6 +88,33 @@ import TestSupport
         #expect(wrong.stderr.contains("WRONG SPLIT"), "\(wrong.stderr)")
     }
 
+    @Test func anAcceptedUnknownVersionIsNamedFromTheWorkspaceAndImportsAsTheSameID() throws {
+        let toy = try Toy("roundtrip-unknown")
+        let other = try SyntheticDataset(name: "toyds", title: "Toy-DS", seed: 11, train: 30, test: 10, in: toy.base.path("other"))
+        let imported = try toy.run(
+            ["import", other.folder.path, "--as", "toyds", "--accept-unknown", "--activate", "--root", toy.root.path, "--json"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let unknownID = try #require((try imported.json()["version"] as? [String: Any])?["id"] as? String)
+        #expect(unknownID != toy.versionID)
+        let short = String(unknownID.prefix(12))
+        for layout in ["png", "hf"] {
+            let dest = try toy.export(layout, layout)
+            let verify = try toy.run(["verify", dest.path, "--root", toy.root.path, "--json"])
+            #expect(verify.status == 0, "\(verify.stderr)")
+            #expect(verify.stderr.contains("this is Toy-DS UNKNOWN (\(short))'s train split"), "\(verify.stderr)")
+            #expect(verify.stderr.contains("accepted with --accept-unknown"))
+            let holds = try #require(try verify.json()["holds"] as? [[String: Any]])
+            #expect(holds.count == 1 && holds.first?["version_short_id"] as? String == short && holds.first?["complete"] as? Bool == true)
+            // Without that workspace no manifest knows the content: a failure, not a guess.
+            let elsewhere = try toy.run(["verify", dest.path, "--root", toy.base.path("empty-\(layout)").path])
+            #expect(elsewhere.status == 3, "\(elsewhere.stderr)")
+            let fresh = toy.base.path("fresh-unknown-\(layout)")
+            let back = try toy.run(["import", dest.path, "--as", "toyds", "--accept-unknown", "--root", fresh.path, "--json"])
+            #expect(back.status == 0, "\(back.stderr)")
+            #expect((try back.json()["version"] as? [String: Any])?["id"] as? String == unknownID)
+        }
+    }
+
     /// Replaces the PNG at `url` with one whose pixel `pixel` is changed (a valid PNG).
     static func changePixel(_ url: URL, pixel: Int) throws {
         var pixels = try PNGReader.grayscale([UInt8](Data(contentsOf: url)), width: 28, height: 28)

@@ -59,6 +59,24 @@ public struct SplitReport: Sendable, Codable {
                 versionShortID: match?.version.identity.short, split: match?.split, identifiedAs: match?.description, at: at,
                 message: message, exitStatus: status)
         }
+        if CSVSplitMatch.find(
+            images: images, imagesSize: split.imagesPayload.count, labels: labels, labelsSize: split.labelsPayload.count,
+            registry: registry) == nil,
+            let recorded = RecordedSplitMatch.find(
+                images: images, imagesSize: split.imagesPayload.count, labels: labels, labelsSize: split.labelsPayload.count,
+                registry: registry, workspace: workspace)
+        {
+            let wrong = named.map { $0 != recorded.split } ?? false
+            return SplitReport(
+                path: url.path, layout: layout, rows: split.count, classHistogram: split.classHistogram, imagesPayloadSHA256: images,
+                labelsPayloadSHA256: labels, dataset: recorded.dataset, versionName: "unknown", versionShortID: recorded.shortID,
+                split: recorded.split, identifiedAs: recorded.description, at: nil,
+                message: wrong
+                    ? "WRONG SPLIT: named \(named ?? "") but holds \(recorded.description)"
+                    : "this is \(recorded.description), \(what): no manifest knows this version; this workspace recorded it "
+                        + "(accepted with --accept-unknown)",
+                exitStatus: wrong ? .integrity : .success)
+        }
         guard let match = CSVSplitMatch.find(
             images: images, imagesSize: split.imagesPayload.count, labels: labels, labelsSize: split.labelsPayload.count,
             registry: registry)
@@ -74,6 +92,39 @@ public struct SplitReport: Sendable, Codable {
             return report("WRONG SPLIT: named \(named) but holds \(match.description)", .integrity, match)
         }
         return report("this is \(match.description), \(what)", .success, match)
+    }
+}
+
+/// A split of a version that the workspace recorded though no manifest knows it (fetched or
+/// imported with `--accept-unknown`): both payloads are that version's, by the catalog's digests.
+struct RecordedSplitMatch {
+    let dataset: String
+    let title: String
+    let versionID: String
+    let shortID: String
+    let split: String
+
+    /// "Toy-DS UNKNOWN (3f1a0c9be2d4)'s train split (images and labels)".
+    var description: String { "\(title) UNKNOWN (\(shortID))'s \(split) split (images and labels)" }
+
+    static func find(
+        images: String, imagesSize: Int, labels: String, labelsSize: Int, registry: ManifestRegistry, workspace: WorkspaceLayout?
+    ) -> RecordedSplitMatch? {
+        guard let workspace, RegularFile.kind(at: workspace.catalogFile.path) == .regular,
+            let catalog = try? Catalog.openReadOnly(workspace)
+        else { return nil }
+        defer { catalog.close() }
+        for version in (try? catalog.versions()) ?? [] where !version.known {
+            guard let files = try? catalog.files(versionID: version.id) else { continue }
+            for (split, imageRole, labelRole) in [("train", FileRole.trainImages, FileRole.trainLabels), ("test", .testImages, .testLabels)] {
+                guard let i = files.first(where: { $0.role == imageRole }), let l = files.first(where: { $0.role == labelRole }),
+                    i.payloadSHA256 == images, i.payloadSize == Int64(imagesSize), l.payloadSHA256 == labels, l.payloadSize == Int64(labelsSize)
+                else { continue }
+                let title = (try? registry.manifest(named: version.dataset).title) ?? version.dataset
+                return RecordedSplitMatch(dataset: version.dataset, title: title, versionID: version.id, shortID: version.shortID, split: split)
+            }
+        }
+        return nil
     }
 }
 
@@ -220,7 +271,7 @@ public struct ExportFolderReport: Sendable, Codable {
         var holds: [CSVFolderReport.Holding] = []
         for item in found {
             guard let manifest = try? registry.manifest(named: item.dataset) else { continue }
-            if let at = holds.firstIndex(where: { $0.dataset == item.dataset && $0.versionName == item.version }) {
+            if let at = holds.firstIndex(where: { $0.dataset == item.dataset && $0.versionShortID == item.id }) {
                 let splits = Set(holds[at].splits + [item.split])
                 holds[at] = CSVFolderReport.Holding(
                     dataset: item.dataset, title: manifest.title, versionName: item.version, versionShortID: item.id,
