@@ -13,8 +13,8 @@ struct ImportCommand: AsyncParsableCommand {
             (KERAS_HOME or datasets/: datasets/fashion-mnist/, or datasets/mnist.npz with --as mnist); an .npz \
             (x_train y_train x_test y_test, each rebuilt into IDX and gzipped); a TFDS manual dir (fashion_mnist/, manual/mnist/); \
             a Kaggle-format CSV export (both <name>_train.csv and <name>_test.csv, rebuilt into IDX and gzipped); \
-            an export npz, png or hf folder (<name>.npz; <name>/{train,test}/<label>/<index>.png; \
-            <hub name>/{train,test}-00000-of-00001.parquet: every image decoded, rebuilt into IDX and gzipped). \
+            an export npz, png or hf folder (<name>.npz, the PNG files <name>/<split>/<label>/<index>.png, \
+            or the two Parquet files: every image decoded, rebuilt into IDX and gzipped). \
             Every layout fmnist export writes imports back as the same version. \
             Gzipped here means "same data, different container": the identity is the payloads'. \
             Every source file is read only as a regular file within its size bound; nothing outside the workspace is written.
