@@ -21,6 +21,9 @@ struct VerifyCommand: AsyncParsableCommand {
               fmnist verify ~/.keras        # a keras cache (datasets/fashion-mnist/)
               fmnist verify out/mnist_train.csv   # Kaggle CSV by content (or a folder)
               fmnist verify ~/tfds-manual   # a TFDS manual dir (fashion_mnist/)
+              fmnist verify out/png         # an export png|hf|npz folder, by content
+
+            An export of PNG files (<split>/<label>/<index>.png), Parquet (hf) or npz is read back the same way: the images and labels rebuilt into the split's IDX payloads, hashed and compared with the manifests'. A changed pixel fails (exit 3), naming the first file or row that differs when the version it nearly is lies in the workspace.
 
             A CSV (header label,pixel1,…,pixel784; rows of 785 integers 0…255) is read in one bounded pass, its rows rebuilt into the split's IDX payloads, and their SHA-256 compared with the manifests': "this is Fashion-MNIST 2017-08-31's train split". A malformed CSV is named by line and column; a valid one that matches no known split exits 3 with its class histogram.
 
@@ -31,7 +34,7 @@ struct VerifyCommand: AsyncParsableCommand {
             Exit codes: 0 verified, 3 a file is corrupt/wrong/unknown (or drift from the lock), 4 files missing (or no MNIST-format data at PATH, or no workspace at --root for a dataset), 2 usage or a malformed lock file.
             """)
 
-    @Argument(help: "fashion, mnist, current, all, a directory (torchvision root, keras cache, TFDS manual dir, folder of CSVs), or one .gz, IDX, .npz or CSV file. Without an argument: every dataset this workspace holds (one not fetched is named, not counted as missing); `all` counts a dataset that is not here as missing (exit 4).", completion: DatasetCompletion.kind(plus: ["all", "current"]))
+    @Argument(help: "fashion, mnist, current, all, a directory (torchvision root, keras cache, TFDS manual dir, folder of CSVs, an export png/hf/npz folder), or one .gz, IDX, .npz, .parquet or CSV file. Without an argument: every dataset this workspace holds (one not fetched is named, not counted as missing); `all` counts a dataset that is not here as missing (exit 4).", completion: DatasetCompletion.kind(plus: ["all", "current"]))
     var target: String?
 
     @Option(name: .customLong("as"), help: ArgumentHelp("Dataset a directory PATH must hold.", valueName: "DATASET"), completion: DatasetCompletion.kind())
@@ -121,6 +124,27 @@ struct VerifyCommand: AsyncParsableCommand {
                 }
                 console.info("  → " + console.style(result.verdict, result.ok ? "1;32" : "1;31"))
                 return result.exitStatus
+            case .parquetFile(let report):
+                if options.json { Console.writeStdout(try JSONOutput.encode(report)) }
+                console.info(VerifyFormatter.splitLine(report, console: console, name: report.path))
+                return report.exitStatus
+            case .exportFolder(let result):
+                if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+                console.info("\(result.path) (an export: \(result.layouts.joined(separator: ", ")))")
+                let base = result.path.hasSuffix("/") ? result.path : result.path + "/"
+                for split in result.splits {
+                    let name = split.path.hasPrefix(base) ? String(split.path.dropFirst(base.count)) : split.path
+                    console.info("  " + VerifyFormatter.splitLine(split, console: console, name: name))
+                }
+                for entry in result.npz {
+                    let mark = entry.exitStatus == .success ? console.style("ok  ", "32") : console.style("FAIL", "31")
+                    console.info("  \(mark)  \(URL(fileURLWithPath: entry.path).lastPathComponent): \(entry.message)")
+                }
+                for file in result.csv {
+                    console.info("  " + VerifyFormatter.csvLine(file, console: console, name: URL(fileURLWithPath: file.path).lastPathComponent))
+                }
+                console.info("  → " + console.style(result.verdict, result.ok ? "1;32" : "1;31"))
+                return result.exitStatus
             case .loaderCache(let result):
                 if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
                 console.info("\(result.path) (a \(result.loader == .keras ? "keras cache" : "TFDS manual dir"))")
@@ -170,6 +194,12 @@ enum VerifyFormatter {
 
     /// "ok    fashion-mnist_train.csv  this is Fashion-MNIST 2017-08-31's train split …".
     static func csvLine(_ report: CSVFileReport, console: Console, name: String) -> String {
+        let mark = report.exitStatus == .success ? console.style("ok  ", "32") : console.style("FAIL", "31")
+        return "\(mark)  \(name): \(report.message)"
+    }
+
+    /// "ok    fashion/train: this is Fashion-MNIST 2017-08-31's train split …, as PNG files".
+    static func splitLine(_ report: SplitReport, console: Console, name: String) -> String {
         let mark = report.exitStatus == .success ? console.style("ok  ", "32") : console.style("FAIL", "31")
         return "\(mark)  \(name): \(report.message)"
     }

@@ -2,8 +2,9 @@ import Foundation
 
 /// A loader's cache root found by its folder names (``LoaderLayout``): a `KERAS_HOME` (or its
 /// `datasets/` folder), which holds `datasets/fashion-mnist/` and perhaps `datasets/mnist.npz`,
-/// or a TFDS manual dir: one holding `fashion_mnist/` (then `mnist/` beside it too), or a folder
-/// named `manual` holding `mnist/`.
+/// or a TFDS manual dir: one holding `fashion_mnist/` (then `mnist/` beside it too), a folder
+/// named `manual` holding `mnist/`, or one holding `mnist/` with all four published `.gz` (what
+/// `export tfds --dataset mnist` writes).
 /// `fmnist verify` checks each dataset folder it finds; `fmnist import` reads one of them.
 ///
 /// ```swift
@@ -45,7 +46,14 @@ public struct LoaderCache: Sendable {
         // writes it); `mnist` alone says so only inside a folder named `manual`.
         let tfds = registry.manifests.map { Place(dataset: $0.name, url: below(root, LoaderLayout.tfdsManualFolder($0.name))) }
             .filter { isDirectory($0.url) }
+        // A `mnist/` holding all four published .gz is what `export tfds --dataset mnist` writes: a manual dir too.
+        let complete = tfds.contains { place in
+            registry.manifests.first { $0.name == place.dataset }.map { manifest in
+                FileRole.allCases.allSatisfy { RegularFile.kind(at: place.url.appendingPathComponent(manifest.defaultVersion.file($0).name).path) == .regular }
+            } ?? false
+        }
         let isManual = root.lastPathComponent == LoaderLayout.tfdsManualName || tfds.contains { FrameworkNames.tfds($0.dataset) != $0.dataset }
+            || complete
         return isManual && !tfds.isEmpty ? LoaderCache(loader: .tfdsManual, root: root, folders: tfds, npz: []) : nil
     }
 }

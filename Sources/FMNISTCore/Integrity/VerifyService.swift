@@ -44,6 +44,10 @@ public struct VerifyService: Sendable {
         case loaderCache(LoaderCacheReport)
         case csvFile(CSVFileReport)
         case csvFolder(CSVFolderReport)
+        /// One Parquet file of `export hf`, identified by content.
+        case parquetFile(SplitReport)
+        /// An export folder (`export png|hf|npz`), identified by content.
+        case exportFolder(ExportFolderReport)
     }
 
     /// Runs verify on `fashion|mnist|all|PATH`.
@@ -95,6 +99,11 @@ public struct VerifyService: Sendable {
             return .csvFile(CSVFileReport.identify(url: url, registry: registry))
         case .csvFolder(let folder, let files):
             return .csvFolder(CSVFolderReport.verify(folder: folder, files: files, registry: registry))
+        case .parquetFile(let url):
+            return .parquetFile(SplitReport.identify(url, layout: "hf", named: parquetSplitName(url.lastPathComponent), registry: registry, workspace: layout))
+        case .exportFolder(let url):
+            let parts = ExportFolderReport.parts(in: url) ?? ExportFolderReport.Parts()
+            return .exportFolder(ExportFolderReport.verify(folder: url, parts: parts, registry: registry, workspace: layout))
         case .datasets(var requests):
             // A dataset name (or all) reads the workspace: a --root holding none says so.
             if requests.contains(where: { $0.directory == layout.liveDirectory(dataset: $0.manifest.name) }) {

@@ -14,6 +14,10 @@ public enum VerifyTarget: Sendable {
     case csvFile(URL)
     /// A folder of `*.csv` files and none of the published `.gz` files (what `export csv` writes).
     case csvFolder(URL, [URL])
+    /// One Parquet file (what `export hf` writes per split).
+    case parquetFile(URL)
+    /// An export folder of PNG split folders, Parquet files or `.npz` files (`export png|hf|npz`).
+    case exportFolder(URL)
 
     /// Resolves `fashion|mnist|all|PATH`. A directory PATH is checked against `expected`, else
     /// the dataset its name says (`…/fashion`), else the dataset most of its files belong to.
@@ -42,9 +46,19 @@ public enum VerifyTarget: Sendable {
                     .map { "did you mean `fmnist verify \($0)`?" }
                     ?? "run `fmnist verify fashion`, `fmnist verify all`, or give a directory holding the four .gz files")
         }
-        if !isDirectory.boolValue { return KaggleCSVFile.looksLikeCSV(url) ? .csvFile(url) : .file(url) }
+        if !isDirectory.boolValue {
+            if url.pathExtension.lowercased() == "parquet" { return .parquetFile(url) }
+            return KaggleCSVFile.looksLikeCSV(url) ? .csvFile(url) : .file(url)
+        }
         if expected == nil, let folders = PayloadFolderReport.folders(in: url) { return .payloadFolders(folders) }
-        if expected == nil, let cache = LoaderCache.find(url, registry: registry) { return .loaderCache(cache) }
+        let cache = expected == nil ? LoaderCache.find(url, registry: registry) : nil
+        // `export hf` of Fashion-MNIST writes DEST/fashion_mnist/, TFDS's folder name: a cache
+        // folder with no published .gz in it (and no keras npz) is read as an export instead.
+        let cacheHoldsFiles = cache.map { c in !c.npz.isEmpty || c.folders.contains { holdsPublishedFiles($0.url, registry: registry) } } ?? false
+        if expected == nil, !cacheHoldsFiles, !holdsPublishedFiles(url, registry: registry), ExportFolderReport.parts(in: url) != nil {
+            return .exportFolder(url)
+        }
+        if let cache { return .loaderCache(cache) }
         if expected == nil, let files = CSVFolderReport.csvFiles(in: url), !holdsPublishedFiles(url, registry: registry) {
             return .csvFolder(url, files)
         }
@@ -72,7 +86,7 @@ public enum VerifyTarget: Sendable {
             path: path,
             problem: "no MNIST-format data found here: no dataset folder (the four train-/t10k- images/labels files, .gz or "
                 + "uncompressed IDX), torchvision root (<Class>/raw/), keras cache (datasets/fashion-mnist/, datasets/mnist.npz), "
-                + "TFDS manual dir (fashion_mnist/, manual/mnist/) or Kaggle-format CSV",
+                + "TFDS manual dir (fashion_mnist/, manual/mnist/), Kaggle-format CSV or `fmnist export` png/hf/npz folder",
             exitStatus: .missing,
             hint: "give the folder that holds the files, e.g. `fmnist verify ~/torch-data` or `fmnist verify ~/.keras`; "
                 + "`fmnist verify PATH --as fashion` lists the four files it expects there")

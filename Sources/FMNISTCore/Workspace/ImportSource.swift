@@ -17,6 +17,10 @@ public enum ImportLayout: String, Sendable, Codable {
     case csv
     /// An `.npz` of the four arrays: keras's `mnist.npz`, `export npz` output (see ``NPZStaging``).
     case npz
+    /// `export png` output: `<dataset>/{train,test}/<label>/<index>.png`, decoded and rebuilt into IDX, gzipped.
+    case png
+    /// `export hf` output: `<hub name>/{train,test}-00000-of-00001.parquet`, read and rebuilt into IDX, gzipped.
+    case hf
 }
 
 /// One import source, resolved: which layout was found, which files are read for each role, and
@@ -37,6 +41,8 @@ struct ImportSource {
         case files([FileRole: RoleFile])
         case csv(train: URL, test: URL)
         case npz(URL)
+        /// PNG split folders (`layout` png) or Parquet files (hf), read by ``SplitReport``'s readers.
+        case splits(train: URL, test: URL)
     }
 
     let layout: ImportLayout
@@ -50,7 +56,7 @@ struct ImportSource {
     func origin(_ role: FileRole) -> String {
         switch parts {
         case .files(let files): return files[role]?.url.path ?? readFrom.path
-        case .csv(let train, let test): return (role.isTrain ? train : test).path
+        case .csv(let train, let test), .splits(let train, let test): return (role.isTrain ? train : test).path
         case .npz(let url): return url.path
         }
     }
@@ -70,6 +76,10 @@ struct ImportSource {
             return "Kaggle-format CSV: \(train.lastPathComponent) and \(test.lastPathComponent) in \(readFrom.path), rebuilt into IDX and gzipped here"
         case (_, .npz(let url)):
             return "npz: \(url.path), its arrays rebuilt into IDX and gzipped here"
+        case (.png, .splits):
+            return "PNG files: \(readFrom.path)/{train,test}/<label>/<index>.png, rebuilt into IDX and gzipped here"
+        case (_, .splits(let train, let test)):
+            return "Parquet (hf): \(train.lastPathComponent) and \(test.lastPathComponent) in \(readFrom.path), rebuilt into IDX and gzipped here"
         }
     }
 
@@ -89,6 +99,11 @@ struct ImportSource {
         case .npz(let url):
             // The npz reader bounds its own reads; this only refuses a non-regular or absurd file.
             return [(url, FileRole.allCases.reduce(Int64(1 << 20)) { $0 + DatasetImporter.maxContainerSize(manifest, $1) })]
+        case .splits(let train, let test):
+            // A PNG folder is checked file by file while read; a Parquet file by its size here.
+            if layout == .png { return [] }
+            let limit = ExportReadLimits(registry: registry).maxParquetSize
+            return [(train, limit), (test, limit)]
         }
     }
 
@@ -101,7 +116,8 @@ struct ImportSource {
     /// near-miss hints of a folder of `.gz`) or a usage error (not there, a lone CSV).
     static func resolve(_ url: URL, manifest: Manifest, registry: ManifestRegistry) throws -> ImportSource {
         let names = FileRole.allCases.map { manifest.defaultVersion.file($0).name }
-        let what = "a folder of the four .gz, a torchvision root, a keras cache, a TFDS manual dir, a folder of Kaggle CSVs, or an .npz"
+        let what = "a folder of the four .gz, a torchvision root, a keras cache, a TFDS manual dir, a folder of Kaggle CSVs, "
+            + "an .npz, or an export png|hf|npz folder"
         guard let kind = RegularFile.kind(at: url.path) else {
             throw UsageError("\(url.path) does not exist", hint: "give \(what)")
         }
@@ -149,11 +165,46 @@ struct ImportSource {
             }
             return ImportSource(layout: .csv, given: url, readFrom: url, parts: .csv(train: train, test: test))
         }
+        if let exported = try exportedSplits(url, manifest: manifest) { return exported }
         let absent = names.filter { RegularFile.kind(at: url.appendingPathComponent($0).path) == nil }
         let nearMiss = absent.count == names.count
             ? ImportNearMiss.find(in: url, names: names, requested: manifest, manifests: registry.manifests) : nil
         throw ImportError(reason: .missing, directory: url.path, dataset: manifest.title,
                           problems: nearMiss == nil ? absent.map { "\($0): missing" } : [], nearMiss: nearMiss)
+    }
+
+    /// What `export npz|png|hf` wrote for `manifest` in `url` (or `url` as its dataset folder):
+    /// `<name>.npz`, `<name>/{train,test}/` of PNG class folders, `<hub name>/{train,test}-00000-of-00001.parquet`;
+    /// nil when none is there, a missing split when only one is.
+    static func exportedSplits(_ url: URL, manifest: Manifest) throws -> ImportSource? {
+        let npz = url.appendingPathComponent(manifest.name + ".npz")
+        if RegularFile.kind(at: npz.path) == .regular { return ImportSource(layout: .npz, given: url, readFrom: npz, parts: .npz(npz)) }
+        func pair(_ folder: URL, _ train: String, _ test: String, directory: Bool) throws -> (URL, URL)? {
+            let urls = (folder.appendingPathComponent(train), folder.appendingPathComponent(test))
+            let present = [urls.0, urls.1].map { url -> Bool in
+                let kind = RegularFile.kind(at: url.path)
+                return directory ? kind == .directory : kind != nil && kind != .directory
+            }
+            if present == [true, true] { return urls }
+            if present == [false, false] { return nil }
+            let absent = present[0] ? urls.1 : urls.0
+            throw ImportError(reason: .missing, directory: folder.path, dataset: manifest.title,
+                              problems: ["\(absent.lastPathComponent): missing (an import needs both splits)"])
+        }
+        for folder in [url.appendingPathComponent(manifest.name), url] {
+            if let (train, test) = try pair(folder, "train", "test", directory: true),
+                ExportFolderReport.parts(in: folder)?.png.isEmpty == false
+            {
+                return ImportSource(layout: .png, given: url, readFrom: folder, parts: .splits(train: train, test: test))
+            }
+        }
+        let train = "train-00000-of-00001.parquet", test = "test-00000-of-00001.parquet"
+        for folder in [url.appendingPathComponent(FrameworkNames.tfds(manifest.name)), url] {
+            if let (train, test) = try pair(folder, train, test, directory: false) {
+                return ImportSource(layout: .hf, given: url, readFrom: folder, parts: .splits(train: train, test: test))
+            }
+        }
+        return nil
     }
 
     /// The four files of `folder`: all four `.gz` (with the uncompressed payloads beside them as

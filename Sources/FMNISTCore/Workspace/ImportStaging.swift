@@ -59,6 +59,31 @@ enum ImportStaging {
             if let failure = failures.first { throw WorkspaceError.fileSystem(operation: "write", path: staging.path, detail: failure) }
         case .npz(let url):
             try NPZStaging.stage(url, manifest: manifest, names: names, into: staging)
+        case .splits(let train, let test):
+            progress("reading \(source.layout == .png ? "the PNG files" : "the Parquet files") in \(source.readFrom.path)")
+            let limits = ExportReadLimits(registry: registry)
+            let layout = source.layout == .png ? "png" : "hf"
+            var problems: [String] = []
+            var jobs: [(bytes: [UInt8], to: URL)] = []
+            for (url, roles) in [(train, (FileRole.trainImages, FileRole.trainLabels)), (test, (.testImages, .testLabels))] {
+                do {
+                    let split = layout == "png" ? try PNGSplitFolder.read(url, limits: limits) : try ParquetSplitFile.read(url, limits: limits)
+                    jobs.append((split.imagesPayload, staging.appendingPathComponent(names[roles.0]!)))
+                    jobs.append((split.labelsPayload, staging.appendingPathComponent(names[roles.1]!)))
+                } catch let fault as ExportReadFault {
+                    problems.append("\(url.lastPathComponent): \(fault.at.isEmpty ? "" : fault.at + ": ")\(fault.problem)")
+                } catch {
+                    problems.append("\(url.lastPathComponent): \(Self.reason(error, path: url.path))")
+                }
+            }
+            if !problems.isEmpty {
+                throw ImportError(reason: .integrity, directory: source.readFrom.path, dataset: manifest.title, problems: problems)
+            }
+            progress("rebuilding the IDX files and compressing them")
+            let failures = jobs.parallelMap(threads: 2, cost: { Int64($0.bytes.count) }) { job -> String? in
+                do { try write(Deflater.compress(job.bytes, format: .gzip), to: job.to); return nil } catch { return "\(error)" }
+            }.compactMap { $0 }
+            if let failure = failures.first { throw WorkspaceError.fileSystem(operation: "write", path: staging.path, detail: failure) }
         }
     }
 
