@@ -27,6 +27,10 @@ public struct ExportProvenance: Codable, Sendable, Equatable {
     public struct Tool: Codable, Sendable, Equatable {
         public let name: String
         public let version: String
+        public init(name: String, version: String) {
+            self.name = name
+            self.version = version
+        }
     }
 
     public struct Version: Codable, Sendable, Equatable {
@@ -36,6 +40,12 @@ public struct ExportProvenance: Codable, Sendable, Equatable {
         /// The manifest's name for it (`2017-08-31`), or `unknown`.
         public let name: String
         public let known: Bool
+        public init(id: String, shortID: String, name: String, known: Bool) {
+            self.id = id
+            self.shortID = shortID
+            self.name = name
+            self.known = known
+        }
         enum CodingKeys: String, CodingKey {
             case id, name, known
             case shortID = "short_id"
@@ -47,6 +57,11 @@ public struct ExportProvenance: Codable, Sendable, Equatable {
         public let path: String
         public let size: Int64
         public let sha256: String
+        public init(path: String, size: Int64, sha256: String) {
+            self.path = path
+            self.size = size
+            self.sha256 = sha256
+        }
     }
 
     /// A folder of many files (a png split), summed up instead of listed.
@@ -60,6 +75,13 @@ public struct ExportProvenance: Codable, Sendable, Equatable {
         /// SHA-256 of the `sha256sum` listing of the tree: one line `<sha256>  <path>\n` per
         /// file, paths relative to the tree, sorted bytewise.
         public let digest: String
+        public init(path: String, files: Int, bytes: Int64, folders: [String: Int], digest: String) {
+            self.path = path
+            self.files = files
+            self.bytes = bytes
+            self.folders = folders
+            self.digest = digest
+        }
     }
 
     public let schema: Int
@@ -191,6 +213,14 @@ public struct ExportProvenance: Codable, Sendable, Equatable {
     /// Whether this provenance says the part is `source`'s version in `layout`.
     func describes(_ layout: ExportLayout, _ source: ExportSource) -> Bool {
         self.layout == layout.rawValue && dataset == source.manifest.name && version.id == source.version.id
+    }
+
+    /// The paths among `paths` (relative to the provenance file's folder) that this provenance
+    /// neither lists nor sums up in a tree, the provenance file itself excepted.
+    func unlisted(_ paths: [String]) -> [String] {
+        let listed = Set(files.map(\.path) + [Self.fileName])
+        let treePrefixes = trees.map { $0.path + "/" }
+        return paths.filter { path in !listed.contains(path) && !treePrefixes.contains { path.hasPrefix($0) } }.sorted()
     }
 
     /// The digest of a tree: SHA-256 of its `sha256sum` listing, sorted bytewise by path.

@@ -243,8 +243,14 @@ public struct ExportService: Sendable {
                 let child = ExportDirectory.openExisting(url.path)
                 if (try child?.entries().isEmpty) == true { continue }
                 let provenance = try? ExportProvenance.read(from: url)
-                let same = provenance?.describes(exportLayout, source) == true
-                if !same && !force { throw ExportError.exists(path: url.path) }
+                if !force {
+                    // Without --force only this version's export may be replaced, and only when it
+                    // holds nothing its export did not write (e.g. a torchvision processed/ cache).
+                    guard let provenance, provenance.describes(exportLayout, source) else { throw ExportError.exists(path: url.path) }
+                    if let extra = provenance.unlisted(try parent.leaves(below: name)).first {
+                        throw ExportError.exists(path: url.appendingPathComponent(extra).path)
+                    }
+                }
                 if let foreign = try parent.foreignEntry(below: name) { throw foreign }
                 replaced[source.manifest.name] = "replaced \(url.path) as a whole (it held \(describe(provenance)))"
             case .files(let names):

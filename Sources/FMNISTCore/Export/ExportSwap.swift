@@ -119,6 +119,25 @@ extension ExportDirectory {
         return nil
     }
 
+    /// The paths (relative to the folder `name`) of everything below it that is not a folder,
+    /// and of every empty folder, never following a symlink.
+    func leaves(below name: String, prefix: String = "", depth: Int = 0) throws -> [String] {
+        guard depth < Self.maximumDepth else { return [prefix + name] }
+        let child = try subdirectory(name, displayPath: path(of: name))
+        var found: [String] = []
+        let entries = try child.entries()
+        if entries.isEmpty && depth > 0 { return [prefix + name + "/"] }
+        let inner = depth == 0 ? "" : prefix + name + "/"
+        for entry in entries {
+            if child.kind(of: entry) == .directory {
+                found += try child.leaves(below: entry, prefix: inner, depth: depth + 1)
+            } else {
+                found.append(inner + entry)
+            }
+        }
+        return found
+    }
+
     /// Removes what interrupted exports left beside `name` (`.<name>.fmnist-tmp-<pid>-<n>` of a
     /// process that is gone) and returns a note for each.
     func removeLeftovers(of name: String) -> [String] {
