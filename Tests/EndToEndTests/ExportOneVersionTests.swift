@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// An export is exactly one version: `export --force` replaces the dataset's whole part of DEST
 /// (built beside it, then swapped in), leaves the other dataset's part and the user's files
@@ -9,19 +10,20 @@ import Testing
     /// A workspace with Fashion-MNIST v1 live (30 train images), v2 stored (20 train images) and
     /// MNIST live (12 train images).
     struct Workspace {
-        let base: TemporaryDirectory
+        /// Removed with its read-only version folders made writable first (as an unprivileged user too).
+        let base: ScratchFolder
         let root: URL
         let v1: String
         let v2: String
 
         init(_ label: String) throws {
-            let base = try TemporaryDirectory(label)
-            let root = base.path("data")
-            try SyntheticFiles.writeValidFolder(base.path("v1"), train: 30, test: 10, seed: 3)
-            try SyntheticFiles.writeValidFolder(base.path("v2"), train: 20, test: 10, seed: 9)
-            try SyntheticFiles.writeValidFolder(base.path("m"), train: 12, test: 10, seed: 5)
+            let base = try ScratchFolder(label)
+            let root = base.url.appendingPathComponent("data")
+            for (folder, train, seed) in [("v1", 30, 3), ("v2", 20, 9), ("m", 12, 5)] {
+                try SyntheticFiles.writeValidFolder(base.url.appendingPathComponent(folder), train: train, test: 10, seed: seed)
+            }
             func importing(_ folder: String, as dataset: String) throws -> String {
-                let result = try FMNISTProcess.run(["import", base.path(folder).path, "--as", dataset, "--accept-unknown", "--root", root.path, "--json"])
+                let result = try FMNISTProcess.run(["import", base.url.appendingPathComponent(folder).path, "--as", dataset, "--accept-unknown", "--root", root.path, "--json"])
                 #expect(result.status == 0, "import \(folder): \(result.stderr)")
                 return try #require((try result.json()["version"] as? [String: Any])?["id"] as? String)
             }
@@ -30,6 +32,9 @@ import Testing
             let v2 = try importing("v2", as: "fashion")
             (self.base, self.root, self.v1, self.v2) = (base, root, v1, v2)
         }
+
+        /// A path in the scratch folder.
+        func path(_ component: String) -> URL { base.url.appendingPathComponent(component) }
 
         func use(_ version: String) throws {
             let result = try FMNISTProcess.run(["switch", "fashion@\(version.prefix(12))", "--root", root.path])
@@ -96,7 +101,7 @@ import Testing
 
     @Test(arguments: parts) func forceOverAnotherVersionLeavesExactlyTheNewVersionAndTheOtherPartsAlone(_ part: Part) throws {
         let ws = try Workspace("export-one-\(part.layout)")
-        let dest = ws.base.path("dest")
+        let dest = ws.path("dest")
         // The user's own files in DEST (and, for keras, an mnist.npz of theirs beside fashion-mnist/).
         try FileManager.default.createDirectory(at: dest.appendingPathComponent("datasets"), withIntermediateDirectories: true)
         try Data("mine".utf8).write(to: dest.appendingPathComponent("notes.txt"))
@@ -175,7 +180,7 @@ import Testing
     /// where a provenance file goes: refused even with --force, nothing written through them.
     @Test func symlinksAreNeverWrittenThroughOrRemovedWithTheOldPart() throws {
         let ws = try Workspace("export-one-links")
-        let victim = ws.base.path("victim")
+        let victim = ws.path("victim")
         try FileManager.default.createDirectory(at: victim, withIntermediateDirectories: true)
         try Data("keep".utf8).write(to: victim.appendingPathComponent("keep.png"))
         let fm = FileManager.default
@@ -184,13 +189,13 @@ import Testing
                 && String(contentsOf: victim.appendingPathComponent("keep.png"), encoding: .utf8) == "keep"
         }
         // DEST itself.
-        let linked = ws.base.path("linked")
+        let linked = ws.path("linked")
         try fm.createSymbolicLink(at: linked, withDestinationURL: victim)
         let viaLink = try ws.export(["png", linked.path, "--force"])
         #expect(viaLink.status == 7 && viaLink.stderr.contains("symlink that fmnist did not make"), "\(viaLink.stderr)")
         #expect(try victimUntouched())
         // The part.
-        let dest = ws.base.path("dest")
+        let dest = ws.path("dest")
         try fm.createDirectory(at: dest, withIntermediateDirectories: true)
         try fm.createSymbolicLink(at: dest.appendingPathComponent("fashion"), withDestinationURL: victim)
         let partLink = try ws.export(["png", dest.path, "--dataset", "fashion", "--force"])
@@ -219,7 +224,7 @@ import Testing
     /// by the next export of that part when their process is gone, and kept while it runs.
     @Test func leftoversOfAnInterruptedExportAreRemovedByTheNextOne() throws {
         let ws = try Workspace("export-one-leftovers")
-        let dest = ws.base.path("dest")
+        let dest = ws.path("dest")
         let fm = FileManager.default
         // A pid that is not running (pid_max is at most 4194304).
         let dead = (4_000_000...4_194_304).first { kill(Int32($0), 0) != 0 && errno == ESRCH }!
@@ -245,7 +250,7 @@ import Testing
     /// and removed completely, as root and as an unprivileged user.
     @Test func anOldPartWithReadOnlyFoldersIsReplacedAndRemovedWhole() throws {
         let ws = try Workspace("export-one-readonly")
-        let dest = ws.base.path("dest")
+        let dest = ws.path("dest")
         #expect(try ws.export(["png", dest.path, "--dataset", "fashion"]).status == 0)
         for folder in ["fashion/train/0", "fashion/train", "fashion/test"] {
             #expect(chmod(dest.appendingPathComponent(folder).path, 0o555) == 0)
@@ -265,7 +270,7 @@ import Testing
     /// long enough to be killed midway.
     @Test(.enabled(if: RealData.available)) func aKillMidExportLeavesTheOldExportWhole() throws {
         let ws = try Workspace("export-one-kill")
-        let dest = ws.base.path("dest")
+        let dest = ws.path("dest")
         #expect(try ws.export(["png", dest.path, "--dataset", "fashion"]).status == 0)
         let before = try Self.tree(dest)
         let real = try FMNISTProcess.run(["import", RealData.fashion.path, "--as", "fashion", "--activate", "--root", ws.root.path])
