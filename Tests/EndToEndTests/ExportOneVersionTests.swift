@@ -244,6 +244,21 @@ import TestSupport
         let npz = try ws.export(["npz", dest.path, "--dataset", "fashion"])
         #expect(npz.status == 0, "\(npz.stderr)")
         #expect(!fm.fileExists(atPath: npzTemporary.path))
+        // Killed between "old aside" and "new in" (file systems without an atomic exchange): the
+        // part's place is empty and the old export, whole (its provenance is written last), lies
+        // beside it. The next export renames it back first, then judges it: v2 without --force is
+        // refused (it is v1's export), and nothing of it is lost.
+        let whole = try Self.tree(dest.appendingPathComponent("fashion"))
+        let aside = dest.appendingPathComponent(".fashion.fmnist-tmp-\(dead)-7")
+        try fm.moveItem(at: dest.appendingPathComponent("fashion"), to: aside)
+        try ws.use(ws.v2)
+        let refused = try ws.export(["png", dest.path, "--dataset", "fashion"])
+        #expect(refused.status == 7, "\(refused.stderr)")
+        #expect(!fm.fileExists(atPath: aside.path))
+        #expect(try Self.tree(dest.appendingPathComponent("fashion")) == whole)
+        let forced = try ws.export(["png", dest.path, "--dataset", "fashion", "--force"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(try Self.provenance(dest, Self.parts[3])["version"].flatMap { ($0 as? [String: Any])?["id"] as? String } == ws.v2)
     }
 
     /// An old part with read-only folders in it (as a user or a tool may leave it) is replaced

@@ -35,6 +35,7 @@ public struct ExportService: Sendable {
             sources.removeAll { !LoaderLayout.kerasReadsGzip($0.manifest.name) && $0.artifacts["keras"] == nil }
         }
         let destinationPath = destination.standardizedFileURL.path
+        let leftovers = cleanLeftovers(sources, writer: writer, layout: exportLayout, in: destination.standardizedFileURL)
         let replaced = try preflight(sources, writer: writer, layout: exportLayout, in: destination.standardizedFileURL, force: force)
         let dest = try ExportDirectory.open(destination)
         let (lock, fallbackNote) = try proveCopies(&sources, withPayloads: exportLayout == .torchvision)
@@ -55,7 +56,7 @@ public struct ExportService: Sendable {
         var exported: [ExportedDataset] = []
         for outcome in outcomes {
             let (source, tally) = (outcome.source, outcome.tally)
-            tally.notes = (fallbackNote.map { [$0] } ?? []) + (source.proven?.restored ?? []) + tally.notes
+            tally.notes = (fallbackNote.map { [$0] } ?? []) + (leftovers[source.manifest.name] ?? []) + (source.proven?.restored ?? []) + tally.notes
             if outcome.error == nil, let replaced = replaced[source.manifest.name] { tally.notes.append(replaced) }
             record(exportLayout, source, destinationPath, tally, failure: outcome.error.map { "\($0)" }, skipped: skipped)
             exported.append(ExportedDataset(
@@ -133,7 +134,6 @@ public struct ExportService: Sendable {
         for component in part.parent { parent = try parent.subdirectory(component) }
         switch part.shape {
         case .folder(let name):
-            tally.notes += parent.removeLeftovers(of: name)
             let (stagingName, staging) = try parent.makeStaging(for: name)
             do {
                 try writer.export(source, into: ExportTarget(directory: staging, destination: destination, tally: tally, defersCommit: false))
@@ -147,9 +147,8 @@ public struct ExportService: Sendable {
                 throw error
             }
             return parent.path(of: name) + "/" + ExportProvenance.fileName
-        case .files(let names):
+        case .files:
             let provenanceName = ExportProvenance.filesFileName(layout: exportLayout, dataset: source.manifest.name)
-            for name in names + [provenanceName] { tally.notes += parent.removeLeftovers(of: name) }
             let target = ExportTarget(directory: parent, destination: destination, tally: tally, defersCommit: true)
             var provenanceFile: ExportFile?
             do {
@@ -199,6 +198,29 @@ public struct ExportService: Sendable {
             let manifest = try ActiveDataset.manifest(named: dataset!, layout: layout, registry: registry)
             return [try ExportSource.live(dataset: manifest, layout: layout)]
         }
+    }
+
+    /// Removes what killed exports left beside each dataset's part (their process is gone), or
+    /// renames a whole export left there back into the part's place when that place is empty;
+    /// returns the notes that say so, by dataset. Runs before ``preflight(_:writer:layout:in:force:)``,
+    /// which then judges what is in place.
+    func cleanLeftovers(_ sources: [ExportSource], writer: any DatasetExporter, layout exportLayout: ExportLayout,
+                        in destination: URL) -> [String: [String]]
+    {
+        guard Self.lstatKind(destination.path) == .directory else { return [:] }
+        var notes: [String: [String]] = [:]
+        for source in sources {
+            let part = writer.part(source)
+            let folder = part.parent.reduce(destination) { $0.appendingPathComponent($1) }
+            guard Self.lstatKind(folder.path) == .directory, let parent = ExportDirectory.openExisting(folder.path) else { continue }
+            let names: [String]
+            switch part.shape {
+            case .folder(let name): names = [name]
+            case .files(let files): names = files + [ExportProvenance.filesFileName(layout: exportLayout, dataset: source.manifest.name)]
+            }
+            notes[source.manifest.name] = names.flatMap { parent.removeLeftovers(of: $0) }
+        }
+        return notes
     }
 
     /// Refuses, before anything is written: a DEST that is a symlink; a symlink or a non-folder on

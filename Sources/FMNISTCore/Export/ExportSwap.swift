@@ -53,7 +53,10 @@ extension ExportDirectory {
             }
             if renameat(descriptor, staged, descriptor, name) != 0 {
                 let code = errno
-                renameat(descriptor, aside, descriptor, name)
+                if renameat(descriptor, aside, descriptor, name) != 0 {
+                    // The old export stays whole in `aside`; the next export renames it back.
+                    throw ExportError.io(path: path(of: name), operation: "renaming the new export into place (the previous one is in \(aside))", errno: code)
+                }
                 throw ExportError.io(path: path(of: name), operation: "renaming the new export into place", errno: code)
             }
             return removalNote(aside, replacing: name)
@@ -139,13 +142,22 @@ extension ExportDirectory {
     }
 
     /// Removes what interrupted exports left beside `name` (`.<name>.fmnist-tmp-<pid>-<n>` of a
-    /// process that is gone) and returns a note for each.
+    /// process that is gone) and returns a note for each. When `name` itself is absent (a crash
+    /// between the two renames where no atomic exchange exists), a leftover folder that holds a
+    /// provenance file is a whole export (it is written last) and is renamed back instead.
     func removeLeftovers(of name: String) -> [String] {
         let prefix = ".\(name)\(Self.temporaryMarker)"
         var notes: [String] = []
-        for entry in (try? entries()) ?? [] where entry.hasPrefix(prefix) {
+        for entry in ((try? entries()) ?? []).sorted() where entry.hasPrefix(prefix) {
             let rest = entry.dropFirst(prefix.count)
             guard let pid = rest.split(separator: "-").first.flatMap({ Int32($0) }), pid > 0, !Self.processIsAlive(pid) else { continue }
+            if kind(of: name) == .absent, kind(of: entry) == .directory,
+               (try? subdirectory(entry, displayPath: path(of: entry)))?.kind(of: ExportProvenance.fileName) == .file,
+               Self.renameNoReplace(descriptor, entry, name) == 0
+            {
+                notes.append("restored \(path(of: name)) from \(path(of: entry)), where an interrupted export had left it")
+                continue
+            }
             do {
                 try removeTree(entry)
                 notes.append("removed \(path(of: entry)), left by an interrupted export")
