@@ -20,8 +20,16 @@ struct ExportCommand: AsyncParsableCommand {
             switch does: a damaged copy is restored from the store. torchvision copies the proven .gz and
             the uncompressed payloads kept once per version in .fmnist/payload/. While another fmnist
             process holds the lock, every source file is re-verified while it is read instead, and a
-            damaged one is refused. Files are written to temporaries in DEST and renamed into place;
-            symlinks inside DEST are refused.
+            damaged one is refused.
+
+            An export is exactly one version. Each dataset's part of DEST (its folder, e.g. FashionMNIST/,
+            or its files, e.g. fashion.npz) is replaced as a whole: a folder is built beside it and swapped
+            in atomically, so a crash leaves the old export or the new one, never a mix; the other
+            dataset's part and anything else in DEST are left alone. Each part carries fmnist-export.json
+            (or fmnist-export-<layout>-<dataset>.json beside files): tool, layout, dataset, version,
+            and every file with its size and SHA-256. Without --force an existing part is replaced only
+            when it is this version's export in this layout and holds nothing else. Symlinks in or at
+            DEST are refused.
 
             Examples:
               fmnist export torchvision ~/torch-data
@@ -33,7 +41,7 @@ struct ExportCommand: AsyncParsableCommand {
 
             Exit codes: 0 written, 2 usage (also: DEST inside the workspace, or below a file), 3 a source
             file fails verification, 4 dataset not present (or no workspace at --root),
-            7 DEST unusable (a symlink, something in the way, an existing file without --force).
+            7 DEST unusable (a symlink, something in the way, another export or other files without --force).
             """)
 
     @Argument(help: "torchvision, npz, csv, png, keras, tfds or hf.")
@@ -45,7 +53,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "fashion, mnist, current or all (default: every dataset present).")
     var dataset: String?
 
-    @Flag(name: .long, help: "Replace files export wrote before; move a stale torchvision processed/ folder aside.")
+    @Flag(name: .long, help: "Replace the dataset's existing part of DEST as a whole (another version's export, a stale torchvision processed/, any files in it).")
     var force = false
 
     @OptionGroup var options: GlobalOptions
@@ -63,6 +71,7 @@ struct ExportCommand: AsyncParsableCommand {
                              + "\(exported.files) files, \(exported.bytes) bytes → \(exported.path)")
                 for note in exported.notes { console.info("  " + note) }
                 for line in exported.usage { console.info("  use: " + line) }
+                if let provenance = exported.provenance { console.info("  provenance: " + provenance) }
             }
             for skipped in result.skipped { console.info("not written: \(skipped.dataset): \(skipped.reason)") }
             return result.exitStatus

@@ -54,25 +54,27 @@ import Testing
             }
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dest.appendingPathComponent("MNIST/raw").path).count == 8)
-        // Again without --force: refused, nothing changed; a stale processed/ is warned about, then moved aside.
+        // Again without --force: the same version's export is replaced (no --force needed).
         let again = try Self.export(["torchvision", dest.path, "--dataset", "fashion"], root: root)
-        #expect(again.status == 7)
-        #expect(again.stderr.contains("already exists") && again.stderr.contains("--force"))
+        #expect(again.status == 0, "\(again.stderr)")
+        // A processed/ cache beside raw/ (torchvision reads it first) is not part of that export:
+        // refused without --force; with it the whole FashionMNIST/ is replaced, processed/ included.
         let processed = dest.appendingPathComponent("FashionMNIST/processed")
         try FileManager.default.createDirectory(at: processed, withIntermediateDirectories: true)
         try Data("stale".utf8).write(to: processed.appendingPathComponent("training.pt"))
+        let refused = try Self.export(["torchvision", dest.path, "--dataset", "fashion"], root: root)
+        #expect(refused.status == 7)
+        #expect(refused.stderr.contains("processed/training.pt already exists") && refused.stderr.contains("--force"), "\(refused.stderr)")
         let forced = try Self.export(["torchvision", dest.path, "--dataset", "fashion", "--force"], root: root)
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(!FileManager.default.fileExists(atPath: processed.path))
-        let aside = try FileManager.default.contentsOfDirectory(atPath: dest.appendingPathComponent("FashionMNIST").path)
-            .filter { $0.hasPrefix("processed.stale-") }
-        #expect(aside.count == 1)
-        #expect(try String(contentsOf: dest.appendingPathComponent("FashionMNIST/\(aside[0])/training.pt"), encoding: .utf8) == "stale")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dest.path).sorted() == ["FashionMNIST", "MNIST"])
+        #expect(try Set(FileManager.default.contentsOfDirectory(atPath: dest.appendingPathComponent("FashionMNIST").path)) == ["raw", "fmnist-export.json"])
         // The export is in the catalog.
         let rows = try Self.python(
             "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM exports WHERE layout='torchvision' AND result='ok'\").fetchone()[0])",
             [root.appendingPathComponent(".fmnist/catalog.sqlite3").path])
-        #expect(rows == "3")
+        #expect(rows == "4")
     }
 
     @Test(.enabled(if: RealData.available)) func verifyIdentifiesUncompressedIDXAndATorchvisionRootByContent() throws {
@@ -106,14 +108,21 @@ import Testing
         #expect(changed.stderr.contains("matches no known file"))
     }
 
-    @Test(.enabled(if: RealData.available)) func staleProcessedFolderIsWarnedAboutWithoutForce() throws {
+    @Test(.enabled(if: RealData.available)) func aClassFolderThatIsNoExportIsRefusedWithoutForceAndReplacedWithIt() throws {
         let (base, root) = try Self.workspace("export-tv-warn")
         let dest = base.path("torch")
-        try FileManager.default.createDirectory(at: dest.appendingPathComponent("FashionMNIST/processed"), withIntermediateDirectories: true)
+        let processed = dest.appendingPathComponent("FashionMNIST/processed")
+        try FileManager.default.createDirectory(at: processed, withIntermediateDirectories: true)
         let result = try Self.export(["torchvision", dest.path], root: root)
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("warning:") && result.stderr.contains("processed"))
-        #expect(FileManager.default.fileExists(atPath: dest.appendingPathComponent("FashionMNIST/processed").path))
+        #expect(result.status == 7, "\(result.stderr)")
+        #expect(result.stderr.contains("FashionMNIST already exists"), "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: processed.path))
+        #expect(!FileManager.default.fileExists(atPath: dest.appendingPathComponent("FashionMNIST/raw").path))
+        let forced = try Self.export(["torchvision", dest.path, "--force"], root: root)
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: processed.path))
+        let notes = try #require((try forced.json()["datasets"] as? [[String: Any]])?.first?["notes"] as? [String])
+        #expect(notes.contains { $0.contains("replaced") && $0.contains("no fmnist provenance file") }, "\(notes)")
     }
 
     @Test(.enabled(if: RealData.available)) func npzLoadsWithNumpyAndEqualsTheIDX() throws {

@@ -4,27 +4,27 @@
 struct CSVExporter: DatasetExporter {
     func fileName(_ dataset: String, _ split: String) -> String { LoaderLayout.kaggleCSV(dataset, split: split) }
 
-    func plannedPaths(_ source: ExportSource) -> [String] {
-        ["train", "test"].map { fileName(source.manifest.name, $0) }
+    /// Both CSV files, straight in DEST (shared with the other dataset's files).
+    func part(dataset: String) -> ExportPart {
+        ExportPart(parent: [], shape: .files(["train", "test"].map { fileName(dataset, $0) }))
     }
 
-    func export(_ source: ExportSource, into dest: ExportDirectory, force: Bool, tally: ExportTally) throws {
+    func export(_ source: ExportSource, into target: ExportTarget) throws {
         // Both splits are loaded (and so proved) before anything is written.
         let splits = [try source.loadSplit(train: true), try source.loadSplit(train: false)]
+        let dest = target.directory
         for split in splits {
-            let name = fileName(source.manifest.name, split.name)
-            let file = try dest.create(name, replacing: force)
+            let file = try dest.create(fileName(source.manifest.name, split.name), replacing: target.replacing)
             do {
                 try Self.write(split, to: file)
-                try file.commit()
+                try target.place(file)
             } catch {
                 file.abandon()
                 throw error
             }
-            tally.placed(file)
         }
-        tally.path = dest.path
-        tally.usage = ["pandas.read_csv(\"\(dest.path(of: fileName(source.manifest.name, "train")))\")"]
+        target.tally.path = dest.path
+        target.tally.usage = ["pandas.read_csv(\"\(dest.path(of: fileName(source.manifest.name, "train")))\")"]
     }
 
     /// The decimal text of every label value.

@@ -26,6 +26,9 @@ public final class ExportDirectory: @unchecked Sendable {
         self.descriptor = descriptor
     }
 
+    /// Wraps a descriptor this folder now owns.
+    convenience init(existing path: String, descriptor: Int32) { self.init(path: path, descriptor: descriptor) }
+
     deinit { close(descriptor) }
 
     /// Opens the existing folder `url` from `/` down, one component at a time with `O_NOFOLLOW`:
@@ -97,7 +100,9 @@ public final class ExportDirectory: @unchecked Sendable {
         try subdirectory(name, displayPath: path(of: name))
     }
 
-    private func subdirectory(_ name: String, displayPath: String) throws -> ExportDirectory {
+    /// Opens (creating when absent) the subfolder `name`, naming it `displayPath` in messages (a
+    /// staging folder is named after the part it becomes).
+    func subdirectory(_ name: String, displayPath: String) throws -> ExportDirectory {
         switch kind(of: name) {
         case .absent:
             if mkdirat(descriptor, name, 0o755) != 0 && errno != EEXIST {
@@ -138,9 +143,10 @@ public final class ExportDirectory: @unchecked Sendable {
                           bufferSize: bufferSize)
     }
 
-    /// Writes `bytes` as `name` in one go (temporary + rename).
-    public func writeFile(_ name: String, _ bytes: [UInt8], replacing: Bool) throws {
-        _ = try writeFile(name, replacing: replacing, bufferSize: 0) { file in try bytes.withUnsafeBytes { try file.write($0) } }
+    /// Writes `bytes` as `name` in one go (temporary + rename). Returns the committed file.
+    @discardableResult
+    public func writeFile(_ name: String, _ bytes: [UInt8], replacing: Bool) throws -> ExportFile {
+        try writeFile(name, replacing: replacing, bufferSize: 0) { file in try bytes.withUnsafeBytes { try file.write($0) } }
     }
 
     /// Writes `name` with what `body` writes into its temporary, renamed into place only when
@@ -180,6 +186,11 @@ public final class ExportFile {
     private var buffered = 0
     /// Bytes written so far.
     public private(set) var size: Int64 = 0
+    /// The SHA-256 of what was written (hashed as it is written; a proven copy brings its known
+    /// digest), set by ``commit()``; nil before.
+    public private(set) var sha256: String?
+    private var hasher: SHA256Stream? = SHA256Stream()
+    private var knownSHA256: String?
 
     private nonisolated(unsafe) static var serial = 0
     private static let serialLock = NSLock()
@@ -212,6 +223,7 @@ public final class ExportFile {
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard bytes.count > 0 else { return }
         size += Int64(bytes.count)
+        hasher?.update(bytes)
         if let buffer, bytes.count < bufferSize {
             if buffered + bytes.count > bufferSize { try flush() }
             (buffer + buffered).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
@@ -228,9 +240,12 @@ public final class ExportFile {
     }
 
     /// Appends exactly `size` bytes read from the start of the open file `source` (in-kernel with
-    /// `sendfile`, else through a buffer). `sourcePath` is for messages.
-    public func copyContents(of source: Int32, size expected: Int64, sourcePath: String) throws {
+    /// `sendfile`, else through a buffer). `sourcePath` is for messages; `sha256` is the digest the
+    /// caller proved the source to have (the whole file must be this one copy).
+    public func copyContents(of source: Int32, size expected: Int64, sourcePath: String, sha256: String) throws {
         try flush()
+        hasher = nil
+        knownSHA256 = size == 0 ? sha256 : nil
         var copied: Int64 = 0
         var sourceOffset: Int64 = 0
         var inKernel = true
@@ -288,9 +303,19 @@ public final class ExportFile {
         }
     }
 
+    /// The SHA-256 of everything written (finishes the hash: write nothing after it).
+    func digest() -> String? {
+        if sha256 == nil {
+            sha256 = knownSHA256 ?? hasher?.finalize()
+            hasher = nil
+        }
+        return sha256
+    }
+
     /// Closes the temporary and renames it over `name` (checked again: never over a symlink or folder).
     public func commit() throws {
         try flush()
+        _ = digest()
         let fd = descriptor
         descriptor = -1
         if close(fd) != 0 {

@@ -14,6 +14,8 @@ public struct ExportedDataset: Sendable, Codable {
     public let notes: [String]
     /// How to load it: one line per framework call.
     public let usage: [String]
+    /// The export's provenance file (``ExportProvenance``), absolute; nil when it was not written.
+    public let provenance: String?
 }
 
 /// A dataset that was asked for (or present) but not written, and why.
@@ -36,28 +38,144 @@ public struct ExportResult: Sendable, Codable {
 
 /// Counts what a layout writer placed, and collects its notes and usage lines.
 final class ExportTally {
+    /// One file written: its path relative to ``base``, size and SHA-256.
+    struct Written {
+        let path: String
+        let size: Int64
+        let sha256: String
+    }
+
     var files = 0
     var bytes: Int64 = 0
     var notes: [String] = []
     var usage: [String] = []
     var path = ""
+    /// The folder that the recorded paths are relative to (the part, or the folder of a files part).
+    var base = ""
+    var written: [Written] = []
 
     func placed(_ file: ExportFile) {
         files += 1
         bytes += file.size
+        let prefix = base + "/"
+        let relative = file.path.hasPrefix(prefix) ? String(file.path.dropFirst(prefix.count)) : file.path
+        written.append(Written(path: relative, size: file.size, sha256: file.sha256 ?? ""))
+    }
+}
+
+/// What one dataset's export occupies in DEST, replaced as a whole: a folder of its own (written
+/// in a staging folder beside it, then exchanged with the old one), or files straight in a folder
+/// shared with other datasets and tools (each written to a temporary and renamed over the old one).
+struct ExportPart: Equatable {
+    enum Shape: Equatable {
+        /// The dataset's own folder, e.g. `FashionMNIST`.
+        case folder(String)
+        /// Files of this dataset in the shared folder, e.g. `fashion.npz`.
+        case files([String])
     }
 
-    func placed(bytes count: Int) {
-        files += 1
-        bytes += Int64(count)
+    /// Folders from DEST to the part's folder (`["datasets"]` for keras), created as needed.
+    let parent: [String]
+    let shape: Shape
+}
+
+/// Where a layout writer writes one dataset: the part's staging folder (files committed at once;
+/// the folder is swapped in later) or, for a files part, the shared folder (files staged, then
+/// committed together with the provenance file by ``ExportService``).
+final class ExportTarget {
+    /// The folder to write in; its `path` is the final path, for messages and usage lines.
+    let directory: ExportDirectory
+    /// DEST, as given (absolute), for usage lines.
+    let destination: String
+    let tally: ExportTally
+    /// True for a files part: files wait in ``staged`` for the service to commit them.
+    let defersCommit: Bool
+    private(set) var staged: [ExportFile] = []
+
+    init(directory: ExportDirectory, destination: String, tally: ExportTally, defersCommit: Bool) {
+        self.directory = directory
+        self.destination = destination
+        self.tally = tally
+        self.defersCommit = defersCommit
+        tally.base = directory.path
+    }
+
+    /// Whether a file may replace one of the same name: in a files part (checked before anything
+    /// was written); never in a fresh staging folder.
+    var replacing: Bool { defersCommit }
+
+    /// Places a written file: committed now and counted, or staged until the service commits
+    /// (and counts) the part's files together.
+    func place(_ file: ExportFile) throws {
+        if defersCommit {
+            staged.append(file)
+        } else {
+            try file.commit()
+            tally.placed(file)
+        }
+    }
+
+    /// Commits the staged files in order, counting each (a files part, after its provenance was staged).
+    func commitStaged() throws {
+        let files = staged
+        staged = []
+        for (index, file) in files.enumerated() {
+            do {
+                try file.commit()
+            } catch {
+                files[(index + 1)...].forEach { $0.abandon() }
+                throw error
+            }
+            tally.placed(file)
+        }
+    }
+
+    /// Places files written together (each proved before any is placed).
+    func placeAll(_ files: [ExportFile]) throws {
+        for file in files { try place(file) }
+    }
+
+    /// Writes `bytes` as `name` in `folder` and places it.
+    func write(_ name: String, _ bytes: [UInt8], in folder: ExportDirectory) throws {
+        let file = try folder.create(name, replacing: replacing, bufferSize: 0)
+        do {
+            try file.write(bytes)
+            try place(file)
+        } catch {
+            file.abandon()
+            throw error
+        }
+    }
+
+    /// The staged files as the provenance lists them (hashes finished: nothing more is written).
+    func stagedWritten() -> [ExportTally.Written] {
+        let prefix = directory.path + "/"
+        return staged.map { file in
+            let relative = file.path.hasPrefix(prefix) ? String(file.path.dropFirst(prefix.count)) : file.path
+            return ExportTally.Written(path: relative, size: file.size, sha256: file.digest() ?? "")
+        }
+    }
+
+    /// Abandons the staged files (their temporaries are removed; nothing was replaced).
+    func abandonStaged() {
+        staged.forEach { $0.abandon() }
+        staged = []
     }
 }
 
 /// What every layout writer does for one dataset.
 protocol DatasetExporter: Sendable {
-    /// Paths relative to DEST that this export (re)places for the dataset; checked before anything
-    /// is written (a symlink among them or their parents is refused; an existing one needs --force).
-    func plannedPaths(_ source: ExportSource) -> [String]
-    /// Writes the dataset into DEST.
-    func export(_ source: ExportSource, into dest: ExportDirectory, force: Bool, tally: ExportTally) throws
+    /// What the dataset's export occupies in DEST (replaced as a whole by the next export); the
+    /// shape and folder depend on the dataset alone, a file name may depend on the source.
+    func part(dataset: String) -> ExportPart
+    func part(_ source: ExportSource) -> ExportPart
+    /// Folders of the part whose files the provenance sums up instead of listing (png's splits).
+    var summarizedFolders: [String] { get }
+    /// Writes the dataset into the target.
+    func export(_ source: ExportSource, into target: ExportTarget) throws
+}
+
+extension DatasetExporter {
+    var summarizedFolders: [String] { [] }
+    func part(_ source: ExportSource) -> ExportPart { part(dataset: source.manifest.name) }
 }

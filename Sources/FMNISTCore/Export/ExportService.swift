@@ -41,41 +41,54 @@ public struct ExportService: Sendable {
             sources.removeAll { !LoaderLayout.kerasReadsGzip($0.manifest.name) && $0.artifacts["keras"] == nil }
         }
         let destinationPath = destination.standardizedFileURL.path
-        // Each folder a planned path passes through too: DEST above the root must not make the root a layout folder.
+        // Each folder and file a dataset's part passes through too: DEST above the root must not make
+        // the root a layout folder.
         var plannedPrefixes: Set<String> = []
-        for planned in sources.flatMap({ writer.plannedPaths($0) }) {
-            var prefix = destinationPath
-            for component in planned.split(separator: "/") {
-                prefix += "/" + component
-                plannedPrefixes.insert(prefix)
+        for source in sources {
+            let part = writer.part(source)
+            let leaves: [String]
+            switch part.shape {
+            case .folder(let name): leaves = [name]
+            case .files(let names): leaves = names
+            }
+            for leaf in leaves {
+                var prefix = destinationPath
+                for component in (part.parent + [leaf]).flatMap({ $0.split(separator: "/") }) {
+                    prefix += "/" + component
+                    plannedPrefixes.insert(prefix)
+                }
             }
         }
         for path in plannedPrefixes.sorted() { try boundary.checkOutput(path, option: "DEST", registry: registry) }
-        try preflight(sources.flatMap { writer.plannedPaths($0) }, in: destination.standardizedFileURL, force: force)
+        let leftovers = cleanLeftovers(sources, writer: writer, layout: exportLayout, in: destination.standardizedFileURL)
+        let replaced = try preflight(sources, writer: writer, layout: exportLayout, in: destination.standardizedFileURL, force: force)
         let dest = try ExportDirectory.open(destination)
         let (lock, fallbackNote) = try proveCopies(&sources, withPayloads: exportLayout == .torchvision)
         defer { lock?.release() }
-        // Datasets are written side by side (each writer touches only its own files and folders).
+        // Datasets are written side by side (each writer touches only its own part of DEST).
         let outcomes = sources.parallelMap(threads: 2, cost: { $0.file(.trainImages).containerSize }) { source -> ExportOutcome in
             let tally = ExportTally()
             do {
-                try writer.export(source, into: dest, force: force, tally: tally)
-                return ExportOutcome(source: source, tally: tally, error: nil)
+                let provenance = try exportPart(source, writer: writer, layout: exportLayout, dest: dest, destination: destinationPath, tally: tally)
+                return ExportOutcome(source: source, tally: tally, provenance: provenance, error: nil)
             } catch let error as any FMNISTError {
-                return ExportOutcome(source: source, tally: tally, error: error)
+                return ExportOutcome(source: source, tally: tally, provenance: nil, error: error)
             } catch {
-                return ExportOutcome(source: source, tally: tally, error: ExportError.io(path: dest.path, operation: "\(error)", errno: EIO))
+                return ExportOutcome(source: source, tally: tally, provenance: nil,
+                                     error: ExportError.io(path: dest.path, operation: "\(error)", errno: EIO))
             }
         }
         var exported: [ExportedDataset] = []
         for outcome in outcomes {
             let (source, tally) = (outcome.source, outcome.tally)
-            tally.notes = (fallbackNote.map { [$0] } ?? []) + (source.proven?.restored ?? []) + tally.notes
+            tally.notes = (fallbackNote.map { [$0] } ?? []) + (leftovers[source.manifest.name] ?? []) + (source.proven?.restored ?? []) + tally.notes
+            if outcome.error == nil, let replaced = replaced[source.manifest.name] { tally.notes.append(replaced) }
             record(exportLayout, source, destinationPath, tally, failure: outcome.error.map { "\($0)" }, skipped: skipped)
             exported.append(ExportedDataset(
                 dataset: source.manifest.name, title: source.manifest.title, versionID: source.version.id,
                 versionShortID: source.version.shortID, versionName: source.version.known ? source.version.name : "unknown",
-                path: tally.path, files: tally.files, bytes: tally.bytes, notes: tally.notes, usage: tally.usage))
+                path: tally.path, files: tally.files, bytes: tally.bytes, notes: tally.notes, usage: tally.usage,
+                provenance: outcome.provenance))
         }
         if let failure = outcomes.compactMap(\.error).first { throw failure }
         return ExportResult(
@@ -126,7 +139,62 @@ public struct ExportService: Sendable {
     struct ExportOutcome: @unchecked Sendable {  // the tally was filled by that one thread, which is done
         let source: ExportSource
         let tally: ExportTally
+        /// The provenance file written (absolute path).
+        let provenance: String?
         let error: (any FMNISTError)?
+    }
+
+    /// Writes one dataset's part of DEST and its provenance, replacing the old part as a whole, and
+    /// returns the provenance file's path. A folder part is built in a staging folder beside it and
+    /// exchanged with the old one; a files part's files go to temporaries, then the old provenance
+    /// file is removed, the files are renamed over the old ones and the new provenance is renamed
+    /// in last (a crash in between leaves no provenance claiming a mix). Nothing is placed when
+    /// the writer fails.
+    func exportPart(
+        _ source: ExportSource, writer: any DatasetExporter, layout exportLayout: ExportLayout, dest: ExportDirectory,
+        destination: String, tally: ExportTally
+    ) throws -> String {
+        let part = writer.part(source)
+        var parent = dest
+        for component in part.parent { parent = try parent.subdirectory(component) }
+        switch part.shape {
+        case .folder(let name):
+            let (stagingName, staging) = try parent.makeStaging(for: name)
+            do {
+                try writer.export(source, into: ExportTarget(directory: staging, destination: destination, tally: tally, defersCommit: false))
+                let provenance = ExportProvenance.make(exportLayout, source, written: tally.written, trees: writer.summarizedFolders)
+                try staging.writeFile(ExportProvenance.fileName, try provenance.encoded(), replacing: false)
+                // Checked again just before the swap: nothing foreign may have appeared in the old part.
+                if parent.kind(of: name) == .directory, let foreign = try parent.foreignEntry(below: name) { throw foreign }
+                if let note = try parent.install(staged: stagingName, as: name) { tally.notes.append(note) }
+            } catch {
+                try? parent.removeTree(stagingName)
+                throw error
+            }
+            return parent.path(of: name) + "/" + ExportProvenance.fileName
+        case .files:
+            let provenanceName = ExportProvenance.filesFileName(layout: exportLayout, dataset: source.manifest.name)
+            let target = ExportTarget(directory: parent, destination: destination, tally: tally, defersCommit: true)
+            var provenanceFile: ExportFile?
+            do {
+                try writer.export(source, into: target)
+                let provenance = ExportProvenance.make(exportLayout, source, written: target.stagedWritten(), trees: [])
+                let file = try parent.create(provenanceName, replacing: true, bufferSize: 0)
+                provenanceFile = file
+                try file.write(try provenance.encoded())
+                try parent.checkPlaceable(provenanceName, replacing: true)
+                if parent.kind(of: provenanceName) == .file && unlinkat(parent.descriptor, provenanceName, 0) != 0 && errno != ENOENT {
+                    throw ExportError.io(path: parent.path(of: provenanceName), operation: "removing the old provenance file", errno: errno)
+                }
+                try target.commitStaged()
+                try file.commit()
+            } catch {
+                target.abandonStaged()
+                provenanceFile?.abandon()
+                throw error
+            }
+            return parent.path(of: provenanceName)
+        }
     }
 
     static func writer(for layout: ExportLayout) -> any DatasetExporter {
@@ -157,27 +225,101 @@ public struct ExportService: Sendable {
         }
     }
 
-    /// Refuses, before anything is written, a DEST that is a symlink, a planned path with a symlink
-    /// anywhere below DEST, and (without `force`) a planned path that already exists.
-    func preflight(_ paths: [String], in destination: URL, force: Bool) throws {
-        var checked: Set<String> = []
+    /// Removes what killed exports left beside each dataset's part (their process is gone), or
+    /// renames a whole export left there back into the part's place when that place is empty;
+    /// returns the notes that say so, by dataset. Runs before ``preflight(_:writer:layout:in:force:)``,
+    /// which then judges what is in place.
+    func cleanLeftovers(_ sources: [ExportSource], writer: any DatasetExporter, layout exportLayout: ExportLayout,
+                        in destination: URL) -> [String: [String]]
+    {
+        guard Self.lstatKind(destination.path) == .directory else { return [:] }
+        var notes: [String: [String]] = [:]
+        for source in sources {
+            let part = writer.part(source)
+            let folder = part.parent.reduce(destination) { $0.appendingPathComponent($1) }
+            guard Self.lstatKind(folder.path) == .directory, let parent = ExportDirectory.openExisting(folder.path) else { continue }
+            let names: [String]
+            switch part.shape {
+            case .folder(let name): names = [name]
+            case .files(let files): names = files + [ExportProvenance.filesFileName(layout: exportLayout, dataset: source.manifest.name)]
+            }
+            notes[source.manifest.name] = names.flatMap { parent.removeLeftovers(of: $0) }
+        }
+        return notes
+    }
+
+    /// Refuses, before anything is written: a DEST that is a symlink; a symlink or a non-folder on
+    /// the way to a dataset's part; a part that holds a symlink (fmnist made none) or another file
+    /// system; and, without `force`, an existing part that is not this version's export in this
+    /// layout (its provenance file says which). Returns, per dataset, a note on what is replaced.
+    func preflight(_ sources: [ExportSource], writer: any DatasetExporter, layout exportLayout: ExportLayout,
+                   in destination: URL, force: Bool) throws -> [String: String]
+    {
         if Self.lstatKind(destination.path) == .symlink { throw ExportError.foreignSymlink(path: destination.path) }
-        for relative in paths {
-            var url = destination
-            let components = relative.split(separator: "/").map(String.init)
-            for (offset, component) in components.enumerated() {
-                url.appendPathComponent(component)
-                let last = offset == components.count - 1
-                if checked.contains(url.path) && !last { continue }
-                checked.insert(url.path)
-                switch Self.lstatKind(url.path) {
-                case .absent: break
-                case .symlink: throw ExportError.foreignSymlink(path: url.path)
-                default: if last && !force { throw ExportError.exists(path: url.path) }
+        var replaced: [String: String] = [:]
+        for source in sources {
+            let part = writer.part(source)
+            var folder = destination
+            var exists = Self.lstatKind(destination.path) == .directory
+            for component in part.parent where exists {
+                folder.appendPathComponent(component)
+                switch Self.lstatKind(folder.path) {
+                case .absent: exists = false
+                case .directory: break
+                case .symlink: throw ExportError.foreignSymlink(path: folder.path)
+                case .file: throw ExportError.obstructed(path: folder.path, found: "a file where a folder belongs")
+                case .other: throw ExportError.obstructed(path: folder.path, found: "something that is neither a file nor a folder")
                 }
-                if Self.lstatKind(url.path) == .absent { break }
+            }
+            guard exists else { continue }
+            func describe(_ provenance: ExportProvenance?) -> String {
+                guard let provenance else { return "files that no fmnist provenance file describes" }
+                return "fmnist's \(provenance.layout) export of \(provenance.title) \(provenance.version.shortID) (\(provenance.version.name))"
+            }
+            switch part.shape {
+            case .folder(let name):
+                let url = folder.appendingPathComponent(name)
+                switch Self.lstatKind(url.path) {
+                case .absent: continue
+                case .directory: break
+                case .symlink: throw ExportError.foreignSymlink(path: url.path)
+                case .file: throw ExportError.obstructed(path: url.path, found: "a file where a folder belongs")
+                case .other: throw ExportError.obstructed(path: url.path, found: "something that is neither a file nor a folder")
+                }
+                guard let parent = ExportDirectory.openExisting(folder.path) else { continue }
+                let child = ExportDirectory.openExisting(url.path)
+                if (try child?.entries().isEmpty) == true { continue }
+                let provenance = try? ExportProvenance.read(from: url)
+                if !force {
+                    // Without --force only this version's export may be replaced, and only when it
+                    // holds nothing its export did not write (e.g. a torchvision processed/ cache).
+                    guard let provenance, provenance.describes(exportLayout, source) else { throw ExportError.exists(path: url.path) }
+                    if let extra = provenance.unlisted(try parent.leaves(below: name)).first {
+                        throw ExportError.exists(path: url.appendingPathComponent(extra).path)
+                    }
+                }
+                if let foreign = try parent.foreignEntry(below: name) { throw foreign }
+                replaced[source.manifest.name] = "replaced \(url.path) as a whole (it held \(describe(provenance)))"
+            case .files(let names):
+                let provenanceName = ExportProvenance.filesFileName(layout: exportLayout, dataset: source.manifest.name)
+                var existing: [String] = []
+                for name in names + [provenanceName] {
+                    let url = folder.appendingPathComponent(name)
+                    switch Self.lstatKind(url.path) {
+                    case .absent: break
+                    case .file: if name != provenanceName { existing.append(url.path) }
+                    case .symlink: throw ExportError.foreignSymlink(path: url.path)
+                    case .directory: throw ExportError.obstructed(path: url.path, found: "a folder where a file belongs")
+                    case .other: throw ExportError.obstructed(path: url.path, found: "something that is neither a file nor a folder")
+                    }
+                }
+                guard let first = existing.first else { continue }
+                let provenance = try? ExportProvenance.read(file: folder.appendingPathComponent(provenanceName))
+                if !force && provenance?.describes(exportLayout, source) != true { throw ExportError.exists(path: first) }
+                replaced[source.manifest.name] = "replaced \(existing.joined(separator: ", ")) (\(describe(provenance)))"
             }
         }
+        return replaced
     }
 
     static func lstatKind(_ path: String) -> ExportDirectory.EntryKind {

@@ -13,23 +13,27 @@ struct GzipCopyExporter: DatasetExporter {
         }
     }
 
-    func plannedPaths(_ source: ExportSource) -> [String] {
-        if flavor == .keras && !LoaderLayout.kerasReadsGzip(source.manifest.name) { return KerasNPZExporter().plannedPaths(source) }
-        let prefix = folder(source.manifest.name).joined(separator: "/") + "/"
-        return FileRole.allCases.map { prefix + source.file($0).name }
+    func part(dataset: String) -> ExportPart {
+        if flavor == .keras && !LoaderLayout.kerasReadsGzip(dataset) { return KerasNPZExporter().part(dataset: dataset) }
+        let path = folder(dataset)
+        return ExportPart(parent: Array(path.dropLast()), shape: .folder(path.last!))
     }
 
-    func export(_ source: ExportSource, into dest: ExportDirectory, force: Bool, tally: ExportTally) throws {
+    func part(_ source: ExportSource) -> ExportPart {
+        if flavor == .keras && !LoaderLayout.kerasReadsGzip(source.manifest.name) { return KerasNPZExporter().part(source) }
+        return part(dataset: source.manifest.name)
+    }
+
+    func export(_ source: ExportSource, into target: ExportTarget) throws {
         if flavor == .keras && !LoaderLayout.kerasReadsGzip(source.manifest.name) {
-            try KerasNPZExporter().export(source, into: dest, force: force, tally: tally)
+            try KerasNPZExporter().export(source, into: target)
             return
         }
-        var directory = dest
-        for component in folder(source.manifest.name) { directory = try directory.subdirectory(component) }
+        let directory = target.directory
         var staged: [ExportFile] = []
         do {
             for role in FileRole.allCases {
-                let file = try directory.create(source.file(role).name, replacing: force)
+                let file = try directory.create(source.file(role).name, replacing: target.replacing)
                 staged.append(file)
                 if let proven = source.proven {
                     try proven.copy(role, form: .gzip, into: file)
@@ -37,23 +41,23 @@ struct GzipCopyExporter: DatasetExporter {
                     try source.stream(role, container: { try file.write($0) })
                 }
             }
-            try ExportFile.commitAll(staged)
+            try target.placeAll(staged)
         } catch {
             staged.forEach { $0.abandon() }
             throw error
         }
-        staged.forEach { tally.placed($0) }
+        let tally = target.tally
         tally.path = directory.path
         let name = FrameworkNames.tfds(source.manifest.name)
         switch flavor {
         case .keras:
-            tally.usage = ["KERAS_HOME=\(dest.path) python -c 'import keras; keras.datasets.fashion_mnist.load_data()'"]
+            tally.usage = ["KERAS_HOME=\(target.destination) python -c 'import keras; keras.datasets.fashion_mnist.load_data()'"]
         case .tfds:
             tally.notes.append(
                 "TFDS keeps extracted manual files by name alone in <data_dir>/downloads/extracted: build \(name) "
                     + "with a data_dir (or --download_dir) of its own, or a later mnist/fashion_mnist build reuses these files")
             tally.usage = [
-                "tfds build \(name) --manual_dir=\(dest.path) --add_name_to_manual_dir",
+                "tfds build \(name) --manual_dir=\(target.destination) --add_name_to_manual_dir",
                 "tfds.load(\"\(name)\", download_and_prepare_kwargs={\"download_config\": "
                     + "tfds.download.DownloadConfig(manual_dir=\"\(directory.path)\")})",
             ]

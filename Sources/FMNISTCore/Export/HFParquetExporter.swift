@@ -7,9 +7,8 @@ import Foundation
 struct HFParquetExporter: DatasetExporter {
     func fileName(_ split: String) -> String { "\(split)-00000-of-00001.parquet" }
 
-    func plannedPaths(_ source: ExportSource) -> [String] {
-        ["train", "test"].map { FrameworkNames.tfds(source.manifest.name) + "/" + fileName($0) }
-    }
+    /// The folder `<hub name>/` (`fashion_mnist`, `mnist`).
+    func part(dataset: String) -> ExportPart { ExportPart(parent: [], shape: .folder(FrameworkNames.tfds(dataset))) }
 
     /// The `huggingface` metadata value: the features of the hub dataset.
     static func featuresJSON(_ manifest: Manifest) -> String {
@@ -20,10 +19,10 @@ struct HFParquetExporter: DatasetExporter {
             + "\"label\": {\"names\": [\(names)], \"_type\": \"ClassLabel\"}}}}"
     }
 
-    func export(_ source: ExportSource, into dest: ExportDirectory, force: Bool, tally: ExportTally) throws {
+    func export(_ source: ExportSource, into target: ExportTarget) throws {
         // Both splits are loaded (and so proved) before anything is written.
         let splits = [try source.loadSplit(train: true), try source.loadSplit(train: false)]
-        let directory = try dest.subdirectory(FrameworkNames.tfds(source.manifest.name))
+        let directory = target.directory
         var files: [String: String] = [:]
         for split in splits {
             let encoder = PNGWriter.Encoder(width: split.columns, height: split.rows, runLengthOnly: true)
@@ -34,12 +33,11 @@ struct HFParquetExporter: DatasetExporter {
             let bytes = ParquetImageTableWriter.file(
                 images: images, labels: split.labels.map(Int64.init),
                 metadata: [("huggingface", Self.featuresJSON(source.manifest))])
-            try directory.writeFile(fileName(split.name), bytes, replacing: force)
-            tally.placed(bytes: bytes.count)
+            try target.write(fileName(split.name), bytes, in: directory)
             files[split.name] = directory.path(of: fileName(split.name))
         }
-        tally.path = directory.path
-        tally.usage = [
+        target.tally.path = directory.path
+        target.tally.usage = [
             "datasets.load_dataset(\"parquet\", data_files={\"train\": \"\(files["train"]!)\", \"test\": \"\(files["test"]!)\"})"
         ]
     }

@@ -7,21 +7,30 @@ struct KerasNPZExporter: DatasetExporter {
 
     func name(_ source: ExportSource) -> String { source.artifacts[Self.loader]?.name ?? "mnist.npz" }
 
-    func plannedPaths(_ source: ExportSource) -> [String] {
-        [LoaderLayout.kerasArtifactPath(name(source)).joined(separator: "/")]
+    /// `datasets/mnist.npz`, a file in keras's `datasets/` folder (shared with `fashion-mnist/`).
+    /// The artifact's name is keras's own (`<dataset>.npz`), as ``LoaderLayout/kerasNPZ(_:)`` says.
+    func part(dataset: String) -> ExportPart {
+        ExportPart(parent: [LoaderLayout.kerasDatasets], shape: .files([LoaderLayout.kerasNPZ(dataset)?.last ?? "\(dataset).npz"]))
     }
 
-    func export(_ source: ExportSource, into dest: ExportDirectory, force: Bool, tally: ExportTally) throws {
-        guard source.artifacts[Self.loader] != nil else { throw ExportError.kerasNeedsOriginalMNIST(dataset: source.manifest.name) }
-        var directory = dest
-        let path = LoaderLayout.kerasArtifactPath(name(source))
-        for component in path.dropLast() { directory = try directory.subdirectory(component) }
-        let file = try directory.writeFile(path.last!, replacing: force) { file in
+    func part(_ source: ExportSource) -> ExportPart {
+        ExportPart(parent: [LoaderLayout.kerasDatasets], shape: .files([name(source)]))
+    }
+
+    func export(_ source: ExportSource, into target: ExportTarget) throws {
+        guard let artifact = source.artifacts[Self.loader] else { throw ExportError.kerasNeedsOriginalMNIST(dataset: source.manifest.name) }
+        let fileName = name(source)
+        let file = try target.directory.create(fileName, replacing: target.replacing)
+        do {
             try source.streamArtifact(Self.loader) { try file.write($0) }
+            try target.place(file)
+        } catch {
+            file.abandon()
+            throw error
         }
-        tally.placed(file)
+        let tally = target.tally
         tally.path = file.path
-        tally.notes.append("keras's published \(path.last!) (SHA-256 \(source.artifacts[Self.loader]!.sha256.prefix(12))…), byte for byte")
-        tally.usage = ["KERAS_HOME=\(dest.path) python -c 'import keras; keras.datasets.\(source.manifest.name).load_data()'"]
+        tally.notes.append("keras's published \(fileName) (SHA-256 \(artifact.sha256.prefix(12))…), byte for byte")
+        tally.usage = ["KERAS_HOME=\(target.destination) python -c 'import keras; keras.datasets.\(source.manifest.name).load_data()'"]
     }
 }

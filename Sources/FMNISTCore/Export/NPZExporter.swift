@@ -3,13 +3,14 @@ import CZlib
 /// `DEST/<dataset>.npz`: a zip of four `.npy` arrays (uint8 `x_train` n×28×28, `y_train`, `x_test`,
 /// `y_test`), stored uncompressed as `numpy.savez` does, loadable with `np.load(f, allow_pickle=False)`.
 struct NPZExporter: DatasetExporter {
-    func plannedPaths(_ source: ExportSource) -> [String] { [source.manifest.name + ".npz"] }
+    /// `<dataset>.npz`, straight in DEST (shared with the other dataset's file).
+    func part(dataset: String) -> ExportPart { ExportPart(parent: [], shape: .files([dataset + ".npz"])) }
 
-    func export(_ source: ExportSource, into dest: ExportDirectory, force: Bool, tally: ExportTally) throws {
+    func export(_ source: ExportSource, into target: ExportTarget) throws {
         let train = try source.loadSplit(train: true)
         let test = try source.loadSplit(train: false)
         let name = source.manifest.name + ".npz"
-        let file = try dest.create(name, replacing: force)
+        let file = try target.directory.create(name, replacing: target.replacing)
         do {
             var zip = ZipStoreWriter(file: file)
             for (entry, array, shape) in [
@@ -19,14 +20,13 @@ struct NPZExporter: DatasetExporter {
                 try zip.add(entry + ".npy", parts: [NPYFormat.header(uint8Shape: shape), array])
             }
             try zip.finish()
-            try file.commit()
+            try target.place(file)
         } catch {
             file.abandon()
             throw error
         }
-        tally.placed(file)
-        tally.path = dest.path(of: name)
-        tally.usage = ["numpy.load(\"\(tally.path)\", allow_pickle=False)[\"x_train\"]"]
+        target.tally.path = target.directory.path(of: name)
+        target.tally.usage = ["numpy.load(\"\(target.tally.path)\", allow_pickle=False)[\"x_train\"]"]
     }
 }
 

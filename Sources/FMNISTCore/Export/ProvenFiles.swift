@@ -16,6 +16,8 @@ struct ProvenFiles: Sendable {
     struct Entry: Sendable {
         let url: URL
         let fingerprint: FileFingerprint
+        /// The digest the file was proven to have (the catalog's record).
+        let sha256: String
     }
 
     let containers: [FileRole: Entry]
@@ -42,20 +44,22 @@ struct ProvenFiles: Sendable {
             + version.restoredStore.map { "restored the store's \($0) of \(title) from the workspace's proven copy" }
             + (payloadFolder?.restored ?? []).map { "inflated \($0) of \(title) again from the proven .gz (the uncompressed copy was damaged)" }
         let versionFolder = layout.versionDirectory(dataset: source.manifest.name, versionID: source.version.id)
-        func entries(in folder: URL, name: (CatalogFile) -> String) throws -> [FileRole: Entry] {
+        func entries(in folder: URL, name: (CatalogFile) -> String, sha256: (CatalogFile) -> String) throws -> [FileRole: Entry] {
             var entries: [FileRole: Entry] = [:]
             for file in files {
                 let url = folder.appendingPathComponent(name(file))
                 guard let fingerprint = FileFingerprint(path: url.path) else {
                     throw ExportError.sourceMismatch(path: url.path, problem: "the proven copy vanished before it could be exported")
                 }
-                entries[file.role] = Entry(url: url, fingerprint: fingerprint)
+                entries[file.role] = Entry(url: url, fingerprint: fingerprint, sha256: sha256(file))
             }
             return entries
         }
         return ProvenFiles(
-            containers: try entries(in: versionFolder, name: \.name),
-            payloads: try payloadFolder.map { try entries(in: $0.directory, name: { PayloadStore.payloadName($0.name) }) } ?? [:],
+            containers: try entries(in: versionFolder, name: \.name, sha256: \.containerSHA256),
+            payloads: try payloadFolder.map {
+                try entries(in: $0.directory, name: { PayloadStore.payloadName($0.name) }, sha256: \.payloadSHA256)
+            } ?? [:],
             restored: restored)
     }
 
@@ -73,7 +77,7 @@ struct ProvenFiles: Sendable {
         let changed = ExportError.sourceMismatch(
             path: entry.url.path, problem: "it changed after it was proven (written or replaced while exporting); run the export again")
         guard FileFingerprint(descriptor: fd) == entry.fingerprint else { throw changed }
-        try file.copyContents(of: fd, size: entry.fingerprint.size, sourcePath: entry.url.path)
+        try file.copyContents(of: fd, size: entry.fingerprint.size, sourcePath: entry.url.path, sha256: entry.sha256)
         guard FileFingerprint(descriptor: fd) == entry.fingerprint else { throw changed }
     }
 }

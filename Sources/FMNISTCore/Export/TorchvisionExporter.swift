@@ -8,39 +8,21 @@ import Foundation
 /// while the pass verifies them. Either way nothing is renamed into place before all four roles
 /// were written and proved.
 struct TorchvisionExporter: DatasetExporter {
-    func plannedPaths(_ source: ExportSource) -> [String] {
-        let raw = LoaderLayout.torchvisionRaw(source.manifest.name).joined(separator: "/") + "/"
-        return FileRole.allCases.flatMap { role -> [String] in
-            let name = source.file(role).name
-            return [raw + name, raw + LoaderLayout.uncompressedName(name)]
-        }
-    }
+    /// The class folder `FashionMNIST/` (raw/ inside; a stale processed/ goes with the old folder).
+    func part(dataset: String) -> ExportPart { ExportPart(parent: [], shape: .folder(FrameworkNames.torchvision(dataset))) }
 
-    func export(_ source: ExportSource, into dest: ExportDirectory, force: Bool, tally: ExportTally) throws {
-        let folders = LoaderLayout.torchvisionRaw(source.manifest.name)
-        let className = folders[0]
-        let classDirectory = try dest.subdirectory(className)
-        let processed = LoaderLayout.torchvisionProcessed
-        if classDirectory.kind(of: processed) != .absent {
-            if force {
-                let aside = try classDirectory.moveProcessedAside()
-                tally.notes.append("moved the stale \(classDirectory.path(of: processed)) aside to \(aside) (torchvision reads processed/ before raw/)")
-            } else {
-                tally.notes.append(
-                    "warning: \(classDirectory.path(of: processed)) exists; torchvision reads it instead of raw/, "
-                        + "so the exported files are ignored until it is gone (re-run with --force to move it aside)")
-            }
-        }
-        let raw = try classDirectory.subdirectory(folders[1])
+    func export(_ source: ExportSource, into target: ExportTarget) throws {
+        let className = FrameworkNames.torchvision(source.manifest.name)
+        let raw = try target.directory.subdirectory(LoaderLayout.torchvisionRawFolder)
         // All four files are streamed and proved first (on both cores, largest first); only then
         // is anything renamed into place.
         var staged: [StagedPair] = []
         do {
             for role in FileRole.allCases {
                 let name = source.file(role).name
-                let container = try raw.create(name, replacing: force)
+                let container = try raw.create(name, replacing: target.replacing)
                 staged.append(StagedPair(role: role, container: container, payload: nil))
-                staged[staged.count - 1].payload = try raw.create(LoaderLayout.uncompressedName(name), replacing: force)
+                staged[staged.count - 1].payload = try raw.create(LoaderLayout.uncompressedName(name), replacing: target.replacing)
             }
             let failures = staged.parallelMap(cost: { source.file($0.role).payloadSize }) { pair -> (any FMNISTError)? in
                 do {
@@ -58,15 +40,17 @@ struct TorchvisionExporter: DatasetExporter {
                 }
             }
             if let failure = failures.compactMap({ $0 }).first { throw failure }
-            try ExportFile.commitAll(staged.flatMap { [$0.payload!, $0.container] })
+            try target.placeAll(staged.flatMap { [$0.payload!, $0.container] })
         } catch {
             staged.forEach { $0.container.abandon(); $0.payload?.abandon() }
             throw error
         }
-        staged.forEach { tally.placed($0.payload!); tally.placed($0.container) }
-        tally.path = dest.path
-        let root = dest.path
-        tally.usage = ["torchvision.datasets.\(className)(root=\"\(root)\", train=True, download=False)"]
+        tally(target, className)
+    }
+
+    private func tally(_ target: ExportTarget, _ className: String) {
+        target.tally.path = target.destination
+        target.tally.usage = ["torchvision.datasets.\(className)(root=\"\(target.destination)\", train=True, download=False)"]
     }
 }
 
