@@ -27,7 +27,7 @@ swift build -c release --product fmnist
 export FMNIST_BIN="$(swift build -c release --show-bin-path)/fmnist"
 
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log"; if declare -F close_opened_folders >/dev/null; then close_opened_folders; fi' EXIT
 status=0
 swift test "$@" 2>&1 | tee "$log" || status=$?
 # The runner prints one line per skipped test, "➜ Test name() skipped: "why"", and per test that
@@ -43,6 +43,30 @@ fi
 
 # The suites whose meaning depends on who runs them (see the header).
 user_suites='WorkspaceStoreTests|VerifyRecordingTests|BadInputCorpusTests/(readOnlyWorkspace|fullDisk)|LifecycleEndToEndTests/removeAndGCWorkForAUser|DoctorEndToEndTests|TrustEndToEndTests|TestIsolationTests'
+# Folders above the checkout or the data that other users cannot enter (a clone under /root, say):
+# for the unprivileged run only, they get the search bit for others (enter, not list), and their
+# modes are put back when the run ends (also on exit).
+opened_folders=()
+open_folders_above() {
+  local start dir mode
+  for start in "$@"; do
+    [ -n "$start" ] || continue
+    dir="$(dirname "$start")"
+    while [ "$dir" != "/" ]; do
+      mode="$(stat -c %A "$dir")"
+      case "${mode:9:1}" in
+        x|t) ;;
+        *) chmod o+x "$dir" && opened_folders+=("$dir") && echo "note: $dir: search bit for others set for the unprivileged run (put back after it)" >&2 ;;
+      esac
+      dir="$(dirname "$dir")"
+    done
+  done
+}
+close_opened_folders() {
+  local dir
+  for dir in ${opened_folders[@]+"${opened_folders[@]}"}; do chmod o-x "$dir" || true; done
+  opened_folders=()
+}
 user_run() {
   local user="${FMNIST_TEST_USER:-fmnist-ci}" bundle home ulog rc=0
   if ! id -u "$user" >/dev/null 2>&1; then
@@ -52,9 +76,11 @@ user_run() {
     }
   fi
   bundle="$(swift build --show-bin-path)/fmnistPackageTests.xctest"
+  open_folders_above "$PWD" "$FMNIST_DATA_DIR"
   if ! runuser -u "$user" -- test -x "$bundle" -a -r "$PWD/Package.swift" -a -x "$FMNIST_BIN"; then
-    echo "error: the user $user cannot read this checkout ($PWD) or run $bundle: a folder above it is not readable by other users." \
-      "Move the checkout (e.g. under /srv or /tmp), or set FMNIST_TEST_USER_RUN=0 to skip the unprivileged run" >&2
+    close_opened_folders
+    echo "error: the user $user cannot read this checkout ($PWD) or run $bundle: the checkout is not readable by other users." \
+      "Make it readable (chmod -R o+rX), move it (e.g. under /srv or /tmp), or set FMNIST_TEST_USER_RUN=0 to skip the unprivileged run" >&2
     return 1
   fi
   home="$(mktemp -d)"
@@ -65,6 +91,7 @@ user_run() {
   timeout --kill-after=10 "${FMNIST_TEST_USER_TIMEOUT:-600}" runuser -u "$user" -- env HOME="$home" TMPDIR=/tmp \
     FMNIST_DATA_DIR="$FMNIST_DATA_DIR" FMNIST_BIN="$FMNIST_BIN" PATH="$PATH" \
     "$bundle" --testing-library swift-testing --filter "$user_suites" > "$ulog" 2>&1 || rc=$?
+  close_opened_folders
   cat "$ulog"
   rm -rf "$home"
   if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then

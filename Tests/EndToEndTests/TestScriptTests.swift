@@ -159,6 +159,22 @@ import Testing
         #expect(checkout.commands().filter { $0.hasPrefix("useradd") }.count == 1)
     }
 
+    /// A clone under a folder other users cannot enter (e.g. /root): the run lets the test user
+    /// pass through it (search bit only) and puts its mode back afterwards.
+    @Test func aFolderAboveTheCheckoutThatOthersCannotEnterIsOpenedForTheRunAndPutBack() throws {
+        let checkout = try Checkout(sharedData: false)
+        let fm = FileManager.default
+        try fm.setAttributes([.posixPermissions: 0o700], ofItemAtPath: checkout.base.url.path)
+        defer { try? fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: checkout.base.url.path) }
+        let run = try checkout.run(
+            "scripts/test.sh", runnerLines: ["✔ Test other() passed"], userRun: true, userLines: [Self.userPassed])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("note: \(checkout.base.url.path): search bit for others set for the unprivileged run (put back after it)"), "\(run.output)")
+        #expect(run.output.contains("unprivileged run as fmnist-ci: passed (12 tests)"), "\(run.output)")
+        let mode = (try fm.attributesOfItem(atPath: checkout.base.url.path)[.posixPermissions] as? NSNumber)?.intValue
+        #expect(mode == 0o700, "the folder's mode is \(String(mode ?? -1, radix: 8)) after the run")
+    }
+
     @Test func aFailingUnprivilegedRunFailsTheTestCommand() throws {
         let checkout = try Checkout(sharedData: false)
         let run = try checkout.run(
