@@ -9,14 +9,16 @@ import Testing
     /// `fmnist` started without a working directory runs in a fresh, empty folder that is gone
     /// afterwards, never in the runner's (the repository, where `bash scripts/run.sh` fills ./data).
     @Test func fmnistRunsInAFreshEmptyFolderNotTheRunnersDirectory() throws {
+        // `status` names the root it looked at: a relative --root is resolved in fmnist's working
+        // directory, which holds no workspace (exit 4, "no workspace at …/data").
         let result = try FMNISTProcess.run(["status", "--root", "data"])
-        #expect(result.status == 0, "\(result.stderr)")
-        let line = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("workspace ") }, "\(result.stderr)")
-        let named = String(line.dropFirst("workspace ".count).prefix { $0 != " " })
+        #expect(result.status == 4, "\(result.stderr)")
+        let marker = try #require(result.stderr.range(of: "no workspace at "), "\(result.stderr)")
+        let named = String(result.stderr[marker.upperBound...].prefix { $0 != " " && $0 != "\n" })
         let runner = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("data").path
         #expect(named != runner, "fmnist ran in the test runner's directory")
         #expect(named.hasSuffix("/data") && URL(fileURLWithPath: named).deletingLastPathComponent().lastPathComponent.hasPrefix("fmnist-cwd-"), "\(named)")
-        #expect(line.contains("empty"), "\(line)")
+        #expect(result.stderr.contains("(the folder does not exist)"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: URL(fileURLWithPath: named).deletingLastPathComponent().path), "the scratch folder was left")
     }
 

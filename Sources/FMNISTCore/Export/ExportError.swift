@@ -9,7 +9,8 @@ public enum ExportError: FMNISTError, Equatable {
     /// An entry inside DEST is in the way (e.g. a file where a folder must be, a FIFO, a device).
     case obstructed(path: String, found: String)
     /// The file exists and `--force` was not given.
-    case exists(path: String)
+    /// `holding`: what is there, when fmnist can tell (e.g. "fmnist's png export of …").
+    case exists(path: String, holding: String? = nil)
     /// A source file no longer matches the catalog's record of the live version.
     case sourceMismatch(path: String, problem: String)
     /// The dataset has no live version in the catalog (not fetched or imported).
@@ -38,8 +39,8 @@ public enum ExportError: FMNISTError, Equatable {
             return "\(path) is a symlink that fmnist did not make; refusing to write, rename or delete through it"
         case .obstructed(let path, let found):
             return "\(path) is in the way: found \(found)"
-        case .exists(let path):
-            return "\(path) already exists and differs from what export would write"
+        case .exists(let path, let holding):
+            return "\(path) already exists and differs from what export would write" + (holding.map { " (it holds \($0))" } ?? "")
         case .sourceMismatch(let path, let problem):
             return "\(path): \(problem); nothing was exported from it"
         case .notPresent(let dataset):

@@ -293,7 +293,9 @@ public struct ExportService: Sendable {
                 if !force {
                     // Without --force only this version's export may be replaced, and only when it
                     // holds nothing its export did not write (e.g. a torchvision processed/ cache).
-                    guard let provenance, provenance.describes(exportLayout, source) else { throw ExportError.exists(path: url.path) }
+                    guard let provenance, provenance.describes(exportLayout, source) else {
+                        throw ExportError.exists(path: url.path, holding: describe(provenance))
+                    }
                     if let extra = provenance.unlisted(try parent.leaves(below: name)).first {
                         throw ExportError.exists(path: url.appendingPathComponent(extra).path)
                     }
@@ -315,7 +317,7 @@ public struct ExportService: Sendable {
                 }
                 guard let first = existing.first else { continue }
                 let provenance = try? ExportProvenance.read(file: folder.appendingPathComponent(provenanceName))
-                if !force && provenance?.describes(exportLayout, source) != true { throw ExportError.exists(path: first) }
+                if !force && provenance?.describes(exportLayout, source) != true { throw ExportError.exists(path: first, holding: describe(provenance)) }
                 replaced[source.manifest.name] = "replaced \(existing.joined(separator: ", ")) (\(describe(provenance)))"
             }
         }
