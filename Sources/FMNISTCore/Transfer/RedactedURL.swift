@@ -128,7 +128,7 @@ public struct MirrorHeader: Sendable, Equatable {
 
 /// What one request needs beyond its (redacted) URL: the real URL, the user and password, the headers.
 package struct AuthorizedRequest: Equatable {
-    /// The URL handed to libcurl: real query values, no user-info.
+    /// The URL handed to libcurl: real query values, no password (a user name alone, for netrc).
     package let url: String
     package let user: String?
     package let password: String?
@@ -202,6 +202,13 @@ public struct MirrorAccess: Sendable, Equatable {
             sendUser = match.user ?? user
             sendPassword = match.password
             missing = false
+        }
+        if sendPassword == nil, let name = sendUser, let schemeEnd = realURL.range(of: "://") {
+            // A user without a password stays in the URL, where libcurl's netrc lookup finds that
+            // login's password (a user set as an option turns netrc off).
+            let encoded = name.addingPercentEncoding(withAllowedCharacters: .urlUserAllowed.subtracting(CharacterSet(charactersIn: ":@"))) ?? name
+            realURL = String(realURL[..<schemeEnd.upperBound]) + encoded + "@" + realURL[schemeEnd.upperBound...]
+            sendUser = nil
         }
         let extra = headers.first(where: { realURL.hasPrefix($0.prefix) || bare.hasPrefix($0.prefix) })?.headers ?? []
         if !extra.isEmpty && password == RedactedURL.mask && match == nil {
