@@ -140,6 +140,39 @@ import Testing
         try expectNoSecret([Self.token], root: root, texts: [fetch.stdout, fetch.stderr])
     }
 
+    /// A mirror that redirects to another host (here: another port) keeps its credentials: the
+    /// password and an `Authorization` header go to the mirror only (libcurl drops them on the
+    /// way, CURLOPT_UNRESTRICTED_AUTH off); a mirror with another configured header is not
+    /// followed through a redirect at all.
+    @Test(.realData) func credentialsDoNotFollowARedirectToAnotherHost() throws {
+        let tree = try MirrorTree()
+        let elsewhere = try MirrorServer(root: tree.url)
+        var faults: [String: [String: Any]] = [:]
+        for name in MirrorTree.names { faults["/mnist/\(name)"] = ["redirect": elsewhere.url("mnist/\(name)")] }
+        let server = try MirrorServer(root: tree.url, faults: faults, extraArguments: ["--basic-auth", "\(Self.user):\(Self.secret)"])
+        let workspace = try TemporaryDirectory("private-redirect")
+        let root = workspace.path("data")
+        let fetch = try FMNISTProcess.run(["fetch", "mnist", "--root", root.path, "--mirror", mirrorURL(server, password: Self.secret)])
+        #expect(fetch.status == 0, "\(fetch.stderr)")
+        let seen = try elsewhere.authorizations()
+        #expect(seen.count == 4, "the other host served the four files: \(seen)")
+        #expect(seen.allSatisfy { $0["authorization"] == "" }, "credentials reached the other host: \(seen)")
+        #expect(try server.authorizations().allSatisfy { $0["authorization"]!.hasPrefix("Basic ") })
+
+        // A configured header other than Authorization: no redirect is followed for that mirror.
+        let second = workspace.path("second")
+        try FileManager.default.createDirectory(at: second.appendingPathComponent(".fmnist"), withIntermediateDirectories: true)
+        let config = #"{"headers": {"http://127.0.0.1:\#(server.port)/": {"X-Api-Key": "${TEAM_TOKEN}"}}}"#
+        try config.write(to: second.appendingPathComponent(".fmnist/config.json"), atomically: true, encoding: .utf8)
+        let keyed = try FMNISTProcess.run(
+            ["fetch", "mnist", "--root", second.path, "--mirror", mirrorURL(server, password: Self.secret)],
+            environment: ["TEAM_TOKEN": Self.token])
+        #expect(keyed.status == 5, "\(keyed.stderr)")
+        #expect(try elsewhere.authorizations().count == 4, "nothing more reached the other host")
+        #expect(try server.authorizations().contains { $0["x_api_key"] == Self.token }, "the mirror itself got the header")
+        try expectNoSecret([Self.secret, Self.token], root: second, texts: [keyed.stdout, keyed.stderr], lock: false, minimumFiles: 1)
+    }
+
     /// The wrong password alone: exit 5, the 401 named in the skip reason and the hint, no secret shown.
     @Test(.realData) func wrongPasswordIsExit5Naming401() throws {
         let tree = try MirrorTree()

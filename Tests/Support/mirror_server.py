@@ -32,6 +32,7 @@ Control endpoints (never faulted):
   GET  /__stats?reset=1    the same, then clear the counters
   GET  /__faults           the faults in effect
   POST /__faults           replace the faults with the JSON body
+  GET  /__auth             every file request's path, Authorization and X-Api-Key headers ("" when absent)
 
 Authentication: --basic-auth USER:PASSWORD and/or --bearer TOKEN make every file request need
 `Authorization: Basic …` (those credentials) or `Authorization: Bearer TOKEN`; anything else is
@@ -135,6 +136,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with self.state.lock:
                 text = json.dumps(self.state.faults, sort_keys=True)
             return self.send_text(200, text, "application/json")
+        if parsed.path == "/__auth":
+            with self.state.lock:
+                text = json.dumps(self.state.auth_headers)
+            return self.send_text(200, text, "application/json")
         return self.send_text(404, "unknown control endpoint\n")
 
     def send_text(self, status, text, content_type="text/plain; charset=utf-8", extra=None, head=False):
@@ -178,11 +183,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             expected.append("Basic " + base64.b64encode(self.state.basic_auth.encode("utf-8")).decode("ascii"))
         if self.state.bearer:
             expected.append("Bearer " + self.state.bearer)
-        if not expected:
-            return True
         given = self.headers.get("Authorization", "")
         with self.state.lock:
-            self.state.auth_headers.append(given)
+            self.state.auth_headers.append({"path": urllib.parse.urlsplit(self.path).path, "authorization": given,
+                                            "x_api_key": self.headers.get("X-Api-Key", "")})
+        if not expected:
+            return True
         return given in expected
 
     def serve(self, head):
