@@ -28,6 +28,8 @@ import Testing
         // Not URLs, odd URLs.
         ("", ""), ("plain words", "plain words"), ("file:///srv/data/", "file:///srv/data/"), ("http://", "http://"),
         ("http://:pw@host/", "http://:***@host/"),
+        // Prose is not a query: "; key=" after a space is left alone.
+        ("retried; key=value stays", "retried; key=value stays"),
     ])
     func redactsURLs(_ pair: (String, String)) {
         #expect(RedactedURL.redact(pair.0) == pair.1)
@@ -152,5 +154,22 @@ import Testing
         } catch {
             #expect(!"\(error)".contains("SECRETVALUE"))
         }
+    }
+}
+
+/// The catalog stores no credential, and redacts one a catalog from before redaction still holds.
+@Suite struct CatalogRedactionTests {
+    @Test func eventDetailsAndProvenanceAreRedacted() throws {
+        let catalog = try Catalog.inMemory()
+        _ = try catalog.recordEvent(
+            .fetch, dataset: "mnist", versionID: nil, result: .ok,
+            detailsJSON: #"{"mirror":"http://ann:hunter2@host/m/a.gz","signed":"https://h/f?X-Amz-Signature=abc&x=1"}"#)
+        let text = "\(try catalog.events())"
+        #expect(!text.contains("hunter2") && !text.contains("abc"), "\(text)")
+        #expect(text.contains("ann:***@host"), "\(text)")
+        let provenance = FileProvenance(
+            role: .trainImages, containerSHA256: "00", mirrorURL: "http://ann:hunter2@host/m/a.gz", httpStatus: 200, etag: nil,
+            lastModified: nil, bytesTransferred: 1, resumedFrom: 0, duration: 0)
+        #expect(provenance.mirrorURL == "http://ann:***@host/m/a.gz")
     }
 }

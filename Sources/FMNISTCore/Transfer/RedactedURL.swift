@@ -43,6 +43,11 @@ public enum RedactedURL {
         return lower.hasSuffix("key") || lower.hasSuffix("_sig") || lower.hasSuffix("-sig")
     }
 
+    /// A query parameter's name: letters, digits and `-_.%~` (no spaces: "; key=" in prose is no parameter).
+    private static func isParameterName(_ name: Substring) -> Bool {
+        !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.%~".contains($0)) }
+    }
+
     /// Characters that end a URL's authority (or a URL) in free text.
     private static func endsAuthority(_ c: Character) -> Bool {
         c == "/" || c == "?" || c == "#" || c == "\"" || c == "'" || c == "<" || c == ">" || c == "`" || c.isWhitespace
@@ -81,7 +86,7 @@ public enum RedactedURL {
         while index < text.endIndex {
             let c = text[index]
             if afterSeparator, let equals = text[index...].firstIndex(where: { $0 == "=" || endsValue($0) || $0 == "?" || $0 == "/" }),
-                text[equals] == "=", isSensitive(parameter: String(text[index..<equals]))
+                text[equals] == "=", isParameterName(text[index..<equals]), isSensitive(parameter: String(text[index..<equals]))
             {
                 let valueStart = text.index(after: equals)
                 let valueEnd = text[valueStart...].firstIndex(where: endsValue) ?? text.endIndex
