@@ -280,7 +280,9 @@ enum FetchSummary {
             Console.writeStderr("  \(file.dataset)/\(file.name): \(state)\n")
         }
         if let command = report.resumeCommand {
-            Console.writeStderr("hint: resume with: \(command)\n")
+            let redacted = RedactedURL.isRedacted(command)
+                ? " (credentials shown as ***: put them back, or keep them in ~/.netrc or .fmnist/config.json headers)" : ""
+            Console.writeStderr("hint: resume with: \(command)\(redacted)\n")
         }
     }
 }
