@@ -93,6 +93,19 @@ import Testing
         #expect(!command.contains("hunter2") && !command.contains("abc"), "\(command)")
     }
 
+    @Test func theNetrcFileMustBeARegularFile() throws {
+        let registry = try ManifestRegistry.builtin()
+        let mnist = try registry.manifest(named: "mnist")
+        let folder = FileManager.default.temporaryDirectory.path
+        #expect(throws: UsageError.self) {
+            try MirrorResolver.access(for: [mnist], commandLine: [], environment: ["NETRC": folder], registry: registry)
+        }
+        let access = try MirrorResolver.access(
+            for: [mnist], commandLine: ["http://ann:pw@h/m/"], environment: ["HOME": folder + "/no-such-home-\(UUID())"], registry: registry)
+        #expect(access.netrcFile == nil)
+        #expect(access.authorize("http://ann:***@h/m/a.gz").password == "pw")
+    }
+
     @Test func headersApplyByPrefixAndAreScrubbed() {
         var access = MirrorAccess()
         access.addHeaders([MirrorHeader(name: "Authorization", value: "Bearer tok-12345")], for: "https://host/team/")
