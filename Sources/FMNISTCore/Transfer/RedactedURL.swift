@@ -216,9 +216,7 @@ public struct MirrorAccess: Sendable, Equatable {
             sendUser = nil
         }
         let extra = headers.first(where: { realURL.hasPrefix($0.prefix) || bare.hasPrefix($0.prefix) })?.headers ?? []
-        if !extra.isEmpty && password == RedactedURL.mask && match == nil {
-            missing = false  // a configured header may be the credential
-        }
+        if !extra.isEmpty { missing = false }  // a configured header may be the credential
         return AuthorizedRequest(url: realURL, user: sendUser, password: sendPassword, headers: extra, credentialsMissing: missing)
     }
 
