@@ -238,6 +238,10 @@ enum FetchSummary {
         case .wrongContent:
             return "the mirrors answer, but serve something else (another dataset or file, an HTML page): "
                 + "give another mirror with --mirror URL"
+        case .authentication:
+            return "a mirror answered 401 (authentication required or failed): give credentials as user:password@ in the "
+                + "mirror URL, in ~/.netrc (or the file named by NETRC), or a header in .fmnist/config.json, e.g. "
+                + "{\"headers\": {\"https://host/base/\": {\"Authorization\": \"Bearer ${TOKEN}\"}}} (see README, Private mirrors)"
         case .certificate:
             return "an https mirror's certificate is not trusted: pass --cacert FILE (or set FMNIST_CA_BUNDLE) for a private CA"
         case .localSourceMissing:
@@ -276,7 +280,9 @@ enum FetchSummary {
             Console.writeStderr("  \(file.dataset)/\(file.name): \(state)\n")
         }
         if let command = report.resumeCommand {
-            Console.writeStderr("hint: resume with: \(command)\n")
+            let redacted = RedactedURL.isRedacted(command)
+                ? " (credentials shown as ***: put them back, or keep them in ~/.netrc or .fmnist/config.json headers)" : ""
+            Console.writeStderr("hint: resume with: \(command)\(redacted)\n")
         }
     }
 }

@@ -32,9 +32,15 @@ Control endpoints (never faulted):
   GET  /__stats?reset=1    the same, then clear the counters
   GET  /__faults           the faults in effect
   POST /__faults           replace the faults with the JSON body
+  GET  /__auth             every file request's path, Authorization and X-Api-Key headers ("" when absent)
+
+Authentication: --basic-auth USER:PASSWORD and/or --bearer TOKEN make every file request need
+`Authorization: Basic …` (those credentials) or `Authorization: Bearer TOKEN`; anything else is
+answered 401 with `WWW-Authenticate: Basic`.
 """
 
 import argparse
+import base64
 import email.utils
 import http.server
 import json
@@ -55,6 +61,9 @@ class State:
         self.faults = faults
         self.fault_uses = {}
         self.stats = {}
+        self.basic_auth = None
+        self.bearer = None
+        self.auth_headers = []
 
     def set_faults(self, faults):
         with self.lock:
@@ -127,6 +136,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with self.state.lock:
                 text = json.dumps(self.state.faults, sort_keys=True)
             return self.send_text(200, text, "application/json")
+        if parsed.path == "/__auth":
+            with self.state.lock:
+                text = json.dumps(self.state.auth_headers)
+            return self.send_text(200, text, "application/json")
         return self.send_text(404, "unknown control endpoint\n")
 
     def send_text(self, status, text, content_type="text/plain; charset=utf-8", extra=None, head=False):
@@ -163,10 +176,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return None
         return full if os.path.isfile(full) else None
 
+    def authorized(self):
+        """True when the request carries the credentials --basic-auth / --bearer demand (if any)."""
+        expected = []
+        if self.state.basic_auth:
+            expected.append("Basic " + base64.b64encode(self.state.basic_auth.encode("utf-8")).decode("ascii"))
+        if self.state.bearer:
+            expected.append("Bearer " + self.state.bearer)
+        given = self.headers.get("Authorization", "")
+        with self.state.lock:
+            self.state.auth_headers.append({"path": urllib.parse.urlsplit(self.path).path, "authorization": given,
+                                            "x_api_key": self.headers.get("X-Api-Key", "")})
+        if not expected:
+            return True
+        return given in expected
+
     def serve(self, head):
         parsed = urllib.parse.urlsplit(self.path)
         if parsed.path.startswith("/__"):
             return self.control(parsed)
+        if not self.authorized():
+            return self.send_text(401, "authentication required\n", extra={"WWW-Authenticate": 'Basic realm="fmnist-test"'}, head=head)
         path = urllib.parse.unquote(parsed.path)
         range_header = self.headers.get("Range")
         range_start = None
@@ -348,6 +378,8 @@ def main():
     parser.add_argument("--faults", default="{}", help="JSON object path -> fault spec, or @file")
     parser.add_argument("--cert", help="PEM certificate: serve HTTPS")
     parser.add_argument("--key", help="PEM private key for --cert")
+    parser.add_argument("--basic-auth", help="USER:PASSWORD every file request must carry (HTTP Basic); 401 otherwise")
+    parser.add_argument("--bearer", help="TOKEN every file request must carry as Authorization: Bearer TOKEN; 401 otherwise")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
 
@@ -356,6 +388,9 @@ def main():
         with open(text[1:]) as handle:
             text = handle.read()
     Handler.state = State(args.root, json.loads(text))
+    Handler.state.basic_auth = args.basic_auth
+    Handler.state.bearer = args.bearer
+    Handler.state.auth_headers = []
     Handler.verbose = args.verbose
     server = Server((args.host, args.port), Handler)
     if args.cert:

@@ -75,6 +75,20 @@ public final class MirrorServer {
         return try JSONDecoder().decode([String: PathStats].self, from: body)
     }
 
+    /// What each file request carried: its path, `Authorization` and `X-Api-Key` ("" when absent).
+    public func authorizations() throws -> [[String: String]] {
+        let transfer = CurlTransfer(settings: TransferSettings())
+        var body = Data()
+        let result = transfer.perform(
+            TransferRequest(url: url("__auth")), onResponse: { _ in true },
+            onData: { chunk in
+                body.append(contentsOf: chunk)
+                return true
+            })
+        if let failure = result.failure { throw ServerError(message: "GET /__auth failed: \(failure)") }
+        return try JSONDecoder().decode([[String: String]].self, from: body)
+    }
+
     /// Requests of a path (0 when never asked).
     public func requests(_ path: String) throws -> Int { try stats()[path]?.requests ?? 0 }
 

@@ -30,7 +30,8 @@ extension Catalog {
             try db.withLock {
                 try db.run(
                     "INSERT INTO events(kind, dataset, version_id, result, details, time) VALUES (?, ?, ?, ?, ?, ?)",
-                    [kind.rawValue, dataset, versionID, result.rawValue, detailsJSON, time])
+                    // No credential is stored: every URL in the details is redacted (``RedactedURL``).
+                    [kind.rawValue, dataset, versionID, result.rawValue, RedactedURL.redact(detailsJSON), time])
                 return db.lastInsertRowID
             }
         }
@@ -57,7 +58,8 @@ extension Catalog {
                 CatalogEvent(
                     id: row.int64(0), kind: EventKind(rawValue: row.string(1)) ?? .verify, dataset: row.optionalString(2),
                     versionID: row.optionalString(3), result: EventResult(rawValue: row.string(4)) ?? .failed,
-                    details: JSONValue(parsing: row.string(5)), time: row.date(6))
+                    // Redacted on the way out too: a catalog written before redaction may hold a credential.
+                    details: JSONValue(parsing: RedactedURL.redact(row.string(5))), time: row.date(6))
             }
         }
     }

@@ -140,7 +140,7 @@ public struct FileProvenance: Sendable, Codable, Equatable {
     ) {
         self.role = role
         self.containerSHA256 = containerSHA256
-        self.mirrorURL = mirrorURL
+        self.mirrorURL = RedactedURL.redact(mirrorURL)  // the catalog never holds a credential
         self.httpStatus = httpStatus
         self.etag = etag
         self.lastModified = lastModified

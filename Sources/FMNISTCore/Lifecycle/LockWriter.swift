@@ -30,7 +30,8 @@ public struct LockWriter: Sendable {
                 guard files.count == FileRole.allCases.count else { return nil }
                 var mirrors: [String] = []
                 for record in try catalog.provenance(versionID: version.id).reversed() {
-                    guard let base = Self.mirrorBase(record.mirrorURL), !mirrors.contains(base) else { continue }
+                    // Redacted again: a catalog written before redaction may hold a credential; the lock never does.
+                    guard let base = Self.mirrorBase(RedactedURL.redact(record.mirrorURL)), !mirrors.contains(base) else { continue }
                     mirrors.append(base)
                 }
                 return PinnedVersion(

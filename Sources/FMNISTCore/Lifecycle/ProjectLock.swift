@@ -167,7 +167,7 @@ extension ProjectLock {
             }
             for (index, mirror) in pinned.mirrors.enumerated() {
                 guard let url = URL(string: mirror), let scheme = url.scheme?.lowercased(), ["http", "https", "file"].contains(scheme) else {
-                    throw fail("\(base).mirrors[\(index)]", "\"\(mirror)\" is not an http, https or file URL")
+                    throw fail("\(base).mirrors[\(index)]", "\"\(RedactedURL.redact(mirror))\" is not an http, https or file URL")
                 }
             }
         }

@@ -61,7 +61,7 @@ struct ArtifactFetch {
 
     /// The URLs to try for `artifact` given the dataset's mirror list.
     static func urls(for artifact: ManifestArtifact, mirrors: MirrorList) -> [String] {
-        mirrors.origin == .manifest ? [artifact.url] : mirrors.mirrors.map { MirrorURL.join($0, artifact.name) }
+        mirrors.origin == .manifest ? [RedactedURL.redact(artifact.url)] : mirrors.mirrors.map { MirrorURL.join($0, artifact.name) }
     }
 
     /// The zip bounds for a dataset's artifact: no entry larger than its largest payload plus a header.

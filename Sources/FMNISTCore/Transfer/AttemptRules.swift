@@ -166,6 +166,9 @@ struct AttemptJudge {
             if failure.isTransient { return verdict(.retry(failure.description), code, progress: progressed) }
             let reason: String
             switch failure {
+            case .httpStatus(401):
+                reason = "answered \(failure.description): authentication required or failed (401); give credentials as "
+                    + "user:password@ in the URL, in ~/.netrc (or the file in NETRC), or a header in .fmnist/config.json"
             case .httpStatus: reason = "answered \(failure.description)"
             case .redirectRefused, .tooManyRedirects: reason = "was refused: \(failure.description)"
             default: reason = "failed: \(failure.description)"

@@ -70,11 +70,15 @@ package final class CurlTransfer {
                 var headerList: UnsafeMutablePointer<curl_slist>? = nil
                 defer { curl_slist_free_all(headerList) }
 
-                configure(handle, request: request, errorBuffer: errorBuffer)
+                let authorized = settings.access.authorize(request.url)
+                configure(handle, request: request, authorized: authorized, errorBuffer: errorBuffer)
                 if let validator = request.ifRange, request.offset > 0 {
                     headerList = curl_slist_append(headerList, "If-Range: \(validator)")
-                    fmnist_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
                 }
+                for header in authorized.headers {
+                    headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
+                }
+                if headerList != nil { fmnist_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList) }
                 let pointer = Unmanaged.passUnretained(context).toOpaque()
                 fmnist_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, pointer)
                 fmnist_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, pointer)
@@ -114,7 +118,8 @@ package final class CurlTransfer {
                 } else if context.stopped {
                     failure = .abortedByReceiver
                 } else if code != CURLE_OK {
-                    failure = classify(code, handle: handle, message: String(cString: errorBuffer), location: context.location)
+                    failure = classify(
+                        code, handle: handle, message: settings.access.scrub(String(cString: errorBuffer)), location: context.location)
                 } else if !context.announced {
                     // An empty body: the receiver still gets to judge the answer.
                     if !context.announce() { failure = .abortedByReceiver }
@@ -126,11 +131,26 @@ package final class CurlTransfer {
         }
     }
 
-    private func configure(_ handle: UnsafeMutableRawPointer, request: TransferRequest, errorBuffer: UnsafeMutablePointer<CChar>) {
-        fmnist_curl_setopt_string(handle, CURLOPT_URL, request.url)
+    private func configure(
+        _ handle: UnsafeMutableRawPointer, request: TransferRequest, authorized: AuthorizedRequest,
+        errorBuffer: UnsafeMutablePointer<CChar>
+    ) {
+        // The real URL (query secrets restored, no user-info) and the credentials go to libcurl
+        // only; everything else sees `request.url`, redacted.
+        fmnist_curl_setopt_string(handle, CURLOPT_URL, authorized.url)
+        if let user = authorized.user { fmnist_curl_setopt_string(handle, CURLOPT_USERNAME, user) }
+        if let password = authorized.password { fmnist_curl_setopt_string(handle, CURLOPT_PASSWORD, password) }
+        // Credentials (user-info, netrc, an Authorization header) go to the mirror's host only, never
+        // to the host a redirect leads to.
+        fmnist_curl_setopt_long(handle, CURLOPT_UNRESTRICTED_AUTH, 0)
+        fmnist_curl_setopt_long(handle, CURLOPT_NETRC, Int(CURL_NETRC_OPTIONAL.rawValue))
+        if let netrc = settings.access.netrcFile { fmnist_curl_setopt_string(handle, CURLOPT_NETRC_FILE, netrc) }
         fmnist_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, CurlTransfer.protocols)
         fmnist_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, CurlTransfer.redirectProtocols)
-        fmnist_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1)
+        // libcurl drops Authorization and Cookie on a redirect to another host, but sends other
+        // custom headers on: a mirror configured with such a header is not followed through redirects.
+        let sensitiveHeaders = authorized.headers.contains { !["authorization", "cookie"].contains($0.name.lowercased()) }
+        fmnist_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, sensitiveHeaders ? 0 : 1)
         fmnist_curl_setopt_long(handle, CURLOPT_MAXREDIRS, settings.maxRedirects)
         fmnist_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         fmnist_curl_setopt_long(handle, CURLOPT_FAILONERROR, 1)
@@ -161,7 +181,7 @@ package final class CurlTransfer {
             fmnist_curl_getinfo_string(handle, CURLINFO_REDIRECT_URL, &target)
             var redirects = 0
             fmnist_curl_getinfo_long(handle, CURLINFO_REDIRECT_COUNT, &redirects)
-            let location = target.map { String(cString: $0) } ?? location
+            let location = (target.map { String(cString: $0) } ?? location).map(settings.access.scrub)
             if location != nil || redirects > 0 || message.contains("redirect") { return .redirectRefused(target: location) }
             return .other(code: Int(code.rawValue), message: message)
         case CURLE_TOO_MANY_REDIRECTS:
@@ -248,7 +268,8 @@ private final class TransferContext {
         fmnist_curl_getinfo_off(handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length)
         var response = TransferResponse(
             status: status, etag: headers["etag"], lastModified: headers["last-modified"],
-            contentType: headers["content-type"], effectiveURL: effective.map { String(cString: $0) } ?? request.url)
+            contentType: headers["content-type"],
+            effectiveURL: RedactedURL.redact(effective.map { String(cString: $0) } ?? request.url))
         if let range = headers["content-range"], let parsed = ContentRange(range) {
             response.rangeStart = parsed.start
             response.totalSize = parsed.total

@@ -49,6 +49,8 @@ public enum FetchFailureCause: String, Sendable, Codable, Equatable {
     case wrongContent = "wrong_content"
     /// An https mirror's certificate is not trusted.
     case certificate
+    /// A mirror asked for credentials or refused the ones given (HTTP 401).
+    case authentication
     /// `--offline` and no file:// source.
     case offlineOnly = "offline_only"
     /// Only local (file://) sources were tried, and none could be read: a folder that is not
@@ -105,6 +107,7 @@ public enum FetchDiagnosis {
         }
         let network = remote.isEmpty ? answered : remote
         if network.contains(where: { $0.code == "certificate" }) { return .certificate }
+        if network.contains(where: { $0.code == "http_401" }) { return .authentication }
         if network.allSatisfy({ $0.code == "unreachable" && $0.reason.lowercased().contains("resolve") }) { return .noNetwork }
         if network.allSatisfy({ ["unreachable", "timeout", "connection_lost", "deadline"].contains($0.code) }) { return .unreachable }
         if network.allSatisfy({ $0.code == "http_404" || $0.code == "http_410" }) { return .notFound }

@@ -13,9 +13,9 @@ public struct MirrorSkip: Sendable, Codable, Equatable, CustomStringConvertible 
     public let attempts: Int
 
     public init(url: String, code: String, reason: String, attempts: Int) {
-        self.url = url
+        self.url = RedactedURL.redact(url)
         self.code = code
-        self.reason = reason
+        self.reason = RedactedURL.redact(reason)
         self.attempts = attempts
     }
 
@@ -73,7 +73,7 @@ public struct FileFetchReport: Sendable, Codable {
         self.role = role
         self.name = name
         self.status = status
-        self.mirror = mirror
+        self.mirror = mirror.map(RedactedURL.redact)
         self.skipped = skipped
         self.bytesDownloaded = bytesDownloaded
         self.resumedFrom = resumedFrom

@@ -60,6 +60,14 @@ public final class FetchService: Sendable {
     public let options: FetchOptions
     let environment: [String: String]
     let emit: @Sendable (FetchEvent) -> Void
+    /// The run's mirror secrets (``MirrorAccess``), known once the configuration is read.
+    private let mirrorAccess = LockedBox(MirrorAccess())
+    /// `options.settings` with the run's mirror secrets: what every transfer gets.
+    var transferSettings: TransferSettings {
+        var settings = options.settings
+        settings.access = mirrorAccess.withLock { $0 }
+        return settings
+    }
 
     public init(
         layout: WorkspaceLayout, registry: ManifestRegistry, options: FetchOptions,
@@ -89,9 +97,12 @@ public final class FetchService: Sendable {
             ? try registry.select(options.selection)
             : try options.pinned.map { try registry.manifest(named: $0.dataset).pinned(to: $0) }
         try Self.checkArtifacts(options.artifacts, for: manifests)
-        let config = try WorkspaceConfig.load(layout, registry: registry)
+        let config = try WorkspaceConfig.load(layout, registry: registry, environment: environment)
         let mirrorLists = try MirrorResolver.resolve(
             for: manifests, commandLine: options.mirrors, environment: environment, config: config, registry: registry)
+        let secrets = try MirrorResolver.access(
+            for: manifests, commandLine: options.mirrors, environment: environment, config: config, registry: registry)
+        mirrorAccess.withLock { $0 = secrets }
 
         let lock: WorkspaceLock
         do {
@@ -172,7 +183,7 @@ public final class FetchService: Sendable {
             if fatal.withLock({ $0 != nil }) || cancellation.isCancelled { return }
             let fetcher = FileFetcher(
                 target: target, manifest: plan.manifest, mirrors: plan.mirrors.mirrors, offline: options.offline,
-                acceptUnknown: options.acceptUnknown, settings: options.settings, judge: judge, layout: workspace,
+                acceptUnknown: options.acceptUnknown, settings: self.transferSettings, judge: judge, layout: workspace,
                 cancellation: cancellation, emit: emit)
             do {
                 let outcome = try fetcher.run()
@@ -343,7 +354,7 @@ public final class FetchService: Sendable {
             return
         }
         let fetch = ArtifactFetch(
-            layout: layout, catalog: catalog, offline: options.offline, settings: options.settings, cancellation: cancellation, emit: emit)
+            layout: layout, catalog: catalog, offline: options.offline, settings: transferSettings, cancellation: cancellation, emit: emit)
         for loader in loaders {
             let artifact = try fetch.run(manifest: manifest, version: version, versionID: versionID, loader: loader, mirrors: mirrors)
             report.artifacts.append(artifact)
@@ -385,7 +396,7 @@ public final class FetchService: Sendable {
     /// The command that resumes this fetch: the same arguments (quoted for a POSIX shell).
     func resumeCommand() -> String {
         let arguments = options.commandLine ?? ["fetch", options.selection, "--root", layout.root.path]
-        return (["fmnist"] + arguments).map(Self.shellQuoted).joined(separator: " ")
+        return (["fmnist"] + arguments).map { Self.shellQuoted(RedactedURL.redact($0)) }.joined(separator: " ")
     }
 
     /// `word` as one POSIX shell word.

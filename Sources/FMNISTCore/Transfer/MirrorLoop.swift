@@ -45,6 +45,12 @@ struct MirrorLoop {
         var downloaded: Int64 = 0
         var sawUnknown = false
         func skip(_ url: String, _ code: String, _ reason: String, attempts: Int) {
+            var reason = reason
+            if code == "http_401" || code == "http_403", settings.access.authorize(url).credentialsMissing {
+                reason += "; its credentials were redacted (the URL comes from fmnist.lock or the catalog) and no mirror "
+                    + "configured at the same place with credentials (--mirror, FMNIST_MIRRORS, .fmnist/config.json) supplied them: "
+                    + "give the mirror with its credentials, or add it to ~/.netrc"
+            }
             let skip = MirrorSkip(url: url, code: code, reason: reason, attempts: attempts)
             skips.append(skip)
             emit(.skipped(target, skip))

@@ -15,9 +15,16 @@ public enum MirrorOrigin: String, Sendable, Codable {
 /// The mirrors to try for one dataset, in order.
 public struct MirrorList: Sendable, Equatable, Codable {
     public let dataset: String
-    /// Mirror base URLs; a file's URL is base + file name.
+    /// Mirror base URLs, redacted (``RedactedURL``); a file's URL is base + file name. The
+    /// credentials they held are in the run's ``MirrorAccess``.
     public let mirrors: [String]
     public let origin: MirrorOrigin
+
+    public init(dataset: String, mirrors: [String], origin: MirrorOrigin) {
+        self.dataset = dataset
+        self.mirrors = mirrors.map(RedactedURL.redact)
+        self.origin = origin
+    }
 }
 
 /// Decides which mirrors a fetch tries, per dataset, from the first source that names any:
@@ -62,6 +69,35 @@ public enum MirrorResolver {
         return result
     }
 
+    /// The secrets of every mirror URL this run may use, from every source (so that a redacted URL
+    /// from `fmnist.lock` finds the credentials of a configured mirror at the same place), the
+    /// configured headers, and the netrc file (`NETRC`, else libcurl's `~/.netrc`).
+    public static func access(
+        for manifests: [Manifest], commandLine: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+        config: WorkspaceConfig = WorkspaceConfig(), registry: ManifestRegistry
+    ) throws -> MirrorAccess {
+        var access = MirrorAccess()
+        let fromFlags = try parse(commandLine, source: "--mirror", registry: registry)
+        let fromEnvironment = try parse(split(environment["FMNIST_MIRRORS"] ?? ""), source: "FMNIST_MIRRORS", registry: registry)
+        for entry in fromFlags + fromEnvironment { access.register(entry.url) }
+        for name in config.mirrors.keys.sorted() { for url in config.mirrors[name]! { access.register(url) } }
+        for manifest in manifests {
+            for url in manifest.mirrors { access.register(url) }
+            for version in manifest.versions { for artifact in version.artifacts ?? [] { access.register(artifact.url) } }
+        }
+        for prefix in config.headers.keys.sorted() { access.addHeaders(config.headers[prefix]!, for: prefix) }
+        // libcurl opens the netrc file itself (and would block on a FIFO): a regular file or none.
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let netrc = environment["NETRC"].flatMap { $0.isEmpty ? nil : $0 }
+        if let path = netrc ?? home.map({ $0 + "/.netrc" }), let kind = RegularFile.kind(at: path), kind != .regular {
+            throw UsageError(
+                "\(netrc != nil ? "NETRC" : "~/.netrc") \"\(path)\" \(kind.refusal)",
+                hint: "point NETRC at a regular netrc file (machine HOST login USER password PASSWORD), or unset it")
+        }
+        access.netrcFile = netrc
+        return access
+    }
+
     /// Splits `FMNIST_MIRRORS` on spaces and commas.
     static func split(_ text: String) -> [String] {
         text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\n" || $0 == "\t" }).map(String.init)
@@ -76,14 +112,14 @@ public enum MirrorResolver {
                 let name = String(item[..<equals])
                 guard let manifest = registry.manifests.first(where: { $0.answers(to: name) }) else {
                     throw UsageError(
-                        "\(source) \"\(item)\": \"\(name)\" is not a known dataset",
+                        "\(source) \"\(RedactedURL.redact(item))\": \"\(name)\" is not a known dataset",
                         hint: "write DATASET=URL with one of: \(registry.manifests.map(\.name).joined(separator: ", "))")
                 }
                 dataset = manifest.name
                 url = String(item[item.index(after: equals)...])
             }
             if let problem = MirrorURL.problem(with: url) {
-                throw UsageError("\(source) \"\(item)\": \(problem)", hint: "give a mirror base URL such as http://host/path/ or file:///dir/")
+                throw UsageError("\(source) \"\(RedactedURL.redact(item))\": \(RedactedURL.redact(problem))", hint: "give a mirror base URL such as http://host/path/ or file:///dir/")
             }
             return Entry(dataset: dataset, url: url)
         }
@@ -94,7 +130,7 @@ public enum MirrorResolver {
         if entries.isEmpty { return nil }
         if selected.count > 1, let bare = entries.first(where: { $0.dataset == nil }) {
             throw UsageError(
-                "\(source) \"\(bare.url)\" does not say which dataset it serves, and \(selected.count) datasets are being fetched",
+                "\(source) \"\(RedactedURL.redact(bare.url))\" does not say which dataset it serves, and \(selected.count) datasets are being fetched",
                 hint: "write DATASET=URL, e.g. \(selected.map { "\($0.name)=…" }.joined(separator: " "))")
         }
         let urls = entries.filter { $0.dataset == nil || $0.dataset == manifest.name }.map(\.url)

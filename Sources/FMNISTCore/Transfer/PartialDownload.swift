@@ -16,7 +16,7 @@ public struct PartialDownload: Sendable {
         public var lastModified: String?
 
         public init(source: String, etag: String? = nil, lastModified: String? = nil) {
-            self.source = source
+            self.source = RedactedURL.redact(source)
             self.etag = etag
             self.lastModified = lastModified
         }

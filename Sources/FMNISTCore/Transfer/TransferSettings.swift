@@ -42,6 +42,10 @@ public struct TransferSettings: Sendable, Equatable {
     /// The slowest average rate, in bytes per second, a mirror may deliver a file at.
     public var minimumRate: Double = 64 * 1024
 
+    /// The secrets of the run's mirrors (user-info, query tokens, configured headers, netrc file):
+    /// only ``CurlTransfer`` reads them.
+    public var access = MirrorAccess()
+
     /// The valid `--min-rate` values, in KiB/s.
     public static let minimumRateRange: ClosedRange<Double> = 1...1_048_576
     /// The valid `FMNIST_DEADLINE_BASE` values, in seconds.
