@@ -145,8 +145,11 @@ final class S3Server {
         }
     }
 
-    /// The server's request log (werkzeug's access lines).
-    func log() -> String { (try? String(contentsOf: logFolder.path("moto.log"), encoding: .utf8)) ?? "" }
+    /// The server's request log (werkzeug's access lines, without the colour codes some versions add).
+    func log() -> String {
+        let text = (try? String(contentsOf: logFolder.path("moto.log"), encoding: .utf8)) ?? ""
+        return text.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
+    }
 }
 
 private final class LockedErrText: @unchecked Sendable {
