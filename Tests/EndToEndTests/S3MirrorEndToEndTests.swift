@@ -54,6 +54,21 @@ import Testing
         #expect(verify.status == 0, "\(verify.stderr)")
         #expect(try lockText(root, in: workspace).contains("\"\(Self.mirror)\""))
         try expectNoSecret([s3.secretAccessKey], root: root, texts: [fetch.stdout, fetch.stderr, verify.stdout, verify.stderr])
+
+        // The lock's s3:// mirror, with no --mirror, fetches into a fresh workspace: the keys come
+        // from the environment at fetch time.
+        let lockFile = workspace.path("fmnist.lock")
+        let locked = try FMNISTProcess.run(["lock", "--file", lockFile.path, "--root", root.path])
+        #expect(locked.status == 0, "\(locked.stderr)")
+        let fresh = workspace.path("fresh")
+        let again = try FMNISTProcess.run(
+            ["fetch", "--locked", "--file", lockFile.path, "--root", fresh.path],
+            environment: environment(home: workspace.url, [
+                "AWS_ACCESS_KEY_ID": s3.accessKeyID, "AWS_SECRET_ACCESS_KEY": s3.secretAccessKey, "AWS_ENDPOINT_URL": s3.endpoint,
+            ]))
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("from \(Self.mirror)"), "\(again.stderr)")
+        try expectNoSecret([s3.secretAccessKey], root: fresh, texts: [again.stdout, again.stderr])
     }
 
     /// No key in the environment: `AWS_PROFILE=team` in `AWS_SHARED_CREDENTIALS_FILE` (whose
