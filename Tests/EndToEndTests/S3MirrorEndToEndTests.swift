@@ -127,6 +127,7 @@ import Testing
         #expect(fetch.stderr.contains("403"), "\(fetch.stderr)")
         #expect(fetch.stderr.contains("SignatureDoesNotMatch"), "\(fetch.stderr)")
         #expect(fetch.stderr.contains("AWS_SECRET_ACCESS_KEY"), "the hint says what to check: \(fetch.stderr)")
+        #expect(fetch.stderr.contains("hint: an s3:// mirror refused the request"), "\(fetch.stderr)")
         for text in [fetch.stdout, fetch.stderr] {
             #expect(!text.contains(wrong) && !text.contains(s3.secretAccessKey))
         }
