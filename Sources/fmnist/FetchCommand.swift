@@ -242,6 +242,10 @@ enum FetchSummary {
             return "a mirror answered 401 (authentication required or failed): give credentials as user:password@ in the "
                 + "mirror URL, in ~/.netrc (or the file named by NETRC), or a header in .fmnist/config.json, e.g. "
                 + "{\"headers\": {\"https://host/base/\": {\"Authorization\": \"Bearer ${TOKEN}\"}}} (see README, Private mirrors)"
+        case .s3Access:
+            return "an s3:// mirror refused the request (403; the lines above name the S3 error): check the AWS credentials "
+                + "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE in ~/.aws/credentials), the region (AWS_REGION) "
+                + "and the endpoint (AWS_ENDPOINT_URL) (see README, Private mirrors)"
         case .certificate:
             return "an https mirror's certificate is not trusted: pass --cacert FILE (or set FMNIST_CA_BUNDLE) for a private CA"
         case .localSourceMissing:

@@ -417,6 +417,8 @@ final class TemporaryFolder {
         #expect(FetchDiagnosis.cause([Self.failed("a", [("http://x/", "http_404", "answered HTTP 404"), ("http://y/", "http_404", "")])]) == .notFound)
         #expect(FetchDiagnosis.cause([Self.failed("a", [("http://x/", "wrong_file", "served MNIST's t10k-images")])]) == .wrongContent)
         #expect(FetchDiagnosis.cause([Self.failed("a", [("http://x/", "offline", "is not a local file:// source")])]) == .offlineOnly)
+        #expect(FetchDiagnosis.cause([Self.failed("a", [("s3://bkt/p/a", "http_403", "answered HTTP 403 Forbidden, S3 error AccessDenied")])]) == .s3Access)
+        #expect(FetchDiagnosis.cause([Self.failed("a", [("https://x/a", "http_403", "answered HTTP 403 Forbidden")])]) == .other)
         #expect(FetchDiagnosis.cause([Self.failed("a", [("https://x/", "certificate", "not trusted"), ("http://y/", "http_404", "")])]) == .certificate)
         #expect(FetchDiagnosis.cause([Self.failed("a", [("http://x/", "http_404", ""), ("http://y/", "wrong_file", "")])]) == .other)
         // With --offline, the skipped network mirrors do not hide what the local source did.

@@ -166,8 +166,8 @@ extension ProjectLock {
                 throw fail("\(base).version_id", "does not match its files' payload digests (they make \(identity.short))")
             }
             for (index, mirror) in pinned.mirrors.enumerated() {
-                guard let url = URL(string: mirror), let scheme = url.scheme?.lowercased(), ["http", "https", "file"].contains(scheme) else {
-                    throw fail("\(base).mirrors[\(index)]", "\"\(RedactedURL.redact(mirror))\" is not an http, https or file URL")
+                guard let url = URL(string: mirror), let scheme = url.scheme?.lowercased(), ManifestLoader.allowedSchemes.contains(scheme) else {
+                    throw fail("\(base).mirrors[\(index)]", "\"\(RedactedURL.redact(mirror))\" is not an http, https, s3 or file URL")
                 }
             }
         }

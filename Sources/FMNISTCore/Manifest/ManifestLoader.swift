@@ -3,7 +3,7 @@ import Foundation
 /// Parses and validates manifests. Every rule names the file and the field it rejects.
 public enum ManifestLoader {
     /// URL schemes a mirror may use.
-    public static let allowedSchemes: Set<String> = ["http", "https", "file"]
+    public static let allowedSchemes: Set<String> = ["http", "https", "file", "s3"]
     /// A manifest file larger than this is refused unread (the built-in ones are a few KiB).
     public static let maxFileSize = 16 << 20
 
@@ -250,11 +250,12 @@ public enum MirrorURL {
         if text.contains("\0") || text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == " " }) {
             return "mirror URL must not contain spaces or control characters"
         }
+        if S3Location.isS3(text) { return S3Location.problem(with: text) }
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else {
-            return "\"\(text)\" is not a URL (expected http://, https:// or file://)"
+            return "\"\(text)\" is not a URL (expected http://, https://, s3:// or file://)"
         }
         guard ManifestLoader.allowedSchemes.contains(scheme) else {
-            return "unsupported URL scheme \"\(scheme)\" in \"\(text)\" (only http, https and file)"
+            return "unsupported URL scheme \"\(scheme)\" in \"\(text)\" (only http, https, s3 and file)"
         }
         if scheme == "file" {
             if let host = url.host, !host.isEmpty, host != "localhost" {

@@ -160,7 +160,7 @@ struct AttemptJudge {
             if case .deadline = failure {
                 return verdict(.deadline(failure.description), code, progress: progressed)
             }
-            if case .httpStatus(416) = failure, facts.offset > 0 {
+            if failure.status == 416, facts.offset > 0 {
                 return verdict(.restartFresh("refused the range \(facts.offset)- (HTTP 416)"), code)
             }
             if failure.isTransient { return verdict(.retry(failure.description), code, progress: progressed) }
@@ -169,7 +169,7 @@ struct AttemptJudge {
             case .httpStatus(401):
                 reason = "answered \(failure.description): authentication required or failed (401); give credentials as "
                     + "user:password@ in the URL, in ~/.netrc (or the file in NETRC), or a header in .fmnist/config.json"
-            case .httpStatus: reason = "answered \(failure.description)"
+            case .httpStatus, .s3: reason = "answered \(failure.description)"
             case .redirectRefused, .tooManyRedirects: reason = "was refused: \(failure.description)"
             default: reason = "failed: \(failure.description)"
             }

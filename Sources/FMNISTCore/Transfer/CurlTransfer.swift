@@ -71,6 +71,7 @@ package final class CurlTransfer {
                 defer { curl_slist_free_all(headerList) }
 
                 let authorized = settings.access.authorize(request.url)
+                context.isS3 = authorized.isS3
                 configure(handle, request: request, authorized: authorized, errorBuffer: errorBuffer)
                 if let validator = request.ifRange, request.offset > 0 {
                     headerList = curl_slist_append(headerList, "If-Range: \(validator)")
@@ -115,11 +116,20 @@ package final class CurlTransfer {
                     failure = .interrupted
                 } else if context.pastDeadline || (deadline.map { DispatchTime.now().uptimeNanoseconds >= $0 } ?? false) && code != CURLE_OK {
                     failure = .deadline(seconds: Double(max(deadline ?? started, started) - started) / 1e9)
+                } else if let status = context.errorStatus {
+                    // An s3 error answer: its XML body names the cause.
+                    if let detail = S3Access.errorDetail(context.errorBody) {
+                        failure = .s3(status: status, code: detail.code, message: detail.message.map(settings.access.scrub))
+                    } else {
+                        failure = .httpStatus(status)
+                    }
                 } else if context.stopped {
                     failure = .abortedByReceiver
                 } else if code != CURLE_OK {
                     failure = classify(
                         code, handle: handle, message: settings.access.scrub(String(cString: errorBuffer)), location: context.location)
+                } else if context.isS3, let status = context.errorAnswer() {
+                    failure = .httpStatus(status)
                 } else if !context.announced {
                     // An empty body: the receiver still gets to judge the answer.
                     if !context.announce() { failure = .abortedByReceiver }
@@ -138,22 +148,30 @@ package final class CurlTransfer {
         // The real URL (query secrets restored, no user-info) and the credentials go to libcurl
         // only; everything else sees `request.url`, redacted.
         fmnist_curl_setopt_string(handle, CURLOPT_URL, authorized.url)
+        if let sigv4 = authorized.sigv4 {
+            // s3:// with credentials: libcurl signs each request (SigV4) with the access key as
+            // user and the secret key as password; the payload hash is not computed (GET).
+            fmnist_curl_setopt_string(handle, CURLOPT_AWS_SIGV4, sigv4)
+        }
         if let user = authorized.user { fmnist_curl_setopt_string(handle, CURLOPT_USERNAME, user) }
         if let password = authorized.password { fmnist_curl_setopt_string(handle, CURLOPT_PASSWORD, password) }
         // Credentials (user-info, netrc, an Authorization header) go to the mirror's host only, never
         // to the host a redirect leads to.
         fmnist_curl_setopt_long(handle, CURLOPT_UNRESTRICTED_AUTH, 0)
-        fmnist_curl_setopt_long(handle, CURLOPT_NETRC, Int(CURL_NETRC_OPTIONAL.rawValue))
+        fmnist_curl_setopt_long(
+            handle, CURLOPT_NETRC, Int(authorized.isS3 ? CURL_NETRC_IGNORED.rawValue : CURL_NETRC_OPTIONAL.rawValue))
         if let netrc = settings.access.netrcFile { fmnist_curl_setopt_string(handle, CURLOPT_NETRC_FILE, netrc) }
         fmnist_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, CurlTransfer.protocols)
         fmnist_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, CurlTransfer.redirectProtocols)
         // libcurl drops Authorization and Cookie on a redirect to another host, but sends other
         // custom headers on: a mirror configured with such a header is not followed through redirects.
         let sensitiveHeaders = authorized.headers.contains { !["authorization", "cookie"].contains($0.name.lowercased()) }
-        fmnist_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, sensitiveHeaders ? 0 : 1)
+        // A signed s3 request is never followed elsewhere (S3 answers a wrong region with 301).
+        fmnist_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, sensitiveHeaders || authorized.isS3 ? 0 : 1)
         fmnist_curl_setopt_long(handle, CURLOPT_MAXREDIRS, settings.maxRedirects)
         fmnist_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-        fmnist_curl_setopt_long(handle, CURLOPT_FAILONERROR, 1)
+        // s3 error answers are read (bounded) for the cause their XML body names.
+        fmnist_curl_setopt_long(handle, CURLOPT_FAILONERROR, authorized.isS3 ? 0 : 1)
         fmnist_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, settings.connectTimeout)
         fmnist_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, settings.lowSpeedLimit)
         fmnist_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, settings.lowSpeedTime)
@@ -219,6 +237,11 @@ private final class TransferContext {
     private(set) var announced = false
     private(set) var stopped = false
     private(set) var bytes: Int64 = 0
+    /// An s3 request: error answers (status ≥ 300) are kept in ``errorBody`` instead of delivered.
+    var isS3 = false
+    private(set) var errorStatus: Int?
+    private(set) var errorBody = Data()
+    static let maxErrorBody = 16 * 1024
 
     init(
         handle: UnsafeMutableRawPointer, request: TransferRequest, deadline: UInt64?, cancellation: Cancellation?,
@@ -259,6 +282,13 @@ private final class TransferContext {
         if name == "location" { location = value }
     }
 
+    /// The status of the answer when it is an error or a redirect (≥ 300), else nil.
+    func errorAnswer() -> Int? {
+        var status = 0
+        fmnist_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return status >= 300 ? status : nil
+    }
+
     func makeResponse() -> TransferResponse {
         var status = 0
         fmnist_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -293,6 +323,13 @@ private final class TransferContext {
 
     func receive(_ chunk: UnsafeRawBufferPointer) -> Bool {
         if !shouldContinue() { return false }
+        if isS3, !announced {
+            if errorStatus == nil, let status = errorAnswer() { errorStatus = status }
+            if errorStatus != nil {
+                errorBody.append(contentsOf: chunk.prefix(Self.maxErrorBody + 1 - min(errorBody.count, Self.maxErrorBody + 1)))
+                return errorBody.count <= Self.maxErrorBody
+            }
+        }
         if !announced, !announce() { return false }
         bytes += Int64(chunk.count)
         if !onData(chunk) {

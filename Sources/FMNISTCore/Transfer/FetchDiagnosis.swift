@@ -51,6 +51,9 @@ public enum FetchFailureCause: String, Sendable, Codable, Equatable {
     case certificate
     /// A mirror asked for credentials or refused the ones given (HTTP 401).
     case authentication
+    /// An `s3://` mirror refused the request (HTTP 403: a wrong or missing key, no permission, an
+    /// expired token); the skip lines name the S3 error code.
+    case s3Access = "s3_access"
     /// `--offline` and no file:// source.
     case offlineOnly = "offline_only"
     /// Only local (file://) sources were tried, and none could be read: a folder that is not
@@ -108,6 +111,7 @@ public enum FetchDiagnosis {
         let network = remote.isEmpty ? answered : remote
         if network.contains(where: { $0.code == "certificate" }) { return .certificate }
         if network.contains(where: { $0.code == "http_401" }) { return .authentication }
+        if network.contains(where: { $0.code == "http_403" && S3Location.isS3($0.url) }) { return .s3Access }
         if network.allSatisfy({ $0.code == "unreachable" && $0.reason.lowercased().contains("resolve") }) { return .noNetwork }
         if network.allSatisfy({ ["unreachable", "timeout", "connection_lost", "deadline"].contains($0.code) }) { return .unreachable }
         if network.allSatisfy({ $0.code == "http_404" || $0.code == "http_410" }) { return .notFound }

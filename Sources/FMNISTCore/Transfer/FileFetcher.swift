@@ -234,7 +234,7 @@ final class FileFetcher {
     /// A machine-readable code for a transfer failure.
     static func code(for failure: TransferFailure) -> String {
         switch failure {
-        case .httpStatus(let status): return "http_\(status)"
+        case .httpStatus(let status), .s3(let status, _, _): return "http_\(status)"
         case .redirectRefused: return "redirect_refused"
         case .tooManyRedirects: return "too_many_redirects"
         case .certificate: return "certificate"

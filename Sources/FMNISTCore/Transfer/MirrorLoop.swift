@@ -46,7 +46,10 @@ struct MirrorLoop {
         var sawUnknown = false
         func skip(_ url: String, _ code: String, _ reason: String, attempts: Int) {
             var reason = reason
-            if code == "http_401" || code == "http_403", settings.access.authorize(url).credentialsMissing {
+            if code == "http_401" || code == "http_403", S3Location.isS3(url), settings.access.authorize(url).credentialsMissing {
+                reason += "; the request was anonymous: no AWS credentials were found (set AWS_ACCESS_KEY_ID and "
+                    + "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials or AWS_SHARED_CREDENTIALS_FILE)"
+            } else if code == "http_401" || code == "http_403", settings.access.authorize(url).credentialsMissing {
                 reason += "; its credentials were redacted (the URL comes from fmnist.lock or the catalog) and no mirror "
                     + "configured at the same place with credentials (--mirror, FMNIST_MIRRORS, .fmnist/config.json) supplied them: "
                     + "give the mirror with its credentials, or add it to ~/.netrc"

@@ -95,6 +95,10 @@ public enum MirrorResolver {
                 hint: "point NETRC at a regular netrc file (machine HOST login USER password PASSWORD), or unset it")
         }
         access.netrcFile = netrc
+        // The AWS configuration is read only when some mirror is an s3:// bucket.
+        let all = fromFlags.map(\.url) + fromEnvironment.map(\.url) + config.mirrors.values.flatMap { $0 }
+            + manifests.flatMap { $0.mirrors + $0.versions.flatMap { ($0.artifacts ?? []).map(\.url) } }
+        if all.contains(where: S3Location.isS3) { access.s3 = try S3Access.resolve(environment: environment) }
         return access
     }
 
@@ -119,7 +123,7 @@ public enum MirrorResolver {
                 url = String(item[item.index(after: equals)...])
             }
             if let problem = MirrorURL.problem(with: url) {
-                throw UsageError("\(source) \"\(RedactedURL.redact(item))\": \(RedactedURL.redact(problem))", hint: "give a mirror base URL such as http://host/path/ or file:///dir/")
+                throw UsageError("\(source) \"\(RedactedURL.redact(item))\": \(RedactedURL.redact(problem))", hint: "give a mirror base URL such as http://host/path/, s3://bucket/prefix/ or file:///dir/")
             }
             return Entry(dataset: dataset, url: url)
         }

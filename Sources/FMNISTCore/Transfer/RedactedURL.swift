@@ -141,6 +141,10 @@ package struct AuthorizedRequest: Equatable {
     /// The URL came redacted (e.g. from `fmnist.lock`) and no configured mirror gave its secrets:
     /// only netrc can still supply them.
     package let credentialsMissing: Bool
+    /// For an `s3://` URL signed with credentials: libcurl's `CURLOPT_AWS_SIGV4` provider string.
+    package var sigv4: String? = nil
+    /// The URL is an `s3://` location: error answers carry an XML body naming the cause.
+    package var isS3 = false
 }
 
 /// The secrets of every mirror of a run, in memory only: the credentials found in mirror URLs
@@ -162,12 +166,14 @@ public struct MirrorAccess: Sendable, Equatable {
     private(set) var headers: [(prefix: String, headers: [MirrorHeader])] = []
     /// The netrc file libcurl reads (`NETRC`), or nil for libcurl's default `~/.netrc`.
     public var netrcFile: String?
+    /// The AWS configuration `s3://` mirrors are read with (nil: anonymous, AWS defaults).
+    public var s3: S3Access?
 
     public init() {}
 
     public static func == (a: MirrorAccess, b: MirrorAccess) -> Bool {
         a.credentials == b.credentials && a.netrcFile == b.netrcFile && a.headers.map(\.prefix) == b.headers.map(\.prefix)
-            && a.headers.map(\.headers) == b.headers.map(\.headers)
+            && a.headers.map(\.headers) == b.headers.map(\.headers) && a.s3 == b.s3
     }
 
     /// Whether any secret is held (credentials or headers).
@@ -194,6 +200,17 @@ public struct MirrorAccess: Sendable, Equatable {
 
     /// The real request behind a redacted `url`.
     package func authorize(_ url: String) -> AuthorizedRequest {
+        if let location = S3Location(url) {
+            // s3:// URLs hold no secret: the AWS configuration signs them (SigV4 in libcurl).
+            let aws = s3 ?? S3Access()
+            let (real, sigv4, headers) = aws.request(for: location)
+            var request = AuthorizedRequest(
+                url: real, user: aws.credentials?.accessKeyID, password: aws.credentials?.secretAccessKey, headers: headers,
+                credentialsMissing: aws.credentials == nil)
+            request.sigv4 = sigv4
+            request.isS3 = true
+            return request
+        }
         let display = RedactedURL.redact(url)
         let (bare, user, password) = RedactedURL.splitUserInfo(display)
         let candidates = credentials.filter { bare.hasPrefix($0.displayBase) }.sorted { $0.displayBase.count > $1.displayBase.count }
@@ -243,6 +260,7 @@ public struct MirrorAccess: Sendable, Equatable {
                 if let last = header.value.split(separator: " ").last, last.count >= 4 { secrets.append(String(last)) }
             }
         }
+        secrets += s3?.secrets ?? []
         for secret in secrets.sorted(by: { $0.count > $1.count }) where !secret.isEmpty {
             result = result.replacingOccurrences(of: secret, with: RedactedURL.mask)
         }

@@ -2,6 +2,9 @@
 public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// The server answered with an HTTP error status (≥ 400).
     case httpStatus(Int)
+    /// An S3 endpoint answered an error status with an XML error body naming its cause
+    /// (`SignatureDoesNotMatch`, `AccessDenied`, `NoSuchBucket`, `NoSuchKey`, `ExpiredToken`, …).
+    case s3(status: Int, code: String, message: String?)
     /// A redirect pointed at a scheme other than http/https (e.g. file://): refused.
     case redirectRefused(target: String?)
     /// More redirects than allowed (a redirect loop).
@@ -26,9 +29,17 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
     case other(code: Int, message: String)
 
     /// Whether trying the same mirror again soon may succeed: timeouts, 5xx, 429, 408, resets.
+    /// The HTTP status of an error answer (``httpStatus(_:)`` or ``s3(status:code:message:)``).
+    public var status: Int? {
+        switch self {
+        case .httpStatus(let status), .s3(let status, _, _): return status
+        default: return nil
+        }
+    }
+
     public var isTransient: Bool {
         switch self {
-        case .httpStatus(let status): return status >= 500 || status == 429 || status == 408
+        case .httpStatus(let status), .s3(let status, _, _): return status >= 500 || status == 429 || status == 408
         case .timeout, .connectionLost: return true
         default: return false
         }
@@ -37,6 +48,8 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         switch self {
         case .httpStatus(let status): return "HTTP \(status) \(HTTPStatusText.reason(status))"
+        case .s3(let status, let code, let message):
+            return "HTTP \(status) \(HTTPStatusText.reason(status)), S3 error \(code)\(message.map { " (\($0))" } ?? ""): \(S3Access.hint(for: code))"
         case .redirectRefused(let target):
             return "redirected to \(target.map { "\"\($0)\"" } ?? "a URL"); redirects may only lead to http or https"
         case .tooManyRedirects(let limit): return "more than \(limit) redirects (a redirect loop?)"
