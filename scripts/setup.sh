@@ -10,13 +10,15 @@
 # that is not possible the script stops and names the command to run. Tested by
 # Tests/EndToEndTests/SetupScriptTests.swift with stub apt-get/dpkg/sudo/python3 on PATH.
 #
+# python3-venv: scripts/test-venv.sh builds .venv-test (moto[server], boto3) for the s3:// tests.
+#
 # numpy (for the drop-in tests, which read the data the way the Fashion-MNIST README does):
 # Debian's python3 gets Debian's python3-numpy. A python3 that is not Debian's (pyenv, conda,
 # a venv) cannot see Debian's packages, so for it numpy comes from pip into that python
 # (`python3 -m pip install numpy`), unless it already imports numpy.
 set -euo pipefail
 
-packages=(libcurl4-openssl-dev libssl-dev libsqlite3-dev zlib1g-dev pkg-config gzip curl openssl python3 python3-numpy)
+packages=(libcurl4-openssl-dev libssl-dev libsqlite3-dev zlib1g-dev pkg-config gzip curl openssl python3 python3-numpy python3-venv)
 
 if ! command -v swift >/dev/null 2>&1; then
   echo "error: the Swift 6 toolchain is not on PATH; install it from https://www.swift.org/install/linux/ first" >&2
