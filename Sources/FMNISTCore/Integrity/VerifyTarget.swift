@@ -86,7 +86,7 @@ public enum VerifyTarget: Sendable {
             path: path,
             problem: "no MNIST-format data found here: no dataset folder (the four train-/t10k- images/labels files, .gz or "
                 + "uncompressed IDX), torchvision root (<Class>/raw/), keras cache (datasets/fashion-mnist/, datasets/mnist.npz), "
-                + "TFDS manual dir (fashion_mnist/, manual/mnist/), Kaggle-format CSV or `fmnist export` png/hf/npz folder",
+                + "TFDS manual dir (fashion_mnist/, manual/mnist/), Kaggle-format CSV, or a png/hf/npz export folder",
             exitStatus: .missing,
             hint: "give the folder that holds the files, e.g. `fmnist verify ~/torch-data` or `fmnist verify ~/.keras`; "
                 + "`fmnist verify PATH --as fashion` lists the four files it expects there")
