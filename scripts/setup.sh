@@ -56,7 +56,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
     as_root=(sudo -n)
   fi
-  apt=(${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get)
+  # Another apt-get or dpkg at work (unattended upgrades, a second set-up): wait for its lock, bounded.
+  apt=(${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300)
   echo "setup: missing: ${missing[*]}; installing with ${as_root[*]+${as_root[*]} }apt-get" >&2
   "${apt[@]}" update -qq
   "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

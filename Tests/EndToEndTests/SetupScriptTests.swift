@@ -12,15 +12,15 @@ import Testing
 struct SetupScriptTests {
     static let packageList = ["libcurl4-openssl-dev", "libssl-dev", "libsqlite3-dev", "zlib1g-dev", "pkg-config", "gzip", "curl", "openssl", "python3", "python3-numpy", "python3-venv"]
     static let packages = packageList.joined(separator: " ")
-    static let update = "apt-get [DEBIAN_FRONTEND=noninteractive] update -qq"
+    static let update = "apt-get [DEBIAN_FRONTEND=noninteractive] -o DPkg::Lock::Timeout=300 update -qq"
     static func install(_ names: [String]) -> String {
-        "apt-get [DEBIAN_FRONTEND=noninteractive] install -y -qq --no-install-recommends \(names.joined(separator: " "))"
+        "apt-get [DEBIAN_FRONTEND=noninteractive] -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \(names.joined(separator: " "))"
     }
     static let install = install(packageList)
     static let sudoProbe = "sudo -n true"
-    static let sudoUpdate = "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get update -qq"
+    static let sudoUpdate = "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq"
     static func sudoInstall(_ names: [String]) -> String {
-        "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \(names.joined(separator: " "))"
+        "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \(names.joined(separator: " "))"
     }
     static let importNumpy = "python3 -c import numpy"
     /// The ten `dpkg -s PACKAGE` checks, in the script's order.
