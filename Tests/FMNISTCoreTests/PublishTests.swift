@@ -115,6 +115,22 @@ import Testing
         }
     }
 
+    /// `lock(publishedAt:)`: each base's folder of the pinned version, in order, before the catalog's mirrors
+    /// (an imported version has none of its own).
+    @Test func lockWithPublishedBasesPutsTheirFoldersFirst() throws {
+        let (ws, registry, id) = try Self.workspace("publish-lock")
+        let writer = LockWriter(layout: ws.layout, registry: registry)
+        #expect(try writer.lock().pinned("fashion")?.mirrors == [])
+        let bases = try ["https://ann:pw@m.example/team", "s3://bucket/fmnist/"].map(LockWriter.publishedBase)
+        let pinned = try #require(try writer.lock(publishedAt: bases).pinned("fashion"))
+        #expect(pinned.mirrors == ["https://ann:***@m.example/team/fashion/\(id)/", "s3://bucket/fmnist/fashion/\(id)/"])
+        // The lock it makes is valid, and a fetch --locked of it asks those folders first.
+        let text = try ProjectLock(datasets: [pinned]).text()
+        let parsed = try ProjectLock.parse(Data(text.utf8), path: "fmnist.lock", registry: registry)
+        #expect(try registry.manifest(named: "fashion").pinned(to: parsed.datasets[0]).mirrors == pinned.mirrors)
+        #expect(!text.contains("pw@"))
+    }
+
     // MARK: Publisher on a synthetic workspace
 
     /// A workspace with one synthetic (unknown) Fashion-MNIST version recorded live.
