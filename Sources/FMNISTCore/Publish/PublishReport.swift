@@ -60,15 +60,16 @@ public enum PublishError: FMNISTError, Equatable {
     /// The workspace holds no version to publish (exit 4).
     case nothingPresent
 
-    /// The same problem as export's directory code reports it, in publish's words.
-    init(_ error: ExportError) {
+    /// The same problem as the export code publish shares (``ExportDirectory``, ``ProvenFiles``)
+    /// reports it, in publish's words; nil for the export-only cases, which publish never meets.
+    init?(_ error: ExportError) {
         switch error {
         case .foreignSymlink(let path): self = .symlink(path: path)
         case .obstructed(let path, let found): self = .obstructed(path: path, found: found)
         case .exists(let path, _): self = .obstructed(path: path, found: "an entry that appeared while publishing")
         case .io(let path, let operation, let code): self = .io(path: path, operation: operation, errno: code)
         case .sourceMismatch(let path, let problem): self = .sourceMismatch(path: path, problem: problem)
-        case .notPresent, .nothingPresent, .kerasNeedsOriginalMNIST, .unknownLayout: self = .nothingPresent
+        case .notPresent, .nothingPresent, .kerasNeedsOriginalMNIST, .unknownLayout: return nil
         }
     }
 

@@ -62,7 +62,7 @@ public struct Publisher: Sendable {
         do {
             return try publish(into: destination.standardizedFileURL, all: options.all, catalog: catalog, started: started)
         } catch let error as ExportError {
-            throw PublishError(error)
+            throw PublishError(error) ?? error
         }
     }
 
