@@ -71,6 +71,12 @@ import Testing
         #expect(try Self.mirrors(lock, "fashion") == ["http://tester:***@127.0.0.1:\(server.port)/fashion/\(oldID)/"])
         #expect(try Self.mirrors(lock, "mnist").first?.hasPrefix("http://tester:***@127.0.0.1:\(server.port)/mnist/") == true)
 
+        // A base that is not a folder URL is a usage error; the lock is not rewritten.
+        let before = try Data(contentsOf: lock)
+        let bad = try Lifecycle.run(["lock", "--mirror", "ftp://127.0.0.1/m/", "--file", lock.path, "--root", root.path], expect: 2)
+        #expect(bad.stderr.contains("is not an http://, https://, s3:// or file:// URL"), "\(bad.stderr)")
+        #expect(try Data(contentsOf: lock) == before)
+
         let fresh = scratch.path("fresh")
         let home = scratch.path("home")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
@@ -137,6 +143,11 @@ import Testing
         try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
         let victim = elsewhere.appendingPathComponent("victim.gz")
         try Data("not yours".utf8).write(to: victim)
+
+        // DEST inside the workspace's own folders: exit 2, before anything is written.
+        let inside = try Lifecycle.run(["publish", root.appendingPathComponent(".fmnist/mirror").path, "--root", root.path], expect: 2)
+        #expect(inside.stderr.contains("private area"), "\(inside.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent(".fmnist/mirror").path))
 
         let linked = scratch.path("linked")
         try FileManager.default.createSymbolicLink(at: linked, withDestinationURL: elsewhere)
