@@ -241,6 +241,7 @@ final class FileFetcher {
         case .timeout: return "timeout"
         case .connectionLost: return "connection_lost"
         case .unreachable: return "unreachable"
+        case .refused: return "refused"
         case .localFile: return "local_file"
         case .abortedByReceiver: return "aborted"
         case .deadline: return "deadline"

@@ -69,6 +69,7 @@ struct MirrorLoop {
             let overTime = "took longer than the \(Int(allowed.rounded())) s allowed for \(target.name) on one mirror "
                 + "(deadline: \(Int(settings.deadlineBase)) s + size ÷ --min-rate); the next mirror resumes from the bytes held"
             var turn = MirrorTurn(retries: settings.retry.retries)
+            var busy = BusySpell()
             mirror: while true {
                 if cancelled { return .interrupted(downloaded: downloaded) }
                 let step = try attempt(url, deadline)
@@ -84,6 +85,25 @@ struct MirrorLoop {
                     break
                 }
                 switch (turn.next(after: step.verdict), step.verdict.ruling) {
+                case (.wait(let backoff), .retry(let reason)):
+                    busy.record(reason)
+                    var random = SystemRandomNumberGenerator()
+                    let asked = step.verdict.retryAfter
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    let left = Double(deadline - min(deadline, now)) / 1e9
+                    // Retry-After is honoured, capped by the file's time on this mirror: a wait that
+                    // leaves no time for a try gives the mirror up now, for the next one.
+                    let delay = min(settings.retry.overloadDelay(forRetry: backoff, retryAfter: asked, using: &random), left)
+                    if (asked ?? 0) >= left || left - delay < BusySpell.shortestTry {
+                        skip(url, "overloaded", busy.summary(allowed: allowed, name: target.name, askedPast: asked.flatMap { $0 >= left ? ($0, left) : nil }),
+                             attempts: turn.attempts)
+                        break mirror
+                    }
+                    let after = asked.map { ", Retry-After \(Int($0.rounded())) s" } ?? ""
+                    busy.retried()
+                    emit(.retrying(target, url: url, reason: "mirror busy: \(reason)\(after)", delay: delay, attempt: turn.attempts))
+                    sleep(delay)
+                    continue mirror
                 case (.retry(let backoff), .retry(let reason)):
                     let delay = settings.retry.delay(forRetry: backoff)
                     if DispatchTime.now().uptimeNanoseconds + UInt64(delay * 1e9) >= deadline {
@@ -104,7 +124,12 @@ struct MirrorLoop {
                     discardPartial()
                     skip(url, step.verdict.code, reason, attempts: turn.attempts)
                 case (_, .deadline):
-                    skip(url, "deadline", overTime, attempts: turn.attempts)
+                    // Cut by the deadline after the mirror was busy: that is the cause to name.
+                    if busy.answers > 0 {
+                        skip(url, "overloaded", busy.summary(allowed: allowed, name: target.name, askedPast: nil), attempts: turn.attempts)
+                    } else {
+                        skip(url, "deadline", overTime, attempts: turn.attempts)
+                    }
                 case (_, .reject(let reason, _)):
                     skip(url, step.verdict.code, reason, attempts: turn.attempts)
                 case (_, .keep), (_, .interrupted):
@@ -125,5 +150,45 @@ struct MirrorLoop {
             message = "every mirror failed (\(skips.count) tried)"
         }
         return .exhausted(skips: skips, downloaded: downloaded, message: message, sawUnknown: sawUnknown)
+    }
+}
+
+/// The busy answers (503, 429, refused under load) of one file's turn on one mirror, for the line
+/// that says why the mirror was given up: "mirror overloaded (HTTP 503 Service Unavailable):
+/// retried 14 times over 63 s, …".
+struct BusySpell {
+    /// A retry is only worth making with at least this many seconds left on the mirror.
+    static let shortestTry: Double = 1
+
+    /// Busy answers received.
+    private(set) var answers = 0
+    /// Retries made after them.
+    private(set) var retries = 0
+    private var started: UInt64 = 0
+    private var reasons: [String] = []
+
+    /// Counts a busy answer (`reason`: "HTTP 503 Service Unavailable", …).
+    mutating func record(_ reason: String) {
+        if answers == 0 { started = DispatchTime.now().uptimeNanoseconds }
+        answers += 1
+        if !reasons.contains(reason) { reasons.append(reason) }
+    }
+
+    /// Counts a retry after a busy answer.
+    mutating func retried() { retries += 1 }
+
+    /// Why the mirror was given up. `askedPast`: the `Retry-After` seconds and the seconds left,
+    /// when the server asked for a wait past the file's deadline.
+    func summary(allowed: Double, name: String, askedPast: (asked: Double, left: Double)?) -> String {
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - min(started, DispatchTime.now().uptimeNanoseconds)) / 1e9
+        let plural = retries == 1 ? "" : "s"
+        var text = "mirror overloaded (\(reasons.joined(separator: "; "))): retried \(retries) time\(plural) over \(Int(seconds.rounded())) s"
+        if let askedPast {
+            text += "; it asked to retry after \(Int(askedPast.asked.rounded())) s (Retry-After), past the \(Int(askedPast.left.rounded())) s left"
+                + " for \(name) on this mirror"
+        } else {
+            text += " until the \(Int(allowed.rounded())) s allowed for \(name) on one mirror were spent"
+        }
+        return text + "; the next mirror resumes from the bytes held (a rerun later resumes too)"
     }
 }
