@@ -53,7 +53,7 @@ import Testing
             environment: ["FMNIST_RETRY_BASE_MS": "10"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(Date().timeIntervalSince(started) >= 2)
-        #expect(result.stderr.contains("mirror busy: HTTP 503 Service Unavailable, Retry-After 2 s; retry 1"), "\(result.stderr)")
+        #expect(result.stderr.contains("/fashion/t10k-labels-idx1-ubyte.gz busy: HTTP 503 Service Unavailable, Retry-After 2 s; retry 1 in 2."), "\(result.stderr)")
         #expect(try server.stats()[labels]?.statuses == [503, 200])
     }
 

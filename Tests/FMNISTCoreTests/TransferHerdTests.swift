@@ -119,7 +119,7 @@ import TestSupport
         #expect(skip.reason.hasPrefix("mirror overloaded (HTTP 503 Service Unavailable): retried \(requests - 1) times over "), "\(skip.reason)")
         #expect(skip.reason.contains("allowed for t10k-labels-idx1-ubyte.gz on one mirror"), "\(skip.reason)")
         // Each retry was announced as a busy mirror.
-        let retries = events.filter { if case .retrying(_, _, let reason, _, _) = $0 { reason.hasPrefix("mirror busy: HTTP 503") } else { false } }
+        let retries = events.filter { if case .retrying(_, _, let reason, _, _) = $0 { reason.hasPrefix("busy: HTTP 503") } else { false } }
         #expect(retries.count == requests - 1)
         // The dataset's failure is diagnosed as an overloaded mirror, not a network problem.
         let report = FileFetchReport(

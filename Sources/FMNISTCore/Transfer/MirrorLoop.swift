@@ -101,7 +101,7 @@ struct MirrorLoop {
                     }
                     let after = asked.map { ", Retry-After \(Int($0.rounded())) s" } ?? ""
                     busy.retried()
-                    emit(.retrying(target, url: url, reason: "mirror busy: \(reason)\(after)", delay: delay, attempt: turn.attempts))
+                    emit(.retrying(target, url: url, reason: "busy: \(reason)\(after)", delay: delay, attempt: turn.attempts))
                     sleep(delay)
                     continue mirror
                 case (.retry(let backoff), .retry(let reason)):
