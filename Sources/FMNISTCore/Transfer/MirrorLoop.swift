@@ -94,9 +94,10 @@ struct MirrorLoop {
                     // Retry-After is honoured, capped by the file's time on this mirror: a wait that
                     // leaves no time for a try gives the mirror up now, for the next one.
                     let delay = min(settings.retry.overloadDelay(forRetry: backoff, retryAfter: asked, using: &random), left)
-                    if (asked ?? 0) >= left || left - delay < BusySpell.shortestTry {
-                        skip(url, "overloaded", busy.summary(allowed: allowed, name: target.name, askedPast: asked.flatMap { $0 >= left ? ($0, left) : nil }),
-                             attempts: turn.attempts)
+                    let askedPast = asked.flatMap { $0 >= left ? (asked: $0, left: left) : nil }
+                    if askedPast != nil || left - delay < BusySpell.shortestTry {
+                        let reason = busy.summary(allowed: allowed, name: target.name, askedPast: askedPast)
+                        skip(url, "overloaded", reason, attempts: turn.attempts)
                         break mirror
                     }
                     let after = asked.map { ", Retry-After \(Int($0.rounded())) s" } ?? ""
