@@ -201,6 +201,32 @@ import TestSupport
         #expect(slots.hasAnswered(key))
     }
 
+    /// A refused connection reads as "busy" only from a host that has answered this process before
+    /// (a full accept queue); from one that never answered, it is "unreachable" (down), as before.
+    @Test func aHostThatAnsweredAndThenRefusesIsBusyNotDown() throws {
+        let folder = try TemporaryFolder()
+        try Data("hello".utf8).write(to: folder.url.appendingPathComponent("a.txt"))
+        let server = try MirrorServer(root: folder.url)
+        let transfer = CurlTransfer(settings: TransferSettings())
+        func get(_ url: String) -> TransferResult {
+            transfer.perform(TransferRequest(url: url), onResponse: { _ in true }, onData: { _ in true })
+        }
+        #expect(get(server.url("a.txt")).failure == nil)
+        server.stop()
+        let refused = get(server.url("a.txt")).failure
+        guard case .refused? = refused else {
+            Issue.record("expected a refusal read as busy, got \(String(describing: refused))")
+            return
+        }
+        #expect(refused?.isOverload == true)
+        // Port 9 (discard) on loopback: nothing listens there and nothing answered from it.
+        let never = get("http://127.0.0.1:9/a.txt").failure
+        guard case .unreachable? = never else {
+            Issue.record("expected unreachable, got \(String(describing: never))")
+            return
+        }
+    }
+
     @Test func hostConnectionsFromTheEnvironment() throws {
         #expect(try TransferSettings.resolve(environment: [:]).hostConnections == 4)
         #expect(try TransferSettings.resolve(environment: ["FMNIST_HOST_CONNECTIONS": "12"]).hostConnections == 12)
