@@ -27,6 +27,8 @@ import Testing
         for (index, result) in results.enumerated() {
             #expect(result.status == 0, "workspace \(index) exited \(result.status): \(result.stderr)")
         }
+        // A file that waited says so in the summary.
+        #expect(results.contains { ($0.stdout + $0.stderr).contains("note: the mirror was busy (HTTP 503 Service Unavailable): retried ") })
         let load = try server.load()
         let needed = Self.bytesOfOneFetch() * Int64(workspaces)
         // The herd really was turned away (else this test proves nothing), and never past the cap.
@@ -55,6 +57,9 @@ import Testing
         #expect(Date().timeIntervalSince(started) >= 2)
         #expect(result.stderr.contains("/fashion/t10k-labels-idx1-ubyte.gz busy: HTTP 503 Service Unavailable, Retry-After 2 s; retry 1 in 2."), "\(result.stderr)")
         #expect(try server.stats()[labels]?.statuses == [503, 200])
+        #expect(
+            (result.stdout + result.stderr).contains("note: the mirror was busy (HTTP 503 Service Unavailable): retried 1 time over 2 s"),
+            "\(result.stdout)")
     }
 
     /// A mirror busy for the whole of a file's time on it: exit 5, the cause and the count named,

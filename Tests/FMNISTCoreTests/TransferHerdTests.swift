@@ -160,10 +160,11 @@ import TestSupport
             }
             return MirrorLoop.Step(verdict: AttemptVerdict(ruling: .keep, code: "ok", madeProgress: true, discardPartial: false), bytes: 10, kept: 1)
         }
-        guard case .kept = outcome else {
+        guard case .kept(_, _, _, _, let busy) = outcome else {
             Issue.record("expected the file, got \(outcome)")
             return
         }
+        #expect(busy == "the mirror was busy (HTTP 503 Service Unavailable): retried 2 times over 0 s")
         let delays = slept.withLock { $0 }
         #expect(delays.count == 2 && delays.allSatisfy { $0 >= 2 && $0 <= 2.01 }, "\(delays)")
     }

@@ -28,8 +28,8 @@ struct MirrorLoop {
     }
 
     enum Outcome<Kept> {
-        /// A URL yielded a whole, accepted file.
-        case kept(Kept, url: String, skips: [MirrorSkip], downloaded: Int64)
+        /// A URL yielded a whole, accepted file; `busy` says how long that mirror was busy first, if it was.
+        case kept(Kept, url: String, skips: [MirrorSkip], downloaded: Int64, busy: String?)
         /// Cancelled (Ctrl-C): the partial file is kept.
         case interrupted(downloaded: Int64)
         /// Every URL was given up; `message` says why in one line.
@@ -76,7 +76,7 @@ struct MirrorLoop {
                 downloaded += step.bytes
                 switch step.verdict.ruling {
                 case .keep:
-                    if let kept = step.kept { return .kept(kept, url: url, skips: skips, downloaded: downloaded) }
+                    if let kept = step.kept { return .kept(kept, url: url, skips: skips, downloaded: downloaded, busy: busy.note()) }
                 case .interrupted:
                     return .interrupted(downloaded: downloaded)
                 case .reject(_, let unknown):
@@ -178,12 +178,23 @@ struct BusySpell {
     /// Counts a retry after a busy answer.
     mutating func retried() { retries += 1 }
 
+    /// What a file fetched in the end says about the wait, or nil when the mirror was never busy:
+    /// "the mirror was busy (HTTP 503 Service Unavailable): retried 3 times over 4 s".
+    func note() -> String? {
+        answers == 0 ? nil : "the mirror was busy (\(reasons.joined(separator: "; "))): retried \(spell())"
+    }
+
+    /// "3 times over 4 s", since the first busy answer.
+    private func spell() -> String {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let seconds = Double(now - min(started, now)) / 1e9
+        return "\(retries) time\(retries == 1 ? "" : "s") over \(Int(seconds.rounded())) s"
+    }
+
     /// Why the mirror was given up. `askedPast`: the `Retry-After` seconds and the seconds left,
     /// when the server asked for a wait past the file's deadline.
     func summary(allowed: Double, name: String, askedPast: (asked: Double, left: Double)?) -> String {
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - min(started, DispatchTime.now().uptimeNanoseconds)) / 1e9
-        let plural = retries == 1 ? "" : "s"
-        var text = "mirror overloaded (\(reasons.joined(separator: "; "))): retried \(retries) time\(plural) over \(Int(seconds.rounded())) s"
+        var text = "mirror overloaded (\(reasons.joined(separator: "; "))): retried \(spell())"
         if let askedPast {
             text += "; it asked to retry after \(Int(askedPast.asked.rounded())) s (Retry-After), past the \(Int(askedPast.left.rounded())) s left"
                 + " for \(name) on this mirror"
