@@ -15,7 +15,9 @@ TFDS_PY=$PWD/${INTEROP_TFDS_VENV:-.venv-tfds}/bin/python
 BIN=${FMNIST_BIN:-}
 if [[ -z "$BIN" ]]; then swift build -c release --product fmnist >&2; BIN=$(swift build -c release --show-bin-path)/fmnist; fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fmnist-interop.XXXXXX")
-trap 'chmod -R u+w "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT  # read-only version folders: u+w first (not root)
+MIRROR_PID=
+# read-only version folders: u+w first (not root)
+trap '[[ -z $MIRROR_PID ]] || kill "$MIRROR_PID"; chmod -R u+w "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
 ROOT=$WORK/data
 "$BIN" import "$DATA/fashion-mnist" --as fashion --root "$ROOT" -q
 "$BIN" import "$DATA/mnist" --as mnist --root "$ROOT" -q
@@ -61,3 +63,16 @@ echo "interop: doctor found the broken caches, --fix repaired them, torchvision 
 "$BIN" verify all --root "$ROOT" -q
 "$BIN" verify "$WORK/tv-link" --root "$ROOT" -q
 echo "interop: all loaders read the exports and the switched links; verify still passes" >&2
+
+# Many ranks, one download: every rank of `torchrun --nproc-per-node 4` (gloo on loopback) runs the
+# same start-up code — `fmnist fetch all` into ONE workspace from the loopback mirror, `switch
+# --link --layout torchvision`, torchvision.datasets.FashionMNIST — and every file is served once;
+# the ranks all_gather a digest of their tensors and must agree (Tests/Interop/check_torchrun.py).
+python3 ../Support/mirror_server.py --root "$DATA" > "$WORK/mirror.out" 2>/dev/null &
+MIRROR_PID=$!
+for _ in $(seq 100); do grep -q '^PORT ' "$WORK/mirror.out" && break; sleep 0.1; done
+MIRROR="http://127.0.0.1:$(awk '/^PORT /{print $2}' "$WORK/mirror.out")"
+no_proxy=127.0.0.1 NO_PROXY=127.0.0.1 GLOO_SOCKET_IFNAME=lo OMP_NUM_THREADS=1 \
+  "$(dirname "$PY")/torchrun" --standalone --nproc-per-node 4 \
+  check_torchrun.py "$BIN" "$WORK/ranks" "$WORK/ranks-link" "$MIRROR" "$DATA"
+echo "interop: 4 torchrun ranks shared one download and saw the same tensors" >&2

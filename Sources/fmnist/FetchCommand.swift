@@ -20,13 +20,15 @@ struct FetchCommand: AsyncParsableCommand {
 
             Bounds: a transfer is cut off at twice the largest known container of its file plus 1 MiB, \
             whatever the server announces; each file gets at most 60 s + size / --min-rate on each \
-            mirror (retries included), then the next mirror resumes from the bytes held. \
+            mirror (retries included), then the next mirror resumes from the bytes held. A busy \
+            mirror (503, 429) is retried until then, waiting at least as long as its Retry-After. \
             Ctrl-C (or SIGTERM) stops the transfers, keeps the partial files, prints the command \
             that resumes, and exits 130.
 
             Environment: FMNIST_MIRRORS, FMNIST_CA_BUNDLE (like --cacert), FMNIST_CONNECT_TIMEOUT, \
             FMNIST_LOW_SPEED_TIME, FMNIST_RETRIES, FMNIST_RETRY_BASE_MS, FMNIST_MIN_RATE (like \
-            --min-rate), FMNIST_DEADLINE_BASE (seconds, default 60); proxies from http_proxy, \
+            --min-rate), FMNIST_DEADLINE_BASE (seconds, default 60), FMNIST_HOST_CONNECTIONS \
+            (transfers to one host at once, default 4); proxies from http_proxy, \
             https_proxy, all_proxy and no_proxy (read by libcurl).
 
             Examples:
@@ -232,6 +234,10 @@ enum FetchSummary {
         case .unreachable:
             return "no mirror could be reached (refused, timed out or cut): check the network or proxy (http_proxy, "
                 + "https_proxy), or give another mirror with --mirror URL; a rerun resumes partial downloads"
+        case .overloaded:
+            return "the mirror is overloaded (503/429: the lines above say how often it was retried and for how long); "
+                + "rerun later (partial downloads resume), give each file more time on it with FMNIST_DEADLINE_BASE or a lower "
+                + "--min-rate, or give another mirror with --mirror URL"
         case .notFound:
             return "every mirror answered 404: check the mirror base URL (fmnist appends the file name, e.g. "
                 + "BASE/\(dataset.files.first?.name ?? "train-images-idx3-ubyte.gz"))"

@@ -118,11 +118,29 @@ import TestSupport
 
     @Test func aTurnGrantsTheRetryBudgetThenSkips() {
         var turn = MirrorTurn(retries: 2)
-        let busy = Self.judge.judge(AttemptFacts(failure: .httpStatus(503)))
-        #expect(turn.next(after: busy) == .retry(backoff: 0))
-        #expect(turn.next(after: busy) == .retry(backoff: 1))
-        #expect(turn.next(after: busy) == .skip)
+        let broken = Self.judge.judge(AttemptFacts(failure: .httpStatus(500)))
+        #expect(turn.next(after: broken) == .retry(backoff: 0))
+        #expect(turn.next(after: broken) == .retry(backoff: 1))
+        #expect(turn.next(after: broken) == .skip)
         #expect(turn.attempts == 3)
+    }
+
+    /// A busy mirror (503, 429) is not given a count: it waits, with a growing backoff, until the
+    /// file's deadline on the mirror (which ``MirrorLoop`` enforces), and uses none of the retry budget.
+    @Test func aBusyMirrorWaitsWithoutUsingTheRetryBudget() {
+        var turn = MirrorTurn(retries: 1)
+        var busy = Self.judge.judge(AttemptFacts(failure: .httpStatus(503), retryAfter: 2))
+        #expect(busy.overloaded && busy.retryAfter == 2 && busy.code == "http_503")
+        for retry in 0..<50 { #expect(turn.next(after: busy) == .wait(backoff: retry)) }
+        #expect(turn.retriesUsed == 0 && turn.overloadRetries == 50)
+        busy = Self.judge.judge(AttemptFacts(failure: .httpStatus(429)))
+        #expect(busy.overloaded && busy.retryAfter == nil)
+        #expect(turn.next(after: busy) == .wait(backoff: 50))
+        // A 500 still draws on the budget, and skips once it is spent.
+        let broken = Self.judge.judge(AttemptFacts(failure: .httpStatus(500), retryAfter: 9))
+        #expect(!broken.overloaded && broken.retryAfter == nil)
+        #expect(turn.next(after: broken) == .retry(backoff: 0))
+        #expect(turn.next(after: broken) == .skip)
     }
 
     @Test func progressKeepsTheTurnButASlowTimeoutDoesNot() {

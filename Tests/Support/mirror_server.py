@@ -10,6 +10,7 @@ to a spec; give them with --faults JSON (or --faults @file.json) or POST them to
 A spec may combine these keys:
 
   "status": 403            answer with this HTTP status (403, 404, 500, 503, ...)
+  "retry_after": "120"     with "status": send this Retry-After header (seconds or an HTTP-date)
   "times": 2               apply the fault to the first N requests of the path only, then serve normally
   "html": true             200 with an HTML error page
   "reset_after": 100000    send the headers and this many body bytes, then reset the connection (RST)
@@ -33,6 +34,12 @@ Control endpoints (never faulted):
   GET  /__faults           the faults in effect
   POST /__faults           replace the faults with the JSON body
   GET  /__auth             every file request's path, Authorization and X-Api-Key headers ("" when absent)
+
+Load: --max-bodies N answers 503 Service Unavailable with `Retry-After: --retry-after` (seconds,
+default 1; "date" sends it as an HTTP-date) to a file request that arrives while N bodies are being
+sent; --bandwidth BYTES caps the bytes per second of all bodies together (a shared token bucket),
+so that a herd's floor is known (bytes / bandwidth). GET /__load reports the peak of concurrent
+bodies, the busy answers, and the body bytes sent in all.
 
 Authentication: --basic-auth USER:PASSWORD and/or --bearer TOKEN make every file request need
 `Authorization: Basic …` (those credentials) or `Authorization: Bearer TOKEN`; anything else is
@@ -64,6 +71,45 @@ class State:
         self.basic_auth = None
         self.bearer = None
         self.auth_headers = []
+        self.max_bodies = 0
+        self.retry_after = "1"
+        self.bandwidth = 0.0
+        self.active_bodies = 0
+        self.peak_bodies = 0
+        self.busy_answers = 0
+        self.body_bytes = 0
+        self.next_free = 0.0
+
+    def begin_body(self):
+        """Takes a body slot; False when --max-bodies are already being sent (answer busy)."""
+        with self.lock:
+            if self.max_bodies and self.active_bodies >= self.max_bodies:
+                self.busy_answers += 1
+                return False
+            self.active_bodies += 1
+            self.peak_bodies = max(self.peak_bodies, self.active_bodies)
+            return True
+
+    def end_body(self):
+        with self.lock:
+            self.active_bodies -= 1
+
+    def pace(self, count):
+        """Waits until `count` more bytes fit in --bandwidth (shared by every connection)."""
+        if not self.bandwidth:
+            return
+        with self.lock:
+            start = max(time.monotonic(), self.next_free)
+            self.next_free = start + count / self.bandwidth
+            due = self.next_free
+        pause = due - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+
+    def load(self):
+        with self.lock:
+            return json.dumps({"peak_bodies": self.peak_bodies, "busy_answers": self.busy_answers,
+                               "bytes": self.body_bytes, "active_bodies": self.active_bodies})
 
     def set_faults(self, faults):
         with self.lock:
@@ -97,6 +143,7 @@ class State:
             if status is not None:
                 entry["statuses"].append(status)
             entry["bytes"] += body_bytes
+            self.body_bytes += body_bytes
             if index is not None and index < len(entry["request_bytes"]):
                 entry["request_bytes"][index] += body_bytes
             return index
@@ -136,6 +183,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with self.state.lock:
                 text = json.dumps(self.state.faults, sort_keys=True)
             return self.send_text(200, text, "application/json")
+        if parsed.path == "/__load":
+            return self.send_text(200, self.state.load(), "application/json")
         if parsed.path == "/__auth":
             with self.state.lock:
                 text = json.dumps(self.state.auth_headers)
@@ -216,7 +265,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status = int(fault["status"])
             self.state.record(path, status=status)
             page = "<html><body><h1>%d</h1></body></html>\n" % status
-            return self.send_text(status, page, "text/html", head=head)
+            extra = {"Retry-After": str(fault["retry_after"])} if "retry_after" in fault else None
+            return self.send_text(status, page, "text/html", extra=extra, head=head)
         if fault.get("html"):
             page = ("<!DOCTYPE html>\n<html><head><title>Welcome</title></head><body>"
                     "<p>This page has moved. Please update your bookmarks.</p></body></html>\n")
@@ -256,6 +306,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     status = 206
         length = max(0, end - start + 1)
 
+        if not head and length > 0 and not self.state.begin_body():
+            self.state.record(path, status=503)
+            value = self.state.retry_after
+            if value == "date":
+                value = email.utils.formatdate(time.time() + 1, usegmt=True)
+            return self.send_text(503, "busy: too many downloads at once\n", extra={"Retry-After": value})
+        try:
+            self.send_body(path, source, status, start, end, size, length, etag, last_modified, fault, head)
+        finally:
+            if not head and length > 0:
+                self.state.end_body()
+
+    def send_body(self, path, source, status, start, end, size, length, etag, last_modified, fault, head):
         self.send_response(status)
         self.send_header("Content-Type", "application/x-gzip")
         self.send_header("Content-Length", str(length))
@@ -274,7 +337,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             limit = min(length, max(0, int(fault["reset_after"])))
         try:
             with open(source, "rb") as handle:
-                if "drip" in fault or "corrupt_at" in fault or limit < length:
+                if "drip" in fault or "corrupt_at" in fault or limit < length or self.state.bandwidth:
                     self.send_slowly(handle, path, start, limit, fault)
                 else:
                     self.wfile.flush()
@@ -314,7 +377,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def send_slowly(self, handle, path, start, limit, fault):
         rate = float(fault.get("drip", 0))
-        chunk = int(fault.get("drip_chunk", 16384 if rate == 0 else max(1, min(65536, int(rate / 10) or 1))))
+        chunk = int(fault.get("drip_chunk", (16384 if not self.state.bandwidth else 65536) if rate == 0
+                              else max(1, min(65536, int(rate / 10) or 1))))
         corrupt_at = int(fault["corrupt_at"]) if "corrupt_at" in fault else None
         handle.seek(start)
         position = start
@@ -327,6 +391,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 break
             if corrupt_at is not None and position <= corrupt_at < position + len(data):
                 data[corrupt_at - position] ^= 0xFF
+            self.state.pace(len(data))
             self.wfile.write(data)
             self.state.record(path, body_bytes=len(data), index=self.request_index)
             position += len(data)
@@ -362,7 +427,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    request_queue_size = 64
+    request_queue_size = 128
 
     def handle_error(self, request, client_address):
         # Clients that go away mid-body (killed fetches, aborted transfers) are expected.
@@ -380,6 +445,10 @@ def main():
     parser.add_argument("--key", help="PEM private key for --cert")
     parser.add_argument("--basic-auth", help="USER:PASSWORD every file request must carry (HTTP Basic); 401 otherwise")
     parser.add_argument("--bearer", help="TOKEN every file request must carry as Authorization: Bearer TOKEN; 401 otherwise")
+    parser.add_argument("--max-bodies", type=int, default=0,
+                        help="answer 503 + Retry-After to a file request while this many bodies are being sent (0: no cap)")
+    parser.add_argument("--retry-after", default="1", help='Retry-After of those 503s: seconds, or "date" (an HTTP-date 1 s ahead)')
+    parser.add_argument("--bandwidth", type=float, default=0, help="bytes per second of all bodies together (0: no cap)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
 
@@ -391,6 +460,9 @@ def main():
     Handler.state.basic_auth = args.basic_auth
     Handler.state.bearer = args.bearer
     Handler.state.auth_headers = []
+    Handler.state.max_bodies = args.max_bodies
+    Handler.state.retry_after = args.retry_after
+    Handler.state.bandwidth = args.bandwidth
     Handler.verbose = args.verbose
     server = Server((args.host, args.port), Handler)
     if args.cert:

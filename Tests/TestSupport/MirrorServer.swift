@@ -63,30 +63,47 @@ public final class MirrorServer {
 
     /// The server's counters, by request path.
     public func stats() throws -> [String: PathStats] {
-        let transfer = CurlTransfer(settings: TransferSettings())
-        var body = Data()
-        let result = transfer.perform(
-            TransferRequest(url: url("__stats")), onResponse: { _ in true },
-            onData: { chunk in
-                body.append(contentsOf: chunk)
-                return true
-            })
-        if let failure = result.failure { throw ServerError(message: "GET /__stats failed: \(failure)") }
-        return try JSONDecoder().decode([String: PathStats].self, from: body)
+        try JSONDecoder().decode([String: PathStats].self, from: try control("__stats"))
+    }
+
+    /// The load counters of a server started with `--max-bodies` / `--bandwidth`.
+    public struct Load: Decodable {
+        /// The most bodies sent at once.
+        public let peakBodies: Int
+        /// File requests answered 503 because `--max-bodies` bodies were being sent.
+        public let busyAnswers: Int
+        /// Body bytes sent in all.
+        public let bytes: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case peakBodies = "peak_bodies"
+            case busyAnswers = "busy_answers"
+            case bytes
+        }
+    }
+
+    /// The server's load counters (`GET /__load`).
+    public func load() throws -> Load {
+        try JSONDecoder().decode(Load.self, from: try control("__load"))
     }
 
     /// What each file request carried: its path, `Authorization` and `X-Api-Key` ("" when absent).
     public func authorizations() throws -> [[String: String]] {
+        try JSONDecoder().decode([[String: String]].self, from: try control("__auth"))
+    }
+
+    /// The body of a control endpoint (`__stats`, `__load`, …).
+    private func control(_ path: String) throws -> Data {
         let transfer = CurlTransfer(settings: TransferSettings())
         var body = Data()
         let result = transfer.perform(
-            TransferRequest(url: url("__auth")), onResponse: { _ in true },
+            TransferRequest(url: url(path)), onResponse: { _ in true },
             onData: { chunk in
                 body.append(contentsOf: chunk)
                 return true
             })
-        if let failure = result.failure { throw ServerError(message: "GET /__auth failed: \(failure)") }
-        return try JSONDecoder().decode([[String: String]].self, from: body)
+        if let failure = result.failure { throw ServerError(message: "GET /\(path) failed: \(failure)") }
+        return body
     }
 
     /// Requests of a path (0 when never asked).

@@ -77,7 +77,7 @@ final class ArtifactFetcher {
             return MirrorLoop.Step(verdict: attempt.verdict, bytes: attempt.bytes, kept: attempt.kept)
         }
         switch outcome {
-        case .kept(let kept, let url, let skips, let downloaded):
+        case .kept(let kept, let url, let skips, let downloaded, _):
             return .success(FetchedArtifact(
                 partial: partial, url: url, httpStatus: kept.httpStatus, etag: kept.etag, lastModified: kept.lastModified,
                 resumedFrom: kept.resumedFrom, skipped: skips, bytesDownloaded: downloaded,

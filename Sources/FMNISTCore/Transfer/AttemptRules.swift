@@ -94,6 +94,8 @@ struct AttemptFacts: Equatable {
     var refusal: Refusal? = nil
     var stop: SinkStop? = nil
     var failure: TransferFailure? = nil
+    /// The seconds a busy answer's `Retry-After` asked for.
+    var retryAfter: Double? = nil
     /// The judgement of the whole body (only when it arrived completely).
     var status: FileStatus? = nil
     var message: String = ""
@@ -113,6 +115,10 @@ struct AttemptVerdict: Equatable {
     let madeProgress: Bool
     /// Whether the partial file must be removed (its bytes are known to be wrong).
     let discardPartial: Bool
+    /// The mirror is busy (503, 429, refused under load): retried until the deadline, not counted.
+    var overloaded = false
+    /// With `overloaded`: the seconds the mirror asked to wait (`Retry-After`).
+    var retryAfter: Double? = nil
 
     /// The verdict on `url` before any request when it is a `file://` source that cannot be read
     /// (a FIFO, a directory, …: see ``ResponseGate/localSourceProblem(_:)``), or nil.
@@ -163,6 +169,12 @@ struct AttemptJudge {
             if failure.status == 416, facts.offset > 0 {
                 return verdict(.restartFresh("refused the range \(facts.offset)- (HTTP 416)"), code)
             }
+            if failure.isOverload {
+                var busy = verdict(.retry(failure.description), code, progress: progressed)
+                busy.overloaded = true
+                busy.retryAfter = facts.retryAfter
+                return busy
+            }
             if failure.isTransient { return verdict(.retry(failure.description), code, progress: progressed) }
             let reason: String
             switch failure {
@@ -210,6 +222,8 @@ struct MirrorTurn: Equatable {
     private(set) var retriesUsed = 0
     private(set) var progressRetries = 0
     private(set) var restartedFresh = false
+    /// Retries of a busy mirror (503, 429): not counted against `retries`; the deadline bounds them.
+    private(set) var overloadRetries = 0
 
     init(retries: Int) { self.retries = retries }
 
@@ -217,6 +231,9 @@ struct MirrorTurn: Equatable {
     enum Step: Equatable {
         /// Try again after the backoff delay of retry `backoff` (0-based).
         case retry(backoff: Int)
+        /// The mirror is busy: try again after the full-jitter delay of retry `backoff` (0-based)
+        /// and its `Retry-After`, if that still falls within the file's deadline on the mirror.
+        case wait(backoff: Int)
         /// Discard the partial file and try again from byte 0 (once per turn).
         case restartFresh
         /// Give up this mirror.
@@ -228,6 +245,9 @@ struct MirrorTurn: Equatable {
     mutating func next(after verdict: AttemptVerdict) -> Step {
         attempts += 1
         switch verdict.ruling {
+        case .retry where verdict.overloaded:
+            overloadRetries += 1
+            return .wait(backoff: overloadRetries - 1)
         case .retry:
             // A try that moved the file forward does not use up the retry budget (bounded by
             // `maxProgressRetries`), unless it timed out for being too slow: a slow-drip mirror

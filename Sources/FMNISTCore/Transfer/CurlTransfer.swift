@@ -54,6 +54,22 @@ package final class CurlTransfer {
     ) -> TransferResult {
         let started = DispatchTime.now().uptimeNanoseconds
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
+        let authorized = settings.access.authorize(request.url)
+        // At most `hostConnections` transfers of this process run against one host; the wait for a
+        // slot counts against the deadline.
+        let host = HostSlots.key(authorized.url)
+        if let host {
+            switch HostSlots.shared.acquire(host, limit: settings.hostConnections, deadline: deadline, cancellation: cancellation) {
+            case .acquired: break
+            case .cancelled: return TransferResult(response: nil, bytes: 0, duration: elapsed(), failure: .interrupted)
+            case .pastDeadline:
+                return TransferResult(
+                    response: nil, bytes: 0, duration: elapsed(),
+                    failure: .deadline(seconds: Double(max(deadline ?? started, started) - started) / 1e9))
+            }
+        }
+        defer { if let host { HostSlots.shared.release(host) } }
+        let answeredBefore = host.map(HostSlots.shared.hasAnswered) ?? false
         guard let handle = curl_easy_init() else {
             return TransferResult(
                 response: nil, bytes: 0, duration: 0, failure: .other(code: -1, message: "curl_easy_init failed"))
@@ -70,7 +86,6 @@ package final class CurlTransfer {
                 var headerList: UnsafeMutablePointer<curl_slist>? = nil
                 defer { curl_slist_free_all(headerList) }
 
-                let authorized = settings.access.authorize(request.url)
                 context.isS3 = authorized.isS3
                 configure(handle, request: request, authorized: authorized, errorBuffer: errorBuffer)
                 if let validator = request.ifRange, request.offset > 0 {
@@ -111,6 +126,7 @@ package final class CurlTransfer {
                 }
 
                 let code = curl_easy_perform(handle)
+                if let host, context.answered { HostSlots.shared.markAnswered(host) }
                 var failure: TransferFailure? = nil
                 if context.interrupted {
                     failure = .interrupted
@@ -127,16 +143,20 @@ package final class CurlTransfer {
                     failure = .abortedByReceiver
                 } else if code != CURLE_OK {
                     failure = classify(
-                        code, handle: handle, message: settings.access.scrub(String(cString: errorBuffer)), location: context.location)
+                        code, handle: handle, message: settings.access.scrub(String(cString: errorBuffer)), location: context.location,
+                        answeredBefore: answeredBefore)
                 } else if context.isS3, let status = context.errorAnswer() {
                     failure = .httpStatus(status)
                 } else if !context.announced {
                     // An empty body: the receiver still gets to judge the answer.
                     if !context.announce() { failure = .abortedByReceiver }
                 }
+                // A busy answer (503, 429) may say when to come back.
+                let retryAfter = failure?.isOverload == true
+                    ? context.headerValue("retry-after").flatMap { RetryAfter.seconds($0, date: context.headerValue("date")) } : nil
                 return TransferResult(
                     response: context.response ?? (context.announced ? nil : context.makeResponse()),
-                    bytes: context.bytes, duration: elapsed(), failure: failure)
+                    bytes: context.bytes, duration: elapsed(), failure: failure, retryAfter: retryAfter)
             }
         }
     }
@@ -186,7 +206,7 @@ package final class CurlTransfer {
     }
 
     private func classify(
-        _ code: CURLcode, handle: UnsafeMutableRawPointer, message detail: String, location: String?
+        _ code: CURLcode, handle: UnsafeMutableRawPointer, message detail: String, location: String?, answeredBefore: Bool
     ) -> TransferFailure {
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         switch code {
@@ -210,6 +230,9 @@ package final class CurlTransfer {
             return .timeout(message: message)
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE, CURLE_GOT_NOTHING, CURLE_HTTP2, CURLE_HTTP2_STREAM:
             return .connectionLost(message: message)
+        case CURLE_COULDNT_CONNECT where answeredBefore:
+            // The host answered this process before: a full accept queue (busy), not a host that is down.
+            return .refused(message: message)
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT:
             return .unreachable(message: message)
         case CURLE_FILE_COULDNT_READ_FILE, CURLE_READ_ERROR, CURLE_BAD_DOWNLOAD_RESUME:
@@ -231,6 +254,10 @@ private final class TransferContext {
     private(set) var interrupted = false
     private(set) var pastDeadline = false
     private var headers: [String: String] = [:]
+    /// A header of the last response (lowercase name), e.g. `retry-after`.
+    func headerValue(_ name: String) -> String? { headers[name] }
+    /// Whether a status line arrived (the host answered, whatever it said).
+    private(set) var answered = false
     /// The last `Location` header seen (the target of a refused redirect).
     private(set) var location: String?
     private(set) var response: TransferResponse?
@@ -272,6 +299,7 @@ private final class TransferContext {
     func header(_ line: UnsafeRawBufferPointer) {
         let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if text.hasPrefix("HTTP/") {
+            answered = true
             headers = [:]
             return
         }

@@ -43,6 +43,9 @@ public enum FetchFailureCause: String, Sendable, Codable, Equatable {
     case noNetwork = "no_network"
     /// Hosts resolved, but every mirror refused the connection, timed out or cut it.
     case unreachable
+    /// A mirror was busy (503 Service Unavailable, 429 Too Many Requests, or refusing connections
+    /// after it had answered) for the whole of a file's time on it, and no other mirror served it.
+    case overloaded
     /// Every mirror answered 404 or 410: probably a wrong base URL.
     case notFound = "not_found"
     /// Mirrors answered, but with something else (another dataset, another file, an HTML page).
@@ -113,7 +116,14 @@ public enum FetchDiagnosis {
         if network.contains(where: { $0.code == "http_401" }) { return .authentication }
         if network.contains(where: { $0.code == "http_403" && S3Location.isS3($0.url) }) { return .s3Access }
         if network.allSatisfy({ $0.code == "unreachable" && $0.reason.lowercased().contains("resolve") }) { return .noNetwork }
-        if network.allSatisfy({ ["unreachable", "timeout", "connection_lost", "deadline"].contains($0.code) }) { return .unreachable }
+        let unanswered: Set<String> = ["unreachable", "timeout", "connection_lost", "deadline", "refused"]
+        // Busy mirrors, and at most mirrors that could not be reached besides: the mirror's load is the cause to name.
+        if network.contains(where: { $0.code == "overloaded" }),
+            network.allSatisfy({ $0.code == "overloaded" || unanswered.contains($0.code) || $0.code == "http_503" || $0.code == "http_429" })
+        {
+            return .overloaded
+        }
+        if network.allSatisfy({ unanswered.contains($0.code) }) { return .unreachable }
         if network.allSatisfy({ $0.code == "http_404" || $0.code == "http_410" }) { return .notFound }
         if network.allSatisfy({ contentCodes.contains($0.code) }) { return .wrongContent }
         return .other

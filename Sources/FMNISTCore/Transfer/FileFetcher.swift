@@ -109,8 +109,9 @@ final class FileFetcher {
             return MirrorLoop.Step(verdict: attempt.verdict, bytes: attempt.bytes, kept: attempt.kept.map { (attempt, $0) })
         }
         switch outcome {
-        case .kept(let (attempt, kept), let url, let skips, let downloaded):
-            return .success(verified(kept, attempt: attempt, url: url, skips: skips, downloaded: downloaded, seconds: seconds()))
+        case .kept(let (attempt, kept), let url, let skips, let downloaded, let busy):
+            return .success(
+                verified(kept, attempt: attempt, url: url, skips: skips, downloaded: downloaded, seconds: seconds(), busy: busy))
         case .interrupted(let downloaded):
             return .interrupted(target, bytesDownloaded: downloaded)
         case .exhausted(let skips, let downloaded, let message, let sawUnknown):
@@ -123,10 +124,11 @@ final class FileFetcher {
     }
 
     private func verified(
-        _ kept: Attempt.Kept, attempt: Attempt, url: String, skips: [MirrorSkip], downloaded: Int64, seconds: Double
+        _ kept: Attempt.Kept, attempt: Attempt, url: String, skips: [MirrorSkip], downloaded: Int64, seconds: Double, busy: String?
     ) -> FetchedFile {
         let judgement = kept.judgement
         var notes = judgement.notes
+        if let busy { notes.append(busy) }
         if judgement.status == .unknown { notes.append("matches no known version; kept because of --accept-unknown") }
         let message: String
         switch judgement.status {
@@ -241,6 +243,7 @@ final class FileFetcher {
         case .timeout: return "timeout"
         case .connectionLost: return "connection_lost"
         case .unreachable: return "unreachable"
+        case .refused: return "refused"
         case .localFile: return "local_file"
         case .abortedByReceiver: return "aborted"
         case .deadline: return "deadline"

@@ -28,8 +28,8 @@ struct MirrorLoop {
     }
 
     enum Outcome<Kept> {
-        /// A URL yielded a whole, accepted file.
-        case kept(Kept, url: String, skips: [MirrorSkip], downloaded: Int64)
+        /// A URL yielded a whole, accepted file; `busy` says how long that mirror was busy first, if it was.
+        case kept(Kept, url: String, skips: [MirrorSkip], downloaded: Int64, busy: String?)
         /// Cancelled (Ctrl-C): the partial file is kept.
         case interrupted(downloaded: Int64)
         /// Every URL was given up; `message` says why in one line.
@@ -69,13 +69,14 @@ struct MirrorLoop {
             let overTime = "took longer than the \(Int(allowed.rounded())) s allowed for \(target.name) on one mirror "
                 + "(deadline: \(Int(settings.deadlineBase)) s + size ÷ --min-rate); the next mirror resumes from the bytes held"
             var turn = MirrorTurn(retries: settings.retry.retries)
+            var busy = BusySpell()
             mirror: while true {
                 if cancelled { return .interrupted(downloaded: downloaded) }
                 let step = try attempt(url, deadline)
                 downloaded += step.bytes
                 switch step.verdict.ruling {
                 case .keep:
-                    if let kept = step.kept { return .kept(kept, url: url, skips: skips, downloaded: downloaded) }
+                    if let kept = step.kept { return .kept(kept, url: url, skips: skips, downloaded: downloaded, busy: busy.note()) }
                 case .interrupted:
                     return .interrupted(downloaded: downloaded)
                 case .reject(_, let unknown):
@@ -84,6 +85,26 @@ struct MirrorLoop {
                     break
                 }
                 switch (turn.next(after: step.verdict), step.verdict.ruling) {
+                case (.wait(let backoff), .retry(let reason)):
+                    busy.record(reason)
+                    var random = SystemRandomNumberGenerator()
+                    let asked = step.verdict.retryAfter
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    let left = Double(deadline - min(deadline, now)) / 1e9
+                    // Retry-After is honoured, capped by the file's time on this mirror: a wait that
+                    // leaves no time for a try gives the mirror up now, for the next one.
+                    let delay = min(settings.retry.overloadDelay(forRetry: backoff, retryAfter: asked, using: &random), left)
+                    let askedPast = asked.flatMap { $0 >= left ? (asked: $0, left: left) : nil }
+                    if askedPast != nil || left - delay < BusySpell.shortestTry {
+                        let reason = busy.summary(allowed: allowed, name: target.name, askedPast: askedPast)
+                        skip(url, "overloaded", reason, attempts: turn.attempts)
+                        break mirror
+                    }
+                    let after = asked.map { ", Retry-After \(Int($0.rounded())) s" } ?? ""
+                    busy.retried()
+                    emit(.retrying(target, url: url, reason: "busy: \(reason)\(after)", delay: delay, attempt: turn.attempts))
+                    sleep(delay)
+                    continue mirror
                 case (.retry(let backoff), .retry(let reason)):
                     let delay = settings.retry.delay(forRetry: backoff)
                     if DispatchTime.now().uptimeNanoseconds + UInt64(delay * 1e9) >= deadline {
@@ -104,7 +125,12 @@ struct MirrorLoop {
                     discardPartial()
                     skip(url, step.verdict.code, reason, attempts: turn.attempts)
                 case (_, .deadline):
-                    skip(url, "deadline", overTime, attempts: turn.attempts)
+                    // Cut by the deadline after the mirror was busy: that is the cause to name.
+                    if busy.answers > 0 {
+                        skip(url, "overloaded", busy.summary(allowed: allowed, name: target.name, askedPast: nil), attempts: turn.attempts)
+                    } else {
+                        skip(url, "deadline", overTime, attempts: turn.attempts)
+                    }
                 case (_, .reject(let reason, _)):
                     skip(url, step.verdict.code, reason, attempts: turn.attempts)
                 case (_, .keep), (_, .interrupted):
@@ -125,5 +151,56 @@ struct MirrorLoop {
             message = "every mirror failed (\(skips.count) tried)"
         }
         return .exhausted(skips: skips, downloaded: downloaded, message: message, sawUnknown: sawUnknown)
+    }
+}
+
+/// The busy answers (503, 429, refused under load) of one file's turn on one mirror, for the line
+/// that says why the mirror was given up: "mirror overloaded (HTTP 503 Service Unavailable):
+/// retried 14 times over 63 s, …".
+struct BusySpell {
+    /// A retry is only worth making with at least this many seconds left on the mirror.
+    static let shortestTry: Double = 1
+
+    /// Busy answers received.
+    private(set) var answers = 0
+    /// Retries made after them.
+    private(set) var retries = 0
+    private var started: UInt64 = 0
+    private var reasons: [String] = []
+
+    /// Counts a busy answer (`reason`: "HTTP 503 Service Unavailable", …).
+    mutating func record(_ reason: String) {
+        if answers == 0 { started = DispatchTime.now().uptimeNanoseconds }
+        answers += 1
+        if !reasons.contains(reason) { reasons.append(reason) }
+    }
+
+    /// Counts a retry after a busy answer.
+    mutating func retried() { retries += 1 }
+
+    /// What a file fetched in the end says about the wait, or nil when the mirror was never busy:
+    /// "the mirror was busy (HTTP 503 Service Unavailable): retried 3 times over 4 s".
+    func note() -> String? {
+        answers == 0 ? nil : "the mirror was busy (\(reasons.joined(separator: "; "))): retried \(spell())"
+    }
+
+    /// "3 times over 4 s", since the first busy answer.
+    private func spell() -> String {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let seconds = Double(now - min(started, now)) / 1e9
+        return "\(retries) time\(retries == 1 ? "" : "s") over \(Int(seconds.rounded())) s"
+    }
+
+    /// Why the mirror was given up. `askedPast`: the `Retry-After` seconds and the seconds left,
+    /// when the server asked for a wait past the file's deadline.
+    func summary(allowed: Double, name: String, askedPast: (asked: Double, left: Double)?) -> String {
+        var text = "mirror overloaded (\(reasons.joined(separator: "; "))): retried \(spell())"
+        if let askedPast {
+            text += "; it asked to retry after \(Int(askedPast.asked.rounded())) s (Retry-After), past the \(Int(askedPast.left.rounded())) s left"
+                + " for \(name) on this mirror"
+        } else {
+            text += " until the \(Int(allowed.rounded())) s allowed for \(name) on one mirror were spent"
+        }
+        return text + "; the next mirror resumes from the bytes held (a rerun later resumes too)"
     }
 }

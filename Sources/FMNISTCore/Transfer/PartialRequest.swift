@@ -80,6 +80,7 @@ struct PartialRequest {
         facts.bytes = result.bytes
         facts.stop = sink.stop
         facts.failure = result.failure
+        facts.retryAfter = result.retryAfter
         return Done(result: result, sink: sink, facts: facts)
     }
 }

@@ -17,6 +17,9 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
     case connectionLost(message: String)
     /// The host could not be resolved or reached.
     case unreachable(message: String)
+    /// The host refused the connection after it had answered this process before: a server whose
+    /// accept queue is full (a herd), not one that is down. Retried like a 503 (``isOverload``).
+    case refused(message: String)
     /// A file:// source could not be read.
     case localFile(message: String)
     /// The receiver stopped the transfer (it found a fault in the bytes).
@@ -28,7 +31,6 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
     /// Any other libcurl failure.
     case other(code: Int, message: String)
 
-    /// Whether trying the same mirror again soon may succeed: timeouts, 5xx, 429, 408, resets.
     /// The HTTP status of an error answer (``httpStatus(_:)`` or ``s3(status:code:message:)``).
     public var status: Int? {
         switch self {
@@ -37,10 +39,24 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 
+    /// Whether trying the same mirror again soon may succeed: timeouts, 5xx, 429, 408, resets,
+    /// refusals under load.
     public var isTransient: Bool {
         switch self {
         case .httpStatus(let status), .s3(let status, _, _): return status >= 500 || status == 429 || status == 408
-        case .timeout, .connectionLost: return true
+        case .timeout, .connectionLost, .refused: return true
+        default: return false
+        }
+    }
+
+    /// Whether the mirror says it is busy rather than broken: 503 Service Unavailable, 429 Too
+    /// Many Requests, or a refused connection from a host that answered before. Such a failure is
+    /// retried with full-jitter backoff (and `Retry-After`) until the file's deadline on the
+    /// mirror, not a fixed number of times.
+    public var isOverload: Bool {
+        switch self {
+        case .httpStatus(let status), .s3(let status, _, _): return status == 503 || status == 429
+        case .refused: return true
         default: return false
         }
     }
@@ -57,6 +73,7 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .timeout(let message): return "timed out (\(message))"
         case .connectionLost(let message): return "connection lost (\(message))"
         case .unreachable(let message): return "unreachable (\(message))"
+        case .refused(let message): return "connection refused by a host that answered before (\(message)): busy"
         case .localFile(let message): return "cannot read local file (\(message))"
         case .abortedByReceiver: return "stopped: the bytes received are not the expected file"
         case .deadline(let seconds):

@@ -60,4 +60,6 @@ public struct TransferResult: Sendable {
     public var duration: Double
     /// Why it failed; nil when the body was received completely.
     public var failure: TransferFailure?
+    /// With a busy answer (503, 429): the seconds its `Retry-After` header asks for (``RetryAfter``).
+    public var retryAfter: Double? = nil
 }

@@ -9,10 +9,15 @@ import Foundation
 /// | `FMNIST_CA_BUNDLE` | PEM file of CA certificates trusted for https (as `--cacert`) | system store |
 /// | `FMNIST_CONNECT_TIMEOUT` | seconds to establish a connection | 15 |
 /// | `FMNIST_LOW_SPEED_TIME` | seconds below 1 KiB/s before a transfer is abandoned | 30 |
-/// | `FMNIST_RETRIES` | retries of a transient failure per mirror | 3 |
+/// | `FMNIST_RETRIES` | retries of a transient failure per mirror (not of a busy mirror: see below) | 3 |
 /// | `FMNIST_RETRY_BASE_MS` | first backoff delay in milliseconds (doubles each retry) | 500 |
 /// | `FMNIST_DEADLINE_BASE` | seconds every file gets on a mirror before its size counts | 60 |
 /// | `FMNIST_MIN_RATE` | minimum average rate in KiB/s that sets each file's deadline (as `--min-rate`) | 64 |
+/// | `FMNIST_HOST_CONNECTIONS` | transfers this process runs against one host at once (1–32) | 4 |
+///
+/// A busy mirror (503, 429, or a refused connection from a host that answered before) is not
+/// given a fixed number of retries: it is retried with full-jitter backoff, at least as long as its
+/// `Retry-After` asks, until the file's deadline on that mirror (below).
 ///
 /// Each file has an overall deadline on each mirror, retries and backoff included:
 /// `deadlineBase + container size ÷ minimumRate` (for Fashion-MNIST's 26 MB training images,
@@ -37,6 +42,8 @@ public struct TransferSettings: Sendable, Equatable {
     public var bufferSize: Int = 256 * 1024
     /// Backoff of transient failures.
     public var retry: RetryPolicy = RetryPolicy()
+    /// Transfers this process runs against one host (scheme, host, port) at once; more wait for a slot.
+    public var hostConnections: Int = 4
     /// Seconds each file gets on each mirror before its size counts (see ``deadline(forSize:)``).
     public var deadlineBase: Double = 60
     /// The slowest average rate, in bytes per second, a mirror may deliver a file at.
@@ -87,6 +94,7 @@ public struct TransferSettings: Sendable, Equatable {
         if let value = try integer("FMNIST_CONNECT_TIMEOUT", 1...600) { settings.connectTimeout = value }
         if let value = try integer("FMNIST_LOW_SPEED_TIME", 1...3600) { settings.lowSpeedTime = value }
         if let value = try integer("FMNIST_RETRIES", 0...20) { settings.retry.retries = value }
+        if let value = try integer("FMNIST_HOST_CONNECTIONS", 1...32) { settings.hostConnections = value }
         if let value = try integer("FMNIST_RETRY_BASE_MS", 0...60_000) {
             settings.retry.baseDelay = Double(value) / 1000
         }

@@ -70,7 +70,7 @@ final class BackgroundFMNIST {
     let stdoutFile: URL
     let stderrFile: URL
 
-    init(_ arguments: [String], environment: [String: String] = [:], logs: URL) throws {
+    init(_ arguments: [String], environment: [String: String] = [:], logs: URL, currentDirectory: URL? = nil) throws {
         let id = UUID().uuidString.prefix(8)
         stdoutFile = logs.appendingPathComponent("out-\(id).txt")
         stderrFile = logs.appendingPathComponent("err-\(id).txt")
@@ -88,6 +88,7 @@ final class BackgroundFMNIST {
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         process.standardInput = FileHandle.nullDevice
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         try process.run()
     }
 
