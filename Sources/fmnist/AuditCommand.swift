@@ -81,6 +81,9 @@ struct AuditCommand: AsyncParsableCommand {
         }
     }
 
+    /// "7" for MNIST's class 7, "4 Coat" where the class has a name.
+    static func label(_ value: Int, _ name: String) -> String { name == "\(value)" ? name : "\(value) \(name)" }
+
     func render(_ report: AuditReport, console: Console) {
         for split in AuditSplit.allCases {
             let issues = report.labelIssues.filter { $0.split == split }
@@ -90,7 +93,8 @@ struct AuditCommand: AsyncParsableCommand {
             console.info("  rank  index  given → suggested                      score   CL")
             for issue in issues {
                 console.info(String(format: "  %4d  %5d  ", issue.rank, issue.index)
-                    + "\(issue.givenLabel) \(issue.givenClass) → \(issue.suggestedLabel) \(issue.suggestedClass)".padding(toLength: 37, withPad: " ", startingAt: 0)
+                    + "\(Self.label(issue.givenLabel, issue.givenClass)) → \(Self.label(issue.suggestedLabel, issue.suggestedClass))"
+                        .padding(toLength: 37, withPad: " ", startingAt: 0)
                     + String(format: "  %.4f  ", issue.score) + (issue.confidentIssue ? "yes" : "no"))
             }
         }
