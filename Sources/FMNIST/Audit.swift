@@ -19,7 +19,7 @@ public struct AuditOptions: Sendable, Hashable {
     /// Near-duplicate pairs listed at most, closest first (the counts cover all).
     public var maxPairs: Int
 
-    public init(folds: Int = 5, epochs: Int = 3, seed: UInt64 = 0, top: Int = 20, nearThreshold: Double = 6, maxPairs: Int = 1000) {
+    public init(folds: Int = 5, epochs: Int = 5, seed: UInt64 = 0, top: Int = 20, nearThreshold: Double = 6, maxPairs: Int = 1000) {
         self.folds = folds
         self.epochs = epochs
         self.seed = seed

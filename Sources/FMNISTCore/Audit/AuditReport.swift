@@ -43,7 +43,7 @@ public struct AuditSettings: Sendable, Codable, Equatable {
 
     /// The defaults of `fmnist audit`.
     public static let defaultFolds = 5
-    public static let defaultEpochs = 3
+    public static let defaultEpochs = 5
     public static let defaultTop = 20
     public static let defaultNearThreshold = 6.0
     public static let defaultMaxPairs = 1000

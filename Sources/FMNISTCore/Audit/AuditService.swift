@@ -26,7 +26,7 @@ public enum AuditError: FMNISTError, Equatable {
 ///
 /// ```swift
 /// let report = try AuditService(layout: layout, registry: registry)
-///     .run(dataset: "mnist", version: nil, settings: AuditSettings(folds: 5, epochs: 3))
+///     .run(dataset: "mnist", version: nil, settings: AuditSettings(folds: 5, epochs: 5))
 /// report.labelIssues.first   // the most suspicious training image
 /// ```
 public struct AuditService: Sendable {
