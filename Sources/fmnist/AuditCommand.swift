@@ -81,9 +81,6 @@ struct AuditCommand: AsyncParsableCommand {
         }
     }
 
-    /// "7" for MNIST's class 7, "4 Coat" where the class has a name.
-    static func label(_ value: Int, _ name: String) -> String { name == "\(value)" ? name : "\(value) \(name)" }
-
     func render(_ report: AuditReport, console: Console) {
         for split in AuditSplit.allCases {
             let issues = report.labelIssues.filter { $0.split == split }
@@ -93,7 +90,7 @@ struct AuditCommand: AsyncParsableCommand {
             console.info("  rank  index  given → suggested                      score   CL")
             for issue in issues {
                 console.info(String(format: "  %4d  %5d  ", issue.rank, issue.index)
-                    + "\(Self.label(issue.givenLabel, issue.givenClass)) → \(Self.label(issue.suggestedLabel, issue.suggestedClass))"
+                    + "\(BenchmarkCard.labelText(issue.givenLabel, issue.givenClass)) → \(BenchmarkCard.labelText(issue.suggestedLabel, issue.suggestedClass))"
                         .padding(toLength: 37, withPad: " ", startingAt: 0)
                     + String(format: "  %.4f  ", issue.score) + (issue.confidentIssue ? "yes" : "no"))
             }

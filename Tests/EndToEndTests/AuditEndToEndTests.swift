@@ -153,8 +153,12 @@ import Testing
         #expect(bad.stderr.contains("is not an `fmnist audit --json` report"))
         #expect(!FileManager.default.fileExists(atPath: fixture.path("bad.png")))
         // An index the version does not have.
-        let edited = audit.stdout.replacingOccurrences(of: "\"index\" : \(fixture.data.flippedTest[0])", with: "\"index\" : 600")
-        try edited.write(toFile: fixture.path("edited.json"), atomically: true, encoding: .utf8)
+        var edited = try audit.json()
+        var issues = try #require(edited["label_issues"] as? [[String: Any]])
+        let firstTest = try #require(issues.firstIndex { $0["split"] as? String == "test" })
+        issues[firstTest]["index"] = 600
+        edited["label_issues"] = issues
+        try JSONSerialization.data(withJSONObject: edited).write(to: URL(fileURLWithPath: fixture.path("edited.json")))
         let outOfRange = try fixture.run(["preview", "--from-audit", fixture.path("edited.json"), "--out", fixture.path("edited.png")])
         #expect(outOfRange.status == 2, "\(outOfRange.stderr)")
         #expect(outOfRange.stderr.contains("test image 600"))

@@ -8,13 +8,13 @@ import Testing
 @Suite struct WorkspaceAuditTests {
     @Test func auditFindsThePlantedFaultsThroughTheFrontDoor() throws {
         let scratch = try ScratchFolder("front-door-audit")
-        let data = PlantedAuditData(train: 800, test: 200, seed: 3, flipsTrain: 4, flipsTest: 2)
+        let data = PlantedAuditData(train: 2000, test: 200, seed: 3, flipsTrain: 4, flipsTest: 2)
         let toy = try SyntheticDataset(
             name: "planted", title: "Planted", trainPixels: data.trainPixels, trainLabels: data.trainLabels,
             testPixels: data.testPixels, testLabels: data.testLabels, in: scratch.url)
         let workspace = try Workspace(root: scratch.url.appendingPathComponent("data"), manifests: [toy.manifestDirectory])
         let version = try workspace.importFolder(toy.folder, as: "planted")
-        let audit = try workspace.audit("planted", options: AuditOptions(folds: 2, epochs: 3, top: 4))
+        let audit = try workspace.audit("planted", options: AuditOptions(folds: 3, epochs: 3, top: 4))
         #expect(audit.version == version)
         #expect(audit.trainSuspects.count == 4 && audit.testSuspects.count == 4)
         #expect(Set(audit.trainSuspects.map(\.index)) == Set(data.flippedTrain))

@@ -10,6 +10,11 @@ import Foundation
 extension BenchmarkCard {
     static func percent(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }
 
+    /// A class as people name it: "7" for MNIST's class 7 (its name is its label), "4 Coat" otherwise.
+    public static func labelText(_ label: Int, _ name: String) -> String { name == "\(label)" ? name : "\(label) \(name)" }
+
+    static func images(_ count: Int) -> String { count == 1 ? "1 image" : "\(count) images" }
+
     /// A short human summary.
     public var summaryLines: [String] {
         let noisiest = classes.max { $0.trainNoiseRate + $0.testNoiseRate < $1.trainNoiseRate + $1.testNoiseRate }
@@ -21,7 +26,7 @@ extension BenchmarkCard {
                 + "\(testLabelIssues) in test (\(Self.percent(Double(testLabelIssues) / Double(max(1, testImages)))))",
         ]
         if let noisiest {
-            lines.append("noisiest class: \(noisiest.label) \(noisiest.name) (estimated noise \(Self.percent(noisiest.trainNoiseRate)) train, "
+            lines.append("noisiest class: \(Self.labelText(noisiest.label, noisiest.name)) (estimated noise \(Self.percent(noisiest.trainNoiseRate)) train, "
                          + "\(Self.percent(noisiest.testNoiseRate)) test)")
         }
         lines.append("near-duplicate pairs (≤ \(nearThreshold) grey levels RMS): \(nearDuplicatesTrain) train–train, "
@@ -60,8 +65,8 @@ extension BenchmarkCard {
 
             ## Label issues
 
-            - Training split: \(trainLabelIssues) images off the confident joint's diagonal (\(Self.percent(Double(trainLabelIssues) / Double(max(1, trainImages)))))
-            - Test split: \(testLabelIssues) images (\(Self.percent(Double(testLabelIssues) / Double(max(1, testImages)))))
+            - Training split: \(Self.images(trainLabelIssues)) off the confident joint's diagonal (\(Self.percent(Double(trainLabelIssues) / Double(max(1, trainImages)))))
+            - Test split: \(Self.images(testLabelIssues)) (\(Self.percent(Double(testLabelIssues) / Double(max(1, testImages)))))
 
             ## Duplicates
 
