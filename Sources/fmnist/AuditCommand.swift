@@ -12,11 +12,11 @@ struct AuditCommand: AsyncParsableCommand {
             Examples:
               fmnist audit mnist
               fmnist audit fashion --json > fashion-audit.json
-              fmnist preview fashion --from-audit fashion-audit.json --out suspects.png
+              fmnist preview --from-audit fashion-audit.json --out suspects.png
               fmnist audit fashion@2017-08-31 --card docs/fashion-card.md
               fmnist audit current --folds 2 --epochs 1   # quick and rough
 
-            The same --seed (and settings) gives the same result. Exit codes: 0 done, 2 usage, 3 data corrupt, 4 data missing, 130 interrupted.
+            The same --seed (and settings) gives the same result. Exit codes: 0 done, 2 usage (a bad flag, a --card path inside the workspace or in a missing folder), 3 data corrupt, 4 data missing, 7 a --card path that is a symlink (never written through), 130 interrupted.
             """)
 
     @Argument(help: ArgumentHelp(

@@ -64,12 +64,10 @@ public struct AuditService: Sendable {
         }
         try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         var phases: [AuditPhase] = []
-        var clock = ContinuousClock.now
+        var clock = Date()
         func lap(_ name: String) {
-            let now = ContinuousClock.now
-            let elapsed = now - clock
-            phases.append(AuditPhase(name: name, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
-            clock = now
+            phases.append(AuditPhase(name: name, seconds: Date().timeIntervalSince(clock)))
+            clock = Date()
         }
         let source = try VersionFiles.resolve(dataset: dataset, version: version, layout: layout, registry: registry)
         let manifest = source.manifest
