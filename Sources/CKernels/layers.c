@@ -408,6 +408,20 @@ double fmnist_softmax_xent(const float *logits, const uint8_t *labels, int rows,
     return total;
 }
 
+void fmnist_softmax_rows(const float *logits, int rows, int classes, float *out) {
+    for (int r = 0; r < rows; r++) {
+        const float *l = logits + (size_t)r * (size_t)classes;
+        float *o = out + (size_t)r * (size_t)classes;
+        float mx = l[0];
+        for (int c = 1; c < classes; c++)
+            if (l[c] > mx) mx = l[c];
+        double sum = 0.0;
+        for (int c = 0; c < classes; c++) sum += exp((double)(l[c] - mx));
+        const double lse = log(sum);
+        for (int c = 0; c < classes; c++) o[c] = (float)exp((double)(l[c] - mx) - lse);
+    }
+}
+
 /* g[0..n) = ((grads[0] + grads[1]) + grads[2]) + ... : a fixed order, so the sum does not
  * depend on how callers slice the vector. */
 static inline void grad_sum_block(const float *const *grads, int ngrads, size_t at, size_t n,

@@ -116,7 +116,9 @@ final class LeNetWorkspace: @unchecked Sendable {
     private let dW2 = Tensor([L.c2Out, 5, 32])  // conv2 weight gradient, padded rows [16][5][32]
     private let dW1 = Tensor([L.c1Out, 5, 8])   // conv1 weight gradient, padded rows [6][5][8]
     // Dense head, whole chunk.
-    private let h1: Tensor, h2: Tensor, logits: Tensor
+    private let h1: Tensor, h2: Tensor
+    /// `[capacity][10]` the last forward pass's logits, one row per image of the chunk.
+    let logits: Tensor
     private let dLogits: Tensor, dH2: Tensor, dH1: Tensor, dA2: Tensor
     let labels: ByteBuffer
     let predicted: ByteBuffer

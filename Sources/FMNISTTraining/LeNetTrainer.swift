@@ -76,6 +76,59 @@ public final class LeNetTrainer: Sendable {
     }
 }
 
+extension LeNetTrainer {
+    /// Trains from a fresh initialisation on `train` for `configuration.epochs` epochs (the first
+    /// `configuration.limit` images) and returns the network, to predict other images with.
+    /// Evaluates nothing; `progress` gets each epoch's training loss and accuracy (no test figures).
+    ///
+    /// ```swift
+    /// let model = try LeNetTrainer(configuration: TrainingConfiguration(epochs: 2, seed: 7)).fit(train: folds)
+    /// let p = model.probabilities(for: heldOut)   // heldOut.count × 10, each row sums to 1
+    /// ```
+    /// - Throws: `TrainingError` when the configuration or the data are invalid.
+    public func fit(train: LabeledImages, progress: (EpochReport) -> Void = { _ in }) throws -> TrainedLeNet {
+        let config = configuration
+        try config.validate()
+        try train.validate(name: "training set")
+        let session = TrainingSession(configuration: config, trainPixels: train.pixels)
+        let n = min(config.limit ?? train.count, train.count)
+        for epoch in 0..<config.epochs {
+            let epochStart = ContinuousClock.now
+            let (lossSum, correct) = session.runEpoch(train: train, count: n)
+            let seconds = (ContinuousClock.now - epochStart).seconds
+            progress(EpochReport(
+                epoch: epoch + 1, trainLoss: lossSum / Double(n), trainAccuracy: Double(correct) / Double(n),
+                imagesPerSecond: seconds > 0 ? Double(n) / seconds : 0, seconds: seconds,
+                testAccuracy: nil, testLoss: nil))
+        }
+        return TrainedLeNet(session: session)
+    }
+}
+
+/// A LeNet-5 that ``LeNetTrainer/fit(train:progress:)`` trained: it predicts class
+/// probabilities for any images of its size. Predictions use the trainer's thread count and are
+/// reproducible bit for bit (the forward pass of each image does not depend on the others).
+///
+/// ```swift
+/// let p = model.probabilities(for: images)
+/// let firstImageBelief = p[0..<10]   // P(class 0…9 | image 0)
+/// ```
+public final class TrainedLeNet {
+    let session: TrainingSession
+
+    init(session: TrainingSession) {
+        self.session = session
+    }
+
+    /// The softmax output for every image of `images`: `images.count × 10` values, image after
+    /// image, each row summing to 1. The labels of `images` are not used.
+    /// - Throws: `TrainingError` when the images are not valid LeNet-5 input.
+    public func probabilities(for images: LabeledImages) throws -> [Float] {
+        try images.validate(name: "images to predict")
+        return session.probabilities(images)
+    }
+}
+
 struct Evaluation {
     var accuracy: Double
     var loss: Double
@@ -257,37 +310,20 @@ final class TrainingSession {
     /// Accuracy, mean loss and confusion matrix of the current network on `test`.
     func evaluate(_ test: LabeledImages) -> Evaluation {
         let n = test.count
-        let params = parameters
-        let lut = UnsafePointer(lut.pointer)
-        let chunkSize = workers[0].capacity
-        let chunks = (n + chunkSize - 1) / chunkSize
         var predictions = [UInt8](repeating: 0, count: n)
+        let chunks = (n + workers[0].capacity - 1) / workers[0].capacity
         var lossSums = [Double](repeating: 0, count: chunks)
         var corrects = [Int](repeating: 0, count: chunks)
-        let indices = [Int32]((0..<Int32(n)).map { $0 })
-        test.pixels.withUnsafeBufferPointer { pixelBuffer in
-            test.labels.withUnsafeBufferPointer { labelBuffer in
-                indices.withUnsafeBufferPointer { indexBuffer in
-                    predictions.withUnsafeMutableBufferPointer { predictionBuffer in
-                        lossSums.withUnsafeMutableBufferPointer { lossBuffer in
-                            corrects.withUnsafeMutableBufferPointer { correctBuffer in
-                                let pixels = pixelBuffer.baseAddress!
-                                let labels = labelBuffer.baseAddress!
-                                let out = predictionBuffer.baseAddress!
-                                let losses = lossBuffer.baseAddress!
-                                let hits = correctBuffer.baseAddress!
-                                forEachChunk(chunks) { c, worker in
-                                    let lo = c * chunkSize, hi = min(n, lo + chunkSize)
-                                    let result = worker.run(
-                                        parameters: params, pixels: pixels, allLabels: labels,
-                                        indices: UnsafeBufferPointer(rebasing: indexBuffer[lo..<hi]),
-                                        lut: lut, gradients: nil, gradientScale: 0)
-                                    losses[c] = result.lossSum
-                                    hits[c] = result.correct
-                                    (out + lo).update(from: worker.predicted.pointer, count: hi - lo)
-                                }
-                            }
-                        }
+        predictions.withUnsafeMutableBufferPointer { predictionBuffer in
+            lossSums.withUnsafeMutableBufferPointer { lossBuffer in
+                corrects.withUnsafeMutableBufferPointer { correctBuffer in
+                    let out = predictionBuffer.baseAddress!
+                    let losses = lossBuffer.baseAddress!
+                    let hits = correctBuffer.baseAddress!
+                    forwardChunks(test) { c, lo, hi, worker, result in
+                        losses[c] = result.lossSum
+                        hits[c] = result.correct
+                        (out + lo).update(from: worker.predicted.pointer, count: hi - lo)
                     }
                 }
             }
@@ -297,6 +333,50 @@ final class TrainingSession {
         let correct = corrects.reduce(0, +)
         let loss = lossSums.reduce(0, +)
         return Evaluation(accuracy: Double(correct) / Double(n), loss: loss / Double(n), confusion: confusion)
+    }
+
+    /// The softmax of the current network's logits for every image of `images`: `count × 10`
+    /// values, image after image, each row summing to 1 (computed in double precision, `fmnist_softmax_rows`).
+    func probabilities(_ images: LabeledImages) -> [Float] {
+        let classes = L.classes
+        var result = [Float](repeating: 0, count: images.count * classes)
+        result.withUnsafeMutableBufferPointer { buffer in
+            let out = buffer.baseAddress!
+            forwardChunks(images) { _, lo, hi, worker, _ in
+                fmnist_softmax_rows(worker.logits.pointer, Int32(hi - lo), Int32(classes), out + lo * classes)
+            }
+        }
+        return result
+    }
+
+    /// Runs the forward pass over `set` in fixed chunks of a worker's capacity (claimed by the
+    /// worker threads dynamically) and hands each chunk's (index, lo, hi, worker, loss/correct)
+    /// to `body` while the worker still holds its outputs. Chunks write disjoint ranges.
+    private func forwardChunks(
+        _ set: LabeledImages, _ body: (Int, Int, Int, LeNetWorkspace, (lossSum: Double, correct: Int)) -> Void
+    ) {
+        let n = set.count
+        let params = parameters
+        let lut = UnsafePointer(lut.pointer)
+        let chunkSize = workers[0].capacity
+        let chunks = (n + chunkSize - 1) / chunkSize
+        let indices = [Int32]((0..<Int32(n)).map { $0 })
+        set.pixels.withUnsafeBufferPointer { pixelBuffer in
+            set.labels.withUnsafeBufferPointer { labelBuffer in
+                indices.withUnsafeBufferPointer { indexBuffer in
+                    let pixels = pixelBuffer.baseAddress!
+                    let labels = labelBuffer.baseAddress!
+                    forEachChunk(chunks) { c, worker in
+                        let lo = c * chunkSize, hi = min(n, lo + chunkSize)
+                        let result = worker.run(
+                            parameters: params, pixels: pixels, allLabels: labels,
+                            indices: UnsafeBufferPointer(rebasing: indexBuffer[lo..<hi]),
+                            lut: lut, gradients: nil, gradientScale: 0)
+                        body(c, lo, hi, worker, result)
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -13,6 +13,9 @@ struct PreviewCommand: AsyncParsableCommand {
               fmnist preview current --out current.png   # which dataset is active?
               fmnist preview mnist --out mnist.png --per-class 20 --rows-per-class 1
               fmnist preview fashion --out fashion.png --legend
+
+            With --from-audit FILE.json (a report of `fmnist audit --json`), it draws the images the report lists instead, from the version it audited: the TRAIN and TEST suspects in rank order, each captioned "given/suggested" label, then the closest near-duplicate PAIRS side by side captioned with their labels; --per-class is then the images per row.
+              fmnist audit fashion --json > audit.json && fmnist preview --from-audit audit.json --out suspects.png
             """)
 
     @Argument(help: "fashion, mnist, or current (the dataset data/current points at).", completion: DatasetCompletion.kind(plus: ["current"]))
@@ -30,6 +33,9 @@ struct PreviewCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Write the class names beside their rows.")
     var legend = false
 
+    @Option(name: .customLong("from-audit"), help: ArgumentHelp("Draw the images an `fmnist audit --json` report lists (suspects and near-duplicate pairs).", valueName: "FILE.json"))
+    var fromAudit: String?
+
     func validate() throws {
         try validateFlags {
             try FlagBounds.perClass.check(perClass)
@@ -42,6 +48,17 @@ struct PreviewCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors(options) {
             let service = PreviewService(layout: options.layout, registry: try options.registry())
+            if let fromAudit {
+                guard dataset.lowercased() == "current" else {
+                    throw UsageError("give either DATASET or --from-audit: the report names its dataset and version",
+                                     hint: "fmnist preview --from-audit \(fromAudit) --out \(out)")
+                }
+                let result = try service.runFromAudit(report: fromAudit, output: URL(fileURLWithPath: out), perRow: perClass)
+                if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+                options.console.info("wrote \(result.output): \(result.trainImages) training and \(result.testImages) test suspects "
+                    + "(captions: given/suggested label), \(result.pairs) near-duplicate pair(s), \(result.width)×\(result.height) px")
+                return .success
+            }
             let result = try service.run(
                 dataset: dataset, output: URL(fileURLWithPath: out), perClass: perClass, rowsPerClass: rowsPerClass, legend: legend)
             if options.json { Console.writeStdout(try JSONOutput.encode(result)) }

@@ -26,18 +26,39 @@ public struct SyntheticDataset {
     }
 
     public init(name: String, title: String, seed: Int, train: Int = 30, test: Int = 10, in base: URL) throws {
+        try self.init(
+            name: name, title: title,
+            payloads: [
+                .trainImages: SyntheticIDX.images(count: train, seed: seed),
+                .trainLabels: SyntheticIDX.labels((0..<train).map { UInt8(($0 &* 7 &+ seed) % 10) }),
+                .testImages: SyntheticIDX.images(count: test, seed: seed + 1),
+                .testLabels: SyntheticIDX.labels((0..<test).map { UInt8(($0 &* 3 &+ seed) % 10) }),
+            ], in: base)
+    }
+
+    /// A dataset of the given 28 × 28 images (784 bytes each, back to back) and labels.
+    public init(name: String, title: String, trainPixels: [UInt8], trainLabels: [UInt8], testPixels: [UInt8], testLabels: [UInt8],
+                in base: URL) throws {
+        func images(_ pixels: [UInt8]) -> [UInt8] {
+            [0, 0, 0x08, 0x03] + SyntheticIDX.bigEndian(UInt32(pixels.count / 784)) + SyntheticIDX.bigEndian(28)
+                + SyntheticIDX.bigEndian(28) + pixels
+        }
+        try self.init(
+            name: name, title: title,
+            payloads: [
+                .trainImages: images(trainPixels), .trainLabels: SyntheticIDX.labels(trainLabels),
+                .testImages: images(testPixels), .testLabels: SyntheticIDX.labels(testLabels),
+            ], in: base)
+    }
+
+    init(name: String, title: String, payloads: [FileRole: [UInt8]], in base: URL) throws {
         self.name = name
         self.title = title
         folder = base.appendingPathComponent("\(name)-files", isDirectory: true)
         manifestDirectory = base.appendingPathComponent("\(name)-manifest", isDirectory: true)
-        trainLabels = (0..<train).map { UInt8(($0 &* 7 &+ seed) % 10) }
-        testLabels = (0..<test).map { UInt8(($0 &* 3 &+ seed) % 10) }
-        payloads = [
-            .trainImages: SyntheticIDX.images(count: train, seed: seed),
-            .trainLabels: SyntheticIDX.labels(trainLabels),
-            .testImages: SyntheticIDX.images(count: test, seed: seed + 1),
-            .testLabels: SyntheticIDX.labels(testLabels),
-        ]
+        trainLabels = Array(payloads[.trainLabels]!.dropFirst(8))
+        testLabels = Array(payloads[.testLabels]!.dropFirst(8))
+        self.payloads = payloads
         for directory in [folder, manifestDirectory] {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }

@@ -146,6 +146,10 @@ double fmnist_softmax_xent(const float *logits, const uint8_t *labels, int rows,
                            int classes, float scale, float *grad,
                            int64_t *correct, uint8_t *predicted);
 
+/* out = softmax of each row of `logits` (rows x classes), in double precision
+ * like fmnist_softmax_xent, stored as float: each row sums to 1. */
+void fmnist_softmax_rows(const float *logits, int rows, int classes, float *out);
+
 /* ---- optimisers --------------------------------------------------------
  * The gradient is the ordered sum g = ((grads[0] + grads[1]) + ...) over
  * ngrads per-chunk buffers; the summation order is fixed and element-wise, so

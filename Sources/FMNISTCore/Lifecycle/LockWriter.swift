@@ -92,37 +92,6 @@ public struct LockWriter: Sendable {
     /// Writes `lock` to `path` atomically (a temporary file beside it, synced, renamed over it).
     /// Refuses a `path` that is a symlink or a directory.
     public static func write(_ lock: ProjectLock, to path: String) throws {
-        let url = URL(fileURLWithPath: path).standardizedFileURL
-        var info = stat()
-        if lstat(url.path, &info) == 0 {
-            switch info.st_mode & S_IFMT {
-            case S_IFREG: break
-            case S_IFLNK: throw WorkspaceError.foreignSymlink(path: url.path, target: WorkspaceBoundary.linkText(url.path) ?? "?")
-            default: throw WorkspaceError.fileSystem(operation: "write the lock file", path: url.path, detail: "it is not a regular file")
-            }
-        }
-        let bytes = Array(try lock.text().utf8)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(
-            ".\(url.lastPathComponent).fmnist-\(getpid())-\(UUID().uuidString.prefix(8))")
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw WorkspaceError.posix("create", temporary.path) }
-        var done = false
-        defer { if !done { unlink(temporary.path) } }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let error = WorkspaceError.posix("write", temporary.path)
-                close(fd)
-                throw error
-            }
-            offset += written
-        }
-        _ = fsync(fd)
-        close(fd)
-        if rename(temporary.path, url.path) != 0 { throw WorkspaceError.posix("rename into place", url.path) }
-        done = true
-        VersionStore.syncDirectory(url.deletingLastPathComponent().path)
+        try AtomicFile.write(Array(try lock.text().utf8), to: path, what: "the lock file")
     }
 }

@@ -36,9 +36,7 @@ public struct PreviewService: Sendable {
         guard (1...100).contains(perClass) else {
             throw UsageError("--per-class must be between 1 and 100, not \(perClass)")
         }
-        try WorkspaceBoundary(layout: layout).checkOutput(output.path, option: "--out", registry: registry)
-        try WorkspaceBoundary.checkFolder(of: output.path, option: "--out", createsMissing: false)
-        if let problem = OutputPathProblem.check(output) { throw problem }
+        try checkOutput(output)
         try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         // The proven read smoke-train uses: each file verified while decompressed, against the
         // catalog's record of the live version (or, for a folder it does not know, the manifests).
@@ -56,15 +54,90 @@ public struct PreviewService: Sendable {
             images: images.elements, labels: labels.elements, rows: images.dims[1], columns: images.dims[2],
             classes: manifest.classes.count, perClass: perClass, rowsPerClass: rowsPerClass,
             legend: legend ? manifest.classes : nil)
+        try write(sprite, to: output)
+        return Result(dataset: manifest.name, title: manifest.title, source: directory.path, output: output.path,
+                      width: sprite.width, height: sprite.height, perClass: perClass, rowsPerClass: rowsPerClass,
+                      legend: legend, classes: manifest.classes)
+    }
+}
+
+extension PreviewService {
+    /// What `preview --from-audit` wrote.
+    public struct AuditSpriteResult: Sendable, Codable {
+        public let dataset: String
+        public let versionId: String
+        public let output: String
+        public let width: Int
+        public let height: Int
+        /// Images drawn per band: `train` and `test` suspects, `pairs` (two images each).
+        public let trainImages: Int
+        public let testImages: Int
+        public let pairs: Int
+    }
+
+    /// Draws the images an `fmnist audit --json` report lists (``AuditSelection``) from the version
+    /// it audited: its training and test suspects captioned "given/suggested", and its first
+    /// `maxPairs` near-duplicate pairs side by side captioned with their labels, `perRow` images
+    /// to a row. The version is the live one of the report's dataset when its id matches, else
+    /// the stored version with the report's id; the files are proven while read.
+    public func runFromAudit(report path: String, output: URL, perRow: Int, maxPairs: Int = 20) throws -> AuditSpriteResult {
+        try checkOutput(output)
+        let selection = try AuditSelection.read(path)
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
+        var source = try VersionFiles.resolve(dataset: selection.dataset, version: nil, layout: layout, registry: registry)
+        var loaded = try source.load(FileRole.allCases, purpose: "draw", index: KnownFileIndex(registry: registry))
+        if VersionIdentity(payloadDigests: loaded.mapValues { $0.measurement.payloadSHA256 }).full != selection.versionId {
+            source = try VersionFiles.resolve(dataset: selection.dataset, version: selection.versionId, layout: layout, registry: registry)
+            loaded = try source.load(FileRole.allCases, purpose: "draw", index: KnownFileIndex(registry: registry))
+        }
+        let images: [AuditSplit: LoadedIDX] = [.train: loaded[.trainImages]!, .test: loaded[.testImages]!]
+        func cell(_ split: AuditSplit, _ index: Int, _ caption: String) throws -> SuspectSprite.Cell {
+            let file = images[split]!
+            guard file.dims.count == 3, file.dims[1] == 28, file.dims[2] == 28, index >= 0, index < file.dims[0] else {
+                throw UsageError("--from-audit \(path) lists \(split.rawValue) image \(index), which \(source.description) does not have",
+                                 hint: "draw the report with the workspace that ran the audit")
+            }
+            return SuspectSprite.Cell(pixels: Array(file.elements[(index * 784)..<((index + 1) * 784)]), caption: caption)
+        }
+        var bands: [SuspectSprite.Band] = []
+        var counts: [AuditSplit: Int] = [:]
+        for split in AuditSplit.allCases {
+            let cells = try selection.labelIssues.filter { $0.split == split }
+                .map { try cell(split, $0.index, "\($0.givenLabel)/\($0.suggestedLabel)") }
+            counts[split] = cells.count
+            bands.append(SuspectSprite.Band(name: split.rawValue.uppercased(), cells: cells))
+        }
+        let pairs = selection.nearDuplicates.prefix(maxPairs)
+        let pairCells = try pairs.flatMap { pair in
+            [try cell(pair.a.split, pair.a.index, "\(pair.a.label)"), try cell(pair.b.split, pair.b.index, "\(pair.b.label)")]
+        }
+        bands.append(SuspectSprite.Band(name: "PAIRS", cells: pairCells))
+        guard bands.contains(where: { !$0.cells.isEmpty }) else {
+            throw UsageError("--from-audit \(path) lists no images", hint: "run `fmnist audit` with --top 1 or more")
+        }
+        let sprite = SuspectSprite(perRow: perRow % 2 == 0 || pairCells.isEmpty ? perRow : perRow + 1).render(bands: bands)
+        try write(sprite, to: output)
+        return AuditSpriteResult(
+            dataset: source.manifest.name, versionId: selection.versionId, output: output.path, width: sprite.width, height: sprite.height,
+            trainImages: counts[.train] ?? 0, testImages: counts[.test] ?? 0, pairs: pairs.count)
+    }
+
+    /// The checks every output PNG path gets before any work: never inside the workspace's own
+    /// folders, an existing folder, a `.png` name.
+    func checkOutput(_ output: URL) throws {
+        try WorkspaceBoundary(layout: layout).checkOutput(output.path, option: "--out", registry: registry)
+        try WorkspaceBoundary.checkFolder(of: output.path, option: "--out", createsMissing: false)
+        if let problem = OutputPathProblem.check(output) { throw problem }
+    }
+
+    /// Encodes and writes the PNG (a temporary file renamed into place).
+    func write(_ sprite: (width: Int, height: Int, pixels: [UInt8]), to output: URL) throws {
         let png = PNGWriter.grayscale(width: sprite.width, height: sprite.height, pixels: sprite.pixels)
         do {
             try Data(png).write(to: output, options: .atomic)
         } catch {
             throw OutputPathProblem.writeFailed(path: output.path, reason: OutputPathProblem.reason(error))
         }
-        return Result(dataset: manifest.name, title: manifest.title, source: directory.path, output: output.path,
-                      width: sprite.width, height: sprite.height, perClass: perClass, rowsPerClass: rowsPerClass,
-                      legend: legend, classes: manifest.classes)
     }
 }
 

@@ -97,6 +97,14 @@ extension FlagBounds where Value == Int {
     public static let perClass = FlagBounds("--per-class", 1...100, unit: "images per class")
     /// `preview --rows-per-class`: rows of images per class in the sprite.
     public static let rowsPerClass = FlagBounds("--rows-per-class", 1...10, unit: "rows per class")
+    /// `audit --folds`: cross-validation folds of the training split.
+    public static let folds = FlagBounds("--folds", 2...20, unit: "folds")
+    /// `audit --epochs`: training epochs of each fold model.
+    public static let auditEpochs = FlagBounds("--epochs", 1...50, unit: "epochs per fold model")
+    /// `audit --top`: suspects listed per split.
+    public static let top = FlagBounds("--top", 1...10_000, unit: "images per split")
+    /// `audit --max-pairs`: near-duplicate pairs listed (the counts cover all).
+    public static let maxPairs = FlagBounds("--max-pairs", 0...1_000_000, unit: "pairs")
 }
 
 extension FlagBounds where Value == Double {
@@ -106,4 +114,6 @@ extension FlagBounds where Value == Double {
     /// `smoke-train --lr`: the learning rate. Large values are allowed so that a diverging run can
     /// be shown (and is reported as diverged); above 100 is no learning rate at all.
     public static let learningRate = FlagBounds("--lr", 0...100, excludingLowerBound: true, unit: "learning rate")
+    /// `audit --near-threshold`: RMS grey-level distance of the 14 × 14 mean-pooled images.
+    public static let nearThreshold = FlagBounds("--near-threshold", 0...64, unit: "grey levels, RMS")
 }
