@@ -6,16 +6,20 @@ public struct LockHolder: Sendable, Codable, Equatable, CustomStringConvertible 
     /// The fmnist subcommand, e.g. "fetch".
     public let command: String
     public let since: Date
+    /// The holder's host, for a lease on a shared file system (nil for the local flock).
+    public let host: String?
 
-    public init(pid: Int32, command: String, since: Date) {
+    public init(pid: Int32, command: String, since: Date, host: String? = nil) {
         self.pid = pid
         self.command = command
         self.since = since
+        self.host = host
     }
 
-    /// e.g. "fmnist fetch (pid 1234, since 2026-01-02T10:11:12Z)".
+    /// e.g. "fmnist fetch (pid 1234, since 2026-01-02T10:11:12Z)", or with a host
+    /// "fmnist fetch (pid 1234 on node-a, since 2026-01-02T10:11:12Z)".
     public var description: String {
-        "fmnist \(command) (pid \(pid), since \(ISO8601DateFormatter().string(from: since)))"
+        "fmnist \(command) (pid \(pid)\(host.map { " on \($0)" } ?? ""), since \(ISO8601DateFormatter().string(from: since)))"
     }
 }
 
@@ -24,6 +28,9 @@ public struct LockHolder: Sendable, Codable, Equatable, CustomStringConvertible 
 ///
 /// The kernel drops the lock when its holder exits, however it exits, so a killed process never
 /// blocks the next one. Two file descriptors contend even within one process.
+///
+/// On a shared file system (``SharedFileSystem``: NFS, SMB, CephFS, Lustre, GPFS, FUSE, …), where a
+/// flock taken on one host is invisible on another, the lock is a ``WorkspaceLease`` instead.
 ///
 /// ```swift
 /// let lock = try WorkspaceLock.acquire(layout, command: "switch", timeout: 600) { message in
@@ -37,12 +44,15 @@ public final class WorkspaceLock: @unchecked Sendable {
     /// What this process wrote into the lock file.
     public let holder: LockHolder
     private var descriptor: Int32
+    /// The lease taken instead of the flock on a shared file system.
+    public let lease: WorkspaceLease?
     private let mutex = NSLock()
 
-    private init(path: String, descriptor: Int32, holder: LockHolder) {
+    private init(path: String, descriptor: Int32, holder: LockHolder, lease: WorkspaceLease? = nil) {
         self.path = path
         self.descriptor = descriptor
         self.holder = holder
+        self.lease = lease
     }
 
     deinit { release() }
@@ -65,6 +75,15 @@ public final class WorkspaceLock: @unchecked Sendable {
         } catch let error as WorkspaceError {
             if case .foreignSymlink = error { throw error }
             throw WorkspaceError.lockFailed(path: path, detail: "cannot create \(layout.privateDirectory.path): \(error)")
+        }
+        if layout.fileSystem.isShared {
+            let lease = try WorkspaceLease.acquire(
+                layout, command: command, timeout: timeout, pollInterval: max(0.1, pollInterval), onWait: onWait)
+            if sweep {
+                WorkspaceJanitor.sweep(layout)
+                PartialDownload.consolidate(layout)
+            }
+            return WorkspaceLock(path: lease.path, descriptor: -1, holder: lease.record.holder, lease: lease)
         }
         // The lock is taken on the private directory itself, which cannot be deleted while it holds
         // files: removing `.fmnist/lock` cannot let a second writer in. The file only names the holder.
@@ -100,6 +119,7 @@ public final class WorkspaceLock: @unchecked Sendable {
 
     /// Who holds the lock now, or nil when it is free. Does not take it.
     public static func currentHolder(_ layout: WorkspaceLayout) -> LockHolder? {
+        if layout.fileSystem.isShared { return WorkspaceLease.currentHolder(layout) }
         let fd = open(layout.privateDirectory.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -114,6 +134,12 @@ public final class WorkspaceLock: @unchecked Sendable {
     public func release() {
         mutex.lock()
         defer { mutex.unlock() }
+        if let lease {
+            let root = URL(fileURLWithPath: lease.path).deletingLastPathComponent().deletingLastPathComponent()
+            if lease.isHeld { PartialDownload.consolidate(WorkspaceLayout(root: root)) }
+            lease.release()
+            return
+        }
         guard descriptor >= 0 else { return }
         let file = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         if file >= 0 {
