@@ -45,9 +45,10 @@ public struct PartialDownload: Sendable {
         self.url = url
     }
 
-    public init(layout: WorkspaceLayout, dataset: String, name: String) {
+    /// `fileSystem`: the workspace's (measured when nil).
+    public init(layout: WorkspaceLayout, dataset: String, name: String, fileSystem: SharedFileSystem? = nil) {
         let shared = layout.partialFile(dataset: dataset, name: name)
-        guard layout.fileSystem.isShared else {
+        guard (fileSystem ?? layout.fileSystem).isShared else {
             self.init(url: shared)
             return
         }

@@ -48,11 +48,15 @@ public final class WorkspaceLock: @unchecked Sendable {
     public let lease: WorkspaceLease?
     private let mutex = NSLock()
 
-    private init(path: String, descriptor: Int32, holder: LockHolder, lease: WorkspaceLease? = nil) {
+    /// The workspace, for a lease's release (its per-process partials go back to their shared names).
+    private let layout: WorkspaceLayout?
+
+    private init(path: String, descriptor: Int32, holder: LockHolder, lease: WorkspaceLease? = nil, layout: WorkspaceLayout? = nil) {
         self.path = path
         self.descriptor = descriptor
         self.holder = holder
         self.lease = lease
+        self.layout = layout
     }
 
     deinit { release() }
@@ -64,9 +68,10 @@ public final class WorkspaceLock: @unchecked Sendable {
     ///   - timeout: seconds to wait at most (nil waits forever); then ``WorkspaceError/lockTimeout(holder:waited:)``.
     ///   - onWait: called once when the lock is busy, and again when its holder changes, with a message naming the holder.
     ///   - sweep: run ``WorkspaceJanitor/sweep(_:)`` once the lock is held (`gc` sweeps itself, to count what it frees).
+    ///   - fileSystem: the workspace's file system (measured when nil): a shared one takes a ``WorkspaceLease``.
     public static func acquire(
         _ layout: WorkspaceLayout, command: String, timeout: TimeInterval? = nil, pollInterval: TimeInterval = 0.05,
-        sweep: Bool = true, onWait: (String) -> Void = { _ in }
+        sweep: Bool = true, fileSystem: SharedFileSystem? = nil, onWait: (String) -> Void = { _ in }
     ) throws -> WorkspaceLock {
         let path = layout.lockFile.path
         try WorkspaceBoundary(layout: layout).checkPrivateArea()
@@ -76,14 +81,15 @@ public final class WorkspaceLock: @unchecked Sendable {
             if case .foreignSymlink = error { throw error }
             throw WorkspaceError.lockFailed(path: path, detail: "cannot create \(layout.privateDirectory.path): \(error)")
         }
-        if layout.fileSystem.isShared {
+        let fileSystem = fileSystem ?? layout.fileSystem
+        if fileSystem.isShared {
             let lease = try WorkspaceLease.acquire(
                 layout, command: command, timeout: timeout, pollInterval: max(0.1, pollInterval), onWait: onWait)
             if sweep {
                 WorkspaceJanitor.sweep(layout)
                 PartialDownload.consolidate(layout)
             }
-            return WorkspaceLock(path: lease.path, descriptor: -1, holder: lease.record.holder, lease: lease)
+            return WorkspaceLock(path: lease.path, descriptor: -1, holder: lease.record.holder, lease: lease, layout: layout)
         }
         // The lock is taken on the private directory itself, which cannot be deleted while it holds
         // files: removing `.fmnist/lock` cannot let a second writer in. The file only names the holder.
@@ -118,8 +124,8 @@ public final class WorkspaceLock: @unchecked Sendable {
     }
 
     /// Who holds the lock now, or nil when it is free. Does not take it.
-    public static func currentHolder(_ layout: WorkspaceLayout) -> LockHolder? {
-        if layout.fileSystem.isShared { return WorkspaceLease.currentHolder(layout) }
+    public static func currentHolder(_ layout: WorkspaceLayout, fileSystem: SharedFileSystem? = nil) -> LockHolder? {
+        if (fileSystem ?? layout.fileSystem).isShared { return WorkspaceLease.currentHolder(layout) }
         let fd = open(layout.privateDirectory.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -135,8 +141,7 @@ public final class WorkspaceLock: @unchecked Sendable {
         mutex.lock()
         defer { mutex.unlock() }
         if let lease {
-            let root = URL(fileURLWithPath: lease.path).deletingLastPathComponent().deletingLastPathComponent()
-            if lease.isHeld { PartialDownload.consolidate(WorkspaceLayout(root: root)) }
+            if lease.isHeld, let layout { PartialDownload.consolidate(layout) }
             lease.release()
             return
         }
