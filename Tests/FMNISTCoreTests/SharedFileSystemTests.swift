@@ -163,11 +163,12 @@ import Testing
     @Test func aRenewedLeaseIsNeverTakenAndALostOneIsNotRemoved() throws {
         let ws = try ScratchWorkspace("lease-renewed")
         let file = try Self.leaseFile(ws)
-        let timings = WorkspaceLease.Timings(leaseSeconds: 0.4)  // renewed every 0.1 s
+        // Renewed every 0.1 s; a 2 s lease leaves room for a loaded machine's scheduling.
+        let timings = WorkspaceLease.Timings(leaseSeconds: 2, renewEvery: 0.1)
         let lease = try WorkspaceLease.acquire(ws.layout, command: "fetch", timeout: 1, timings: timings, host: "node-a")
-        // Four leases long, the holder keeps renewing: another host never takes it over.
+        // Longer than a lease, the holder keeps renewing: another host never takes it over.
         #expect(throws: WorkspaceError.self) {
-            _ = try WorkspaceLease.acquire(ws.layout, command: "gc", timeout: 1.6, timings: timings, host: "node-b")
+            _ = try WorkspaceLease.acquire(ws.layout, command: "gc", timeout: 3, timings: timings, host: "node-b")
         }
         #expect((LeaseRecord.parse(try Data(contentsOf: file))?.renewals ?? 0) >= 5)
         #expect(lease.isHeld)

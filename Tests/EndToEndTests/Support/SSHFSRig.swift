@@ -32,7 +32,8 @@ final class SSHFSRig {
         for tool in ["/usr/sbin/sshd", "/usr/bin/sshfs", "/usr/bin/ssh-keygen"] where !FileManager.default.isExecutableFile(atPath: tool) {
             throw RigError("\(tool) is missing: run scripts/setup.sh (it installs openssh-server and sshfs)")
         }
-        directory = try TemporaryDirectory("fmnist-sshfs")
+        let directory = try TemporaryDirectory("fmnist-sshfs")
+        self.directory = directory
         shared = directory.path("shared")
         mounts = (0..<mountCount).map { directory.path("mount\($0)") }
         for folder in [shared] + mounts { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
