@@ -24,7 +24,8 @@ final class SSHFSRig {
     let shared: URL
     let mounts: [URL]
     let port: Int
-    private let sshd = Process()
+    /// sshd's pid (0: not started or ended).
+    private var sshd: pid_t = 0
     private var mounted: [URL] = []
     private var stopped = false
 
@@ -63,17 +64,19 @@ final class SSHFSRig {
             """.write(to: config, atomically: true, encoding: .utf8)
         // As root, sshd needs its privilege-separation folder (the Debian service makes it at start).
         if getuid() == 0, !FileManager.default.fileExists(atPath: "/run/sshd") { mkdir("/run/sshd", 0o755) }
-        sshd.executableURL = URL(fileURLWithPath: "/usr/sbin/sshd")
-        sshd.arguments = ["-D", "-e", "-f", config.path]
-        sshd.standardOutput = try FileHandle(forWritingTo: Self.emptyFile(directory.path("sshd.log")))
-        sshd.standardError = sshd.standardOutput
-        sshd.standardInput = FileHandle.nullDevice
-        try sshd.run()
+        // Not through Foundation's Process: sshd closes every inherited descriptor at start, among
+        // them the one Process watches, and Process then blocks in waitpid for it, seeing no other
+        // child of this test process end until sshd does.
+        sshd = try Self.spawn("/usr/sbin/sshd", ["-D", "-e", "-f", config.path], output: directory.path("sshd.log"))
         do {
             try waitForListener()
             let user = String(cString: getpwuid(getuid()).pointee.pw_name)
             for mount in mounts {
-                let result = try Self.run("/usr/bin/sshfs", [
+                // Through python's subprocess (close_fds): the daemon sshfs leaves behind must not
+                // inherit this process's descriptors, among them those Foundation's Process watches
+                // to see its children end (it would not see the mirror server end while sshfs runs).
+                let result = try Self.run("/usr/bin/env", [
+                    "python3", "-c", "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))", "/usr/bin/sshfs",
                     "-p", String(port),
                     "-o", "IdentityFile=\(clientKey),StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null,BatchMode=yes,LogLevel=ERROR",
                     "\(user)@127.0.0.1:\(shared.path)", mount.path,
@@ -105,16 +108,29 @@ final class SSHFSRig {
             }
         }
         mounted = []
-        if sshd.isRunning {
-            sshd.terminate()
-            sshd.waitUntilExit()
+        if sshd > 0 {
+            kill(sshd, SIGTERM)
+            var status: Int32 = 0
+            _ = waitpid(sshd, &status, 0)
+            sshd = 0
         }
+    }
+
+    /// Whether sshd still runs (reaps it when it ended).
+    private var sshdRunning: Bool {
+        guard sshd > 0 else { return false }
+        var status: Int32 = 0
+        if waitpid(sshd, &status, WNOHANG) == sshd {
+            sshd = 0
+            return false
+        }
+        return true
     }
 
     private func waitForListener() throws {
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            guard sshd.isRunning else { throw RigError("sshd exited (\(sshd.terminationStatus)): \(log)") }
+            guard sshdRunning else { throw RigError("sshd exited: \(log)") }
             if log.contains("Server listening") { return }
             usleep(20_000)
         }
@@ -124,11 +140,6 @@ final class SSHFSRig {
     struct RigError: Error, CustomStringConvertible {
         let description: String
         init(_ description: String) { self.description = description }
-    }
-
-    private static func emptyFile(_ url: URL) -> URL {
-        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-        return url
     }
 
     static func freePort() throws -> Int {
@@ -147,22 +158,45 @@ final class SSHFSRig {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// Runs a tool to its end (bounded: 60 s), with its output.
+    /// Starts `tool` with stdin from /dev/null and stdout + stderr into `output`; returns its pid.
+    static func spawn(_ tool: String, _ arguments: [String], output: URL) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([tool] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, tool, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw RigError("cannot run \(tool): \(String(cString: strerror(spawned)))") }
+        return pid
+    }
+
+    /// Runs a tool to its end (bounded: 60 s), with its output: through a file, since a daemon the
+    /// tool leaves behind would hold a pipe open forever.
     static func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("fmnist-rig-\(UUID().uuidString.prefix(8)).log")
+        defer { unlink(log.path) }
+        let pid = try spawn(tool, arguments, output: log)
+        var status: Int32 = 0
         let deadline = Date().addingTimeInterval(60)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { process.terminate() }
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        while true {
+            let done = waitpid(pid, &status, WNOHANG)
+            if done == pid { break }
+            if done < 0 && errno != EINTR { throw RigError("waitpid \(tool): \(String(cString: strerror(errno)))") }
+            if Date() >= deadline {
+                kill(pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
+                throw RigError("\(tool) did not end within 60 s")
+            }
+            usleep(10_000)
+        }
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        // WIFEXITED / WEXITSTATUS are macros Swift cannot import.
+        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (code, output)
     }
 }
 
