@@ -282,6 +282,10 @@ public final class WorkspaceLease: @unchecked Sendable {
         if fd < 0 {
             let code = errno
             if code == EEXIST { return .exists }
+            // Some servers answer another error for an existing file: OpenSSH's sftp-server sends a
+            // generic failure, which sshfs reports as EPERM. The file being there is what counts.
+            var info = stat()
+            if lstat(path, &info) == 0 { return .exists }
             throw WorkspaceError.lockFailed(path: path, detail: String(cString: strerror(code)))
         }
         defer { close(fd) }
