@@ -70,16 +70,19 @@ for m in m0 m1; do
 done
 
 mirrors="fashion=$base/fashion-mnist/ mnist=$base/mnist/"
-fresh() { echo "{ chmod -R u+w '$1' 2>/dev/null; rm -rf '$1'; }"; }
-one_shared="$(fresh "$work/shared/ws") && FMNIST_MIRRORS='$mirrors' '$fmnist' fetch all --quiet --root '$work/m0/ws'"
+# Each run gets a workspace name never used before: the mounts cache directory entries (20 s), so a
+# folder removed on the server's side would still look present through them. The previous runs'
+# workspaces are removed on the server's side first.
+fresh() { echo "{ chmod -R u+w '$1' 2>/dev/null; rm -rf '$1'; mkdir -p '$1'; }"; }
+one_shared="$(fresh "$work/shared/runs") && ws=ws-\$(date +%s%N) && FMNIST_MIRRORS='$mirrors' '$fmnist' fetch all --quiet --root '$work/m0/runs/'\$ws"
 one_local="$(fresh "$work/local/ws") && FMNIST_MIRRORS='$mirrors' '$fmnist' fetch all --quiet --root '$work/local/ws'"
 # `wait` with no argument returns 0 even when a job failed: wait for each and count the failures.
-four_shared="fails=0; $(fresh "$work/shared/ws") && pids=''; for i in 1 2; do for m in m0 m1; do"
-four_shared+=" FMNIST_MIRRORS='$mirrors' '$fmnist' fetch all --quiet --root '$work/'\$m/ws & pids=\"\$pids \$!\"; done; done;"
+four_shared="fails=0; $(fresh "$work/shared/runs") && ws=ws-\$(date +%s%N) && pids=''; for i in 1 2; do for m in m0 m1; do"
+four_shared+=" FMNIST_MIRRORS='$mirrors' '$fmnist' fetch all --quiet --root '$work/'\$m/runs/\$ws & pids=\"\$pids \$!\"; done; done;"
 four_shared+=" for p in \$pids; do wait \$p || fails=\$((fails+1)); done; [ \$fails -eq 0 ]"
 
 echo "fmnist fetch all into a workspace on sshfs (loopback sshd) vs on the local disk, loopback mirror"
-echo "($(nproc) cores, $runs runs each, $("$fmnist" --version 2>/dev/null || echo fmnist), $(sshfs --version 2>&1 | head -1))"
+echo "($(nproc) cores, $runs runs each, $("$fmnist" --version 2>/dev/null || echo fmnist), $(sshfs --version 2>&1 | grep -i '^sshfs version' || echo sshfs))"
 ONE_SHARED="$one_shared" ONE_LOCAL="$one_local" FOUR_SHARED="$four_shared" RUNS="$runs" python3 - <<'PY'
 import os, sys
 sys.path.insert(0, "scripts")

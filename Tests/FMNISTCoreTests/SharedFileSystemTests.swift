@@ -172,8 +172,18 @@ import Testing
         }
         #expect((LeaseRecord.parse(try Data(contentsOf: file))?.renewals ?? 0) >= 5)
         #expect(lease.isHeld)
-        // Someone else's lease in its place (as after a stall past the lease): renewal notices, release leaves it.
-        try Self.record(host: "node-c", pid: 7, lease: 30).encoded().write(to: file)
+        // Someone else's lease in its place (as after a stall past the lease), put there under the
+        // guard as a takeover does: renewal notices, release leaves it.
+        var watch = UnchangedWatch()
+        var replaced = false
+        let giveUp = Date().addingTimeInterval(5)
+        while !replaced && Date() < giveUp {
+            replaced = WorkspaceLease.withGuard(lease.guardPath, host: "node-c", watch: &watch, staleAfter: 10) {
+                WorkspaceLease.replace(file.path, contents: Self.record(host: "node-c", pid: 7, lease: 30).encoded())
+            }
+            if !replaced { usleep(5_000) }
+        }
+        #expect(replaced)
         let deadline = Date().addingTimeInterval(3)
         while lease.isHeld && Date() < deadline { usleep(20_000) }
         #expect(!lease.isHeld)

@@ -73,6 +73,12 @@ public struct PartialDownload: Sendable {
     /// Renames every per-process partial of `layout` back to `<name>.part` (its sidecar with it), or
     /// removes it when `<name>.part` already exists. Run on a shared file system by the lease's
     /// holder, when it takes the lease (what dead processes left) and before it releases it.
+    ///
+    /// ```swift
+    /// // .fmnist/partial/fashion/train-images-idx3-ubyte.gz.part.proc-node-a-4242
+    /// PartialDownload.consolidate(layout)
+    /// // .fmnist/partial/fashion/train-images-idx3-ubyte.gz.part (resumed by the next run)
+    /// ```
     public static func consolidate(_ layout: WorkspaceLayout) {
         let fm = FileManager.default
         guard (try? WorkspaceBoundary(layout: layout).checkOwnedPath(layout.partialDirectory.appendingPathComponent("x"))) != nil,

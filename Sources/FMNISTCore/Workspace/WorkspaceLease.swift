@@ -2,6 +2,12 @@ import Foundation
 
 /// What `.fmnist/lease` holds: who has the workspace on a shared file system, and a renewal
 /// counter that moves while the holder lives.
+///
+/// ```swift
+/// if let record = LeaseRecord.parse(bytes) {
+///     print(record.holder)   // "fmnist fetch (pid 4242 on node-a, since 2026-12-07T04:22:30Z)"
+/// }
+/// ```
 public struct LeaseRecord: Sendable, Codable, Equatable {
     public var host: String
     public var pid: Int32
