@@ -26,6 +26,8 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
+        // statfs(2), which Swift's Glibc module leaves out: the file-system type of a workspace.
+        .systemLibrary(name: "CFileSystem", path: "Sources/CFileSystem"),
         // Hand-written SIMD kernels (GEMM) with runtime AVX2/FMA dispatch and a portable fallback.
         // No unsafe flags: SwiftPM refuses them in a versioned dependency, and release builds
         // compile C at -O2, which trains as fast here (README, "Benchmarks").
@@ -37,7 +39,7 @@ let package = Package(
         .target(
             name: "FMNISTCore",
             dependencies: [
-                "CZlib", "CSQLite", "CCurl", "CCrypto", "FMNISTTraining",
+                "CZlib", "CSQLite", "CCurl", "CCrypto", "CFileSystem", "FMNISTTraining",
             ],
             path: "Sources/FMNISTCore"),
         // The front door for Swift programs: Workspace, load(_:), splits, batches, conversions.

@@ -11,6 +11,8 @@
 # Tests/EndToEndTests/SetupScriptTests.swift with stub apt-get/dpkg/sudo/python3 on PATH.
 #
 # python3-venv: scripts/test-venv.sh builds .venv-test (moto[server], boto3) for the s3:// tests.
+# openssh-server, sshfs: the shared-workspace tests mount one folder twice over a loopback sshd
+# (Tests/EndToEndTests/Support/SSHFSRig.swift).
 #
 # numpy (for the drop-in tests, which read the data the way the Fashion-MNIST README does):
 # Debian's python3 gets Debian's python3-numpy. A python3 that is not Debian's (pyenv, conda,
@@ -18,7 +20,7 @@
 # (`python3 -m pip install numpy`), unless it already imports numpy.
 set -euo pipefail
 
-packages=(libcurl4-openssl-dev libssl-dev libsqlite3-dev zlib1g-dev pkg-config gzip curl openssl python3 python3-numpy python3-venv)
+packages=(libcurl4-openssl-dev libssl-dev libsqlite3-dev zlib1g-dev pkg-config gzip curl openssl python3 python3-numpy python3-venv openssh-server sshfs)
 
 if ! command -v swift >/dev/null 2>&1; then
   echo "error: the Swift 6 toolchain is not on PATH; install it from https://www.swift.org/install/linux/ first" >&2

@@ -10,7 +10,7 @@ import Testing
 /// `sudo -n` fails the way the real one does when it would have to ask for a password.
 @Suite("scripts/setup.sh with stub apt-get, dpkg, sudo, id and python3")
 struct SetupScriptTests {
-    static let packageList = ["libcurl4-openssl-dev", "libssl-dev", "libsqlite3-dev", "zlib1g-dev", "pkg-config", "gzip", "curl", "openssl", "python3", "python3-numpy", "python3-venv"]
+    static let packageList = ["libcurl4-openssl-dev", "libssl-dev", "libsqlite3-dev", "zlib1g-dev", "pkg-config", "gzip", "curl", "openssl", "python3", "python3-numpy", "python3-venv", "openssh-server", "sshfs"]
     static let packages = packageList.joined(separator: " ")
     static let update = "apt-get [DEBIAN_FRONTEND=noninteractive] -o DPkg::Lock::Timeout=300 update -qq"
     static func install(_ names: [String]) -> String {

@@ -100,13 +100,27 @@ public final class Catalog: @unchecked Sendable {
                     writer.close()
                 }
             } else {
-                if !ephemeral, try db.queryFirst("PRAGMA journal_mode", [], { $0.string(0) })?.lowercased() != "wal" {
-                    try db.execute("PRAGMA journal_mode = WAL")
+                let mode = Catalog.journalMode(for: SharedFileSystem.detect(path: path))
+                if !ephemeral, try db.queryFirst("PRAGMA journal_mode", [], { $0.string(0) })?.lowercased() != mode {
+                    try db.execute("PRAGMA journal_mode = \(mode.uppercased())")
                 }
                 try db.execute("PRAGMA synchronous = NORMAL")
                 try CatalogSchema.migrate(db, path: path)
             }
         }
+    }
+
+    /// The journal mode of a catalog on `fileSystem`: WAL on a local disk (readers never wait for
+    /// the writer); on a shared file system the rollback journal (`delete`), because WAL's shared
+    /// memory index does not work across hosts. Writers there are serialized by the workspace lease
+    /// and wait on the busy timeout.
+    ///
+    /// ```swift
+    /// Catalog.journalMode(for: SharedFileSystem(name: "nfs", isShared: true))    // "delete"
+    /// Catalog.journalMode(for: SharedFileSystem(name: "ext4", isShared: false))  // "wal"
+    /// ```
+    public static func journalMode(for fileSystem: SharedFileSystem) -> String {
+        fileSystem.isShared ? "delete" : "wal"
     }
 
     /// Refuses a file that exists, is not empty, and does not start with the SQLite header,

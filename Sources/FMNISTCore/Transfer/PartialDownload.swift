@@ -7,6 +7,12 @@ import Foundation
 ///
 /// Partial files never live in the live folders; a verified, complete `.part` file is renamed
 /// into the store.
+///
+/// On a shared file system (``SharedFileSystem``) each process writes its own partial,
+/// `<name>.part.proc-<host>-<pid>`, so two writers never append to one file even if a lease were
+/// lost: it takes over `<name>.part` by one atomic rename when it starts, and
+/// ``consolidate(_:)`` (under the workspace lease) renames what is left back to `<name>.part` for
+/// the next run to resume.
 public struct PartialDownload: Sendable {
     /// Where a partial download came from.
     public struct Sidecar: Sendable, Codable, Equatable {
@@ -39,8 +45,72 @@ public struct PartialDownload: Sendable {
         self.url = url
     }
 
-    public init(layout: WorkspaceLayout, dataset: String, name: String) {
-        self.init(url: layout.partialFile(dataset: dataset, name: name))
+    /// `fileSystem`: the workspace's (measured when nil).
+    public init(layout: WorkspaceLayout, dataset: String, name: String, fileSystem: SharedFileSystem? = nil) {
+        let shared = layout.partialFile(dataset: dataset, name: name)
+        guard (fileSystem ?? layout.fileSystem).isShared else {
+            self.init(url: shared)
+            return
+        }
+        let own = URL(fileURLWithPath: shared.path + Self.processSuffix)
+        self.init(url: own)
+        // Take over the resumable bytes a previous run left: one rename, so one process gets them.
+        var info = stat()
+        if lstat(own.path, &info) != 0, lstat(shared.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+            if rename(shared.path, own.path) == 0 {
+                if rename(shared.path + ".json", sidecarURL.path) != 0 { unlink(sidecarURL.path) }
+            }
+        }
+    }
+
+    /// What a per-process partial adds to `<name>.part` on a shared file system.
+    static let processMarker = ".proc-"
+    static var processSuffix: String {
+        let host = WorkspaceLease.hostName.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
+        return "\(processMarker)\(String(host))-\(getpid())"
+    }
+
+    /// Renames every per-process partial of `layout` back to `<name>.part` (its sidecar with it), or
+    /// removes it when `<name>.part` already exists. Run on a shared file system by the lease's
+    /// holder, when it takes the lease (what dead processes left) and before it releases it.
+    ///
+    /// ```swift
+    /// // .fmnist/partial/fashion/train-images-idx3-ubyte.gz.part.proc-node-a-4242
+    /// PartialDownload.consolidate(layout)
+    /// // .fmnist/partial/fashion/train-images-idx3-ubyte.gz.part (resumed by the next run)
+    /// ```
+    public static func consolidate(_ layout: WorkspaceLayout) {
+        let fm = FileManager.default
+        guard (try? WorkspaceBoundary(layout: layout).checkOwnedPath(layout.partialDirectory.appendingPathComponent("x"))) != nil,
+            let datasets = try? fm.contentsOfDirectory(atPath: layout.partialDirectory.path)
+        else { return }
+        for dataset in datasets {
+            let folder = layout.partialDirectory.appendingPathComponent(dataset)
+            guard let info = VersionStore.stat(folder.path), (info.st_mode & S_IFMT) == S_IFDIR else { continue }
+            for entry in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] {
+                guard let base = sharedName(ofProcessPartial: entry) else { continue }
+                let own = folder.appendingPathComponent(entry).path
+                let shared = folder.appendingPathComponent(base).path
+                guard let info = VersionStore.stat(own), VersionStore.isRegular(info) else { continue }
+                // Never replace an existing `<name>.part`: it wins and this copy goes. link(2) makes
+                // that atomic; where the file system has no hard links, rename after a look.
+                let linked = link(own, shared) == 0
+                if linked || ((errno == EPERM || errno == ENOTSUP || errno == ENOSYS) && VersionStore.stat(shared) == nil
+                    && rename(own, shared) == 0)
+                {
+                    unlink(shared + ".json")
+                    if rename(own + ".json", shared + ".json") != 0 { unlink(shared + ".json") }
+                }
+                if linked || VersionStore.stat(own) != nil { unlink(own) }
+                unlink(own + ".json")
+            }
+        }
+    }
+
+    /// `<name>.part` for a per-process partial's file name, nil for anything else (sidecars included).
+    static func sharedName(ofProcessPartial entry: String) -> String? {
+        guard !entry.hasSuffix(".json"), let range = entry.range(of: ".part" + processMarker) else { return nil }
+        return String(entry[..<range.lowerBound]) + ".part"
     }
 
     /// Bytes held (0 when there is no partial file, or when it is not a regular file).

@@ -72,8 +72,26 @@ package struct VersionStore: Sendable {
             return false
         }
         try placeInStore(temporary, at: destination)
-        checker.remember(destination, payloadSHA256: file.payloadSHA256)
+        try proveOrRemember(destination, file: file, checker: checker, classCount: classCount)
         return true
+    }
+
+    /// After fmnist placed verified bytes at `url`: on a local disk, records them as proven; on a
+    /// shared file system (where another host's writes or a client cache can stand between the
+    /// stream and the server), reads the file back and proves it, removing it when it fails.
+    func proveOrRemember(_ url: URL, file: CatalogFile, checker: TrustedFileChecker, classCount: Int) throws {
+        let fileSystem = layout.fileSystem
+        guard fileSystem.isShared else {
+            checker.remember(url, payloadSHA256: file.payloadSHA256)
+            return
+        }
+        if case .damaged(let problem) = checker.check(url, recorded: file, classCount: classCount, rehash: true) {
+            unlink(url.path)
+            throw WorkspaceError.fileSystem(
+                operation: "read back", path: url.path,
+                detail: "the bytes read back from the shared file system (\(fileSystem.name)) are not the verified bytes"
+                    + " (\(problem)); the file was removed: run the command again")
+        }
     }
 
     /// Makes the verified `temporary` read-only (0444), synced, the store file `destination`: one
@@ -188,7 +206,7 @@ package struct VersionStore: Sendable {
         }
         if exists { try removeLeftovers(in: directory) }
         for (file, _) in toCopy {
-            checker.remember(directory.appendingPathComponent(file.name), payloadSHA256: file.payloadSHA256)
+            try proveOrRemember(directory.appendingPathComponent(file.name), file: file, checker: checker, classCount: classCount)
         }
         return PreparedVersion(directory: directory, placement: placement, restored: restored, restoredStore: restoredStore)
     }

@@ -7,7 +7,7 @@ import Foundation
 ///   fashion -> .fmnist/versions/fashion/<id>   live folders: symlinks (ours) to the active
 ///   mnist   -> .fmnist/versions/mnist/<id>     version's directory, flipped as one unit
 ///   current -> fashion          the drop-in link that `fmnist switch` flips
-///   .fmnist/catalog.sqlite3     the catalog (WAL)
+///   .fmnist/catalog.sqlite3     the catalog (WAL; a rollback journal on a shared file system)
 ///   .fmnist/store/sha256/<hex>  every version's files, by container SHA-256, read-only
 ///   .fmnist/versions/<dataset>/<version-id>/   one read-only directory per version: copies of
 ///                               its four stored files (a write through a live path never
@@ -15,6 +15,7 @@ import Foundation
 ///   .fmnist/partial/<dataset>/  partial downloads, resumed with HTTP Range
 ///   .fmnist/tmp/                temporary files, same file system as the live folders
 ///   .fmnist/lock                advisory lock; holds the pid and command of the holder
+///   .fmnist/lease               the lock on a shared file system (WorkspaceLease): host, pid, command
 ///   .fmnist/config.json         optional workspace configuration (mirrors)
 /// ```
 public struct WorkspaceLayout: Sendable, Equatable {

@@ -6,16 +6,20 @@ public struct LockHolder: Sendable, Codable, Equatable, CustomStringConvertible 
     /// The fmnist subcommand, e.g. "fetch".
     public let command: String
     public let since: Date
+    /// The holder's host, for a lease on a shared file system (nil for the local flock).
+    public let host: String?
 
-    public init(pid: Int32, command: String, since: Date) {
+    public init(pid: Int32, command: String, since: Date, host: String? = nil) {
         self.pid = pid
         self.command = command
         self.since = since
+        self.host = host
     }
 
-    /// e.g. "fmnist fetch (pid 1234, since 2026-01-02T10:11:12Z)".
+    /// e.g. "fmnist fetch (pid 1234, since 2026-01-02T10:11:12Z)", or with a host
+    /// "fmnist fetch (pid 1234 on node-a, since 2026-01-02T10:11:12Z)".
     public var description: String {
-        "fmnist \(command) (pid \(pid), since \(ISO8601DateFormatter().string(from: since)))"
+        "fmnist \(command) (pid \(pid)\(host.map { " on \($0)" } ?? ""), since \(ISO8601DateFormatter().string(from: since)))"
     }
 }
 
@@ -24,6 +28,9 @@ public struct LockHolder: Sendable, Codable, Equatable, CustomStringConvertible 
 ///
 /// The kernel drops the lock when its holder exits, however it exits, so a killed process never
 /// blocks the next one. Two file descriptors contend even within one process.
+///
+/// On a shared file system (``SharedFileSystem``: NFS, SMB, CephFS, Lustre, GPFS, FUSE, …), where a
+/// flock taken on one host is invisible on another, the lock is a ``WorkspaceLease`` instead.
 ///
 /// ```swift
 /// let lock = try WorkspaceLock.acquire(layout, command: "switch", timeout: 600) { message in
@@ -37,12 +44,19 @@ public final class WorkspaceLock: @unchecked Sendable {
     /// What this process wrote into the lock file.
     public let holder: LockHolder
     private var descriptor: Int32
+    /// The lease taken instead of the flock on a shared file system.
+    public let lease: WorkspaceLease?
     private let mutex = NSLock()
 
-    private init(path: String, descriptor: Int32, holder: LockHolder) {
+    /// The workspace, for a lease's release (its per-process partials go back to their shared names).
+    private let layout: WorkspaceLayout?
+
+    private init(path: String, descriptor: Int32, holder: LockHolder, lease: WorkspaceLease? = nil, layout: WorkspaceLayout? = nil) {
         self.path = path
         self.descriptor = descriptor
         self.holder = holder
+        self.lease = lease
+        self.layout = layout
     }
 
     deinit { release() }
@@ -54,9 +68,10 @@ public final class WorkspaceLock: @unchecked Sendable {
     ///   - timeout: seconds to wait at most (nil waits forever); then ``WorkspaceError/lockTimeout(holder:waited:)``.
     ///   - onWait: called once when the lock is busy, and again when its holder changes, with a message naming the holder.
     ///   - sweep: run ``WorkspaceJanitor/sweep(_:)`` once the lock is held (`gc` sweeps itself, to count what it frees).
+    ///   - fileSystem: the workspace's file system (measured when nil): a shared one takes a ``WorkspaceLease``.
     public static func acquire(
         _ layout: WorkspaceLayout, command: String, timeout: TimeInterval? = nil, pollInterval: TimeInterval = 0.05,
-        sweep: Bool = true, onWait: (String) -> Void = { _ in }
+        sweep: Bool = true, fileSystem: SharedFileSystem? = nil, onWait: (String) -> Void = { _ in }
     ) throws -> WorkspaceLock {
         let path = layout.lockFile.path
         try WorkspaceBoundary(layout: layout).checkPrivateArea()
@@ -65,6 +80,16 @@ public final class WorkspaceLock: @unchecked Sendable {
         } catch let error as WorkspaceError {
             if case .foreignSymlink = error { throw error }
             throw WorkspaceError.lockFailed(path: path, detail: "cannot create \(layout.privateDirectory.path): \(error)")
+        }
+        let fileSystem = fileSystem ?? layout.fileSystem
+        if fileSystem.isShared {
+            let lease = try WorkspaceLease.acquire(
+                layout, command: command, timeout: timeout, pollInterval: max(0.1, pollInterval), onWait: onWait)
+            if sweep {
+                WorkspaceJanitor.sweep(layout)
+                PartialDownload.consolidate(layout)
+            }
+            return WorkspaceLock(path: lease.path, descriptor: -1, holder: lease.record.holder, lease: lease, layout: layout)
         }
         // The lock is taken on the private directory itself, which cannot be deleted while it holds
         // files: removing `.fmnist/lock` cannot let a second writer in. The file only names the holder.
@@ -99,7 +124,8 @@ public final class WorkspaceLock: @unchecked Sendable {
     }
 
     /// Who holds the lock now, or nil when it is free. Does not take it.
-    public static func currentHolder(_ layout: WorkspaceLayout) -> LockHolder? {
+    public static func currentHolder(_ layout: WorkspaceLayout, fileSystem: SharedFileSystem? = nil) -> LockHolder? {
+        if (fileSystem ?? layout.fileSystem).isShared { return WorkspaceLease.currentHolder(layout) }
         let fd = open(layout.privateDirectory.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -114,6 +140,11 @@ public final class WorkspaceLock: @unchecked Sendable {
     public func release() {
         mutex.lock()
         defer { mutex.unlock() }
+        if let lease {
+            if lease.isHeld, let layout { PartialDownload.consolidate(layout) }
+            lease.release()
+            return
+        }
         guard descriptor >= 0 else { return }
         let file = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         if file >= 0 {
