@@ -105,7 +105,7 @@ struct DatasetLoader {
         let expected = "\(manifest.title)'s \(file.role.fileStem)"
         let idx: LoadedIDX
         do {
-            idx = try IDXLoader.load(url: url, classCount: manifest.classes.count, payloadSize: file.payloadSize)
+            idx = try IDXLoader.load(url: url, classCount: manifest.classes.count, payloadSize: file.payloadSize, containerDigests: false)
         } catch let error as FileAccessError {
             throw .missingFile(path: url.path, expected: expected, problem: error.problem)
         } catch let error as IDXLoader.LoadError {

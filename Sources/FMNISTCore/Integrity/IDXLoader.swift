@@ -14,10 +14,14 @@ public struct LoadedIDX: Sendable {
 public enum IDXLoader {
     /// Decompresses `url` into memory while measuring it. Throws the integrity fault if the
     /// bytes are not a valid IDX file, or if `expected` is given and the payload differs.
-    /// `payloadSize`, when the caller knows it (a recorded file), sizes the array once.
-    public static func load(url: URL, expected: ManifestFile? = nil, classCount: Int = 10, payloadSize: Int64? = nil) throws -> LoadedIDX {
+    /// `payloadSize`, when the caller knows it (a recorded file), sizes the array once;
+    /// `containerDigests: false` skips the container's MD5 and SHA-256 where the payload SHA-256
+    /// alone is judged (the measurement's container digests are then "").
+    public static func load(
+        url: URL, expected: ManifestFile? = nil, classCount: Int = 10, payloadSize: Int64? = nil, containerDigests: Bool = true
+    ) throws -> LoadedIDX {
         let limit = expected?.payload.size ?? StreamingVerifier.defaultPayloadLimit
-        let verifier = StreamingVerifier(payloadLimit: limit, classCount: classCount)
+        let verifier = StreamingVerifier(payloadLimit: limit, classCount: classCount, containerDigests: containerDigests)
         // The header goes to `header`, the elements straight into the array returned (no second copy).
         var header: [UInt8] = []
         var headerLength = 4

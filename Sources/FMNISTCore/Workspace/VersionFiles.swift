@@ -104,7 +104,8 @@ package struct VersionFiles: Sendable {
         let files = self.files
         let expected = self.expected
         let loaded = roles.parallelMap(threads: 2) { role -> Result_<LoadedIDX> in
-            do { return .success(try IDXLoader.load(url: files[role]!, classCount: classCount, payloadSize: expected[role]?.payloadSize)) }
+            do { return .success(try IDXLoader.load(
+                url: files[role]!, classCount: classCount, payloadSize: expected[role]?.payloadSize, containerDigests: false)) }
             catch let error as FMNISTError { return .failure(error) }
             catch { return .failure(IDXLoader.LoadError(path: files[role]!.path, problem: "\(error)")) }
         }
