@@ -27,7 +27,7 @@ struct FMNISTCommand: AsyncParsableCommand {
             SmokeTrainCommand.self,
             SwitchCommand.self, StatusCommand.self, VersionsCommand.self, LogCommand.self, ImportCommand.self,
             ExportCommand.self, DoctorCommand.self,
-            DiffCommand.self, LockCommand.self, RemoveCommand.self, GCCommand.self,
+            DiffCommand.self, LockCommand.self, PublishCommand.self, RemoveCommand.self, GCCommand.self,
         ]
     )
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import FMNISTCore
 
 /// `--lock-timeout SECONDS`, shared by every command that takes the workspace lock (fetch, import,
-/// switch, remove, gc), with one range and one check.
+/// switch, remove, gc, publish), with one range and one check.
 struct LockTimeoutOptions: ParsableArguments {
     @Option(name: .customLong("lock-timeout"), parsing: .unconditional,
             help: ArgumentHelp("Seconds to wait for another fmnist process, \(FlagBounds.lockTimeout.rangeText); 0 does not wait (default: forever).", valueName: "SECONDS"))

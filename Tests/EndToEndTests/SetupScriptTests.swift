@@ -46,6 +46,7 @@ struct SetupScriptTests {
                 // python import numpy; STUB_APT_FAIL makes `install` fail like a broken package line.
                 "apt-get": #"""
                     { printf 'apt-get [DEBIAN_FRONTEND=%s]' "${DEBIAN_FRONTEND:-unset}"; for a in "$@"; do printf ' %s' "$a"; done; printf '\n'; } >> "$STUB_LOG"
+                    while [ "${1:-}" = -o ]; do shift 2; done   # -o OPTION=VALUE pairs come before the command
                     if [ "$1" = install ]; then
                       if [ -n "${STUB_APT_FAIL:-}" ]; then echo "E: Unable to locate package python3-numpy" >&2; exit 100; fi
                       for a in "$@"; do

@@ -265,3 +265,13 @@ public struct VerificationStamp: Sendable, Codable, Equatable {
     public let result: EventResult
     public let time: Date
 }
+
+extension ManifestFile {
+    /// The file as the catalog records it (what `fmnist.lock` and a published mirror's index pin).
+    public init(_ file: CatalogFile) {
+        self.init(
+            role: file.role, name: file.name,
+            container: ContainerDigests(size: file.containerSize, md5: file.containerMD5, sha256: file.containerSHA256),
+            payload: PayloadDigests(size: file.payloadSize, sha256: file.payloadSHA256), idx: file.idx)
+    }
+}

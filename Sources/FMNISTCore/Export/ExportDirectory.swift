@@ -122,6 +122,35 @@ public final class ExportDirectory: @unchecked Sendable {
         return ExportDirectory(path: displayPath, descriptor: fd)
     }
 
+    /// Opens the existing subfolder `name` without creating it: nil when absent; a symlink or a
+    /// non-folder there is refused as ``subdirectory(_:)`` refuses it.
+    public func existingSubdirectory(_ name: String) throws -> ExportDirectory? {
+        kind(of: name) == .absent ? nil : try subdirectory(name)
+    }
+
+    /// Opens the regular file `name` for reading (never through a symlink; a FIFO never blocks):
+    /// nil when absent; a symlink (`foreignSymlink`) or anything but a regular file (`obstructed`)
+    /// is refused. The caller closes the descriptor.
+    public func openRegularFile(_ name: String) throws -> Int32? {
+        let fd = openat(descriptor, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            switch errno {
+            case ENOENT: return nil
+            case ELOOP: throw ExportError.foreignSymlink(path: path(of: name))
+            default: throw ExportError.io(path: path(of: name), operation: "opening", errno: errno)
+            }
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw ExportError.obstructed(path: path(of: name), found: "something that is not a regular file where a file belongs")
+        }
+        return fd
+    }
+
+    /// Flushes this folder's entries (the renames into it) to disk.
+    public func sync() { _ = fsync(descriptor) }
+
     /// Checks that `name` may be (re)placed: absent, or a regular file when `replacing`.
     public func checkPlaceable(_ name: String, replacing: Bool) throws {
         switch kind(of: name) {
@@ -313,11 +342,19 @@ public final class ExportFile {
     }
 
     /// Closes the temporary and renames it over `name` (checked again: never over a symlink or folder).
-    public func commit() throws {
+    /// `durably`: the temporary's bytes reach the disk (`fsync`) before the rename, so that not even
+    /// a power cut leaves a short file under the final name.
+    public func commit(durably: Bool = false) throws {
         try flush()
         _ = digest()
         let fd = descriptor
         descriptor = -1
+        if durably && fsync(fd) != 0 {
+            let code = errno
+            close(fd)
+            unlinkat(directory.descriptor, temporary, 0)
+            throw ExportError.io(path: path, operation: "syncing", errno: code)
+        }
         if close(fd) != 0 {
             let code = errno
             unlinkat(directory.descriptor, temporary, 0)

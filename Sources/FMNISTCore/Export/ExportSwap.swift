@@ -145,7 +145,7 @@ extension ExportDirectory {
     /// process that is gone) and returns a note for each. When `name` itself is absent (a crash
     /// between the two renames where no atomic exchange exists), a leftover folder that holds a
     /// provenance file is a whole export (it is written last) and is renamed back instead.
-    func removeLeftovers(of name: String) -> [String] {
+    func removeLeftovers(of name: String, leftBy command: String = "export") -> [String] {
         let prefix = ".\(name)\(Self.temporaryMarker)"
         var notes: [String] = []
         for entry in ((try? entries()) ?? []).sorted() where entry.hasPrefix(prefix) {
@@ -155,14 +155,14 @@ extension ExportDirectory {
                (try? subdirectory(entry, displayPath: path(of: entry)))?.kind(of: ExportProvenance.fileName) == .file,
                Self.renameNoReplace(descriptor, entry, name) == 0
             {
-                notes.append("restored \(path(of: name)) from \(path(of: entry)), where an interrupted export had left it")
+                notes.append("restored \(path(of: name)) from \(path(of: entry)), where an interrupted \(command) had left it")
                 continue
             }
             do {
                 try removeTree(entry)
-                notes.append("removed \(path(of: entry)), left by an interrupted export")
+                notes.append("removed \(path(of: entry)), left by an interrupted \(command)")
             } catch {
-                notes.append("could not remove \(path(of: entry)), left by an interrupted export: \(error)")
+                notes.append("could not remove \(path(of: entry)), left by an interrupted \(command): \(error)")
             }
         }
         return notes

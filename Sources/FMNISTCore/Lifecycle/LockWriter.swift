@@ -17,7 +17,11 @@ public struct LockWriter: Sendable {
 
     /// The lock of the workspace's live versions (catalog: files and provenance). Throws
     /// ``WorkspaceError/datasetMissing(dataset:)`` when no dataset has a live version.
-    public func lock() throws -> ProjectLock {
+    ///
+    /// `publishedAt`: the bases of trees `fmnist publish` wrote (``publishedBase(_:)`` forms); for each
+    /// pinned version, the folder `publish` put it in under each base
+    /// (``MirrorIndex/mirror(base:dataset:versionID:)``) comes first in its mirrors, in the order given.
+    public func lock(publishedAt bases: [String] = []) throws -> ProjectLock {
         try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let catalog = try Catalog.openReadOnly(layout)
         defer { catalog.close() }
@@ -28,7 +32,7 @@ public struct LockWriter: Sendable {
                 guard let live = try catalog.liveVersion(dataset: name), let version = try catalog.version(id: live.versionID) else { return nil }
                 let files = try catalog.files(versionID: version.id)
                 guard files.count == FileRole.allCases.count else { return nil }
-                var mirrors: [String] = []
+                var mirrors = bases.map { MirrorIndex.mirror(base: $0, dataset: name, versionID: version.id) }
                 for record in try catalog.provenance(versionID: version.id).reversed() {
                     // Redacted again: a catalog written before redaction may hold a credential; the lock never does.
                     guard let base = Self.mirrorBase(RedactedURL.redact(record.mirrorURL)), !mirrors.contains(base) else { continue }
@@ -36,14 +40,34 @@ public struct LockWriter: Sendable {
                 }
                 return PinnedVersion(
                     dataset: name, versionId: version.id, name: version.name, known: version.known,
-                    files: files.map { ManifestFile(role: $0.role, name: $0.name,
-                                                    container: ContainerDigests(size: $0.containerSize, md5: $0.containerMD5, sha256: $0.containerSHA256),
-                                                    payload: PayloadDigests(size: $0.payloadSize, sha256: $0.payloadSHA256), idx: $0.idx) },
+                    files: files.map(ManifestFile.init),
                     mirrors: mirrors)
             }
         }
         guard !pinned.isEmpty else { throw WorkspaceError.datasetMissing(dataset: "any dataset") }
         return ProjectLock(datasets: pinned)
+    }
+
+    /// A `lock --mirror BASE` as the lock stores it: an http(s)://, s3:// or file:// URL with no
+    /// query or fragment, ending in `/`, its password replaced by `***` (a user name stays, so that
+    /// netrc supplies the password at fetch time). Anything else is a usage error (exit 2).
+    ///
+    /// ```swift
+    /// try LockWriter.publishedBase("https://ann:pw@team.example/fmnist")   // "https://ann:***@team.example/fmnist/"
+    /// ```
+    public static func publishedBase(_ base: String) throws -> String {
+        let shown = RedactedURL.redact(base)
+        guard let url = URL(string: base), let scheme = url.scheme?.lowercased(), ManifestLoader.allowedSchemes.contains(scheme),
+            url.host != nil || scheme == "file"
+        else {
+            throw UsageError("--mirror \(shown) is not an http://, https://, s3:// or file:// URL",
+                             hint: "give the URL the tree `fmnist publish` wrote is served at, e.g. https://team.example/fmnist/ or s3://bucket/fmnist/")
+        }
+        guard url.query == nil, url.fragment == nil else {
+            throw UsageError("--mirror \(shown) has a query or fragment; a mirror base is a folder URL",
+                             hint: "give the folder's URL alone; credentials come from netrc, .fmnist/config.json headers or the AWS configuration at fetch time")
+        }
+        return shown.hasSuffix("/") ? shown : shown + "/"
     }
 
     /// The mirror a file URL came from: the URL without its last path component.

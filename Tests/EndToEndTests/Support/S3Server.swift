@@ -145,6 +145,34 @@ final class S3Server {
         }
     }
 
+    /// Uploads every file of `tree` (dot files skipped) into `bucket` under `prefix`, signed with
+    /// the test user's key (`Tests/Support/s3_sync.py`, as `aws s3 sync` would); returns the keys written.
+    @discardableResult
+    func upload(tree: URL, bucket: String = S3Server.privateBucket, prefix: String) throws -> [String] {
+        let sync = Process()
+        sync.executableURL = URL(fileURLWithPath: try Self.python())
+        sync.arguments = [Self.repository.appendingPathComponent("Tests/Support/s3_sync.py").path, "--tree", tree.path, "--bucket", bucket, "--prefix", prefix]
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "AWS_PROFILE")
+        environment.removeValue(forKey: "AWS_SESSION_TOKEN")
+        environment["AWS_ACCESS_KEY_ID"] = accessKeyID
+        environment["AWS_SECRET_ACCESS_KEY"] = secretAccessKey
+        environment["AWS_ENDPOINT_URL"] = endpoint
+        sync.environment = environment
+        let folder = try TemporaryDirectory("fmnist-s3-sync")
+        let out = folder.path("out")
+        let err = folder.path("err")
+        for file in [out, err] { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
+        sync.standardOutput = FileHandle(forWritingAtPath: out.path)
+        sync.standardError = FileHandle(forWritingAtPath: err.path)
+        try sync.run()
+        sync.waitUntilExit()
+        guard sync.terminationStatus == 0 else {
+            throw MirrorServer.ServerError(message: "s3_sync.py failed: \((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
+        }
+        return ((try? String(contentsOf: out, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
     /// The server's request log (werkzeug's access lines, without the colour codes some versions add).
     func log() -> String {
         let text = (try? String(contentsOf: logFolder.path("moto.log"), encoding: .utf8)) ?? ""
