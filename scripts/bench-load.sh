@@ -9,7 +9,8 @@
 #     work a cold load cannot avoid).
 # Each program times its own load in-process (interpreter and process start-up excluded) and the
 # script reports peak RSS per process (interpreters included, as a user's process would have).
-# Usage: scripts/bench-load.sh [runs]   (FMNIST_DATA_DIR defaults to ../shared/data)
+# Usage: scripts/bench-load.sh [runs]   (FMNIST_DATA_DIR defaults to ../shared/data; SCRATCH=DIR
+# builds fmnist in another build folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-9}"
@@ -42,8 +43,8 @@ precondition(fashion.train.count == 60000 && fashion.test.count == 10000)
 print(Double(end - start) / 1e6)
 SWIFT
 echo "building the release binaries (fmnist, a load-timer consumer of FMNIST, the C floor)…" >&2
-swift build -c release --product fmnist >/dev/null
-fmnist="$(swift build -c release --show-bin-path)/fmnist"
+swift build -c release --product fmnist ${SCRATCH:+--scratch-path "$SCRATCH"} >/dev/null
+fmnist="$(swift build -c release ${SCRATCH:+--scratch-path "$SCRATCH"} --show-bin-path)/fmnist"
 (cd "$out" && swift build -c release >/dev/null)
 timer="$(cd "$out" && swift build -c release --show-bin-path)/load-timer"
 cc -O2 -o "$out/floor" scripts/bench_load_floor.c -lz -lcrypto -lpthread
