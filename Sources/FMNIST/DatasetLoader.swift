@@ -1,40 +1,76 @@
 import Foundation
 internal import FMNISTCore
 
-/// Reads the live version of one dataset: which files the catalog records, then each file from
-/// the live folder, verified in the same pass that decompresses it.
+/// Reads the live version of one dataset: which files the catalog records, then each file — from
+/// the version's kept uncompressed payload when its stat fingerprint is the one recorded when it was
+/// proven (no re-hash, as `verify` trusts it), otherwise from the live folder's `.gz`, verified in
+/// the same pass that decompresses it.
 struct DatasetLoader {
     let layout: WorkspaceLayout
     let registry: ManifestRegistry
     let manifest: Manifest
 
-    func load() throws(DatasetError) -> Dataset {
-        let (version, recorded) = try liveVersion()
+    func load() throws(DatasetError) -> Dataset { try loadReporting().dataset }
+
+    /// ``load()``, and which files came from kept payloads without a re-hash (the rest were proven
+    /// while inflated).
+    func loadReporting() throws(DatasetError) -> (dataset: Dataset, kept: Set<FileRole>) {
+        let live = try liveVersion()
+        let version = live.version, recorded = live.files
         let directory = layout.liveDirectory(dataset: manifest.name)
+        let payloads = layout.payloadDirectory(dataset: manifest.name, versionID: version.id)
+        // Kept payloads stand for the live folder only while it is exactly as proven: the live link
+        // shows the version's folder and each `.gz` there still has its recorded fingerprint.
+        // Otherwise the proving read of the live folder says what is wrong with it.
+        let versionFolder = layout.versionDirectory(dataset: manifest.name, versionID: version.id)
+        let liveUnchanged = LinkSwitcher.realPath(directory.path) == LinkSwitcher.realPath(versionFolder.path)
+            && recorded.values.allSatisfy { file in
+                live.containerFingerprints[file.role].map { FileFingerprint(path: versionFolder.appendingPathComponent(file.name).path) == $0 } ?? false
+            }
         let index = KnownFileIndex(registry: registry)
         let roles = FileRole.allCases
         let outcomes = Outcomes(count: roles.count)
         DispatchQueue.concurrentPerform(iterations: roles.count) { i in
             let file = recorded[roles[i]]!
+            if liveUnchanged, let fingerprint = live.payloadFingerprints[file.role],
+                let kept = KeptPayloadReader.read(
+                    at: payloads.appendingPathComponent(PayloadStore.payloadName(file.name)), recorded: file, fingerprint: fingerprint)
+            {
+                outcomes.set(i, .success(kept), kept: true)
+                return
+            }
             outcomes.set(i, Result { () throws(DatasetError) in
                 try read(file, at: directory.appendingPathComponent(file.name), index: index)
-            })
+            }, kept: false)
         }
-        var loaded: [FileRole: LoadedIDX] = [:]
+        var loaded: [FileRole: KeptPayloadReader.Payload] = [:]
         for (role, outcome) in zip(roles, outcomes.values) { loaded[role] = try outcome!.get() }
+        let kept = Set(zip(roles, outcomes.kept).filter(\.1).map(\.0))
 
         let train = try split("training", loaded[.trainImages]!, loaded[.trainLabels]!)
         let test = try split("test", loaded[.testImages]!, loaded[.testLabels]!)
         let statistics = manifest.statistics.map { TrainingStatistics(mean: $0.mean, std: $0.std) }
             ?? TrainingStatistics(pixels: train.images)
-        return Dataset(
+        let dataset = Dataset(
             name: DatasetName(manifest.name), title: manifest.title, classes: manifest.classes,
             version: DatasetVersion(full: version.id, short: version.shortID, name: version.known ? version.name : "unknown"),
             train: train, test: test, statistics: statistics)
+        return (dataset, kept)
     }
 
-    /// The live version the catalog records and its four files by role.
-    func liveVersion() throws(DatasetError) -> (CatalogVersion, [FileRole: CatalogFile]) {
+    /// What the catalog records of the live version.
+    struct LiveRecord {
+        let version: CatalogVersion
+        let files: [FileRole: CatalogFile]
+        /// Fingerprints recorded when the version folder's `.gz` copies were last proven.
+        let containerFingerprints: [FileRole: FileFingerprint]
+        /// Fingerprints recorded when the kept payloads were last proven (none when never kept).
+        let payloadFingerprints: [FileRole: FileFingerprint]
+    }
+
+    /// The live version the catalog records, its four files by role, and the fingerprints recorded
+    /// when its files were last proven.
+    func liveVersion() throws(DatasetError) -> LiveRecord {
         do {
             let catalog = try Catalog.openReadOnly(layout)
             defer { catalog.close() }
@@ -47,7 +83,17 @@ struct DatasetLoader {
                 guard byRole.count == FileRole.allCases.count else {
                     throw DatasetError.notFetched(dataset: manifest.name, root: layout.root.path)
                 }
-                return (version, byRole)
+                let payloads = layout.payloadDirectory(dataset: manifest.name, versionID: version.id)
+                let folder = layout.versionDirectory(dataset: manifest.name, versionID: version.id)
+                var containers: [FileRole: FileFingerprint] = [:]
+                var kept: [FileRole: FileFingerprint] = [:]
+                for file in files {
+                    let copy = layout.catalogKey(folder.appendingPathComponent(file.name))
+                    containers[file.role] = try catalog.fingerprint(path: copy, payloadSHA256: file.payloadSHA256)
+                    let payload = layout.catalogKey(payloads.appendingPathComponent(PayloadStore.payloadName(file.name)))
+                    kept[file.role] = try catalog.fingerprint(path: payload, payloadSHA256: file.payloadSHA256)
+                }
+                return LiveRecord(version: version, files: byRole, containerFingerprints: containers, payloadFingerprints: kept)
             }
         } catch {
             throw DatasetError(operation: "catalog", error)
@@ -55,11 +101,11 @@ struct DatasetLoader {
     }
 
     /// Reads one file and proves it is the recorded one; otherwise says what it is.
-    func read(_ file: CatalogFile, at url: URL, index: KnownFileIndex) throws(DatasetError) -> LoadedIDX {
+    func read(_ file: CatalogFile, at url: URL, index: KnownFileIndex) throws(DatasetError) -> KeptPayloadReader.Payload {
         let expected = "\(manifest.title)'s \(file.role.fileStem)"
         let idx: LoadedIDX
         do {
-            idx = try IDXLoader.load(url: url, classCount: manifest.classes.count)
+            idx = try IDXLoader.load(url: url, classCount: manifest.classes.count, payloadSize: file.payloadSize, containerDigests: false)
         } catch let error as FileAccessError {
             throw .missingFile(path: url.path, expected: expected, problem: error.problem)
         } catch let error as IDXLoader.LoadError {
@@ -80,10 +126,10 @@ struct DatasetLoader {
                 problem: "valid IDX \(m.idxDims.map(String.init).joined(separator: "×")) but not the recorded version "
                     + "(payload SHA-256 \(m.payloadSHA256.prefix(12))…, expected \(file.payloadSHA256.prefix(12))…)")
         }
-        return idx
+        return KeptPayloadReader.Payload(dims: idx.dims, elements: idx.elements)
     }
 
-    func split(_ name: String, _ images: LoadedIDX, _ labels: LoadedIDX) throws(DatasetError) -> Split {
+    func split(_ name: String, _ images: KeptPayloadReader.Payload, _ labels: KeptPayloadReader.Payload) throws(DatasetError) -> Split {
         guard images.dims.count == 3, labels.dims.count == 1, images.dims[0] == labels.dims[0] else {
             throw .mismatchedSplit(split: name, images: images.dims, labels: labels.dims)
         }
@@ -93,22 +139,33 @@ struct DatasetLoader {
     }
 }
 
-/// Results written by concurrent workers, one slot each.
+/// Results written by concurrent workers, one slot each, and whether each came from a kept payload.
 private final class Outcomes: @unchecked Sendable {
     private let lock = NSLock()
-    private var slots: [Result<LoadedIDX, DatasetError>?]
+    private var slots: [Result<KeptPayloadReader.Payload, DatasetError>?]
+    private var keptSlots: [Bool]
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) {
+        slots = Array(repeating: nil, count: count)
+        keptSlots = Array(repeating: false, count: count)
+    }
 
-    func set(_ index: Int, _ value: Result<LoadedIDX, DatasetError>) {
+    func set(_ index: Int, _ value: Result<KeptPayloadReader.Payload, DatasetError>, kept: Bool) {
         lock.lock()
         slots[index] = value
+        keptSlots[index] = kept
         lock.unlock()
     }
 
-    var values: [Result<LoadedIDX, DatasetError>?] {
+    var values: [Result<KeptPayloadReader.Payload, DatasetError>?] {
         lock.lock()
         defer { lock.unlock() }
         return slots
+    }
+
+    var kept: [Bool] {
+        lock.lock()
+        defer { lock.unlock() }
+        return keptSlots
     }
 }

@@ -318,8 +318,13 @@ struct MatrixRow: Sendable {
             check(liveLink == versionPath, "data/fashion is \(liveLink.map { "a link to \($0)" } ?? "not a link")")
             let live = try PopulatedWorkspace.snapshot(root.appendingPathComponent(versionPath), hashing: true)
             check(live == context.realHashes, "data/fashion differs from the real files: \(live.keys.sorted())")
+            // The live version's kept payloads: exactly its four uncompressed files.
+            let payloadPath = ".fmnist/payload/fashion/\(Self.fashionVersion)"
+            let kept = try PopulatedWorkspace.snapshot(root.appendingPathComponent(payloadPath), hashing: false)
+            check(kept.count == 4, "the kept payloads are \(kept.keys.sorted())")
             let unexpected = added.filter {
                 $0 != "fashion" && !$0.hasPrefix(".fmnist/store/") && $0 != ".fmnist/versions/fashion" && !$0.hasPrefix(versionPath)
+                    && $0 != ".fmnist/payload/fashion" && !$0.hasPrefix(payloadPath)
             }
             check(unexpected.isEmpty, "unexpected new paths: \(unexpected.sorted().prefix(6))")
         } else {
@@ -345,8 +350,8 @@ struct MatrixRow: Sendable {
         check(catalogAfter.integrity == "ok", "integrity_check: \(catalogAfter.integrity)")
         var observedCatalog = ""
         if succeeds {
-            // fingerprints: the 4 stored files and their 4 copies, proven as they were written.
-            let expectedAdded = ["datasets": 1, "versions": 1, "files": 4, "provenance": 4, "events": 1, "live": 1, "fingerprints": 8]
+            // fingerprints: the 4 stored files, their 4 copies and the 4 kept payloads, proven as they were written.
+            let expectedAdded = ["datasets": 1, "versions": 1, "files": 4, "provenance": 4, "events": 1, "live": 1, "fingerprints": 12]
             for (table, rowsAfter) in catalogAfter.tables {
                 let rowsBefore = catalogBefore.tables[table] ?? []
                 check(Set(rowsBefore).isSubset(of: rowsAfter), "catalog table \(table) lost or changed rows")

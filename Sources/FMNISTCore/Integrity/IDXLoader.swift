@@ -14,12 +14,28 @@ public struct LoadedIDX: Sendable {
 public enum IDXLoader {
     /// Decompresses `url` into memory while measuring it. Throws the integrity fault if the
     /// bytes are not a valid IDX file, or if `expected` is given and the payload differs.
-    public static func load(url: URL, expected: ManifestFile? = nil, classCount: Int = 10) throws -> LoadedIDX {
+    /// `payloadSize`, when the caller knows it (a recorded file), sizes the array once;
+    /// `containerDigests: false` skips the container's MD5 and SHA-256 where the payload SHA-256
+    /// alone is judged (the measurement's container digests are then "").
+    public static func load(
+        url: URL, expected: ManifestFile? = nil, classCount: Int = 10, payloadSize: Int64? = nil, containerDigests: Bool = true
+    ) throws -> LoadedIDX {
         let limit = expected?.payload.size ?? StreamingVerifier.defaultPayloadLimit
-        let verifier = StreamingVerifier(payloadLimit: limit, classCount: classCount)
-        var payload: [UInt8] = []
-        payload.reserveCapacity(ByteSpan.reservation(min(limit, expected?.payload.size ?? 1 << 20)))
-        verifier.onPayload = { chunk in payload.append(contentsOf: chunk) }
+        let verifier = StreamingVerifier(payloadLimit: limit, classCount: classCount, containerDigests: containerDigests)
+        // The header goes to `header`, the elements straight into the array returned (no second copy).
+        var header: [UInt8] = []
+        var headerLength = 4
+        var elements: [UInt8] = []
+        elements.reserveCapacity(ByteSpan.reservation(min(limit, payloadSize ?? expected?.payload.size ?? 1 << 20)))
+        verifier.onPayload = { chunk in
+            var rest = chunk[...]
+            while header.count < headerLength, let byte = rest.first {
+                header.append(byte)
+                rest = rest.dropFirst()
+                if header.count == 4 { headerLength = 4 + 4 * Int(byte) }
+            }
+            elements.append(contentsOf: rest)
+        }
         try FileVerifier.stream(url: url) { chunk in
             do { try verifier.feed(chunk); return true } catch { return false }
         }
@@ -29,11 +45,10 @@ public enum IDXLoader {
         if let expected, expected.payload.sha256 != m.payloadSHA256 {
             throw LoadError(path: url.path, problem: "payload differs from the expected \(expected.role.rawValue) (run `fmnist verify`)")
         }
-        let headerLength = 4 + 4 * m.idxDims.count
-        guard payload.count >= headerLength else {
-            throw LoadError(path: url.path, problem: "the payload ends inside its IDX header (\(payload.count) bytes)")
+        guard header.count == headerLength, headerLength == 4 + 4 * m.idxDims.count else {
+            throw LoadError(path: url.path, problem: "the payload ends inside its IDX header (\(header.count) bytes)")
         }
-        return LoadedIDX(dims: m.idxDims, elements: Array(payload[headerLength...]), measurement: m)
+        return LoadedIDX(dims: m.idxDims, elements: elements, measurement: m)
     }
 
     /// A file that could not be loaded as valid IDX data.

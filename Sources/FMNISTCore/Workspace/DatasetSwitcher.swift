@@ -147,12 +147,16 @@ public struct DatasetSwitcher: Sendable {
             }
             throw error
         }
-        // Torchvision links show the version's uncompressed payloads: made (or repaired) from the proven copies.
-        var payloads: PayloadStore.Prepared?
-        if flippable.contains(where: { $0.placement.shows == .payloads }) {
-            payloads = try PayloadStore(layout: layout).prepare(
+        // Every live version keeps its uncompressed payloads, made (or repaired) from the proven copies:
+        // torchvision links show them, and `load` reads them without re-hashing while their recorded
+        // fingerprints hold. Without such a link they are a cache: failing to make them (a full disk)
+        // leaves loads on the proving read of the `.gz`, and the switch goes on.
+        let payloads: PayloadStore.Prepared?
+        let keep = { () throws -> PayloadStore.Prepared in
+            try PayloadStore(layout: layout).prepare(
                 dataset: dataset, versionID: version.id, files: files, checker: checker, classCount: manifest.classes.count, rehash: deep)
         }
+        if flippable.contains(where: { $0.placement.shows == .payloads }) { payloads = try keep() } else { payloads = try? keep() }
         let restored = (prepared.restored + prepared.restoredStore + (payloads?.restored ?? [])).sorted()
         for name in restored { progress("restored \(name) of \(manifest.title) \(version.label) from a verified copy (it was damaged)") }
 

@@ -220,7 +220,7 @@ package struct LinkSwitcher: Sendable {
     }
 
     /// `realpath(3)` of `path`, or `path` itself when it cannot be resolved.
-    static func realPath(_ path: String) -> String {
+    package static func realPath(_ path: String) -> String {
         guard let resolved = realpath(path, nil) else { return path }
         defer { free(resolved) }
         return String(cString: resolved)

@@ -100,9 +100,5 @@ package struct TrustedFileChecker {
     }
 
     /// `url` relative to the workspace root (the catalog's key, so moving the workspace keeps it).
-    func relativePath(_ url: URL) -> String {
-        let root = layout.root.standardizedFileURL.path
-        let path = url.standardizedFileURL.path
-        return path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
-    }
+    func relativePath(_ url: URL) -> String { layout.catalogKey(url) }
 }

@@ -102,8 +102,10 @@ package struct VersionFiles: Sendable {
     package func load(_ roles: [FileRole], purpose: String, index: KnownFileIndex?) throws -> [FileRole: LoadedIDX] {
         let classCount = manifest.classes.count
         let files = self.files
+        let expected = self.expected
         let loaded = roles.parallelMap(threads: 2) { role -> Result_<LoadedIDX> in
-            do { return .success(try IDXLoader.load(url: files[role]!, classCount: classCount)) }
+            do { return .success(try IDXLoader.load(
+                url: files[role]!, classCount: classCount, payloadSize: expected[role]?.payloadSize, containerDigests: false)) }
             catch let error as FMNISTError { return .failure(error) }
             catch { return .failure(IDXLoader.LoadError(path: files[role]!.path, problem: "\(error)")) }
         }

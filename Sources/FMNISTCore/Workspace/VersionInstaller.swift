@@ -129,6 +129,10 @@ package struct VersionInstaller {
             try store.pointLive(dataset: manifest.name, versionID: identity.full) { entry in
                 LiveFolderAdoption.isProvenCopy(entry, store: store, catalog: catalog, dataset: manifest.name, classCount: classCount)
             }
+            // The live version's uncompressed payloads, kept so that `load` reads them without
+            // re-hashing (a cache: without them loads prove the `.gz`, as `switch` also makes them).
+            _ = try? PayloadStore(layout: layout).prepare(
+                dataset: manifest.name, versionID: identity.full, files: catalogFiles, checker: checker, classCount: classCount)
         }
         try catalog.transaction {
             if becomesLive { try catalog.setLive(dataset: manifest.name, versionID: identity.full, at: time) }

@@ -65,6 +65,15 @@ public struct WorkspaceLayout: Sendable, Equatable {
         payloadsDirectory.appendingPathComponent(dataset, isDirectory: true).appendingPathComponent(versionID, isDirectory: true)
     }
 
+    /// The key under which the catalog records what was proven of the file at `url`: its path
+    /// relative to the root (so that moving the workspace keeps it), e.g.
+    /// `.fmnist/payload/fashion/<id>/train-images-idx3-ubyte`.
+    package func catalogKey(_ url: URL) -> String {
+        let rootPath = root.standardizedFileURL.path
+        let path = url.standardizedFileURL.path
+        return path.hasPrefix(rootPath + "/") ? String(path.dropFirst(rootPath.count + 1)) : path
+    }
+
     /// The text of the live symlink `data/<dataset>` when it shows `versionID`: relative, so that
     /// moving the workspace keeps it working.
     public static func liveLinkText(dataset: String, versionID: String) -> String {
