@@ -13,7 +13,7 @@
 #include <time.h>
 
 enum { SLOT_DONE = 0, SLOT_OPEN = 1, SLOT_TAKEN = 2, SLOT_CLOSED = 3 };
-#define SPIN_NS 2000000LL /* how long an idle worker spins before it sleeps */
+#define SPIN_NS 200000LL /* how long an idle worker spins before it sleeps */
 
 typedef struct {
     struct fmnist_team *team;
@@ -147,7 +147,7 @@ void fmnist_team_run(fmnist_team *team, fmnist_team_fn fn, void *ctx) {
         /* Taken: wait for it to finish (it is running; yield now and then under load). */
         for (int spins = 1; __atomic_load_n(&w->slot, __ATOMIC_ACQUIRE) != base + SLOT_DONE; spins++) {
             cpu_relax();
-            if (spins % 4096 == 0) sched_yield();
+            if (spins >= 1024) sched_yield(); /* under load, let the descheduled worker run */
         }
     }
 }
