@@ -5,9 +5,9 @@ import CKernels
 ///
 /// `run` hands part 0 to the caller and part `i` to worker `i`; a part that no worker has picked up
 /// by the time the caller finishes its own runs on the caller, so a worker descheduled by other load
-/// never delays a phase it has not started. Idle workers spin about 2 ms before they sleep: a batch
+/// never delays a phase it has not started. Idle workers spin about 0.2 ms before they sleep (a batch
 /// of 64 images takes about a millisecond, and waking a sleeping thread on an idle virtual CPU costs
-/// a large part of that (with `DispatchQueue.concurrentPerform`, twice per batch).
+/// a large part of that; with `DispatchQueue.concurrentPerform` it happened twice per batch).
 final class WorkerTeam: @unchecked Sendable {
     // The C team is used by one caller at a time (the owning TrainingSession), and freed on deinit.
     private let team: OpaquePointer?

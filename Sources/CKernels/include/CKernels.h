@@ -33,7 +33,7 @@ int32_t fmnist_atomic_fetch_add(int32_t *counter, int32_t value);
  * returned: part 0 on the caller; part i on worker i, or on the caller when
  * worker i has not picked it up by the time the caller is done with its own
  * parts (so a descheduled worker never delays a job it has not started). Idle
- * workers spin about 2 ms, then sleep. One caller at a time per team. */
+ * workers spin about 0.2 ms, then sleep. One caller at a time per team. */
 typedef struct fmnist_team fmnist_team;
 typedef void (*fmnist_team_fn)(void *ctx, int part);
 /* NULL when out of memory; a team whose threads cannot start runs every part on the caller. */
