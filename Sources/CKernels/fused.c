@@ -292,7 +292,7 @@ void fmnist_conv_pool_bwd_hwc(int impl, const float *x, int H, int W, int C, int
                               const float *w, int Cout, const float *dout, const float *out,
                               const uint8_t *arg, float *dw, float *dbias, float *dx) {
 #ifdef FMNIST_HAVE_AVX2_PATH
-    if (fmnist_gemm_resolve(impl) == FMNIST_GEMM_AVX2) {
+    if (fmnist_kernels_use_avx2(impl)) {
         hwc_avx2(x, H, W, C, kh, kw, w, Cout, dout, out, arg, dw, dbias, dx);
         return;
     }
@@ -304,7 +304,7 @@ void fmnist_conv_pool_bwd_chw(int impl, const float *x, int C, int H, int W, int
                               int Cout, const float *dout, const float *out, const uint8_t *arg,
                               float *dw, float *dbias) {
 #ifdef FMNIST_HAVE_AVX2_PATH
-    if (fmnist_gemm_resolve(impl) == FMNIST_GEMM_AVX2) {
+    if (fmnist_kernels_use_avx2(impl)) {
         chw_avx2(x, C, H, W, kh, kw, Cout, dout, out, arg, dw, dbias);
         return;
     }
@@ -323,7 +323,7 @@ void fmnist_lenet_conv2_pool_bwd(int impl, const float *x, const float *wpad, co
                                  const float *out, const uint8_t *arg, float *dwpad, float *dbias,
                                  float *dx) {
 #ifdef FMNIST_HAVE_AVX2_PATH
-    if (fmnist_gemm_resolve(impl) == FMNIST_GEMM_AVX2) {
+    if (fmnist_kernels_use_avx2(impl)) {
         hwc_lenet_avx2(x, wpad, dout, out, arg, dwpad, dbias, dx);
         return;
     }
@@ -340,7 +340,7 @@ void fmnist_lenet_conv2_pool_bwd(int impl, const float *x, const float *wpad, co
 void fmnist_lenet_conv1_pool_bwd(int impl, const float *xpad, const float *dout, const float *out,
                                  const uint8_t *arg, float *dwpad, float *dbias) {
 #ifdef FMNIST_HAVE_AVX2_PATH
-    if (fmnist_gemm_resolve(impl) == FMNIST_GEMM_AVX2) {
+    if (fmnist_kernels_use_avx2(impl)) {
         chw_lenet_avx2(xpad, dout, out, arg, dwpad, dbias);
         return;
     }

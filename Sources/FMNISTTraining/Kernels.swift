@@ -4,14 +4,35 @@ import CKernels
 struct GEMM: Sendable, Equatable {
     let impl: Int32
 
-    /// AVX2/FMA when the CPU has it, otherwise portable.
+    /// What `FMNIST_KERNELS` names, else the best path the CPU has (AVX-512, AVX2/FMA, portable).
     static let automatic = GEMM(requested: Int32(FMNIST_GEMM_AUTO))
     /// The portable C fallback, whatever the CPU.
     static let portable = GEMM(requested: Int32(FMNIST_GEMM_PORTABLE))
+    /// AVX2/FMA when the CPU has it, else portable.
+    static let avx2 = GEMM(requested: Int32(FMNIST_GEMM_AVX2))
+    /// AVX-512 when the CPU has it, else the AVX2 fallback.
+    static let avx512 = GEMM(requested: Int32(FMNIST_GEMM_AVX512))
 
     init(requested: Int32) { impl = fmnist_gemm_resolve(requested) }
 
-    var name: String { impl == Int32(FMNIST_GEMM_AVX2) ? "avx2-fma" : "portable" }
+    /// The implementation a configuration asks for, resolved against the CPU.
+    init(_ kernel: TrainingConfiguration.Kernel) {
+        switch kernel {
+        case .automatic: self = .automatic
+        case .portable: self = .portable
+        case .avx2: self = .avx2
+        case .avx512: self = .avx512
+        }
+    }
+
+    /// "avx512", "avx2-fma" or "portable".
+    var name: String {
+        switch impl {
+        case Int32(FMNIST_GEMM_AVX512): "avx512"
+        case Int32(FMNIST_GEMM_AVX2): "avx2-fma"
+        default: "portable"
+        }
+    }
 
     /// C[M×N] (+)= A·B with A(i,k) = A[i*rsa + k*csa], B(k,j) = B[k*ldb + j].
     @inline(__always)

@@ -1,5 +1,4 @@
 import CKernels
-import Dispatch
 
 /// Trains LeNet-5 (conv 6@5×5 pad 2 → ReLU → max-pool → conv 16@5×5 → ReLU → max-pool →
 /// fc 120 → ReLU → fc 84 → ReLU → fc 10) on in-memory images and evaluates it on a test set.
@@ -157,6 +156,7 @@ final class TrainingSession {
     let workers: [LeNetWorkspace]
     let chunkCount: Int
     let chunkGradients: [Tensor]
+    private let team: WorkerTeam
     let mean: Double
     let std: Double
     private let lut = Tensor([256])
@@ -167,7 +167,7 @@ final class TrainingSession {
 
     init(configuration: TrainingConfiguration, trainPixels: [UInt8]) {
         self.configuration = configuration
-        gemm = configuration.kernel == .portable ? .portable : .automatic
+        gemm = GEMM(configuration.kernel)
         (mean, std) = Self.meanAndStd(trainPixels)
         for v in 0..<256 { lut[v] = Float((Double(v) / 255 - mean) / std) }
         generator = SeededGenerator(seed: configuration.seed)
@@ -178,6 +178,7 @@ final class TrainingSession {
         let gemm = gemm
         workers = (0..<threads).map { _ in LeNetWorkspace(capacity: capacity, gemm: gemm) }
         chunkGradients = (0..<chunkCount).map { _ in Tensor([L.storageCount]) }
+        team = WorkerTeam(threads: threads)
     }
 
     /// Mean and unbiased standard deviation of pixel/255 over all pixels (exact, via a histogram).
@@ -201,18 +202,10 @@ final class TrainingSession {
         return (mean, std)
     }
 
-    /// Runs `body(worker)` for every worker, on separate threads when there are several.
+    /// Runs `body(worker)` for every worker, on separate threads when there are several. Each call
+    /// touches only its own worker and disjoint output ranges, and `run` returns after all of them.
     private func forEachWorker(_ body: (Int) -> Void) {
-        if workers.count == 1 {
-            body(0)
-        } else {
-            // Each iteration touches only its own worker and disjoint output ranges, and
-            // concurrentPerform returns after all of them: sharing `body` is safe.
-            withoutActuallyEscaping(body) { body in
-                let shared = UncheckedSendable(body)
-                DispatchQueue.concurrentPerform(iterations: workers.count) { shared.value($0) }
-            }
-        }
+        team.run(body)
     }
 
     /// Calls `body(chunk, worker)` for every chunk in 0..<count, chunks claimed dynamically.
@@ -378,10 +371,4 @@ final class TrainingSession {
             }
         }
     }
-}
-
-/// Carries a value into a `@Sendable` closure whose concurrent use the caller has made safe.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

@@ -48,7 +48,7 @@ public struct TrainingReport: Sendable, Equatable, Codable {
     public let evaluationSeconds: Double
     /// Worker threads used.
     public let threads: Int
-    /// GEMM implementation that ran: "avx2-fma" or "portable".
+    /// GEMM implementation that ran: "avx512", "avx2-fma" or "portable".
     public let kernel: String
     /// Training images per epoch (after `limit`).
     public let trainingImages: Int

@@ -16,10 +16,15 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
 
     /// Which GEMM implementation to run.
     public enum Kernel: String, Sendable, Equatable, Codable, CaseIterable {
-        /// The AVX2/FMA micro-kernel when the CPU supports it, else the portable one.
+        /// What the `FMNIST_KERNELS` environment variable names (`portable`, `avx2`, `avx512`),
+        /// else the best path the CPU supports: AVX-512, then AVX2/FMA, then portable.
         case automatic
         /// Always the portable C kernel.
         case portable
+        /// The AVX2/FMA kernels when the CPU supports them, else the portable ones.
+        case avx2
+        /// The AVX-512 GEMM (with the AVX2 fused kernels) when the CPU supports it, else as `avx2`.
+        case avx512
     }
 
     /// Passes over the training images (0 evaluates the initial network only).

@@ -35,8 +35,10 @@ enum TrainingFixtures {
         return LabeledImages(count: count, rows: 28, columns: 28, pixels: pixels, labels: labels)
     }
 
-    /// The GEMM implementations available on this machine (portable always; AVX2 when supported).
+    /// The GEMM implementations available on this machine (portable always; AVX2 and AVX-512
+    /// when supported).
     static var gemms: [GEMM] {
-        TrainingModule.usesAVX2 ? [GEMM.portable, GEMM.automatic] : [GEMM.portable]
+        [GEMM.portable] + (TrainingModule.usesAVX2 ? [GEMM.avx2] : [])
+            + (TrainingModule.usesAVX512 ? [GEMM.avx512] : [])
     }
 }

@@ -3,14 +3,19 @@
 /*
  * Numeric kernels for the LeNet-5 trainer (FMNISTTraining).
  *
- * GEMM: a register-blocked AVX2/FMA micro-kernel selected at run time
- * (`__builtin_cpu_supports`), plus a portable C fallback that compilers
- * auto-vectorise for the baseline ISA. Everything else (im2col, pooling,
+ * GEMM: register-blocked AVX-512 and AVX2/FMA micro-kernels selected at run
+ * time (cpuid + xgetbv for AVX-512, `__builtin_cpu_supports` for AVX2), plus
+ * a portable C fallback that compilers auto-vectorise for the baseline ISA.
+ * The environment variable FMNIST_KERNELS=portable|avx2|avx512 forces what
+ * AUTO picks (a path the CPU lacks falls back to the next one it has).
+ * The fused convolution backward kernels have AVX2 and portable versions;
+ * the AVX-512 path uses the AVX2 ones. Everything else (im2col, pooling,
  * softmax, optimisers) is portable C.
  *
  * All matrices are row-major Float32. No kernel allocates on the heap, uses
  * global mutable state, or spawns threads: callers own every buffer, so the
- * kernels are safe to call concurrently on disjoint outputs.
+ * kernels are safe to call concurrently on disjoint outputs. Threads come
+ * only from the explicit worker team below (team.c).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -22,20 +27,49 @@ extern "C" {
 /* Relaxed atomic fetch-and-add (work sharing between threads). */
 int32_t fmnist_atomic_fetch_add(int32_t *counter, int32_t value);
 
+/* ---- worker team -------------------------------------------------------------
+ * threads - 1 persistent worker threads plus the calling thread. run() calls
+ * fn(ctx, part) once for every part 0..threads-1 and returns when all have
+ * returned: part 0 on the caller; part i on worker i, or on the caller when
+ * worker i has not picked it up by the time the caller is done with its own
+ * parts (so a descheduled worker never delays a job it has not started). Idle
+ * workers spin about 0.2 ms, then sleep. One caller at a time per team. */
+typedef struct fmnist_team fmnist_team;
+typedef void (*fmnist_team_fn)(void *ctx, int part);
+/* NULL when out of memory; a team whose threads cannot start runs every part on the caller. */
+fmnist_team *fmnist_team_create(int threads);
+int fmnist_team_threads(const fmnist_team *team);
+void fmnist_team_run(fmnist_team *team, fmnist_team_fn fn, void *ctx);
+/* Stops and joins the workers; NULL is ignored. */
+void fmnist_team_destroy(fmnist_team *team);
+
 /* 1 when this CPU supports AVX2 and FMA (the fast GEMM path), else 0. */
 int fmnist_kernels_has_avx2_fma(void);
 
-/* Which GEMM implementation to use. AUTO and AVX2 fall back to PORTABLE on
- * CPUs without AVX2+FMA. */
+/* 1 when this CPU supports AVX-512 F, VL, DQ and BW (plus AVX2 and FMA) and
+ * the OS saves the opmask and ZMM registers (XCR0), else 0. */
+int fmnist_kernels_has_avx512(void);
+
+/* Which GEMM implementation to use. AVX512 falls back to AVX2, and AVX2 to
+ * PORTABLE, on CPUs without them. AUTO is what FMNIST_KERNELS names, else
+ * the best this CPU has. */
 enum {
     FMNIST_GEMM_AUTO = 0,
     FMNIST_GEMM_PORTABLE = 1,
     FMNIST_GEMM_AVX2 = 2,
+    FMNIST_GEMM_AVX512 = 3,
 };
 
-/* Resolves AUTO/AVX2/PORTABLE to the implementation that actually runs
- * (FMNIST_GEMM_AVX2 or FMNIST_GEMM_PORTABLE). */
+/* What FMNIST_KERNELS requests (read once): FMNIST_GEMM_PORTABLE, _AVX2 or
+ * _AVX512, or FMNIST_GEMM_AUTO when unset or not one of those names. */
+int fmnist_kernels_env_request(void);
+
+/* Resolves a request to the implementation that actually runs
+ * (FMNIST_GEMM_AVX512, FMNIST_GEMM_AVX2 or FMNIST_GEMM_PORTABLE). */
 int fmnist_gemm_resolve(int impl);
+
+/* 1 when `impl` resolves to AVX2 or AVX-512 (both run the AVX2 fused kernels). */
+int fmnist_kernels_use_avx2(int impl);
 
 /*
  * C[M x N] = A * B            (accumulate == 0)
@@ -102,7 +136,8 @@ void fmnist_bias_relu_maxpool2_bwd(const float *dout, const float *out,
  * Given the pooled gradient dout and the forward's pooled out/arg, adds the
  * weight gradient to dw and the bias gradient to dbias, touching only the
  * arg-max positions with out > 0; equivalent to pool backward followed by the
- * dense conv backward. `impl` selects portable or AVX2 code like the GEMM. */
+ * dense conv backward. `impl` selects portable or AVX2 code (AVX2 also for
+ * an AVX-512 request). */
 
 /* Channel-last, valid conv: x[H][W][C]; w, dw [Cout][kh*kw*C] (taps ky,kx,c);
  * dout/out/arg [(H-kh+1)/2][(W-kw+1)/2][Cout]; dx[H][W][C] overwritten with the
