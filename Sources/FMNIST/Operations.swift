@@ -82,11 +82,20 @@ extension Workspace {
     public func fetch(_ dataset: DatasetName, mirrors: [String] = [], offline: Bool = false) throws(DatasetError)
         -> FetchSummary
     {
+        try fetch(dataset, mirrors: mirrors, offline: offline, cancellation: nil)
+    }
+
+    /// ``fetch(_:mirrors:offline:)``, stopped (transfers within about a second, partial bytes
+    /// kept for the next call) once `cancellation` is cancelled.
+    func fetch(_ dataset: DatasetName, mirrors: [String], offline: Bool, cancellation: Cancellation?) throws(DatasetError)
+        -> FetchSummary
+    {
         let manifest = try manifest(dataset)
         var options = FetchOptions()
         options.selection = manifest.name
         options.mirrors = mirrors
         options.offline = offline
+        options.cancellation = cancellation
         let report: FetchReport
         do {
             report = try FetchService(layout: layout, registry: registry, options: options).run()
@@ -105,7 +114,9 @@ extension Workspace {
             message: one.message, bytesDownloaded: one.files.reduce(0) { $0 + $1.bytesDownloaded })
     }
 
-    /// ``fetch(_:mirrors:offline:)`` off the calling task's thread.
+    /// ``fetch(_:mirrors:offline:)`` off the calling task's thread. Cancelling the task stops the
+    /// fetch within about a second: transfers end, verified partial bytes are kept for the next
+    /// call, nothing half-written is placed, and the summary says it was interrupted (`ok` false).
     ///
     /// ```swift
     /// let result = try await workspace.fetch(.mnist)
@@ -113,7 +124,19 @@ extension Workspace {
     public func fetch(_ dataset: DatasetName, mirrors: [String] = [], offline: Bool = false) async throws(DatasetError)
         -> FetchSummary
     {
-        try await offload { () throws(DatasetError) in try self.fetch(dataset, mirrors: mirrors, offline: offline) }
+        let cancellation = Cancellation()
+        let outcome: Result<FetchSummary, DatasetError> = await withTaskCancellationHandler {
+            do throws(DatasetError) {
+                return .success(try await offload { () throws(DatasetError) in
+                    try self.fetch(dataset, mirrors: mirrors, offline: offline, cancellation: cancellation)
+                })
+            } catch {
+                return .failure(error)
+            }
+        } onCancel: {
+            cancellation.cancel()
+        }
+        return try outcome.get()
     }
 
     /// Imports `folder` into the workspace as `dataset`, verifying it (what `fmnist import PATH
