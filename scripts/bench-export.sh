@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Export speed against named baselines, as ratios (medians of RUNS alternating runs; lower is better):
+# Export and import speed against named baselines, as ratios (medians of RUNS alternating runs;
+# lower is better):
 #   torchvision export of both datasets  vs  zcat of the same 8 files into files, twice: the first
 #     export of a version (it inflates the payloads once into .fmnist/payload/), and a later one
 #     (it copies the proven payloads and .gz)
 #   png export of Fashion-MNIST (70,000) vs  a Python PIL loop writing the same tree (interop venv)
 #   csv export of Fashion-MNIST          vs  numpy.savetxt and pandas.to_csv of the same rows
+#   csv, hf, npz, png exports of Fashion-MNIST on all cores  vs  the same binary on one thread
+#     (FMNIST_THREADS=1: the one-core export)
+#   import of the two Kaggle CSV files   vs  pandas.read_csv of the same two files
+# The header names the CPU, its vector extensions and the load average before and after (other
+# work on the machine slows both sides; the ratios are the point).
 # usage: scripts/bench-export.sh [RUNS]   (default 5; needs FMNIST_DATA_DIR or ../shared/data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,6 +66,28 @@ zcat_all() {
     done
 }
 
+cat > "$WORK/read_csv.py" <<'PY'
+import sys, time
+import pandas
+start = time.perf_counter()
+for path in sys.argv[1:]:
+    pandas.read_csv(path)
+print(time.perf_counter() - start)  # the read_csv calls alone (no interpreter start, no import)
+PY
+
+THREADS=$(nproc)
+isa=$(grep -m1 '^flags' /proc/cpuinfo | grep -o -w -E 'avx512f|avx2|fma|sha_ni' | sort -u | xargs)
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $THREADS cores, ISA: ${isa:-none of avx2/avx512f/fma/sha_ni}"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The Kaggle CSV files the import reads (fmnist's own csv export, the same bytes as Kaggle's layout).
+mkdir -p "$WORK/kaggle"
+"$BIN" export csv "$WORK/kaggle" --dataset fashion --root "$ROOT" -q
+KAGGLE=("$WORK/kaggle/fashion-mnist_train.csv" "$WORK/kaggle/fashion-mnist_test.csv")
+# copied once, outside the timing
+mkdir -p "$WORK/csvin"; cp "${KAGGLE[@]}" "$WORK/csvin/"
+unimport() { chmod -R u+w "$WORK/imported" 2>/dev/null || true; rm -rf "$WORK/imported"; }
+
 declare -A T
 for ((run = 1; run <= RUNS; run++)); do
     chmod -R u+w "$ROOT/.fmnist/payload" 2>/dev/null || true; rm -rf "$ROOT/.fmnist/payload"
@@ -71,6 +99,14 @@ for ((run = 1; run <= RUNS; run++)); do
     fresh; T[csv]+="$(seconds "$BIN" export csv "$WORK/out" --dataset fashion --root "$ROOT" -q) "
     fresh; T[savetxt]+="$(seconds "$PY" "$WORK/csv_baseline.py" "$DATA/fashion-mnist" "$WORK/out" numpy) "
     fresh; T[pandas]+="$(seconds "$PY" "$WORK/csv_baseline.py" "$DATA/fashion-mnist" "$WORK/out" pandas) "
+    for layout in csv hf npz png; do
+        fresh; T[${layout}1]+="$(FMNIST_THREADS=1 seconds "$BIN" export $layout "$WORK/out" --dataset fashion --root "$ROOT" -q) "
+        fresh; T[${layout}N]+="$(FMNIST_THREADS=$THREADS seconds "$BIN" export $layout "$WORK/out" --dataset fashion --root "$ROOT" -q) "
+    done
+    unimport; T[csvimport]+="$(seconds "$BIN" import "$WORK/csvin" --as fashion --root "$WORK/imported" -q) "
+    start=$(date +%s.%N)
+    T[readcsvcalls]+="$("$PY" "$WORK/read_csv.py" "${KAGGLE[@]}") "
+    T[readcsv]+="$(echo "$(date +%s.%N) - $start" | bc) "
 done
 m() { tr ' ' '\n' <<< "${T[$1]}" | grep . | median; }
 row() { printf '%-44s %8.2f s   %-28s %8.2f s   ratio %5.2f\n' "$1" "$(m "$2")" "$3" "$(m "$4")" "$(echo "$(m "$2") / $(m "$4")" | bc -l)"; }
@@ -80,3 +116,9 @@ row "fmnist export torchvision, again (16 files)" tv "zcat 8 files into files" z
 row "fmnist export png (fashion, 70,000 files)" png "python PIL loop" pil
 row "fmnist export csv (fashion, 70,000 rows)" csv "numpy.savetxt" savetxt
 row "fmnist export csv (fashion, 70,000 rows)" csv "pandas.to_csv" pandas
+for layout in csv hf npz png; do
+    row "fmnist export $layout (fashion), $THREADS threads" ${layout}N "the same, FMNIST_THREADS=1" ${layout}1
+done
+row "fmnist import of the 2 Kaggle CSV files" csvimport "python: import pandas + read_csv x2" readcsv
+row "fmnist import of the 2 Kaggle CSV files" csvimport "pandas.read_csv x2 calls alone" readcsvcalls
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

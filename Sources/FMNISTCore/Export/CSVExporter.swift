@@ -1,7 +1,12 @@
 /// Kaggle's CSV layout: `DEST/fashion-mnist_train.csv`, `…_test.csv` (and `mnist_…`), header
 /// `label,pixel1,…,pixel784`, one image per row. Numbers are formatted by hand (no Foundation
-/// formatter) into a row buffer that the file writes in 1 MiB blocks.
+/// formatter), blocks of ``rowsPerBlock`` rows on the target's worker threads, and each file is
+/// written block after block in row order while the next blocks are formatted (a few blocks in
+/// memory at a time, never the whole file).
 struct CSVExporter: DatasetExporter {
+    /// Rows formatted together: about 1.5 MiB of text for 28×28 images.
+    static let rowsPerBlock = 512
+
     func fileName(_ dataset: String, _ split: String) -> String { LoaderLayout.kaggleCSV(dataset, split: split) }
 
     /// Both CSV files, straight in DEST (shared with the other dataset's files).
@@ -11,12 +16,12 @@ struct CSVExporter: DatasetExporter {
 
     func export(_ source: ExportSource, into target: ExportTarget) throws {
         // Both splits are loaded (and so proved) before anything is written.
-        let splits = [try source.loadSplit(train: true), try source.loadSplit(train: false)]
+        let splits = try source.loadSplits(threads: target.threads)
         let dest = target.directory
         for split in splits {
             let file = try dest.create(fileName(source.manifest.name, split.name), replacing: target.replacing)
             do {
-                try Self.write(split, to: file)
+                try Self.write(split, to: file, threads: target.threads)
                 try target.place(file)
             } catch {
                 file.abandon()
@@ -30,17 +35,28 @@ struct CSVExporter: DatasetExporter {
     /// The decimal text of every label value.
     static let digits: [[UInt8]] = (0..<256).map { Array(String($0).utf8) }
 
-    static func write(_ split: LoadedSplit, to file: ExportFile) throws {
+    static func write(_ split: LoadedSplit, to file: ExportFile, threads: Int = 1) throws {
         let pixels = split.pixelsPerImage
         let header = "label," + (1...pixels).map { "pixel\($0)" }.joined(separator: ",") + "\n"
         try file.write(Array(header.utf8))
-        // A row is at most 4 bytes per value (3 digits + separator).
-        var row = [UInt8](repeating: 0, count: 4 * (pixels + 1))
+        let blocks = (split.count + rowsPerBlock - 1) / rowsPerBlock
+        try WorkLoop.ordered(count: blocks, width: threads) { block in
+            rows(of: split, block * rowsPerBlock..<min(split.count, (block + 1) * rowsPerBlock))
+        } consume: { text in
+            try file.write(text)
+        }
+    }
+
+    /// The CSV text of `range`'s rows of `split`.
+    static func rows(of split: LoadedSplit, _ range: Range<Int>) -> [UInt8] {
+        let pixels = split.pixelsPerImage
         let digits = Self.digits
-        try split.images.withUnsafeBufferPointer { images in
-            for index in 0..<split.count {
-                let length = row.withUnsafeMutableBufferPointer { out -> Int in
-                    var at = 0
+        // A row is at most 4 bytes per value (3 digits + separator).
+        var text = [UInt8](repeating: 0, count: 4 * (pixels + 1) * range.count)
+        let length = split.images.withUnsafeBufferPointer { images in
+            text.withUnsafeMutableBufferPointer { out -> Int in
+                var at = 0
+                for index in range {
                     for byte in digits[Int(split.labels[index])] { out[at] = byte; at += 1 }
                     let base = index * pixels
                     for p in 0..<pixels {
@@ -62,10 +78,12 @@ struct CSVExporter: DatasetExporter {
                         }
                     }
                     out[at] = 0x0A
-                    return at + 1
+                    at += 1
                 }
-                try row.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
+                return at
             }
         }
+        text.removeLast(text.count - length)
+        return text
     }
 }

@@ -39,7 +39,7 @@ public struct ExportResult: Sendable, Codable {
 /// Counts what a layout writer placed, and collects its notes and usage lines.
 final class ExportTally {
     /// One file written: its path relative to ``base``, size and SHA-256.
-    struct Written {
+    struct Written: Sendable {
         let path: String
         let size: Int64
         let sha256: String
@@ -54,12 +54,20 @@ final class ExportTally {
     var base = ""
     var written: [Written] = []
 
-    func placed(_ file: ExportFile) {
+    func placed(_ file: ExportFile) { placed(Self.entry(file, base: base)) }
+
+    /// Counts a file that a worker thread wrote and committed (see ``entry(_:base:)``).
+    func placed(_ file: Written) {
         files += 1
         bytes += file.size
+        written.append(file)
+    }
+
+    /// What a committed file adds to the tally whose ``base`` is `base`.
+    static func entry(_ file: ExportFile, base: String) -> Written {
         let prefix = base + "/"
         let relative = file.path.hasPrefix(prefix) ? String(file.path.dropFirst(prefix.count)) : file.path
-        written.append(Written(path: relative, size: file.size, sha256: file.sha256 ?? ""))
+        return Written(path: relative, size: file.size, sha256: file.sha256 ?? "")
     }
 }
 
@@ -90,13 +98,16 @@ final class ExportTarget {
     let tally: ExportTally
     /// True for a files part: files wait in ``staged`` for the service to commit them.
     let defersCommit: Bool
+    /// Worker threads the writer may format and encode on (its output is the same for any count).
+    let threads: Int
     private(set) var staged: [ExportFile] = []
 
-    init(directory: ExportDirectory, destination: String, tally: ExportTally, defersCommit: Bool) {
+    init(directory: ExportDirectory, destination: String, tally: ExportTally, defersCommit: Bool, threads: Int = 1) {
         self.directory = directory
         self.destination = destination
         self.tally = tally
         self.defersCommit = defersCommit
+        self.threads = max(1, threads)
         tally.base = directory.path
     }
 

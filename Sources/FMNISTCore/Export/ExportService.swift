@@ -10,10 +10,14 @@ import Foundation
 public struct ExportService: Sendable {
     public let layout: WorkspaceLayout
     public let registry: ManifestRegistry
+    /// Worker threads each layout writer formats and encodes on (the output is the same for any
+    /// count); default `FMNIST_THREADS` or the machine's cores.
+    public let threads: Int
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+    public init(layout: WorkspaceLayout, registry: ManifestRegistry, threads: Int? = nil) {
         self.layout = layout
         self.registry = registry
+        self.threads = max(1, threads ?? WorkLoop.defaultThreads)
     }
 
     /// Exports `dataset` (`fashion`, `mnist`, `current`, `all`, or nil: every dataset present).
@@ -66,7 +70,7 @@ public struct ExportService: Sendable {
         let (lock, fallbackNote) = try proveCopies(&sources, withPayloads: exportLayout == .torchvision)
         defer { lock?.release() }
         // Datasets are written side by side (each writer touches only its own part of DEST).
-        let outcomes = sources.parallelMap(threads: 2, cost: { $0.file(.trainImages).containerSize }) { source -> ExportOutcome in
+        let outcomes = sources.parallelMap(threads: min(2, threads), cost: { $0.file(.trainImages).containerSize }) { source -> ExportOutcome in
             let tally = ExportTally()
             do {
                 let provenance = try exportPart(source, writer: writer, layout: exportLayout, dest: dest, destination: destinationPath, tally: tally)
@@ -161,7 +165,8 @@ public struct ExportService: Sendable {
         case .folder(let name):
             let (stagingName, staging) = try parent.makeStaging(for: name)
             do {
-                try writer.export(source, into: ExportTarget(directory: staging, destination: destination, tally: tally, defersCommit: false))
+                try writer.export(source, into: ExportTarget(
+                    directory: staging, destination: destination, tally: tally, defersCommit: false, threads: threads))
                 let provenance = ExportProvenance.make(exportLayout, source, written: tally.written, trees: writer.summarizedFolders)
                 try staging.writeFile(ExportProvenance.fileName, try provenance.encoded(), replacing: false)
                 // Checked again just before the swap: nothing foreign may have appeared in the old part.
@@ -174,7 +179,7 @@ public struct ExportService: Sendable {
             return parent.path(of: name) + "/" + ExportProvenance.fileName
         case .files:
             let provenanceName = ExportProvenance.filesFileName(layout: exportLayout, dataset: source.manifest.name)
-            let target = ExportTarget(directory: parent, destination: destination, tally: tally, defersCommit: true)
+            let target = ExportTarget(directory: parent, destination: destination, tally: tally, defersCommit: true, threads: threads)
             var provenanceFile: ExportFile?
             do {
                 try writer.export(source, into: target)

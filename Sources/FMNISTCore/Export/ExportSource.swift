@@ -136,21 +136,38 @@ public struct ExportSource: Sendable {
         return Array(payload[header...])
     }
 
-    /// Both splits in memory: images (n×rows×columns) and labels, verified.
+    /// One split in memory: images (n×rows×columns) and labels, verified.
     public func loadSplit(train: Bool) throws -> LoadedSplit {
-        let imagesRole: FileRole = train ? .trainImages : .testImages
-        let labelsRole: FileRole = train ? .trainLabels : .testLabels
-        let dims = file(imagesRole).idx.dims
-        guard dims.count == 3 else {
-            throw ExportError.sourceMismatch(path: url(imagesRole).path, problem: "expected a 3-dimensional image file, found \(dims)")
+        try loadSplits(train ? [true] : [false], threads: 1)[0]
+    }
+
+    /// Both splits in memory (train, then test), their four files read and verified on up to
+    /// `threads` threads, largest first. A failure is the one a one-thread read meets first
+    /// (train images, train labels, their pairing, then test).
+    ///
+    /// ```swift
+    /// let splits = try source.loadSplits(threads: 2)   // [train, test]
+    /// ```
+    public func loadSplits(_ trains: [Bool] = [true, false], threads: Int) throws -> [LoadedSplit] {
+        let roles = trains.flatMap { train -> [FileRole] in train ? [.trainImages, .trainLabels] : [.testImages, .testLabels] }
+        let source = self
+        let loaded = roles.parallelMap(threads: threads, cost: { source.file($0).payloadSize }) { role in
+            Result<[UInt8], Error> { try source.load(role) }
         }
-        let split = LoadedSplit(
-            name: train ? "train" : "test", images: try load(imagesRole), labels: try load(labelsRole),
-            rows: dims[1], columns: dims[2])
-        guard split.labels.count == dims[0] else {
-            throw ExportError.sourceMismatch(path: url(labelsRole).path, problem: "labels and images do not pair up")
+        return try trains.enumerated().map { position, train in
+            let (imagesRole, labelsRole) = (roles[2 * position], roles[2 * position + 1])
+            let dims = file(imagesRole).idx.dims
+            guard dims.count == 3 else {
+                throw ExportError.sourceMismatch(path: url(imagesRole).path, problem: "expected a 3-dimensional image file, found \(dims)")
+            }
+            let split = LoadedSplit(
+                name: train ? "train" : "test", images: try loaded[2 * position].get(), labels: try loaded[2 * position + 1].get(),
+                rows: dims[1], columns: dims[2])
+            guard split.labels.count == dims[0] else {
+                throw ExportError.sourceMismatch(path: url(labelsRole).path, problem: "labels and images do not pair up")
+            }
+            return split
         }
-        return split
     }
 }
 

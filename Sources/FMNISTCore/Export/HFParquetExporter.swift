@@ -21,14 +21,18 @@ struct HFParquetExporter: DatasetExporter {
 
     func export(_ source: ExportSource, into target: ExportTarget) throws {
         // Both splits are loaded (and so proved) before anything is written.
-        let splits = [try source.loadSplit(train: true), try source.loadSplit(train: false)]
+        let splits = try source.loadSplits(threads: target.threads)
         let directory = target.directory
         var files: [String: String] = [:]
         for split in splits {
-            let encoder = PNGWriter.Encoder(width: split.columns, height: split.rows, runLengthOnly: true)
-            let pixels = split.pixelsPerImage
-            let images = split.images.withUnsafeBufferPointer { all in
-                (0..<split.count).map { encoder.encode(UnsafeBufferPointer(rebasing: all[($0 * pixels)..<(($0 + 1) * pixels)])) }
+            // The PNGs are encoded in blocks on the worker threads and gathered in image order.
+            var images: [[UInt8]] = []
+            images.reserveCapacity(split.count)
+            let blocks = (split.count + Self.imagesPerBlock - 1) / Self.imagesPerBlock
+            try WorkLoop.ordered(count: blocks, width: target.threads) { block in
+                Self.encode(split, block * Self.imagesPerBlock..<min(split.count, (block + 1) * Self.imagesPerBlock))
+            } consume: { block in
+                images += block
             }
             let bytes = ParquetImageTableWriter.file(
                 images: images, labels: split.labels.map(Int64.init),
@@ -40,5 +44,17 @@ struct HFParquetExporter: DatasetExporter {
         target.tally.usage = [
             "datasets.load_dataset(\"parquet\", data_files={\"train\": \"\(files["train"]!)\", \"test\": \"\(files["test"]!)\"})"
         ]
+    }
+
+    /// Images encoded together by one worker thread.
+    static let imagesPerBlock = 1024
+
+    /// The PNG files of `range`'s images of `split`.
+    static func encode(_ split: LoadedSplit, _ range: Range<Int>) -> [[UInt8]] {
+        let encoder = PNGWriter.Encoder(width: split.columns, height: split.rows, runLengthOnly: true)
+        let pixels = split.pixelsPerImage
+        return split.images.withUnsafeBufferPointer { all in
+            range.map { encoder.encode(UnsafeBufferPointer(rebasing: all[($0 * pixels)..<(($0 + 1) * pixels)])) }
+        }
     }
 }

@@ -7,18 +7,19 @@ struct NPZExporter: DatasetExporter {
     func part(dataset: String) -> ExportPart { ExportPart(parent: [], shape: .files([dataset + ".npz"])) }
 
     func export(_ source: ExportSource, into target: ExportTarget) throws {
-        let train = try source.loadSplit(train: true)
-        let test = try source.loadSplit(train: false)
+        let splits = try source.loadSplits(threads: target.threads)
+        let (train, test) = (splits[0], splits[1])
         let name = source.manifest.name + ".npz"
+        let entries = [
+            ("x_train", train.images, [train.count, train.rows, train.columns]), ("y_train", train.labels, [train.count]),
+            ("x_test", test.images, [test.count, test.rows, test.columns]), ("y_test", test.labels, [test.count]),
+        ].map { entry, array, shape in (name: entry + ".npy", parts: [NPYFormat.header(uint8Shape: shape), array]) }
+        // The entries' CRC-32s on the worker threads (largest first); the file is then written in one pass.
+        let crcs = entries.map(\.parts).parallelMap(threads: target.threads, cost: { Int64($0.last!.count) }) { ZipStoreWriter.crc($0) }
         let file = try target.directory.create(name, replacing: target.replacing)
         do {
             var zip = ZipStoreWriter(file: file)
-            for (entry, array, shape) in [
-                ("x_train", train.images, [train.count, train.rows, train.columns]), ("y_train", train.labels, [train.count]),
-                ("x_test", test.images, [test.count, test.rows, test.columns]), ("y_test", test.labels, [test.count]),
-            ] {
-                try zip.add(entry + ".npy", parts: [NPYFormat.header(uint8Shape: shape), array])
-            }
+            for (entry, crc) in Swift.zip(entries, crcs) { try zip.add(entry.name, parts: entry.parts, crc: crc) }
             try zip.finish()
             try target.place(file)
         } catch {
@@ -54,14 +55,18 @@ struct ZipStoreWriter {
 
     init(file: ExportFile) { self.file = file }
 
-    /// Adds an entry whose bytes are the concatenation of `parts`.
-    mutating func add(_ name: String, parts: [[UInt8]]) throws {
+    /// The CRC-32 of the concatenation of `parts`.
+    static func crc(_ parts: [[UInt8]]) -> UInt {
         var crc: UInt = crc32(0, nil, 0)
-        var size = 0
-        for part in parts {
-            crc = part.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, UInt32($0.count)) }
-            size += part.count
-        }
+        for part in parts { crc = part.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, UInt32($0.count)) } }
+        return crc
+    }
+
+    /// Adds an entry whose bytes are the concatenation of `parts` (`crc`: their ``crc(_:)``, when
+    /// the caller computed it already).
+    mutating func add(_ name: String, parts: [[UInt8]], crc known: UInt? = nil) throws {
+        let crc = known ?? Self.crc(parts)
+        let size = parts.reduce(0) { $0 + $1.count }
         let nameBytes = Array(name.utf8)
         // DOS time 00:00, date 1980-01-01: exports are reproducible byte for byte.
         var common: [UInt8] = []

@@ -116,7 +116,12 @@ public struct KaggleCSVParser: Sendable {
     private var count = 0
     private var fault: CSVFault?
 
-    public init(limits: CSVLimits) {
+    public init(limits: CSVLimits) { self.init(limits: limits, rowsOnly: false) }
+
+    /// `rowsOnly`: the input starts at a row, after the header (a segment of a file that
+    /// ``KaggleCSVFile`` cut at a newline); ``rows()`` then hands back what it parsed.
+    init(limits: CSVLimits, rowsOnly: Bool) {
+        inHeader = !rowsOnly
         self.limits = limits
         header = limits.header
         pixels = limits.pixelsPerImage
@@ -246,6 +251,14 @@ public struct KaggleCSVParser: Sendable {
         lineLength = 0
     }
 
+    /// The rows parsed so far (pixels and labels without IDX headers), when the input so far was
+    /// valid and ended at the end of a line; nil otherwise. For a segment of a file: its rows join
+    /// the other segments' in order (``CSVRows/append(_:)``).
+    func rows() -> CSVRows? {
+        guard fault == nil, !inHeader, lineLength == 0, !sawCR else { return nil }
+        return CSVRows(pixels: images[16...], labels: labels[8...], histogram: histogram, count: count)
+    }
+
     /// Ends the input: the split, or why the CSV is not a complete one.
     public mutating func finish() throws(CSVFault) -> CSVSplit {
         if let fault { throw fault }
@@ -258,6 +271,13 @@ public struct KaggleCSVParser: Sendable {
         }
         if lineLength > 0 { throw fail(0, "the last line has no newline (the file is cut short?)") }
         if count == 0 { throw fail(0, "no rows after the header") }
+        return Self.split(images: images, labels: labels, count: count, histogram: histogram, limits: limits)
+    }
+
+    /// The split of `count` rows whose pixels follow 16 bytes of room in `images` and whose labels
+    /// follow 8 in `labels`: the IDX headers are filled in.
+    static func split(images: [UInt8], labels: [UInt8], count: Int, histogram: [Int], limits: CSVLimits) -> CSVSplit {
+        var (images, labels) = (images, labels)
         // Counts and dimensions are at most 2³²−1 (manifests hold IDX dimensions, which are 32-bit).
         func put(_ value: Int, at offset: Int, in bytes: inout [UInt8]) {
             for shift in 0..<4 { bytes[offset + shift] = UInt8(truncatingIfNeeded: UInt32(clamping: value) >> (24 - 8 * shift)) }
@@ -272,4 +292,12 @@ public struct KaggleCSVParser: Sendable {
         put(count, at: 4, in: &labels)
         return CSVSplit(imagesPayload: images, labelsPayload: labels, count: count, classHistogram: histogram)
     }
+}
+
+/// Rows parsed from part of a CSV: pixels and labels without IDX headers.
+struct CSVRows: Sendable {
+    let pixels: ArraySlice<UInt8>
+    let labels: ArraySlice<UInt8>
+    let histogram: [Int]
+    let count: Int
 }

@@ -79,3 +79,102 @@ extension Array where Element: Sendable {
         return results.withLock { $0.map { $0! } }
     }
 }
+
+extension WorkLoop {
+    /// The worker threads a CPU-bound pass uses: `FMNIST_THREADS` when it is a number from 1 to
+    /// 64 (benchmarks force one thread with it), else the machine's active cores, at most 64.
+    static var defaultThreads: Int {
+        threads(setting: ProcessInfo.processInfo.environment["FMNIST_THREADS"], cores: ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// The thread count `setting` (the `FMNIST_THREADS` text) asks for; `cores` when it is unset
+    /// or not a number from 1 to 64.
+    static func threads(setting: String?, cores: Int) -> Int {
+        if let setting, let value = Int(setting.trimmingCharacters(in: .whitespaces)), (1...64).contains(value) { return value }
+        return max(1, min(64, cores))
+    }
+
+    /// Makes `count` pieces on up to `width` worker threads, at most `window` pieces ahead of the
+    /// consumer (bounded memory), and hands them to `consume` in index order on the calling thread:
+    /// a file is written front to back while its next pieces are being made. With one thread it
+    /// makes and consumes each piece in turn on the calling thread, so both runs see the same
+    /// pieces in the same order. When `consume` throws, the workers stop after their current piece
+    /// and the error is rethrown once they have.
+    ///
+    /// ```swift
+    /// try WorkLoop.ordered(count: chunks, width: 2) { format(chunk: $0) } consume: { try file.write($0) }
+    /// ```
+    static func ordered<Piece: Sendable>(
+        count: Int, width: Int, window: Int? = nil, make: @escaping @Sendable (Int) -> Piece, consume: (Piece) throws -> Void
+    ) throws {
+        guard count > 0 else { return }
+        let threads = max(1, min(width, count))
+        if threads == 1 {
+            for index in 0..<count { try consume(make(index)) }
+            return
+        }
+        let window = max(threads, window ?? 2 * threads)
+        let handoff = OrderedHandoff<Piece>()
+        let group = DispatchGroup()
+        for _ in 0..<threads {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                while let index = handoff.claim(count: count, window: window) {
+                    handoff.deliver(index, make(index))
+                }
+            }
+            thread.name = "fmnist-work"
+            thread.start()
+        }
+        defer {
+            handoff.stop()
+            group.wait()
+        }
+        for index in 0..<count { try consume(handoff.take(index)) }
+    }
+}
+
+/// The state ``WorkLoop/ordered(count:width:window:make:consume:)`` shares between its workers
+/// and its consumer, behind one condition.
+private final class OrderedHandoff<Piece>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var ready: [Int: Piece] = [:]
+    private var next = 0
+    private var consumed = 0
+    private var stopped = false
+
+    /// The next index to make, once it is within `window` of the consumer; nil when there is none or the pass stopped.
+    func claim(count: Int, window: Int) -> Int? {
+        condition.lock()
+        defer { condition.unlock() }
+        while !stopped && next < count && next >= consumed + window { condition.wait() }
+        guard !stopped && next < count else { return nil }
+        defer { next += 1 }
+        return next
+    }
+
+    func deliver(_ index: Int, _ piece: Piece) {
+        condition.lock()
+        ready[index] = piece
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits for piece `index` and takes it (freeing its slot in the window).
+    func take(_ index: Int) -> Piece {
+        condition.lock()
+        defer { condition.unlock() }
+        while ready[index] == nil { condition.wait() }
+        consumed = index + 1
+        condition.broadcast()
+        return ready.removeValue(forKey: index)!
+    }
+
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}

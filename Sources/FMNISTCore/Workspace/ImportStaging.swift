@@ -2,8 +2,8 @@ import Foundation
 
 /// Turns an ``ImportSource`` into the four published-name `.gz` files in a staging folder of
 /// `.fmnist/tmp/`: `.gz` sources are copied byte for byte (their containers are provenance),
-/// uncompressed payloads and CSV rows are gzipped with ``Deflater`` (so verify reports them as
-/// "same data, different container"). Every source is read as a regular file within the bound
+/// uncompressed payloads and CSV rows are gzipped with ``Deflater/gzip(_:level:blockSize:threads:)``
+/// in 1 MiB pieces on every core (so verify reports them as "same data, different container"). Every source is read as a regular file within the bound
 /// ``ImportSource/bounds(_:registry:)`` gives; nothing outside `staging` is written.
 enum ImportStaging {
     static func stage(
@@ -25,7 +25,7 @@ enum ImportStaging {
             let failures = jobs.parallelMap(threads: 2, cost: { $0.limit }) { job -> String? in
                 do {
                     let bytes = try RegularFile.read(job.url.path, limit: Int(clamping: job.limit), exitStatus: .integrity)
-                    try write(Deflater.compress([UInt8](bytes), format: .gzip), to: job.to)
+                    try write(Deflater.gzip([UInt8](bytes), threads: WorkLoop.defaultThreads), to: job.to)
                     return nil
                 } catch {
                     return "\(job.url.lastPathComponent): \(error)"
@@ -54,7 +54,7 @@ enum ImportStaging {
                 jobs.append((split.labelsPayload, staging.appendingPathComponent(names[roles.1]!)))
             }
             let failures = jobs.parallelMap(threads: 2, cost: { Int64($0.bytes.count) }) { job -> String? in
-                do { try write(Deflater.compress(job.bytes, format: .gzip), to: job.to); return nil } catch { return "\(error)" }
+                do { try write(Deflater.gzip(job.bytes, threads: WorkLoop.defaultThreads), to: job.to); return nil } catch { return "\(error)" }
             }.compactMap { $0 }
             if let failure = failures.first { throw WorkspaceError.fileSystem(operation: "write", path: staging.path, detail: failure) }
         case .npz(let url):
@@ -81,7 +81,7 @@ enum ImportStaging {
             }
             progress("rebuilding the IDX files and compressing them")
             let failures = jobs.parallelMap(threads: 2, cost: { Int64($0.bytes.count) }) { job -> String? in
-                do { try write(Deflater.compress(job.bytes, format: .gzip), to: job.to); return nil } catch { return "\(error)" }
+                do { try write(Deflater.gzip(job.bytes, threads: WorkLoop.defaultThreads), to: job.to); return nil } catch { return "\(error)" }
             }.compactMap { $0 }
             if let failure = failures.first { throw WorkspaceError.fileSystem(operation: "write", path: staging.path, detail: failure) }
         }
@@ -168,7 +168,7 @@ enum NPZStaging {
         }
         for role in FileRole.allCases {
             guard let array = arrays[role], let payload = payloads[array], let name = names[role] else { continue }
-            try ImportStaging.write(Deflater.compress(payload, format: .gzip), to: staging.appendingPathComponent(name))
+            try ImportStaging.write(Deflater.gzip(payload, threads: WorkLoop.defaultThreads), to: staging.appendingPathComponent(name))
         }
     }
 }
