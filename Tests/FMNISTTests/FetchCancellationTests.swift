@@ -39,6 +39,6 @@ import Testing
         defer { fast.stop() }
         let done = try await workspace.fetch("toyfashion", mirrors: [fast.url(toy.folder.lastPathComponent + "/")])
         #expect(done.ok, "message: \(done.message)")
-        #expect(try workspace.load("toyfashion").train.images == toy.pixels(.trainImages))
+        #expect(try await workspace.load("toyfashion").train.images == toy.pixels(.trainImages))
     }
 }
