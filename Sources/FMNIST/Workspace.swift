@@ -95,16 +95,21 @@ public struct Workspace: Sendable {
     }
 }
 
-/// Runs blocking work on a global queue and resumes the caller with its result.
+/// Runs blocking work (file and network I/O that takes seconds) on a thread of its own and resumes
+/// the caller with its result. Not on Dispatch's shared pool: a program whose pool threads are all
+/// blocked would delay the work's start — and the moment a cancelled fetch notices it — by as long.
 func offload<T: Sendable>(_ work: @escaping @Sendable () throws(DatasetError) -> T) async throws(DatasetError) -> T {
     let result: Result<T, DatasetError> = await withCheckedContinuation { continuation in
-        DispatchQueue.global().async {
+        let thread = Thread {
             do throws(DatasetError) {
                 continuation.resume(returning: .success(try work()))
             } catch {
                 continuation.resume(returning: .failure(error))
             }
         }
+        thread.name = "FMNIST.offload"
+        thread.stackSize = 8 << 20
+        thread.start()
     }
     return try result.get()
 }

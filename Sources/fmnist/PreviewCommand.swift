@@ -15,7 +15,10 @@ struct PreviewCommand: AsyncParsableCommand {
               fmnist preview fashion --out fashion.png --legend
 
             With --from-audit FILE.json (a report of `fmnist audit --json`), it draws the images the report lists instead, from the version it audited: the TRAIN and TEST suspects in rank order, each captioned "given/suggested" label, then the closest near-duplicate PAIRS side by side captioned with their labels; --per-class is then the images per row.
-              fmnist audit fashion --json > audit.json && fmnist preview --from-audit audit.json --out suspects.png
+
+            From an audit:
+              fmnist audit fashion --json > audit.json
+              fmnist preview --from-audit audit.json --out suspects.png
             """)
 
     @Argument(help: "fashion, mnist, or current (the dataset data/current points at).", completion: DatasetCompletion.kind(plus: ["current"]))

@@ -4,10 +4,10 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The `async` fetch honours Task cancellation: a slow transfer stops within about a second of
+/// The `async` fetch honours Task cancellation: a slow transfer stops about a second after
 /// `cancel()`, nothing is placed, and the next call completes the fetch.
 @Suite struct FetchCancellationTests {
-    @Test func cancellingTheTaskStopsAFetchWithinASecondAndTheNextFetchCompletes() async throws {
+    @Test func cancellingTheTaskStopsAFetchPromptlyAndTheNextFetchCompletes() async throws {
         let scratch = try ScratchFolder("cancel")
         let toy = try SyntheticDataset(name: "toyfashion", title: "Toy-Fashion", seed: 3, in: scratch.url)
         // 500 bytes per second for all transfers together: the four files take many seconds.
@@ -22,7 +22,10 @@ import Testing
         task.cancel()
         let interrupted = try await task.value
         let stoppedAfter = ContinuousClock.now - cancelledAt
-        #expect(stoppedAfter < .seconds(1.5), "the fetch went on for \(stoppedAfter) after the task was cancelled")
+        // Alone it stops in about 0.7 s (libcurl's progress callback polls the flag about once a second);
+        // the bound leaves room for the suite's parallel load on 2 cores. A fetch that ignored the
+        // cancellation would run for minutes at this bandwidth.
+        #expect(stoppedAfter < .seconds(5), "the fetch went on for \(stoppedAfter) after the task was cancelled")
         #expect(!interrupted.ok && interrupted.version == nil)
         #expect(interrupted.message.lowercased().contains("interrupt"), "message: \(interrupted.message)")
         #expect(!FileManager.default.fileExists(atPath: scratch.url.appendingPathComponent("data/toyfashion").path))
