@@ -17,27 +17,28 @@ import Testing
         let mirror = slow.url(toy.folder.lastPathComponent + "/")
 
         let task = Task { try await workspace.fetch("toyfashion", mirrors: [mirror]) }
-        // The fetch holds the workspace lock while it runs: wait until it does, let the transfers get
-        // under way, then cancel and time, on a thread of the test's own, how long until the lock is
-        // free again. (Timing `await task.value` instead would add however long the test runner's
-        // cooperative threads, busy with other suites, take to resume this test.)
+        // The fetch holds the workspace lock while it runs. A thread of the test's own waits until it
+        // does, lets the transfers get under way, cancels, and times how long until the lock is free
+        // again: none of it on the test runner's cooperative threads, which other suites can keep
+        // busy for many seconds (awaiting or sleeping there would time them, not the fetch).
         let layout = WorkspaceLayout(root: workspace.root)
-        let started = ContinuousClock.now
-        while WorkspaceLock.currentHolder(layout) == nil, ContinuousClock.now - started < .seconds(60) {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(WorkspaceLock.currentHolder(layout) != nil, "the fetch never took the workspace lock")
-        try await Task.sleep(for: .seconds(1))
-        let stoppedAfter: Duration = await withCheckedContinuation { continuation in
+        let stopped: Duration? = await withCheckedContinuation { continuation in
             Thread {
+                let waitingSince = ContinuousClock.now
+                while WorkspaceLock.currentHolder(layout) == nil, ContinuousClock.now - waitingSince < .seconds(300) {
+                    usleep(5_000)
+                }
+                guard WorkspaceLock.currentHolder(layout) != nil else { return continuation.resume(returning: nil) }
+                usleep(1_000_000)  // the transfers are under way
                 let cancelledAt = ContinuousClock.now
                 task.cancel()
-                while WorkspaceLock.currentHolder(layout) != nil, ContinuousClock.now - cancelledAt < .seconds(120) {
-                    usleep(10_000)
+                while WorkspaceLock.currentHolder(layout) != nil, ContinuousClock.now - cancelledAt < .seconds(300) {
+                    usleep(5_000)
                 }
                 continuation.resume(returning: ContinuousClock.now - cancelledAt)
             }.start()
         }
+        let stoppedAfter = try #require(stopped, "the fetch never took the workspace lock")
         let interrupted = try await task.value
         // libcurl's progress callback polls the cancellation about once a second.
         #expect(stoppedAfter < .seconds(1.5), "the fetch went on for \(stoppedAfter) after the task was cancelled")
