@@ -45,7 +45,7 @@ final class SSHFSRig {
             guard made.status == 0 else { throw RigError("ssh-keygen failed: \(made.output)") }
         }
         try FileManager.default.copyItem(atPath: clientKey + ".pub", toPath: directory.path("authorized_keys").path)
-        port = try Self.freePort()
+        port = try LoopbackPort.free()
         let config = directory.path("sshd_config")
         try """
             ListenAddress 127.0.0.1
@@ -142,21 +142,6 @@ final class SSHFSRig {
         init(_ description: String) { self.description = description }
     }
 
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw RigError("socket: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw RigError("bind: \(String(cString: strerror(errno)))") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 
     /// Starts `tool` with stdin from /dev/null and stdout + stderr into `output`; returns its pid.
     static func spawn(_ tool: String, _ arguments: [String], output: URL) throws -> pid_t {

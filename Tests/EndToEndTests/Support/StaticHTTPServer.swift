@@ -20,7 +20,7 @@ final class StaticHTTPServer {
         logFolder = try TemporaryDirectory("fmnist-http-server")
         let log = logFolder.path("server.log")
         for _ in 0..<5 {
-            let candidate = try Self.freePort()
+            let candidate = try LoopbackPort.free()
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -54,22 +54,6 @@ final class StaticHTTPServer {
     /// The server's request log ("GET /path HTTP/1.1" 200 …).
     func log() -> String { (try? String(contentsOf: logFolder.path("server.log"), encoding: .utf8)) ?? "" }
 
-    /// A port nothing listens on now (bound to port 0, read back, released).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw MirrorServer.ServerError(message: "socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw MirrorServer.ServerError(message: "bind(127.0.0.1:0) failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 
     /// Whether something accepts connections on 127.0.0.1:`port`.
     static func accepts(_ port: Int) -> Bool {
