@@ -23,7 +23,7 @@ struct DatasetLoader {
         // shows the version's folder and each `.gz` there still has its recorded fingerprint.
         // Otherwise the proving read of the live folder says what is wrong with it.
         let versionFolder = layout.versionDirectory(dataset: manifest.name, versionID: version.id)
-        let liveUnchanged = LinkSwitcher.realPath(directory.path) == LinkSwitcher.realPath(versionFolder.path)
+        let liveUnchanged = FilePaths.real(directory.path) == FilePaths.real(versionFolder.path)
             && recorded.values.allSatisfy { file in
                 live.containerFingerprints[file.role].map { FileFingerprint(path: versionFolder.appendingPathComponent(file.name).path) == $0 } ?? false
             }

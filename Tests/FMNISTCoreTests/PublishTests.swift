@@ -25,9 +25,9 @@ import Testing
     // MARK: the tree's layout and index
 
     @Test func aVersionsFolderIsAMirrorBaseUnderAnyBase() {
-        #expect(MirrorIndex.folder(dataset: "fashion", versionID: Self.idA) == "fashion/\(Self.idA)/")
-        #expect(MirrorIndex.mirror(base: "s3://team/fmnist", dataset: "mnist", versionID: Self.idB) == "s3://team/fmnist/mnist/\(Self.idB)/")
-        #expect(MirrorIndex.mirror(base: "http://h/m/", dataset: "mnist", versionID: Self.idB) == "http://h/m/mnist/\(Self.idB)/")
+        #expect(PublishedTree.folder(dataset: "fashion", versionID: Self.idA) == "fashion/\(Self.idA)/")
+        #expect(PublishedTree.mirror(base: "s3://team/fmnist", dataset: "mnist", versionID: Self.idB) == "s3://team/fmnist/mnist/\(Self.idB)/")
+        #expect(PublishedTree.mirror(base: "http://h/m/", dataset: "mnist", versionID: Self.idB) == "http://h/m/mnist/\(Self.idB)/")
         // Files are listed in role order whatever order they come in, so equal versions give equal text.
         #expect(Self.version().files.map(\.role) == FileRole.allCases)
     }

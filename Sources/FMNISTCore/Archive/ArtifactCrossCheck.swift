@@ -1,3 +1,5 @@
+import Foundation
+
 /// One array of an artifact (or of any `.npz`) against the role it must hold (or was found to hold).
 public struct ArrayCheck: Sendable, Codable, Equatable {
     /// The array's name, e.g. `x_train`.
@@ -58,5 +60,30 @@ public enum ArtifactCrossCheck {
     /// `(60000, 28, 28)` as numpy prints a shape.
     public static func shapeText(_ shape: [Int]) -> String {
         shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    }
+
+    /// The zip bounds for a dataset's artifact: no entry larger than its largest payload plus a header.
+    static func limits(for manifest: Manifest) -> ZipLimits {
+        NPZReader.limits(largestPayload: manifest.versions.flatMap(\.files).map(\.payload.size).max() ?? 0)
+    }
+
+    /// The cross-check of the archive at `url` (already proven by its pin): the checks, and the
+    /// problem that refuses it (a fault in the archive, or the first array that does not match).
+    static func checkArchive(_ url: URL, manifest: Manifest, version: ManifestVersion, artifact: ManifestArtifact) -> ([ArrayCheck], String?) {
+        let contents: NPZContents
+        do {
+            contents = try NPZReader.read(url: url, limits: limits(for: manifest), followSymlinks: false)
+        } catch let fault as NPZFault {
+            return ([], "it is not a readable npz: \(fault.description); the manifest pins a file that is not the data")
+        } catch {
+            return ([], "it cannot be read: \(error)")
+        }
+        let checks = ArtifactCrossCheck.check(contents, artifact: artifact, version: version)
+        if let bad = checks.first(where: { !$0.matched }) {
+            let role = bad.role?.rawValue ?? "?"
+            return (checks, "array \(bad.array) is not \(manifest.title) \(version.name)'s \(role): \(bad.problem ?? "")"
+                + " (the manifest's artifact and its files disagree)")
+        }
+        return (checks, nil)
     }
 }

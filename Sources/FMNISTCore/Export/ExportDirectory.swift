@@ -387,3 +387,19 @@ public final class ExportFile {
         unlinkat(directory.descriptor, temporary, 0)
     }
 }
+
+extension ExportDirectory {
+    /// Renames this torchvision class folder's stale `processed/` to `processed.stale-<unix time>`
+    /// (never deleted, never through a symlink) and returns the new name.
+    public func moveProcessedAside() throws -> String {
+        let base = "\(LoaderLayout.torchvisionProcessed).stale-\(Int(Date().timeIntervalSince1970))"
+        var aside = base
+        var serial = 1
+        while kind(of: aside) != .absent {
+            serial += 1
+            aside = "\(base)-\(serial)"
+        }
+        try moveAside(LoaderLayout.torchvisionProcessed, to: aside)
+        return aside
+    }
+}

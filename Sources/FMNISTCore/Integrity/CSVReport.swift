@@ -175,7 +175,7 @@ public struct CSVFolderReport: Sendable, Codable {
                 holds.append(Holding(dataset: dataset, title: manifest.title, versionName: name, versionShortID: id, splits: [split], complete: false))
             }
         }
-        var status = VerifyService.combine(reports.map(\.exitStatus))
+        var status = ExitStatus.combine(reports.map(\.exitStatus))
         let verdict: String
         if status != .success {
             verdict = "FAILED: \(reports.filter { $0.exitStatus != .success }.count) of \(reports.count) CSV files did not verify"

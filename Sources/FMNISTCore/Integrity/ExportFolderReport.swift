@@ -283,7 +283,7 @@ public struct ExportFolderReport: Sendable, Codable {
             }
         }
         let statuses = splits.map(\.exitStatus) + npz.map(\.exitStatus) + csv.map(\.exitStatus)
-        var status = VerifyService.combine(statuses)
+        var status = ExitStatus.combine(statuses)
         let total = splits.count + npz.count + csv.count
         let kinds = parts.layouts.map { ["hf": "Parquet (hf)", "png": "PNG", "csv": "Kaggle-format CSV"][$0] ?? $0 }.joined(separator: ", ")
         let datasets = holds.map(\.dataset)

@@ -30,7 +30,7 @@ public struct LoaderCacheReport: Sendable, Codable {
                 }
             }
         }
-        let status = VerifyService.combine(reports.map(\.exitStatus) + npz.compactMap(\.exitStatus) + (problems.isEmpty ? [] : [.integrity]))
+        let status = ExitStatus.combine(reports.map(\.exitStatus) + npz.compactMap(\.exitStatus) + (problems.isEmpty ? [] : [.integrity]))
         return LoaderCacheReport(
             path: cache.root.path, loader: cache.loader, datasets: reports, npz: npz, loaderProblems: problems, ok: status == .success,
             exitStatus: status, exitCode: status.rawValue)

@@ -51,7 +51,7 @@ public struct PayloadFolderReport: Sendable, Codable {
             let shown = shownAs[read] ?? read
             return folder(at: read, registry: registry, followsSwitch: followingSwitch.contains(shown.standardizedFileURL.path), shownAs: shown)
         }
-        let status = VerifyService.combine(reports.map(\.exitStatus))
+        let status = ExitStatus.combine(reports.map(\.exitStatus))
         return PayloadFolderReport(path: root.path, folders: reports, ok: status == .success, exitStatus: status,
                                    exitCode: status.rawValue)
     }

@@ -140,13 +140,13 @@ public struct GarbageCollector: Sendable {
             }
             for item in items {
                 progress("removing \(item.path)")
-                VersionStore.removeTree(URL(fileURLWithPath: item.path))
+                FilePaths.removeTree(URL(fileURLWithPath: item.path))
             }
-            for directory in [layout.storeDirectory, layout.temporaryDirectory] { VersionStore.syncDirectory(directory.path) }
+            for directory in [layout.storeDirectory, layout.temporaryDirectory] { FilePaths.syncDirectory(directory.path) }
             // Whatever placement leftovers the janitor knows beside the live folders.
             WorkspaceJanitor.sweep(layout)
         }
-        let gone = dryRun ? items : items.filter { VersionStore.stat($0.path) == nil }
+        let gone = dryRun ? items : items.filter { FilePaths.lstat($0.path) == nil }
         for item in items where !gone.contains(item) { warnings.append("\(item.path): could not be removed") }
         return CollectResult(
             dryRun: dryRun, items: gone, freedBytes: gone.reduce(0) { $0 + $1.bytes }, storeFilesKept: kept,
@@ -175,18 +175,18 @@ public struct GarbageCollector: Sendable {
 
     /// The entries of a real directory (none when it is missing or not a real directory), by lstat.
     static func entries(_ directory: URL) -> [Entry] {
-        guard let info = VersionStore.stat(directory.path), (info.st_mode & S_IFMT) == S_IFDIR else { return [] }
+        guard let info = FilePaths.lstat(directory.path), (info.st_mode & S_IFMT) == S_IFDIR else { return [] }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return names.sorted().compactMap { name in
             let url = directory.appendingPathComponent(name)
-            guard let info = VersionStore.stat(url.path) else { return nil }
+            guard let info = FilePaths.lstat(url.path) else { return nil }
             return Entry(name: name, url: url, type: info.st_mode & S_IFMT, size: Int64(info.st_size))
         }
     }
 
     /// Bytes of the regular files under `url`, never following a symlink.
     static func treeSize(_ url: URL) -> Int64 {
-        guard let info = VersionStore.stat(url.path) else { return 0 }
+        guard let info = FilePaths.lstat(url.path) else { return 0 }
         switch info.st_mode & S_IFMT {
         case S_IFREG: return Int64(info.st_size)
         case S_IFDIR: return entries(url).reduce(0) { $0 + treeSize($1.url) }

@@ -20,7 +20,7 @@ public struct LockWriter: Sendable {
     ///
     /// `publishedAt`: the bases of trees `fmnist publish` wrote (``publishedBase(_:)`` forms); for each
     /// pinned version, the folder `publish` put it in under each base
-    /// (``MirrorIndex/mirror(base:dataset:versionID:)``) comes first in its mirrors, in the order given.
+    /// (``PublishedTree/mirror(base:dataset:versionID:)``) comes first in its mirrors, in the order given.
     public func lock(publishedAt bases: [String] = []) throws -> ProjectLock {
         try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let catalog = try Catalog.openReadOnly(layout)
@@ -32,7 +32,7 @@ public struct LockWriter: Sendable {
                 guard let live = try catalog.liveVersion(dataset: name), let version = try catalog.version(id: live.versionID) else { return nil }
                 let files = try catalog.files(versionID: version.id)
                 guard files.count == FileRole.allCases.count else { return nil }
-                var mirrors = bases.map { MirrorIndex.mirror(base: $0, dataset: name, versionID: version.id) }
+                var mirrors = bases.map { PublishedTree.mirror(base: $0, dataset: name, versionID: version.id) }
                 for record in try catalog.provenance(versionID: version.id).reversed() {
                     // Redacted again: a catalog written before redaction may hold a credential; the lock never does.
                     guard let base = Self.mirrorBase(RedactedURL.redact(record.mirrorURL)), !mirrors.contains(base) else { continue }

@@ -94,13 +94,13 @@ public struct VersionRemover: Sendable {
             let live = layout.liveDirectory(dataset: manifest.name)
             if unlink(live.path) != 0 { throw WorkspaceError.posix("remove the link", live.path) }
             removed.append(live.path)
-            VersionStore.syncDirectory(layout.root.path)
+            FilePaths.syncDirectory(layout.root.path)
         }
         // The version directory and its uncompressed payloads (made for torchvision links and exports).
         var asides: [URL] = []
         for directory in [layout.versionDirectory(dataset: manifest.name, versionID: version.id),
                           layout.payloadDirectory(dataset: manifest.name, versionID: version.id)] {
-            guard let info = VersionStore.stat(directory.path) else { continue }
+            guard let info = FilePaths.lstat(directory.path) else { continue }
             try WorkspaceBoundary(layout: layout).checkOwnedPath(directory)
             if (info.st_mode & S_IFMT) == S_IFLNK {
                 // Not fmnist's: take the link away, never what it points to.
@@ -115,15 +115,15 @@ public struct VersionRemover: Sendable {
                     _ = chmod(directory.path, 0o555)
                     throw error
                 }
-                VersionStore.syncDirectory(directory.deletingLastPathComponent().path)
+                FilePaths.syncDirectory(directory.deletingLastPathComponent().path)
                 asides.append(moved)
             }
         }
         try catalog.removeVersion(id: version.id, dataset: manifest.name)
-        for aside in asides { VersionStore.removeTree(aside) }
+        for aside in asides { FilePaths.removeTree(aside) }
         let needed = try catalog.neededContainerDigests()
         let reclaimable = Set(files.map(\.containerSHA256)).subtracting(needed).reduce(Int64(0)) { total, digest in
-            total + (VersionStore.stat(layout.storedFile(containerSHA256: digest).path).map { Int64($0.st_size) } ?? 0)
+            total + (FilePaths.lstat(layout.storedFile(containerSHA256: digest).path).map { Int64($0.st_size) } ?? 0)
         }
         return RemoveResult(
             version: VersionSummary(version), wasLive: wasLive, linksRemoved: removed, danglingLinks: dangling,

@@ -28,19 +28,19 @@ public enum CommandNaming {
     /// to the working directory when it lies below it, quoted for a shell when it needs quoting.
     public static func programName(invokedAs argument: String, path: String?, currentDirectory: String) -> String {
         guard argument.contains("/") else { return argument.isEmpty ? "fmnist" : argument }
-        let invoked = realPath(argument.hasPrefix("/") ? argument : currentDirectory + "/" + argument)
+        let invoked = FilePaths.real(argument.hasPrefix("/") ? argument : currentDirectory + "/" + argument)
         for folder in (path ?? "").split(separator: ":", omittingEmptySubsequences: true) {
             let candidate = String(folder) + "/fmnist"
             if access(candidate, X_OK) == 0 {
                 // The first `fmnist` on PATH is what the shell runs: is it this one?
-                if realPath(candidate) == invoked { return "fmnist" }
+                if FilePaths.real(candidate) == invoked { return "fmnist" }
                 break
             }
         }
         var shown = argument
         if argument.hasPrefix("/") {
             // Below the working directory, as spelled or once symlinks are resolved: relative.
-            for (path, folder) in [(argument, currentDirectory), (invoked, realPath(currentDirectory))] {
+            for (path, folder) in [(argument, currentDirectory), (invoked, FilePaths.real(currentDirectory))] {
                 let base = folder.hasSuffix("/") ? folder : folder + "/"
                 if path.hasPrefix(base) {
                     shown = String(path.dropFirst(base.count))
@@ -75,9 +75,4 @@ public enum CommandNaming {
         return "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    static func realPath(_ path: String) -> String {
-        guard let resolved = realpath(path, nil) else { return path }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
 }

@@ -19,10 +19,11 @@ import Foundation
 /// }
 /// ```
 ///
+/// Each version's folder is ``PublishedTree/folder(dataset:versionID:)``.
+///
 /// ```swift
-/// MirrorIndex.folder(dataset: "fashion", versionID: id)          // "fashion/915659908dce…/"
-/// MirrorIndex.mirror(base: "s3://team/fmnist", dataset: "fashion", versionID: id)
-/// // "s3://team/fmnist/fashion/915659908dce…/"
+/// let index = MirrorIndex.merged(previous: MirrorIndex.parse(old), published: versions)
+/// let text = try index.text()   // sorted keys: the same versions give the same bytes
 /// ```
 public struct MirrorIndex: Sendable, Codable, Equatable {
     public static let formatName = "fmnist-mirror"
@@ -50,15 +51,6 @@ public struct MirrorIndex: Sendable, Codable, Equatable {
     /// Every version of the index, dataset by dataset.
     public var versions: [MirrorIndexVersion] { datasets.flatMap(\.versions) }
 
-    /// The folder of a version, relative to the root, with a trailing slash.
-    public static func folder(dataset: String, versionID: String) -> String { "\(dataset)/\(versionID)/" }
-
-    /// The mirror base URL of a version under a published tree's `base` (a slash is added to `base`
-    /// when it has none).
-    public static func mirror(base: String, dataset: String, versionID: String) -> String {
-        (base.hasSuffix("/") ? base : base + "/") + folder(dataset: dataset, versionID: versionID)
-    }
-
     /// The index text (sorted keys, one field per line, ends with a newline): the same versions give
     /// the same bytes, so an unchanged tree's index is not rewritten.
     public func text() throws -> String { try JSONOutput.encode(self) + "\n" }
@@ -81,7 +73,7 @@ public struct MirrorIndex: Sendable, Codable, Equatable {
         else { return nil }
         for version in index.versions {
             guard ProjectLock.isHex(version.versionId, count: 64), (try? VersionStore.checkName(version.dataset)) != nil,
-                version.path == folder(dataset: version.dataset, versionID: version.versionId),
+                version.path == PublishedTree.folder(dataset: version.dataset, versionID: version.versionId),
                 version.files.map(\.role).sorted() == FileRole.allCases,
                 version.files.allSatisfy({ (try? VersionStore.checkName($0.name)) != nil })
             else { return nil }
@@ -105,7 +97,7 @@ public struct MirrorIndexVersion: Sendable, Codable, Equatable {
     /// The manifest's name for it, or "unknown".
     public let name: String
     public let known: Bool
-    /// ``MirrorIndex/folder(dataset:versionID:)``.
+    /// ``PublishedTree/folder(dataset:versionID:)``.
     public let path: String
     /// The four files, in role order.
     public let files: [ManifestFile]
@@ -115,7 +107,7 @@ public struct MirrorIndexVersion: Sendable, Codable, Equatable {
         self.versionId = versionId
         self.name = name
         self.known = known
-        self.path = MirrorIndex.folder(dataset: dataset, versionID: versionId)
+        self.path = PublishedTree.folder(dataset: dataset, versionID: versionId)
         self.files = files.sorted { FileRole.allCases.firstIndex(of: $0.role)! < FileRole.allCases.firstIndex(of: $1.role)! }
     }
 }

@@ -63,3 +63,17 @@ public struct UsageError: FMNISTError {
     public var exitStatus: ExitStatus { .usage }
     public var description: String { message }
 }
+
+extension ExitStatus {
+    /// The overall status of several checks: integrity failures outrank missing files, which
+    /// outrank any other failure; `.success` only when every check succeeded.
+    ///
+    /// ```swift
+    /// ExitStatus.combine([.success, .missing, .integrity])   // .integrity
+    /// ```
+    static func combine(_ statuses: [ExitStatus]) -> ExitStatus {
+        if statuses.contains(.integrity) { return .integrity }
+        if statuses.contains(.missing) { return .missing }
+        return statuses.first { $0 != .success } ?? .success
+    }
+}

@@ -64,10 +64,6 @@ struct ArtifactFetch {
         mirrors.origin == .manifest ? [RedactedURL.redact(artifact.url)] : mirrors.mirrors.map { MirrorURL.join($0, artifact.name) }
     }
 
-    /// The zip bounds for a dataset's artifact: no entry larger than its largest payload plus a header.
-    static func limits(for manifest: Manifest) -> ZipLimits {
-        NPZReader.limits(largestPayload: manifest.versions.flatMap(\.files).map(\.payload.size).max() ?? 0)
-    }
 
     func run(manifest: Manifest, version: ManifestVersion, versionID: String, loader: String, mirrors: MirrorList) throws
         -> ArtifactFetchReport
@@ -98,7 +94,7 @@ struct ArtifactFetch {
                 return make(.present, "\(label): already present and verified (SHA-256 pinned), nothing downloaded", .success,
                             arrays: checks, path: stored.path)
             }
-            let (checks, problem) = Self.crossCheck(stored, manifest: manifest, version: version, artifact: artifact)
+            let (checks, problem) = ArtifactCrossCheck.checkArchive(stored, manifest: manifest, version: version, artifact: artifact)
             if let problem { return make(.refused, "\(label) is the pinned file, but \(problem)", .integrity, arrays: checks) }
             try record(artifact, versionID: versionID, fetched: nil, checks: checks)
             return make(.reused, "\(label): verified and cross-checked from the store, nothing downloaded", .success,
@@ -114,7 +110,7 @@ struct ArtifactFetch {
         case .failure(let skipped, let bytes, let message):
             return make(.failed, "\(label) not fetched: \(message)", .fetchFailed, skipped: skipped, bytes: bytes)
         case .success(let fetched):
-            let (checks, problem) = Self.crossCheck(fetched.partial.url, manifest: manifest, version: version, artifact: artifact)
+            let (checks, problem) = ArtifactCrossCheck.checkArchive(fetched.partial.url, manifest: manifest, version: version, artifact: artifact)
             if let problem {
                 // The bytes are exactly the pinned ones: another mirror cannot help; the manifest is wrong.
                 return make(.refused, "\(label) is the pinned file, but \(problem); nothing stored", .integrity,
@@ -128,26 +124,6 @@ struct ArtifactFetch {
                         "\(label): \(how), every array matches \(manifest.title) \(version.name)'s payload", .success,
                         arrays: checks, path: stored.path, fetched: fetched)
         }
-    }
-
-    /// The cross-check of the archive at `url` (already proven by its pin): the checks, and the
-    /// problem that refuses it (a fault in the archive, or the first array that does not match).
-    static func crossCheck(_ url: URL, manifest: Manifest, version: ManifestVersion, artifact: ManifestArtifact) -> ([ArrayCheck], String?) {
-        let contents: NPZContents
-        do {
-            contents = try NPZReader.read(url: url, limits: Self.limits(for: manifest), followSymlinks: false)
-        } catch let fault as NPZFault {
-            return ([], "it is not a readable npz: \(fault.description); the manifest pins a file that is not the data")
-        } catch {
-            return ([], "it cannot be read: \(error)")
-        }
-        let checks = ArtifactCrossCheck.check(contents, artifact: artifact, version: version)
-        if let bad = checks.first(where: { !$0.matched }) {
-            let role = bad.role?.rawValue ?? "?"
-            return (checks, "array \(bad.array) is not \(manifest.title) \(version.name)'s \(role): \(bad.problem ?? "")"
-                + " (the manifest's artifact and its files disagree)")
-        }
-        return (checks, nil)
     }
 
     private func record(_ artifact: ManifestArtifact, versionID: String, fetched: FetchedArtifact?, checks: [ArrayCheck]) throws {

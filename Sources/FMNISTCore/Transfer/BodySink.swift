@@ -69,11 +69,6 @@ final class BodySink<Verifier: StreamingCheck> {
     }
 }
 
-/// Bytes checked as they arrive: the first fault stops the body (``BodySink``).
-protocol StreamingCheck: AnyObject {
-    func feed(_ bytes: UnsafeRawBufferPointer) throws(IntegrityFault)
-}
-
 extension PartialDownload {
     /// A fresh check fed the bytes this partial file already holds, and their count, for resuming.
     /// A partial file larger than `limit`, unreadable, or failing the check is dropped (and the
@@ -106,4 +101,3 @@ extension PartialDownload {
     }
 }
 
-extension StreamingVerifier: StreamingCheck {}

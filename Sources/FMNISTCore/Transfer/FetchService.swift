@@ -279,7 +279,7 @@ public final class FetchService: Sendable {
         guard let (dataset, versionID) = registry.manifests.lazy.compactMap({ manifest in live.first { $0.0 == manifest.name } }).first
         else { return nil }
         let text = try links.flip(link: layout.currentLink, to: layout.liveDirectory(dataset: dataset))
-        VersionStore.syncDirectory(layout.root.path)
+        FilePaths.syncDirectory(layout.root.path)
         try catalog.recordSwitch(
             dataset: dataset, versionID: versionID, links: [(current, text)],
             details: SwitchDetails(deep: false, links: [current], problems: [], restored: []))

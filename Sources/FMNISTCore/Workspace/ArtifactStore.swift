@@ -7,7 +7,7 @@ import Foundation
 extension VersionStore {
     /// Whether the file at `url` (a regular file, no symlink followed) is exactly `size` bytes with this SHA-256.
     package static func proveArtifact(_ url: URL, size: Int64, sha256: String) -> Bool {
-        guard let info = stat(url.path), isRegular(info), Int64(info.st_size) == size else { return false }
+        guard let info = FilePaths.lstat(url.path), FilePaths.isRegular(info), Int64(info.st_size) == size else { return false }
         let check = DigestVerifier(size: size, sha256: sha256)
         var faulty = false
         do {

@@ -33,8 +33,8 @@ package struct CatalogRecovery {
         let store = VersionStore(layout: layout)
         for manifest in registry.manifests {
             let folder = layout.versionsDirectory.appendingPathComponent(manifest.name, isDirectory: true)
-            guard let info = VersionStore.stat(folder.path), (info.st_mode & S_IFMT) == S_IFDIR else { continue }
-            let ids = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter(Self.isVersionID)
+            guard let info = FilePaths.lstat(folder.path), (info.st_mode & S_IFMT) == S_IFDIR else { continue }
+            let ids = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter(WorkspaceLayout.isVersionID)
             for id in ids.sorted() {
                 if try catalog.version(id: id) != nil, try catalog.files(versionID: id).count == FileRole.allCases.count { continue }
                 if let version = try recover(manifest, versionID: id, directory: folder.appendingPathComponent(id)) {
@@ -67,10 +67,10 @@ package struct CatalogRecovery {
             for artifact in artifacts where try catalog.artifact(versionID: versionID, loader: artifact.loader) == nil {
                 // A stat first: the usual case (never fetched) costs no read.
                 guard let url = try? store.url(containerSHA256: artifact.sha256),
-                    let info = VersionStore.stat(url.path), VersionStore.isRegular(info), Int64(info.st_size) == artifact.size,
+                    let info = FilePaths.lstat(url.path), FilePaths.isRegular(info), Int64(info.st_size) == artifact.size,
                     store.provenArtifact(sha256: artifact.sha256, size: artifact.size) != nil
                 else { continue }
-                let (checks, problem) = ArtifactFetch.crossCheck(url, manifest: manifest, version: version, artifact: artifact)
+                let (checks, problem) = ArtifactCrossCheck.checkArchive(url, manifest: manifest, version: version, artifact: artifact)
                 guard problem == nil else { continue }
                 var arrays: [String: FileRole] = [:]
                 for check in checks where check.matched { arrays[check.array] = check.role }
@@ -86,11 +86,11 @@ package struct CatalogRecovery {
 
     /// Verifies one version directory and records it when its content is the version its name says.
     func recover(_ manifest: Manifest, versionID: String, directory: URL) throws -> CatalogVersion? {
-        guard let info = VersionStore.stat(directory.path), (info.st_mode & S_IFMT) == S_IFDIR else { return nil }
+        guard let info = FilePaths.lstat(directory.path), (info.st_mode & S_IFMT) == S_IFDIR else { return nil }
         var files: [CatalogFile] = []
         for role in FileRole.allCases {
             let names = Array(Set(manifest.versions.map { $0.file(role).name })).sorted()
-            guard let name = names.first(where: { VersionStore.stat(directory.appendingPathComponent($0).path) != nil }) else { return nil }
+            guard let name = names.first(where: { FilePaths.lstat(directory.appendingPathComponent($0).path) != nil }) else { return nil }
             let limit = manifest.versions.map { $0.file(role).payload.size }.max() ?? StreamingVerifier.defaultPayloadLimit
             guard let measurement = try? FileVerifier.measure(
                 url: directory.appendingPathComponent(name), payloadLimit: limit, classCount: manifest.classes.count),
@@ -120,7 +120,4 @@ package struct CatalogRecovery {
         }
     }
 
-    static func isVersionID(_ name: String) -> Bool {
-        name.count == 64 && name.allSatisfy { $0.isHexDigit && !$0.isUppercase }
-    }
 }

@@ -67,7 +67,7 @@ public struct DatasetSwitcher: Sendable {
         if !FileManager.default.fileExists(atPath: layout.catalogFile.path) {
             let kept = (try? FileManager.default.contentsOfDirectory(
                 atPath: layout.versionsDirectory.appendingPathComponent(dataset, isDirectory: true).path)) ?? []
-            guard kept.contains(where: CatalogRecovery.isVersionID) else { throw WorkspaceError.datasetMissing(dataset: dataset) }
+            guard kept.contains(where: WorkspaceLayout.isVersionID) else { throw WorkspaceError.datasetMissing(dataset: dataset) }
         }
         let catalog = try Catalog.open(layout)
         defer { catalog.close() }
@@ -84,7 +84,7 @@ public struct DatasetSwitcher: Sendable {
         // Check every link before touching anything: new ones strictly, registered ones leniently.
         let registered = try catalog.registeredLinkLayouts(in: layout)
         var newLinks: [String] = []
-        for path in extraLinks.map(LinkSwitcher.canonicalPath) where !newLinks.contains(path) {
+        for path in extraLinks.map(FilePaths.canonical) where !newLinks.contains(path) {
             if let known = registered.first(where: { $0.path == path }) {
                 guard known.layout == linkLayout else {
                     throw UsageError(
@@ -179,7 +179,7 @@ public struct DatasetSwitcher: Sendable {
             flipped.append(FlippedLink(path: path, target: text, previousTarget: before, layout: flip.layout, registeredPath: flip.registeredPath))
             if flip.layout == .torchvision {
                 let processed = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("processed")
-                if VersionStore.stat(processed) != nil {
+                if FilePaths.lstat(processed) != nil {
                     warnings.append(
                         "\(processed) exists: torchvision reads it instead of raw/, so it still shows what was processed there; "
                             + "move it aside or delete it")
@@ -204,7 +204,7 @@ public struct DatasetSwitcher: Sendable {
     /// for a framework layout are left (they may hold the framework's own files). A path that is not
     /// registered is a usage error.
     public func unlink(_ path: String, lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> UnlinkResult {
-        let canonical = LinkSwitcher.canonicalPath(path)
+        let canonical = FilePaths.canonical(path)
         try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let lock = try WorkspaceLock.acquire(layout, command: "switch --unlink", timeout: lockTimeout, onWait: progress)
         defer { lock.release() }

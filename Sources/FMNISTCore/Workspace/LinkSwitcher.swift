@@ -20,12 +20,6 @@ package struct LinkSwitcher: Sendable {
         self.layout = layout
     }
 
-    /// The absolute, standardized form of a link path as the catalog registers it.
-    package static func canonicalPath(_ path: String) -> String {
-        // Lexically: standardizing a path with ".." may resolve symlinks, the link itself included.
-        lexicallyNormalized(URL(fileURLWithPath: path).path)
-    }
-
     /// Points `link` at `target` atomically; returns the text written into the symlink.
     @discardableResult
     package func flip(link: URL, to target: URL) throws -> String {
@@ -170,8 +164,8 @@ package struct LinkSwitcher: Sendable {
     /// The text a symlink at `link` should hold to reach `target`: relative when the two share a
     /// folder below `/`, absolute otherwise.
     package func targetText(link: URL, target: URL) -> String {
-        let from = URL(fileURLWithPath: Self.realPath(link.standardizedFileURL.deletingLastPathComponent().path)).pathComponents
-        let targetParent = Self.realPath(target.standardizedFileURL.deletingLastPathComponent().path)
+        let from = URL(fileURLWithPath: FilePaths.real(link.standardizedFileURL.deletingLastPathComponent().path)).pathComponents
+        let targetParent = FilePaths.real(target.standardizedFileURL.deletingLastPathComponent().path)
         let to = URL(fileURLWithPath: targetParent).appendingPathComponent(target.lastPathComponent).pathComponents
         var common = 0
         while common < from.count, common < to.count, from[common] == to[common] { common += 1 }
@@ -184,14 +178,14 @@ package struct LinkSwitcher: Sendable {
     package func destination(of link: URL) -> URL? {
         let path = link.standardizedFileURL.path
         guard let text = WorkspaceBoundary.linkText(path) else { return nil }
-        if text.hasPrefix("/") { return URL(fileURLWithPath: Self.lexicallyNormalized(text)) }
-        let parent = Self.realPath(link.standardizedFileURL.deletingLastPathComponent().path)
+        if text.hasPrefix("/") { return URL(fileURLWithPath: FilePaths.lexicallyNormalized(text)) }
+        let parent = FilePaths.real(link.standardizedFileURL.deletingLastPathComponent().path)
         // Lexically: Foundation's standardizedFileURL resolves symlinks once a path holds "..",
         // which would turn `../data/mnist` into the version directory it points at.
-        let resolved = URL(fileURLWithPath: Self.lexicallyNormalized(parent + "/" + text))
+        let resolved = URL(fileURLWithPath: FilePaths.lexicallyNormalized(parent + "/" + text))
         // Compare in the workspace's own spelling of its root, whatever symlinks lead to either.
         let root = layout.root.standardizedFileURL.path
-        let realRoot = Self.realPath(root)
+        let realRoot = FilePaths.real(root)
         if resolved.path.hasPrefix(realRoot + "/") {
             return URL(fileURLWithPath: root + resolved.path.dropFirst(realRoot.count)).standardizedFileURL
         }
@@ -205,24 +199,4 @@ package struct LinkSwitcher: Sendable {
         return datasets.first { layout.liveDirectory(dataset: $0).standardizedFileURL.path == destination.path }
     }
 
-    /// An absolute path with "." and ".." components and repeated slashes removed, without
-    /// looking at the file system (no symlink is resolved).
-    static func lexicallyNormalized(_ path: String) -> String {
-        var parts: [Substring] = []
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
-            switch part {
-            case ".": continue
-            case "..": if !parts.isEmpty { parts.removeLast() }
-            default: parts.append(part)
-            }
-        }
-        return "/" + parts.joined(separator: "/")
-    }
-
-    /// `realpath(3)` of `path`, or `path` itself when it cannot be resolved.
-    package static func realPath(_ path: String) -> String {
-        guard let resolved = realpath(path, nil) else { return path }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
 }

@@ -49,7 +49,7 @@ package struct PayloadStore: Sendable {
         let directory = layout.payloadDirectory(dataset: dataset, versionID: versionID)
         let boundary = WorkspaceBoundary(layout: layout)
         try boundary.ensureOwnedDirectory(directory.deletingLastPathComponent())
-        let exists = VersionStore.stat(directory.path) != nil
+        let exists = FilePaths.lstat(directory.path) != nil
         if exists { try WorkspaceBoundary.requireRealDirectory(directory.path) }
         let sources = layout.versionDirectory(dataset: dataset, versionID: versionID)
 
@@ -68,14 +68,14 @@ package struct PayloadStore: Sendable {
             if mkdir(building.path, 0o755) != 0 { throw WorkspaceError.posix("create directory", building.path) }
             do {
                 try Self.inflateAll(toWrite, from: sources, into: building, classCount: classCount)
-                VersionStore.syncDirectory(building.path)
+                FilePaths.syncDirectory(building.path)
                 _ = chmod(building.path, 0o555)
                 if rename(building.path, directory.path) != 0 { throw WorkspaceError.posix("rename into place", directory.path) }
             } catch {
-                VersionStore.removeTree(building)
+                FilePaths.removeTree(building)
                 throw error
             }
-            VersionStore.syncDirectory(directory.deletingLastPathComponent().path)
+            FilePaths.syncDirectory(directory.deletingLastPathComponent().path)
         } else {
             if !toWrite.isEmpty {
                 try VersionStore.withWritableDirectory(directory) {

@@ -42,7 +42,7 @@ package struct VersionFiles: Sendable {
             let recorded = try catalog.files(versionID: chosen.id)
             guard recorded.count == 4 else { throw WorkspaceError.datasetMissing(dataset: manifest.name) }
             let directory = layout.versionDirectory(dataset: manifest.name, versionID: chosen.id)
-            let useDirectory = VersionStore.stat(directory.path).map { ($0.st_mode & S_IFMT) == S_IFDIR } ?? false
+            let useDirectory = FilePaths.lstat(directory.path).map { ($0.st_mode & S_IFMT) == S_IFDIR } ?? false
             var files: [FileRole: URL] = [:]
             for file in recorded where roles.contains(file.role) {
                 files[file.role] = useDirectory
@@ -68,8 +68,8 @@ package struct VersionFiles: Sendable {
             manifest = try registry.manifest(named: dataset)
             start = layout.liveDirectory(dataset: manifest.name)
         }
-        let resolved = URL(fileURLWithPath: LinkSwitcher.realPath(start.path))
-        let versionsFolder = URL(fileURLWithPath: LinkSwitcher.realPath(layout.versionsDirectory.path))
+        let resolved = URL(fileURLWithPath: FilePaths.real(start.path))
+        let versionsFolder = URL(fileURLWithPath: FilePaths.real(layout.versionsDirectory.path))
             .appendingPathComponent(manifest.name).path
         var expected: [FileRole: CatalogFile] = [:]
         var label = ""

@@ -164,7 +164,7 @@ enum LiveFolderAdoption {
     static func isProvenCopy(_ entry: URL, store: VersionStore, catalog: Catalog, dataset: String, classCount: Int) -> Bool {
         let name = entry.lastPathComponent
         if WorkspaceJanitor.isPlacementLeftover(name) { return true }
-        guard let info = VersionStore.stat(entry.path), VersionStore.isRegular(info) else { return false }
+        guard let info = FilePaths.lstat(entry.path), FilePaths.isRegular(info) else { return false }
         let candidates = ((try? catalog.versions(dataset: dataset)) ?? []).flatMap { version in
             ((try? catalog.files(versionID: version.id)) ?? []).filter { $0.name == name && $0.containerSize == Int64(info.st_size) }
         }

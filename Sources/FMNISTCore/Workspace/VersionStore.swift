@@ -46,7 +46,7 @@ package struct VersionStore: Sendable {
     /// Whether the store holds a regular file under this digest (and, when `size` is given, with
     /// that size). Says nothing of its content: use ``TrustedFileChecker`` for that.
     package func contains(containerSHA256 hex: String, size: Int64? = nil) -> Bool {
-        guard let url = try? url(containerSHA256: hex), let info = Self.stat(url.path), Self.isRegular(info) else { return false }
+        guard let url = try? url(containerSHA256: hex), let info = FilePaths.lstat(url.path), FilePaths.isRegular(info) else { return false }
         return size == nil || Int64(info.st_size) == size
     }
 
@@ -63,7 +63,7 @@ package struct VersionStore: Sendable {
     package func install(fileAt temporary: URL, file: CatalogFile, checker: TrustedFileChecker, classCount: Int) throws -> Bool {
         let destination = try url(containerSHA256: file.containerSHA256)
         try boundary.ensureOwnedDirectory(layout.storeDirectory)
-        guard let info = Self.stat(temporary.path), Self.isRegular(info) else {
+        guard let info = FilePaths.lstat(temporary.path), FilePaths.isRegular(info) else {
             throw WorkspaceError.fileSystem(operation: "install", path: temporary.path, detail: "not a regular file")
         }
         try WorkspaceBoundary.refuseSymlinkOrDirectory(destination)
@@ -111,7 +111,7 @@ package struct VersionStore: Sendable {
             }
             unlink(temporary.path)
         }
-        Self.syncDirectory(layout.storeDirectory.path)
+        FilePaths.syncDirectory(layout.storeDirectory.path)
     }
 
     /// What ``prepareVersion(dataset:versionID:files:checker:classCount:rehash:)`` did.
@@ -138,7 +138,7 @@ package struct VersionStore: Sendable {
         for file in files { try Self.checkName(file.name) }
         let directory = layout.versionDirectory(dataset: dataset, versionID: versionID)
         try boundary.ensureOwnedDirectory(directory.deletingLastPathComponent())
-        let exists = Self.stat(directory.path) != nil
+        let exists = FilePaths.lstat(directory.path) != nil
         if exists { try WorkspaceBoundary.requireRealDirectory(directory.path) }
 
         var placement: [String: PlacementMethod] = [:]
@@ -188,14 +188,14 @@ package struct VersionStore: Sendable {
                     try Self.placeCopy(of: stored, at: building.appendingPathComponent(file.name))
                     placement[file.name] = .copy
                 }
-                Self.syncDirectory(building.path)
+                FilePaths.syncDirectory(building.path)
                 _ = chmod(building.path, 0o555)
                 if rename(building.path, directory.path) != 0 { throw WorkspaceError.posix("rename into place", directory.path) }
             } catch {
-                Self.removeTree(building)
+                FilePaths.removeTree(building)
                 throw error
             }
-            Self.syncDirectory(directory.deletingLastPathComponent().path)
+            FilePaths.syncDirectory(directory.deletingLastPathComponent().path)
         } else if !toCopy.isEmpty {
             try Self.withWritableDirectory(directory) {
                 for (file, stored) in toCopy {
@@ -224,7 +224,7 @@ package struct VersionStore: Sendable {
         guard liveLinkVersionID(dataset: dataset) == versionID else { return false }
         let directory = layout.versionDirectory(dataset: dataset, versionID: versionID)
         return files.allSatisfy { file in
-            Self.stat(directory.appendingPathComponent(file.name).path).map { Self.isRegular($0) && Int64($0.st_size) == file.containerSize } ?? false
+            FilePaths.lstat(directory.appendingPathComponent(file.name).path).map { FilePaths.isRegular($0) && Int64($0.st_size) == file.containerSize } ?? false
         }
     }
 
@@ -270,8 +270,8 @@ package struct VersionStore: Sendable {
             unlink(temporary.path)
             throw error
         }
-        Self.syncDirectory(link.deletingLastPathComponent().path)
-        if let folderToRemove { Self.removeTree(folderToRemove) }
+        FilePaths.syncDirectory(link.deletingLastPathComponent().path)
+        if let folderToRemove { FilePaths.removeTree(folderToRemove) }
         return true
     }
 
@@ -283,7 +283,7 @@ package struct VersionStore: Sendable {
         let leftovers = entries.filter(WorkspaceJanitor.isPlacementLeftover)
         guard !leftovers.isEmpty else { return }
         try Self.withWritableDirectory(directory) {
-            for name in leftovers { Self.removeTree(directory.appendingPathComponent(name)) }
+            for name in leftovers { FilePaths.removeTree(directory.appendingPathComponent(name)) }
         }
     }
 
@@ -315,33 +315,11 @@ package struct VersionStore: Sendable {
     static func withWritableDirectory(_ directory: URL, _ body: () throws -> Void) throws {
         _ = chmod(directory.path, 0o755)
         defer {
-            syncDirectory(directory.path)
+            FilePaths.syncDirectory(directory.path)
             _ = chmod(directory.path, 0o555)
         }
         try body()
     }
-
-    /// Removes a file, a symlink (not its target) or a directory tree of fmnist's own, making
-    /// read-only directories writable first. Never follows a symlink.
-    static func removeTree(_ url: URL) {
-        guard let info = stat(url.path) else { return }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            _ = chmod(url.path, 0o755)
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [] {
-                removeTree(url.appendingPathComponent(name))
-            }
-            rmdir(url.path)
-        } else {
-            unlink(url.path)
-        }
-    }
-
-    static func stat(_ path: String) -> stat? {
-        var info = Foundation.stat()
-        return lstat(path, &info) == 0 ? info : nil
-    }
-
-    static func isRegular(_ info: stat) -> Bool { (info.st_mode & S_IFMT) == S_IFREG }
 
     /// Copies bytes with plain read/write (works across file systems; never writes through a
     /// symlink: the destination is created with O_EXCL | O_NOFOLLOW).
@@ -386,10 +364,4 @@ package struct VersionStore: Sendable {
         _ = fsync(fd)
     }
 
-    static func syncDirectory(_ path: String) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        _ = fsync(fd)
-        close(fd)
-    }
 }

@@ -27,7 +27,7 @@ extension WorkspaceBoundary {
     package func checkOutput(_ path: String, option: String, registry: ManifestRegistry, followFinalSymlink: Bool = true) throws {
         let written = Self.resolvedForWriting(path, followFinalSymlink: followFinalSymlink)
         guard let what = reservedArea(containing: written, registry: registry) else { return }
-        let lexical = LinkSwitcher.lexicallyNormalized(Self.absolute(path))
+        let lexical = FilePaths.lexicallyNormalized(Self.absolute(path))
         throw WorkspaceError.outputInsideWorkspace(
             option: option, path: path, resolved: written == lexical ? nil : written, what: what,
             root: layout.root.path, reserved: reservedNames(registry: registry))
@@ -44,7 +44,7 @@ extension WorkspaceBoundary {
         for area in privateAreas where isInside(written, area) {
             let below = written.dropFirst(area.count).split(separator: "/").map(String.init)
             switch below.first {
-            case "versions" where below.count >= 3 && CatalogRecovery.isVersionID(below[2]): return "inside a read-only version folder of \(below[1])"
+            case "versions" where below.count >= 3 && WorkspaceLayout.isVersionID(below[2]): return "inside a read-only version folder of \(below[1])"
             case "store": return "inside the workspace's store (.fmnist/store)"
             case "payload" where below.count >= 3: return "inside a version's payload folder of \(below[1])"
             default: return "inside the workspace's private area (.fmnist)"

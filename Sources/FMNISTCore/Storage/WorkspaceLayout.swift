@@ -93,8 +93,8 @@ public struct WorkspaceLayout: Sendable, Equatable {
     /// share a folder below `/` (`../MNIST_data` for `/proj/MNIST_data` beside `/proj/data`), so the
     /// registration survives moving that folder; absolute otherwise.
     public func linkRegistration(for path: String) -> String {
-        let absolute = LinkSwitcher.canonicalPath(path)
-        let from = URL(fileURLWithPath: LinkSwitcher.lexicallyNormalized(root.path)).pathComponents
+        let absolute = FilePaths.canonical(path)
+        let from = URL(fileURLWithPath: FilePaths.lexicallyNormalized(root.path)).pathComponents
         let to = URL(fileURLWithPath: absolute).pathComponents
         var common = 0
         while common < from.count, common < to.count, from[common] == to[common] { common += 1 }
@@ -105,7 +105,7 @@ public struct WorkspaceLayout: Sendable, Equatable {
     /// The absolute path of a link registration (see ``linkRegistration(for:)``).
     public func resolveLinkRegistration(_ registration: String) -> String {
         // Lexically: resolving symlinks here would follow the link itself.
-        registration.hasPrefix("/") ? registration : LinkSwitcher.lexicallyNormalized(root.path + "/" + registration)
+        registration.hasPrefix("/") ? registration : FilePaths.lexicallyNormalized(root.path + "/" + registration)
     }
 
     /// The store path of a file with the given container SHA-256.
@@ -124,5 +124,10 @@ public struct WorkspaceLayout: Sendable, Equatable {
         for directory in [privateDirectory, storeDirectory, partialDirectory, temporaryDirectory, versionsDirectory] {
             try WorkspaceBoundary(layout: self).ensureOwnedDirectory(directory)
         }
+    }
+
+    /// Whether `name` is a version id: 64 lowercase hex digits (a version folder's name).
+    static func isVersionID(_ name: String) -> Bool {
+        name.count == 64 && name.allSatisfy { $0.isHexDigit && !$0.isUppercase }
     }
 }

@@ -86,22 +86,22 @@ public struct PartialDownload: Sendable {
         else { return }
         for dataset in datasets {
             let folder = layout.partialDirectory.appendingPathComponent(dataset)
-            guard let info = VersionStore.stat(folder.path), (info.st_mode & S_IFMT) == S_IFDIR else { continue }
+            guard let info = FilePaths.lstat(folder.path), (info.st_mode & S_IFMT) == S_IFDIR else { continue }
             for entry in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] {
                 guard let base = sharedName(ofProcessPartial: entry) else { continue }
                 let own = folder.appendingPathComponent(entry).path
                 let shared = folder.appendingPathComponent(base).path
-                guard let info = VersionStore.stat(own), VersionStore.isRegular(info) else { continue }
+                guard let info = FilePaths.lstat(own), FilePaths.isRegular(info) else { continue }
                 // Never replace an existing `<name>.part`: it wins and this copy goes. link(2) makes
                 // that atomic; where the file system has no hard links, rename after a look.
                 let linked = link(own, shared) == 0
-                if linked || ((errno == EPERM || errno == ENOTSUP || errno == ENOSYS) && VersionStore.stat(shared) == nil
+                if linked || ((errno == EPERM || errno == ENOTSUP || errno == ENOSYS) && FilePaths.lstat(shared) == nil
                     && rename(own, shared) == 0)
                 {
                     unlink(shared + ".json")
                     if rename(own + ".json", shared + ".json") != 0 { unlink(shared + ".json") }
                 }
-                if linked || VersionStore.stat(own) != nil { unlink(own) }
+                if linked || FilePaths.lstat(own) != nil { unlink(own) }
                 unlink(own + ".json")
             }
         }

@@ -25,6 +25,6 @@ public enum DoctorPaths {
     /// however the folders above it are spelled or linked, and the link itself left unresolved.
     public static func canonical(_ path: String) -> String {
         let url = URL(fileURLWithPath: path).standardizedFileURL
-        return LinkSwitcher.realPath(url.deletingLastPathComponent().path) + "/" + url.lastPathComponent
+        return FilePaths.real(url.deletingLastPathComponent().path) + "/" + url.lastPathComponent
     }
 }

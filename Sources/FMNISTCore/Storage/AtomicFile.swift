@@ -47,6 +47,6 @@ package enum AtomicFile {
         close(fd)
         if rename(temporary.path, url.path) != 0 { throw WorkspaceError.posix("rename into place", url.path) }
         done = true
-        VersionStore.syncDirectory(url.deletingLastPathComponent().path)
+        FilePaths.syncDirectory(url.deletingLastPathComponent().path)
     }
 }

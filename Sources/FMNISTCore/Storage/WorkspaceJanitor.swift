@@ -16,27 +16,27 @@ package enum WorkspaceJanitor {
         // Never sweep through a symlink: a `.fmnist/tmp` that is someone else's link is left alone
         // (and refused by whoever next writes there).
         if (try? WorkspaceBoundary(layout: layout).checkOwnedPath(layout.temporaryDirectory.appendingPathComponent("x"))) != nil,
-            let info = VersionStore.stat(layout.temporaryDirectory.path), (info.st_mode & S_IFMT) == S_IFDIR,
+            let info = FilePaths.lstat(layout.temporaryDirectory.path), (info.st_mode & S_IFMT) == S_IFDIR,
             let entries = try? fm.contentsOfDirectory(atPath: layout.temporaryDirectory.path)
         {
             for name in entries {
                 let path = layout.temporaryDirectory.appendingPathComponent(name)
-                VersionStore.removeTree(path)
-                if VersionStore.stat(path.path) == nil { removed.append(path.path) }
+                FilePaths.removeTree(path)
+                if FilePaths.lstat(path.path) == nil { removed.append(path.path) }
             }
         }
         // Version and payload directories half-built by a killed process (never through a symlink:
         // a `.fmnist/versions` or `.fmnist/payload` that is someone else's link is left alone).
         for parent in [layout.versionsDirectory, layout.payloadsDirectory] {
             guard (try? WorkspaceBoundary(layout: layout).checkOwnedPath(parent.appendingPathComponent("x"))) != nil,
-                let info = VersionStore.stat(parent.path), (info.st_mode & S_IFMT) == S_IFDIR,
+                let info = FilePaths.lstat(parent.path), (info.st_mode & S_IFMT) == S_IFDIR,
                 let datasets = try? fm.contentsOfDirectory(atPath: parent.path)
             else { continue }
             for dataset in datasets {
                 let folder = parent.appendingPathComponent(dataset)
-                guard let info = VersionStore.stat(folder.path), (info.st_mode & S_IFMT) == S_IFDIR else { continue }
+                guard let info = FilePaths.lstat(folder.path), (info.st_mode & S_IFMT) == S_IFDIR else { continue }
                 for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] where isPlacementLeftover(name) {
-                    VersionStore.removeTree(folder.appendingPathComponent(name))
+                    FilePaths.removeTree(folder.appendingPathComponent(name))
                     removed.append(folder.appendingPathComponent(name).path)
                 }
             }

@@ -71,7 +71,7 @@ public struct VerifyService: Sendable {
             case .payloadFolders(let folders):
                 var shownAs: [URL: URL] = [:]
                 let real = folders.map { folder -> URL in
-                    let read = URL(fileURLWithPath: LinkSwitcher.realPath(folder.standardizedFileURL.path))
+                    let read = URL(fileURLWithPath: FilePaths.real(folder.standardizedFileURL.path))
                     shownAs[read] = folder
                     return read
                 }
@@ -79,7 +79,7 @@ public struct VerifyService: Sendable {
                     real, root: URL(fileURLWithPath: target), registry: registry, followingSwitch: torchvisionLinkFolders(), shownAs: shownAs))
             case .loaderCache(let cache):
                 func real(_ place: LoaderCache.Place) -> LoaderCache.Place {
-                    LoaderCache.Place(dataset: place.dataset, url: URL(fileURLWithPath: LinkSwitcher.realPath(place.url.standardizedFileURL.path)))
+                    LoaderCache.Place(dataset: place.dataset, url: URL(fileURLWithPath: FilePaths.real(place.url.standardizedFileURL.path)))
                 }
                 let resolved = LoaderCache(loader: cache.loader, root: cache.root, folders: cache.folders.map(real), npz: cache.npz.map(real))
                 return .loaderCache(LoaderCacheReport.verify(resolved, registry: registry))
@@ -126,7 +126,7 @@ public struct VerifyService: Sendable {
             if skipAbsent {
                 let absent = requests.filter { request in
                     let live = layout.liveDirectory(dataset: request.manifest.name)
-                    return request.directory == live && VersionStore.stat(live.path) == nil && !liveInCatalog.contains(request.manifest.name)
+                    return request.directory == live && FilePaths.lstat(live.path) == nil && !liveInCatalog.contains(request.manifest.name)
                 }.map(\.manifest.name)
                 if absent.count < requests.count {
                     notFetched = absent
@@ -144,7 +144,7 @@ public struct VerifyService: Sendable {
                     shown[index] = id
                     return (layout.versionDirectory(dataset: request.manifest.name, versionID: id), request.manifest)
                 }
-                return (URL(fileURLWithPath: LinkSwitcher.realPath(request.directory.path)), request.manifest)
+                return (URL(fileURLWithPath: FilePaths.real(request.directory.path)), request.manifest)
             }
             let started = Date()
             var verifier = DatasetVerifier(registry: registry, acceptedUnknownPayloads: accepted)
@@ -154,7 +154,7 @@ public struct VerifyService: Sendable {
                 report.relocated(to: given.shown.flatMap { request.directory.path == given.read ? URL(fileURLWithPath: $0) : nil } ?? request.directory)
             }
             let linkChecks = hasCatalog ? checkFrameworkLinks(datasets: Set(requests.map(\.manifest.name))) : []
-            let status = Self.combine(reports.map(\.exitStatus) + (linkChecks.allSatisfy(\.ok) ? [] : [.integrity]))
+            let status = ExitStatus.combine(reports.map(\.exitStatus) + (linkChecks.allSatisfy(\.ok) ? [] : [.integrity]))
             if hasCatalog {
                 record(reports.enumerated().compactMap { index, report in
                     requests[index].directory == layout.liveDirectory(dataset: requests[index].manifest.name)
@@ -181,7 +181,7 @@ public struct VerifyService: Sendable {
         defer { free(real) }
         let read = String(cString: real)
         let folder = URL(fileURLWithPath: read)
-        let versions = LinkSwitcher.realPath(layout.versionsDirectory.standardizedFileURL.path)
+        let versions = FilePaths.real(layout.versionsDirectory.standardizedFileURL.path)
         let named = folder.deletingLastPathComponent().deletingLastPathComponent().path == versions
             ? folder.deletingLastPathComponent().lastPathComponent : URL(fileURLWithPath: absolute).lastPathComponent
         return (read, target, named)
@@ -256,7 +256,7 @@ public struct VerifyService: Sendable {
                         classCount: manifest.classes.count, rehash: true)
                     restored += (prepared.restored + prepared.restoredStore).map { "\(manifest.name) \(version.shortID) \($0)" }
                     // The uncompressed payloads torchvision links show, when this version has them.
-                    if VersionStore.stat(layout.payloadDirectory(dataset: manifest.name, versionID: version.id).path) != nil {
+                    if FilePaths.lstat(layout.payloadDirectory(dataset: manifest.name, versionID: version.id).path) != nil {
                         let payloads = try PayloadStore(layout: layout).prepare(
                             dataset: manifest.name, versionID: version.id, files: files, checker: checker,
                             classCount: manifest.classes.count, rehash: true)
@@ -273,7 +273,7 @@ public struct VerifyService: Sendable {
                 }
             }
             if let live = try catalog.liveVersion(dataset: manifest.name)?.versionID, store.liveLinkVersionID(dataset: manifest.name) == nil,
-                VersionStore.stat(layout.liveDirectory(dataset: manifest.name).path) == nil
+                FilePaths.lstat(layout.liveDirectory(dataset: manifest.name).path) == nil
             {
                 try store.pointLive(dataset: manifest.name, versionID: live)
                 restored.append("\(manifest.name): the live link \(layout.liveDirectory(dataset: manifest.name).path)")
@@ -332,12 +332,5 @@ public struct VerifyService: Sendable {
         public let restored: [String]
         /// Files with no good copy left ("dataset id file: why"): fetch them again.
         public let unrepairable: [String]
-    }
-
-    /// The overall status: integrity failures outrank missing files.
-    static func combine(_ statuses: [ExitStatus]) -> ExitStatus {
-        if statuses.contains(.integrity) { return .integrity }
-        if statuses.contains(.missing) { return .missing }
-        return statuses.first { $0 != .success } ?? .success
     }
 }
