@@ -68,7 +68,7 @@ let package = Package(
             path: "Tests/FMNISTTests"),
         .testTarget(
             name: "EndToEndTests", dependencies: ["FMNISTCore", "TestSupport", "fmnist"],
-            path: "Tests/EndToEndTests"),
+            path: "Tests/EndToEndTests", exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
