@@ -63,17 +63,19 @@ public struct GarbageCollector: Sendable {
     }
 
     public func collect(dryRun: Bool, lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> CollectResult {
-        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
-        let lock = try WorkspaceLock.acquire(layout, command: dryRun ? "gc --dry-run" : "gc", timeout: lockTimeout, sweep: false, onWait: progress)
-        defer { lock.release() }
-        let boundary = WorkspaceBoundary(layout: layout)
-        for directory in [layout.storeDirectory, layout.versionsDirectory, layout.payloadsDirectory, layout.partialDirectory,
-                          layout.temporaryDirectory] {
-            try boundary.checkOwnedPath(directory.appendingPathComponent("x"))
+        // gc sweeps itself, to count what it frees.
+        let session = try WorkspaceSession.open(
+            layout, registry: registry, command: dryRun ? "gc --dry-run" : "gc", lockTimeout: lockTimeout,
+            steps: [.requireWorkspace, .recover], onWait: progress
+        ) {
+            let boundary = WorkspaceBoundary(layout: layout)
+            for directory in [layout.storeDirectory, layout.versionsDirectory, layout.payloadsDirectory, layout.partialDirectory,
+                              layout.temporaryDirectory] {
+                try boundary.checkOwnedPath(directory.appendingPathComponent("x"))
+            }
         }
-        let catalog = try Catalog.open(layout)
-        defer { catalog.close() }
-        let recovered = try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
+        defer { session.close() }
+        let catalog = session.catalog, recovered = session.recovered
         let versions = try catalog.versions()
         let recordedVersions = Set(versions.map { "\($0.dataset)/\($0.id)" })
         // Every store file a recorded version needs by the catalog, and, whatever the catalog's

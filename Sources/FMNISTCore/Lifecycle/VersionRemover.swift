@@ -45,15 +45,16 @@ public struct VersionRemover: Sendable {
         let target = try SwitchTarget(parsing: spec)
         guard let selector = target.version else { throw LifecycleError.versionRequired(spec: spec) }
         let manifest = try registry.manifest(named: target.dataset)
-        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
-        let lock = try WorkspaceLock.acquire(layout, command: "remove", timeout: lockTimeout, onWait: progress)
-        defer { lock.release() }
-        guard FileManager.default.fileExists(atPath: layout.catalogFile.path) else {
-            throw WorkspaceError.versionNotFound(dataset: manifest.name, selector: selector, available: [])
+        let session = try WorkspaceSession.open(
+            layout, registry: registry, command: "remove", lockTimeout: lockTimeout, steps: [.requireWorkspace, .recover, .sweep],
+            onWait: progress
+        ) {
+            guard FileManager.default.fileExists(atPath: layout.catalogFile.path) else {
+                throw WorkspaceError.versionNotFound(dataset: manifest.name, selector: selector, available: [])
+            }
         }
-        let catalog = try Catalog.open(layout)
-        defer { catalog.close() }
-        try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
+        defer { session.close() }
+        let catalog = session.catalog
         let version = try VersionSpecResolver.version(of: manifest, selector: selector, catalog: catalog)
         let files = try catalog.files(versionID: version.id)
         let store = VersionStore(layout: layout)

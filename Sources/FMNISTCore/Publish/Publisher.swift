@@ -54,11 +54,10 @@ public struct Publisher: Sendable {
     public func run(destination: URL, options: PublishOptions = PublishOptions()) throws -> PublishResult {
         let started = Date()
         try checkDestination(destination)
-        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
-        let lock = try WorkspaceLock.acquire(layout, command: "publish", timeout: options.lockTimeout)
-        defer { lock.release() }
-        let catalog = try Catalog.open(layout)
-        defer { catalog.close() }
+        let session = try WorkspaceSession.open(
+            layout, registry: registry, command: "publish", lockTimeout: options.lockTimeout, steps: [.requireWorkspace, .sweep])
+        defer { session.close() }
+        let catalog = session.catalog
         do {
             return try publish(into: destination.standardizedFileURL, all: options.all, catalog: catalog, started: started)
         } catch let error as ExportError {

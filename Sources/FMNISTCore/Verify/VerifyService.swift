@@ -234,13 +234,9 @@ public struct VerifyService: Sendable {
     /// each damaged or missing copy from the other, and puts back a missing live link. Returns what
     /// it did; then verify as usual.
     public func repair(lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> RepairReport {
-        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
-        let lock = try WorkspaceLock.acquire(layout, command: "verify --repair", timeout: lockTimeout, onWait: progress)
-        defer { lock.release() }
-        try layout.createPrivateDirectories()
-        let catalog = try Catalog.open(layout)
-        defer { catalog.close() }
-        let recovered = try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
+        let session = try WorkspaceSession.open(layout, registry: registry, command: "verify --repair", lockTimeout: lockTimeout, onWait: progress)
+        defer { session.close() }
+        let catalog = session.catalog, recovered = session.recovered
         let store = VersionStore(layout: layout)
         let checker = TrustedFileChecker(layout: layout, catalog: catalog)
         var restored: [String] = []

@@ -68,11 +68,11 @@ public struct DatasetImporter: Sendable {
             throw ImportError(reason: .integrity, directory: resolved.readFrom.path, dataset: manifest.title, problems: unusable)
         }
 
-        let lock = try WorkspaceLock.acquire(layout, command: "import", timeout: lockTimeout, onWait: progress)
-        defer { lock.release() }
-        let catalog = try Catalog.open(layout)
-        defer { catalog.close() }
-        try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
+        // The root may not be a workspace yet: import makes one.
+        let session = try WorkspaceSession.open(
+            layout, registry: registry, command: "import", lockTimeout: lockTimeout, steps: [.recover, .sweep], onWait: progress)
+        defer { session.close() }
+        let catalog = session.catalog
         let store = VersionStore(layout: layout)
 
         // Stage first, then verify the staged files: what is verified is exactly what gets installed.

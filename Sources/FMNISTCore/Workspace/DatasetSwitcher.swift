@@ -59,19 +59,20 @@ public struct DatasetSwitcher: Sendable {
     ) throws -> SwitchResult {
         let manifest = try registry.manifest(named: target.dataset)
         let dataset = manifest.name
-        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
-        let lock = try WorkspaceLock.acquire(layout, command: "switch", timeout: lockTimeout, onWait: progress)
-        defer { lock.release() }
-        // No catalog: nothing to switch to, unless version directories are still here (the catalog
-        // was deleted), which the recovery below records again.
-        if !FileManager.default.fileExists(atPath: layout.catalogFile.path) {
-            let kept = (try? FileManager.default.contentsOfDirectory(
-                atPath: layout.versionsDirectory.appendingPathComponent(dataset, isDirectory: true).path)) ?? []
-            guard kept.contains(where: WorkspaceLayout.isVersionID) else { throw WorkspaceError.datasetMissing(dataset: dataset) }
+        let session = try WorkspaceSession.open(
+            layout, registry: registry, command: "switch", lockTimeout: lockTimeout, steps: [.requireWorkspace, .recover, .sweep],
+            onWait: progress
+        ) {
+            // No catalog: nothing to switch to, unless version directories are still here (the catalog
+            // was deleted), which the recovery records again.
+            if !FileManager.default.fileExists(atPath: layout.catalogFile.path) {
+                let kept = (try? FileManager.default.contentsOfDirectory(
+                    atPath: layout.versionsDirectory.appendingPathComponent(dataset, isDirectory: true).path)) ?? []
+                guard kept.contains(where: WorkspaceLayout.isVersionID) else { throw WorkspaceError.datasetMissing(dataset: dataset) }
+            }
         }
-        let catalog = try Catalog.open(layout)
-        defer { catalog.close() }
-        try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
+        defer { session.close() }
+        let catalog = session.catalog
         let store = VersionStore(layout: layout)
         let links = LinkSwitcher(layout: layout)
 
@@ -205,14 +206,16 @@ public struct DatasetSwitcher: Sendable {
     /// registered is a usage error.
     public func unlink(_ path: String, lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> UnlinkResult {
         let canonical = FilePaths.canonical(path)
-        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
-        let lock = try WorkspaceLock.acquire(layout, command: "switch --unlink", timeout: lockTimeout, onWait: progress)
-        defer { lock.release() }
-        guard FileManager.default.fileExists(atPath: layout.catalogFile.path) else {
-            throw UsageError("\(canonical) is not a registered link (this workspace has no catalog)", hint: "list the links with: fmnist switch")
+        let session = try WorkspaceSession.open(
+            layout, registry: registry, command: "switch --unlink", lockTimeout: lockTimeout, steps: [.requireWorkspace, .sweep],
+            onWait: progress
+        ) {
+            guard FileManager.default.fileExists(atPath: layout.catalogFile.path) else {
+                throw UsageError("\(canonical) is not a registered link (this workspace has no catalog)", hint: "list the links with: fmnist switch")
+            }
         }
-        let catalog = try Catalog.open(layout)
-        defer { catalog.close() }
+        defer { session.close() }
+        let catalog = session.catalog
         guard let registration = try catalog.registeredLinkLayouts(in: layout).first(where: { $0.path == canonical }) else {
             throw UsageError("\(canonical) is not a registered link", hint: "list the links with: fmnist switch")
         }
