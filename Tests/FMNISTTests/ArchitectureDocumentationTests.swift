@@ -20,4 +20,18 @@ import Testing
         }
         #expect(unnamed.isEmpty, "ARCHITECTURE.md does not name: \(unnamed.sorted().joined(separator: ", "))")
     }
+
+    /// Every source path ARCHITECTURE.md gives (`Workspace/VersionStore.swift`, `Sources/CKernels/team.c`, …)
+    /// exists, so that a file moved to another folder cannot leave a stale pointer behind.
+    @Test func everyPathNamedExists() throws {
+        let root = ExampleDocumentationTests.root
+        let architecture = try String(contentsOf: root.appendingPathComponent("ARCHITECTURE.md"), encoding: .utf8)
+        let named = architecture.matches(of: /[A-Za-z+]+(?:\/[A-Za-z0-9_+.\-]+)*\/[A-Za-z0-9_+.\-]+\.(?:swift|c|h|py|sh)\b/).map { String($0.0) }
+        #expect(named.count > 30, "the scan found too few paths: \(named.count)")
+        let prefixes = ["", "Sources/FMNISTCore/", "Sources/", "Tests/"]
+        let missing = Set(named.filter { path in
+            !prefixes.contains { FileManager.default.fileExists(atPath: root.appendingPathComponent($0 + path).path) }
+        })
+        #expect(missing.isEmpty, "ARCHITECTURE.md names paths that do not exist: \(missing.sorted().joined(separator: ", "))")
+    }
 }

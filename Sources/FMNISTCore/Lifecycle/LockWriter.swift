@@ -57,8 +57,8 @@ public struct LockWriter: Sendable {
     /// ```
     public static func publishedBase(_ base: String) throws -> String {
         let shown = RedactedURL.redact(base)
-        guard let url = URL(string: base), let scheme = url.scheme?.lowercased(), ManifestLoader.allowedSchemes.contains(scheme),
-            url.host != nil || scheme == "file"
+        guard let url = URL(string: base), let scheme = url.scheme.flatMap({ MirrorScheme(rawValue: $0.lowercased()) }),
+            url.host != nil || scheme.isLocal
         else {
             throw UsageError("--mirror \(shown) is not an http://, https://, s3:// or file:// URL",
                              hint: "give the URL the tree `fmnist publish` wrote is served at, e.g. https://team.example/fmnist/ or s3://bucket/fmnist/")

@@ -166,7 +166,7 @@ extension ProjectLock {
                 throw fail("\(base).version_id", "does not match its files' payload digests (they make \(identity.short))")
             }
             for (index, mirror) in pinned.mirrors.enumerated() {
-                guard let url = URL(string: mirror), let scheme = url.scheme?.lowercased(), ManifestLoader.allowedSchemes.contains(scheme) else {
+                guard let url = URL(string: mirror), url.scheme.flatMap({ MirrorScheme(rawValue: $0.lowercased()) }) != nil else {
                     throw fail("\(base).mirrors[\(index)]", "\"\(RedactedURL.redact(mirror))\" is not an http, https, s3 or file URL")
                 }
             }

@@ -2,8 +2,6 @@ import Foundation
 
 /// Parses and validates manifests. Every rule names the file and the field it rejects.
 public enum ManifestLoader {
-    /// URL schemes a mirror may use.
-    public static let allowedSchemes: Set<String> = ["http", "https", "file", "s3"]
     /// A manifest file larger than this is refused unread (the built-in ones are a few KiB).
     public static let maxFileSize = 16 << 20
 
@@ -251,13 +249,13 @@ public enum MirrorURL {
             return "mirror URL must not contain spaces or control characters"
         }
         if S3Location.isS3(text) { return S3Location.problem(with: text) }
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else {
+        guard let url = URL(string: text), let name = url.scheme?.lowercased() else {
             return "\"\(text)\" is not a URL (expected http://, https://, s3:// or file://)"
         }
-        guard ManifestLoader.allowedSchemes.contains(scheme) else {
-            return "unsupported URL scheme \"\(scheme)\" in \"\(text)\" (only http, https, s3 and file)"
+        guard let scheme = MirrorScheme(rawValue: name) else {
+            return "unsupported URL scheme \"\(name)\" in \"\(text)\" (only \(MirrorScheme.spelled))"
         }
-        if scheme == "file" {
+        if scheme.isLocal {
             if let host = url.host, !host.isEmpty, host != "localhost" {
                 return "file:// URL must not name a host (\"\(host)\")"
             }
@@ -265,7 +263,7 @@ public enum MirrorURL {
         } else if (url.host ?? "").isEmpty {
             return "\"\(text)\" has no host"
         }
-        if url.user != nil || url.password != nil, scheme == "file" {
+        if url.user != nil || url.password != nil, scheme.isLocal {
             return "file:// URL must not carry credentials"
         }
         return nil

@@ -52,7 +52,7 @@ struct ResponseGate: Equatable {
     /// Why a `file://` source cannot be read (it is a FIFO, a directory, …), or nil. libcurl would
     /// block forever opening a FIFO, so this is checked before the transfer starts.
     static func localSourceProblem(_ url: String) -> Refusal? {
-        guard url.lowercased().hasPrefix("file:"), let path = URL(string: url)?.path, !path.isEmpty,
+        guard MirrorScheme(of: url)?.isLocal == true, let path = URL(string: url)?.path, !path.isEmpty,
             let kind = RegularFile.kind(at: path), kind != .regular
         else { return nil }
         return Refusal(code: "not_regular_file", reason: "is \(kind.phrase), not a regular file; skipped")

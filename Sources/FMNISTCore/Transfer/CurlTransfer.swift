@@ -17,10 +17,6 @@ import Foundation
 /// if let failure = result.failure { print(failure) }
 /// ```
 package final class CurlTransfer {
-    /// Schemes a transfer may start with.
-    package static let protocols = "http,https,file"
-    /// Schemes a redirect may lead to.
-    package static let redirectProtocols = "http,https"
 
     private static let globalInit: CURLcode = fmnist_curl_global_init()
 
@@ -181,8 +177,8 @@ package final class CurlTransfer {
         fmnist_curl_setopt_long(
             handle, CURLOPT_NETRC, Int(authorized.isS3 ? CURL_NETRC_IGNORED.rawValue : CURL_NETRC_OPTIONAL.rawValue))
         if let netrc = settings.access.netrcFile { fmnist_curl_setopt_string(handle, CURLOPT_NETRC_FILE, netrc) }
-        fmnist_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, CurlTransfer.protocols)
-        fmnist_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, CurlTransfer.redirectProtocols)
+        fmnist_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, MirrorScheme.curlProtocols)
+        fmnist_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, MirrorScheme.curlRedirectProtocols)
         // libcurl drops Authorization and Cookie on a redirect to another host, but sends other
         // custom headers on: a mirror configured with such a header is not followed through redirects.
         let sensitiveHeaders = authorized.headers.contains { !["authorization", "cookie"].contains($0.name.lowercased()) }

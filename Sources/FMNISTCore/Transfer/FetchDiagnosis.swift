@@ -107,7 +107,7 @@ public enum FetchDiagnosis {
         // A missing local source (e.g. Debian's folder when the package is not installed) says
         // nothing about the network: judge by the network mirrors when there are any.
         let answered = skips.filter { $0.code != "offline" }
-        let remote = answered.filter { !$0.url.lowercased().hasPrefix("file:") }
+        let remote = answered.filter { MirrorScheme(of: $0.url)?.isLocal != true }
         if remote.isEmpty, !answered.isEmpty, answered.allSatisfy({ $0.reason.contains("cannot read local file") }) {
             return .localSourceMissing
         }

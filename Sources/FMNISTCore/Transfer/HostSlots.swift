@@ -24,10 +24,10 @@ final class HostSlots: @unchecked Sendable {
 
     /// The host key of a URL, e.g. `http://127.0.0.1:8080`; nil for `file://` and unparseable URLs.
     static func key(_ url: String) -> String? {
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", let host = components.host?.lowercased(), !host.isEmpty
+        guard let components = URLComponents(string: url), let scheme = components.scheme.flatMap({ MirrorScheme(rawValue: $0.lowercased()) }),
+            scheme.isHTTP, let port = components.port ?? scheme.defaultPort, let host = components.host?.lowercased(), !host.isEmpty
         else { return nil }
-        return "\(scheme)://\(host):\(components.port ?? (scheme == "https" ? 443 : 80))"
+        return "\(scheme.rawValue)://\(host):\(port)"
     }
 
     /// How a wait for a slot ended.

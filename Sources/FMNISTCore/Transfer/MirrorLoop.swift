@@ -60,7 +60,7 @@ struct MirrorLoop {
         }
         for url in urls {
             if cancelled { return .interrupted(downloaded: downloaded) }
-            if offline && !url.lowercased().hasPrefix("file:") {
+            if offline && MirrorScheme(of: url)?.isLocal != true {
                 skip(url, "offline", "is not a local file:// source (--offline)", attempts: 0)
                 continue
             }

@@ -123,7 +123,7 @@ extension WorkspaceConfig {
             if let problem = MirrorURL.problem(with: prefix) {
                 throw ConfigError(file: file, field: field, problem: RedactedURL.redact(problem))
             }
-            guard let scheme = URL(string: prefix)?.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            guard URL(string: prefix)?.scheme != nil, MirrorScheme(of: prefix)?.isHTTP == true else {
                 throw ConfigError(file: file, field: field, problem: "must be an http:// or https:// URL prefix (headers are sent over HTTP only)")
             }
             if RedactedURL.splitUserInfo(prefix).user != nil || RedactedURL.redact(prefix) != prefix {
