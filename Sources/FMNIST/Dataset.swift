@@ -14,7 +14,8 @@ public struct Dataset: Sendable {
     public let title: String
     /// Class names in label order: `classes[Int(label)]`.
     public let classes: [String]
-    /// The version that was loaded (the one the workspace catalog records as live).
+    /// The version that was loaded: the one the workspace catalog records as live, or the one
+    /// ``Workspace/load(_:version:)`` named.
     public let version: DatasetVersion
     /// The training split (60,000 images for Fashion-MNIST and MNIST).
     public let train: Split

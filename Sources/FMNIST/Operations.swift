@@ -141,16 +141,19 @@ extension Workspace {
 
     /// Imports `folder` into the workspace as `dataset`, verifying it (what `fmnist import PATH
     /// --as DATASET` does): a folder of the four `.gz` files, a torchvision root, a keras cache, a
-    /// TFDS manual dir or a Kaggle-format CSV export. Throws when it is not a known version.
+    /// TFDS manual dir or a Kaggle-format CSV export. Throws when it is not a known version,
+    /// unless `acceptUnknown` (valid data no manifest knows is then recorded as an unknown version).
     ///
     /// ```swift
     /// let version = try workspace.importFolder(URL(fileURLWithPath: "/media/usb/fashion"), as: .fashion)
+    /// let own = try workspace.importFolder(URL(fileURLWithPath: "relabelled"), as: .fashion, acceptUnknown: true)
     /// ```
     @discardableResult
-    public func importFolder(_ folder: URL, as dataset: DatasetName) throws(DatasetError) -> DatasetVersion {
+    public func importFolder(_ folder: URL, as dataset: DatasetName, acceptUnknown: Bool = false) throws(DatasetError) -> DatasetVersion {
         let manifest = try manifest(dataset)
         do {
-            let result = try DatasetImporter(layout: layout, registry: registry).importDirectory(folder, as: manifest.name)
+            let result = try DatasetImporter(layout: layout, registry: registry)
+                .importDirectory(folder, as: manifest.name, acceptUnknown: acceptUnknown)
             return DatasetVersion(result.version)
         } catch {
             throw DatasetError(operation: "import \(folder.path)", error)

@@ -86,6 +86,36 @@ public struct Workspace: Sendable {
         try await offload { () throws(DatasetError) in try self.load(dataset) }
     }
 
+    /// Loads both splits of any stored version of `dataset`, live or not. `version` is what
+    /// follows `DATASET@` on fmnist's command line: a version's name (`"2017-08-31"`), a prefix of
+    /// 4 or more hex digits of its id (`"915659908dce"`), or `"current"` for the live version
+    /// (the same as ``load(_:)``, with its fast path). A version that is not live is read from
+    /// its read-only copy in the workspace's store, every file proven against the catalog's record
+    /// while it is decompressed: a tampered copy throws, naming the file.
+    ///
+    /// Throws ``DatasetError/unknownVersion(dataset:version:known:)`` (listing the stored
+    /// versions) when no stored version answers to `version`, and
+    /// ``DatasetError/ambiguousVersion(dataset:version:matches:)`` when several do.
+    ///
+    /// ```swift
+    /// let superseded = try workspace.load(.fashion, version: "2017-08-26")   // the first labels
+    /// let current = try workspace.load(.fashion, version: "current")
+    /// let changed = zip(superseded.train.labels, current.train.labels).filter { $0 != $1 }.count
+    /// ```
+    public func load(_ dataset: DatasetName, version: String) throws(DatasetError) -> Dataset {
+        let live = ["current", "live"].contains(version.lowercased())
+        return try DatasetLoader(layout: layout, registry: registry, manifest: manifest(dataset), selector: live ? nil : version).load()
+    }
+
+    /// ``load(_:version:)`` off the calling task's thread.
+    ///
+    /// ```swift
+    /// let first = try await workspace.load(.fashion, version: "2017-08-26")
+    /// ```
+    public func load(_ dataset: DatasetName, version: String) async throws(DatasetError) -> Dataset {
+        try await offload { () throws(DatasetError) in try self.load(dataset, version: version) }
+    }
+
     /// The manifest answering to `name` (its name or an alias).
     func manifest(_ name: DatasetName) throws(DatasetError) -> Manifest {
         guard let found = registry.manifests.first(where: { $0.answers(to: name.rawValue) }) else {
@@ -115,12 +145,13 @@ func offload<T: Sendable>(_ work: @escaping @Sendable () throws(DatasetError) ->
 }
 
 extension DatasetError {
-    /// Wraps an error of the library under the front door, keeping its words and its hint.
+    /// Wraps an error of the library under the front door, keeping its words; what to do next is
+    /// its ``Remedy`` said as a call of this API (``Remedy/advice``), never the command-line hint.
     init(operation: String, _ error: any Error) {
         if let error = error as? DatasetError {
             self = error
         } else if let error = error as? any FMNISTError {
-            self = .operationFailed(operation: operation, message: error.description, hint: error.hint)
+            self = .operationFailed(operation: operation, message: error.description, hint: error.remedy?.advice)
         } else {
             self = .operationFailed(operation: operation, message: "\(error)", hint: nil)
         }

@@ -71,7 +71,7 @@ final class ToyWorkspace {
             guard case .wrongFile(let path, let expected, let found) = error as? DatasetError else { return false }
             return path.hasSuffix("toyfashion/t10k-labels-idx1-ubyte.gz") && expected == "Toy-Fashion's t10k-labels"
                 && found == "Toy-MNIST's t10k-labels"
-                && "\(error)".contains("fmnist verify")
+                && "\(error)".contains("workspace.verify(")
         }
         // The front door's verify says the same.
         let check = try toy.workspace.verify("toyfashion")
@@ -115,7 +115,7 @@ final class ToyWorkspace {
             try workspace.load(.fashion)
         } throws: { error in
             guard case .notFetched(let dataset, _) = error as? DatasetError else { return false }
-            return dataset == "fashion" && "\(error)".contains("fmnist fetch fashion")
+            return dataset == "fashion" && "\(error)".contains("workspace.fetch(.fashion)")
         }
         #expect(throws: DatasetError.unknownDataset("cifar", known: ["fashion", "mnist"])) {
             try workspace.load("cifar")

@@ -39,6 +39,16 @@ public enum CatalogError: FMNISTError, Equatable {
         }
     }
 
+    public var remedy: Remedy? {
+        switch self {
+        case .corrupt(let path, _): return .moveCatalogAside(path: path)
+        case .newerSchema: return .upgrade
+        case .cannotOpen, .readOnly: return .checkWorkspace
+        case .busy, .diskFull: return .retry
+        case .sqlite: return nil
+        }
+    }
+
     public var hint: String? {
         switch self {
         case .corrupt(let path, _):

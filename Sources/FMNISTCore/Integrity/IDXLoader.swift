@@ -57,6 +57,7 @@ public enum IDXLoader {
         public let problem: String
         public var exitStatus: ExitStatus { .integrity }
         public var hint: String? { "run `fmnist verify` to see what is wrong, then `fmnist fetch` to repair it" }
+        public var remedy: Remedy? { .repair(dataset: nil) }
         public var description: String { "\(path): \(problem)" }
     }
 }

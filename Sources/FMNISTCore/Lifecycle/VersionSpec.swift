@@ -54,23 +54,10 @@ public struct VersionSpecResolver: Sendable {
         }
     }
 
-    /// The recorded version of `manifest` that `selector` names (nil: the live one), or a typed error.
+    /// The recorded version of `manifest` that `selector` names (nil: the live one), or a typed error
+    /// (``VersionSelection``, the one resolver).
     public static func version(of manifest: Manifest, selector: String?, catalog: Catalog) throws -> CatalogVersion {
-        guard let selector else {
-            guard let live = try catalog.liveVersion(dataset: manifest.name), let version = try catalog.version(id: live.versionID) else {
-                throw WorkspaceError.datasetMissing(dataset: manifest.name)
-            }
-            return version
-        }
-        let matches = try catalog.versions(dataset: manifest.name, matching: selector)
-        if matches.count > 1 {
-            throw WorkspaceError.ambiguousVersion(dataset: manifest.name, selector: selector, matches: matches.map(\.label))
-        }
-        guard let only = matches.first else {
-            throw WorkspaceError.versionNotFound(
-                dataset: manifest.name, selector: selector, available: try catalog.versions(dataset: manifest.name).map(\.label))
-        }
-        return only
+        try VersionSelection.version(of: manifest.name, selector: selector, catalog: catalog)
     }
 
     /// A folder of the four files, by the names any manifest gives each role.

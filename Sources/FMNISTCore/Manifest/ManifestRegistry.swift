@@ -59,7 +59,8 @@ public struct ManifestRegistry: Sendable {
         throw UsageError(
             "unknown dataset \"\(name)\"",
             hint: (suggestion.map { "did you mean \"\($0)\"? " } ?? "")
-                + "known datasets: \(known.joined(separator: ", ")) (or add a manifest with --manifests DIR)")
+                + "known datasets: \(known.joined(separator: ", ")) (or add a manifest with --manifests DIR)",
+            remedy: .knownDataset(suggestion: suggestion))
     }
 
     /// Resolves `fashion|mnist|all` style selections into manifests.

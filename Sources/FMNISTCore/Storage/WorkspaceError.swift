@@ -125,6 +125,23 @@ public enum WorkspaceError: FMNISTError, Equatable {
         }
     }
 
+    public var remedy: Remedy? {
+        switch self {
+        case .lockTimeout: return .raiseLockTimeout
+        case .lockFailed, .fileSystem: return .checkWorkspace
+        case .notALink(let path, _), .notAFolder(let path), .foreignSymlink(let path, _), .privateAreaNotAFolder(let path, _):
+            return .moveAside(path: path)
+        case .foreignLiveFolder(let path, _, _): return .moveAside(path: path)
+        case .storeFileMissing(_, let dataset), .datasetMissing(let dataset), .corruptStore(let dataset, _, _):
+            return .fetch(dataset: dataset)
+        case .versionNotFound(let dataset, _, let available): return .chooseVersion(dataset: dataset, known: available)
+        case .ambiguousVersion(let dataset, _, let matches): return .chooseVersion(dataset: dataset, known: matches)
+        case .unverified(let dataset, _, _): return .repair(dataset: dataset)
+        case .outputInsideWorkspace, .outputFolderMissing: return nil
+        case .noWorkspace: return .checkRoot
+        }
+    }
+
     /// A file-system error from the current `errno`.
     static func posix(_ operation: String, _ path: String, errno code: Int32 = errno) -> WorkspaceError {
         .fileSystem(operation: operation, path: path, detail: String(cString: strerror(code)))

@@ -44,21 +44,27 @@ public enum ExitStatus: Int32, Sendable, CaseIterable, Codable {
 public protocol FMNISTError: Error, CustomStringConvertible, Sendable {
     /// The exit status the CLI returns for this error.
     var exitStatus: ExitStatus { get }
-    /// What the user can do next (a command to run, a flag to pass), if anything.
+    /// What the user can do next (a command to run, a flag to pass), if anything: the CLI's words.
     var hint: String? { get }
+    /// What can be done next, as data, for front ends that word it their own way (the `FMNIST`
+    /// library says it as an API call); nil when nothing but the message helps.
+    var remedy: Remedy? { get }
 }
 
 extension FMNISTError {
     public var hint: String? { nil }
+    public var remedy: Remedy? { nil }
 }
 
 /// A usage problem found by the library (unknown dataset name, bad flag value).
 public struct UsageError: FMNISTError {
     public let message: String
     public let hint: String?
-    public init(_ message: String, hint: String? = nil) {
+    public let remedy: Remedy?
+    public init(_ message: String, hint: String? = nil, remedy: Remedy? = nil) {
         self.message = message
         self.hint = hint
+        self.remedy = remedy
     }
     public var exitStatus: ExitStatus { .usage }
     public var description: String { message }

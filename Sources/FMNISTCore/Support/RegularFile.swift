@@ -8,11 +8,13 @@ public struct FileAccessError: FMNISTError {
     public let problem: String
     public let exitStatus: ExitStatus
     public let hint: String?
-    public init(path: String, problem: String, exitStatus: ExitStatus = .missing, hint: String? = nil) {
+    public let remedy: Remedy?
+    public init(path: String, problem: String, exitStatus: ExitStatus = .missing, hint: String? = nil, remedy: Remedy? = nil) {
         self.path = path
         self.problem = problem
         self.exitStatus = exitStatus
         self.hint = hint
+        self.remedy = remedy
     }
     public var description: String { "\(path): \(problem)" }
 }

@@ -277,20 +277,8 @@ public struct DatasetSwitcher: Sendable {
 
     /// The version a target names: its selector, else the live version, else the newest recorded.
     func resolveVersion(_ target: SwitchTarget, dataset: String, catalog: Catalog) throws -> CatalogVersion {
-        let all = try catalog.versions(dataset: dataset)
-        guard !all.isEmpty else { throw WorkspaceError.datasetMissing(dataset: dataset) }
-        if let selector = target.version {
-            let matches = try catalog.versions(dataset: dataset, matching: selector)
-            if matches.count > 1 { throw WorkspaceError.ambiguousVersion(dataset: dataset, selector: selector, matches: matches.map(\.label)) }
-            guard let match = matches.first else {
-                throw WorkspaceError.versionNotFound(dataset: dataset, selector: selector, available: all.map(\.label))
-            }
-            return match
-        }
-        if let live = try catalog.liveVersion(dataset: dataset), let version = try catalog.version(id: live.versionID) {
-            return version
-        }
-        return all.last!
+        guard try !catalog.versions(dataset: dataset).isEmpty else { throw WorkspaceError.datasetMissing(dataset: dataset) }
+        return try VersionSelection.version(of: dataset, selector: target.version, catalog: catalog, fallback: .newest)
     }
 
 }

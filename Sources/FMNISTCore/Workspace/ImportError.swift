@@ -46,6 +46,19 @@ public struct ImportError: FMNISTError {
         return ([head] + problems.map { "  \($0)" }).joined(separator: "\n")
     }
 
+    public var remedy: Remedy? {
+        switch reason {
+        case .missing:
+            switch nearMiss {
+            case .parentFolder(let folders)?: return folders.first.map { .importFolder(folder: $0.path, dataset: $0.dataset) }
+            case .uncompressed?: return .compressPayloads(folder: directory)
+            case nil: return .giveDatasetFolder
+            }
+        case .integrity: return .checkSource(folder: directory, dataset: dataset)
+        case .unknownContent: return .acceptUnknown
+        }
+    }
+
     public var hint: String? {
         switch reason {
         case .missing where nearMiss != nil:

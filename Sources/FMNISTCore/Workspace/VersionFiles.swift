@@ -30,14 +30,19 @@ package struct VersionFiles: Sendable {
         let store = VersionStore(layout: layout)
         if let version {
             let manifest = try ActiveDataset.manifest(named: dataset, layout: layout, registry: registry)
-            let matches = try catalog.versions(dataset: manifest.name, matching: version)
-            guard matches.count == 1, let chosen = matches.first else {
-                if matches.isEmpty {
-                    throw UsageError("no version \"\(version)\" of \(manifest.title) in this workspace",
-                                     hint: "list them with `fmnist versions \(manifest.name)`")
-                }
+            // The one resolver; a miss is worded (and exits) as a usage error here, as smoke-train,
+            // preview and audit always said it.
+            let chosen: CatalogVersion
+            do {
+                chosen = try VersionSelection.version(of: manifest.name, selector: version, catalog: catalog)
+            } catch WorkspaceError.versionNotFound(_, _, let available) {
+                throw UsageError("no version \"\(version)\" of \(manifest.title) in this workspace",
+                                 hint: "list them with `fmnist versions \(manifest.name)`",
+                                 remedy: .chooseVersion(dataset: manifest.name, known: available))
+            } catch WorkspaceError.ambiguousVersion(_, _, let matches) {
                 throw UsageError("\"\(version)\" matches \(matches.count) versions of \(manifest.title); give more digits",
-                                 hint: "list them with `fmnist versions \(manifest.name)`")
+                                 hint: "list them with `fmnist versions \(manifest.name)`",
+                                 remedy: .chooseVersion(dataset: manifest.name, known: matches))
             }
             let recorded = try catalog.files(versionID: chosen.id)
             guard recorded.count == 4 else { throw WorkspaceError.datasetMissing(dataset: manifest.name) }
