@@ -32,8 +32,8 @@ import TestSupport
         #expect(place("/p/MNIST_data/t10k-images.idx3-ubyte") == LoaderPlace(loader: .tf1ReadDataSets, form: .uncompressed, role: .testImages, dataset: "mnist"))
         #expect(place("/p/MNIST_data/notes.txt") == nil)
         // export writes where doctor looks.
-        #expect(place("/x/" + LoaderLayout.kerasFolder("fashion").joined(separator: "/") + "/train-images-idx3-ubyte.gz")?.loader == .keras)
-        #expect(place("/x/" + LoaderLayout.torchvisionRaw("mnist").joined(separator: "/") + "/train-images-idx3-ubyte")?.dataset == "mnist")
+        #expect(place("/x/" + LoaderLayout.kerasFolder(try registry.manifest(named: "fashion")).joined(separator: "/") + "/train-images-idx3-ubyte.gz")?.loader == .keras)
+        #expect(place("/x/" + LoaderLayout.torchvisionRaw(try registry.manifest(named: "mnist")).joined(separator: "/") + "/train-images-idx3-ubyte")?.dataset == "mnist")
     }
 
     /// The measurement the brief asks for: 10,000 unrelated files (plus a symlink loop and a FIFO)

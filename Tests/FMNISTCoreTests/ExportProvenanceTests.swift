@@ -25,15 +25,17 @@ struct ExportProvenanceTests {
         }
     }
 
-    @Test func locationsAreTheDatasetsFolderOrBesideItsFiles() {
-        #expect(ExportProvenance.location(layout: .torchvision, dataset: "fashion") == ["FashionMNIST", "fmnist-export.json"])
-        #expect(ExportProvenance.location(layout: .png, dataset: "mnist") == ["mnist", "fmnist-export.json"])
-        #expect(ExportProvenance.location(layout: .keras, dataset: "fashion") == ["datasets", "fashion-mnist", "fmnist-export.json"])
-        #expect(ExportProvenance.location(layout: .keras, dataset: "mnist") == ["datasets", "fmnist-export-keras-mnist.json"])
-        #expect(ExportProvenance.location(layout: .tfds, dataset: "fashion") == ["fashion_mnist", "fmnist-export.json"])
-        #expect(ExportProvenance.location(layout: .hf, dataset: "mnist") == ["mnist", "fmnist-export.json"])
-        #expect(ExportProvenance.location(layout: .csv, dataset: "fashion") == ["fmnist-export-csv-fashion.json"])
-        #expect(ExportProvenance.location(layout: .npz, dataset: "mnist") == ["fmnist-export-npz-mnist.json"])
+    @Test func locationsAreTheDatasetsFolderOrBesideItsFiles() throws {
+        let registry = try ManifestRegistry.builtin()
+        let fashion = try registry.manifest(named: "fashion"), mnist = try registry.manifest(named: "mnist")
+        #expect(ExportProvenance.location(layout: .torchvision, manifest: fashion) == ["FashionMNIST", "fmnist-export.json"])
+        #expect(ExportProvenance.location(layout: .png, manifest: mnist) == ["mnist", "fmnist-export.json"])
+        #expect(ExportProvenance.location(layout: .keras, manifest: fashion) == ["datasets", "fashion-mnist", "fmnist-export.json"])
+        #expect(ExportProvenance.location(layout: .keras, manifest: mnist) == ["datasets", "fmnist-export-keras-mnist.json"])
+        #expect(ExportProvenance.location(layout: .tfds, manifest: fashion) == ["fashion_mnist", "fmnist-export.json"])
+        #expect(ExportProvenance.location(layout: .hf, manifest: mnist) == ["mnist", "fmnist-export.json"])
+        #expect(ExportProvenance.location(layout: .csv, manifest: fashion) == ["fmnist-export-csv-fashion.json"])
+        #expect(ExportProvenance.location(layout: .npz, manifest: mnist) == ["fmnist-export-npz-mnist.json"])
     }
 
     @Test func findAllReadsEveryPlaceInADest() throws {
@@ -42,7 +44,7 @@ struct ExportProvenanceTests {
         try FileManager.default.createDirectory(at: scratch.url.appendingPathComponent("FashionMNIST"), withIntermediateDirectories: true)
         try Data(try Self.sample(schemaLayout: .torchvision).encoded())
             .write(to: scratch.url.appendingPathComponent("FashionMNIST/fmnist-export.json"))
-        let found = try ExportProvenance.findAll(in: scratch.url)
+        let found = try ExportProvenance.findAll(in: scratch.url, registry: try ManifestRegistry.builtin())
         #expect(found.map(\.provenance.layout) == ["torchvision", "npz"])
         #expect(found.first?.folder.lastPathComponent == "FashionMNIST")
     }

@@ -294,7 +294,7 @@ public struct DoctorJudge: Sendable {
     }
 
     private func stale(_ candidate: DoctorCandidate, dataset: String) -> DoctorFinding {
-        let className = LoaderLayout.torchvisionRaw(dataset)[0]
+        let className = registry.manifests.first { $0.name == dataset }.map { LoaderLayout.torchvisionRaw($0)[0] } ?? dataset
         return DoctorFinding(
             path: candidate.path, status: .staleCache, loader: .torchvision, identity: nil, dataset: nil, version: nil, role: nil,
             expected: "no processed/ folder (torchvision reads raw/)", expectedDataset: dataset, expectedRole: nil, form: nil,

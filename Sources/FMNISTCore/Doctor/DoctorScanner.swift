@@ -137,7 +137,7 @@ public final class DoctorScanner {
                 continue
             }
             if entry.name.hasPrefix("."), entry.name.contains(".fmnist-tmp-") { continue }
-            if let dataset = registry.manifests.first(where: { LoaderLayout.kerasNPZ($0.name).map { Array(components.suffix($0.count - 1)) + [entry.name] == $0 } == true })?.name {
+            if let dataset = registry.manifests.first(where: { LoaderLayout.kerasNPZ($0).map { Array(components.suffix($0.count - 1)) + [entry.name] == $0 } == true })?.name {
                 candidates.append(DoctorCandidate(path: child, kind: .kerasNPZ(dataset: dataset), linkedThrough: link, inWorkspace: false))
                 continue
             }

@@ -7,11 +7,11 @@ struct CSVExporter: DatasetExporter {
     /// Rows formatted together: about 1.5 MiB of text for 28×28 images.
     static let rowsPerBlock = 512
 
-    func fileName(_ dataset: String, _ split: String) -> String { LoaderLayout.kaggleCSV(dataset, split: split) }
+    func fileName(_ manifest: Manifest, _ split: String) -> String { LoaderLayout.kaggleCSV(manifest, split: split) }
 
     /// Both CSV files, straight in DEST (shared with the other dataset's files).
-    func part(dataset: String) -> ExportPart {
-        ExportPart(parent: [], shape: .files(["train", "test"].map { fileName(dataset, $0) }))
+    func part(manifest: Manifest) -> ExportPart {
+        ExportPart(parent: [], shape: .files(["train", "test"].map { fileName(manifest, $0) }))
     }
 
     func export(_ source: ExportSource, into target: ExportTarget) throws {
@@ -19,7 +19,7 @@ struct CSVExporter: DatasetExporter {
         let splits = try source.loadSplits(threads: target.threads)
         let dest = target.directory
         for split in splits {
-            let file = try dest.create(fileName(source.manifest.name, split.name), replacing: target.replacing)
+            let file = try dest.create(fileName(source.manifest, split.name), replacing: target.replacing)
             do {
                 try Self.write(split, to: file, threads: target.threads)
                 try target.place(file)
@@ -29,7 +29,7 @@ struct CSVExporter: DatasetExporter {
             }
         }
         target.tally.path = dest.path
-        target.tally.usage = ["pandas.read_csv(\"\(dest.path(of: fileName(source.manifest.name, "train")))\")"]
+        target.tally.usage = ["pandas.read_csv(\"\(dest.path(of: fileName(source.manifest, "train")))\")"]
     }
 
     /// The decimal text of every label value.

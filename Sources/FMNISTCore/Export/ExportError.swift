@@ -48,7 +48,7 @@ public enum ExportError: FMNISTError, Equatable {
         case .nothingPresent:
             return "no dataset is present in this workspace"
         case .kerasNeedsOriginalMNIST(let dataset):
-            return "keras's \(dataset == "mnist" ? "mnist" : dataset).load_data() needs the original mnist.npz (SHA-256 731c5ac6…, 11,490,434 bytes), "
+            return "keras's \(dataset).load_data() needs the original mnist.npz (SHA-256 731c5ac6…, 11,490,434 bytes), "
                 + "and this workspace holds none for the live \(dataset) version; a self-made mnist.npz fails keras's pin (keras deletes it), so fmnist never writes one"
         case .io(let path, let operation, let code):
             return "\(path): \(operation) failed (\(String(cString: strerror(code))))"

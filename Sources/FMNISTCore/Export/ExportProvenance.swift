@@ -4,7 +4,7 @@ import Foundation
 /// tool, layout, dataset and version wrote which files, with their sizes and SHA-256. It says
 /// what an export *should* be; the files' content proves what it is (`fmnist verify DEST`).
 ///
-/// Where it is (``location(layout:dataset:)``): inside the dataset's own folder for the layouts
+/// Where it is (``location(layout:manifest:)``): inside the dataset's own folder for the layouts
 /// that have one (`FashionMNIST/fmnist-export.json`, `datasets/fashion-mnist/…`, `fashion_mnist/…`,
 /// `fashion/…`); beside the files for the layouts that write files straight into DEST
 /// (`fmnist-export-npz-fashion.json`, `fmnist-export-csv-mnist.json`,
@@ -14,7 +14,7 @@ import Foundation
 /// if let provenance = try ExportProvenance.read(from: URL(fileURLWithPath: "out/FashionMNIST")) {
 ///     print(provenance.dataset, provenance.version.shortID, provenance.files.count)
 /// }
-/// for found in try ExportProvenance.findAll(in: URL(fileURLWithPath: "out")) { print(found.url.path) }
+/// for found in try ExportProvenance.findAll(in: URL(fileURLWithPath: "out"), registry: registry) { print(found.url.path) }
 /// ```
 public struct ExportProvenance: Codable, Sendable, Equatable {
     /// The file name inside a dataset's own export folder.
@@ -125,11 +125,11 @@ public struct ExportProvenance: Codable, Sendable, Equatable {
     }
 
     /// Where a dataset's provenance file is, relative to DEST.
-    public static func location(layout: ExportLayout, dataset: String) -> [String] {
-        let part = ExportService.writer(for: layout).part(dataset: dataset)
+    public static func location(layout: ExportLayout, manifest: Manifest) -> [String] {
+        let part = ExportService.writer(for: layout).part(manifest: manifest)
         switch part.shape {
         case .folder(let name): return part.parent + [name, fileName]
-        case .files: return part.parent + [filesFileName(layout: layout, dataset: dataset)]
+        case .files: return part.parent + [filesFileName(layout: layout, dataset: manifest.name)]
         }
     }
 
@@ -189,13 +189,13 @@ public struct ExportProvenance: Codable, Sendable, Equatable {
     }
 
     /// Every provenance file at the places an export into `dest` writes one (every layout, every
-    /// dataset in `datasets`), in layout order. A file there that cannot be read is thrown.
-    public static func findAll(in dest: URL, datasets: [String] = ["fashion", "mnist"]) throws -> [Found] {
+    /// dataset of `registry`), in layout order. A file there that cannot be read is thrown.
+    public static func findAll(in dest: URL, registry: ManifestRegistry) throws -> [Found] {
         var found: [Found] = []
         var seen: Set<String> = []
         for layout in ExportLayout.allCases {
-            for dataset in datasets {
-                let url = location(layout: layout, dataset: dataset).reduce(dest) { $0.appendingPathComponent($1) }
+            for manifest in registry.manifests {
+                let url = location(layout: layout, manifest: manifest).reduce(dest) { $0.appendingPathComponent($1) }
                 guard seen.insert(url.path).inserted, let provenance = try read(file: url) else { continue }
                 found.append(Found(url: url, provenance: provenance))
             }

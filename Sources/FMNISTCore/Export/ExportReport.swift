@@ -178,7 +178,7 @@ final class ExportTarget {
 protocol DatasetExporter: Sendable {
     /// What the dataset's export occupies in DEST (replaced as a whole by the next export); the
     /// shape and folder depend on the dataset alone, a file name may depend on the source.
-    func part(dataset: String) -> ExportPart
+    func part(manifest: Manifest) -> ExportPart
     func part(_ source: ExportSource) -> ExportPart
     /// Folders of the part whose files the provenance sums up instead of listing (png's splits).
     var summarizedFolders: [String] { get }
@@ -188,5 +188,5 @@ protocol DatasetExporter: Sendable {
 
 extension DatasetExporter {
     var summarizedFolders: [String] { [] }
-    func part(_ source: ExportSource) -> ExportPart { part(dataset: source.manifest.name) }
+    func part(_ source: ExportSource) -> ExportPart { part(manifest: source.manifest) }
 }

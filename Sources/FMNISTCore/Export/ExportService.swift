@@ -37,12 +37,12 @@ public struct ExportService: Sendable {
         if exportLayout == .keras {
             // keras reads MNIST as its own pinned mnist.npz: only the fetched artifact, never a self-made one.
             // Asked by name: an error. Among "every dataset": skip it, loudly, with the command that fetches it.
-            for npzOnly in sources where !LoaderLayout.kerasReadsGzip(npzOnly.manifest.name) && npzOnly.artifacts["keras"] == nil {
+            for npzOnly in sources where !LoaderLayout.kerasReadsGzip(npzOnly.manifest) && npzOnly.artifacts["keras"] == nil {
                 let error = ExportError.kerasNeedsOriginalMNIST(dataset: npzOnly.manifest.name)
                 if sources.count == 1 || (dataset != nil && dataset?.lowercased() != "all") { throw error }
                 skipped.append(SkippedDataset(dataset: npzOnly.manifest.name, reason: error.description + "; " + (error.hint ?? "")))
             }
-            sources.removeAll { !LoaderLayout.kerasReadsGzip($0.manifest.name) && $0.artifacts["keras"] == nil }
+            sources.removeAll { !LoaderLayout.kerasReadsGzip($0.manifest) && $0.artifacts["keras"] == nil }
         }
         let destinationPath = destination.standardizedFileURL.path
         // Each folder and file a dataset's part passes through too: DEST above the root must not make

@@ -6,26 +6,26 @@ struct GzipCopyExporter: DatasetExporter {
     enum Flavor { case keras, tfds }
     let flavor: Flavor
 
-    func folder(_ dataset: String) -> [String] {
+    func folder(_ manifest: Manifest) -> [String] {
         switch flavor {
-        case .keras: return LoaderLayout.kerasFolder(dataset)
-        case .tfds: return LoaderLayout.tfdsManualFolder(dataset)
+        case .keras: return LoaderLayout.kerasFolder(manifest)
+        case .tfds: return LoaderLayout.tfdsManualFolder(manifest)
         }
     }
 
-    func part(dataset: String) -> ExportPart {
-        if flavor == .keras && !LoaderLayout.kerasReadsGzip(dataset) { return KerasNPZExporter().part(dataset: dataset) }
-        let path = folder(dataset)
+    func part(manifest: Manifest) -> ExportPart {
+        if flavor == .keras && !LoaderLayout.kerasReadsGzip(manifest) { return KerasNPZExporter().part(manifest: manifest) }
+        let path = folder(manifest)
         return ExportPart(parent: Array(path.dropLast()), shape: .folder(path.last!))
     }
 
     func part(_ source: ExportSource) -> ExportPart {
-        if flavor == .keras && !LoaderLayout.kerasReadsGzip(source.manifest.name) { return KerasNPZExporter().part(source) }
-        return part(dataset: source.manifest.name)
+        if flavor == .keras && !LoaderLayout.kerasReadsGzip(source.manifest) { return KerasNPZExporter().part(source) }
+        return part(manifest: source.manifest)
     }
 
     func export(_ source: ExportSource, into target: ExportTarget) throws {
-        if flavor == .keras && !LoaderLayout.kerasReadsGzip(source.manifest.name) {
+        if flavor == .keras && !LoaderLayout.kerasReadsGzip(source.manifest) {
             try KerasNPZExporter().export(source, into: target)
             return
         }
@@ -48,10 +48,10 @@ struct GzipCopyExporter: DatasetExporter {
         }
         let tally = target.tally
         tally.path = directory.path
-        let name = FrameworkNames.tfds(source.manifest.name)
+        let name = source.manifest.frameworkNames.tfds
         switch flavor {
         case .keras:
-            tally.usage = ["KERAS_HOME=\(target.destination) python -c 'import keras; keras.datasets.fashion_mnist.load_data()'"]
+            tally.usage = ["KERAS_HOME=\(target.destination) python -c 'import keras; keras.datasets.\(name).load_data()'"]
         case .tfds:
             tally.notes.append(
                 "TFDS keeps extracted manual files by name alone in <data_dir>/downloads/extracted: build \(name) "

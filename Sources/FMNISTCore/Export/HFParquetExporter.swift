@@ -8,11 +8,11 @@ struct HFParquetExporter: DatasetExporter {
     func fileName(_ split: String) -> String { "\(split)-00000-of-00001.parquet" }
 
     /// The folder `<hub name>/` (`fashion_mnist`, `mnist`).
-    func part(dataset: String) -> ExportPart { ExportPart(parent: [], shape: .folder(FrameworkNames.tfds(dataset))) }
+    func part(manifest: Manifest) -> ExportPart { ExportPart(parent: [], shape: .folder(manifest.frameworkNames.tfds)) }
 
     /// The `huggingface` metadata value: the features of the hub dataset.
     static func featuresJSON(_ manifest: Manifest) -> String {
-        let names = FrameworkNames.huggingFaceClasses(manifest)
+        let names = manifest.frameworkNames.huggingFaceClasses
             .map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
             .joined(separator: ", ")
         return "{\"info\": {\"features\": {\"image\": {\"_type\": \"Image\"}, "

@@ -5,12 +5,12 @@
 struct KerasNPZExporter: DatasetExporter {
     static let loader = "keras"
 
-    func name(_ source: ExportSource) -> String { source.artifacts[Self.loader]?.name ?? "mnist.npz" }
+    func name(_ source: ExportSource) -> String { source.artifacts[Self.loader]?.name ?? "\(source.manifest.frameworkNames.keras).npz" }
 
     /// `datasets/mnist.npz`, a file in keras's `datasets/` folder (shared with `fashion-mnist/`).
     /// The artifact's name is keras's own (`<dataset>.npz`), as ``LoaderLayout/kerasNPZ(_:)`` says.
-    func part(dataset: String) -> ExportPart {
-        ExportPart(parent: [LoaderLayout.kerasDatasets], shape: .files([LoaderLayout.kerasNPZ(dataset)?.last ?? "\(dataset).npz"]))
+    func part(manifest: Manifest) -> ExportPart {
+        ExportPart(parent: [LoaderLayout.kerasDatasets], shape: .files([LoaderLayout.kerasNPZ(manifest)?.last ?? "\(manifest.frameworkNames.keras).npz"]))
     }
 
     func part(_ source: ExportSource) -> ExportPart {

@@ -4,7 +4,7 @@ import CZlib
 /// `y_test`), stored uncompressed as `numpy.savez` does, loadable with `np.load(f, allow_pickle=False)`.
 struct NPZExporter: DatasetExporter {
     /// `<dataset>.npz`, straight in DEST (shared with the other dataset's file).
-    func part(dataset: String) -> ExportPart { ExportPart(parent: [], shape: .files([dataset + ".npz"])) }
+    func part(manifest: Manifest) -> ExportPart { ExportPart(parent: [], shape: .files([manifest.name + ".npz"])) }
 
     func export(_ source: ExportSource, into target: ExportTarget) throws {
         let splits = try source.loadSplits(threads: target.threads)

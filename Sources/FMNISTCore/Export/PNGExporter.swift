@@ -3,7 +3,7 @@
 /// (one class name per line, line n = label n). `<index>` is the image's position in its split.
 struct PNGExporter: DatasetExporter {
     /// The folder `<dataset>/`; its `train/` and `test/` are summed up in the provenance.
-    func part(dataset: String) -> ExportPart { ExportPart(parent: [], shape: .folder(dataset)) }
+    func part(manifest: Manifest) -> ExportPart { ExportPart(parent: [], shape: .folder(manifest.name)) }
 
     var summarizedFolders: [String] { ["train", "test"] }
 

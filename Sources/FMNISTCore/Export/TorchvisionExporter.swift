@@ -9,10 +9,10 @@ import Foundation
 /// were written and proved.
 struct TorchvisionExporter: DatasetExporter {
     /// The class folder `FashionMNIST/` (raw/ inside; a stale processed/ goes with the old folder).
-    func part(dataset: String) -> ExportPart { ExportPart(parent: [], shape: .folder(FrameworkNames.torchvision(dataset))) }
+    func part(manifest: Manifest) -> ExportPart { ExportPart(parent: [], shape: .folder(manifest.frameworkNames.torchvision)) }
 
     func export(_ source: ExportSource, into target: ExportTarget) throws {
-        let className = FrameworkNames.torchvision(source.manifest.name)
+        let className = source.manifest.frameworkNames.torchvision
         let raw = try target.directory.subdirectory(LoaderLayout.torchvisionRawFolder)
         // All four files are streamed and proved first (on both cores, largest first); only then
         // is anything renamed into place.

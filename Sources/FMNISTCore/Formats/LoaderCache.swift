@@ -36,15 +36,15 @@ public struct LoaderCache: Sendable {
         let home = isDirectory(root.appendingPathComponent(LoaderLayout.kerasDatasets)) ? root
             : root.lastPathComponent == LoaderLayout.kerasDatasets ? root.deletingLastPathComponent() : nil
         if let home {
-            let folders = registry.manifests.filter { LoaderLayout.kerasReadsGzip($0.name) }
-                .map { Place(dataset: $0.name, url: below(home, LoaderLayout.kerasFolder($0.name))) }.filter { isDirectory($0.url) }
-            let npz = registry.manifests.compactMap { m in LoaderLayout.kerasNPZ(m.name).map { Place(dataset: m.name, url: below(home, $0)) } }
+            let folders = registry.manifests.filter { LoaderLayout.kerasReadsGzip($0) }
+                .map { Place(dataset: $0.name, url: below(home, LoaderLayout.kerasFolder($0))) }.filter { isDirectory($0.url) }
+            let npz = registry.manifests.compactMap { m in LoaderLayout.kerasNPZ(m).map { Place(dataset: m.name, url: below(home, $0)) } }
                 .filter { exists($0.url) }
             if !folders.isEmpty || !npz.isEmpty { return LoaderCache(loader: .keras, root: root, folders: folders, npz: npz) }
         }
         // `fashion_mnist` is TFDS's name only, so it makes its parent a manual dir (as `export tfds`
         // writes it); `mnist` alone says so only inside a folder named `manual`.
-        let tfds = registry.manifests.map { Place(dataset: $0.name, url: below(root, LoaderLayout.tfdsManualFolder($0.name))) }
+        let tfds = registry.manifests.map { Place(dataset: $0.name, url: below(root, LoaderLayout.tfdsManualFolder($0))) }
             .filter { isDirectory($0.url) }
         // A `mnist/` holding all four published .gz is what `export tfds --dataset mnist` writes: a manual dir too.
         let complete = tfds.contains { place in
@@ -52,7 +52,8 @@ public struct LoaderCache: Sendable {
                 FileRole.allCases.allSatisfy { RegularFile.kind(at: place.url.appendingPathComponent(manifest.defaultVersion.file($0).name).path) == .regular }
             } ?? false
         }
-        let isManual = root.lastPathComponent == LoaderLayout.tfdsManualName || tfds.contains { FrameworkNames.tfds($0.dataset) != $0.dataset }
+        let ownName = tfds.contains { place in registry.manifests.contains { $0.name == place.dataset && LoaderLayout.tfdsNameIsOwn($0) } }
+        let isManual = root.lastPathComponent == LoaderLayout.tfdsManualName || ownName
             || complete
         return isManual && !tfds.isEmpty ? LoaderCache(loader: .tfdsManual, root: root, folders: tfds, npz: []) : nil
     }

@@ -41,35 +41,42 @@ public struct LoaderPlace: Sendable, Equatable {
 /// TFDS manual dir, `fmnist import` of those layouts).
 ///
 /// ```swift
-/// LoaderLayout.torchvisionRaw("fashion")          // ["FashionMNIST", "raw"]
+/// LoaderLayout.torchvisionRaw(fashion)            // ["FashionMNIST", "raw"] (fashion: its Manifest)
 /// LoaderLayout.place(folder: ["home", "u", ".keras", "datasets", "fashion-mnist"],
 ///                    name: "train-images-idx3-ubyte.gz", registry: registry)   // keras, gzip, fashion
 /// ```
 public enum LoaderLayout {
     /// torchvision's folder of a dataset, relative to its root: `<Class>/raw`.
-    public static func torchvisionRaw(_ dataset: String) -> [String] { [FrameworkNames.torchvision(dataset), torchvisionRawFolder] }
+    public static func torchvisionRaw(_ manifest: Manifest) -> [String] { [manifest.frameworkNames.torchvision, torchvisionRawFolder] }
     /// The name of torchvision's folder of files inside a class folder.
     public static let torchvisionRawFolder = "raw"
     /// torchvision's stale cache folder beside `raw/`: `<Class>/processed` (read first when it holds `training.pt` + `test.pt`).
     public static let torchvisionProcessed = "processed"
     /// keras's cache folder, relative to `KERAS_HOME`: `datasets/fashion-mnist`.
-    public static func kerasFolder(_ dataset: String) -> [String] { [kerasDatasets, FrameworkNames.keras(dataset)] }
+    public static func kerasFolder(_ manifest: Manifest) -> [String] { [kerasDatasets, manifest.frameworkNames.keras] }
     /// Whether keras reads a dataset as the four `.gz` (Fashion-MNIST) rather than one pinned
-    /// `mnist.npz` (MNIST: fmnist only copies the published one, fetched with `fetch --artifact keras`).
-    public static func kerasReadsGzip(_ dataset: String) -> Bool { dataset != "mnist" }
+    /// `mnist.npz` (MNIST: fmnist only copies the published one, fetched with `fetch --artifact keras`):
+    /// the manifest's `frameworks.keras_reads`.
+    public static func kerasReadsGzip(_ manifest: Manifest) -> Bool { manifest.frameworkNames.kerasReadsGzip }
     /// keras's MNIST file, relative to `KERAS_HOME`: `datasets/<artifact name>` (`datasets/mnist.npz`).
     public static func kerasArtifactPath(_ name: String) -> [String] { [kerasDatasets, name] }
     /// keras's `mnist.npz`, relative to `KERAS_HOME` (`datasets/mnist.npz`), for the dataset keras
     /// reads from one npz rather than the four `.gz`; nil for the others.
-    public static func kerasNPZ(_ dataset: String) -> [String]? { kerasReadsGzip(dataset) ? nil : kerasArtifactPath("\(dataset).npz") }
+    public static func kerasNPZ(_ manifest: Manifest) -> [String]? {
+        let names = manifest.frameworkNames
+        return names.kerasReadsGzip ? nil : kerasArtifactPath("\(names.keras).npz")
+    }
     /// The folder under `KERAS_HOME` that holds keras's datasets.
     public static let kerasDatasets = "datasets"
     /// A TFDS manual dir with the builder's name added (`--add_name_to_manual_dir`): `fashion_mnist`, `mnist`.
-    public static func tfdsManualFolder(_ dataset: String) -> [String] { [FrameworkNames.tfds(dataset)] }
+    public static func tfdsManualFolder(_ manifest: Manifest) -> [String] { [manifest.frameworkNames.tfds] }
+    /// Whether a dataset's TFDS folder name is TFDS's alone (`fashion_mnist`, not the dataset's
+    /// name): such a folder makes its parent a manual dir; one named as the dataset only inside `manual/`.
+    public static func tfdsNameIsOwn(_ manifest: Manifest) -> Bool { manifest.frameworkNames.tfds != manifest.name }
     /// The name of TFDS's manual dir (`~/tensorflow_datasets/downloads/manual`).
     public static let tfdsManualName = "manual"
     /// Kaggle's CSV of one split (`train` or `test`): `fashion-mnist_train.csv`, `mnist_test.csv`.
-    public static func kaggleCSV(_ dataset: String, split: String) -> String { FrameworkNames.kaggleCSV(dataset, split) }
+    public static func kaggleCSV(_ manifest: Manifest, split: String) -> String { manifest.frameworkNames.kaggleCSV(split) }
 
     /// The name of a `.gz` file's uncompressed payload as torchvision and swift-models keep it.
     public static func uncompressedName(_ name: String) -> String {
@@ -102,7 +109,7 @@ public enum LoaderLayout {
     /// The dataset a torchvision (or swift-models) class folder name stands for: `FashionMNIST` → fashion.
     public static func dataset(torchvisionClass name: String?, registry: ManifestRegistry) -> String? {
         guard let name else { return nil }
-        return registry.manifests.first { FrameworkNames.torchvision($0.name) == name }?.name
+        return registry.manifests.first { $0.frameworkNames.torchvision == name }?.name
     }
 
     /// Where a file named `name` in the folder `folder` (its path components, outermost first) is
@@ -117,20 +124,20 @@ public enum LoaderLayout {
         func at(_ loader: Loader, _ dataset: String?) -> LoaderPlace {
             LoaderPlace(loader: loader, form: form, role: role, dataset: dataset)
         }
-        func matching(_ folderOf: (String) -> [String]) -> String? {
-            registry.manifests.first { folderOf($0.name) == Array(folder.suffix(folderOf($0.name).count)) }?.name
+        func matching(_ folderOf: (Manifest) -> [String]) -> Manifest? {
+            registry.manifests.first { folderOf($0) == Array(folder.suffix(folderOf($0).count)) }
         }
         if parent == torchvisionRawFolder, let dataset = dataset(torchvisionClass: grandparent, registry: registry) {
             return at(.torchvision, dataset)
         }
-        if let dataset = matching(kerasFolder), kerasReadsGzip(dataset) { return at(.keras, dataset) }
+        if let manifest = matching(kerasFolder), kerasReadsGzip(manifest) { return at(.keras, manifest.name) }
         if folder.contains("swift-models"), let dataset = dataset(torchvisionClass: parent, registry: registry) {
             return at(.swiftModels, dataset)
         }
         if parent == tfdsManualName && grandparent == "downloads" { return at(.tfdsManual, nil) }
-        if let dataset = matching(tfdsManualFolder), grandparent == tfdsManualName || FrameworkNames.tfds(dataset) != dataset {
+        if let manifest = matching(tfdsManualFolder), grandparent == tfdsManualName || tfdsNameIsOwn(manifest) {
             // `fashion_mnist` is TFDS's name only; a folder `mnist` is one only inside `manual/`.
-            return at(.tfdsManual, dataset)
+            return at(.tfdsManual, manifest.name)
         }
         if folder.contains("downloads") && (folder.contains("tensorflow_datasets") || parent == "downloads") {
             return at(.tfdsDownloads, dataset(inName: name, registry: registry))

@@ -115,7 +115,7 @@ struct KaggleCSVName: Equatable {
 
     init?(_ name: String, registry: ManifestRegistry) {
         for manifest in registry.manifests {
-            for split in ["train", "test"] where name == Self.fileName(manifest.name, split) {
+            for split in ["train", "test"] where name == Self.fileName(manifest, split) {
                 dataset = manifest.name
                 self.split = split
                 return
@@ -125,7 +125,7 @@ struct KaggleCSVName: Equatable {
     }
 
     /// Kaggle's name of a split's CSV: `fashion-mnist_train.csv`, `mnist_test.csv` (what `export csv` writes).
-    static func fileName(_ dataset: String, _ split: String) -> String { LoaderLayout.kaggleCSV(dataset, split: split) }
+    static func fileName(_ manifest: Manifest, _ split: String) -> String { LoaderLayout.kaggleCSV(manifest, split: split) }
 }
 
 /// `fmnist verify DIR` of a folder of Kaggle-format CSVs (what `fmnist export csv DEST` writes):
@@ -183,7 +183,7 @@ public struct CSVFolderReport: Sendable, Codable {
             status = .missing
             let missing = partial.splits == ["train"] ? "test" : "train"
             verdict = "incomplete: \(partial.title) \(partial.versionName)'s \(missing) split is missing "
-                + "(\(KaggleCSVName.fileName(partial.dataset, missing)))"
+                + "(\(registry.manifests.first { $0.name == partial.dataset }.map { KaggleCSVName.fileName($0, missing) } ?? missing))"
         } else {
             verdict = "holds " + holds.map { "\($0.title) \($0.versionName) (\($0.versionShortID))" }.joined(separator: " and ")
                 + ", as Kaggle-format CSV"

@@ -223,6 +223,6 @@ extension Manifest {
         Manifest(
             schema: schema, name: name, title: title, aliases: aliases, license: license, homepage: homepage, classes: classes,
             mirrors: version.mirrors.isEmpty ? mirrors : version.mirrors, histogram: histogram, sanity: sanity, statistics: statistics,
-            versions: [version.manifestVersion] + versions.filter { $0.identity.full != version.versionId })
+            versions: [version.manifestVersion] + versions.filter { $0.identity.full != version.versionId }, frameworks: frameworks)
     }
 }

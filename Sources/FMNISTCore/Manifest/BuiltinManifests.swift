@@ -25,6 +25,14 @@ enum BuiltinManifests {
   },
   "sanity": { "min_accuracy": 0.80, "max_accuracy": 0.95 },
   "statistics": { "mean": 0.2860405969887955, "std": 0.35302424826730616 },
+  "frameworks": {
+    "torchvision": "FashionMNIST",
+    "kaggle": "fashion-mnist",
+    "tfds": "fashion_mnist",
+    "keras": "fashion-mnist",
+    "keras_reads": "gzip",
+    "hf_classes": ["T - shirt / top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+  },
   "versions": [
     {
       "name": "2017-08-31",
@@ -83,6 +91,7 @@ enum BuiltinManifests {
   },
   "sanity": { "min_accuracy": 0.95, "max_accuracy": 1.0 },
   "statistics": { "mean": 0.1306604762738429, "std": 0.3081078071314181 },
+  "frameworks": { "torchvision": "MNIST", "kaggle": "mnist", "tfds": "mnist", "keras": "mnist", "keras_reads": "npz" },
   "versions": [
     {
       "name": "lecun-1998",

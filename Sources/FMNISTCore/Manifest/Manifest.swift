@@ -181,6 +181,60 @@ public struct PixelStatistics: Sendable, Codable, Equatable {
     }
 }
 
+/// How the frameworks name a dataset (a manifest's optional `frameworks` object). Every field is
+/// optional; an absent one takes the default derived from the manifest's `name` (see
+/// `FrameworkNames` in Formats/, and README "Manifests"):
+///
+/// ```json
+/// "frameworks": { "torchvision": "KMNIST", "kaggle": "kmnist", "tfds": "kmnist" }
+/// ```
+///
+/// | field | names | default |
+/// |---|---|---|
+/// | `torchvision` | the class folder `<root>/<Class>/raw` | the name upper-cased (`MNIST`) |
+/// | `kaggle` | the CSV prefix `<kaggle>_train.csv` | the name |
+/// | `tfds` | the TFDS builder and manual folder, the Hugging Face folder | the name |
+/// | `keras` | keras's cache folder `datasets/<keras>/` (or `datasets/<keras>.npz`) | `kaggle` |
+/// | `keras_reads` | `gzip` (the four `.gz`) or `npz` (keras's own pinned npz, an artifact) | `gzip` |
+/// | `hf_classes` | the class labels of an `export hf` Parquet file | `classes` |
+public struct ManifestFrameworks: Sendable, Codable, Equatable {
+    /// The forms `keras_reads` may name.
+    public static let kerasForms: [String] = ["gzip", "npz"]
+
+    public var torchvision: String?
+    public var kaggle: String?
+    public var tfds: String?
+    public var keras: String?
+    /// `gzip` or `npz` (validated by the loader, so that a wrong word gets its own message).
+    public var kerasReads: String?
+    public var hfClasses: [String]?
+
+    public init(
+        torchvision: String? = nil, kaggle: String? = nil, tfds: String? = nil, keras: String? = nil,
+        kerasReads: String? = nil, hfClasses: [String]? = nil
+    ) {
+        self.torchvision = torchvision
+        self.kaggle = kaggle
+        self.tfds = tfds
+        self.keras = keras
+        self.kerasReads = kerasReads
+        self.hfClasses = hfClasses
+    }
+
+    /// These names, each absent one taken from `other`.
+    public func filled(from other: ManifestFrameworks) -> ManifestFrameworks {
+        ManifestFrameworks(
+            torchvision: torchvision ?? other.torchvision, kaggle: kaggle ?? other.kaggle, tfds: tfds ?? other.tfds,
+            keras: keras ?? other.keras, kerasReads: kerasReads ?? other.kerasReads, hfClasses: hfClasses ?? other.hfClasses)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case torchvision, kaggle, tfds, keras
+        case kerasReads = "keras_reads"
+        case hfClasses = "hf_classes"
+    }
+}
+
 /// A dataset manifest: everything fmnist knows about one dataset (`manifests/*.json`).
 public struct Manifest: Sendable, Codable, Equatable {
     /// The only schema version this build understands.
@@ -203,9 +257,23 @@ public struct Manifest: Sendable, Codable, Equatable {
     /// Training-pixel statistics of the default version; optional (older manifests lack them).
     public let statistics: PixelStatistics?
     public let versions: [ManifestVersion]
+    /// How torchvision, Kaggle, TFDS, keras and the Hugging Face hub name this dataset; optional
+    /// (each absent name is derived from `name`).
+    public var frameworks: ManifestFrameworks? = nil
 
     /// The newest (first listed) version: what `fetch` downloads by default.
     public var defaultVersion: ManifestVersion { versions[0] }
+
+    /// This manifest with each framework name it leaves out taken from `replaced`, the manifest of
+    /// the same name it replaces (`hf_classes` only when the class names are the same).
+    public func inheritingFrameworks(from replaced: Manifest) -> Manifest {
+        guard let inherited = replaced.frameworks else { return self }
+        var merged = (frameworks ?? ManifestFrameworks()).filled(from: inherited)
+        if classes != replaced.classes { merged.hfClasses = frameworks?.hfClasses }
+        var result = self
+        result.frameworks = merged
+        return result
+    }
 
     /// Whether `name` (case-insensitive) names this dataset or one of its aliases.
     public func answers(to name: String) -> Bool {

@@ -159,6 +159,28 @@ public enum ManifestLoader {
             }
             try validateArtifacts(version, field: vField, fail: fail)
         }
+        if let frameworks = m.frameworks { try validateFrameworks(frameworks, classes: m.classes, fail: fail) }
+    }
+
+    /// The rules for the optional `frameworks` names: each a folder or file-name stem a loader
+    /// reads (1–64 letters, digits, '-' or '_', so never a path), `keras_reads` one of
+    /// ``ManifestFrameworks/kerasForms``, and `hf_classes` one non-empty label per class.
+    static func validateFrameworks(_ frameworks: ManifestFrameworks, classes: [String], fail: (String, String) -> ManifestError) throws {
+        let names = [("torchvision", frameworks.torchvision), ("kaggle", frameworks.kaggle), ("tfds", frameworks.tfds), ("keras", frameworks.keras)]
+        for (field, value) in names {
+            if let value { try checkIdentifier(value, field: "frameworks.\(field)", fail: fail) }
+        }
+        if let form = frameworks.kerasReads, !ManifestFrameworks.kerasForms.contains(form) {
+            throw fail("frameworks.keras_reads", "\"\(form)\" is not a form keras reads (\(ManifestFrameworks.kerasForms.joined(separator: ", ")))")
+        }
+        if let labels = frameworks.hfClasses {
+            if labels.count != classes.count {
+                throw fail("frameworks.hf_classes", "has \(labels.count) labels but there are \(classes.count) classes")
+            }
+            for (index, label) in labels.enumerated() where label.isEmpty {
+                throw fail("frameworks.hf_classes[\(index)]", "class label must not be empty")
+            }
+        }
     }
 
     /// The rules for a version's optional `artifacts`: a plain file name, a known loader (one

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The set of manifests in effect: the built-in ones, plus any from `--manifests DIR` or
-/// `FMNIST_MANIFESTS` (colon-separated directories), which add datasets or override by name.
+/// `FMNIST_MANIFESTS` (colon-separated directories), which add datasets or override by name (an
+/// override keeps each `frameworks` name it leaves out from the manifest it replaces).
 public struct ManifestRegistry: Sendable {
     /// Manifests in a stable order: built-ins first (fashion, mnist), then additions.
     public let manifests: [Manifest]
@@ -29,7 +30,9 @@ public struct ManifestRegistry: Sendable {
         for directory in directories where !directory.isEmpty {
             for manifest in try ManifestLoader.load(directory: URL(fileURLWithPath: directory)) {
                 if let index = result.firstIndex(where: { $0.name == manifest.name }) {
-                    result[index] = manifest
+                    // A replacement (a private mirror's copy of `mnist`) keeps the framework names it
+                    // does not give: they name the same dataset.
+                    result[index] = manifest.inheritingFrameworks(from: result[index])
                 } else {
                     result.append(manifest)
                 }

@@ -8,8 +8,9 @@ import Foundation
 /// - `torchvision`: `PATH/MNIST/raw` and `PATH/FashionMNIST/raw` both point at the active
 ///   version's uncompressed payloads (``PayloadStore``), so `torchvision.datasets.MNIST(PATH)` reads
 ///   whichever dataset is active.
-/// - `keras`: `PATH/datasets/fashion-mnist` points at the active live folder, so
-///   `keras.datasets.fashion_mnist.load_data()` with `KERAS_HOME=PATH` reads it.
+/// - `keras`: `PATH/datasets/<keras folder>` of every dataset keras reads as `.gz` (the manifests'
+///   `frameworks.keras_reads`; of the built-ins only `fashion-mnist`) points at the active live
+///   folder, so `keras.datasets.fashion_mnist.load_data()` with `KERAS_HOME=PATH` reads it.
 ///
 /// ```swift
 /// for placement in LinkLayout.torchvision.placements(root: "/home/me/tv", registry: registry) {
@@ -47,18 +48,27 @@ public enum LinkLayout: String, Sendable, Codable, CaseIterable {
     }
 
     /// The symlinks this layout keeps for the registered path `root` (absolute, standardized).
+    /// One placement per path: two manifests may give one framework name (a renamed copy of a
+    /// built-in manifest keeps its `frameworks`); the first in registry order is kept.
     public func placements(root: String, registry: ManifestRegistry) -> [Placement] {
+        var seen: Set<String> = []
+        return allPlacements(root: root, registry: registry).filter { seen.insert($0.path).inserted }
+    }
+
+    private func allPlacements(root: String, registry: ManifestRegistry) -> [Placement] {
         switch self {
         case .seed:
             return [Placement(path: root, folders: [], shows: .liveFolder)]
         case .torchvision:
             return registry.manifests.map { manifest in
-                let folder = root + "/" + FrameworkNames.torchvision(manifest.name)
+                let folder = root + "/" + manifest.frameworkNames.torchvision
                 return Placement(path: folder + "/raw", folders: [root, folder], shows: .payloads)
             }
         case .keras:
             let folder = root + "/datasets"
-            return [Placement(path: folder + "/" + FrameworkNames.keras("fashion"), folders: [root, folder], shows: .liveFolder)]
+            return registry.manifests.filter { $0.frameworkNames.kerasReadsGzip }.map { manifest in
+                Placement(path: folder + "/" + manifest.frameworkNames.keras, folders: [root, folder], shows: .liveFolder)
+            }
         }
     }
 }

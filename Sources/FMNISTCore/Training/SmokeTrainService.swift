@@ -40,9 +40,9 @@ public struct SmokeTrainService: Sendable {
             throw UsageError("the dataset is given twice: \"\(parsed.dataset)\" and --dataset \(dataset)",
                              hint: "give it once, e.g. fmnist smoke-train \(dataset)")
         }
-        if let selector = parsed?.version, let version, selector != version {
+        if let parsed, let selector = parsed.version, let version, selector != version {
             throw UsageError("the version is given twice: @\(selector) and --dataset-version \(version)",
-                             hint: "give it once, e.g. fmnist smoke-train \(parsed?.dataset ?? "fashion")@\(version)")
+                             hint: "give it once, e.g. fmnist smoke-train \(parsed.dataset)@\(version)")
         }
         let name = parsed?.dataset ?? dataset ?? "current"
         let selector = parsed?.version ?? version

@@ -24,7 +24,7 @@ public enum ActiveDataset {
     static func noActiveDataset(layout: WorkspaceLayout, registry: ManifestRegistry) -> FileAccessError {
         let present = present(layout: layout, registry: registry)
         if present.isEmpty {
-            let first = registry.manifests.first?.name ?? "fashion"
+            let first = registry.manifests.first?.name ?? "DATASET"
             return FileAccessError(
                 path: layout.currentLink.path,
                 problem: "no dataset in this workspace yet (nothing fetched or imported)",

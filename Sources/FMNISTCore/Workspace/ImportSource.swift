@@ -128,7 +128,7 @@ struct ImportSource {
             if KaggleCSVFile.looksLikeCSV(url) {
                 throw UsageError(
                     "\(url.path) is one CSV, one split; an import needs both",
-                    hint: "give the folder holding \(LoaderLayout.kaggleCSV(manifest.name, split: "train")) and \(LoaderLayout.kaggleCSV(manifest.name, split: "test"))")
+                    hint: "give the folder holding \(LoaderLayout.kaggleCSV(manifest, split: "train")) and \(LoaderLayout.kaggleCSV(manifest, split: "test"))")
             }
             throw UsageError("\(url.path) is not a folder (nor an .npz)", hint: "give \(what)")
         }
@@ -139,7 +139,7 @@ struct ImportSource {
             return ImportSource(layout: layout, given: url, readFrom: url, parts: .files(parts))
         }
         // A torchvision root: ROOT/<Class>/raw.
-        let raw = LoaderLayout.torchvisionRaw(manifest.name).reduce(url) { $0.appendingPathComponent($1) }
+        let raw = LoaderLayout.torchvisionRaw(manifest).reduce(url) { $0.appendingPathComponent($1) }
         if RegularFile.kind(at: raw.path) == .directory, let parts = filesParts(in: raw, names: names, torchvision: true) {
             return ImportSource(layout: .torchvision, given: url, readFrom: raw, parts: .files(parts))
         }
@@ -155,8 +155,8 @@ struct ImportSource {
             }
         }
         // Kaggle-format CSVs, by the names `export csv` writes.
-        let train = url.appendingPathComponent(LoaderLayout.kaggleCSV(manifest.name, split: "train"))
-        let test = url.appendingPathComponent(LoaderLayout.kaggleCSV(manifest.name, split: "test"))
+        let train = url.appendingPathComponent(LoaderLayout.kaggleCSV(manifest, split: "train"))
+        let test = url.appendingPathComponent(LoaderLayout.kaggleCSV(manifest, split: "test"))
         if RegularFile.kind(at: train.path) != nil || RegularFile.kind(at: test.path) != nil {
             let absent = [train, test].filter { RegularFile.kind(at: $0.path) == nil }
             if !absent.isEmpty {
@@ -199,7 +199,7 @@ struct ImportSource {
             }
         }
         let train = "train-00000-of-00001.parquet", test = "test-00000-of-00001.parquet"
-        for folder in [url.appendingPathComponent(FrameworkNames.tfds(manifest.name)), url] {
+        for folder in [url.appendingPathComponent(manifest.frameworkNames.tfds), url] {
             if let (train, test) = try pair(folder, train, test, directory: false) {
                 return ImportSource(layout: .hf, given: url, readFrom: folder, parts: .splits(train: train, test: test))
             }
