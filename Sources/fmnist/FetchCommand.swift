@@ -97,8 +97,7 @@ struct FetchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Fetch exactly the versions pinned by the lock file (see fmnist lock).")
     var locked = false
 
-    @Option(name: .long, help: ArgumentHelp("The lock file for --locked (default: ./fmnist.lock).", valueName: "PATH"))
-    var file: String?
+    @OptionGroup var lockFile: LockFileOptions
 
     @OptionGroup var options: GlobalOptions
 
@@ -106,10 +105,9 @@ struct FetchCommand: AsyncParsableCommand {
         try await runReportingErrors(options) {
             let console = options.console
             var fetch = FetchOptions()
-            let lockFile = try ProjectLock.lockFile(file: file, locked: locked, command: "fetch")
+            let lockFile = try self.lockFile.path(locked: locked, command: "fetch")
             if locked {
-                if dataset != "all" { throw UsageError("--locked fetches what the lock pins; do not name a dataset (\(dataset))") }
-                if acceptUnknown { throw UsageError("--locked accepts exactly the pinned versions; drop --accept-unknown") }
+                try FetchOptions.checkLocked(selection: dataset, acceptUnknown: acceptUnknown)
                 fetch.pinned = try ProjectLock.read(path: lockFile, registry: try options.registry()).datasets
             }
             fetch.selection = dataset
@@ -128,7 +126,7 @@ struct FetchCommand: AsyncParsableCommand {
                 layout: options.layout, registry: try options.registry(), options: fetch, onEvent: display.handle)
             let report = try service.run()
             display.finish()
-            if options.json { Console.writeStdout(try JSONOutput.encode(report)) }
+            try options.printJSON(report)
             console.emit(FetchSummaryText.lines(report, console: console))
             return report.exitStatus
         }

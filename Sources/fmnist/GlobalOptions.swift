@@ -22,6 +22,11 @@ struct GlobalOptions: ParsableArguments {
     func registry() throws -> ManifestRegistry {
         try ManifestRegistry.load(extraDirectories: manifests)
     }
+
+    /// With `--json`, writes the command's result on stdout (``JSONOutput``); nothing otherwise.
+    func printJSON<T: Encodable>(_ value: T) throws {
+        if json { Console.writeStdout(try JSONOutput.encode(value)) }
+    }
 }
 
 /// Runs the library's checks of a command's flags (``FlagBounds``) from `validate()`: a refused

@@ -73,24 +73,18 @@ struct SmokeTrainCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors(options) {
-            guard let chosen = TrainingConfiguration.Optimizer(rawValue: optimizer.lowercased()) else {
-                throw UsageError("unknown optimizer \"\(optimizer)\"", hint: "use --optimizer sgd or --optimizer adam")
-            }
             let configuration = TrainingConfiguration(
-                epochs: epochs, batchSize: batch, learningRate: learningRate, optimizer: chosen, seed: seed,
+                epochs: epochs, batchSize: batch, learningRate: learningRate, optimizer: try SmokeTrainService.optimizer(named: optimizer), seed: seed,
                 threads: threads, limit: limit, evaluateEachEpoch: evaluateEachEpoch)
             let console = options.console
             let service = SmokeTrainService(layout: options.layout, registry: try options.registry())
             if compare {
-                if target != nil || dataset != nil || datasetVersion != nil {
-                    throw UsageError("--compare trains on every dataset's live version; it takes no DATASET or version",
-                                     hint: "e.g. fmnist smoke-train --compare --epochs 2")
-                }
+                try SmokeTrainService.checkCompare(namesATarget: target != nil || dataset != nil || datasetVersion != nil)
                 let comparison = try service.compare(
                     configuration: configuration,
                     progress: { console.info(SmokeTrainText.comparedEpoch($1, dataset: $0)) },
                     status: { console.info($0) })
-                if options.json { Console.writeStdout(try JSONOutput.encode(comparison)) }
+                try options.printJSON(comparison)
                 console.info(SmokeTrainText.comparison(comparison, configuration: configuration, console: console))
                 return comparison.exitStatus
             }
@@ -99,7 +93,7 @@ struct SmokeTrainCommand: AsyncParsableCommand {
                 dataset: named.dataset, version: named.version, configuration: configuration,
                 progress: { console.info(SmokeTrainText.epoch($0)) },
                 status: { console.info($0) })
-            if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+            try options.printJSON(result)
             console.info(SmokeTrainText.summary(result, console: console))
             return result.exitStatus
         }

@@ -46,8 +46,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Check that the live versions are the ones fmnist.lock pins and that they verify (exit 3 on any drift).")
     var locked = false
 
-    @Option(name: .long, help: ArgumentHelp("The lock file for --locked (default: ./fmnist.lock).", valueName: "PATH"))
-    var file: String?
+    @OptionGroup var lockFile: LockFileOptions
 
     @OptionGroup var options: GlobalOptions
 
@@ -56,14 +55,14 @@ struct VerifyCommand: AsyncParsableCommand {
             let registry = try options.registry()
             let console = options.console
             let service = VerifyService(layout: options.layout, registry: registry)
-            let lockFile = try ProjectLock.lockFile(file: file, locked: locked, command: "verify")
+            let lockFile = try self.lockFile.path(locked: locked, command: "verify")
             if locked {
                 if (target != nil && target?.lowercased() != "all") || expectedDataset != nil || repair {
                     throw UsageError("--locked checks what the lock pins; it takes no target, --as or --repair")
                 }
                 let result = try LockedVerifier(layout: options.layout, registry: registry).verify(lockFile: lockFile)
                 console.emit(result.lines)
-                if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+                try options.printJSON(result)
                 return result.exitStatus
             }
             if repair { console.emit(VerifyText.repairLines(try service.repair(progress: console.info))) }

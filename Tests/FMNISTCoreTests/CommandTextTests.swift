@@ -122,4 +122,65 @@ import Testing
         #expect(SmokeTrainText.figure(.nan) == "NaN (diverged)")
         #expect(SmokeTrainText.figure(.infinity) == "infinite (diverged)")
     }
+
+    @Test func smokeTrainFlagDecisions() throws {
+        #expect(try SmokeTrainService.optimizer(named: "ADAM") == .adam)
+        let error = #expect(throws: UsageError.self) { try SmokeTrainService.optimizer(named: "lbfgs") }
+        #expect(error?.description == "unknown optimizer \"lbfgs\"")
+        try SmokeTrainService.checkCompare(namesATarget: false)
+        #expect(throws: UsageError.self) { try SmokeTrainService.checkCompare(namesATarget: true) }
+        try FetchOptions.checkLocked(selection: "all", acceptUnknown: false)
+        let named = #expect(throws: UsageError.self) { try FetchOptions.checkLocked(selection: "mnist", acceptUnknown: false) }
+        #expect(named?.description == "--locked fetches what the lock pins; do not name a dataset (mnist)")
+        #expect(throws: UsageError.self) { try FetchOptions.checkLocked(selection: "all", acceptUnknown: true) }
+    }
+
+    @Test func statusTellsAbsentFromCopiedInByHand() {
+        func dataset(_ name: String, unrecorded: [String], active: Bool) -> DatasetStatus {
+            DatasetStatus(
+                dataset: name, title: name, present: false, version: nil, versionsKept: 0, lastVerified: nil, lastVerifyResult: nil,
+                activeLinks: [], active: active, path: "/nonexistent-fmnist-test/\(name)", unrecordedFiles: unrecorded)
+        }
+        let status = WorkspaceStatus(
+            root: "/w", catalogExists: false,
+            datasets: [dataset("fashion", unrecorded: [], active: true), dataset("mnist", unrecorded: ["a.gz", "b.gz"], active: false)],
+            links: [LinkState(path: "/w/current", target: nil, dataset: nil, isDefault: true)], lockHolder: nil)
+        #expect(WorkspaceText.status(status, console: Self.console) == [
+            "workspace /w (empty: nothing fetched or imported yet)",
+            "  fashion  absent   (run: fmnist fetch fashion)  <- current",
+            "  mnist    UNRECORDED  2 file(s) copied in by hand (check: fmnist verify mnist; record: fmnist import /nonexistent-fmnist-test/mnist --as mnist)",
+            "links:",
+            "  /w/current -> (absent)",
+        ])
+        #expect(WorkspaceText.versions([], dataset: nil, console: Self.console) == ["no versions recorded; run: fmnist fetch all"])
+        #expect(WorkspaceText.log([]) == ["no events recorded yet"])
+    }
+
+    @Test func aSmokeTrainEventShowsItsAccuracy() {
+        #expect(WorkspaceText.smokeTrainFigures(.object(["accuracy": .number(0.87123), "epochs": .number(1)])) == "  accuracy 0.8712 after 1 epoch(s)")
+        #expect(WorkspaceText.smokeTrainFigures(.object(["accuracy": .null])) == "  accuracy not finite")
+        #expect(WorkspaceText.smokeTrainFigures(.object([:])) == "")
+    }
+
+    @Test func switchAloneAndUnlinkSayWhatIsThere() {
+        let nothing = ActiveState(dataset: nil, title: nil, version: nil, classes: [], links: [
+            LinkState(path: "/w/current", target: nil, dataset: nil, isDefault: true)
+        ])
+        #expect(SwitchText.active(nothing) == [
+            "active: nothing (data/current points at no dataset); run: fmnist switch fashion|mnist",
+            "registered links: none (add one with: fmnist switch DATASET --link PATH)",
+            "  /w/current -> (absent)",
+        ])
+        let kept = UnlinkResult(path: "/p/MNIST_data", layout: .seed, removedSymlink: false, removedSymlinks: [])
+        #expect(SwitchText.unlinked(kept) == "forgot the link /p/MNIST_data (nothing of fmnist's was there to remove)")
+        let removed = UnlinkResult(path: "/p/tv", layout: .torchvision, removedSymlink: true, removedSymlinks: ["/p/tv/MNIST/raw"])
+        #expect(SwitchText.unlinked(removed) == "forgot the link /p/tv; removed /p/tv/MNIST/raw")
+    }
+
+    @Test func doctorCountsAndHintsOnlyWhatItCanRepair() {
+        let empty = DoctorReport(findings: [], scanned: ["/a", "/b"], entriesSeen: 3, filesRead: 0, seconds: 0.5)
+        #expect(DoctorText.lines(empty, fix: false, console: Self.console) == [
+            "no MNIST-format files found (scanned /a, /b: 3 entries, 0 files read, 0.50 s)"
+        ])
+    }
 }
