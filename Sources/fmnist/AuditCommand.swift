@@ -74,7 +74,7 @@ struct AuditCommand: AsyncParsableCommand {
                 dataset: parsed.dataset, version: parsed.version, settings: settings,
                 status: { console.info($0) }, isCancelled: { cancellation.isCancelled })
             if let card { try service.writeCard(report, to: card) }
-            if options.json { Console.writeStdout(try JSONOutput.encode(report)) }
+            try options.printJSON(report)
             render(report, console: console)
             if let card { console.info("wrote the card to \(card)") }
             return .success

@@ -51,7 +51,7 @@ struct DiffCommand: AsyncParsableCommand {
             }
             console.info("test images also in train: A \(report.a.testImagesInTrain), B \(report.b.testImagesInTrain)")
             console.info(String(format: "compared in %.2f s", report.seconds))
-            if options.json { Console.writeStdout(try JSONOutput.encode(report)) }
+            try options.printJSON(report)
             return .success
         }
     }

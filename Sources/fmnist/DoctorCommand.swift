@@ -33,34 +33,8 @@ struct DoctorCommand: AsyncParsableCommand {
         try await runReportingErrors(options) {
             let service = DoctorService(layout: options.layout, registry: try options.registry())
             let report = try service.run(paths: paths.map { URL(fileURLWithPath: $0) }, fix: fix)
-            if options.json { Console.writeStdout(try JSONOutput.encode(report.findings)) }
-            let console = options.console
-            let width = report.findings.map(\.status.rawValue.count).max() ?? 2
-            for finding in report.findings {
-                let label = finding.status.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
-                let mark = console.style(finding.status == .ok ? label : label.uppercased(), finding.status == .ok ? "32" : "31")
-                console.info("\(mark)  [\(finding.loader.rawValue)] \(finding.path)")
-                console.info("\(String(repeating: " ", count: width))    \(finding.message)")
-                if let fix = finding.fix {
-                    let verb = switch fix.action {
-                    case .replaced, .movedAside: console.style("fixed", "1;32")
-                    case .leftAlone: console.style("left alone", "1;33")
-                    case .refused, .needsFetch: console.style("not fixed", "1;31")
-                    }
-                    console.info("\(String(repeating: " ", count: width))    \(verb): \(fix.message)")
-                }
-            }
-            let problems = report.findings.filter { $0.status != .ok }.count
-            let unsettled = report.findings.filter { !$0.settled }.count
-            let summary = report.findings.isEmpty
-                ? "no MNIST-format files found"
-                : "\(report.findings.count) found, \(problems) not ok" + (fix ? ", \(problems - unsettled) fixed" : "")
-            console.info("\(summary) (scanned \(report.scanned.joined(separator: ", ")): \(report.entriesSeen) entries, "
-                         + "\(report.filesRead) files read, \(String(format: "%.2f", report.seconds)) s)")
-            if !fix && report.repairable > 0 {
-                let some = report.repairable < problems ? "\(report.repairable) of them" : "them"
-                console.info("hint: run `fmnist doctor --fix` with the same paths to repair \(some) from the workspace")
-            }
+            try options.printJSON(report.findings)
+            DoctorText.lines(report, fix: fix, console: options.console).forEach(options.console.info)
             return report.exitStatus
         }
     }

@@ -64,7 +64,7 @@ struct ExportCommand: AsyncParsableCommand {
             let result = try service.run(
                 layout: try ExportLayout(parsing: layout), destination: URL(fileURLWithPath: destination), dataset: dataset,
                 force: force)
-            if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+            try options.printJSON(result)
             let console = options.console
             for exported in result.datasets {
                 console.info("exported \(exported.title) \(exported.versionName) (\(exported.versionShortID)) as \(result.layout.rawValue): "

@@ -33,16 +33,13 @@ struct FMNISTCommand: AsyncParsableCommand {
 
     /// Runs the command; argument errors exit with the documented usage status 2 (not 64).
     static func main() async {
-        if let renamed = SmokeTrainService.renamedVersionOption(in: Array(CommandLine.arguments.dropFirst())) {
-            Console(quiet: false).error(renamed.description)
-            if let hint = renamed.hint { Console.writeStderr("hint: \(hint)\n") }
-            if CommandLine.arguments.dropFirst().prefix(while: { $0 != "--" }).contains("--json") {
-                Console.writeStdout((try? JSONOutput.encode(
-                    ErrorReport(error: renamed.description, hint: renamed.hint, exitCode: renamed.exitStatus.rawValue))) ?? "{}")
-            }
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let renamed = SmokeTrainService.renamedVersionOption(in: arguments) {
+            let report = ErrorReport(renamed)
+            Console(quiet: false).emit(report.lines)
+            if ErrorReport.wantsJSON(arguments) { Console.writeStdout(report.json) }
             Foundation.exit(renamed.exitStatus.rawValue)
         }
-        let arguments = Array(CommandLine.arguments.dropFirst())
         var command: ParsableCommand
         do {
             command = try parseAsRoot(arguments)
@@ -72,23 +69,9 @@ struct FMNISTCommand: AsyncParsableCommand {
         let commands = configuration.subcommands.map { $0._commandName }
         let datasets = (try? ManifestRegistry.load(extraDirectories: []))?.manifests.flatMap { [$0.name] + $0.aliases } ?? []
         let slip = CommandLineSlip.diagnose(arguments: arguments, commands: commands, datasets: datasets)
-        var text = message(for: error)
-        var hint: String?
-        if let range = text.range(of: "\nhint: ") {
-            hint = String(text[range.upperBound...])
-            text = String(text[..<range.lowerBound])
-        }
-        if let slip {
-            text = slip.message
-            hint = slip.hint(commands: commands)
-            Console(quiet: false).error(text)
-            Console.writeStderr("hint: \(hint!)\n")
-        } else {
-            Console.writeStderr(fullMessage(for: error) + "\n")
-        }
-        if arguments.prefix(while: { $0 != "--" }).contains("--json") {
-            Console.writeStdout((try? JSONOutput.encode(ErrorReport(error: text, hint: hint, exitCode: ExitStatus.usage.rawValue))) ?? "{}")
-        }
+        let report = ErrorReport.usage(parserMessage: message(for: error), slip: slip, commands: commands)
+        if slip != nil { Console(quiet: false).emit(report.lines) } else { Console.writeStderr(fullMessage(for: error) + "\n") }
+        if ErrorReport.wantsJSON(arguments) { Console.writeStdout(report.json) }
         Foundation.exit(ExitStatus.usage.rawValue)
     }
 }

@@ -97,8 +97,7 @@ struct FetchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Fetch exactly the versions pinned by the lock file (see fmnist lock).")
     var locked = false
 
-    @Option(name: .long, help: ArgumentHelp("The lock file for --locked (default: ./fmnist.lock).", valueName: "PATH"))
-    var file: String?
+    @OptionGroup var lockFile: LockFileOptions
 
     @OptionGroup var options: GlobalOptions
 
@@ -106,11 +105,10 @@ struct FetchCommand: AsyncParsableCommand {
         try await runReportingErrors(options) {
             let console = options.console
             var fetch = FetchOptions()
-            if file != nil && !locked { throw UsageError("--file names the lock file of --locked", hint: "e.g. fmnist fetch --locked --file \(file!)") }
+            let lockFile = try self.lockFile.path(locked: locked, command: "fetch")
             if locked {
-                if dataset != "all" { throw UsageError("--locked fetches what the lock pins; do not name a dataset (\(dataset))") }
-                if acceptUnknown { throw UsageError("--locked accepts exactly the pinned versions; drop --accept-unknown") }
-                fetch.pinned = try ProjectLock.read(path: file ?? ProjectLock.defaultFileName, registry: try options.registry()).datasets
+                try FetchOptions.checkLocked(selection: dataset, acceptUnknown: acceptUnknown)
+                fetch.pinned = try ProjectLock.read(path: lockFile, registry: try options.registry()).datasets
             }
             fetch.selection = dataset
             fetch.mirrors = mirror
@@ -128,171 +126,9 @@ struct FetchCommand: AsyncParsableCommand {
                 layout: options.layout, registry: try options.registry(), options: fetch, onEvent: display.handle)
             let report = try service.run()
             display.finish()
-            if options.json { Console.writeStdout(try JSONOutput.encode(report)) }
-            FetchSummary.print(report, console: console)
+            try options.printJSON(report)
+            console.emit(FetchSummaryText.lines(report, console: console))
             return report.exitStatus
-        }
-    }
-}
-
-/// The human summary printed after a fetch.
-enum FetchSummary {
-    static func print(_ report: FetchReport, console: Console) {
-        if report.interrupted {
-            printInterrupted(report, console: console)
-            return
-        }
-        for dataset in report.datasets {
-            switch dataset.status {
-            case .interrupted:
-                break
-            case .present, .fetched:
-                console.info(console.style(dataset.message, "1;32"))
-                // One mirror for every downloaded file: named once, so that file lines stay short.
-                let bases = Set(dataset.files.compactMap { $0.mirror.map(FetchDiagnosis.mirrorBase(of:)) })
-                let oneMirror = bases.count == 1 ? bases.first : nil
-                if let oneMirror { console.info("  from \(oneMirror)") }
-                // Mirrors --offline passed over are not news when the fetch succeeded.
-                for file in dataset.files where file.status == .downloaded || file.skipped.contains(where: { $0.code != "offline" }) {
-                    var line = "  \(file.name): \(file.message)"
-                    if let mirror = file.mirror {
-                        line += ", \(FetchProgressDisplay.bytes(file.bytesDownloaded))" + (oneMirror == nil ? " from \(mirror)" : "")
-                    }
-                    if file.resumedFrom > 0 { line += " (resumed at \(FetchProgressDisplay.bytes(file.resumedFrom)))" }
-                    console.info(line)
-                    for skip in file.skipped where skip.code != "offline" { console.info("    skipped: \(skip)") }
-                    for note in file.notes { console.info("    note: \(note)") }
-                }
-                printArtifacts(dataset, console: console)
-            case .failed, .unknownRefused, .notPinned:
-                // One line per mirror, all files together.
-                // One line per mirror when every file failed there for one reason; else each file's own.
-                for failure in dataset.mirrorFailures {
-                    if failure.sameReason {
-                        let what = failure.files.count == 1 ? failure.files[0] : "\(failure.files.count) files"
-                        console.info("  mirror \(failure.mirror): \(failure.reason) (\(what))")
-                    } else {
-                        console.info("  mirror \(failure.mirror): \(failure.files.count) files, \(failure.reasons.count) different reasons:")
-                        for group in failure.reasons {
-                            console.info("    \(group.files.joined(separator: ", ")): \(group.reason)")
-                        }
-                    }
-                }
-                console.error(dataset.message + "; nothing was changed in \(dataset.path)")
-                Console.writeStderr("hint: \(hint(for: dataset))\n")
-            }
-        }
-        if let dataset = report.currentCreated {
-            let other = report.datasets.map(\.dataset).first { $0 != dataset } ?? (dataset == "fashion" ? "mnist" : "fashion")
-            console.info("created \(report.currentLinkPath ?? "data/current") -> \(dataset) (there was no drop-in link yet); "
-                + "`fmnist switch \(other)` points it at \(other)")
-        }
-    }
-
-    /// One line per artifact (`--artifact`): what happened, each mirror skipped, and a hint when it failed.
-    static func printArtifacts(_ dataset: DatasetFetchReport, console: Console) {
-        for artifact in dataset.artifacts {
-            let good = artifact.exitStatus == .success
-            var line = artifact.message
-            if artifact.status == .downloaded, let mirror = artifact.mirror {
-                line += ", \(FetchProgressDisplay.bytes(artifact.bytesDownloaded)) from \(mirror)"
-                if artifact.resumedFrom > 0 { line += " (resumed at \(FetchProgressDisplay.bytes(artifact.resumedFrom)))" }
-            }
-            if good { console.info(console.style(line, "1;32")) } else { console.error(line) }
-            for skip in artifact.skipped where skip.code != "offline" || !good { console.info("    skipped: \(skip)") }
-            for check in artifact.arrays where !check.matched {
-                console.info("    \(check.array) (\(check.role?.rawValue ?? "?")): \(check.problem ?? "does not match")")
-            }
-            switch artifact.status {
-            case .failed:
-                Console.writeStderr("hint: give a mirror that holds \(artifact.name) with --mirror BASE (fmnist appends \(artifact.name)), "
-                    + "or a local copy with --offline --mirror file:///path/to/folder/; the four files are in place\n")
-            case .refused:
-                Console.writeStderr("hint: the manifest's \(artifact.name) pin and its files disagree: check the manifest (--manifests) against the published files\n")
-            case .interrupted:
-                Console.writeStderr("hint: rerun the same command to resume \(artifact.name) from the bytes kept\n")
-            default:
-                break
-            }
-        }
-    }
-
-    /// The hint that fits why the dataset could not be fetched.
-    static func hint(for dataset: DatasetFetchReport) -> String {
-        if dataset.status == .notPinned {
-            return "the lock pins other bytes than the mirrors serve; point --mirror at a copy of the pinned version, or write a new lock with `fmnist lock`"
-        }
-        if dataset.status == .unknownRefused {
-            return "this may be an older release; pass --accept-unknown to keep it (recorded as an unknown version)"
-        }
-        let importLine = "fmnist import DIR --as \(dataset.dataset) takes the four .gz files from a folder"
-        switch dataset.failureCause {
-        case .noNetwork:
-            let debian = dataset.dataset == "fashion"
-                ? "; or install Debian's dataset-fashion-mnist package and run fmnist fetch fashion --offline" : ""
-            return "no mirror host could be resolved: you seem to be offline. Without a network, \(importLine)\(debian)"
-        case .unreachable:
-            return "no mirror could be reached (refused, timed out or cut): check the network or proxy (http_proxy, "
-                + "https_proxy), or give another mirror with --mirror URL; a rerun resumes partial downloads"
-        case .overloaded:
-            return "the mirror is overloaded (503/429: the lines above say how often it was retried and for how long); "
-                + "rerun later (partial downloads resume), give each file more time on it with FMNIST_DEADLINE_BASE or a lower "
-                + "--min-rate, or give another mirror with --mirror URL"
-        case .notFound:
-            return "every mirror answered 404: check the mirror base URL (fmnist appends the file name, e.g. "
-                + "BASE/\(dataset.files.first?.name ?? "train-images-idx3-ubyte.gz"))"
-        case .wrongContent:
-            return "the mirrors answer, but serve something else (another dataset or file, an HTML page): "
-                + "give another mirror with --mirror URL"
-        case .authentication:
-            return "a mirror answered 401 (authentication required or failed): give credentials as user:password@ in the "
-                + "mirror URL, in ~/.netrc (or the file named by NETRC), or a header in .fmnist/config.json, e.g. "
-                + "{\"headers\": {\"https://host/base/\": {\"Authorization\": \"Bearer ${TOKEN}\"}}} (see README, Private mirrors)"
-        case .s3Access:
-            return "an s3:// mirror refused the request (403; the lines above name the S3 error): check the AWS credentials "
-                + "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE in ~/.aws/credentials), the region (AWS_REGION) "
-                + "and the endpoint (AWS_ENDPOINT_URL) (see README, Private mirrors)"
-        case .certificate:
-            return "an https mirror's certificate is not trusted: pass --cacert FILE (or set FMNIST_CA_BUNDLE) for a private CA"
-        case .localSourceMissing:
-            let folders = dataset.mirrorFailures.map(\.mirror).joined(separator: ", ")
-            let debian = folders.contains("/usr/share/datasets/") && dataset.dataset == "fashion"
-                ? " (Debian's dataset-fashion-mnist package installs the files there)" : ""
-            return "the local source \(folders) could not be read\(debian): give a folder that holds the files with "
-                + "--mirror file:///path/to/folder/, or \(importLine)"
-        case .offlineOnly:
-            return "--offline uses only file:// sources: give one with --mirror file:///path/to/folder/, or \(importLine)"
-        case .other:
-            return "check the network or proxy (http_proxy, https_proxy), or give another mirror with --mirror URL; "
-                + "a rerun resumes partial downloads"
-        }
-    }
-
-    /// Ctrl-C: what each partial file holds, and the command that resumes.
-    static func printInterrupted(_ report: FetchReport, console: Console) {
-        if report.kept.isEmpty, report.datasets.contains(where: { $0.artifacts.contains { $0.status == .interrupted } }) {
-            // The four files of each dataset were placed; only an artifact was stopped.
-            for dataset in report.datasets {
-                console.info(console.style(dataset.message, "1;32"))
-                printArtifacts(dataset, console: console)
-            }
-            console.error("interrupted while fetching an artifact: the datasets above are in place; its partial download was kept")
-            return
-        }
-        for dataset in report.datasets where dataset.status == .present {
-            console.info(console.style(dataset.message, "1;32"))
-        }
-        console.error("interrupted: nothing was placed or recorded; the partial downloads were kept")
-        for file in report.kept {
-            let held = FetchProgressDisplay.bytes(file.bytes)
-            let whole = FetchProgressDisplay.bytes(file.expectedBytes)
-            let state = file.bytes == 0 ? "nothing kept yet" : file.bytes >= file.expectedBytes ? "complete, \(held) (verified on the next run)" : "kept \(held) of \(whole)"
-            Console.writeStderr("  \(file.dataset)/\(file.name): \(state)\n")
-        }
-        if let command = report.resumeCommand {
-            let redacted = RedactedURL.isRedacted(command)
-                ? " (credentials shown as ***: put them back, or keep them in ~/.netrc or .fmnist/config.json headers)" : ""
-            Console.writeStderr("hint: resume with: \(command)\(redacted)\n")
         }
     }
 }

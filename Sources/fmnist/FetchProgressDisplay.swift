@@ -1,238 +1,29 @@
 import FMNISTCore
 import Foundation
 
-/// Shows a running fetch on stderr: on a terminal, one redrawn line per file (bytes, rate, ETA,
-/// mirror host) and a total line, with mirror skips and retries printed above (a mirror that
-/// fails the same way for several files is printed once); otherwise plain lines for every event
-/// and a progress line per file every few seconds; nothing when quiet. Rates are measured over
-/// the last few seconds, so the ETA follows the mirror's current speed. Mirrors that `--offline`
-/// passes over are not printed (the summary says so if nothing was found).
+/// Writes a running fetch's progress on stderr: ``FetchProgress`` decides every line from the
+/// fetch's events; this class serialises the events (they come from any thread), reads the clock
+/// and the terminal's width, and writes the text.
 final class FetchProgressDisplay: @unchecked Sendable {
-    private struct Line {
-        var target: FileTarget
-        var bytes: Int64 = 0
-        var total: Int64?
-        var rate: Double = 0
-        var url: String = ""
-        var state: String = "waiting"
-        var lastPrinted: UInt64 = 0
-        /// (uptime, bytes) samples of the last few seconds, for the recent rate.
-        var samples: [(UInt64, Int64)] = []
-
-        /// Bytes per second over the sample window (the transfer's own average until it is long enough).
-        var recentRate: Double {
-            guard let first = samples.first, let last = samples.last, last.0 > first.0 + 500_000_000 else { return rate }
-            return Double(last.1 - first.1) / (Double(last.0 - first.0) / 1e9)
-        }
-
-        mutating func sample(_ now: UInt64) {
-            samples.append((now, bytes))
-            samples.removeAll { now - $0.0 > FetchProgressDisplay.window }
-        }
-    }
-
-    /// The window of the recent rate, in nanoseconds.
-    static let window: UInt64 = 3_000_000_000
-
-    private let console: Console
-    private let interactive: Bool
-    private let plainInterval: UInt64
     private let lock = NSLock()
-    private var lines: [Line] = []
-    private var drawn = 0
-    private var lastDraw: UInt64 = 0
-    /// Mirror base + skip code already printed (a terminal shows each once).
-    private var skipsShown: Set<String> = []
+    private var progress: FetchProgress
 
-    /// - Parameter plainInterval: seconds between progress lines of one file when stderr is not a terminal.
-    init(console: Console, plainInterval: Double = 2) {
-        self.console = console
-        self.interactive = console.isTerminal && !console.quiet
-        self.plainInterval = UInt64(max(0.1, plainInterval) * 1e9)
+    init(console: Console) {
+        progress = FetchProgress(isTerminal: console.isTerminal, quiet: console.quiet)
     }
 
     /// Receives the fetch's events (from any thread).
     func handle(_ event: FetchEvent) {
-        guard !console.quiet else { return }
         lock.lock()
         defer { lock.unlock() }
-        let now = DispatchTime.now().uptimeNanoseconds
-        switch event {
-        case .waitingForLock(let message):
-            say(message)
-        case .present:
-            break  // the summary says it
-        case .started(let target, let url, let offset):
-            update(target) {
-                $0.url = url
-                $0.bytes = offset
-                $0.state = offset > 0 ? "resuming" : "fetching"
-                $0.lastPrinted = now
-                $0.samples = []
-            }
-            if !interactive {
-                say("\(target.label): fetching from \(url)" + (offset > 0 ? " (resuming at \(Self.bytes(offset)))" : ""))
-            } else if offset > 0 {
-                say("\(target.label): resuming at \(Self.bytes(offset)) from \(Self.host(url))")
-            }
-        case .progress(let target, let bytes, let total, let rate, let url):
-            update(target) {
-                $0.bytes = bytes
-                $0.total = total
-                $0.rate = rate
-                $0.url = url
-                $0.state = "fetching"
-                $0.sample(now)
-            }
-            if !interactive, let index = lines.firstIndex(where: { $0.target == target }),
-                now - lines[index].lastPrinted >= plainInterval
-            {
-                lines[index].lastPrinted = now
-                say("\(target.label): \(Self.describe(lines[index]))")
-            }
-        case .retrying(let target, let url, let reason, let delay, let attempt):
-            update(target) { $0.state = "retrying" }
-            say("\(target.label): mirror \(url) \(reason); retry \(attempt) in \(String(format: "%.1f", delay)) s")
-        case .restarted(let target, let url, let reason):
-            update(target) { $0.bytes = 0 }
-            say("\(target.label): restarting from byte 0 at \(url): \(reason)")
-        case .skipped(let target, let skip):
-            if skip.code == "offline" { break }
-            if interactive {
-                let key = FetchDiagnosis.mirrorBase(of: skip.url) + " " + skip.code
-                if skipsShown.contains(key) { break }
-                skipsShown.insert(key)
-            }
-            say("\(target.label): skipped \(skip)")
-        case .finished(let target, let report):
-            update(target) {
-                $0.state = report.status == .failed ? "FAILED" : "done"
-                if let size = report.measurement?.containerSize {
-                    $0.bytes = size
-                    $0.total = size
-                }
-            }
-            if !interactive {
-                say(
-                    "\(target.label): " + (report.status == .failed
-                        ? "FAILED: \(report.message)"
-                        : "\(report.message) (\(Self.bytes(report.bytesDownloaded)) transferred in \(String(format: "%.1f", report.seconds)) s)"))
-            }
-        case .datasetDone:
-            break
-        }
-        if interactive && (now - lastDraw > 80_000_000 || !isProgress(event)) {
-            lastDraw = now
-            redraw()
-        }
+        for text in progress.handle(event, now: DispatchTime.now().uptimeNanoseconds, width: Self.terminalWidth) { Console.writeStderr(text) }
     }
 
     /// Leaves the last state of the progress block on screen.
     func finish() {
         lock.lock()
         defer { lock.unlock() }
-        if interactive && !lines.isEmpty { redraw() }
-        drawn = 0
-    }
-
-    private func isProgress(_ event: FetchEvent) -> Bool {
-        if case .progress = event { return true }
-        return false
-    }
-
-    private func update(_ target: FileTarget, _ change: (inout Line) -> Void) {
-        if let index = lines.firstIndex(where: { $0.target == target }) {
-            change(&lines[index])
-        } else {
-            var line = Line(target: target)
-            change(&line)
-            lines.append(line)
-        }
-    }
-
-    /// Prints a message line (above the progress block on a terminal).
-    private func say(_ message: String) {
-        if interactive {
-            var text = drawn > 0 ? "\u{1B}[\(drawn)F\u{1B}[0J" : ""
-            text += message + "\n"
-            drawn = 0
-            Console.writeStderr(text)
-        } else {
-            Console.writeStderr(message + "\n")
-        }
-    }
-
-    private func redraw() {
-        let width = Self.terminalWidth()
-        var text = drawn > 0 ? "\u{1B}[\(drawn)F" : ""
-        let labelWidth = max(5, lines.map { $0.target.label.count }.max() ?? 0)
-        var rows = lines.map { line in
-            line.target.label.padding(toLength: labelWidth, withPad: " ", startingAt: 0) + "  " + Self.describe(line)
-        }
-        if lines.count > 1 { rows.append("total".padding(toLength: labelWidth, withPad: " ", startingAt: 0) + "  " + Self.total(lines)) }
-        for var row in rows {
-            if row.count > width - 1 { row = String(row.prefix(max(10, width - 2))) + "…" }
-            text += "\u{1B}[2K" + row + "\n"
-        }
-        drawn = rows.count
-        Console.writeStderr(text)
-    }
-
-    /// e.g. "40.1 MB / 52.9 MB  75%  6.2 MB/s  ETA 3s": all files together, at the recent rates.
-    private static func total(_ lines: [Line]) -> String {
-        let held = lines.reduce(Int64(0)) { $0 + $1.bytes }
-        let whole = lines.reduce(Int64(0)) { $0 + ($1.total ?? $1.target.expectedSize) }
-        let active = lines.filter { $0.state == "fetching" || $0.state == "resuming" }
-        let rate = active.reduce(0) { $0 + $1.recentRate }
-        var parts = ["\(bytes(held)) / \(bytes(whole))  \(String(format: "%3d", whole > 0 ? min(100, Int(Double(held) * 100 / Double(whole))) : 0))%"]
-        if !active.isEmpty {
-            parts.append(String(format: "%.1f MB/s", rate / 1e6))
-            if rate > 0, whole > held { parts.append("ETA \(duration(Double(whole - held) / rate))") }
-        }
-        return parts.joined(separator: "  ")
-    }
-
-    /// The mirror's host ("storage.googleapis.com"), or "local file" for file:// sources.
-    static func host(_ url: String) -> String {
-        if url.lowercased().hasPrefix("file:") { return "local file" }
-        guard let components = URLComponents(string: url), let host = components.host else { return url }
-        return components.port.map { "\(host):\($0)" } ?? host
-    }
-
-    /// e.g. "12.3 MB / 26.4 MB  47%  5.1 MB/s  ETA 3s  storage.googleapis.com".
-    private static func describe(_ line: Line) -> String {
-        var parts: [String] = []
-        if let total = line.total, total > 0 {
-            let percent = min(100, Int(Double(line.bytes) * 100 / Double(total)))
-            parts.append("\(bytes(line.bytes)) / \(bytes(total))  \(String(format: "%3d", percent))%")
-        } else {
-            parts.append(bytes(line.bytes))
-        }
-        switch line.state {
-        case "done", "FAILED", "waiting":
-            parts.append(line.state)
-        default:
-            let rate = line.recentRate
-            parts.append(String(format: "%.1f MB/s", rate / 1e6))
-            if let total = line.total, rate > 0, total > line.bytes {
-                parts.append("ETA \(duration(Double(total - line.bytes) / rate))")
-            }
-            if line.state != "fetching" { parts.append(line.state) }
-        }
-        if !line.url.isEmpty { parts.append(host(line.url)) }
-        return parts.joined(separator: "  ")
-    }
-
-    static func bytes(_ count: Int64) -> String {
-        if count < 10_000 { return "\(count) B" }
-        if count < 1_000_000 { return String(format: "%.1f kB", Double(count) / 1e3) }
-        return String(format: "%.1f MB", Double(count) / 1e6)
-    }
-
-    static func duration(_ seconds: Double) -> String {
-        if seconds < 60 { return "\(Int(seconds.rounded(.up)))s" }
-        let total = Int(seconds.rounded(.up))
-        return "\(total / 60)m\(String(format: "%02d", total % 60))s"
+        for text in progress.finish(width: Self.terminalWidth) { Console.writeStderr(text) }
     }
 
     private static func terminalWidth() -> Int {

@@ -35,7 +35,7 @@ struct GCCommand: AsyncParsableCommand {
             for warning in result.warnings { console.info("warning: \(warning)") }
             let verb = dryRun ? "would free" : "freed"
             console.info("\(verb) \(result.freedBytes) bytes in \(result.items.count) item(s); kept \(result.storeFilesKept) store file(s) that recorded versions use")
-            if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+            try options.printJSON(result)
             return .success
         }
     }

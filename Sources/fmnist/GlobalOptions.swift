@@ -22,6 +22,11 @@ struct GlobalOptions: ParsableArguments {
     func registry() throws -> ManifestRegistry {
         try ManifestRegistry.load(extraDirectories: manifests)
     }
+
+    /// With `--json`, writes the command's result on stdout (``JSONOutput``); nothing otherwise.
+    func printJSON<T: Encodable>(_ value: T) throws {
+        if json { Console.writeStdout(try JSONOutput.encode(value)) }
+    }
 }
 
 /// Runs the library's checks of a command's flags (``FlagBounds``) from `validate()`: a refused
@@ -40,22 +45,10 @@ func runReportingErrors(_ options: GlobalOptions, _ body: () async throws -> Exi
     do {
         status = try await body()
     } catch let error as FMNISTError {
-        let console = options.console
-        console.error(error.description)
-        if let hint = error.hint { Console.writeStderr("hint: \(hint)\n") }
-        if options.json {
-            Console.writeStdout(
-                (try? JSONOutput.encode(ErrorReport(error: error.description, hint: error.hint, exitCode: error.exitStatus.rawValue)))
-                    ?? "{}")
-        }
+        let report = ErrorReport(error)
+        options.console.emit(report.lines)
+        if options.json { Console.writeStdout(report.json) }
         throw ExitCode(error.exitStatus.rawValue)
     }
     if status != .success { throw ExitCode(status.rawValue) }
-}
-
-/// The `--json` shape of a failed command.
-struct ErrorReport: Encodable {
-    let error: String
-    let hint: String?
-    let exitCode: Int32
 }

@@ -61,7 +61,7 @@ struct ImportCommand: AsyncParsableCommand {
             if !result.version.known {
                 console.info(console.style("warning: recorded as UNKNOWN; it is flagged in status, versions and log", "33"))
             }
-            if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+            try options.printJSON(result)
             return .success
         }
     }

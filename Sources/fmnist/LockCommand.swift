@@ -45,7 +45,7 @@ struct LockCommand: AsyncParsableCommand {
                 console.info("  the password in --mirror is not stored (***): fetch --locked reads it from netrc (~/.netrc or NETRC)")
             }
             console.info("wrote \(file)")
-            if options.json { Console.writeStdout(try JSONOutput.encode(lock)) }
+            try options.printJSON(lock)
             return .success
         }
     }

@@ -28,39 +28,11 @@ struct LogCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors(options) {
-            let console = options.console
             let entries = try WorkspaceInspector(layout: options.layout, registry: try options.registry())
                 .log(limit: limit, dataset: dataset)
-            if entries.isEmpty { console.info("no events recorded yet") }
-            for entry in entries {
-                let event = entry.event
-                var line = "  \(CatalogText.date(event.time))  \(event.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0))"
-                line += " \(event.result == .ok ? "ok    " : "FAILED")  \(event.dataset ?? "-")"
-                if let version = entry.version {
-                    line += " \(version.label)"
-                } else if let id = event.versionID {
-                    line += " (\(id.prefix(12)))"
-                }
-                if event.kind == .smokeTrain { line += LogText.smokeTrainFigures(event.details) }
-                console.info(line)
-            }
-            if options.json { Console.writeStdout(try JSONOutput.encode(entries)) }
+            WorkspaceText.log(entries).forEach(options.console.info)
+            try options.printJSON(entries)
             return .success
         }
-    }
-}
-
-/// The figures `log` shows beside an event.
-enum LogText {
-    /// A smoke-train event's accuracy, passed or failed: "  accuracy 0.8712 after 1 epoch(s)".
-    static func smokeTrainFigures(_ details: JSONValue) -> String {
-        var parts: [String] = []
-        switch details["accuracy"] {
-        case .number(let accuracy)?: parts.append(String(format: "accuracy %.4f", accuracy))
-        case .null?: parts.append("accuracy not finite")
-        default: break
-        }
-        if case .number(let epochs)? = details["epochs"] { parts.append("after \(Int(epochs)) epoch(s)") }
-        return parts.isEmpty ? "" : "  " + parts.joined(separator: " ")
     }
 }

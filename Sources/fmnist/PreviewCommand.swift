@@ -57,14 +57,14 @@ struct PreviewCommand: AsyncParsableCommand {
                                      hint: "fmnist preview --from-audit \(fromAudit) --out \(out)")
                 }
                 let result = try service.runFromAudit(report: fromAudit, output: URL(fileURLWithPath: out), perRow: perClass)
-                if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+                try options.printJSON(result)
                 options.console.info("wrote \(result.output): \(result.trainImages) training and \(result.testImages) test suspects "
                     + "(captions: given/suggested label), \(result.pairs) near-duplicate pair(s), \(result.width)×\(result.height) px")
                 return .success
             }
             let result = try service.run(
                 dataset: dataset, output: URL(fileURLWithPath: out), perClass: perClass, rowsPerClass: rowsPerClass, legend: legend)
-            if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+            try options.printJSON(result)
             options.console.info("wrote \(result.output): \(result.title), \(result.rowsPerClass) row(s) of \(result.perClass) per class"
                 + (result.legend ? " with a legend" : "") + ", \(result.width)×\(result.height) px")
             options.console.info("bands, top to bottom: " + result.classes.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: ", "))

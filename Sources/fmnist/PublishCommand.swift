@@ -50,7 +50,7 @@ struct PublishCommand: AsyncParsableCommand {
             let also = result.alsoIndexed > 0 ? ", and \(result.alsoIndexed) version(s) published before" : ""
             let indexed = result.indexAction == .keep ? "unchanged" : result.indexAction == .write ? "written" : "updated"
             console.info("index \(result.index) \(indexed): \(result.versions.count) version(s)\(also)")
-            if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+            try options.printJSON(result)
             return result.exitStatus
         }
     }

@@ -49,7 +49,7 @@ struct RemoveCommand: AsyncParsableCommand {
             console.info(result.reclaimableBytes > 0
                 ? "\(result.reclaimableBytes) bytes of store files are no longer used; free them with: fmnist gc"
                 : "its store files are shared with other versions: nothing more to free")
-            if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+            try options.printJSON(result)
             return .success
         }
     }

@@ -51,16 +51,15 @@ struct SwitchCommand: AsyncParsableCommand {
                     throw UsageError("--unlink takes no dataset, --link or --deep", hint: "e.g. fmnist switch --unlink MNIST_data")
                 }
                 let result = try switcher.unlink(unlink, lockTimeout: lock.lockTimeout, progress: console.info)
-                console.info("forgot the link \(result.path)" + (result.removedSymlinks.isEmpty
-                    ? " (nothing of fmnist's was there to remove)" : "; removed " + result.removedSymlinks.joined(separator: ", ")))
-                if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+                console.info(SwitchText.unlinked(result))
+                try options.printJSON(result)
                 return .success
             }
             guard let target else {
                 if !links.isEmpty || deep || linkLayout != nil { throw UsageError("--link and --deep need a dataset to switch to", hint: "e.g. fmnist switch fashion --link MNIST_data") }
                 let state = try switcher.active()
-                printActive(state, console: console)
-                if options.json { Console.writeStdout(try JSONOutput.encode(state)) }
+                SwitchText.active(state).forEach(console.info)
+                try options.printJSON(state)
                 return .success
             }
             if linkLayouts.count > 1 {
@@ -73,39 +72,9 @@ struct SwitchCommand: AsyncParsableCommand {
             let result = try switcher.switchTo(
                 try SwitchTarget(parsing: target), extraLinks: links, linkLayout: try linkLayout.map(LinkLayout.init(parsing:)) ?? .seed,
                 deep: deep, lockTimeout: lock.lockTimeout, progress: console.info)
-            for warning in result.warnings { console.info(console.style("warning: \(warning)", "33")) }
-            for name in result.restored { console.info("restored \(name) from a verified copy (it had been changed since it was placed)") }
-            if result.liveFolderChanged {
-                console.info("\(options.layout.liveDirectory(dataset: result.dataset).path) -> version \(result.version.shortID)"
-                    + (result.previousVersionID.map { " (was \($0.prefix(12)))" } ?? " (new)"))
-            }
-            for link in result.links {
-                let unchanged = result.liveFolderChanged ? " (the same link; the files behind it are now version \(result.version.shortID))" : " (unchanged)"
-                console.info("\(link.path) -> \(link.target)" + (link.previousTarget.map { $0 == link.target ? unchanged : " (was \($0))" } ?? " (new)"))
-            }
-            console.info("switched to \(result.title) \(result.version.label), verified (\(result.verification))")
-            if let note = result.version.unknownNote {
-                console.info(console.style("warning: this version is UNKNOWN: it \(note)", "33"))
-            }
-            console.info("labels of \(result.title):")
-            for label in result.classes { console.info("  \(label)") }
-            if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+            SwitchText.switched(result, layout: options.layout, console: console).forEach(console.info)
+            try options.printJSON(result)
             return .success
-        }
-    }
-
-    func printActive(_ state: ActiveState, console: Console) {
-        if let title = state.title {
-            console.info("active: \(title) \(state.version?.label ?? "(no version recorded)")")
-            console.info("labels: " + state.classes.map(\.description).joined(separator: ", "))
-        } else {
-            console.info("active: nothing (data/current points at no dataset); run: fmnist switch fashion|mnist")
-        }
-        if state.links.count <= 1 { console.info("registered links: none (add one with: fmnist switch DATASET --link PATH)") }
-        for link in state.links {
-            console.info("  \(link.path) -> \(link.target ?? "(absent)")" + (link.dataset.map { " [\($0)]" } ?? "")
-                + (link.layout.map { " (\($0.rawValue)" + ($0 == .seed ? "" : " link \(link.registeredPath ?? "")") + ")" } ?? "")
-                + (link.problem.map { " — skipped: \($0)" } ?? ""))
         }
     }
 }

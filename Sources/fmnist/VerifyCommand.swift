@@ -46,8 +46,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Check that the live versions are the ones fmnist.lock pins and that they verify (exit 3 on any drift).")
     var locked = false
 
-    @Option(name: .long, help: ArgumentHelp("The lock file for --locked (default: ./fmnist.lock).", valueName: "PATH"))
-    var file: String?
+    @OptionGroup var lockFile: LockFileOptions
 
     @OptionGroup var options: GlobalOptions
 
@@ -56,172 +55,23 @@ struct VerifyCommand: AsyncParsableCommand {
             let registry = try options.registry()
             let console = options.console
             let service = VerifyService(layout: options.layout, registry: registry)
-            if file != nil && !locked { throw UsageError("--file names the lock file of --locked", hint: "e.g. fmnist verify --locked --file \(file!)") }
+            let lockFile = try self.lockFile.path(locked: locked, command: "verify")
             if locked {
                 if (target != nil && target?.lowercased() != "all") || expectedDataset != nil || repair {
                     throw UsageError("--locked checks what the lock pins; it takes no target, --as or --repair")
                 }
-                let result = try LockedVerifier(layout: options.layout, registry: registry).verify(lockFile: file ?? ProjectLock.defaultFileName)
-                for check in result.datasets {
-                    if check.ok {
-                        console.info("ok    \(check.dataset) \(check.pinnedLabel): live and verified, as pinned")
-                    } else {
-                        for drift in check.drift { console.error("drift: \(drift)") }
-                    }
-                }
-                if !result.ok { Console.writeStderr("hint: run `fmnist fetch --locked` to restore the pinned versions, or `fmnist lock` to pin the new ones\n") }
-                if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
+                let result = try LockedVerifier(layout: options.layout, registry: registry).verify(lockFile: lockFile)
+                console.emit(result.lines)
+                try options.printJSON(result)
                 return result.exitStatus
             }
-            if repair {
-                let repaired = try service.repair(progress: console.info)
-                for version in repaired.recovered { console.info("recorded again: \(version.dataset) \(version.label) (the catalog had lost it)") }
-                for line in repaired.restored { console.info("restored: \(line)") }
-                for line in repaired.unrepairable { console.error("no good copy left: \(line); run: fmnist fetch") }
-                if repaired.recovered.isEmpty && repaired.restored.isEmpty && repaired.unrepairable.isEmpty {
-                    console.info("repair: every recorded version re-hashed; nothing needed repair")
-                }
-            }
+            if repair { console.emit(VerifyText.repairLines(try service.repair(progress: console.info))) }
             // No argument: the datasets this workspace holds (one fetched dataset verifies with exit 0);
             // `all` names every dataset, and one that is not here is missing (exit 4).
             let outcome = try service.run(target: target ?? "all", expectedDataset: expectedDataset, skipAbsent: target == nil)
-            switch outcome {
-            case .file(let report):
-                if options.json { Console.writeStdout(try JSONOutput.encode(report)) }
-                let mark = report.exitStatus == .success ? console.style("ok", "32") : console.style("FAIL", "31")
-                console.info("\(mark)  \(report.path): \(VerifyFormatter.withoutOK(report.message))")
-                return report.exitStatus
-            case .npz(let report):
-                if options.json { Console.writeStdout(try JSONOutput.encode(report)) }
-                let mark = report.exitStatus == .success ? console.style("ok", "32") : console.style("FAIL", "31")
-                console.info("\(mark)  \(report.path): \(report.message)")
-                for array in report.arrays where report.exitStatus != .success || report.publishedArtifact == nil {
-                    let shape = ArtifactCrossCheck.shapeText(array.shape)
-                    console.info("      \(array.array) \(array.dtype) \(shape): \(array.identifiedAs.map { "\($0) (\(array.version ?? ""))" } ?? array.problem ?? "unknown")")
-                }
-                return report.exitStatus
-            case .payloadFolders(let result):
-                if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
-                for folder in result.folders {
-                    let good = folder.exitStatus == .success
-                    console.info("\(folder.path) (uncompressed IDX)")
-                    for file in folder.files {
-                        let mark = file.exitStatus == .success ? console.style("ok  ", "32") : console.style("FAIL", "31")
-                        console.info("  \(mark)  \(URL(fileURLWithPath: file.path).lastPathComponent)  \(file.message)")
-                    }
-                    console.info("  → " + console.style(folder.verdict, good ? "1;32" : "1;31"))
-                }
-                return result.exitStatus
-            case .csvFile(let report):
-                if options.json { Console.writeStdout(try JSONOutput.encode(report)) }
-                console.info(VerifyFormatter.csvLine(report, console: console, name: report.path))
-                return report.exitStatus
-            case .csvFolder(let result):
-                if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
-                console.info("\(result.path) (Kaggle-format CSV)")
-                for file in result.files {
-                    console.info("  " + VerifyFormatter.csvLine(file, console: console, name: URL(fileURLWithPath: file.path).lastPathComponent))
-                }
-                console.info("  → " + console.style(result.verdict, result.ok ? "1;32" : "1;31"))
-                return result.exitStatus
-            case .parquetFile(let report):
-                if options.json { Console.writeStdout(try JSONOutput.encode(report)) }
-                console.info(VerifyFormatter.splitLine(report, console: console, name: report.path))
-                return report.exitStatus
-            case .exportFolder(let result):
-                if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
-                console.info("\(result.path) (an export: \(result.layouts.joined(separator: ", ")))")
-                let base = result.path.hasSuffix("/") ? result.path : result.path + "/"
-                for split in result.splits {
-                    let name = split.path.hasPrefix(base) ? String(split.path.dropFirst(base.count)) : split.path
-                    console.info("  " + VerifyFormatter.splitLine(split, console: console, name: name))
-                }
-                for entry in result.npz {
-                    let mark = entry.exitStatus == .success ? console.style("ok  ", "32") : console.style("FAIL", "31")
-                    console.info("  \(mark)  \(URL(fileURLWithPath: entry.path).lastPathComponent): \(entry.message)")
-                }
-                for file in result.csv {
-                    console.info("  " + VerifyFormatter.csvLine(file, console: console, name: URL(fileURLWithPath: file.path).lastPathComponent))
-                }
-                console.info("  → " + console.style(result.verdict, result.ok ? "1;32" : "1;31"))
-                return result.exitStatus
-            case .loaderCache(let result):
-                if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
-                console.info("\(result.path) (a \(result.loader == .keras ? "keras cache" : "TFDS manual dir"))")
-                for dataset in result.datasets {
-                    console.info(VerifyFormatter.table(dataset, console: console))
-                }
-                for entry in result.npz {
-                    let mark = entry.exitStatus.map { $0 == .success ? console.style("ok  ", "32") : console.style("FAIL", "31") } ?? "----"
-                    console.info("\(mark)  \(entry.path): \(entry.message)")
-                }
-                for problem in result.loaderProblems { console.info(console.style("FAIL  \(problem)", "31")) }
-                return result.exitStatus
-            case .datasets(let result):
-                if options.json { Console.writeStdout(try JSONOutput.encode(result)) }
-                for dataset in result.datasets {
-                    console.info(VerifyFormatter.table(dataset, console: console))
-                }
-                for link in result.frameworkLinks {
-                    if link.ok {
-                        console.info("torchvision link \(link.path): \(link.dataset) \(link.versionID.prefix(12)), payloads verified")
-                    } else {
-                        console.info(console.style("torchvision link \(link.path): DAMAGED (a write through the link reached fmnist's copy, not the store)", "31"))
-                        for problem in link.problems { console.info("  \(problem)") }
-                        console.info("hint: restore it with `fmnist switch \(link.dataset)` or `fmnist verify --repair`")
-                    }
-                }
-                for dataset in result.notFetched {
-                    console.info("\(dataset): not fetched, not checked (`fmnist verify all` counts it as missing; fetch it with `fmnist fetch \(dataset)`)")
-                }
-                let missing = result.datasets.filter { $0.exitStatus == .missing }.map(\.dataset)
-                if !missing.isEmpty {
-                    console.info("hint: run `fmnist fetch \(missing.count > 1 ? "all" : missing[0])`, "
-                                 + "or `fmnist import DIR --as \(missing[0])` on a machine without network")
-                }
-                return result.exitStatus
-            }
+            if options.json { Console.writeStdout(try outcome.json()) }
+            VerifyText.lines(outcome, console: console).forEach(console.info)
+            return outcome.exitStatus
         }
-    }
-}
-
-/// Human rendering of verify reports.
-enum VerifyFormatter {
-    /// A message without its leading "ok: ", which the "ok" mark already says.
-    static func withoutOK(_ message: String) -> String {
-        message.hasPrefix("ok: ") ? String(message.dropFirst(4)) : message
-    }
-
-    /// "ok    fashion-mnist_train.csv  this is Fashion-MNIST 2017-08-31's train split …".
-    static func csvLine(_ report: CSVFileReport, console: Console, name: String) -> String {
-        let mark = report.exitStatus == .success ? console.style("ok  ", "32") : console.style("FAIL", "31")
-        return "\(mark)  \(name): \(report.message)"
-    }
-
-    /// "ok    fashion/train: this is Fashion-MNIST 2017-08-31's train split …, as PNG files".
-    static func splitLine(_ report: SplitReport, console: Console, name: String) -> String {
-        let mark = report.exitStatus == .success ? console.style("ok  ", "32") : console.style("FAIL", "31")
-        return "\(mark)  \(name): \(report.message)"
-    }
-
-    static func table(_ report: DatasetReport, console: Console) -> String {
-        var lines = ["\(report.title) — \(report.path)"]
-        let width = report.files.map { $0.name.count }.max() ?? 0
-        for file in report.files {
-            let mark: String
-            switch file.status {
-            case .ok, .recompressed, .acceptedUnknown: mark = console.style("ok  ", "32")
-            case .missing: mark = console.style("MISS", "33")
-            default: mark = console.style("FAIL", "31")
-            }
-            let padded = file.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            lines.append("  \(mark)  \(padded)  \(withoutOK(file.message))")
-            for note in file.notes where file.status != .recompressed {
-                lines.append("        \(String(repeating: " ", count: width))  note: \(note)")
-            }
-        }
-        let verdict = report.isValid ? console.style(report.verdict, "1;32") : console.style(report.verdict, "1;31")
-        lines.append("  → \(verdict)")
-        return lines.joined(separator: "\n")
     }
 }

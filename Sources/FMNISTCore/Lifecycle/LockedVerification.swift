@@ -104,3 +104,20 @@ public struct LockedVerifier: Sendable {
         return LockedVerifyResult(lockFile: lockFile, datasets: checks, ok: ok, exitStatus: status, exitCode: status.rawValue)
     }
 }
+
+extension LockedVerifyResult {
+    /// The human lines of `verify --locked`: each dataset as pinned, or each of its drifts as an
+    /// error, and what to run when anything drifted.
+    public var lines: [ConsoleLine] {
+        var lines: [ConsoleLine] = []
+        for check in datasets {
+            if check.ok {
+                lines.append(.info("ok    \(check.dataset) \(check.pinnedLabel): live and verified, as pinned"))
+            } else {
+                lines += check.drift.map { .error("drift: \($0)") }
+            }
+        }
+        if !ok { lines.append(.hint("run `fmnist fetch --locked` to restore the pinned versions, or `fmnist lock` to pin the new ones")) }
+        return lines
+    }
+}

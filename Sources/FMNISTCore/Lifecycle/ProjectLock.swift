@@ -31,6 +31,13 @@ public struct ProjectLock: Sendable, Codable, Equatable {
     /// The largest lock file read (a lock of a few datasets is a few KB).
     public static let maxBytes = 1 << 20
 
+    /// The lock file of a command's `--locked` (`--file PATH`, else ``defaultFileName``); `--file`
+    /// without `--locked` is a usage error. `command` is the command as typed, e.g. "verify".
+    public static func lockFile(file: String?, locked: Bool, command: String) throws -> String {
+        if let file, !locked { throw UsageError("--file names the lock file of --locked", hint: "e.g. fmnist \(command) --locked --file \(file)") }
+        return file ?? defaultFileName
+    }
+
     public let format: String
     public let lockVersion: Int
     /// One pinned version per dataset, sorted by dataset name.

@@ -56,6 +56,22 @@ public struct SmokeTrainService: Sendable {
         return SwitchTarget(dataset: name, version: selector)
     }
 
+    /// The optimiser a `--optimizer` value names (any case): sgd or adam, else a usage error.
+    public static func optimizer(named name: String) throws -> TrainingConfiguration.Optimizer {
+        guard let chosen = TrainingConfiguration.Optimizer(rawValue: name.lowercased()) else {
+            throw UsageError("unknown optimizer \"\(name)\"", hint: "use --optimizer sgd or --optimizer adam")
+        }
+        return chosen
+    }
+
+    /// `--compare` trains on every dataset's live version: naming a dataset or version with it is a usage error.
+    public static func checkCompare(namesATarget: Bool) throws {
+        if namesATarget {
+            throw UsageError("--compare trains on every dataset's live version; it takes no DATASET or version",
+                             hint: "e.g. fmnist smoke-train --compare --epochs 2")
+        }
+    }
+
     /// The error for the old spelling `fmnist smoke-train --version V` (renamed: `--version` is the
     /// tool's version), which would otherwise print the tool's version and exit 0; nil otherwise.
     /// `arguments` are the process arguments after the executable name.

@@ -36,6 +36,13 @@ public struct FetchOptions: Sendable {
     public var artifacts: [String] = []
 
     public init() {}
+
+    /// `fetch --locked` fetches what the lock pins: naming a dataset (other than `all`) or
+    /// passing `--accept-unknown` with it is a usage error.
+    public static func checkLocked(selection: String, acceptUnknown: Bool) throws {
+        if selection != "all" { throw UsageError("--locked fetches what the lock pins; do not name a dataset (\(selection))") }
+        if acceptUnknown { throw UsageError("--locked accepts exactly the pinned versions; drop --accept-unknown") }
+    }
 }
 
 /// `fmnist fetch`: downloads the four files of each selected dataset from its mirrors, verifying
