@@ -10,6 +10,11 @@
 
 #define AINLINE __attribute__((always_inline)) inline
 
+/* The input row and column of window (py, px) that a pooled output's arg-max code `a` names
+ * (a = 2 * dy + dx). */
+static AINLINE int argmax_row(int py, int a) { return 2 * py + (a >> 1); }
+static AINLINE int argmax_col(int px, int a) { return 2 * px + (a & 1); }
+
 static AINLINE void axpy(float *restrict y, const float *restrict x, float a, int n) {
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
@@ -30,8 +35,7 @@ static AINLINE void conv_pool_bwd_hwc_impl(const float *restrict x, int H, int W
                 const size_t o = ((size_t)py * PW + px) * Cout + co;
                 if (!(out[o] > 0.0f)) continue;
                 const float g = dout[o];
-                const int a = arg[o];
-                const int y = 2 * py + (a >> 1), xx = 2 * px + (a & 1);
+                const int y = argmax_row(py, arg[o]), xx = argmax_col(px, arg[o]);
                 dbias[co] += g;
                 for (int ky = 0; ky < kh; ky++) {
                     const size_t at = ((size_t)(y + ky) * W + xx) * C;
@@ -57,8 +61,7 @@ static AINLINE void conv_pool_bwd_chw_impl(const float *restrict x, int C, int H
                 const size_t o = ((size_t)co * PH + py) * PW + px;
                 if (!(out[o] > 0.0f)) continue;
                 const float g = dout[o];
-                const int a = arg[o];
-                const int y = 2 * py + (a >> 1), xx = 2 * px + (a & 1);
+                const int y = argmax_row(py, arg[o]), xx = argmax_col(px, arg[o]);
                 sum += g;
                 for (int c = 0; c < C; c++)
                     for (int ky = 0; ky < kh; ky++)
@@ -101,6 +104,15 @@ TGT static void relu_gains_avx2(const float *restrict dout, const float *restric
     for (; i < n; i++) gain[i] = out[i] > 0.0f ? dout[i] : 0.0f;
 }
 
+/* a0..a3 += g · the 32 floats at p (four vectors). */
+TGT static AINLINE void fma32(__m256 g, const float *p, __m256 *a0, __m256 *a1, __m256 *a2,
+                              __m256 *a3) {
+    *a0 = _mm256_fmadd_ps(g, _mm256_loadu_ps(p), *a0);
+    *a1 = _mm256_fmadd_ps(g, _mm256_loadu_ps(p + 8), *a1);
+    *a2 = _mm256_fmadd_ps(g, _mm256_loadu_ps(p + 16), *a2);
+    *a3 = _mm256_fmadd_ps(g, _mm256_loadu_ps(p + 24), *a3);
+}
+
 /* LeNet conv2: x[14][14][6], pooled [5][5][16].
  * wpad: conv2 weights as [16][5][32] (kernel rows of 30 zero-padded to 32);
  * dwpad: gradient accumulator in the same padded layout (lanes 30, 31 are junk).
@@ -118,7 +130,7 @@ TGT static void hwc_lenet_avx2(const float *restrict x, const float *restrict wp
         for (int px = 0; px < PW; px++)
             for (int co = 0; co < COUT; co++, o++) {
                 const int a = arg[o];
-                offset[o] = ((2 * py + (a >> 1)) * W + 2 * px + (a & 1)) * C;
+                offset[o] = (argmax_row(py, a) * W + argmax_col(px, a)) * C;
             }
     /* dW: per channel, kernel rows 0-2 then 3-4 in one pass each over the 25 windows:
      * 12 (8) independent accumulators keep the FMA pipes busy; branch-free. */
@@ -134,18 +146,9 @@ TGT static void hwc_lenet_avx2(const float *restrict x, const float *restrict wp
                 const int o = q * COUT + co;
                 const __m256 g = _mm256_broadcast_ss(gain + o);
                 const float *src = x + offset[o];
-                a0 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src), a0);
-                a1 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 8), a1);
-                a2 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 16), a2);
-                a3 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 24), a3);
-                b0 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + W * C), b0);
-                b1 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + W * C + 8), b1);
-                b2 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + W * C + 16), b2);
-                b3 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + W * C + 24), b3);
-                c0 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 2 * W * C), c0);
-                c1 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 2 * W * C + 8), c1);
-                c2 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 2 * W * C + 16), c2);
-                c3 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 2 * W * C + 24), c3);
+                fma32(g, src, &a0, &a1, &a2, &a3);
+                fma32(g, src + W * C, &b0, &b1, &b2, &b3);
+                fma32(g, src + 2 * W * C, &c0, &c1, &c2, &c3);
             }
             const __m256 r[12] = {a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3};
             for (int i = 0; i < 12; i++) {
@@ -160,14 +163,8 @@ TGT static void hwc_lenet_avx2(const float *restrict x, const float *restrict wp
                 const int o = q * COUT + co;
                 const __m256 g = _mm256_broadcast_ss(gain + o);
                 const float *src = x + offset[o] + 3 * W * C;
-                a0 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src), a0);
-                a1 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 8), a1);
-                a2 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 16), a2);
-                a3 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + 24), a3);
-                b0 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + W * C), b0);
-                b1 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + W * C + 8), b1);
-                b2 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + W * C + 16), b2);
-                b3 = _mm256_fmadd_ps(g, _mm256_loadu_ps(src + W * C + 24), b3);
+                fma32(g, src, &a0, &a1, &a2, &a3);
+                fma32(g, src + W * C, &b0, &b1, &b2, &b3);
             }
             const __m256 r[8] = {a0, a1, a2, a3, b0, b1, b2, b3};
             for (int i = 0; i < 8; i++) {
@@ -202,20 +199,14 @@ TGT static void hwc_lenet_avx2(const float *restrict x, const float *restrict wp
                             const int co = top[i];
                             const __m256 g = _mm256_broadcast_ss(gain + base + co);
                             const float *wr = wpad + co * KP + r * 32;
-                            a0 = _mm256_fmadd_ps(g, _mm256_loadu_ps(wr), a0);
-                            a1 = _mm256_fmadd_ps(g, _mm256_loadu_ps(wr + 8), a1);
-                            a2 = _mm256_fmadd_ps(g, _mm256_loadu_ps(wr + 16), a2);
-                            a3 = _mm256_fmadd_ps(g, _mm256_loadu_ps(wr + 24), a3);
+                            fma32(g, wr, &a0, &a1, &a2, &a3);
                         }
                     if (r > 0)
                         for (int i = 0; i < nbottom; i++) {
                             const int co = bottom[i];
                             const __m256 g = _mm256_broadcast_ss(gain + base + co);
                             const float *wr = wpad + co * KP + (r - 1) * 32;
-                            a0 = _mm256_fmadd_ps(g, _mm256_loadu_ps(wr), a0);
-                            a1 = _mm256_fmadd_ps(g, _mm256_loadu_ps(wr + 8), a1);
-                            a2 = _mm256_fmadd_ps(g, _mm256_loadu_ps(wr + 16), a2);
-                            a3 = _mm256_fmadd_ps(g, _mm256_loadu_ps(wr + 24), a3);
+                            fma32(g, wr, &a0, &a1, &a2, &a3);
                         }
                     _mm256_storeu_ps(d, _mm256_add_ps(_mm256_loadu_ps(d), a0));
                     _mm256_storeu_ps(d + 8, _mm256_add_ps(_mm256_loadu_ps(d + 8), a1));
@@ -240,7 +231,7 @@ TGT static void chw_lenet_avx2(const float *restrict x, const float *restrict do
         for (int py = 0; py < PW; py++)
             for (int px = 0; px < PW; px++, o++) {
                 const int a = arg[o];
-                offset[o] = (2 * py + (a >> 1)) * W + 2 * px + (a & 1);
+                offset[o] = argmax_row(py, a) * W + argmax_col(px, a);
             }
     for (int co = 0; co < COUT; co++) {
         __m256 e0 = _mm256_setzero_ps(), e1 = e0, e2 = e0, e3 = e0, e4 = e0;

@@ -7,7 +7,6 @@
 #include "gemm_internal.h"
 #ifdef FMNIST_HAVE_AVX512_PATH
 #include <immintrin.h>
-#include <string.h>
 
 #define TGT __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")))
 #define AINLINE __attribute__((always_inline)) inline
@@ -93,107 +92,50 @@ static const nn_tile_fn tiles2[MR2 + 1] = {0,           nn_tile_2_1, nn_tile_2_2
 
 static inline __mmask16 lanes(int n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1u); }
 
+/* One column panel of up to 32 columns: 17..32 run two vectors (the second masked), 1..16 one
+ * (masked), in place. */
+TGT static AINLINE void nn_panel(int M, int kc, int nr, const float *A, ptrdiff_t rsa,
+                                 ptrdiff_t csa, const float *B, ptrdiff_t ldb, float *C,
+                                 ptrdiff_t ldc, int acc) {
+    const int two = nr > 16;
+    const __mmask16 last = lanes(two ? nr - 16 : nr);
+    const int mr = two ? MR2 : MR1;
+    const nn_tile_fn *table = two ? tiles2 : tiles1;
+    int i0 = 0;
+    for (; i0 + mr <= M; i0 += mr)
+        table[mr](kc, A + i0 * rsa, rsa, csa, B, ldb, C + (ptrdiff_t)i0 * ldc, ldc, acc, last);
+    if (i0 < M)
+        table[M - i0](kc, A + i0 * rsa, rsa, csa, B, ldb, C + (ptrdiff_t)i0 * ldc, ldc, acc, last);
+}
+
 TGT void fmnist_sgemm_avx512(int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
                              const float *B, ptrdiff_t ldb, float *C, ptrdiff_t ldc,
                              int accumulate) {
-    if (K <= 0) {
-        if (!accumulate)
-            for (int i = 0; i < M; i++) memset(C + (ptrdiff_t)i * ldc, 0, sizeof(float) * (size_t)N);
-        return;
-    }
-    for (int k0 = 0; k0 < K; k0 += KC) {
-        const int kc = K - k0 < KC ? K - k0 : KC;
-        const int acc = accumulate || k0 > 0;
-        for (int j0 = 0; j0 < N; j0 += 32) {
-            const int nr = N - j0 < 32 ? N - j0 : 32;
-            const float *Bp = B + (ptrdiff_t)k0 * ldb + j0;
-            /* 17..32 columns: two vectors (the second masked); 1..16: one (masked). */
-            const int two = nr > 16;
-            const __mmask16 last = lanes(two ? nr - 16 : nr);
-            const int mr = two ? MR2 : MR1;
-            const nn_tile_fn *table = two ? tiles2 : tiles1;
-            int i0 = 0;
-            for (; i0 + mr <= M; i0 += mr)
-                table[mr](kc, A + i0 * rsa + k0 * csa, rsa, csa, Bp, ldb,
-                          C + (ptrdiff_t)i0 * ldc + j0, ldc, acc, last);
-            if (i0 < M)
-                table[M - i0](kc, A + i0 * rsa + k0 * csa, rsa, csa, Bp, ldb,
-                              C + (ptrdiff_t)i0 * ldc + j0, ldc, acc, last);
-        }
-    }
+    fmnist_gemm_blocked(M, N, K, KC, 32, A, rsa, csa, B, ldb, C, ldc, accumulate, nn_panel);
 }
 
 /* ---- A * B^T: 3x4 tiles of dot products along contiguous K ---------------- */
 
-/* The four horizontal sums of v0..v3 as one 4-lane vector. */
+/* The four horizontal sums of v0..v3 as one 4-lane vector: the 256-bit sums of their halves. */
 TGT static AINLINE __m128 hsum4_512(__m512 v0, __m512 v1, __m512 v2, __m512 v3) {
 #define HALVES(v) _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1))
-    const __m256 h0 = HALVES(v0), h1 = HALVES(v1), h2 = HALVES(v2), h3 = HALVES(v3);
+    return fmnist_gemm_hsum4_256(HALVES(v0), HALVES(v1), HALVES(v2), HALVES(v3));
 #undef HALVES
-    const __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(h0, h1), _mm256_hadd_ps(h2, h3));
-    return _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
+}
+
+TGT static AINLINE void nt_tile(int K, const float *const a[3], const float *const b[4],
+                                float r[3][4]) {
+    const __mmask16 tail = lanes(K & 15);
+#define LOADU(p) _mm512_loadu_ps((p) + k)
+#define LOADM(p) _mm512_maskz_loadu_ps(tail, (p) + k)
+    FMNIST_NT_TILE(__m512, _mm512_setzero_ps(), _mm512_fmadd_ps, 16, LOADU, LOADM, hsum4_512);
+#undef LOADU
+#undef LOADM
 }
 
 TGT void fmnist_sgemm_nt_avx512(int M, int N, int K, const float *A, ptrdiff_t lda,
                                 const float *B, ptrdiff_t ldb, float *C, ptrdiff_t ldc,
                                 int accumulate) {
-    const int kv = K & ~15;
-    const __mmask16 tail = lanes(K - kv);
-    for (int i0 = 0; i0 < M; i0 += 3) {
-        const int mr = M - i0 < 3 ? M - i0 : 3;
-        /* Rows past the edge repeat the last valid row; their results are dropped. */
-        const float *a0 = A + (ptrdiff_t)i0 * lda;
-        const float *a1 = A + (ptrdiff_t)(i0 + (mr > 1 ? 1 : 0)) * lda;
-        const float *a2 = A + (ptrdiff_t)(i0 + (mr > 2 ? 2 : mr - 1)) * lda;
-        for (int j0 = 0; j0 < N; j0 += 4) {
-            const int nr = N - j0 < 4 ? N - j0 : 4;
-            const float *b0 = B + (ptrdiff_t)j0 * ldb;
-            const float *b1 = B + (ptrdiff_t)(j0 + (nr > 1 ? 1 : 0)) * ldb;
-            const float *b2 = B + (ptrdiff_t)(j0 + (nr > 2 ? 2 : nr - 1)) * ldb;
-            const float *b3 = B + (ptrdiff_t)(j0 + (nr > 3 ? 3 : nr - 1)) * ldb;
-            __m512 s00 = _mm512_setzero_ps(), s01 = s00, s02 = s00, s03 = s00;
-            __m512 s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-            __m512 s20 = s00, s21 = s00, s22 = s00, s23 = s00;
-#define NT_STEP(LOAD)                                                                      \
-    {                                                                                      \
-        const __m512 x0 = LOAD(a0), x1 = LOAD(a1), x2 = LOAD(a2);                          \
-        __m512 y = LOAD(b0);                                                               \
-        s00 = _mm512_fmadd_ps(x0, y, s00);                                                 \
-        s10 = _mm512_fmadd_ps(x1, y, s10);                                                 \
-        s20 = _mm512_fmadd_ps(x2, y, s20);                                                 \
-        y = LOAD(b1);                                                                      \
-        s01 = _mm512_fmadd_ps(x0, y, s01);                                                 \
-        s11 = _mm512_fmadd_ps(x1, y, s11);                                                 \
-        s21 = _mm512_fmadd_ps(x2, y, s21);                                                 \
-        y = LOAD(b2);                                                                      \
-        s02 = _mm512_fmadd_ps(x0, y, s02);                                                 \
-        s12 = _mm512_fmadd_ps(x1, y, s12);                                                 \
-        s22 = _mm512_fmadd_ps(x2, y, s22);                                                 \
-        y = LOAD(b3);                                                                      \
-        s03 = _mm512_fmadd_ps(x0, y, s03);                                                 \
-        s13 = _mm512_fmadd_ps(x1, y, s13);                                                 \
-        s23 = _mm512_fmadd_ps(x2, y, s23);                                                 \
-    }
-#define LOADU(p) _mm512_loadu_ps((p) + k)
-#define LOADM(p) _mm512_maskz_loadu_ps(tail, (p) + k)
-            int k = 0;
-            for (; k < kv; k += 16) NT_STEP(LOADU)
-            if (K > kv) NT_STEP(LOADM)
-#undef LOADU
-#undef LOADM
-#undef NT_STEP
-            float r[3][4];
-            _mm_storeu_ps(r[0], hsum4_512(s00, s01, s02, s03));
-            _mm_storeu_ps(r[1], hsum4_512(s10, s11, s12, s13));
-            _mm_storeu_ps(r[2], hsum4_512(s20, s21, s22, s23));
-            for (int i = 0; i < mr; i++) {
-                float *c = C + (ptrdiff_t)(i0 + i) * ldc + j0;
-                if (accumulate)
-                    for (int j = 0; j < nr; j++) c[j] += r[i][j];
-                else
-                    for (int j = 0; j < nr; j++) c[j] = r[i][j];
-            }
-        }
-    }
+    fmnist_gemm_nt_tiled(M, N, K, A, lda, B, ldb, C, ldc, accumulate, nt_tile);
 }
 #endif

@@ -39,25 +39,17 @@ static void tile_generic(int mr, int nr, int kc, const float *A, ptrdiff_t rsa, 
     }
 }
 
+/* One column panel (nr <= PNR) in tiles of PMR rows. */
+static void panel_generic(int M, int kc, int nr, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
+                          const float *B, ptrdiff_t ldb, float *C, ptrdiff_t ldc, int acc) {
+    for (int i0 = 0; i0 < M; i0 += PMR)
+        tile_generic(fmnist_gemm_min(M - i0, PMR), nr, kc, A + i0 * rsa, rsa, csa, B, ldb,
+                     C + (ptrdiff_t)i0 * ldc, ldc, acc);
+}
+
 void fmnist_sgemm_portable(int M, int N, int K, const float *A, ptrdiff_t rsa, ptrdiff_t csa,
                            const float *B, ptrdiff_t ldb, float *C, ptrdiff_t ldc, int accumulate) {
-    if (K <= 0) {
-        if (!accumulate)
-            for (int i = 0; i < M; i++) memset(C + (ptrdiff_t)i * ldc, 0, sizeof(float) * (size_t)N);
-        return;
-    }
-    for (int k0 = 0; k0 < K; k0 += PKC) {
-        const int kc = K - k0 < PKC ? K - k0 : PKC;
-        const int acc = accumulate || k0 > 0;
-        for (int j0 = 0; j0 < N; j0 += PNR) {
-            const int nr = N - j0 < PNR ? N - j0 : PNR;
-            for (int i0 = 0; i0 < M; i0 += PMR) {
-                const int mr = M - i0 < PMR ? M - i0 : PMR;
-                tile_generic(mr, nr, kc, A + i0 * rsa + k0 * csa, rsa, csa,
-                             B + (ptrdiff_t)k0 * ldb + j0, ldb, C + (ptrdiff_t)i0 * ldc + j0, ldc, acc);
-            }
-        }
-    }
+    fmnist_gemm_blocked(M, N, K, PKC, PNR, A, rsa, csa, B, ldb, C, ldc, accumulate, panel_generic);
 }
 
 void fmnist_sgemm_nt_portable(int M, int N, int K, const float *A, ptrdiff_t lda,

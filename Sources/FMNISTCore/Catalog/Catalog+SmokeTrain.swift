@@ -61,20 +61,9 @@ extension Catalog {
 
 /// The details of a `smoke-train` event (non-finite figures of a diverged run are `null`).
 struct SmokeTrainSummary: Encodable {
-    let accuracy: Double
-    let loss: Double
-    let imagesPerSecond: Double
+    @FiniteOrNull var accuracy: Double
+    @FiniteOrNull var loss: Double
+    @FiniteOrNull var imagesPerSecond: Double
     let epochs: Int
     let verdict: String
-
-    enum CodingKeys: String, CodingKey { case accuracy, loss, imagesPerSecond, epochs, verdict }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeFiniteOrNull(accuracy, forKey: .accuracy)
-        try container.encodeFiniteOrNull(loss, forKey: .loss)
-        try container.encodeFiniteOrNull(imagesPerSecond, forKey: .imagesPerSecond)
-        try container.encode(epochs, forKey: .epochs)
-        try container.encode(verdict, forKey: .verdict)
-    }
 }

@@ -191,22 +191,20 @@ public struct SwitchRecord: Sendable, Codable, Equatable {
     public let time: Date
 }
 
-/// A smoke-train run of a version.
+/// A smoke-train run of a version. The figures of a diverged run (stored as +infinity) are written as `null`.
 public struct SmokeTrainRecord: Sendable, Codable, Equatable {
     public let id: Int64
     public let dataset: String
     public let versionID: String
-    public let accuracy: Double
-    public let loss: Double
-    public let imagesPerSecond: Double
+    @FiniteOrNull public private(set) var accuracy: Double
+    @FiniteOrNull public private(set) var loss: Double
+    @FiniteOrNull public private(set) var imagesPerSecond: Double
     public let epochs: Int
     /// e.g. "pass" or "fail: accuracy 0.41 below 0.80".
     public let verdict: String
     /// The full run report as JSON.
     public let report: JSONValue
     public let time: Date
-
-    enum CodingKeys: String, CodingKey { case id, dataset, versionID, accuracy, loss, imagesPerSecond, epochs, verdict, report, time }
 
     /// Memberwise.
     public init(
@@ -223,32 +221,6 @@ public struct SmokeTrainRecord: Sendable, Codable, Equatable {
         self.verdict = verdict
         self.report = report
         self.time = time
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            id: try container.decode(Int64.self, forKey: .id), dataset: try container.decode(String.self, forKey: .dataset),
-            versionID: try container.decode(String.self, forKey: .versionID),
-            accuracy: try container.decodeFiniteOrNaN(forKey: .accuracy), loss: try container.decodeFiniteOrNaN(forKey: .loss),
-            imagesPerSecond: try container.decodeFiniteOrNaN(forKey: .imagesPerSecond),
-            epochs: try container.decode(Int.self, forKey: .epochs), verdict: try container.decode(String.self, forKey: .verdict),
-            report: try container.decode(JSONValue.self, forKey: .report), time: try container.decode(Date.self, forKey: .time))
-    }
-
-    /// Writes the figures of a diverged run (stored as +infinity) as `null`.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(dataset, forKey: .dataset)
-        try container.encode(versionID, forKey: .versionID)
-        try container.encodeFiniteOrNull(accuracy, forKey: .accuracy)
-        try container.encodeFiniteOrNull(loss, forKey: .loss)
-        try container.encodeFiniteOrNull(imagesPerSecond, forKey: .imagesPerSecond)
-        try container.encode(epochs, forKey: .epochs)
-        try container.encode(verdict, forKey: .verdict)
-        try container.encode(report, forKey: .report)
-        try container.encode(time, forKey: .time)
     }
 }
 
