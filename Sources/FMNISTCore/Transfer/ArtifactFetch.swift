@@ -97,10 +97,7 @@ typealias FetchedArtifact = MirrorDownload<ArtifactJudge>.Success
 struct ArtifactFetch {
     let layout: WorkspaceLayout
     let catalog: Catalog
-    let offline: Bool
-    let settings: TransferSettings
-    let cancellation: Cancellation?
-    let emit: @Sendable (FetchEvent) -> Void
+    let context: DownloadContext
 
     /// The URLs to try for `artifact` given the dataset's mirror list.
     static func urls(for artifact: ManifestArtifact, mirrors: MirrorList) -> [String] {
@@ -133,7 +130,7 @@ struct ArtifactFetch {
                 let checks = artifact.orderedArrays.map {
                     ArrayCheck(array: $0.name, role: $0.role, matched: true, problem: nil, dtype: nil, shape: nil, idxSHA256: nil)
                 }
-                emit(.present(dataset: manifest.name, message: "\(artifact.name) verified; nothing to download"))
+                context.emit(.present(dataset: manifest.name, message: "\(artifact.name) verified; nothing to download"))
                 return make(.present, "\(label): already present and verified (SHA-256 pinned), nothing downloaded", .success,
                             arrays: checks, path: stored.path)
             }
@@ -150,8 +147,7 @@ struct ArtifactFetch {
             name: artifact.name, expectedSize: artifact.size)
         let download = MirrorDownload(
             target: target, urls: Self.urls(for: artifact, mirrors: mirrors), judge: ArtifactJudge(dataset: manifest, artifact: artifact),
-            partial: PartialDownload(layout: layout, dataset: manifest.name, name: artifact.name), offline: offline,
-            settings: settings, cancellation: cancellation, emit: emit)
+            partial: PartialDownload(layout: layout, dataset: manifest.name, name: artifact.name), context: context)
         switch try download.run() {
         case .interrupted(let bytes):
             return make(.interrupted, "\(label): interrupted; the partial download is kept in .fmnist/partial", .interrupted, bytes: bytes)

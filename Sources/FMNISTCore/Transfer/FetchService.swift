@@ -69,6 +69,11 @@ public final class FetchService: Sendable {
         return settings
     }
 
+    /// What each download of this run shares.
+    func downloadContext(_ cancellation: Cancellation) -> DownloadContext {
+        DownloadContext(offline: options.offline, settings: transferSettings, cancellation: cancellation, emit: emit)
+    }
+
     public init(
         layout: WorkspaceLayout, registry: ManifestRegistry, options: FetchOptions,
         environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -182,9 +187,8 @@ public final class FetchService: Sendable {
             let (plan, target) = jobs[index]
             if fatal.withLock({ $0 != nil }) || cancellation.isCancelled { return }
             let fetcher = FileFetcher(
-                target: target, manifest: plan.manifest, mirrors: plan.mirrors.mirrors, offline: options.offline,
-                acceptUnknown: options.acceptUnknown, settings: self.transferSettings, judge: judge, layout: workspace,
-                cancellation: cancellation, emit: emit)
+                target: target, manifest: plan.manifest, mirrors: plan.mirrors.mirrors, acceptUnknown: options.acceptUnknown,
+                judge: judge, layout: workspace, context: self.downloadContext(cancellation))
             do {
                 let outcome = try fetcher.run()
                 switch outcome {
@@ -353,8 +357,7 @@ public final class FetchService: Sendable {
             report.exitStatus = .missing
             return
         }
-        let fetch = ArtifactFetch(
-            layout: layout, catalog: catalog, offline: options.offline, settings: transferSettings, cancellation: cancellation, emit: emit)
+        let fetch = ArtifactFetch(layout: layout, catalog: catalog, context: downloadContext(cancellation))
         for loader in loaders {
             let artifact = try fetch.run(manifest: manifest, version: version, versionID: versionID, loader: loader, mirrors: mirrors)
             report.artifacts.append(artifact)

@@ -109,17 +109,15 @@ struct FileFetcher {
     private let download: MirrorDownload<DatasetFileJudge>
 
     init(
-        target: FileTarget, manifest: Manifest, mirrors: [String], offline: Bool, acceptUnknown: Bool,
-        settings: TransferSettings, judge: DatasetVerifier, layout: WorkspaceLayout, cancellation: Cancellation? = nil,
-        emit: @escaping @Sendable (FetchEvent) -> Void, sleep: ((Double) -> Void)? = nil
+        target: FileTarget, manifest: Manifest, mirrors: [String], acceptUnknown: Bool, judge: DatasetVerifier,
+        layout: WorkspaceLayout, context: DownloadContext, sleep: ((Double) -> Void)? = nil
     ) {
         self.target = target
         self.manifest = manifest
         download = MirrorDownload(
             target: target, urls: mirrors.map { MirrorURL.join($0, target.name) },
             judge: DatasetFileJudge(target: target, manifest: manifest, verifier: judge, acceptUnknown: acceptUnknown, layout: layout),
-            partial: PartialDownload(layout: layout, dataset: manifest.name, name: target.name), offline: offline,
-            settings: settings, cancellation: cancellation, emit: emit, sleep: sleep)
+            partial: PartialDownload(layout: layout, dataset: manifest.name, name: target.name), context: context, sleep: sleep)
     }
 
     /// Tries every mirror in order until one yields verified bytes.

@@ -7,8 +7,7 @@ import Foundation
 ///
 /// ```swift
 /// let judge = ArtifactJudge(dataset: manifest, artifact: artifact)
-/// let download = MirrorDownload(target: target, urls: urls, judge: judge, partial: partial, offline: false,
-///                               settings: settings, cancellation: nil, emit: { _ in })
+/// let download = MirrorDownload(target: target, urls: urls, judge: judge, partial: partial, context: context)
 /// ```
 protocol DownloadJudge {
     associatedtype Check: StreamingCheck
@@ -32,6 +31,20 @@ protocol DownloadJudge {
     func judge(body check: Check, into facts: inout AttemptFacts) -> Passed
 }
 
+/// What every download of one fetch shares: whether only local (`file://`) sources may be used,
+/// the transfer settings (with the run's mirror secrets), the cancellation every transfer and wait
+/// polls, and where progress events go.
+///
+/// ```swift
+/// let context = DownloadContext(offline: false, settings: TransferSettings(), cancellation: nil, emit: { print($0) })
+/// ```
+struct DownloadContext {
+    let offline: Bool
+    let settings: TransferSettings
+    let cancellation: Cancellation?
+    let emit: @Sendable (FetchEvent) -> Void
+}
+
 /// One file downloaded over its mirrors, for dataset files and artifacts alike: the ``MirrorLoop``
 /// takes the URLs in order (offline, deadline, retries, backoff, skips); each request appends to
 /// the file's `.part` (resumed with Range and `If-Range` from the sidecar), the ``ResponseGate``
@@ -41,8 +54,7 @@ protocol DownloadJudge {
 /// What the bytes are checked with, and what a pass carries, is the `Judge`'s. Runs on one thread.
 ///
 /// ```swift
-/// let download = MirrorDownload(target: target, urls: urls, judge: judge, partial: partial, offline: false,
-///                               settings: settings, cancellation: cancellation, emit: emit)
+/// let download = MirrorDownload(target: target, urls: urls, judge: judge, partial: partial, context: context)
 /// if case .success(let done) = try download.run() { print(done.url, done.kept.resumedFrom) }
 /// ```
 struct MirrorDownload<Judge: DownloadJudge> {
@@ -50,27 +62,23 @@ struct MirrorDownload<Judge: DownloadJudge> {
     let urls: [String]
     let judge: Judge
     let partial: PartialDownload
-    let offline: Bool
-    let settings: TransferSettings
-    let cancellation: Cancellation?
-    let emit: @Sendable (FetchEvent) -> Void
+    let context: DownloadContext
     private let sleep: (Double) -> Void
     private let transfer: CurlTransfer
+    private var cancellation: Cancellation? { context.cancellation }
+    private var emit: @Sendable (FetchEvent) -> Void { context.emit }
 
     init(
-        target: FileTarget, urls: [String], judge: Judge, partial: PartialDownload, offline: Bool, settings: TransferSettings,
-        cancellation: Cancellation?, emit: @escaping @Sendable (FetchEvent) -> Void, sleep: ((Double) -> Void)? = nil
+        target: FileTarget, urls: [String], judge: Judge, partial: PartialDownload, context: DownloadContext,
+        sleep: ((Double) -> Void)? = nil
     ) {
         self.target = target
         self.urls = urls
         self.judge = judge
         self.partial = partial
-        self.offline = offline
-        self.settings = settings
-        self.cancellation = cancellation
-        self.emit = emit
-        self.sleep = sleep ?? { seconds in MirrorLoop.pause(seconds, cancellation: cancellation) }
-        transfer = CurlTransfer(settings: settings)
+        self.context = context
+        self.sleep = sleep ?? { [cancellation = context.cancellation] seconds in MirrorLoop.pause(seconds, cancellation: cancellation) }
+        transfer = CurlTransfer(settings: context.settings)
     }
 
     /// A whole file that passed, waiting in its `.part` file, and where its bytes came from.
@@ -116,7 +124,7 @@ struct MirrorDownload<Judge: DownloadJudge> {
         let started = DispatchTime.now().uptimeNanoseconds
         func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
         let loop = MirrorLoop(
-            target: target, settings: settings, offline: offline, cancellation: cancellation, emit: emit, sleep: sleep,
+            target: target, settings: context.settings, offline: context.offline, cancellation: cancellation, emit: emit, sleep: sleep,
             discardPartial: { [partial] in partial.discard() })
         switch try loop.run(urls: urls, expectedSize: target.expectedSize, attempt: attempt) {
         case .kept(let kept, let url, let skips, let downloaded, let busy):
