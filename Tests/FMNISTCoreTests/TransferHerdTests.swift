@@ -72,7 +72,7 @@ import TestSupport
         #expect(!TransferFailure.httpStatus(500).isOverload && !TransferFailure.httpStatus(502).isOverload)
         #expect(!TransferFailure.unreachable(message: "Connection refused").isOverload)
         #expect(!TransferFailure.connectionLost(message: "reset").isOverload)
-        #expect(FileFetcher.code(for: .refused(message: "x")) == "refused")
+        #expect(TransferFailure.refused(message: "x").skipCode == "refused")
     }
 
     // MARK: A busy mirror's turn

@@ -43,6 +43,49 @@ public struct ArtifactFetchReport: Sendable, Codable {
     public let exitStatus: ExitStatus
 }
 
+/// How an artifact (keras's `mnist.npz`) is judged while it downloads: by its pinned size and
+/// SHA-256 alone (``DigestVerifier``), since it is no gzip'd IDX file; the body is cut at twice the
+/// pinned size + 1 MiB. The array cross-check (``ArtifactCrossCheck``) comes after.
+///
+/// ```swift
+/// let judge = ArtifactJudge(dataset: manifest, artifact: artifact)   // judge.freshCheck(): a DigestVerifier
+/// ```
+struct ArtifactJudge: DownloadJudge {
+    let artifact: ManifestArtifact
+    let rules: AttemptJudge
+
+    init(dataset: Manifest, artifact: ManifestArtifact) {
+        self.artifact = artifact
+        rules = AttemptJudge(title: dataset.title, stem: artifact.name, acceptUnknown: false)
+    }
+
+    /// A partial file larger than the pinned size is dropped.
+    var resumeLimit: Int64 { artifact.size }
+    /// Twice the pinned size plus 1 MiB (the check stops earlier, at the pinned size).
+    var transferLimit: Int64 { 2 * artifact.size + (1 << 20) }
+    var reportsWholeBody: Bool { false }
+
+    func freshCheck() -> DigestVerifier { DigestVerifier(size: artifact.size, sha256: artifact.sha256) }
+
+    func consumed(_ check: DigestVerifier) -> Int64 { check.size }
+
+    func passes(held check: DigestVerifier) -> Void? { check.finish() == nil ? () : nil }
+
+    /// The facts of a whole body: the pinned file, or why not.
+    func judge(body check: DigestVerifier, into facts: inout AttemptFacts) {
+        if let problem = check.finish() {
+            facts.status = .corrupt
+            facts.message = problem
+            facts.faultCode = check.size < artifact.size ? "truncated" : "wrong_sha256"
+        } else {
+            facts.status = .ok
+        }
+    }
+}
+
+/// A verified artifact waiting in its `.part` file (size and SHA-256 are the pinned ones).
+typealias FetchedArtifact = MirrorDownload<ArtifactJudge>.Success
+
 /// `fetch --artifact LOADER`: after a dataset's four files are in place, its version's artifact
 /// for that loader (keras's `mnist.npz`). Mirrors: the dataset's mirror list (`--mirror`,
 /// `FMNIST_MIRRORS`, the config file) with the artifact's name appended, or, when only the manifest
@@ -54,10 +97,7 @@ public struct ArtifactFetchReport: Sendable, Codable {
 struct ArtifactFetch {
     let layout: WorkspaceLayout
     let catalog: Catalog
-    let offline: Bool
-    let settings: TransferSettings
-    let cancellation: Cancellation?
-    let emit: @Sendable (FetchEvent) -> Void
+    let context: DownloadContext
 
     /// The URLs to try for `artifact` given the dataset's mirror list.
     static func urls(for artifact: ManifestArtifact, mirrors: MirrorList) -> [String] {
@@ -81,7 +121,7 @@ struct ArtifactFetch {
         ) -> ArtifactFetchReport {
             ArtifactFetchReport(
                 dataset: manifest.name, loader: loader, name: artifact.name, status: status, mirror: fetched?.url,
-                skipped: fetched?.skipped ?? skipped, bytesDownloaded: fetched?.bytesDownloaded ?? bytes, resumedFrom: fetched?.resumedFrom ?? 0,
+                skipped: fetched?.skipped ?? skipped, bytesDownloaded: fetched?.bytesDownloaded ?? bytes, resumedFrom: fetched?.kept.resumedFrom ?? 0,
                 size: artifact.size, sha256: artifact.sha256, path: path, arrays: arrays, message: message, exitStatus: exit)
         }
         // 1. Stored and proven: recorded → nothing to do; not recorded (a lost catalog) → cross-check and record.
@@ -90,7 +130,7 @@ struct ArtifactFetch {
                 let checks = artifact.orderedArrays.map {
                     ArrayCheck(array: $0.name, role: $0.role, matched: true, problem: nil, dtype: nil, shape: nil, idxSHA256: nil)
                 }
-                emit(.present(dataset: manifest.name, message: "\(artifact.name) verified; nothing to download"))
+                context.emit(.present(dataset: manifest.name, message: "\(artifact.name) verified; nothing to download"))
                 return make(.present, "\(label): already present and verified (SHA-256 pinned), nothing downloaded", .success,
                             arrays: checks, path: stored.path)
             }
@@ -101,13 +141,17 @@ struct ArtifactFetch {
                         arrays: checks, path: stored.path)
         }
         // 2. Download (or finish a complete partial file).
-        let fetcher = ArtifactFetcher(
-            dataset: manifest, artifact: artifact, urls: Self.urls(for: artifact, mirrors: mirrors), offline: offline,
-            settings: settings, layout: layout, cancellation: cancellation, emit: emit)
-        switch try fetcher.run() {
+        // Progress events name it `mnist/mnist.npz`; FileTarget needs a role: the role of its first array.
+        let target = FileTarget(
+            dataset: manifest.name, datasetTitle: manifest.title, role: artifact.orderedArrays.first?.role ?? .trainImages,
+            name: artifact.name, expectedSize: artifact.size)
+        let download = MirrorDownload(
+            target: target, urls: Self.urls(for: artifact, mirrors: mirrors), judge: ArtifactJudge(dataset: manifest, artifact: artifact),
+            partial: PartialDownload(layout: layout, dataset: manifest.name, name: artifact.name), context: context)
+        switch try download.run() {
         case .interrupted(let bytes):
             return make(.interrupted, "\(label): interrupted; the partial download is kept in .fmnist/partial", .interrupted, bytes: bytes)
-        case .failure(let skipped, let bytes, let message):
+        case .failure(let skipped, let bytes, let message, _, _):
             return make(.failed, "\(label) not fetched: \(message)", .fetchFailed, skipped: skipped, bytes: bytes)
         case .success(let fetched):
             let (checks, problem) = ArtifactCrossCheck.checkArchive(fetched.partial.url, manifest: manifest, version: version, artifact: artifact)
@@ -131,7 +175,7 @@ struct ArtifactFetch {
         for check in checks where check.matched { arrays[check.array] = check.role }
         try catalog.recordArtifact(CatalogArtifact(
             versionID: versionID, loader: artifact.loader, name: artifact.name, size: artifact.size, sha256: artifact.sha256,
-            mirrorURL: fetched?.url, httpStatus: fetched?.httpStatus, etag: fetched?.etag, lastModified: fetched?.lastModified,
+            mirrorURL: fetched?.url, httpStatus: fetched?.kept.httpStatus, etag: fetched?.kept.etag, lastModified: fetched?.kept.lastModified,
             bytes: fetched?.bytesDownloaded ?? 0, arrays: arrays))
     }
 

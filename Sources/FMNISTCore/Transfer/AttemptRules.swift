@@ -3,7 +3,7 @@ import Foundation
 /// The rules of one request and of one mirror's turn, as plain values, so that they can be tested
 /// without a server: the ``ResponseGate`` (status and headers: accept, restart, refuse), the
 /// ``AttemptJudge`` (what a request came to: keep, retry, restart fresh, reject, …) and the
-/// ``MirrorTurn`` (retry budget, restarts and skips on one mirror). ``FileFetcher`` applies them.
+/// ``MirrorTurn`` (retry budget, restarts and skips on one mirror). ``MirrorDownload`` applies them.
 
 /// A response refused before its body is kept.
 struct Refusal: Equatable, Sendable {
@@ -25,7 +25,7 @@ enum GateDecision: Equatable {
 struct ResponseGate: Equatable {
     /// Bytes held when the request was made (the Range start).
     let offset: Int64
-    /// No container of this role is larger (see ``FileFetcher``'s container bound).
+    /// No container of this role is larger (the judge's transfer bound, ``DownloadJudge/transferLimit``).
     let containerLimit: Int64
     /// The file's name, for messages.
     let name: String
@@ -162,7 +162,7 @@ struct AttemptJudge {
         }
         let progressed = facts.bytes > 0
         if let failure = facts.failure {
-            let code = FileFetcher.code(for: failure)
+            let code = failure.skipCode
             if case .deadline = failure {
                 return verdict(.deadline(failure.description), code, progress: progressed)
             }

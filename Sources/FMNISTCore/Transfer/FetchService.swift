@@ -76,6 +76,11 @@ public final class FetchService: Sendable {
         return settings
     }
 
+    /// What each download of this run shares.
+    func downloadContext(_ cancellation: Cancellation) -> DownloadContext {
+        DownloadContext(offline: options.offline, settings: transferSettings, cancellation: cancellation, emit: emit)
+    }
+
     public init(
         layout: WorkspaceLayout, registry: ManifestRegistry, options: FetchOptions,
         environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -189,9 +194,8 @@ public final class FetchService: Sendable {
             let (plan, target) = jobs[index]
             if fatal.withLock({ $0 != nil }) || cancellation.isCancelled { return }
             let fetcher = FileFetcher(
-                target: target, manifest: plan.manifest, mirrors: plan.mirrors.mirrors, offline: options.offline,
-                acceptUnknown: options.acceptUnknown, settings: self.transferSettings, judge: judge, layout: workspace,
-                cancellation: cancellation, emit: emit)
+                target: target, manifest: plan.manifest, mirrors: plan.mirrors.mirrors, acceptUnknown: options.acceptUnknown,
+                judge: judge, layout: workspace, context: self.downloadContext(cancellation))
             do {
                 let outcome = try fetcher.run()
                 switch outcome {
@@ -360,8 +364,7 @@ public final class FetchService: Sendable {
             report.exitStatus = .missing
             return
         }
-        let fetch = ArtifactFetch(
-            layout: layout, catalog: catalog, offline: options.offline, settings: transferSettings, cancellation: cancellation, emit: emit)
+        let fetch = ArtifactFetch(layout: layout, catalog: catalog, context: downloadContext(cancellation))
         for loader in loaders {
             let artifact = try fetch.run(manifest: manifest, version: version, versionID: versionID, loader: loader, mirrors: mirrors)
             report.artifacts.append(artifact)
@@ -386,14 +389,11 @@ public final class FetchService: Sendable {
             let held = mine.reduce(Int64(0)) { $0 + $1.bytes }
             let expected = mine.reduce(Int64(0)) { $0 + $1.expectedBytes }
             let present = plan.present
-            return DatasetFetchReport(
-                dataset: plan.manifest.name, title: plan.manifest.title, status: present != nil ? .present : .interrupted,
-                message: present.map { "\(plan.manifest.title) \($0.label): already present and verified, nothing downloaded" }
+            return datasetReport(
+                plan, present != nil ? .present : .interrupted,
+                present.map { "\(plan.manifest.title) \($0.label): already present and verified, nothing downloaded" }
                     ?? "\(plan.manifest.title) not fetched: interrupted; \(held) of \(expected) bytes kept in .fmnist/partial, nothing placed",
-                mirrors: plan.mirrors, versionID: present?.version.id,
-                versionShortID: present?.version.shortID, versionName: present?.version.name,
-                path: layout.liveDirectory(dataset: plan.manifest.name).path, files: plan.reused.map(\.1),
-                exitStatus: present != nil ? .success : .interrupted)
+                files: plan.reused.map(\.1), exit: present != nil ? .success : .interrupted, version: present?.version)
         }
         return FetchReport(
             datasets: reports, bytesDownloaded: transferred, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9,
@@ -522,6 +522,19 @@ public final class FetchService: Sendable {
 
     // MARK: - Completion
 
+    /// A dataset's line in the report: of a recorded `version`, or of an `identity` not recorded
+    /// (named `name`), or of none.
+    private func datasetReport(
+        _ plan: DatasetPlan, _ status: DatasetFetchStatus, _ message: String, files: [FileFetchReport], exit: ExitStatus,
+        version: CatalogVersion? = nil, identity: VersionIdentity? = nil, name: String? = nil
+    ) -> DatasetFetchReport {
+        DatasetFetchReport(
+            dataset: plan.manifest.name, title: plan.manifest.title, status: status, message: message, mirrors: plan.mirrors,
+            versionID: version?.id ?? identity?.full, versionShortID: version?.shortID ?? identity?.short,
+            versionName: version?.name ?? name, path: layout.liveDirectory(dataset: plan.manifest.name).path, files: files,
+            exitStatus: exit)
+    }
+
     /// What the catalog's fetch event records.
     struct EventDetails: Encodable {
         let mirrors: MirrorList
@@ -532,7 +545,6 @@ public final class FetchService: Sendable {
         _ plan: DatasetPlan, fetched: [FetchedFile], failures: [FileFetchFailure], catalog: Catalog
     ) throws -> DatasetFetchReport {
         let manifest = plan.manifest
-        let path = layout.liveDirectory(dataset: manifest.name).path
         if let present = plan.present {
             let files = present.files.map { file in
                 FileFetchReport(
@@ -548,10 +560,7 @@ public final class FetchService: Sendable {
             if plan.recordedAsLive {
                 message += "; recorded as live (the catalog did not call it live: an earlier run was interrupted, or the catalog lost it)"
             }
-            var report = DatasetFetchReport(
-                dataset: manifest.name, title: manifest.title, status: .present, message: message, mirrors: plan.mirrors,
-                versionID: present.version.id, versionShortID: present.version.shortID, versionName: present.version.name,
-                path: path, files: files, exitStatus: .success)
+            var report = datasetReport(plan, .present, message, files: files, exit: .success, version: present.version)
             report.repaired = present.repaired
             return report
         }
@@ -560,12 +569,11 @@ public final class FetchService: Sendable {
         if let pinned, !failures.isEmpty, failures.allSatisfy(\.sawUnknownContent) {
             plan.discardReused()
             let served = failures.flatMap { failure in failure.report.skipped.map { "\(failure.target.name) from \($0.url): \($0.reason)" } }
-            return DatasetFetchReport(
-                dataset: manifest.name, title: manifest.title, status: .notPinned,
-                message: "\(manifest.title) not fetched: no mirror served the pinned \(pinned.label) files "
+            return datasetReport(
+                plan, .notPinned,
+                "\(manifest.title) not fetched: no mirror served the pinned \(pinned.label) files "
                     + "(\(failures.map(\.target.name).sorted().joined(separator: ", "))); served instead: \(served.joined(separator: "; "))",
-                mirrors: plan.mirrors, versionID: nil, versionShortID: nil, versionName: nil, path: path, files: fileReports,
-                exitStatus: .integrity)
+                files: fileReports, exit: .integrity)
         }
         if !failures.isEmpty {
             plan.discardReused()
@@ -574,10 +582,8 @@ public final class FetchService: Sendable {
             let message = onlyUnknown
                 ? "\(manifest.title) not fetched: no mirror served a known version of \(names) (content of no known version refused)"
                 : "\(manifest.title) not fetched: every mirror failed for \(names)"
-            return DatasetFetchReport(
-                dataset: manifest.name, title: manifest.title, status: onlyUnknown ? .unknownRefused : .failed, message: message,
-                mirrors: plan.mirrors, versionID: nil, versionShortID: nil, versionName: nil, path: path, files: fileReports,
-                exitStatus: onlyUnknown ? .unknownContent : .fetchFailed)
+            return datasetReport(
+                plan, onlyUnknown ? .unknownRefused : .failed, message, files: fileReports, exit: onlyUnknown ? .unknownContent : .fetchFailed)
         }
         var verified = plan.reused.map(\.0)
         for file in fetched {
@@ -598,22 +604,19 @@ public final class FetchService: Sendable {
             let wrong = verified.filter { pinnedFiles[$0.role]?.payload.sha256 != $0.measurement.payloadSHA256 }.map { file in
                 "\(file.name) is payload \(file.measurement.payloadSHA256.prefix(12))…, pinned \(pinnedFiles[file.role].map { String($0.payload.sha256.prefix(12)) } ?? "?")…"
             }
-            return DatasetFetchReport(
-                dataset: manifest.name, title: manifest.title, status: .notPinned,
-                message: "\(manifest.title) not placed: the mirrors served version \(identity.short), the lock pins \(pinned.label): "
+            return datasetReport(
+                plan, .notPinned,
+                "\(manifest.title) not placed: the mirrors served version \(identity.short), the lock pins \(pinned.label): "
                     + wrong.sorted().joined(separator: "; "),
-                mirrors: plan.mirrors, versionID: identity.full, versionShortID: identity.short, versionName: nil,
-                path: path, files: fileReports, exitStatus: .integrity)
+                files: fileReports, exit: .integrity, identity: identity)
         }
         let knownName = recordAs.versions.first { $0.identity == identity }?.name
         let allAccepted = fileReports.allSatisfy { $0.verdict == .acceptedUnknown }
         if knownName == nil && !options.acceptUnknown && !allAccepted && pinned == nil {
             plan.discardReused()
-            return DatasetFetchReport(
-                dataset: manifest.name, title: manifest.title, status: .unknownRefused,
-                message: "\(manifest.title) not placed: the four files together (version \(identity.short)) match no known version",
-                mirrors: plan.mirrors, versionID: identity.full, versionShortID: identity.short, versionName: "unknown",
-                path: path, files: fileReports, exitStatus: .unknownContent)
+            return datasetReport(
+                plan, .unknownRefused, "\(manifest.title) not placed: the four files together (version \(identity.short)) match no known version",
+                files: fileReports, exit: .unknownContent, identity: identity, name: "unknown")
         }
         let installer = VersionInstaller(layout: layout, catalog: catalog)
         let installed = try installer.commit(
@@ -633,19 +636,8 @@ public final class FetchService: Sendable {
                 : options.acceptUnknown ? "; UNKNOWN version, kept because of --accept-unknown"
                 : "; UNKNOWN version, already in this workspace: \(UnknownAdmission.phrase(installed.version.admitted))"
         }
-        if !installed.repaired.isEmpty {
-            message += "; replaced damaged \(installed.repaired.sorted().joined(separator: ", ")) with the verified bytes"
-        }
-        if !plan.liveProblems.isEmpty && !installed.activated {
-            message += "; the live version is damaged (\(plan.liveProblems.joined(separator: "; ")))"
-        }
-        if let command = installed.activationCommand {
-            message += "; not live (another version of \(manifest.title) is): to use it, run \(command)"
-        }
-        var report = DatasetFetchReport(
-            dataset: manifest.name, title: manifest.title, status: .fetched, message: message, mirrors: plan.mirrors,
-            versionID: installed.version.id, versionShortID: installed.version.shortID, versionName: installed.version.name,
-            path: path, files: fileReports, exitStatus: .success)
+        message += installed.sentences(title: manifest.title, damagedLive: plan.liveProblems)
+        var report = datasetReport(plan, .fetched, message, files: fileReports, exit: .success, version: installed.version)
         report.activated = installed.activated
         report.activateCommand = installed.activationCommand
         report.repaired = installed.repaired

@@ -1,7 +1,7 @@
 import Foundation
 
-/// One file's turn over its mirrors, shared by the dataset files (``FileFetcher``) and artifacts
-/// (``ArtifactFetcher``): each URL in order (only `file://` ones `offline`), within the per-mirror
+/// One file's turn over its mirrors, for ``MirrorDownload`` (dataset files and artifacts alike):
+/// each URL in order (only `file://` ones `offline`), within the per-mirror
 /// deadline (``TransferSettings/deadline(forSize:)``), retrying with backoff and restarting a bad
 /// partial as ``MirrorTurn`` rules, and every URL given up recorded (and emitted) with its reason.
 /// What one request does and what counts as kept is the caller's `attempt`.
@@ -37,6 +37,16 @@ struct MirrorLoop {
     }
 
     private var cancelled: Bool { cancellation?.isCancelled == true }
+
+    /// Sleeps `seconds` in short slices, returning early when `cancellation` is set.
+    static func pause(_ seconds: Double, cancellation: Cancellation?) {
+        let end = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, seconds) * 1e9)
+        while DispatchTime.now().uptimeNanoseconds < end {
+            if cancellation?.isCancelled == true { return }
+            let left = Double(end - min(end, DispatchTime.now().uptimeNanoseconds)) / 1e9
+            Thread.sleep(forTimeInterval: min(0.05, left))
+        }
+    }
 
     func run<Kept>(
         urls: [String], expectedSize: Int64, attempt: (_ url: String, _ deadline: UInt64) throws -> Step<Kept>

@@ -61,6 +61,25 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 
+    /// A machine-readable code for the failure, as mirror skips record it (`http_404`, `timeout`, …).
+    var skipCode: String {
+        switch self {
+        case .httpStatus(let status), .s3(let status, _, _): return "http_\(status)"
+        case .redirectRefused: return "redirect_refused"
+        case .tooManyRedirects: return "too_many_redirects"
+        case .certificate: return "certificate"
+        case .timeout: return "timeout"
+        case .connectionLost: return "connection_lost"
+        case .unreachable: return "unreachable"
+        case .refused: return "refused"
+        case .localFile: return "local_file"
+        case .abortedByReceiver: return "aborted"
+        case .deadline: return "deadline"
+        case .interrupted: return "interrupted"
+        case .other: return "transfer_error"
+        }
+    }
+
     public var description: String {
         switch self {
         case .httpStatus(let status): return "HTTP \(status) \(HTTPStatusText.reason(status))"

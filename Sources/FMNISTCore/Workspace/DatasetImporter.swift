@@ -137,12 +137,7 @@ public struct DatasetImporter: Sendable {
         var verdict = knownName != nil
             ? "imported \(manifest.title) \(installed.version.label) from \(from)"
             : "imported \(manifest.title) \(installed.version.label) from \(from): matches no known version, recorded as unknown"
-        if !installed.repaired.isEmpty {
-            verdict += "; replaced damaged \(installed.repaired.sorted().joined(separator: ", ")) with the verified bytes"
-        }
-        if let command = installed.activationCommand {
-            verdict += "; not live (another version of \(manifest.title) is): to use it, run \(command)"
-        }
+        verdict += installed.sentences(title: manifest.title)
         return ImportResult(
             dataset: manifest.name, title: manifest.title, source: source.path, layout: resolved.layout, readFrom: resolved.readFrom.path,
             version: VersionSummary(installed.version),

@@ -40,6 +40,17 @@ package struct InstalledVersion: Sendable, Codable {
     package var activationCommand: String? {
         activated ? nil : "fmnist switch \(version.dataset)@\(version.shortID)"
     }
+
+    /// What fetch and import add to their line about the installed version: damaged stored files
+    /// replaced, the live version found damaged (`damagedLive`, when this one did not replace it),
+    /// and how to make it live when it is not.
+    package func sentences(title: String, damagedLive: [String] = []) -> String {
+        var text = ""
+        if !repaired.isEmpty { text += "; replaced damaged \(repaired.sorted().joined(separator: ", ")) with the verified bytes" }
+        if !damagedLive.isEmpty && !activated { text += "; the live version is damaged (\(damagedLive.joined(separator: "; ")))" }
+        if let command = activationCommand { text += "; not live (another version of \(title) is): to use it, run \(command)" }
+        return text
+    }
 }
 
 /// Turns four verified temporary files into a recorded, stored version, and makes it live when
