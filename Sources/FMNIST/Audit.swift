@@ -27,6 +27,22 @@ public struct AuditOptions: Sendable, Hashable {
         self.nearThreshold = nearThreshold
         self.maxPairs = maxPairs
     }
+
+    /// Refuses an option outside its range (the command line's table, ``FlagBounds``), naming the
+    /// property, not the flag.
+    func check() throws(DatasetError) {
+        func within<Value>(_ name: String, _ value: Value, _ bounds: FlagBounds<Value>) throws(DatasetError) {
+            guard !bounds.allows(value) else { return }
+            throw .operationFailed(
+                operation: "audit", message: "AuditOptions.\(name) \(value) is out of range: it must be \(bounds.rangeText) (\(bounds.unit))",
+                hint: "give AuditOptions.\(name) a value in that range")
+        }
+        try within("folds", folds, FlagBounds.folds)
+        try within("epochs", epochs, FlagBounds.auditEpochs)
+        try within("top", top, FlagBounds.top)
+        try within("nearThreshold", nearThreshold, FlagBounds.nearThreshold)
+        try within("maxPairs", maxPairs, FlagBounds.maxPairs)
+    }
 }
 
 /// Which split an image is in.
@@ -114,6 +130,7 @@ extension Workspace {
         -> AuditSummary
     {
         let manifest = try manifest(dataset)
+        try options.check()
         let settings = AuditSettings(
             folds: options.folds, epochs: options.epochs, seed: options.seed, top: options.top,
             nearThreshold: options.nearThreshold, maxPairs: options.maxPairs)

@@ -150,6 +150,9 @@ extension DatasetError {
     init(operation: String, _ error: any Error) {
         if let error = error as? DatasetError {
             self = error
+        } else if let error = error as? IDXLoader.LoadError {
+            // Its problem alone: the command line's advice beside it is not this API's.
+            self = .operationFailed(operation: operation, message: "\(error.path): \(error.problem)", hint: error.remedy?.advice)
         } else if let error = error as? any FMNISTError {
             self = .operationFailed(operation: operation, message: error.description, hint: error.remedy?.advice)
         } else {

@@ -68,6 +68,15 @@ import Testing
         try toy.replaceLiveFile(
             of: "toyfashion", role: .testLabels, with: toy.mnist.folder.appendingPathComponent(SyntheticDataset.fileName(.testLabels)))
         errors.append(Self.thrown { _ = try toy.workspace.load("toyfashion") })
+        // The same file met by audit's proven read (whose command-line refusal says what to run),
+        // and an audit option out of range (whose command-line refusal names the flag).
+        let auditRefusal = Self.thrown { _ = try toy.workspace.audit("toyfashion") }
+        errors.append(auditRefusal)
+        #expect(auditRefusal?.description.contains("is not the recorded") == true, "\(String(describing: auditRefusal))")
+        let auditOptions = Self.thrown { _ = try toy.workspace.audit("toyfashion", options: AuditOptions(folds: 1)) }
+        errors.append(auditOptions)
+        #expect(auditOptions?.description.contains("AuditOptions.folds 1 is out of range: it must be 2–20") == true,
+                "\(String(describing: auditOptions))")
         let whole = try Data(contentsOf: toy.mnist.folder.appendingPathComponent(SyntheticDataset.fileName(.trainImages)))
         let cut = scratch.appendingPathComponent("cut.gz")
         try whole.prefix(whole.count / 2).write(to: cut)
@@ -117,7 +126,7 @@ import Testing
         let names = Set(seen.map(Self.caseName))
         let expected: Set<String> = [
             "unknownDataset", "notFetched", "unknownVersion", "ambiguousVersion", "missingFile", "wrongFile", "damaged",
-            "mismatchedSplit", "operationFailed:import", "operationFailed:switch", "operationFailed:fetch", "operationFailed:verify",
+            "mismatchedSplit", "operationFailed:import", "operationFailed:switch", "operationFailed:fetch", "operationFailed:verify", "operationFailed:audit",
         ]
         #expect(expected.isSubset(of: names), "not seen: \(expected.subtracting(names))")
 

@@ -54,10 +54,21 @@ public enum IDXLoader {
     /// A file that could not be loaded as valid IDX data.
     public struct LoadError: FMNISTError {
         public let path: String
+        /// What is wrong with the file, without advice.
         public let problem: String
+        /// What the command line does about it (e.g. "refusing to train it (run `fmnist switch …`)"),
+        /// appended to ``description``; the `FMNIST` front door says ``remedy`` instead.
+        public let commandLineAdvice: String?
+
+        public init(path: String, problem: String, commandLineAdvice: String? = nil) {
+            self.path = path
+            self.problem = problem
+            self.commandLineAdvice = commandLineAdvice
+        }
+
         public var exitStatus: ExitStatus { .integrity }
         public var hint: String? { "run `fmnist verify` to see what is wrong, then `fmnist fetch` to repair it" }
         public var remedy: Remedy? { .repair(dataset: nil) }
-        public var description: String { "\(path): \(problem)" }
+        public var description: String { "\(path): \(problem)" + (commandLineAdvice.map { "; \($0)" } ?? "") }
     }
 }

@@ -131,7 +131,7 @@ package struct VersionFiles: Sendable {
                     let found = index?.identify(measurement).map { " (it is \($0.0))" } ?? ""
                     throw IDXLoader.LoadError(
                         path: path,
-                        problem: "is not the recorded \(recorded.name) of \(manifest.title) \(label): \(problem)\(found); \(remedy)")
+                        problem: "is not the recorded \(recorded.name) of \(manifest.title) \(label): \(problem)\(found)", commandLineAdvice: remedy)
                 }
                 continue
             }
@@ -139,11 +139,11 @@ package struct VersionFiles: Sendable {
             guard let (known, _) = index.identify(measurement) else {
                 throw IDXLoader.LoadError(
                     path: path,
-                    problem: "is no file of a known \(manifest.title) version and the catalog has no record of it; \(remedy)")
+                    problem: "is no file of a known \(manifest.title) version and the catalog has no record of it", commandLineAdvice: remedy)
             }
             guard known.dataset == manifest.name, known.role == role else {
                 throw IDXLoader.LoadError(
-                    path: path, problem: "is \(known), not \(manifest.title)'s \(role.fileStem); \(remedy)")
+                    path: path, problem: "is \(known), not \(manifest.title)'s \(role.fileStem)", commandLineAdvice: remedy)
             }
             unrecorded[role] = measurement.payloadSHA256
         }
@@ -152,7 +152,7 @@ package struct VersionFiles: Sendable {
             unrecorded.allSatisfy { role, digest in version.file(role).payload.sha256 == digest }
         }) {
             throw IDXLoader.LoadError(
-                path: description, problem: "its files come from different \(manifest.title) versions; \(remedy)")
+                path: description, problem: "its files come from different \(manifest.title) versions", commandLineAdvice: remedy)
         }
         return byRole
     }
