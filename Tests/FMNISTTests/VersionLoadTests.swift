@@ -38,11 +38,8 @@ final class TwoVersionWorkspace {
 
     /// Replaces one file of a stored version's read-only folder with `source`.
     func replaceStoredFile(version: String, role: FileRole, with source: URL) throws {
-        let folder = WorkspaceLayout(root: root).versionDirectory(dataset: "toyfashion", versionID: version)
-        chmod(folder.path, 0o755)
-        let target = folder.appendingPathComponent(SyntheticDataset.fileName(role))
-        try FileManager.default.removeItem(at: target)
-        try FileManager.default.copyItem(at: source, to: target)
+        try ToyWorkspace.replaceFile(
+            role, in: WorkspaceLayout(root: root).versionDirectory(dataset: "toyfashion", versionID: version), with: source)
     }
 }
 

@@ -24,7 +24,11 @@ final class ToyWorkspace {
 
     /// Replaces one live file of `dataset` with `source` (a plain copy, as a careless user would).
     func replaceLiveFile(of dataset: String, role: FileRole, with source: URL) throws {
-        let folder = WorkspaceLayout(root: root).liveDirectory(dataset: dataset)
+        try Self.replaceFile(role, in: WorkspaceLayout(root: root).liveDirectory(dataset: dataset), with: source)
+    }
+
+    /// Replaces the file of `role` in a (possibly read-only) workspace folder with a copy of `source`.
+    static func replaceFile(_ role: FileRole, in folder: URL, with source: URL) throws {
         chmod(folder.path, 0o755)
         let target = folder.appendingPathComponent(SyntheticDataset.fileName(role))
         try FileManager.default.removeItem(at: target)

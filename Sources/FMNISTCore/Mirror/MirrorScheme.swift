@@ -36,7 +36,9 @@ public enum MirrorScheme: String, CaseIterable, Sendable {
     }
 
     /// The schemes as messages list them: "http, https, s3 and file".
-    public static var spelled: String { "http, https, s3 and file" }
+    public static var spelled: String {
+        allCases.dropLast().map(\.rawValue).joined(separator: ", ") + " and " + allCases.last!.rawValue
+    }
 
     /// The protocols libcurl may start a transfer with (an s3:// mirror becomes an http(s) request
     /// to its endpoint).

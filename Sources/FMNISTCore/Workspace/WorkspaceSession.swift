@@ -26,16 +26,12 @@ final class WorkspaceSession {
         static let standard: Steps = [.requireWorkspace, .createFolders, .recover, .sweep]
     }
 
-    let layout: WorkspaceLayout
-    let registry: ManifestRegistry
     let catalog: Catalog
     /// The versions the recovery recorded again (empty without ``Steps/recover``).
     let recovered: [CatalogVersion]
     private let lock: WorkspaceLock
 
-    private init(layout: WorkspaceLayout, registry: ManifestRegistry, catalog: Catalog, recovered: [CatalogVersion], lock: WorkspaceLock) {
-        self.layout = layout
-        self.registry = registry
+    private init(catalog: Catalog, recovered: [CatalogVersion], lock: WorkspaceLock) {
         self.catalog = catalog
         self.recovered = recovered
         self.lock = lock
@@ -58,7 +54,7 @@ final class WorkspaceSession {
             let catalog = try Catalog.open(layout)
             do {
                 let recovered = steps.contains(.recover) ? try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run() : []
-                return WorkspaceSession(layout: layout, registry: registry, catalog: catalog, recovered: recovered, lock: lock)
+                return WorkspaceSession(catalog: catalog, recovered: recovered, lock: lock)
             } catch {
                 catalog.close()
                 throw error
