@@ -117,11 +117,7 @@ public struct DoctorJudge: Sendable {
     /// Whether a file starts like an uncompressed IDX file of any element type and rank
     /// (`00 00 <type> <rank>`), so that it is measured as one rather than as a broken `.gz`.
     static func startsLikeIDX(_ url: URL) -> Bool {
-        var head: [UInt8] = []
-        try? FileVerifier.stream(url: url) { chunk in
-            head.append(contentsOf: chunk.prefix(4 - head.count))
-            return head.count < 4
-        }
+        let head = FileVerifier.head(of: url, count: 4)
         return head.count == 4 && head[0] == 0 && head[1] == 0 && [0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E].contains(head[2]) && (1...8).contains(head[3])
     }
 

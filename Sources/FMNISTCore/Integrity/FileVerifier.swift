@@ -19,12 +19,23 @@ public enum FileVerifier {
 
     /// Whether a file starts like an uncompressed IDX file (`00 00 08 01` labels, `00 00 08 03` images).
     public static func looksLikeUncompressedIDX(_ url: URL) -> Bool {
+        let head = head(of: url, count: 4)
+        return head.count == 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x08 && (head[3] == 1 || head[3] == 3)
+    }
+
+    /// The first `count` bytes of `url` (fewer when the file is shorter, none when it cannot be
+    /// read): what a file starts like, by content.
+    ///
+    /// ```swift
+    /// FileVerifier.head(of: url, count: 4) == [0x50, 0x4B, 0x03, 0x04]   // starts like a zip
+    /// ```
+    public static func head(of url: URL, count: Int) -> [UInt8] {
         var head: [UInt8] = []
         try? stream(url: url) { chunk in
-            head.append(contentsOf: chunk.prefix(4 - head.count))
-            return head.count < 4
+            head.append(contentsOf: chunk.prefix(count - head.count))
+            return head.count < count
         }
-        return head.count == 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x08 && (head[3] == 1 || head[3] == 3)
+        return head
     }
 
     /// Reads `url` in chunks, calling `body` until it returns false or the file ends. Only a

@@ -12,12 +12,7 @@ package enum KaggleCSVFile {
     /// Whether `url` is meant as a CSV: named `.csv`, or starting with `label,` (by content).
     package static func looksLikeCSV(_ url: URL) -> Bool {
         if url.pathExtension.lowercased() == "csv" { return true }
-        var head: [UInt8] = []
-        try? FileVerifier.stream(url: url) { chunk in
-            head.append(contentsOf: chunk.prefix(6 - head.count))
-            return head.count < 6
-        }
-        return head == Array("label,".utf8)
+        return FileVerifier.head(of: url, count: 6) == Array("label,".utf8)
     }
 
     /// Parses the whole file. Throws ``CSVFault`` (exit 3, naming the line and column) or

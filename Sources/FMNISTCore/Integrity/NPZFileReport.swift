@@ -49,11 +49,7 @@ public struct NPZFileReport: Sendable, Codable {
     /// Whether `url` should be read as an npz: its name ends in `.npz`, or it starts like a zip.
     public static func looksLikeNPZ(_ url: URL) -> Bool {
         if url.pathExtension.lowercased() == "npz" { return true }
-        var head: [UInt8] = []
-        try? FileVerifier.stream(url: url) { chunk in
-            head.append(contentsOf: chunk.prefix(4 - head.count))
-            return head.count < 4
-        }
+        let head = FileVerifier.head(of: url, count: 4)
         return head == [0x50, 0x4B, 0x03, 0x04] || head == [0x50, 0x4B, 0x05, 0x06]
     }
 
