@@ -43,14 +43,8 @@ package struct PayloadStore: Sendable {
         dataset: String, versionID: String, files: [CatalogFile], checker: TrustedFileChecker, classCount: Int,
         rehash: Bool = false
     ) throws -> Prepared {
-        try VersionStore.checkName(dataset)
-        try VersionStore.checkName(versionID)
-        for file in files { try VersionStore.checkName(file.name) }
         let directory = layout.payloadDirectory(dataset: dataset, versionID: versionID)
-        let boundary = WorkspaceBoundary(layout: layout)
-        try boundary.ensureOwnedDirectory(directory.deletingLastPathComponent())
-        let exists = FilePaths.lstat(directory.path) != nil
-        if exists { try WorkspaceBoundary.requireRealDirectory(directory.path) }
+        let exists = try VersionStore.openVersionFolder(directory, dataset: dataset, versionID: versionID, files: files, layout: layout)
         let sources = layout.versionDirectory(dataset: dataset, versionID: versionID)
 
         var toWrite: [CatalogFile] = []

@@ -134,12 +134,8 @@ package struct VersionStore: Sendable {
         dataset: String, versionID: String, files: [CatalogFile], checker: TrustedFileChecker, classCount: Int,
         rehash: Bool = false
     ) throws -> PreparedVersion {
-        try Self.checkName(dataset)
-        for file in files { try Self.checkName(file.name) }
         let directory = layout.versionDirectory(dataset: dataset, versionID: versionID)
-        try boundary.ensureOwnedDirectory(directory.deletingLastPathComponent())
-        let exists = FilePaths.lstat(directory.path) != nil
-        if exists { try WorkspaceBoundary.requireRealDirectory(directory.path) }
+        let exists = try Self.openVersionFolder(directory, dataset: dataset, versionID: versionID, files: files, layout: layout)
 
         var placement: [String: PlacementMethod] = [:]
         var restored: [String] = []
@@ -290,6 +286,21 @@ package struct VersionStore: Sendable {
     // MARK: - File-system helpers
 
     /// Refuses names that could leave their folder.
+    /// Opens a folder of one version (`.fmnist/versions/…`, `.fmnist/payloads/…`) for building:
+    /// its names are plain names (``checkName(_:)``), its parent an owned directory, and the folder,
+    /// when there, a real directory (never a symlink). Returns whether it exists.
+    static func openVersionFolder(
+        _ directory: URL, dataset: String, versionID: String, files: [CatalogFile], layout: WorkspaceLayout
+    ) throws -> Bool {
+        try checkName(dataset)
+        try checkName(versionID)
+        for file in files { try checkName(file.name) }
+        try WorkspaceBoundary(layout: layout).ensureOwnedDirectory(directory.deletingLastPathComponent())
+        let exists = FilePaths.lstat(directory.path) != nil
+        if exists { try WorkspaceBoundary.requireRealDirectory(directory.path) }
+        return exists
+    }
+
     static func checkName(_ name: String) throws {
         if name.isEmpty || name == "." || name == ".." || name.contains("/") || name.contains("\0") {
             throw UsageError("refusing the file name \"\(name)\": it must be a plain name inside its folder")
