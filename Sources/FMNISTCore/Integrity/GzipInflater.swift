@@ -6,10 +6,7 @@ import CZlib
 /// chunks of at most `chunkSize`. Concatenated gzip members are accepted (as `zcat` does);
 /// anything else after the end of the stream is reported as trailing garbage.
 package final class GzipInflater {
-    private var stream = z_stream()
-    private var initialized = false
-    private var outputBuffer: UnsafeMutablePointer<UInt8>
-    private let chunkSize: Int
+    private let zlib: ZlibInflation
     /// The most decompressed bytes accepted before reporting a decompression bomb.
     package let limit: Int64
     /// Decompressed bytes produced so far.
@@ -24,23 +21,16 @@ package final class GzipInflater {
 
     package init(limit: Int64, chunkSize: Int = 256 * 1024) {
         self.limit = limit
-        self.chunkSize = chunkSize
-        outputBuffer = .allocate(capacity: chunkSize)
-    }
-
-    deinit {
-        if initialized { inflateEnd(&stream) }
-        outputBuffer.deallocate()
+        zlib = ZlibInflation(chunkSize: chunkSize)
     }
 
     private func start() throws(IntegrityFault) {
-        if initialized {
-            guard inflateReset(&stream) == Z_OK else { throw .corruptGzip(message: "inflateReset failed") }
+        if zlib.started {
+            guard zlib.reset() == Z_OK else { throw .corruptGzip(message: "inflateReset failed") }
         } else {
             // 15 + 16: gzip wrapper only (a raw zlib stream is not a valid .gz file).
-            let status = fmnist_inflateInit2(&stream, 15 + 16)
+            let status = zlib.begin(windowBits: 15 + 16)
             guard status == Z_OK else { throw .corruptGzip(message: "zlib could not start (\(status))") }
-            initialized = true
         }
         atMemberEnd = false
     }
@@ -54,7 +44,7 @@ package final class GzipInflater {
             throw .corruptGzip(message: "an input chunk of \(input.count) bytes is more than zlib takes at once")
         }
         var offset = 0
-        if !initialized { try start() }
+        if !zlib.started { try start() }
         while offset < input.count {
             if atMemberEnd {
                 // After a member: only another gzip member (1f 8b) may follow.
@@ -84,44 +74,41 @@ package final class GzipInflater {
     private func inflateSome(_ input: UnsafeRawBufferPointer, output: (UnsafeRawBufferPointer) throws(IntegrityFault) -> Void)
         throws(IntegrityFault) -> Int
     {
-        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: UInt8.self))
-        stream.avail_in = UInt32(input.count)
+        zlib.stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        zlib.stream.avail_in = UInt32(input.count)
         defer {
-            stream.next_in = nil
+            zlib.stream.next_in = nil
         }
         while true {
-            stream.next_out = outputBuffer
-            stream.avail_out = UInt32(chunkSize)
-            let status = inflate(&stream, Z_NO_FLUSH)
-            let produced = chunkSize - Int(stream.avail_out)
-            if produced > 0 {
+            let (status, produced) = zlib.step()
+            if produced.count > 0 {
                 let allowed = limit - producedBytes
-                producedBytes += Int64(produced)
+                producedBytes += Int64(produced.count)
                 if producedBytes > limit {
                     // Hand out the bytes up to the bound first, so that a fault inside them is
                     // reported the same way whatever the input chunking, then stop.
-                    if allowed > 0 { try output(UnsafeRawBufferPointer(start: outputBuffer, count: Int(allowed))) }
+                    if allowed > 0 { try output(UnsafeRawBufferPointer(rebasing: produced.prefix(Int(allowed)))) }
                     throw .decompressionBomb(limit: limit)
                 }
-                try output(UnsafeRawBufferPointer(start: outputBuffer, count: produced))
+                try output(produced)
             }
             switch status {
             case Z_STREAM_END:
-                let consumed = input.count - Int(stream.avail_in)
+                let consumed = input.count - Int(zlib.stream.avail_in)
                 consumedBytes += Int64(consumed)
                 atMemberEnd = true
                 return consumed
             case Z_OK:
-                if stream.avail_in == 0 && stream.avail_out != 0 {
+                if zlib.stream.avail_in == 0 && zlib.stream.avail_out != 0 {
                     consumedBytes += Int64(input.count)
                     return input.count
                 }
             case Z_BUF_ERROR:
                 // No progress possible: all input consumed and output not full.
-                consumedBytes += Int64(input.count - Int(stream.avail_in))
-                return input.count - Int(stream.avail_in)
+                consumedBytes += Int64(input.count - Int(zlib.stream.avail_in))
+                return input.count - Int(zlib.stream.avail_in)
             case Z_DATA_ERROR:
-                let message = stream.msg.map { String(cString: $0) } ?? "invalid data"
+                let message = zlib.message(or: "invalid data")
                 if message.contains("incorrect data check") || message.contains("incorrect length check") {
                     throw .crcMismatch
                 }
@@ -129,7 +116,7 @@ package final class GzipInflater {
             case Z_MEM_ERROR:
                 throw .corruptGzip(message: "zlib ran out of memory")
             default:
-                let message = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
+                let message = zlib.message(or: "zlib status \(status)")
                 throw .corruptGzip(message: message)
             }
         }
