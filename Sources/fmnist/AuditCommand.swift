@@ -65,7 +65,7 @@ struct AuditCommand: AsyncParsableCommand {
         try await runReportingErrors(options) {
             let console = options.console
             let parsed = try SwitchTarget(parsing: target ?? "current")
-            let service = AuditService(layout: options.layout, registry: try options.registry())
+            let service = AuditService(context: try options.context())
             if let card { try service.checkCardDestination(card) }
             let cancellation = Cancellation()
             let signals = cancellation.cancelOnSignals()

@@ -2,7 +2,7 @@ import ArgumentParser
 import FMNISTCore
 import Foundation
 
-struct DiffCommand: AsyncParsableCommand {
+struct DiffCommand: WorkspaceCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Compare two versions by content: per file, and per split image by image (matched, only in one, label changes).",
@@ -25,34 +25,31 @@ struct DiffCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The second version or folder.", valueName: "B"))
     var b: String
 
-    func run() async throws {
-        try await runReportingErrors(options) {
-            let console = options.console
-            let report = try VersionDiffer(layout: options.layout, registry: try options.registry()).diff(a, b)
-            console.info("A: \(report.a.label)")
-            console.info("B: \(report.b.label)")
-            for role in report.roles {
-                let text: String
-                switch role.verdict {
-                case .identical: text = "identical"
-                case .samePayload: text = "same payload, other gzip container"
-                case .different: text = "different"
-                }
-                console.info("  \(role.role.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(text)")
+    func run(_ context: WorkspaceContext, console: Console) async throws -> ExitStatus {
+        let report = try VersionDiffer(context: context).diff(a, b)
+        console.info("A: \(report.a.label)")
+        console.info("B: \(report.b.label)")
+        for role in report.roles {
+            let text: String
+            switch role.verdict {
+            case .identical: text = "identical"
+            case .samePayload: text = "same payload, other gzip container"
+            case .different: text = "different"
             }
-            for (name, split) in [("train", report.splits.train), ("test", report.splits.test)] {
-                console.info("\(name): \(split.matched) matched images, \(split.onlyInA) only in A, \(split.onlyInB) only in B "
-                             + "(of \(split.imagesA) / \(split.imagesB)); \(split.labelChanges) label change(s) among the matched")
-                for change in split.changedSample.prefix(5) {
-                    console.info("    A[\(change.indexA)] \(change.labelA) \(change.classA ?? "")  ->  B[\(change.indexB)] \(change.labelB) \(change.classB ?? "")")
-                }
-                if split.labelChanges > 5 { console.info("    … (\(split.labelChanges - 5) more; --json lists \(split.changedSample.count))") }
-                console.info("  duplicates inside the split: A \(split.duplicatesInA.duplicates), B \(split.duplicatesInB.duplicates)")
-            }
-            console.info("test images also in train: A \(report.a.testImagesInTrain), B \(report.b.testImagesInTrain)")
-            console.info(String(format: "compared in %.2f s", report.seconds))
-            try options.printJSON(report)
-            return .success
+            console.info("  \(role.role.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(text)")
         }
+        for (name, split) in [("train", report.splits.train), ("test", report.splits.test)] {
+            console.info("\(name): \(split.matched) matched images, \(split.onlyInA) only in A, \(split.onlyInB) only in B "
+                         + "(of \(split.imagesA) / \(split.imagesB)); \(split.labelChanges) label change(s) among the matched")
+            for change in split.changedSample.prefix(5) {
+                console.info("    A[\(change.indexA)] \(change.labelA) \(change.classA ?? "")  ->  B[\(change.indexB)] \(change.labelB) \(change.classB ?? "")")
+            }
+            if split.labelChanges > 5 { console.info("    … (\(split.labelChanges - 5) more; --json lists \(split.changedSample.count))") }
+            console.info("  duplicates inside the split: A \(split.duplicatesInA.duplicates), B \(split.duplicatesInB.duplicates)")
+        }
+        console.info("test images also in train: A \(report.a.testImagesInTrain), B \(report.b.testImagesInTrain)")
+        console.info(String(format: "compared in %.2f s", report.seconds))
+        try options.printJSON(report)
+        return .success
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import FMNISTCore
 import Foundation
 
-struct DoctorCommand: AsyncParsableCommand {
+struct DoctorCommand: WorkspaceCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
         abstract: "Find the MNIST-format files other loaders cached, say what each really is, and repair them.",
@@ -29,13 +29,11 @@ struct DoctorCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    func run() async throws {
-        try await runReportingErrors(options) {
-            let service = DoctorService(layout: options.layout, registry: try options.registry())
-            let report = try service.run(paths: paths.map { URL(fileURLWithPath: $0) }, fix: fix)
-            try options.printJSON(report.findings)
-            DoctorText.lines(report, fix: fix, console: options.console).forEach(options.console.info)
-            return report.exitStatus
-        }
+    func run(_ context: WorkspaceContext, console: Console) async throws -> ExitStatus {
+        let service = DoctorService(layout: context.layout, registry: context.registry)
+        let report = try service.run(paths: paths.map { URL(fileURLWithPath: $0) }, fix: fix)
+        try options.printJSON(report.findings)
+        DoctorText.lines(report, fix: fix, console: console).forEach(console.info)
+        return report.exitStatus
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import FMNISTCore
 import Foundation
 
-struct GCCommand: AsyncParsableCommand {
+struct GCCommand: WorkspaceCommand {
     static let configuration = CommandConfiguration(
         commandName: "gc",
         abstract: "Delete store files and version directories no recorded version uses, partial downloads and temporaries.",
@@ -23,20 +23,17 @@ struct GCCommand: AsyncParsableCommand {
 
     @OptionGroup var lock: LockTimeoutOptions
 
-    func run() async throws {
-        try await runReportingErrors(options) {
-            let console = options.console
-            let result = try GarbageCollector(layout: options.layout, registry: try options.registry())
-                .collect(dryRun: dryRun, lockTimeout: lock.lockTimeout, progress: { _ in })
-            for version in result.recovered { console.info("recorded again from its verified directory: \(version.dataset) \(version.shortID)") }
-            for item in result.items {
-                console.info("  \(dryRun ? "would free" : "freed") \(item.bytes) bytes  \(item.kind.rawValue)  \(item.path)")
-            }
-            for warning in result.warnings { console.info("warning: \(warning)") }
-            let verb = dryRun ? "would free" : "freed"
-            console.info("\(verb) \(result.freedBytes) bytes in \(result.items.count) item(s); kept \(result.storeFilesKept) store file(s) that recorded versions use")
-            try options.printJSON(result)
-            return .success
+    func run(_ context: WorkspaceContext, console: Console) async throws -> ExitStatus {
+        let result = try GarbageCollector(context: context)
+            .collect(dryRun: dryRun, lockTimeout: lock.lockTimeout, progress: { _ in })
+        for version in result.recovered { console.info("recorded again from its verified directory: \(version.dataset) \(version.shortID)") }
+        for item in result.items {
+            console.info("  \(dryRun ? "would free" : "freed") \(item.bytes) bytes  \(item.kind.rawValue)  \(item.path)")
         }
+        for warning in result.warnings { console.info("warning: \(warning)") }
+        let verb = dryRun ? "would free" : "freed"
+        console.info("\(verb) \(result.freedBytes) bytes in \(result.items.count) item(s); kept \(result.storeFilesKept) store file(s) that recorded versions use")
+        try options.printJSON(result)
+        return .success
     }
 }

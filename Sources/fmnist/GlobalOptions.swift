@@ -23,6 +23,11 @@ struct GlobalOptions: ParsableArguments {
         try ManifestRegistry.load(extraDirectories: manifests)
     }
 
+    /// The workspace and manifests a command's back end (``WorkspaceService``) works on.
+    func context() throws -> WorkspaceContext {
+        WorkspaceContext(layout: layout, registry: try registry())
+    }
+
     /// With `--json`, writes the command's result on stdout (``JSONOutput``); nothing otherwise.
     func printJSON<T: Encodable>(_ value: T) throws {
         if json { Console.writeStdout(try JSONOutput.encode(value)) }
@@ -36,6 +41,32 @@ func validateFlags(_ checks: () throws -> Void) throws {
         try checks()
     } catch let error as UsageError {
         throw ValidationError(error.description + (error.hint.map { "\nhint: \($0)" } ?? ""))
+    }
+}
+
+/// A command whose back end works on one workspace (``WorkspaceService``): `run()` opens the
+/// context from `--root` and `--manifests` and reports errors the one way (``runReportingErrors(_:_:)``);
+/// the command says only what it does with them.
+///
+/// ```swift
+/// struct StatusCommand: WorkspaceCommand {
+///     @OptionGroup var options: GlobalOptions
+///     func run(_ context: WorkspaceContext, console: Console) async throws -> ExitStatus {
+///         let status = try WorkspaceInspector(context: context).status()
+///         try options.printJSON(status)
+///         return .success
+///     }
+/// }
+/// ```
+protocol WorkspaceCommand: AsyncParsableCommand {
+    var options: GlobalOptions { get }
+    /// The command's work on the workspace; its exit status.
+    func run(_ context: WorkspaceContext, console: Console) async throws -> ExitStatus
+}
+
+extension WorkspaceCommand {
+    func run() async throws {
+        try await runReportingErrors(options) { try await run(try options.context(), console: options.console) }
     }
 }
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import FMNISTCore
 import Foundation
 
-struct ImportCommand: AsyncParsableCommand {
+struct ImportCommand: WorkspaceCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Import a dataset from a folder of its four .gz files, a torchvision root, a keras cache, an npz or a CSV export (air-gapped machines).",
@@ -49,20 +49,17 @@ struct ImportCommand: AsyncParsableCommand {
 
     @OptionGroup var lock: LockTimeoutOptions
 
-    func run() async throws {
-        try await runReportingErrors(options) {
-            let console = options.console
-            let importer = DatasetImporter(layout: options.layout, registry: try options.registry())
-            let result = try importer.importDirectory(
-                URL(fileURLWithPath: directory), as: dataset, acceptUnknown: acceptUnknown, activate: activate, lockTimeout: lock.lockTimeout,
-                progress: console.info)
-            for file in result.files { console.info("  \(file.name): \(file.message)") }
-            console.info(result.verdict)
-            if !result.version.known {
-                console.info(console.style("warning: recorded as UNKNOWN; it is flagged in status, versions and log", "33"))
-            }
-            try options.printJSON(result)
-            return .success
+    func run(_ context: WorkspaceContext, console: Console) async throws -> ExitStatus {
+        let importer = DatasetImporter(context: context)
+        let result = try importer.importDirectory(
+            URL(fileURLWithPath: directory), as: dataset, acceptUnknown: acceptUnknown, activate: activate, lockTimeout: lock.lockTimeout,
+            progress: console.info)
+        for file in result.files { console.info("  \(file.name): \(file.message)") }
+        console.info(result.verdict)
+        if !result.version.known {
+            console.info(console.style("warning: recorded as UNKNOWN; it is flagged in status, versions and log", "33"))
         }
+        try options.printJSON(result)
+        return .success
     }
 }

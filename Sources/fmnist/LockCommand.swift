@@ -2,7 +2,7 @@ import ArgumentParser
 import FMNISTCore
 import Foundation
 
-struct LockCommand: AsyncParsableCommand {
+struct LockCommand: WorkspaceCommand {
     static let configuration = CommandConfiguration(
         commandName: "lock",
         abstract: "Pin the workspace's live versions in fmnist.lock, to commit with a project.",
@@ -29,24 +29,21 @@ struct LockCommand: AsyncParsableCommand {
         valueName: "BASE"))
     var mirrors: [String] = []
 
-    func run() async throws {
-        try await runReportingErrors(options) {
-            let console = options.console
-            let writer = LockWriter(layout: options.layout, registry: try options.registry())
-            let bases = try mirrors.map(LockWriter.publishedBase)
-            try writer.checkDestination(file)
-            let lock = try writer.lock(publishedAt: bases)
-            try writer.write(lock, to: file)
-            for pinned in lock.datasets {
-                let from = pinned.mirrors.isEmpty ? "imported: no mirror recorded" : "from \(pinned.mirrors.joined(separator: ", "))"
-                console.info("  pinned \(pinned.dataset) \(pinned.label) (\(from))")
-            }
-            if bases.contains(where: RedactedURL.isRedacted) {
-                console.info("  the password in --mirror is not stored (***): fetch --locked reads it from netrc (~/.netrc or NETRC)")
-            }
-            console.info("wrote \(file)")
-            try options.printJSON(lock)
-            return .success
+    func run(_ context: WorkspaceContext, console: Console) async throws -> ExitStatus {
+        let writer = LockWriter(context: context)
+        let bases = try mirrors.map(LockWriter.publishedBase)
+        try writer.checkDestination(file)
+        let lock = try writer.lock(publishedAt: bases)
+        try writer.write(lock, to: file)
+        for pinned in lock.datasets {
+            let from = pinned.mirrors.isEmpty ? "imported: no mirror recorded" : "from \(pinned.mirrors.joined(separator: ", "))"
+            console.info("  pinned \(pinned.dataset) \(pinned.label) (\(from))")
         }
+        if bases.contains(where: RedactedURL.isRedacted) {
+            console.info("  the password in --mirror is not stored (***): fetch --locked reads it from netrc (~/.netrc or NETRC)")
+        }
+        console.info("wrote \(file)")
+        try options.printJSON(lock)
+        return .success
     }
 }

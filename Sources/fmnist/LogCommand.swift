@@ -2,7 +2,7 @@ import ArgumentParser
 import FMNISTCore
 import Foundation
 
-struct LogCommand: AsyncParsableCommand {
+struct LogCommand: WorkspaceCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
         abstract: "Show what happened: fetches, verifies, switches, smoke-train runs, imports (newest first).",
@@ -26,13 +26,11 @@ struct LogCommand: AsyncParsableCommand {
         try validateFlags { try FlagBounds.logLimit.check(limit) }
     }
 
-    func run() async throws {
-        try await runReportingErrors(options) {
-            let entries = try WorkspaceInspector(layout: options.layout, registry: try options.registry())
-                .log(limit: limit, dataset: dataset)
-            WorkspaceText.log(entries).forEach(options.console.info)
-            try options.printJSON(entries)
-            return .success
-        }
+    func run(_ context: WorkspaceContext, console: Console) async throws -> ExitStatus {
+        let entries = try WorkspaceInspector(context: context)
+            .log(limit: limit, dataset: dataset)
+        WorkspaceText.log(entries).forEach(console.info)
+        try options.printJSON(entries)
+        return .success
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import FMNISTCore
 import Foundation
 
-struct PreviewCommand: AsyncParsableCommand {
+struct PreviewCommand: WorkspaceCommand {
     static let configuration = CommandConfiguration(
         commandName: "preview",
         abstract: "Draw a PNG sprite of test samples, a band of rows per class.",
@@ -48,27 +48,25 @@ struct PreviewCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    func run() async throws {
-        try await runReportingErrors(options) {
-            let service = PreviewService(layout: options.layout, registry: try options.registry())
-            if let fromAudit {
-                guard dataset.lowercased() == "current" else {
-                    throw UsageError("give either DATASET or --from-audit: the report names its dataset and version",
-                                     hint: "fmnist preview --from-audit \(fromAudit) --out \(out)")
-                }
-                let result = try service.runFromAudit(report: fromAudit, output: URL(fileURLWithPath: out), perRow: perClass)
-                try options.printJSON(result)
-                options.console.info("wrote \(result.output): \(result.trainImages) training and \(result.testImages) test suspects "
-                    + "(captions: given/suggested label), \(result.pairs) near-duplicate pair(s), \(result.width)×\(result.height) px")
-                return .success
+    func run(_ context: WorkspaceContext, console: Console) async throws -> ExitStatus {
+        let service = PreviewService(context: context)
+        if let fromAudit {
+            guard dataset.lowercased() == "current" else {
+                throw UsageError("give either DATASET or --from-audit: the report names its dataset and version",
+                                 hint: "fmnist preview --from-audit \(fromAudit) --out \(out)")
             }
-            let result = try service.run(
-                dataset: dataset, output: URL(fileURLWithPath: out), perClass: perClass, rowsPerClass: rowsPerClass, legend: legend)
+            let result = try service.runFromAudit(report: fromAudit, output: URL(fileURLWithPath: out), perRow: perClass)
             try options.printJSON(result)
-            options.console.info("wrote \(result.output): \(result.title), \(result.rowsPerClass) row(s) of \(result.perClass) per class"
-                + (result.legend ? " with a legend" : "") + ", \(result.width)×\(result.height) px")
-            options.console.info("bands, top to bottom: " + result.classes.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: ", "))
+            console.info("wrote \(result.output): \(result.trainImages) training and \(result.testImages) test suspects "
+                + "(captions: given/suggested label), \(result.pairs) near-duplicate pair(s), \(result.width)×\(result.height) px")
             return .success
         }
+        let result = try service.run(
+            dataset: dataset, output: URL(fileURLWithPath: out), perClass: perClass, rowsPerClass: rowsPerClass, legend: legend)
+        try options.printJSON(result)
+        console.info("wrote \(result.output): \(result.title), \(result.rowsPerClass) row(s) of \(result.perClass) per class"
+            + (result.legend ? " with a legend" : "") + ", \(result.width)×\(result.height) px")
+        console.info("bands, top to bottom: " + result.classes.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: ", "))
+        return .success
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import FMNISTCore
 import Foundation
 
-struct PublishCommand: AsyncParsableCommand {
+struct PublishCommand: WorkspaceCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish",
         abstract: "Write the workspace's proven versions as a static mirror tree (for a team's own mirror).",
@@ -30,28 +30,25 @@ struct PublishCommand: AsyncParsableCommand {
     @OptionGroup var lock: LockTimeoutOptions
     @OptionGroup var options: GlobalOptions
 
-    func run() async throws {
-        try await runReportingErrors(options) {
-            var publish = PublishOptions()
-            publish.all = all
-            publish.lockTimeout = lock.lockTimeout
-            let result = try Publisher(layout: options.layout, registry: try options.registry())
-                .run(destination: URL(fileURLWithPath: destination), options: publish)
-            let console = options.console
-            for version in result.versions {
-                let counts = [PublishAction.write, .replace, .keep].compactMap { action -> String? in
-                    let n = version.files.filter { $0.action == action }.count
-                    guard n > 0 else { return nil }
-                    return "\(n) \(action == .write ? "written" : action == .replace ? "replaced" : "kept")"
-                }
-                console.info("published \(version.dataset) \(version.label) → \(result.destination)/\(version.path) (\(counts.joined(separator: ", ")))")
+    func run(_ context: WorkspaceContext, console: Console) async throws -> ExitStatus {
+        var publish = PublishOptions()
+        publish.all = all
+        publish.lockTimeout = lock.lockTimeout
+        let result = try Publisher(context: context)
+            .run(destination: URL(fileURLWithPath: destination), options: publish)
+        for version in result.versions {
+            let counts = [PublishAction.write, .replace, .keep].compactMap { action -> String? in
+                let n = version.files.filter { $0.action == action }.count
+                guard n > 0 else { return nil }
+                return "\(n) \(action == .write ? "written" : action == .replace ? "replaced" : "kept")"
             }
-            for note in result.notes { console.info("  " + note) }
-            let also = result.alsoIndexed > 0 ? ", and \(result.alsoIndexed) version(s) published before" : ""
-            let indexed = result.indexAction == .keep ? "unchanged" : result.indexAction == .write ? "written" : "updated"
-            console.info("index \(result.index) \(indexed): \(result.versions.count) version(s)\(also)")
-            try options.printJSON(result)
-            return result.exitStatus
+            console.info("published \(version.dataset) \(version.label) → \(result.destination)/\(version.path) (\(counts.joined(separator: ", ")))")
         }
+        for note in result.notes { console.info("  " + note) }
+        let also = result.alsoIndexed > 0 ? ", and \(result.alsoIndexed) version(s) published before" : ""
+        let indexed = result.indexAction == .keep ? "unchanged" : result.indexAction == .write ? "written" : "updated"
+        console.info("index \(result.index) \(indexed): \(result.versions.count) version(s)\(also)")
+        try options.printJSON(result)
+        return result.exitStatus
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import FMNISTCore
 import Foundation
 
-struct RemoveCommand: AsyncParsableCommand {
+struct RemoveCommand: WorkspaceCommand {
     static let configuration = CommandConfiguration(
         commandName: "remove",
         abstract: "Remove a version from the catalog and the workspace (its store bytes are freed by `fmnist gc`).",
@@ -26,31 +26,28 @@ struct RemoveCommand: AsyncParsableCommand {
 
     @OptionGroup var lock: LockTimeoutOptions
 
-    func run() async throws {
-        try await runReportingErrors(options) {
-            let console = options.console
-            let result = try VersionRemover(layout: options.layout, registry: try options.registry())
-                .remove(version, force: force, lockTimeout: lock.lockTimeout, progress: console.info)
-            let summary = result.version
-            console.info("removed \(summary.dataset) \(summary.known ? summary.name : "UNKNOWN") (\(summary.shortID)) from the catalog")
-            if result.wasLive {
-                console.info("\(summary.dataset) now has no live version; removed: \(result.linksRemoved.joined(separator: ", "))")
-                console.info("make one live with: fmnist switch \(summary.dataset)@ID (see fmnist versions \(summary.dataset))")
-            }
-            for link in result.danglingLinks {
-                console.info(console.style("warning: the registered link \(link) now dangles (it showed the removed version)", "33"))
-            }
-            if !result.danglingRegisteredLinks.isEmpty {
-                console.info("`fmnist switch \(summary.dataset)@ID` (another version) points "
-                    + (result.danglingRegisteredLinks.count == 1 ? "it" : "them") + " at data again; to drop "
-                    + (result.danglingRegisteredLinks.count == 1 ? "it" : "them") + ": "
-                    + result.danglingRegisteredLinks.map { "fmnist switch --unlink \($0)" }.joined(separator: "; "))
-            }
-            console.info(result.reclaimableBytes > 0
-                ? "\(result.reclaimableBytes) bytes of store files are no longer used; free them with: fmnist gc"
-                : "its store files are shared with other versions: nothing more to free")
-            try options.printJSON(result)
-            return .success
+    func run(_ context: WorkspaceContext, console: Console) async throws -> ExitStatus {
+        let result = try VersionRemover(context: context)
+            .remove(version, force: force, lockTimeout: lock.lockTimeout, progress: console.info)
+        let summary = result.version
+        console.info("removed \(summary.dataset) \(summary.known ? summary.name : "UNKNOWN") (\(summary.shortID)) from the catalog")
+        if result.wasLive {
+            console.info("\(summary.dataset) now has no live version; removed: \(result.linksRemoved.joined(separator: ", "))")
+            console.info("make one live with: fmnist switch \(summary.dataset)@ID (see fmnist versions \(summary.dataset))")
         }
+        for link in result.danglingLinks {
+            console.info(console.style("warning: the registered link \(link) now dangles (it showed the removed version)", "33"))
+        }
+        if !result.danglingRegisteredLinks.isEmpty {
+            console.info("`fmnist switch \(summary.dataset)@ID` (another version) points "
+                + (result.danglingRegisteredLinks.count == 1 ? "it" : "them") + " at data again; to drop "
+                + (result.danglingRegisteredLinks.count == 1 ? "it" : "them") + ": "
+                + result.danglingRegisteredLinks.map { "fmnist switch --unlink \($0)" }.joined(separator: "; "))
+        }
+        console.info(result.reclaimableBytes > 0
+            ? "\(result.reclaimableBytes) bytes of store files are no longer used; free them with: fmnist gc"
+            : "its store files are shared with other versions: nothing more to free")
+        try options.printJSON(result)
+        return .success
     }
 }

@@ -77,7 +77,7 @@ struct SmokeTrainCommand: AsyncParsableCommand {
                 epochs: epochs, batchSize: batch, learningRate: learningRate, optimizer: try SmokeTrainService.optimizer(named: optimizer), seed: seed,
                 threads: threads, limit: limit, evaluateEachEpoch: evaluateEachEpoch)
             let console = options.console
-            let service = SmokeTrainService(layout: options.layout, registry: try options.registry())
+            let service = SmokeTrainService(context: try options.context())
             if compare {
                 try SmokeTrainService.checkCompare(namesATarget: target != nil || dataset != nil || datasetVersion != nil)
                 let comparison = try service.compare(

@@ -2,7 +2,7 @@ import ArgumentParser
 import FMNISTCore
 import Foundation
 
-struct StatusCommand: AsyncParsableCommand {
+struct StatusCommand: WorkspaceCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show, per dataset, whether it is present, which version, when it was verified, and the active links.",
@@ -16,12 +16,10 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    func run() async throws {
-        try await runReportingErrors(options) {
-            let status = try WorkspaceInspector(layout: options.layout, registry: try options.registry()).status()
-            WorkspaceText.status(status, console: options.console).forEach(options.console.info)
-            try options.printJSON(status)
-            return .success
-        }
+    func run(_ context: WorkspaceContext, console: Console) async throws -> ExitStatus {
+        let status = try WorkspaceInspector(context: context).status()
+        WorkspaceText.status(status, console: console).forEach(console.info)
+        try options.printJSON(status)
+        return .success
     }
 }

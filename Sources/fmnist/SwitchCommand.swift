@@ -2,7 +2,7 @@ import ArgumentParser
 import FMNISTCore
 import Foundation
 
-struct SwitchCommand: AsyncParsableCommand {
+struct SwitchCommand: WorkspaceCommand {
     static let configuration = CommandConfiguration(
         commandName: "switch",
         abstract: "Point data/current (and every --link) at a verified dataset; never downloads.",
@@ -42,39 +42,36 @@ struct SwitchCommand: AsyncParsableCommand {
 
     @OptionGroup var lock: LockTimeoutOptions
 
-    func run() async throws {
-        try await runReportingErrors(options) {
-            let console = options.console
-            let switcher = DatasetSwitcher(layout: options.layout, registry: try options.registry())
-            if let unlink {
-                if target != nil || !links.isEmpty || deep || linkLayout != nil {
-                    throw UsageError("--unlink takes no dataset, --link or --deep", hint: "e.g. fmnist switch --unlink MNIST_data")
-                }
-                let result = try switcher.unlink(unlink, lockTimeout: lock.lockTimeout, progress: console.info)
-                console.info(SwitchText.unlinked(result))
-                try options.printJSON(result)
-                return .success
+    func run(_ context: WorkspaceContext, console: Console) async throws -> ExitStatus {
+        let switcher = DatasetSwitcher(context: context)
+        if let unlink {
+            if target != nil || !links.isEmpty || deep || linkLayout != nil {
+                throw UsageError("--unlink takes no dataset, --link or --deep", hint: "e.g. fmnist switch --unlink MNIST_data")
             }
-            guard let target else {
-                if !links.isEmpty || deep || linkLayout != nil { throw UsageError("--link and --deep need a dataset to switch to", hint: "e.g. fmnist switch fashion --link MNIST_data") }
-                let state = try switcher.active()
-                SwitchText.active(state).forEach(console.info)
-                try options.printJSON(state)
-                return .success
-            }
-            if linkLayouts.count > 1 {
-                throw UsageError("one --layout per switch (it applies to every --link of the command)",
-                                 hint: "register links of another layout with another switch, e.g. fmnist switch fashion --link kh --layout keras")
-            }
-            if linkLayout != nil && links.isEmpty {
-                throw UsageError("--layout describes --link paths, and none was given", hint: "e.g. fmnist switch fashion --link tv --layout torchvision")
-            }
-            let result = try switcher.switchTo(
-                try SwitchTarget(parsing: target), extraLinks: links, linkLayout: try linkLayout.map(LinkLayout.init(parsing:)) ?? .seed,
-                deep: deep, lockTimeout: lock.lockTimeout, progress: console.info)
-            SwitchText.switched(result, layout: options.layout, console: console).forEach(console.info)
+            let result = try switcher.unlink(unlink, lockTimeout: lock.lockTimeout, progress: console.info)
+            console.info(SwitchText.unlinked(result))
             try options.printJSON(result)
             return .success
         }
+        guard let target else {
+            if !links.isEmpty || deep || linkLayout != nil { throw UsageError("--link and --deep need a dataset to switch to", hint: "e.g. fmnist switch fashion --link MNIST_data") }
+            let state = try switcher.active()
+            SwitchText.active(state).forEach(console.info)
+            try options.printJSON(state)
+            return .success
+        }
+        if linkLayouts.count > 1 {
+            throw UsageError("one --layout per switch (it applies to every --link of the command)",
+                             hint: "register links of another layout with another switch, e.g. fmnist switch fashion --link kh --layout keras")
+        }
+        if linkLayout != nil && links.isEmpty {
+            throw UsageError("--layout describes --link paths, and none was given", hint: "e.g. fmnist switch fashion --link tv --layout torchvision")
+        }
+        let result = try switcher.switchTo(
+            try SwitchTarget(parsing: target), extraLinks: links, linkLayout: try linkLayout.map(LinkLayout.init(parsing:)) ?? .seed,
+            deep: deep, lockTimeout: lock.lockTimeout, progress: console.info)
+        SwitchText.switched(result, layout: options.layout, console: console).forEach(console.info)
+        try options.printJSON(result)
+        return .success
     }
 }

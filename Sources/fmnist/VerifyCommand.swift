@@ -2,7 +2,7 @@ import ArgumentParser
 import FMNISTCore
 import Foundation
 
-struct VerifyCommand: AsyncParsableCommand {
+struct VerifyCommand: WorkspaceCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Prove local files: digests, gzip, IDX structure, labels, and which dataset they really are.",
@@ -50,28 +50,24 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    func run() async throws {
-        try await runReportingErrors(options) {
-            let registry = try options.registry()
-            let console = options.console
-            let service = VerifyService(layout: options.layout, registry: registry)
-            let lockFile = try self.lockFile.path(locked: locked, command: "verify")
-            if locked {
-                if (target != nil && target?.lowercased() != "all") || expectedDataset != nil || repair {
-                    throw UsageError("--locked checks what the lock pins; it takes no target, --as or --repair")
-                }
-                let result = try LockedVerifier(layout: options.layout, registry: registry).verify(lockFile: lockFile)
-                console.emit(result.lines)
-                try options.printJSON(result)
-                return result.exitStatus
+    func run(_ context: WorkspaceContext, console: Console) async throws -> ExitStatus {
+        let service = VerifyService(context: context)
+        let lockFile = try self.lockFile.path(locked: locked, command: "verify")
+        if locked {
+            if (target != nil && target?.lowercased() != "all") || expectedDataset != nil || repair {
+                throw UsageError("--locked checks what the lock pins; it takes no target, --as or --repair")
             }
-            if repair { console.emit(VerifyText.repairLines(try service.repair(progress: console.info))) }
-            // No argument: the datasets this workspace holds (one fetched dataset verifies with exit 0);
-            // `all` names every dataset, and one that is not here is missing (exit 4).
-            let outcome = try service.run(target: target ?? "all", expectedDataset: expectedDataset, skipAbsent: target == nil)
-            if options.json { Console.writeStdout(try outcome.json()) }
-            VerifyText.lines(outcome, console: console).forEach(console.info)
-            return outcome.exitStatus
+            let result = try LockedVerifier(context: context).verify(lockFile: lockFile)
+            console.emit(result.lines)
+            try options.printJSON(result)
+            return result.exitStatus
         }
+        if repair { console.emit(VerifyText.repairLines(try service.repair(progress: console.info))) }
+        // No argument: the datasets this workspace holds (one fetched dataset verifies with exit 0);
+        // `all` names every dataset, and one that is not here is missing (exit 4).
+        let outcome = try service.run(target: target ?? "all", expectedDataset: expectedDataset, skipAbsent: target == nil)
+        if options.json { Console.writeStdout(try outcome.json()) }
+        VerifyText.lines(outcome, console: console).forEach(console.info)
+        return outcome.exitStatus
     }
 }

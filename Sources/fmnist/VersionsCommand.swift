@@ -2,7 +2,7 @@ import ArgumentParser
 import FMNISTCore
 import Foundation
 
-struct VersionsCommand: AsyncParsableCommand {
+struct VersionsCommand: WorkspaceCommand {
     static let configuration = CommandConfiguration(
         commandName: "versions",
         abstract: "List the versions in this workspace (unknown ones are flagged).",
@@ -19,12 +19,10 @@ struct VersionsCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Only this dataset (fashion or mnist).", valueName: "DATASET"), completion: DatasetCompletion.kind())
     var dataset: String?
 
-    func run() async throws {
-        try await runReportingErrors(options) {
-            let listings = try WorkspaceInspector(layout: options.layout, registry: try options.registry()).versions(dataset: dataset)
-            WorkspaceText.versions(listings, dataset: dataset, console: options.console).forEach(options.console.info)
-            try options.printJSON(listings)
-            return .success
-        }
+    func run(_ context: WorkspaceContext, console: Console) async throws -> ExitStatus {
+        let listings = try WorkspaceInspector(context: context).versions(dataset: dataset)
+        WorkspaceText.versions(listings, dataset: dataset, console: console).forEach(console.info)
+        try options.printJSON(listings)
+        return .success
     }
 }

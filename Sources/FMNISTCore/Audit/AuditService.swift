@@ -29,13 +29,11 @@ public enum AuditError: FMNISTError, Equatable {
 ///     .run(dataset: "mnist", version: nil, settings: AuditSettings(folds: 5, epochs: 5))
 /// report.labelIssues.first   // the most suspicious training image
 /// ```
-public struct AuditService: Sendable {
-    public let layout: WorkspaceLayout
-    public let registry: ManifestRegistry
+public struct AuditService: WorkspaceService {
+    public let context: WorkspaceContext
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
-        self.layout = layout
-        self.registry = registry
+    public init(context: WorkspaceContext) {
+        self.context = context
     }
 
     /// Checks the settings' ranges (exit 2 on a bad one).
@@ -62,22 +60,15 @@ public struct AuditService: Sendable {
             throw UsageError("a version (\(version)) needs a dataset name, not current",
                              hint: "e.g. fmnist audit fashion@\(version) (see `fmnist versions`)")
         }
-        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         var phases: [AuditPhase] = []
         var clock = Date()
         func lap(_ name: String) {
             phases.append(AuditPhase(name: name, seconds: Date().timeIntervalSince(clock)))
             clock = Date()
         }
-        let source = try VersionFiles.resolve(dataset: dataset, version: version, layout: layout, registry: registry)
-        let manifest = source.manifest
-        status("loading \(manifest.title) from \(source.description)")
-        let byRole = try source.load(FileRole.allCases, purpose: "audit", index: nil)
-        let identity = VersionIdentity(payloadDigests: byRole.mapValues { $0.measurement.payloadSHA256 })
-        let versionName = manifest.versions.first { $0.identity == identity }?.name ?? "unknown"
-        let reader = SmokeTrainService(layout: layout, registry: registry)
-        let train = try reader.labeledImages(byRole[.trainImages]!, byRole[.trainLabels]!, split: "training", source: source)
-        let test = try reader.labeledImages(byRole[.testImages]!, byRole[.testLabels]!, split: "test", source: source)
+        let loaded = try SmokeTrainService(context: context).loadSplits(dataset: dataset, version: version, purpose: "audit", status: status)
+        let (source, manifest, identity, versionName) = (loaded.source, loaded.source.manifest, loaded.identity, loaded.versionName)
+        let (train, test) = (loaded.train, loaded.test)
         for (set, name) in [(train, "training"), (test, "test")] {
             do {
                 try set.validate(name: "\(name) set")

@@ -53,19 +53,17 @@ public struct CollectResult: Sendable, Codable, Equatable {
 /// let result = try GarbageCollector(layout: layout, registry: registry).collect(dryRun: true)
 /// print(result.freedBytes)
 /// ```
-public struct GarbageCollector: Sendable {
-    public let layout: WorkspaceLayout
-    public let registry: ManifestRegistry
+public struct GarbageCollector: WorkspaceService {
+    public let context: WorkspaceContext
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
-        self.layout = layout
-        self.registry = registry
+    public init(context: WorkspaceContext) {
+        self.context = context
     }
 
     public func collect(dryRun: Bool, lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> CollectResult {
         // gc sweeps itself, to count what it frees.
         let session = try WorkspaceSession.open(
-            layout, registry: registry, command: dryRun ? "gc --dry-run" : "gc", lockTimeout: lockTimeout,
+            context, command: dryRun ? "gc --dry-run" : "gc", lockTimeout: lockTimeout,
             steps: [.requireWorkspace, .recover], onWait: progress
         ) {
             let boundary = WorkspaceBoundary(layout: layout)

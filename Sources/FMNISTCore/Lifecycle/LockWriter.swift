@@ -6,13 +6,11 @@ import Foundation
 /// let writer = LockWriter(layout: layout, registry: registry)
 /// try writer.write(try writer.lock(), to: "fmnist.lock")
 /// ```
-public struct LockWriter: Sendable {
-    public let layout: WorkspaceLayout
-    public let registry: ManifestRegistry
+public struct LockWriter: WorkspaceService {
+    public let context: WorkspaceContext
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
-        self.layout = layout
-        self.registry = registry
+    public init(context: WorkspaceContext) {
+        self.context = context
     }
 
     /// The lock of the workspace's live versions (catalog: files and provenance). Throws

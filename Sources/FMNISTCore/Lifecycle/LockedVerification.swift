@@ -61,19 +61,17 @@ public struct LockedVerifyResult: Sendable, Codable, Equatable {
 /// let result = try LockedVerifier(layout: layout, registry: registry).verify(lockFile: "fmnist.lock")
 /// for check in result.datasets where !check.ok { print(check.drift) }
 /// ```
-public struct LockedVerifier: Sendable {
-    public let layout: WorkspaceLayout
-    public let registry: ManifestRegistry
+public struct LockedVerifier: WorkspaceService {
+    public let context: WorkspaceContext
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
-        self.layout = layout
-        self.registry = registry
+    public init(context: WorkspaceContext) {
+        self.context = context
     }
 
     public func verify(lockFile: String) throws -> LockedVerifyResult {
         let lock = try ProjectLock.read(path: lockFile, registry: registry)
         try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
-        let service = VerifyService(layout: layout, registry: registry)
+        let service = VerifyService(context: context)
         var checks: [LockedDatasetCheck] = []
         for pinned in lock.datasets {
             var drift: [String] = []

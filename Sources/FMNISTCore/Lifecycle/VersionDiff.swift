@@ -90,21 +90,19 @@ public struct DiffReport: Sendable, Codable, Equatable {
 /// let report = try VersionDiffer(layout: layout, registry: registry).diff("fashion@915659908dce", "fashion@a1b2c3d4")
 /// print(report.splits.train.labelChanges)
 /// ```
-public struct VersionDiffer: Sendable {
+public struct VersionDiffer: WorkspaceService {
     public static let sampleLimit = 20
     /// How many identical candidates are searched for one with the same label.
     static let labelSearchLimit = 256
-    public let layout: WorkspaceLayout
-    public let registry: ManifestRegistry
+    public let context: WorkspaceContext
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
-        self.layout = layout
-        self.registry = registry
+    public init(context: WorkspaceContext) {
+        self.context = context
     }
 
     public func diff(_ specA: String, _ specB: String, threads: Int = 2) throws -> DiffReport {
         let start = Date()
-        let resolver = VersionSpecResolver(layout: layout, registry: registry)
+        let resolver = VersionSpecResolver(context: context)
         let sides = [try resolver.resolve(specA), try resolver.resolve(specB)]
         let jobs = sides.flatMap { side in FileRole.allCases.map { (side, $0) } }
         let manifests = registry.manifests

@@ -32,13 +32,11 @@ public struct RemoveResult: Sendable, Codable, Equatable {
 /// ```swift
 /// let result = try VersionRemover(layout: layout, registry: registry).remove("fashion@3f1a", force: false)
 /// ```
-public struct VersionRemover: Sendable {
-    public let layout: WorkspaceLayout
-    public let registry: ManifestRegistry
+public struct VersionRemover: WorkspaceService {
+    public let context: WorkspaceContext
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
-        self.layout = layout
-        self.registry = registry
+    public init(context: WorkspaceContext) {
+        self.context = context
     }
 
     public func remove(_ spec: String, force: Bool, lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> RemoveResult {
@@ -46,7 +44,7 @@ public struct VersionRemover: Sendable {
         guard let selector = target.version else { throw LifecycleError.versionRequired(spec: spec) }
         let manifest = try registry.manifest(named: target.dataset)
         let session = try WorkspaceSession.open(
-            layout, registry: registry, command: "remove", lockTimeout: lockTimeout, steps: [.requireWorkspace, .recover, .sweep],
+            context, command: "remove", lockTimeout: lockTimeout, steps: [.requireWorkspace, .recover, .sweep],
             onWait: progress
         ) {
             guard FileManager.default.fileExists(atPath: layout.catalogFile.path) else {

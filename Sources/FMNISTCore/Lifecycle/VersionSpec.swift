@@ -22,13 +22,11 @@ public struct ResolvedSpec: Sendable {
 
 /// Resolves diff specs. A spec containing `/`, or naming an existing directory, is a folder;
 /// anything else is `DATASET[@VERSION]` looked up in the catalog (no version: the live one).
-public struct VersionSpecResolver: Sendable {
-    public let layout: WorkspaceLayout
-    public let registry: ManifestRegistry
+public struct VersionSpecResolver: WorkspaceService {
+    public let context: WorkspaceContext
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
-        self.layout = layout
-        self.registry = registry
+    public init(context: WorkspaceContext) {
+        self.context = context
     }
 
     public func resolve(_ spec: String) throws -> ResolvedSpec {

@@ -1,13 +1,11 @@
 import Foundation
 
 /// The library side of `fmnist preview`: load the test split of a dataset folder, draw a sprite, write a PNG.
-public struct PreviewService: Sendable {
-    public let layout: WorkspaceLayout
-    public let registry: ManifestRegistry
+public struct PreviewService: WorkspaceService {
+    public let context: WorkspaceContext
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
-        self.layout = layout
-        self.registry = registry
+    public init(context: WorkspaceContext) {
+        self.context = context
     }
 
     /// What `preview` wrote.

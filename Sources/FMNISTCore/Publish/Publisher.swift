@@ -29,13 +29,11 @@ public struct PublishOptions: Sendable {
 /// let result = try Publisher(layout: layout, registry: registry).run(destination: URL(fileURLWithPath: "/srv/mirror"), options: options)
 /// print(result.written, result.kept)
 /// ```
-public struct Publisher: Sendable {
-    public let layout: WorkspaceLayout
-    public let registry: ManifestRegistry
+public struct Publisher: WorkspaceService {
+    public let context: WorkspaceContext
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
-        self.layout = layout
-        self.registry = registry
+    public init(context: WorkspaceContext) {
+        self.context = context
     }
 
     /// Checks DEST before anything is read or written: outside the workspace's own folders (exit 2),
@@ -55,7 +53,7 @@ public struct Publisher: Sendable {
         let started = Date()
         try checkDestination(destination)
         let session = try WorkspaceSession.open(
-            layout, registry: registry, command: "publish", lockTimeout: options.lockTimeout, steps: [.requireWorkspace, .sweep])
+            context, command: "publish", lockTimeout: options.lockTimeout, steps: [.requireWorkspace, .sweep])
         defer { session.close() }
         let catalog = session.catalog
         do {

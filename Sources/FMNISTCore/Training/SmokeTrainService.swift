@@ -3,13 +3,11 @@ import Foundation
 
 /// The library side of `fmnist smoke-train`: find the version, load and verify its files,
 /// train LeNet-5, judge the accuracy against the manifest's band, and record the run.
-public struct SmokeTrainService: Sendable {
-    public let layout: WorkspaceLayout
-    public let registry: ManifestRegistry
+public struct SmokeTrainService: WorkspaceService {
+    public let context: WorkspaceContext
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
-        self.layout = layout
-        self.registry = registry
+    public init(context: WorkspaceContext) {
+        self.context = context
     }
 
     /// The full result of a run, as `--json` prints it.
@@ -95,15 +93,9 @@ public struct SmokeTrainService: Sendable {
         } catch let error as TrainingError {
             throw UsageError(error.description)
         }
-        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
-        let source = try VersionFiles.resolve(dataset: dataset, version: version, layout: layout, registry: registry)
-        let manifest = source.manifest
-        status("loading \(manifest.title) from \(source.description)")
-        let byRole = try source.load(FileRole.allCases, purpose: "train on", index: nil)
-        let identity = VersionIdentity(payloadDigests: byRole.mapValues { $0.measurement.payloadSHA256 })
-        let versionName = manifest.versions.first { $0.identity == identity }?.name ?? "unknown"
-        let train = try labeledImages(byRole[.trainImages]!, byRole[.trainLabels]!, split: "training", source: source)
-        let test = try labeledImages(byRole[.testImages]!, byRole[.testLabels]!, split: "test", source: source)
+        let loaded = try loadSplits(dataset: dataset, version: version, purpose: "train on", status: status)
+        let (source, manifest, identity, versionName) = (loaded.source, loaded.source.manifest, loaded.identity, loaded.versionName)
+        let (train, test) = (loaded.train, loaded.test)
 
         status("training LeNet-5 on \(manifest.title) \(versionName) (\(identity.short)): "
                + "\(min(configuration.limit ?? train.count, train.count)) images × \(configuration.epochs) epoch(s), "
@@ -141,6 +133,32 @@ public struct SmokeTrainService: Sendable {
         } catch {
             return false
         }
+    }
+
+    /// Both splits of a stored version, its four files proven while read.
+    struct LoadedSplits {
+        let source: VersionFiles
+        let identity: VersionIdentity
+        /// The manifest's name for the version, or `unknown`.
+        let versionName: String
+        let train: LabeledImages
+        let test: LabeledImages
+    }
+
+    /// The one read of a version that `smoke-train` and `audit` train on: the workspace is
+    /// required, `dataset`/`version` resolved (``VersionFiles/resolve(dataset:version:layout:registry:)``),
+    /// the four files loaded and proven, and images paired with labels per split.
+    func loadSplits(dataset: String, version: String?, purpose: String, status: (String) -> Void) throws -> LoadedSplits {
+        try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
+        let source = try VersionFiles.resolve(dataset: dataset, version: version, layout: layout, registry: registry)
+        status("loading \(source.manifest.title) from \(source.description)")
+        let byRole = try source.load(FileRole.allCases, purpose: purpose, index: nil)
+        let identity = VersionIdentity(payloadDigests: byRole.mapValues { $0.measurement.payloadSHA256 })
+        return LoadedSplits(
+            source: source, identity: identity,
+            versionName: source.manifest.versions.first { $0.identity == identity }?.name ?? "unknown",
+            train: try labeledImages(byRole[.trainImages]!, byRole[.trainLabels]!, split: "training", source: source),
+            test: try labeledImages(byRole[.testImages]!, byRole[.testLabels]!, split: "test", source: source))
     }
 
     func labeledImages(_ images: LoadedIDX, _ labels: LoadedIDX, split: String, source: VersionFiles) throws -> LabeledImages {

@@ -1,13 +1,11 @@
 import Foundation
 
 /// The library side of `fmnist verify`: resolves the target, verifies, and summarises.
-public struct VerifyService: Sendable {
-    public let layout: WorkspaceLayout
-    public let registry: ManifestRegistry
+public struct VerifyService: WorkspaceService {
+    public let context: WorkspaceContext
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
-        self.layout = layout
-        self.registry = registry
+    public init(context: WorkspaceContext) {
+        self.context = context
     }
 
     /// The result of verifying dataset folders.
@@ -234,7 +232,7 @@ public struct VerifyService: Sendable {
     /// each damaged or missing copy from the other, and puts back a missing live link. Returns what
     /// it did; then verify as usual.
     public func repair(lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> RepairReport {
-        let session = try WorkspaceSession.open(layout, registry: registry, command: "verify --repair", lockTimeout: lockTimeout, onWait: progress)
+        let session = try WorkspaceSession.open(context, command: "verify --repair", lockTimeout: lockTimeout, onWait: progress)
         defer { session.close() }
         let catalog = session.catalog, recovered = session.recovered
         let store = VersionStore(layout: layout)

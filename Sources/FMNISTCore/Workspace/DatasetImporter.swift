@@ -34,13 +34,11 @@ public struct ImportResult: Sendable, Codable {
 /// let result = try importer.importDirectory(URL(fileURLWithPath: "/media/usb/fashion"), as: "fashion")
 /// print(result.version.label)
 /// ```
-public struct DatasetImporter: Sendable {
-    public let layout: WorkspaceLayout
-    public let registry: ManifestRegistry
+public struct DatasetImporter: WorkspaceService {
+    public let context: WorkspaceContext
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
-        self.layout = layout
-        self.registry = registry
+    public init(context: WorkspaceContext) {
+        self.context = context
     }
 
     /// Imports `directory` (any layout ``ImportLayout`` lists) as `dataset`, holding the workspace lock.
@@ -70,7 +68,7 @@ public struct DatasetImporter: Sendable {
 
         // The root may not be a workspace yet: import makes one.
         let session = try WorkspaceSession.open(
-            layout, registry: registry, command: "import", lockTimeout: lockTimeout, steps: [.recover, .sweep], onWait: progress)
+            context, command: "import", lockTimeout: lockTimeout, steps: [.recover, .sweep], onWait: progress)
         defer { session.close() }
         let catalog = session.catalog
         let store = VersionStore(layout: layout)

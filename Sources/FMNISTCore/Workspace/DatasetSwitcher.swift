@@ -35,13 +35,11 @@ public struct SwitchTarget: Sendable, Equatable {
 /// let result = try switcher.switchTo(SwitchTarget(parsing: "fashion"), extraLinks: ["MNIST_data"])
 /// for label in result.classes { print(label) }    // 0 = T-shirt/top …
 /// ```
-public struct DatasetSwitcher: Sendable {
-    public let layout: WorkspaceLayout
-    public let registry: ManifestRegistry
+public struct DatasetSwitcher: WorkspaceService {
+    public let context: WorkspaceContext
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
-        self.layout = layout
-        self.registry = registry
+    public init(context: WorkspaceContext) {
+        self.context = context
     }
 
     /// Switches to `target`, holding the workspace lock.
@@ -60,7 +58,7 @@ public struct DatasetSwitcher: Sendable {
         let manifest = try registry.manifest(named: target.dataset)
         let dataset = manifest.name
         let session = try WorkspaceSession.open(
-            layout, registry: registry, command: "switch", lockTimeout: lockTimeout, steps: [.requireWorkspace, .recover, .sweep],
+            context, command: "switch", lockTimeout: lockTimeout, steps: [.requireWorkspace, .recover, .sweep],
             onWait: progress
         ) {
             // No catalog: nothing to switch to, unless version directories are still here (the catalog
@@ -207,7 +205,7 @@ public struct DatasetSwitcher: Sendable {
     public func unlink(_ path: String, lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> UnlinkResult {
         let canonical = FilePaths.canonical(path)
         let session = try WorkspaceSession.open(
-            layout, registry: registry, command: "switch --unlink", lockTimeout: lockTimeout, steps: [.requireWorkspace, .sweep],
+            context, command: "switch --unlink", lockTimeout: lockTimeout, steps: [.requireWorkspace, .sweep],
             onWait: progress
         ) {
             guard FileManager.default.fileExists(atPath: layout.catalogFile.path) else {

@@ -7,13 +7,11 @@ import Foundation
 /// let inspector = WorkspaceInspector(layout: layout, registry: registry)
 /// for dataset in try inspector.status().datasets { print(dataset.dataset, dataset.present) }
 /// ```
-public struct WorkspaceInspector: Sendable {
-    public let layout: WorkspaceLayout
-    public let registry: ManifestRegistry
+public struct WorkspaceInspector: WorkspaceService {
+    public let context: WorkspaceContext
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
-        self.layout = layout
-        self.registry = registry
+    public init(context: WorkspaceContext) {
+        self.context = context
     }
 
     /// Per dataset: present, live version, last verification, active links; plus every link and the lock holder.

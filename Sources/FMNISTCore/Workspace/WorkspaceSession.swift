@@ -7,7 +7,7 @@ import Foundation
 /// in reverse order.
 ///
 /// ```swift
-/// let session = try WorkspaceSession.open(layout, registry: registry, command: "remove", lockTimeout: 30)
+/// let session = try WorkspaceSession.open(context, command: "remove", lockTimeout: 30)
 /// defer { session.close() }
 /// let versions = try session.catalog.versions(dataset: "fashion")
 /// ```
@@ -43,17 +43,18 @@ final class WorkspaceSession {
     /// `beforeCatalog` runs under the lock before the catalog is opened: a command that refuses
     /// a workspace without a catalog says so there.
     static func open(
-        _ layout: WorkspaceLayout, registry: ManifestRegistry, command: String, lockTimeout: TimeInterval?,
+        _ context: WorkspaceContext, command: String, lockTimeout: TimeInterval?,
         steps: Steps = .standard, onWait: (String) -> Void = { _ in }, beforeCatalog: () throws -> Void = {}
     ) throws -> WorkspaceSession {
-        if steps.contains(.requireWorkspace) { try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry) }
+        let layout = context.layout
+        if steps.contains(.requireWorkspace) { try WorkspaceBoundary(layout: layout).requireWorkspace(registry: context.registry) }
         let lock = try WorkspaceLock.acquire(layout, command: command, timeout: lockTimeout, sweep: steps.contains(.sweep), onWait: onWait)
         do {
             try beforeCatalog()
             if steps.contains(.createFolders) { try layout.createPrivateDirectories() }
             let catalog = try Catalog.open(layout)
             do {
-                let recovered = steps.contains(.recover) ? try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run() : []
+                let recovered = steps.contains(.recover) ? try CatalogRecovery(context: context, catalog: catalog).run() : []
                 return WorkspaceSession(catalog: catalog, recovered: recovered, lock: lock)
             } catch {
                 catalog.close()
