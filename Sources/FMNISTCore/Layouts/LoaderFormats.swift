@@ -1,0 +1,73 @@
+import Foundation
+
+/// The one list of loader layouts (``LoaderFormat``) that `export`, `import`, `verify`, `doctor`
+/// and `switch --link` iterate. Adding a layout is one file in `Layouts/` and one line here.
+///
+/// ```swift
+/// let format = try LoaderFormats.exportFormat(named: "kaggle")   // KaggleCSVFormat
+/// format.exportLayout                                            // .csv
+/// ```
+package enum LoaderFormats {
+    /// Every layout, once. Import tries them in this order (a folder of the four files before the
+    /// loaders' caches, Kaggle CSVs before an export's `.npz`, PNG and Parquet).
+    package static let all: [any LoaderFormat] = [
+        GzipFolderFormat(),
+        IDXFolderFormat(),
+        TorchvisionFormat(),
+        KerasFormat(),
+        TFDSManualFormat(),
+        KaggleCSVFormat(),
+        NPZFormat(),
+        PNGFolderFormat(),
+        HFParquetFormat(),
+    ]
+
+    /// The layouts `fmnist export` writes, in ``ExportLayout``'s order.
+    package static var exportFormats: [any ExportFormat] {
+        ExportLayout.allCases.map(exportFormat)
+    }
+
+    /// The layout that writes `layout`.
+    package static func exportFormat(_ layout: ExportLayout) -> any ExportFormat {
+        all.lazy.compactMap { $0 as? any ExportFormat }.first { $0.exportLayout == layout }!
+    }
+
+    /// The exportable layout named `name` or one of its aliases, case-insensitive.
+    package static func exportFormat(named name: String) throws -> any ExportFormat {
+        let lowered = name.lowercased()
+        for format in all where format.name == lowered || format.aliases.contains(lowered) {
+            if let export = format as? any ExportFormat { return export }
+        }
+        throw ExportError.unknownLayout(name)
+    }
+}
+
+extension ExportLayout {
+    /// Parses a layout name (case-insensitive; each layout's aliases too: `huggingface`, `kaggle`).
+    public init(parsing name: String) throws {
+        self = try LoaderFormats.exportFormat(named: name).exportLayout
+    }
+}
+
+extension ExportService {
+    /// Exports `dataset` (`fashion`, `mnist`, `current`, `all`, or nil: every dataset present) in
+    /// `exportLayout`, written by its layout's type (``LoaderFormats``).
+    public func run(layout exportLayout: ExportLayout, destination: URL, dataset: String? = nil, force: Bool = false)
+        throws -> ExportResult
+    {
+        try run(format: LoaderFormats.exportFormat(exportLayout), destination: destination, dataset: dataset, force: force)
+    }
+}
+
+extension ExportProvenance {
+    /// Where a dataset's provenance file is, relative to DEST, in `layout`.
+    public static func location(layout: ExportLayout, manifest: Manifest) -> [String] {
+        location(format: LoaderFormats.exportFormat(layout), manifest: manifest)
+    }
+
+    /// Every provenance file at the places an export into `dest` writes one (every layout, every
+    /// dataset of `registry`), in layout order. A file there that cannot be read is thrown.
+    public static func findAll(in dest: URL, registry: ManifestRegistry) throws -> [Found] {
+        try findAll(in: dest, registry: registry, formats: LoaderFormats.exportFormats)
+    }
+}
