@@ -1,3 +1,5 @@
+import Foundation
+
 /// keras's cache: `KERAS_HOME/datasets/fashion-mnist/*.gz` for a dataset keras reads as the four
 /// `.gz`, `KERAS_HOME/datasets/mnist.npz` (keras's own pinned file) for one it reads as an npz
 /// (the manifest's `frameworks.keras_reads`).
@@ -6,7 +8,7 @@
 /// let format = KerasFormat()
 /// format.exportLayout   // .keras: `fmnist export keras DEST`, then KERAS_HOME=DEST
 /// ```
-package struct KerasFormat: LoaderFormat, ExportFormat {
+package struct KerasFormat: LoaderFormat, ExportFormat, ImportFormat {
     package init() {}
     package var name: String { "keras" }
 
@@ -17,6 +19,20 @@ package struct KerasFormat: LoaderFormat, ExportFormat {
     package func refusal(_ source: ExportSource) -> ExportError? {
         !LoaderLayout.kerasReadsGzip(source.manifest) && source.artifacts[KerasNPZExporter.loader] == nil
             ? .kerasNeedsOriginalMNIST(dataset: source.manifest.name) : nil
+    }
+
+    package var importLayout: ImportLayout { .keras }
+    /// A `KERAS_HOME` (or its `datasets/`): the dataset's folder of `.gz`, else keras's npz of it
+    /// (read as an npz).
+    package func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) -> ImportSource? {
+        guard let cache = LoaderCache.find(url, registry: registry), cache.loader == .keras else { return nil }
+        if let place = cache.folders.first(where: { $0.dataset == manifest.name }),
+            let source = ImportSource.files(.keras, given: url, in: place.url, manifest: manifest)
+        {
+            return source
+        }
+        return cache.npz.first { $0.dataset == manifest.name }
+            .map { ImportSource(layout: .npz, given: url, readFrom: $0.url, parts: .npz($0.url)) }
     }
 }
 

@@ -27,6 +27,11 @@ package enum LoaderFormats {
         ExportLayout.allCases.map(exportFormat)
     }
 
+    /// The layouts `fmnist import` recognises, in the order it tries them.
+    package static var importFormats: [any ImportFormat] {
+        all.compactMap { $0 as? any ImportFormat }
+    }
+
     /// The layout that writes `layout`.
     package static func exportFormat(_ layout: ExportLayout) -> any ExportFormat {
         all.lazy.compactMap { $0 as? any ExportFormat }.first { $0.exportLayout == layout }!
@@ -69,5 +74,12 @@ extension ExportProvenance {
     /// dataset of `registry`), in layout order. A file there that cannot be read is thrown.
     public static func findAll(in dest: URL, registry: ManifestRegistry) throws -> [Found] {
         try findAll(in: dest, registry: registry, formats: LoaderFormats.exportFormats)
+    }
+}
+
+extension DatasetImporter {
+    /// An importer that recognises every layout of ``LoaderFormats``.
+    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+        self.init(layout: layout, registry: registry, formats: LoaderFormats.importFormats)
     }
 }

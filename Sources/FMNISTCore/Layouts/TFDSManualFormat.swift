@@ -1,3 +1,5 @@
+import Foundation
+
 /// A TFDS manual dir: `MANUAL/fashion_mnist/*.gz`, `MANUAL/mnist/*.gz` (the builder's name added,
 /// `--add_name_to_manual_dir`), which `tfds build` reads and checks against the published digests.
 ///
@@ -5,7 +7,7 @@
 /// let format = TFDSManualFormat()
 /// format.exportLayout   // .tfds: `fmnist export tfds DEST`
 /// ```
-package struct TFDSManualFormat: LoaderFormat, ExportFormat {
+package struct TFDSManualFormat: LoaderFormat, ExportFormat, ImportFormat {
     package init() {}
     package var name: String { "tfds" }
 
@@ -22,5 +24,14 @@ package struct TFDSManualFormat: LoaderFormat, ExportFormat {
                     + "tfds.download.DownloadConfig(manual_dir=\"\(target.directory.path)\")})",
             ]
         }
+    }
+
+    package var importLayout: ImportLayout { .tfdsManual }
+    /// A TFDS manual dir (``LoaderCache``): the dataset's folder of `.gz`.
+    package func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) -> ImportSource? {
+        guard let cache = LoaderCache.find(url, registry: registry), cache.loader == .tfdsManual,
+            let place = cache.folders.first(where: { $0.dataset == manifest.name })
+        else { return nil }
+        return ImportSource.files(.tfdsManual, given: url, in: place.url, manifest: manifest)
     }
 }

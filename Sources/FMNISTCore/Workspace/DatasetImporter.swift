@@ -37,10 +37,14 @@ public struct ImportResult: Sendable, Codable {
 public struct DatasetImporter: Sendable {
     public let layout: WorkspaceLayout
     public let registry: ManifestRegistry
+    /// The layouts a source is recognised as, tried in order (every layout of ``LoaderFormats``
+    /// for `init(layout:registry:)`).
+    let formats: [any ImportFormat]
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+    package init(layout: WorkspaceLayout, registry: ManifestRegistry, formats: [any ImportFormat]) {
         self.layout = layout
         self.registry = registry
+        self.formats = formats
     }
 
     /// Imports `directory` (any layout ``ImportLayout`` lists) as `dataset`, holding the workspace lock.
@@ -55,7 +59,7 @@ public struct DatasetImporter: Sendable {
     ) throws -> ImportResult {
         let manifest = try registry.manifest(named: dataset)
         let given = directory.standardizedFileURL
-        let resolved = try ImportSource.resolve(given, manifest: manifest, registry: registry)
+        let resolved = try ImportSource.resolve(given, manifest: manifest, registry: registry, formats: formats)
         let source = resolved.given
 
         // Bounded work before anything is copied: each file read must be a regular file no larger
