@@ -16,6 +16,8 @@ import TestSupport
         #expect(exports.sorted { $0.rawValue < $1.rawValue } == ExportLayout.allCases.sorted { $0.rawValue < $1.rawValue })
         let imports = LoaderFormats.all.compactMap { ($0 as? any ImportFormat)?.importLayout }
         #expect(imports.sorted { $0.rawValue < $1.rawValue } == ImportLayout.allCases.sorted { $0.rawValue < $1.rawValue })
+        let links = LoaderFormats.all.compactMap { ($0 as? any LinkFormat)?.linkLayout }
+        #expect(links.sorted { $0.rawValue < $1.rawValue } == LinkLayout.allCases.sorted { $0.rawValue < $1.rawValue })
         // A layout exported under a name is parsed back from that name and from each alias.
         for format in LoaderFormats.all {
             guard let export = format as? any ExportFormat else { continue }
@@ -25,6 +27,7 @@ import TestSupport
             }
         }
         #expect(throws: ExportError.self) { try ExportLayout(parsing: "pytorch") }
+        #expect(try LinkLayout(parsing: "Keras") == .keras)
     }
 
     @Test func eachLayoutsExportIsRecognisedByItsOwnTypeAndFirstInTheList() throws {

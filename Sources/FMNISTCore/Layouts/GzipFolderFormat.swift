@@ -6,7 +6,7 @@ import Foundation
 /// ```swift
 /// GzipFolderFormat().name   // "gzip-folder", as `import --json` reports it
 /// ```
-package struct GzipFolderFormat: LoaderFormat, ImportFormat {
+package struct GzipFolderFormat: LoaderFormat, ImportFormat, LinkFormat {
     package init() {}
     package var name: String { "gzip-folder" }
 
@@ -18,5 +18,12 @@ package struct GzipFolderFormat: LoaderFormat, ImportFormat {
             let parts = ImportSource.filesParts(in: url, names: names, torchvision: false), parts.values.allSatisfy(\.compressed)
         else { return nil }
         return ImportSource(layout: .gzipFolder, given: url, readFrom: url, parts: .files(parts))
+    }
+
+    /// `seed` (the default `--layout`): PATH itself points at the active dataset's live folder
+    /// (`data/<dataset>`, the four `.gz`), the Fashion-MNIST README's drop-in.
+    package var linkLayout: LinkLayout { .seed }
+    package func linkPlacements(root: String, registry: ManifestRegistry) -> [LinkLayout.Placement] {
+        [LinkLayout.Placement(path: root, folders: [], shows: .liveFolder)]
     }
 }

@@ -8,7 +8,7 @@ import Foundation
 /// let format = KerasFormat()
 /// format.exportLayout   // .keras: `fmnist export keras DEST`, then KERAS_HOME=DEST
 /// ```
-package struct KerasFormat: LoaderFormat, ExportFormat, ImportFormat {
+package struct KerasFormat: LoaderFormat, ExportFormat, ImportFormat, LinkFormat {
     package init() {}
     package var name: String { "keras" }
 
@@ -33,6 +33,16 @@ package struct KerasFormat: LoaderFormat, ExportFormat, ImportFormat {
         }
         return cache.npz.first { $0.dataset == manifest.name }
             .map { ImportSource(layout: .npz, given: url, readFrom: $0.url, parts: .npz($0.url)) }
+    }
+
+    /// `PATH/datasets/<keras folder>` of every dataset keras reads as `.gz` (`frameworks.keras_reads`)
+    /// points at the active live folder, for `KERAS_HOME=PATH`.
+    package var linkLayout: LinkLayout { .keras }
+    package func linkPlacements(root: String, registry: ManifestRegistry) -> [LinkLayout.Placement] {
+        let folder = root + "/" + LoaderLayout.kerasDatasets
+        return registry.manifests.filter { LoaderLayout.kerasReadsGzip($0) }.map { manifest in
+            LinkLayout.Placement(path: folder + "/" + manifest.frameworkNames.keras, folders: [root, folder], shows: .liveFolder)
+        }
     }
 }
 

@@ -32,6 +32,11 @@ package enum LoaderFormats {
         all.compactMap { $0 as? any ImportFormat }
     }
 
+    /// The symlinks of every link layout (``LinkFormat``): seed, torchvision, keras.
+    package static var linkPlacements: LinkPlacements {
+        LinkPlacements(all.compactMap { $0 as? any LinkFormat })
+    }
+
     /// The layout that writes `layout`.
     package static func exportFormat(_ layout: ExportLayout) -> any ExportFormat {
         all.lazy.compactMap { $0 as? any ExportFormat }.first { $0.exportLayout == layout }!
@@ -81,5 +86,51 @@ extension DatasetImporter {
     /// An importer that recognises every layout of ``LoaderFormats``.
     public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
         self.init(layout: layout, registry: registry, formats: LoaderFormats.importFormats)
+    }
+}
+
+extension LinkLayout {
+    /// The symlinks this layout keeps for the registered path `root` (absolute, standardized),
+    /// as its layout type places them; one per path, the first in registry order kept.
+    public func placements(root: String, registry: ManifestRegistry) -> [Placement] {
+        LoaderFormats.linkPlacements.placements(self, root: root, registry: registry)
+    }
+}
+
+// The services that flip, check, list or remove registered links, each handed every link layout.
+
+extension DatasetSwitcher {
+    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+        self.init(layout: layout, registry: registry, linkPlacements: LoaderFormats.linkPlacements)
+    }
+}
+
+extension WorkspaceInspector {
+    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+        self.init(layout: layout, registry: registry, linkPlacements: LoaderFormats.linkPlacements)
+    }
+}
+
+extension VersionRemover {
+    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+        self.init(layout: layout, registry: registry, linkPlacements: LoaderFormats.linkPlacements)
+    }
+}
+
+extension VerifyService {
+    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+        self.init(layout: layout, registry: registry, linkPlacements: LoaderFormats.linkPlacements)
+    }
+}
+
+extension LockedVerifier {
+    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+        self.init(layout: layout, registry: registry, linkPlacements: LoaderFormats.linkPlacements)
+    }
+}
+
+extension DoctorService {
+    public init(layout: WorkspaceLayout, registry: ManifestRegistry, defaultLocations: [URL] = DoctorLocations.defaults()) {
+        self.init(layout: layout, registry: registry, defaultLocations: defaultLocations, linkPlacements: LoaderFormats.linkPlacements)
     }
 }

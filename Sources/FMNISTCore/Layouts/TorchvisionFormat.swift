@@ -7,7 +7,7 @@ import Foundation
 /// let format = TorchvisionFormat()
 /// format.exportLayout   // .torchvision: `fmnist export torchvision DEST`
 /// ```
-package struct TorchvisionFormat: LoaderFormat, ExportFormat, ImportFormat {
+package struct TorchvisionFormat: LoaderFormat, ExportFormat, ImportFormat, LinkFormat {
     package init() {}
     package var name: String { "torchvision" }
 
@@ -28,5 +28,16 @@ package struct TorchvisionFormat: LoaderFormat, ExportFormat, ImportFormat {
         let raw = LoaderLayout.torchvisionRaw(manifest).reduce(url) { $0.appendingPathComponent($1) }
         guard RegularFile.kind(at: raw.path) == .directory else { return nil }
         return ImportSource.files(.torchvision, given: url, in: raw, manifest: manifest, torchvision: true)
+    }
+
+    /// `PATH/<Class>/raw` of every dataset's class name (`frameworks.torchvision`) points at the
+    /// active version's uncompressed payloads, so `torchvision.datasets.MNIST(PATH)` reads
+    /// whichever dataset is active.
+    package var linkLayout: LinkLayout { .torchvision }
+    package func linkPlacements(root: String, registry: ManifestRegistry) -> [LinkLayout.Placement] {
+        registry.manifests.map { manifest in
+            let folder = root + "/" + manifest.frameworkNames.torchvision
+            return LinkLayout.Placement(path: folder + "/" + LoaderLayout.torchvisionRawFolder, folders: [root, folder], shows: .payloads)
+        }
     }
 }

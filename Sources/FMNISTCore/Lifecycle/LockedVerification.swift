@@ -65,15 +65,19 @@ public struct LockedVerifier: Sendable {
     public let layout: WorkspaceLayout
     public let registry: ManifestRegistry
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+    /// The symlinks each link layout keeps (every layout type's: `init(layout:registry:)`).
+    let linkPlacements: LinkPlacements
+
+    package init(layout: WorkspaceLayout, registry: ManifestRegistry, linkPlacements: LinkPlacements) {
         self.layout = layout
         self.registry = registry
+        self.linkPlacements = linkPlacements
     }
 
     public func verify(lockFile: String) throws -> LockedVerifyResult {
         let lock = try ProjectLock.read(path: lockFile, registry: registry)
         try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
-        let service = VerifyService(layout: layout, registry: registry)
+        let service = VerifyService(layout: layout, registry: registry, linkPlacements: linkPlacements)
         var checks: [LockedDatasetCheck] = []
         for pinned in lock.datasets {
             var drift: [String] = []

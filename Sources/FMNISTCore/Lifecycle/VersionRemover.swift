@@ -36,9 +36,13 @@ public struct VersionRemover: Sendable {
     public let layout: WorkspaceLayout
     public let registry: ManifestRegistry
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+    /// The symlinks each link layout keeps (every layout type's: `init(layout:registry:)`).
+    let linkPlacements: LinkPlacements
+
+    package init(layout: WorkspaceLayout, registry: ManifestRegistry, linkPlacements: LinkPlacements) {
         self.layout = layout
         self.registry = registry
+        self.linkPlacements = linkPlacements
     }
 
     public func remove(_ spec: String, force: Bool, lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> RemoveResult {
@@ -73,7 +77,7 @@ public struct VersionRemover: Sendable {
         var danglingRegistered: [String] = []
         let payload = layout.payloadDirectory(dataset: manifest.name, versionID: version.id).standardizedFileURL.path
         for (path, linkLayout) in try catalog.registeredLinkLayouts(in: layout) {
-            for placement in (linkLayout ?? .seed).placements(root: path, registry: registry) {
+            for placement in linkPlacements.placements(linkLayout ?? .seed, root: path, registry: registry) {
                 let url = URL(fileURLWithPath: placement.path)
                 guard let destination = links.destination(of: url) else { continue }
                 let showsLive = shownLive && links.payloadDataset(of: destination) == nil

@@ -5,9 +5,13 @@ public struct VerifyService: Sendable {
     public let layout: WorkspaceLayout
     public let registry: ManifestRegistry
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+    /// The symlinks each link layout keeps (every layout type's: `init(layout:registry:)`).
+    let linkPlacements: LinkPlacements
+
+    package init(layout: WorkspaceLayout, registry: ManifestRegistry, linkPlacements: LinkPlacements) {
         self.layout = layout
         self.registry = registry
+        self.linkPlacements = linkPlacements
     }
 
     /// The result of verifying dataset folders.
@@ -223,7 +227,7 @@ public struct VerifyService: Sendable {
         let links = LinkSwitcher(layout: layout)
         let registered = (try? catalog.registeredLinkLayouts(in: layout)) ?? []
         return Set(registered.filter { $0.layout == .torchvision }
-            .flatMap { LinkLayout.torchvision.placements(root: $0.path, registry: registry) }
+            .flatMap { linkPlacements.placements(.torchvision, root: $0.path, registry: registry) }
             .filter { links.problem(of: $0) == nil && links.isOurs($0.path) }
             .map { URL(fileURLWithPath: $0.path).standardizedFileURL.path })
     }

@@ -11,9 +11,13 @@ public struct WorkspaceInspector: Sendable {
     public let layout: WorkspaceLayout
     public let registry: ManifestRegistry
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+    /// The symlinks each link layout keeps (every layout type's: `init(layout:registry:)`).
+    let linkPlacements: LinkPlacements
+
+    package init(layout: WorkspaceLayout, registry: ManifestRegistry, linkPlacements: LinkPlacements) {
         self.layout = layout
         self.registry = registry
+        self.linkPlacements = linkPlacements
     }
 
     /// Per dataset: present, live version, last verification, active links; plus every link and the lock holder.
@@ -22,7 +26,7 @@ public struct WorkspaceInspector: Sendable {
         let catalog = try Catalog.openReadOnly(layout)
         defer { catalog.close() }
         return try catalog.readTransaction {
-            let links = try DatasetSwitcher.linkStates(layout: layout, registry: registry, catalog: catalog)
+            let links = try DatasetSwitcher.linkStates(layout: layout, registry: registry, linkPlacements: linkPlacements, catalog: catalog)
             let store = VersionStore(layout: layout)
             var names = registry.manifests.map(\.name)
             for name in try catalog.datasets() where !names.contains(name) { names.append(name) }
