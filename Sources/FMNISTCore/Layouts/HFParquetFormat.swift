@@ -20,7 +20,7 @@ package struct HFParquetFormat: LoaderFormat, ExportFormat, ImportFormat {
         let train = "train-00000-of-00001.parquet", test = "test-00000-of-00001.parquet"
         for folder in [url.appendingPathComponent(manifest.frameworkNames.tfds), url] {
             if let (train, test) = try ImportSource.splitPair(in: folder, train, test, directory: false, manifest: manifest) {
-                return ImportSource(layout: .hf, given: url, readFrom: folder, parts: .splits(train: train, test: test))
+                return ImportSource(layout: .hf, given: url, readFrom: folder, parts: .splits(train: train, test: test, form: .parquetFiles))
             }
         }
         return nil

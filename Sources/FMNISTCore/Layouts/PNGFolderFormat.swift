@@ -21,7 +21,7 @@ package struct PNGFolderFormat: LoaderFormat, ExportFormat, ImportFormat {
             if let (train, test) = try ImportSource.splitPair(in: folder, "train", "test", directory: true, manifest: manifest),
                 ExportFolderReport.parts(in: folder)?.png.isEmpty == false
             {
-                return ImportSource(layout: .png, given: url, readFrom: folder, parts: .splits(train: train, test: test))
+                return ImportSource(layout: .png, given: url, readFrom: folder, parts: .splits(train: train, test: test, form: .pngFolders))
             }
         }
         return nil

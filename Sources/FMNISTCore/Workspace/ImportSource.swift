@@ -38,12 +38,18 @@ package struct ImportSource {
         let companion: URL?
     }
 
+    /// How an export's split is stored: `<split>/<label>/<index>.png`, or one Parquet file.
+    package enum SplitForm {
+        case pngFolders
+        case parquetFiles
+    }
+
     package enum Parts {
         case files([FileRole: RoleFile])
         case csv(train: URL, test: URL)
         case npz(URL)
-        /// PNG split folders (`layout` png) or Parquet files (hf), read by ``SplitReport``'s readers.
-        case splits(train: URL, test: URL)
+        /// PNG split folders or Parquet files, read by ``SplitReport``'s readers.
+        case splits(train: URL, test: URL, form: SplitForm)
     }
 
     package let layout: ImportLayout
@@ -64,7 +70,7 @@ package struct ImportSource {
     func origin(_ role: FileRole) -> String {
         switch parts {
         case .files(let files): return files[role]?.url.path ?? readFrom.path
-        case .csv(let train, let test), .splits(let train, let test): return (role.isTrain ? train : test).path
+        case .csv(let train, let test), .splits(let train, let test, _): return (role.isTrain ? train : test).path
         case .npz(let url): return url.path
         }
     }
@@ -84,9 +90,9 @@ package struct ImportSource {
             return "Kaggle-format CSV: \(train.lastPathComponent) and \(test.lastPathComponent) in \(readFrom.path), rebuilt into IDX and gzipped here"
         case (_, .npz(let url)):
             return "npz: \(url.path), its arrays rebuilt into IDX and gzipped here"
-        case (.png, .splits):
+        case (_, .splits(_, _, .pngFolders)):
             return "PNG files: \(readFrom.path)/{train,test}/<label>/<index>.png, rebuilt into IDX and gzipped here"
-        case (_, .splits(let train, let test)):
+        case (_, .splits(let train, let test, .parquetFiles)):
             return "Parquet (hf): \(train.lastPathComponent) and \(test.lastPathComponent) in \(readFrom.path), rebuilt into IDX and gzipped here"
         }
     }
@@ -107,9 +113,9 @@ package struct ImportSource {
         case .npz(let url):
             // The npz reader bounds its own reads; this only refuses a non-regular or absurd file.
             return [(url, FileRole.allCases.reduce(Int64(1 << 20)) { $0 + DatasetImporter.maxContainerSize(manifest, $1) })]
-        case .splits(let train, let test):
+        case .splits(let train, let test, let form):
             // A PNG folder is checked file by file while read; a Parquet file by its size here.
-            if layout == .png { return [] }
+            if form == .pngFolders { return [] }
             let limit = ExportReadLimits(registry: registry).maxParquetSize
             return [(train, limit), (test, limit)]
         }
