@@ -1,7 +1,10 @@
 import Foundation
 
-/// The one list of loader layouts (``LoaderFormat``) that `export`, `import`, `verify`, `doctor`
-/// and `switch --link` iterate. Adding a layout is one file in `Layouts/` and one line here.
+/// The one list of loader layouts (``LoaderFormat``): `export` looks a layout up here, `import`
+/// tries them in order, and `switch --link` (with `status`, `remove`, and the link checks of
+/// `verify` and `doctor`) asks them for a link's symlinks. Adding a layout is one file in
+/// `Layouts/` and one line here (plus its `--json` name as a case of ``ExportLayout``,
+/// ``ImportLayout`` or ``LinkLayout``).
 ///
 /// ```swift
 /// let format = try LoaderFormats.exportFormat(named: "kaggle")   // KaggleCSVFormat
