@@ -14,10 +14,14 @@ public struct DoctorService: Sendable {
     /// The default loader locations; tests pass their own.
     public let defaultLocations: [URL]
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry, defaultLocations: [URL] = DoctorLocations.defaults()) {
+    /// The symlinks each link layout keeps (every layout type's: `init(layout:registry:defaultLocations:)`).
+    let linkPlacements: LinkPlacements
+
+    package init(layout: WorkspaceLayout, registry: ManifestRegistry, defaultLocations: [URL], linkPlacements: LinkPlacements) {
         self.layout = layout
         self.registry = registry
         self.defaultLocations = defaultLocations
+        self.linkPlacements = linkPlacements
     }
 
     /// Scans `paths` (each must exist), the default locations that exist and the workspace.
@@ -65,7 +69,7 @@ public struct DoctorService: Sendable {
         let datasets = registry.manifests.map(\.name)
         var shown: [String: String] = [:]
         for registered in (try? catalog.registeredLinkLayouts(in: layout)) ?? [] {
-            for placement in (registered.layout ?? .seed).placements(root: registered.path, registry: registry)
+            for placement in linkPlacements.placements(registered.layout ?? .seed, root: registered.path, registry: registry)
             where links.problem(of: placement) == nil && links.isOurs(placement.path) {
                 if let dataset = links.dataset(of: URL(fileURLWithPath: placement.path), among: datasets) {
                     shown[DoctorPaths.canonical(placement.path)] = dataset

@@ -1,4 +1,7 @@
-/// The on-disk layouts `fmnist export` writes, each the one a loader reads.
+/// The on-disk layouts `fmnist export` writes, each the one a loader reads: their names as
+/// `export LAYOUT`, the `--json` result and the provenance file spell them. What each layout does
+/// is its type's in `Layouts/` (``LoaderFormats``, which also parses a name and its aliases:
+/// `ExportLayout(parsing: "kaggle")` is `.csv`).
 public enum ExportLayout: String, Sendable, Codable, CaseIterable {
     /// `DEST/FashionMNIST/raw/` and `DEST/MNIST/raw/`: four uncompressed IDX payloads plus the `.gz`.
     case torchvision
@@ -14,15 +17,4 @@ public enum ExportLayout: String, Sendable, Codable, CaseIterable {
     case tfds
     /// Hugging Face Parquet: `DEST/<hub name>/{train,test}-00000-of-00001.parquet`.
     case hf
-
-    /// Parses a layout name (case-insensitive; `huggingface` and `kaggle` are accepted as aliases).
-    public init(parsing name: String) throws {
-        switch name.lowercased() {
-        case "huggingface": self = .hf
-        case "kaggle": self = .csv
-        default:
-            guard let layout = ExportLayout(rawValue: name.lowercased()) else { throw ExportError.unknownLayout(name) }
-            self = layout
-        }
-    }
 }

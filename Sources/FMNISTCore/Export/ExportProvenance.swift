@@ -124,12 +124,13 @@ public struct ExportProvenance: Codable, Sendable, Equatable {
         self.bytes = bytes
     }
 
-    /// Where a dataset's provenance file is, relative to DEST.
-    public static func location(layout: ExportLayout, manifest: Manifest) -> [String] {
-        let part = ExportService.writer(for: layout).part(manifest: manifest)
+    /// Where a dataset's provenance file is, relative to DEST, in `format`'s layout
+    /// (``location(layout:manifest:)`` looks the format up in ``LoaderFormats``).
+    package static func location(format: any ExportFormat, manifest: Manifest) -> [String] {
+        let part = format.writer.part(manifest: manifest)
         switch part.shape {
         case .folder(let name): return part.parent + [name, fileName]
-        case .files: return part.parent + [filesFileName(layout: layout, dataset: manifest.name)]
+        case .files: return part.parent + [filesFileName(layout: format.exportLayout, dataset: manifest.name)]
         }
     }
 
@@ -188,14 +189,15 @@ public struct ExportProvenance: Codable, Sendable, Equatable {
         public let provenance: ExportProvenance
     }
 
-    /// Every provenance file at the places an export into `dest` writes one (every layout, every
-    /// dataset of `registry`), in layout order. A file there that cannot be read is thrown.
-    public static func findAll(in dest: URL, registry: ManifestRegistry) throws -> [Found] {
+    /// Every provenance file at the places an export in one of `formats` into `dest` writes one
+    /// (every dataset of `registry`), in the formats' order. A file there that cannot be read is
+    /// thrown. ``findAll(in:registry:)`` passes every layout of ``LoaderFormats``.
+    package static func findAll(in dest: URL, registry: ManifestRegistry, formats: [any ExportFormat]) throws -> [Found] {
         var found: [Found] = []
         var seen: Set<String> = []
-        for layout in ExportLayout.allCases {
+        for format in formats {
             for manifest in registry.manifests {
-                let url = location(layout: layout, manifest: manifest).reduce(dest) { $0.appendingPathComponent($1) }
+                let url = location(format: format, manifest: manifest).reduce(dest) { $0.appendingPathComponent($1) }
                 guard seen.insert(url.path).inserted, let provenance = try read(file: url) else { continue }
                 found.append(Found(url: url, provenance: provenance))
             }

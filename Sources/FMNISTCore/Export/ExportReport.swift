@@ -74,7 +74,7 @@ final class ExportTally {
 /// What one dataset's export occupies in DEST, replaced as a whole: a folder of its own (written
 /// in a staging folder beside it, then exchanged with the old one), or files straight in a folder
 /// shared with other datasets and tools (each written to a temporary and renamed over the old one).
-struct ExportPart: Equatable {
+package struct ExportPart: Equatable {
     enum Shape: Equatable {
         /// The dataset's own folder, e.g. `FashionMNIST`.
         case folder(String)
@@ -90,7 +90,7 @@ struct ExportPart: Equatable {
 /// Where a layout writer writes one dataset: the part's staging folder (files committed at once;
 /// the folder is swapped in later) or, for a files part, the shared folder (files staged, then
 /// committed together with the provenance file by ``ExportService``).
-final class ExportTarget {
+package final class ExportTarget {
     /// The folder to write in; its `path` is the final path, for messages and usage lines.
     let directory: ExportDirectory
     /// DEST, as given (absolute), for usage lines.
@@ -175,7 +175,7 @@ final class ExportTarget {
 }
 
 /// What every layout writer does for one dataset.
-protocol DatasetExporter: Sendable {
+package protocol DatasetExporter: Sendable {
     /// What the dataset's export occupies in DEST (replaced as a whole by the next export); the
     /// shape and folder depend on the dataset alone, a file name may depend on the source.
     func part(manifest: Manifest) -> ExportPart
@@ -187,6 +187,6 @@ protocol DatasetExporter: Sendable {
 }
 
 extension DatasetExporter {
-    var summarizedFolders: [String] { [] }
-    func part(_ source: ExportSource) -> ExportPart { part(manifest: source.manifest) }
+    package var summarizedFolders: [String] { [] }
+    package func part(_ source: ExportSource) -> ExportPart { part(manifest: source.manifest) }
 }

@@ -7,6 +7,10 @@ import Foundation
 /// let service = ExportService(layout: workspace, registry: registry)
 /// let result = try service.run(layout: .torchvision, destination: URL(fileURLWithPath: "out"))
 /// ```
+///
+/// The layout's own behaviour (its writer, whether it copies payloads, which datasets it refuses)
+/// comes from its ``ExportFormat``, one type per layout in `Layouts/` (``LoaderFormats``);
+/// `run(layout:…)` looks it up there.
 public struct ExportService: Sendable {
     public let layout: WorkspaceLayout
     public let registry: ManifestRegistry
@@ -20,12 +24,14 @@ public struct ExportService: Sendable {
         self.threads = max(1, threads ?? WorkLoop.defaultThreads)
     }
 
-    /// Exports `dataset` (`fashion`, `mnist`, `current`, `all`, or nil: every dataset present).
-    public func run(layout exportLayout: ExportLayout, destination: URL, dataset: String? = nil, force: Bool = false)
+    /// Exports `dataset` (`fashion`, `mnist`, `current`, `all`, or nil: every dataset present) in
+    /// `format`'s layout.
+    package func run(format: any ExportFormat, destination: URL, dataset: String? = nil, force: Bool = false)
         throws -> ExportResult
     {
         let started = Date()
-        let writer = Self.writer(for: exportLayout)
+        let exportLayout = format.exportLayout
+        let writer = format.writer
         // DEST and every path the layout writes below it must stay out of the workspace's own folders.
         let boundary = WorkspaceBoundary(layout: layout)
         try boundary.checkOutput(destination.path, option: "DEST", registry: registry)
@@ -34,16 +40,14 @@ public struct ExportService: Sendable {
         try boundary.requireWorkspace(registry: registry)
         var sources = try selectSources(dataset)
         var skipped: [SkippedDataset] = []
-        if exportLayout == .keras {
-            // keras reads MNIST as its own pinned mnist.npz: only the fetched artifact, never a self-made one.
-            // Asked by name: an error. Among "every dataset": skip it, loudly, with the command that fetches it.
-            for npzOnly in sources where !LoaderLayout.kerasReadsGzip(npzOnly.manifest) && npzOnly.artifacts["keras"] == nil {
-                let error = ExportError.kerasNeedsOriginalMNIST(dataset: npzOnly.manifest.name)
-                if sources.count == 1 || (dataset != nil && dataset?.lowercased() != "all") { throw error }
-                skipped.append(SkippedDataset(dataset: npzOnly.manifest.name, reason: error.description + "; " + (error.hint ?? "")))
-            }
-            sources.removeAll { !LoaderLayout.kerasReadsGzip($0.manifest) && $0.artifacts["keras"] == nil }
+        // A dataset the layout cannot hold (keras: MNIST without its pinned mnist.npz). Asked by
+        // name: an error. Among "every dataset": skipped, loudly, with what would make it exportable.
+        for refused in sources {
+            guard let error = format.refusal(refused) else { continue }
+            if sources.count == 1 || (dataset != nil && dataset?.lowercased() != "all") { throw error }
+            skipped.append(SkippedDataset(dataset: refused.manifest.name, reason: error.description + "; " + (error.hint ?? "")))
         }
+        sources.removeAll { format.refusal($0) != nil }
         let destinationPath = destination.standardizedFileURL.path
         // Each folder and file a dataset's part passes through too: DEST above the root must not make
         // the root a layout folder.
@@ -67,7 +71,7 @@ public struct ExportService: Sendable {
         let leftovers = cleanLeftovers(sources, writer: writer, layout: exportLayout, in: destination.standardizedFileURL)
         let replaced = try preflight(sources, writer: writer, layout: exportLayout, in: destination.standardizedFileURL, force: force)
         let dest = try ExportDirectory.open(destination)
-        let (lock, fallbackNote) = try proveCopies(&sources, withPayloads: exportLayout == .torchvision)
+        let (lock, fallbackNote) = try proveCopies(&sources, withPayloads: format.copiesPayloads)
         defer { lock?.release() }
         // Datasets are written side by side (each writer touches only its own part of DEST).
         let outcomes = sources.parallelMap(threads: min(2, threads), cost: { $0.file(.trainImages).containerSize }) { source -> ExportOutcome in
@@ -199,18 +203,6 @@ public struct ExportService: Sendable {
                 throw error
             }
             return parent.path(of: provenanceName)
-        }
-    }
-
-    static func writer(for layout: ExportLayout) -> any DatasetExporter {
-        switch layout {
-        case .torchvision: return TorchvisionExporter()
-        case .npz: return NPZExporter()
-        case .csv: return CSVExporter()
-        case .png: return PNGExporter()
-        case .keras: return GzipCopyExporter(flavor: .keras)
-        case .tfds: return GzipCopyExporter(flavor: .tfds)
-        case .hf: return HFParquetExporter()
         }
     }
 

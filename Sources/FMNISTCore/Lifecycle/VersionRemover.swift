@@ -32,11 +32,14 @@ public struct RemoveResult: Sendable, Codable, Equatable {
 /// ```swift
 /// let result = try VersionRemover(layout: layout, registry: registry).remove("fashion@3f1a", force: false)
 /// ```
-public struct VersionRemover: WorkspaceService {
+public struct VersionRemover: Sendable {
     public let context: WorkspaceContext
+    /// The symlinks each link layout keeps (every layout type's, for `init(context:)`).
+    let linkPlacements: LinkPlacements
 
-    public init(context: WorkspaceContext) {
+    package init(context: WorkspaceContext, linkPlacements: LinkPlacements) {
         self.context = context
+        self.linkPlacements = linkPlacements
     }
 
     public func remove(_ spec: String, force: Bool, lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> RemoveResult {
@@ -71,7 +74,7 @@ public struct VersionRemover: WorkspaceService {
         var danglingRegistered: [String] = []
         let payload = layout.payloadDirectory(dataset: manifest.name, versionID: version.id).standardizedFileURL.path
         for (path, linkLayout) in try catalog.registeredLinkLayouts(in: layout) {
-            for placement in (linkLayout ?? .seed).placements(root: path, registry: registry) {
+            for placement in linkPlacements.placements(linkLayout ?? .seed, root: path, registry: registry) {
                 let url = URL(fileURLWithPath: placement.path)
                 guard let destination = links.destination(of: url) else { continue }
                 let showsLive = shownLive && links.payloadDataset(of: destination) == nil

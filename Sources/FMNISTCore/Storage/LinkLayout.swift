@@ -12,6 +12,8 @@ import Foundation
 ///   `frameworks.keras_reads`; of the built-ins only `fashion-mnist`) points at the active live
 ///   folder, so `keras.datasets.fashion_mnist.load_data()` with `KERAS_HOME=PATH` reads it.
 ///
+/// Which symlinks each layout keeps is its layout type's (``LinkFormat``, in `Layouts/`).
+///
 /// ```swift
 /// for placement in LinkLayout.torchvision.placements(root: "/home/me/tv", registry: registry) {
 ///     print(placement.path)    // /home/me/tv/MNIST/raw, /home/me/tv/FashionMNIST/raw
@@ -45,30 +47,11 @@ public enum LinkLayout: String, Sendable, Codable, CaseIterable {
         /// Folders from PATH down to the symlink's folder (PATH first); empty for `seed`.
         public let folders: [String]
         public let shows: Shows
-    }
 
-    /// The symlinks this layout keeps for the registered path `root` (absolute, standardized).
-    /// One placement per path: two manifests may give one framework name (a renamed copy of a
-    /// built-in manifest keeps its `frameworks`); the first in registry order is kept.
-    public func placements(root: String, registry: ManifestRegistry) -> [Placement] {
-        var seen: Set<String> = []
-        return allPlacements(root: root, registry: registry).filter { seen.insert($0.path).inserted }
-    }
-
-    private func allPlacements(root: String, registry: ManifestRegistry) -> [Placement] {
-        switch self {
-        case .seed:
-            return [Placement(path: root, folders: [], shows: .liveFolder)]
-        case .torchvision:
-            return registry.manifests.map { manifest in
-                let folder = root + "/" + manifest.frameworkNames.torchvision
-                return Placement(path: folder + "/raw", folders: [root, folder], shows: .payloads)
-            }
-        case .keras:
-            let folder = root + "/datasets"
-            return registry.manifests.filter { $0.frameworkNames.kerasReadsGzip }.map { manifest in
-                Placement(path: folder + "/" + manifest.frameworkNames.keras, folders: [root, folder], shows: .liveFolder)
-            }
+        public init(path: String, folders: [String], shows: Shows) {
+            self.path = path
+            self.folders = folders
+            self.shows = shows
         }
     }
 }

@@ -1,11 +1,14 @@
 import Foundation
 
 /// The library side of `fmnist verify`: resolves the target, verifies, and summarises.
-public struct VerifyService: WorkspaceService {
+public struct VerifyService: Sendable {
     public let context: WorkspaceContext
+    /// The symlinks each link layout keeps (every layout type's, for `init(context:)`).
+    let linkPlacements: LinkPlacements
 
-    public init(context: WorkspaceContext) {
+    package init(context: WorkspaceContext, linkPlacements: LinkPlacements) {
         self.context = context
+        self.linkPlacements = linkPlacements
     }
 
     /// The result of verifying dataset folders.
@@ -221,7 +224,7 @@ public struct VerifyService: WorkspaceService {
         let links = LinkSwitcher(layout: layout)
         let registered = (try? catalog.registeredLinkLayouts(in: layout)) ?? []
         return Set(registered.filter { $0.layout == .torchvision }
-            .flatMap { LinkLayout.torchvision.placements(root: $0.path, registry: registry) }
+            .flatMap { linkPlacements.placements(.torchvision, root: $0.path, registry: registry) }
             .filter { links.problem(of: $0) == nil && links.isOurs($0.path) }
             .map { URL(fileURLWithPath: $0.path).standardizedFileURL.path })
     }

@@ -34,11 +34,15 @@ public struct ImportResult: Sendable, Codable {
 /// let result = try importer.importDirectory(URL(fileURLWithPath: "/media/usb/fashion"), as: "fashion")
 /// print(result.version.label)
 /// ```
-public struct DatasetImporter: WorkspaceService {
+public struct DatasetImporter: Sendable {
     public let context: WorkspaceContext
+    /// The layouts a source is recognised as, tried in order (every layout of ``LoaderFormats``
+    /// for `init(context:)`).
+    let formats: [any ImportFormat]
 
-    public init(context: WorkspaceContext) {
+    package init(context: WorkspaceContext, formats: [any ImportFormat]) {
         self.context = context
+        self.formats = formats
     }
 
     /// Imports `directory` (any layout ``ImportLayout`` lists) as `dataset`, holding the workspace lock.
@@ -53,7 +57,7 @@ public struct DatasetImporter: WorkspaceService {
     ) throws -> ImportResult {
         let manifest = try registry.manifest(named: dataset)
         let given = directory.standardizedFileURL
-        let resolved = try ImportSource.resolve(given, manifest: manifest, registry: registry)
+        let resolved = try ImportSource.resolve(given, manifest: manifest, registry: registry, formats: formats)
         let source = resolved.given
 
         // Bounded work before anything is copied: each file read must be a regular file no larger

@@ -35,11 +35,14 @@ public struct SwitchTarget: Sendable, Equatable {
 /// let result = try switcher.switchTo(SwitchTarget(parsing: "fashion"), extraLinks: ["MNIST_data"])
 /// for label in result.classes { print(label) }    // 0 = T-shirt/top …
 /// ```
-public struct DatasetSwitcher: WorkspaceService {
+public struct DatasetSwitcher: Sendable {
     public let context: WorkspaceContext
+    /// The symlinks each link layout keeps (every layout type's, for `init(context:)`).
+    let linkPlacements: LinkPlacements
 
-    public init(context: WorkspaceContext) {
+    package init(context: WorkspaceContext, linkPlacements: LinkPlacements) {
         self.context = context
+        self.linkPlacements = linkPlacements
     }
 
     /// Switches to `target`, holding the workspace lock.
@@ -95,7 +98,7 @@ public struct DatasetSwitcher: WorkspaceService {
             if linkLayout == .seed {
                 try links.checkNewLink(path, registry: registry)
             } else {
-                try links.checkNewFrameworkLink(path, placements: linkLayout.placements(root: path, registry: registry), registry: registry)
+                try links.checkNewFrameworkLink(path, placements: linkPlacements.placements(linkLayout, root: path, registry: registry), registry: registry)
             }
             newLinks.append(path)
         }
@@ -108,7 +111,7 @@ public struct DatasetSwitcher: WorkspaceService {
                 warnings.append("skipped the link \(path): a newer fmnist registered it in a layout this one does not know")
                 continue
             }
-            for placement in linkLayout.placements(root: path, registry: registry) {
+            for placement in linkPlacements.placements(linkLayout, root: path, registry: registry) {
                 if let problem = links.problem(of: placement) {
                     warnings.append("skipped the link \(placement.path): \(problem) (remove it with: fmnist switch --unlink \(path))")
                 } else {
@@ -117,7 +120,7 @@ public struct DatasetSwitcher: WorkspaceService {
             }
         }
         for path in newLinks {
-            flippable += linkLayout.placements(root: path, registry: registry).map { Flip(placement: $0, layout: linkLayout, registeredPath: path) }
+            flippable += linkPlacements.placements(linkLayout, root: path, registry: registry).map { Flip(placement: $0, layout: linkLayout, registeredPath: path) }
         }
 
         // Prove the version (repairing damaged copies from the store), unless its last check failed.
@@ -221,7 +224,7 @@ public struct DatasetSwitcher: WorkspaceService {
         var removed: [String] = []
         // A layout unknown to this build: try every layout's places (only fmnist's symlinks go).
         let layouts = registration.layout.map { [$0] } ?? LinkLayout.allCases
-        for placement in layouts.flatMap({ $0.placements(root: canonical, registry: registry) }) {
+        for placement in layouts.flatMap({ linkPlacements.placements($0, root: canonical, registry: registry) }) {
             let path = placement.path
             var info = stat()
             guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK, links.folderError(placement) == nil,
@@ -239,7 +242,7 @@ public struct DatasetSwitcher: WorkspaceService {
         try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
         let catalog = try Catalog.openReadOnly(layout)
         defer { catalog.close() }
-        let links = try Self.linkStates(layout: layout, registry: registry, catalog: catalog)
+        let links = try Self.linkStates(layout: layout, registry: registry, linkPlacements: linkPlacements, catalog: catalog)
         guard let dataset = links.first?.dataset, let manifest = try? registry.manifest(named: dataset) else {
             return ActiveState(dataset: nil, title: nil, version: nil, classes: [], links: links)
         }
@@ -250,7 +253,7 @@ public struct DatasetSwitcher: WorkspaceService {
     }
 
     /// `data/current`, then every symlink of every registered link, with what they point at.
-    static func linkStates(layout: WorkspaceLayout, registry: ManifestRegistry, catalog: Catalog) throws -> [LinkState] {
+    static func linkStates(layout: WorkspaceLayout, registry: ManifestRegistry, linkPlacements: LinkPlacements, catalog: Catalog) throws -> [LinkState] {
         let switcher = LinkSwitcher(layout: layout)
         let datasets = registry.manifests.map(\.name)
         let current = layout.currentLink.standardizedFileURL.path
@@ -263,7 +266,7 @@ public struct DatasetSwitcher: WorkspaceService {
                                         problem: "registered by a newer fmnist in a layout this one does not know", registeredPath: path))
                 continue
             }
-            for placement in linkLayout.placements(root: path, registry: registry) {
+            for placement in linkPlacements.placements(linkLayout, root: path, registry: registry) {
                 states.append(LinkState(
                     path: placement.path, target: WorkspaceBoundary.linkText(placement.path),
                     dataset: switcher.dataset(of: URL(fileURLWithPath: placement.path), among: datasets), isDefault: false,

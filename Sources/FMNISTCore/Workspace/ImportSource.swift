@@ -1,7 +1,8 @@
 import Foundation
 
-/// The layouts `fmnist import PATH --as DATASET` reads (each named as ``LoaderLayout`` names it).
-public enum ImportLayout: String, Sendable, Codable {
+/// The names of the layouts `fmnist import PATH --as DATASET` reads, as its `--json` result spells
+/// them; each layout's type in `Layouts/` (``ImportFormat``) recognises it.
+public enum ImportLayout: String, Sendable, Codable, CaseIterable {
     /// A folder of the four published `.gz` files.
     case gzipFolder = "gzip-folder"
     /// A torchvision root or its `<Class>/raw/`: the `.gz` beside the payloads when all four are
@@ -26,37 +27,50 @@ public enum ImportLayout: String, Sendable, Codable {
 /// One import source, resolved: which layout was found, which files are read for each role, and
 /// in which form. ``ImportStaging`` turns it into the four published-name `.gz` files in
 /// `.fmnist/tmp/`; everything after that (verify, refuse, install) is the same for every layout.
-struct ImportSource {
+package struct ImportSource {
     /// A file read for one role.
-    struct RoleFile {
+    package struct RoleFile {
         let url: URL
         /// `.gz` (copied as is) or an uncompressed IDX payload (gzipped while staged).
-        let compressed: Bool
+        package let compressed: Bool
         /// The uncompressed payload beside a `.gz` that torchvision reads instead of it: it must
         /// hold the same data, or the import would not be what torchvision shows.
         let companion: URL?
     }
 
-    enum Parts {
+    /// How an export's split is stored: `<split>/<label>/<index>.png`, or one Parquet file.
+    package enum SplitForm {
+        case pngFolders
+        case parquetFiles
+    }
+
+    package enum Parts {
         case files([FileRole: RoleFile])
         case csv(train: URL, test: URL)
         case npz(URL)
-        /// PNG split folders (`layout` png) or Parquet files (hf), read by ``SplitReport``'s readers.
-        case splits(train: URL, test: URL)
+        /// PNG split folders or Parquet files, read by ``SplitReport``'s readers.
+        case splits(train: URL, test: URL, form: SplitForm)
     }
 
-    let layout: ImportLayout
+    package let layout: ImportLayout
     /// The path given.
-    let given: URL
+    package let given: URL
     /// The folder (or file) actually read, e.g. `ROOT/FashionMNIST/raw`.
-    let readFrom: URL
+    package let readFrom: URL
     let parts: Parts
+
+    init(layout: ImportLayout, given: URL, readFrom: URL, parts: Parts) {
+        self.layout = layout
+        self.given = given
+        self.readFrom = readFrom
+        self.parts = parts
+    }
 
     /// The path a staged file of `role` is reported at (the file it was made from).
     func origin(_ role: FileRole) -> String {
         switch parts {
         case .files(let files): return files[role]?.url.path ?? readFrom.path
-        case .csv(let train, let test), .splits(let train, let test): return (role.isTrain ? train : test).path
+        case .csv(let train, let test), .splits(let train, let test, _): return (role.isTrain ? train : test).path
         case .npz(let url): return url.path
         }
     }
@@ -76,9 +90,9 @@ struct ImportSource {
             return "Kaggle-format CSV: \(train.lastPathComponent) and \(test.lastPathComponent) in \(readFrom.path), rebuilt into IDX and gzipped here"
         case (_, .npz(let url)):
             return "npz: \(url.path), its arrays rebuilt into IDX and gzipped here"
-        case (.png, .splits):
+        case (_, .splits(_, _, .pngFolders)):
             return "PNG files: \(readFrom.path)/{train,test}/<label>/<index>.png, rebuilt into IDX and gzipped here"
-        case (_, .splits(let train, let test)):
+        case (_, .splits(let train, let test, .parquetFiles)):
             return "Parquet (hf): \(train.lastPathComponent) and \(test.lastPathComponent) in \(readFrom.path), rebuilt into IDX and gzipped here"
         }
     }
@@ -99,9 +113,9 @@ struct ImportSource {
         case .npz(let url):
             // The npz reader bounds its own reads; this only refuses a non-regular or absurd file.
             return [(url, FileRole.allCases.reduce(Int64(1 << 20)) { $0 + DatasetImporter.maxContainerSize(manifest, $1) })]
-        case .splits(let train, let test):
+        case .splits(let train, let test, let form):
             // A PNG folder is checked file by file while read; a Parquet file by its size here.
-            if layout == .png { return [] }
+            if form == .pngFolders { return [] }
             let limit = ExportReadLimits(registry: registry).maxParquetSize
             return [(train, limit), (test, limit)]
         }
@@ -112,9 +126,12 @@ struct ImportSource {
         manifest.versions.map { $0.file(role).payload.size }.max() ?? 0
     }
 
-    /// Finds the layout `url` holds for `manifest`, or throws what is missing (exit 4, with the
-    /// near-miss hints of a folder of `.gz`) or a usage error (not there, a lone CSV).
-    static func resolve(_ url: URL, manifest: Manifest, registry: ManifestRegistry) throws -> ImportSource {
+    /// Finds the layout `url` holds for `manifest`: the first of `formats` (``LoaderFormats``'
+    /// order) that recognises it, or throws what is missing (exit 4, with the near-miss hints of
+    /// a folder of `.gz`) or a usage error (not there, a lone CSV).
+    package static func resolve(
+        _ url: URL, manifest: Manifest, registry: ManifestRegistry, formats: [any ImportFormat]
+    ) throws -> ImportSource {
         let names = FileRole.allCases.map { manifest.defaultVersion.file($0).name }
         let what = "a folder of the four .gz, a torchvision root, a keras cache, a TFDS manual dir, a folder of Kaggle CSVs, "
             + "an .npz, or an export png|hf|npz folder"
@@ -122,50 +139,14 @@ struct ImportSource {
             throw UsageError("\(url.path) does not exist", hint: "give \(what)")
         }
         if kind != .directory {
-            if url.pathExtension.lowercased() == "npz" {
-                return ImportSource(layout: .npz, given: url, readFrom: url, parts: .npz(url))
-            }
-            if KaggleCSVFile.looksLikeCSV(url) {
-                throw UsageError(
-                    "\(url.path) is one CSV, one split; an import needs both",
-                    hint: "give the folder holding \(LoaderLayout.kaggleCSV(manifest, split: "train")) and \(LoaderLayout.kaggleCSV(manifest, split: "test"))")
+            for format in formats {
+                if let source = try format.importSource(file: url, manifest: manifest, registry: registry) { return source }
             }
             throw UsageError("\(url.path) is not a folder (nor an .npz)", hint: "give \(what)")
         }
-        // The folder itself: the four .gz (today's layout), or the uncompressed payloads.
-        let isRaw = url.lastPathComponent == LoaderLayout.torchvisionRawFolder
-        if let parts = filesParts(in: url, names: names, torchvision: isRaw) {
-            let layout: ImportLayout = isRaw ? .torchvision : parts.values.allSatisfy(\.compressed) ? .gzipFolder : .idxFolder
-            return ImportSource(layout: layout, given: url, readFrom: url, parts: .files(parts))
+        for format in formats {
+            if let source = try format.importSource(folder: url, manifest: manifest, registry: registry) { return source }
         }
-        // A torchvision root: ROOT/<Class>/raw.
-        let raw = LoaderLayout.torchvisionRaw(manifest).reduce(url) { $0.appendingPathComponent($1) }
-        if RegularFile.kind(at: raw.path) == .directory, let parts = filesParts(in: raw, names: names, torchvision: true) {
-            return ImportSource(layout: .torchvision, given: url, readFrom: raw, parts: .files(parts))
-        }
-        // A keras cache or a TFDS manual dir.
-        if let cache = LoaderCache.find(url, registry: registry) {
-            if let place = cache.folders.first(where: { $0.dataset == manifest.name }),
-                let parts = filesParts(in: place.url, names: names, torchvision: false)
-            {
-                return ImportSource(layout: cache.loader == .keras ? .keras : .tfdsManual, given: url, readFrom: place.url, parts: .files(parts))
-            }
-            if let npz = cache.npz.first(where: { $0.dataset == manifest.name }) {
-                return ImportSource(layout: .npz, given: url, readFrom: npz.url, parts: .npz(npz.url))
-            }
-        }
-        // Kaggle-format CSVs, by the names `export csv` writes.
-        let train = url.appendingPathComponent(LoaderLayout.kaggleCSV(manifest, split: "train"))
-        let test = url.appendingPathComponent(LoaderLayout.kaggleCSV(manifest, split: "test"))
-        if RegularFile.kind(at: train.path) != nil || RegularFile.kind(at: test.path) != nil {
-            let absent = [train, test].filter { RegularFile.kind(at: $0.path) == nil }
-            if !absent.isEmpty {
-                throw ImportError(reason: .missing, directory: url.path, dataset: manifest.title,
-                                  problems: absent.map { "\($0.lastPathComponent): missing (an import needs both splits)" })
-            }
-            return ImportSource(layout: .csv, given: url, readFrom: url, parts: .csv(train: train, test: test))
-        }
-        if let exported = try exportedSplits(url, manifest: manifest) { return exported }
         let absent = names.filter { RegularFile.kind(at: url.appendingPathComponent($0).path) == nil }
         let nearMiss = absent.count == names.count
             ? ImportNearMiss.find(in: url, names: names, requested: manifest, manifests: registry.manifests) : nil
@@ -173,44 +154,37 @@ struct ImportSource {
                           problems: nearMiss == nil ? absent.map { "\($0): missing" } : [], nearMiss: nearMiss)
     }
 
-    /// What `export npz|png|hf` wrote for `manifest` in `url` (or `url` as its dataset folder):
-    /// `<name>.npz`, `<name>/{train,test}/` of PNG class folders, `<hub name>/{train,test}-00000-of-00001.parquet`;
-    /// nil when none is there, a missing split when only one is.
-    static func exportedSplits(_ url: URL, manifest: Manifest) throws -> ImportSource? {
-        let npz = url.appendingPathComponent(manifest.name + ".npz")
-        if RegularFile.kind(at: npz.path) == .regular { return ImportSource(layout: .npz, given: url, readFrom: npz, parts: .npz(npz)) }
-        func pair(_ folder: URL, _ train: String, _ test: String, directory: Bool) throws -> (URL, URL)? {
-            let urls = (folder.appendingPathComponent(train), folder.appendingPathComponent(test))
-            let present = [urls.0, urls.1].map { url -> Bool in
-                let kind = RegularFile.kind(at: url.path)
-                return directory ? kind == .directory : kind != nil && kind != .directory
-            }
-            if present == [true, true] { return urls }
-            if present == [false, false] { return nil }
-            let absent = present[0] ? urls.1 : urls.0
-            throw ImportError(reason: .missing, directory: folder.path, dataset: manifest.title,
-                              problems: ["\(absent.lastPathComponent): missing (an import needs both splits)"])
+    /// The two splits `train` and `test` in `folder` (folders, or files when `directory` is
+    /// false); nil when neither is there, a missing split (exit 4) when only one is.
+    package static func splitPair(
+        in folder: URL, _ train: String, _ test: String, directory: Bool, manifest: Manifest
+    ) throws -> (train: URL, test: URL)? {
+        let urls = (folder.appendingPathComponent(train), folder.appendingPathComponent(test))
+        let present = [urls.0, urls.1].map { url -> Bool in
+            let kind = RegularFile.kind(at: url.path)
+            return directory ? kind == .directory : kind != nil && kind != .directory
         }
-        for folder in [url.appendingPathComponent(manifest.name), url] {
-            if let (train, test) = try pair(folder, "train", "test", directory: true),
-                ExportFolderReport.parts(in: folder)?.png.isEmpty == false
-            {
-                return ImportSource(layout: .png, given: url, readFrom: folder, parts: .splits(train: train, test: test))
-            }
-        }
-        let train = "train-00000-of-00001.parquet", test = "test-00000-of-00001.parquet"
-        for folder in [url.appendingPathComponent(manifest.frameworkNames.tfds), url] {
-            if let (train, test) = try pair(folder, train, test, directory: false) {
-                return ImportSource(layout: .hf, given: url, readFrom: folder, parts: .splits(train: train, test: test))
-            }
-        }
-        return nil
+        if present == [true, true] { return urls }
+        if present == [false, false] { return nil }
+        let absent = present[0] ? urls.1 : urls.0
+        throw ImportError(reason: .missing, directory: folder.path, dataset: manifest.title,
+                          problems: ["\(absent.lastPathComponent): missing (an import needs both splits)"])
+    }
+
+    /// The files of `folder` as one of the folder layouts reads them: the four published names of
+    /// `manifest` (``filesParts(in:names:torchvision:)``), nil when they are not all there.
+    package static func files(
+        _ layout: ImportLayout, given: URL, in folder: URL, manifest: Manifest, torchvision: Bool = false
+    ) -> ImportSource? {
+        let names = FileRole.allCases.map { manifest.defaultVersion.file($0).name }
+        return filesParts(in: folder, names: names, torchvision: torchvision)
+            .map { ImportSource(layout: layout, given: given, readFrom: folder, parts: .files($0)) }
     }
 
     /// The four files of `folder`: all four `.gz` (with the uncompressed payloads beside them as
     /// companions in a torchvision `raw/`), else all four uncompressed payloads (also spelled
     /// `t10k-labels.idx1-ubyte`); nil when neither set is complete.
-    static func filesParts(in folder: URL, names: [String], torchvision: Bool) -> [FileRole: RoleFile]? {
+    package static func filesParts(in folder: URL, names: [String], torchvision: Bool) -> [FileRole: RoleFile]? {
         func present(_ name: String) -> URL? {
             let url = folder.appendingPathComponent(name)
             return RegularFile.kind(at: url.path) != nil ? url : nil

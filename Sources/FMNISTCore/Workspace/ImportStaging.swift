@@ -59,15 +59,14 @@ enum ImportStaging {
             if let failure = failures.first { throw WorkspaceError.fileSystem(operation: "write", path: staging.path, detail: failure) }
         case .npz(let url):
             try NPZStaging.stage(url, manifest: manifest, names: names, into: staging)
-        case .splits(let train, let test):
-            progress("reading \(source.layout == .png ? "the PNG files" : "the Parquet files") in \(source.readFrom.path)")
+        case .splits(let train, let test, let form):
+            progress("reading \(form == .pngFolders ? "the PNG files" : "the Parquet files") in \(source.readFrom.path)")
             let limits = ExportReadLimits(registry: registry)
-            let layout = source.layout == .png ? "png" : "hf"
             var problems: [String] = []
             var jobs: [(bytes: [UInt8], to: URL)] = []
             for (url, roles) in [(train, (FileRole.trainImages, FileRole.trainLabels)), (test, (.testImages, .testLabels))] {
                 do {
-                    let split = layout == "png" ? try PNGSplitFolder.read(url, limits: limits) : try ParquetSplitFile.read(url, limits: limits)
+                    let split = form == .pngFolders ? try PNGSplitFolder.read(url, limits: limits) : try ParquetSplitFile.read(url, limits: limits)
                     jobs.append((split.imagesPayload, staging.appendingPathComponent(names[roles.0]!)))
                     jobs.append((split.labelsPayload, staging.appendingPathComponent(names[roles.1]!)))
                 } catch let fault as ExportReadFault {

@@ -7,11 +7,14 @@ import Foundation
 /// let inspector = WorkspaceInspector(layout: layout, registry: registry)
 /// for dataset in try inspector.status().datasets { print(dataset.dataset, dataset.present) }
 /// ```
-public struct WorkspaceInspector: WorkspaceService {
+public struct WorkspaceInspector: Sendable {
     public let context: WorkspaceContext
+    /// The symlinks each link layout keeps (every layout type's, for `init(context:)`).
+    let linkPlacements: LinkPlacements
 
-    public init(context: WorkspaceContext) {
+    package init(context: WorkspaceContext, linkPlacements: LinkPlacements) {
         self.context = context
+        self.linkPlacements = linkPlacements
     }
 
     /// Per dataset: present, live version, last verification, active links; plus every link and the lock holder.
@@ -20,7 +23,7 @@ public struct WorkspaceInspector: WorkspaceService {
         let catalog = try Catalog.openReadOnly(layout)
         defer { catalog.close() }
         return try catalog.readTransaction {
-            let links = try DatasetSwitcher.linkStates(layout: layout, registry: registry, catalog: catalog)
+            let links = try DatasetSwitcher.linkStates(layout: layout, registry: registry, linkPlacements: linkPlacements, catalog: catalog)
             let store = VersionStore(layout: layout)
             var names = registry.manifests.map(\.name)
             for name in try catalog.datasets() where !names.contains(name) { names.append(name) }

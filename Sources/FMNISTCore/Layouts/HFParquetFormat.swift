@@ -1,0 +1,28 @@
+import Foundation
+
+/// Hugging Face Parquet: `<hub name>/{train,test}-00000-of-00001.parquet` (`image` as PNG bytes,
+/// `label` as a class label), what `datasets.load_dataset("parquet", …)` reads.
+///
+/// ```swift
+/// try LoaderFormats.exportFormat(named: "huggingface").exportLayout   // .hf
+/// ```
+package struct HFParquetFormat: LoaderFormat, ExportFormat, ImportFormat {
+    package init() {}
+    package var name: String { "hf" }
+    package var aliases: [String] { ["huggingface"] }
+
+    package var exportLayout: ExportLayout { .hf }
+    package var writer: any DatasetExporter { HFParquetExporter() }
+
+    package var importLayout: ImportLayout { .hf }
+    /// `<hub name>/{train,test}-00000-of-00001.parquet` (or in the folder itself).
+    package func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) throws -> ImportSource? {
+        let train = "train-00000-of-00001.parquet", test = "test-00000-of-00001.parquet"
+        for folder in [url.appendingPathComponent(manifest.frameworkNames.tfds), url] {
+            if let (train, test) = try ImportSource.splitPair(in: folder, train, test, directory: false, manifest: manifest) {
+                return ImportSource(layout: .hf, given: url, readFrom: folder, parts: .splits(train: train, test: test, form: .parquetFiles))
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+
+/// A folder of the four uncompressed IDX payloads (`train-images-idx3-ubyte`, …; also spelled
+/// `t10k-labels.idx1-ubyte`) that is not a torchvision `raw/`.
+///
+/// ```swift
+/// IDXFolderFormat().name   // "idx-folder", as `import --json` reports it
+/// ```
+package struct IDXFolderFormat: LoaderFormat, ImportFormat {
+    package init() {}
+    package var name: String { "idx-folder" }
+
+    package var importLayout: ImportLayout { .idxFolder }
+    /// The folder itself holds the four uncompressed payloads (a `raw/` is torchvision's); they
+    /// are gzipped while staged.
+    package func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) -> ImportSource? {
+        let names = FileRole.allCases.map { manifest.defaultVersion.file($0).name }
+        guard url.lastPathComponent != LoaderLayout.torchvisionRawFolder,
+            let parts = ImportSource.filesParts(in: url, names: names, torchvision: false), !parts.values.allSatisfy(\.compressed)
+        else { return nil }
+        return ImportSource(layout: .idxFolder, given: url, readFrom: url, parts: .files(parts))
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Kaggle's CSVs: `fashion-mnist_train.csv` and `fashion-mnist_test.csv` (`label,pixel1,…`), one
+/// row per image.
+///
+/// ```swift
+/// try LoaderFormats.exportFormat(named: "kaggle").exportLayout   // .csv
+/// ```
+package struct KaggleCSVFormat: LoaderFormat, ExportFormat, ImportFormat {
+    package init() {}
+    package var name: String { "csv" }
+    package var aliases: [String] { ["kaggle"] }
+
+    package var exportLayout: ExportLayout { .csv }
+    package var writer: any DatasetExporter { CSVExporter() }
+
+    package var importLayout: ImportLayout { .csv }
+    /// Both splits by the names `export csv` writes; one of them alone is a missing split (exit 4).
+    package func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) throws -> ImportSource? {
+        let train = url.appendingPathComponent(LoaderLayout.kaggleCSV(manifest, split: "train"))
+        let test = url.appendingPathComponent(LoaderLayout.kaggleCSV(manifest, split: "test"))
+        guard RegularFile.kind(at: train.path) != nil || RegularFile.kind(at: test.path) != nil else { return nil }
+        let absent = [train, test].filter { RegularFile.kind(at: $0.path) == nil }
+        if !absent.isEmpty {
+            throw ImportError(reason: .missing, directory: url.path, dataset: manifest.title,
+                              problems: absent.map { "\($0.lastPathComponent): missing (an import needs both splits)" })
+        }
+        return ImportSource(layout: .csv, given: url, readFrom: url, parts: .csv(train: train, test: test))
+    }
+
+    /// One CSV is one split: a usage error naming the folder to give (an `.npz` is npz's, whatever its bytes).
+    package func importSource(file url: URL, manifest: Manifest, registry: ManifestRegistry) throws -> ImportSource? {
+        guard url.pathExtension.lowercased() != "npz", KaggleCSVFile.looksLikeCSV(url) else { return nil }
+        throw UsageError(
+            "\(url.path) is one CSV, one split; an import needs both",
+            hint: "give the folder holding \(LoaderLayout.kaggleCSV(manifest, split: "train")) and \(LoaderLayout.kaggleCSV(manifest, split: "test"))")
+    }
+}

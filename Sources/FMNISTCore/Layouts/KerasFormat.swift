@@ -1,0 +1,72 @@
+import Foundation
+
+/// keras's cache: `KERAS_HOME/datasets/fashion-mnist/*.gz` for a dataset keras reads as the four
+/// `.gz`, `KERAS_HOME/datasets/mnist.npz` (keras's own pinned file) for one it reads as an npz
+/// (the manifest's `frameworks.keras_reads`).
+///
+/// ```swift
+/// let format = KerasFormat()
+/// format.exportLayout   // .keras: `fmnist export keras DEST`, then KERAS_HOME=DEST
+/// ```
+package struct KerasFormat: LoaderFormat, ExportFormat, ImportFormat, LinkFormat {
+    package init() {}
+    package var name: String { "keras" }
+
+    package var exportLayout: ExportLayout { .keras }
+    package var writer: any DatasetExporter { KerasExporter() }
+
+    /// keras reads MNIST as its own pinned mnist.npz: only the fetched artifact, never a self-made one.
+    package func refusal(_ source: ExportSource) -> ExportError? {
+        !LoaderLayout.kerasReadsGzip(source.manifest) && source.artifacts[KerasNPZExporter.loader] == nil
+            ? .kerasNeedsOriginalMNIST(dataset: source.manifest.name) : nil
+    }
+
+    package var importLayout: ImportLayout { .keras }
+    /// A `KERAS_HOME` (or its `datasets/`): the dataset's folder of `.gz`, else keras's npz of it
+    /// (read as an npz).
+    package func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) -> ImportSource? {
+        guard let cache = LoaderCache.find(url, registry: registry), cache.loader == .keras else { return nil }
+        if let place = cache.folders.first(where: { $0.dataset == manifest.name }),
+            let source = ImportSource.files(.keras, given: url, in: place.url, manifest: manifest)
+        {
+            return source
+        }
+        return cache.npz.first { $0.dataset == manifest.name }
+            .map { ImportSource(layout: .npz, given: url, readFrom: $0.url, parts: .npz($0.url)) }
+    }
+
+    /// `PATH/datasets/<keras folder>` of every dataset keras reads as `.gz` (`frameworks.keras_reads`)
+    /// points at the active live folder, for `KERAS_HOME=PATH`.
+    package var linkLayout: LinkLayout { .keras }
+    package func linkPlacements(root: String, registry: ManifestRegistry) -> [LinkLayout.Placement] {
+        let folder = root + "/" + LoaderLayout.kerasDatasets
+        return registry.manifests.filter { LoaderLayout.kerasReadsGzip($0) }.map { manifest in
+            LinkLayout.Placement(path: folder + "/" + manifest.frameworkNames.keras, folders: [root, folder], shows: .liveFolder)
+        }
+    }
+}
+
+/// The keras writer: the four `.gz` in `datasets/<keras folder>/`, or keras's pinned npz
+/// (``KerasNPZExporter``) for a dataset keras reads from one.
+struct KerasExporter: DatasetExporter {
+    let gzip = GzipCopyExporter(folder: LoaderLayout.kerasFolder) { target, source in
+        let name = source.manifest.frameworkNames.tfds
+        target.tally.usage = ["KERAS_HOME=\(target.destination) python -c 'import keras; keras.datasets.\(name).load_data()'"]
+    }
+
+    func part(manifest: Manifest) -> ExportPart {
+        LoaderLayout.kerasReadsGzip(manifest) ? gzip.part(manifest: manifest) : KerasNPZExporter().part(manifest: manifest)
+    }
+
+    func part(_ source: ExportSource) -> ExportPart {
+        LoaderLayout.kerasReadsGzip(source.manifest) ? gzip.part(source) : KerasNPZExporter().part(source)
+    }
+
+    func export(_ source: ExportSource, into target: ExportTarget) throws {
+        if LoaderLayout.kerasReadsGzip(source.manifest) {
+            try gzip.export(source, into: target)
+        } else {
+            try KerasNPZExporter().export(source, into: target)
+        }
+    }
+}

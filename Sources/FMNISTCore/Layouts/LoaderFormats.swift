@@ -1,0 +1,129 @@
+import Foundation
+
+/// The one list of loader layouts (``LoaderFormat``): `export` looks a layout up here, `import`
+/// tries them in order, and `switch --link` (with `status`, `remove`, and the link checks of
+/// `verify` and `doctor`) asks them for a link's symlinks. Adding a layout is one file in
+/// `Layouts/` and one line here (plus its `--json` name as a case of ``ExportLayout``,
+/// ``ImportLayout`` or ``LinkLayout``).
+///
+/// ```swift
+/// let format = try LoaderFormats.exportFormat(named: "kaggle")   // KaggleCSVFormat
+/// format.exportLayout                                            // .csv
+/// ```
+package enum LoaderFormats {
+    /// Every layout, once. Import tries them in this order (a folder of the four files before the
+    /// loaders' caches, Kaggle CSVs before an export's `.npz`, PNG and Parquet).
+    package static let all: [any LoaderFormat] = [
+        GzipFolderFormat(),
+        IDXFolderFormat(),
+        TorchvisionFormat(),
+        KerasFormat(),
+        TFDSManualFormat(),
+        KaggleCSVFormat(),
+        NPZFormat(),
+        PNGFolderFormat(),
+        HFParquetFormat(),
+    ]
+
+    /// The layouts `fmnist export` writes, in ``ExportLayout``'s order.
+    package static var exportFormats: [any ExportFormat] {
+        ExportLayout.allCases.map(exportFormat)
+    }
+
+    /// The layouts `fmnist import` recognises, in the order it tries them.
+    package static var importFormats: [any ImportFormat] {
+        all.compactMap { $0 as? any ImportFormat }
+    }
+
+    /// The symlinks of every link layout (``LinkFormat``): seed, torchvision, keras.
+    package static var linkPlacements: LinkPlacements {
+        LinkPlacements(all.compactMap { $0 as? any LinkFormat })
+    }
+
+    /// The layout that writes `layout`.
+    package static func exportFormat(_ layout: ExportLayout) -> any ExportFormat {
+        all.lazy.compactMap { $0 as? any ExportFormat }.first { $0.exportLayout == layout }!
+    }
+
+    /// The exportable layout named `name` or one of its aliases, case-insensitive.
+    package static func exportFormat(named name: String) throws -> any ExportFormat {
+        let lowered = name.lowercased()
+        for format in all where format.name == lowered || format.aliases.contains(lowered) {
+            if let export = format as? any ExportFormat { return export }
+        }
+        throw ExportError.unknownLayout(name)
+    }
+}
+
+extension ExportLayout {
+    /// Parses a layout name (case-insensitive; each layout's aliases too: `huggingface`, `kaggle`).
+    public init(parsing name: String) throws {
+        self = try LoaderFormats.exportFormat(named: name).exportLayout
+    }
+}
+
+extension ExportService {
+    /// Exports `dataset` (`fashion`, `mnist`, `current`, `all`, or nil: every dataset present) in
+    /// `exportLayout`, written by its layout's type (``LoaderFormats``).
+    public func run(layout exportLayout: ExportLayout, destination: URL, dataset: String? = nil, force: Bool = false)
+        throws -> ExportResult
+    {
+        try run(format: LoaderFormats.exportFormat(exportLayout), destination: destination, dataset: dataset, force: force)
+    }
+}
+
+extension ExportProvenance {
+    /// Where a dataset's provenance file is, relative to DEST, in `layout`.
+    public static func location(layout: ExportLayout, manifest: Manifest) -> [String] {
+        location(format: LoaderFormats.exportFormat(layout), manifest: manifest)
+    }
+
+    /// Every provenance file at the places an export into `dest` writes one (every layout, every
+    /// dataset of `registry`), in layout order. A file there that cannot be read is thrown.
+    public static func findAll(in dest: URL, registry: ManifestRegistry) throws -> [Found] {
+        try findAll(in: dest, registry: registry, formats: LoaderFormats.exportFormats)
+    }
+}
+
+extension DatasetImporter: WorkspaceService {
+    /// An importer that recognises every layout of ``LoaderFormats``.
+    public init(context: WorkspaceContext) {
+        self.init(context: context, formats: LoaderFormats.importFormats)
+    }
+}
+
+extension LinkLayout {
+    /// The symlinks this layout keeps for the registered path `root` (absolute, standardized),
+    /// as its layout type places them; one per path, the first in registry order kept.
+    public func placements(root: String, registry: ManifestRegistry) -> [Placement] {
+        LoaderFormats.linkPlacements.placements(self, root: root, registry: registry)
+    }
+}
+
+// The services that flip, check, list or remove registered links, each handed every link layout.
+
+extension DatasetSwitcher: WorkspaceService {
+    public init(context: WorkspaceContext) { self.init(context: context, linkPlacements: LoaderFormats.linkPlacements) }
+}
+
+extension WorkspaceInspector: WorkspaceService {
+    public init(context: WorkspaceContext) { self.init(context: context, linkPlacements: LoaderFormats.linkPlacements) }
+}
+
+extension VersionRemover: WorkspaceService {
+    public init(context: WorkspaceContext) { self.init(context: context, linkPlacements: LoaderFormats.linkPlacements) }
+}
+
+extension VerifyService: WorkspaceService {
+    public init(context: WorkspaceContext) { self.init(context: context, linkPlacements: LoaderFormats.linkPlacements) }
+}
+
+extension LockedVerifier: WorkspaceService {
+    public init(context: WorkspaceContext) { self.init(context: context, linkPlacements: LoaderFormats.linkPlacements) }
+}
+
+extension DoctorService {
+    public init(layout: WorkspaceLayout, registry: ManifestRegistry, defaultLocations: [URL] = DoctorLocations.defaults()) {
+        self.init(layout: layout, registry: registry, defaultLocations: defaultLocations, linkPlacements: LoaderFormats.linkPlacements)
+    }
+}

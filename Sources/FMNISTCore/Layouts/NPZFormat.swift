@@ -1,0 +1,30 @@
+import Foundation
+
+/// An `.npz` of the four arrays (`x_train`, `y_train`, `x_test`, `y_test`, uint8): what
+/// `export npz` writes as `DEST/<dataset>.npz`, and keras's `mnist.npz`.
+///
+/// ```swift
+/// let format = NPZFormat()
+/// format.exportLayout   // .npz: `fmnist export npz DEST`, then numpy.load("DEST/fashion.npz")
+/// ```
+package struct NPZFormat: LoaderFormat, ExportFormat, ImportFormat {
+    package init() {}
+    package var name: String { "npz" }
+
+    package var exportLayout: ExportLayout { .npz }
+    package var writer: any DatasetExporter { NPZExporter() }
+
+    package var importLayout: ImportLayout { .npz }
+    /// `<dataset>.npz` in the folder, as `export npz` writes it.
+    package func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) -> ImportSource? {
+        let npz = url.appendingPathComponent(manifest.name + ".npz")
+        guard RegularFile.kind(at: npz.path) == .regular else { return nil }
+        return ImportSource(layout: .npz, given: url, readFrom: npz, parts: .npz(npz))
+    }
+
+    /// A file named `.npz`.
+    package func importSource(file url: URL, manifest: Manifest, registry: ManifestRegistry) -> ImportSource? {
+        guard url.pathExtension.lowercased() == "npz" else { return nil }
+        return ImportSource(layout: .npz, given: url, readFrom: url, parts: .npz(url))
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// A folder of PNG files: `<dataset>/{train,test}/<label>/<index>.png` plus `classes.txt`
+/// (torchvision's `ImageFolder`, keras's `image_dataset_from_directory`).
+///
+/// ```swift
+/// let format = PNGFolderFormat()
+/// format.exportLayout   // .png: `fmnist export png DEST`
+/// ```
+package struct PNGFolderFormat: LoaderFormat, ExportFormat, ImportFormat {
+    package init() {}
+    package var name: String { "png" }
+
+    package var exportLayout: ExportLayout { .png }
+    package var writer: any DatasetExporter { PNGExporter() }
+
+    package var importLayout: ImportLayout { .png }
+    /// `<dataset>/{train,test}/` (or the folder itself) holding PNG class folders.
+    package func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) throws -> ImportSource? {
+        for folder in [url.appendingPathComponent(manifest.name), url] {
+            if let (train, test) = try ImportSource.splitPair(in: folder, "train", "test", directory: true, manifest: manifest),
+                ExportFolderReport.parts(in: folder)?.png.isEmpty == false
+            {
+                return ImportSource(layout: .png, given: url, readFrom: folder, parts: .splits(train: train, test: test, form: .pngFolders))
+            }
+        }
+        return nil
+    }
+}

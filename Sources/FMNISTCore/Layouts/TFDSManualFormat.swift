@@ -1,0 +1,37 @@
+import Foundation
+
+/// A TFDS manual dir: `MANUAL/fashion_mnist/*.gz`, `MANUAL/mnist/*.gz` (the builder's name added,
+/// `--add_name_to_manual_dir`), which `tfds build` reads and checks against the published digests.
+///
+/// ```swift
+/// let format = TFDSManualFormat()
+/// format.exportLayout   // .tfds: `fmnist export tfds DEST`
+/// ```
+package struct TFDSManualFormat: LoaderFormat, ExportFormat, ImportFormat {
+    package init() {}
+    package var name: String { "tfds" }
+
+    package var exportLayout: ExportLayout { .tfds }
+    package var writer: any DatasetExporter {
+        GzipCopyExporter(folder: LoaderLayout.tfdsManualFolder) { target, source in
+            let name = source.manifest.frameworkNames.tfds
+            target.tally.notes.append(
+                "TFDS keeps extracted manual files by name alone in <data_dir>/downloads/extracted: build \(name) "
+                    + "with a data_dir (or --download_dir) of its own, or a later mnist/fashion_mnist build reuses these files")
+            target.tally.usage = [
+                "tfds build \(name) --manual_dir=\(target.destination) --add_name_to_manual_dir",
+                "tfds.load(\"\(name)\", download_and_prepare_kwargs={\"download_config\": "
+                    + "tfds.download.DownloadConfig(manual_dir=\"\(target.directory.path)\")})",
+            ]
+        }
+    }
+
+    package var importLayout: ImportLayout { .tfdsManual }
+    /// A TFDS manual dir (``LoaderCache``): the dataset's folder of `.gz`.
+    package func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) -> ImportSource? {
+        guard let cache = LoaderCache.find(url, registry: registry), cache.loader == .tfdsManual,
+            let place = cache.folders.first(where: { $0.dataset == manifest.name })
+        else { return nil }
+        return ImportSource.files(.tfdsManual, given: url, in: place.url, manifest: manifest)
+    }
+}
