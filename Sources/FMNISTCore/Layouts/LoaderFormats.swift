@@ -100,26 +100,19 @@ extension LinkLayout {
     }
 }
 
-// The services that flip, check, list or remove registered links, each handed every link layout.
-
-extension DatasetSwitcher: WorkspaceService {
-    public init(context: WorkspaceContext) { self.init(context: context, linkPlacements: LoaderFormats.linkPlacements) }
+extension WorkspaceContext {
+    /// The context of the workspace at `layout`, whose services keep every link layout's
+    /// symlinks (``LoaderFormats``).
+    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+        self.init(layout: layout, registry: registry, linkPlacements: LoaderFormats.linkPlacements)
+    }
 }
 
-extension WorkspaceInspector: WorkspaceService {
-    public init(context: WorkspaceContext) { self.init(context: context, linkPlacements: LoaderFormats.linkPlacements) }
-}
-
-extension VersionRemover: WorkspaceService {
-    public init(context: WorkspaceContext) { self.init(context: context, linkPlacements: LoaderFormats.linkPlacements) }
-}
-
-extension VerifyService: WorkspaceService {
-    public init(context: WorkspaceContext) { self.init(context: context, linkPlacements: LoaderFormats.linkPlacements) }
-}
-
-extension LockedVerifier: WorkspaceService {
-    public init(context: WorkspaceContext) { self.init(context: context, linkPlacements: LoaderFormats.linkPlacements) }
+extension WorkspaceService {
+    /// The service over the workspace at `layout`, e.g. `GarbageCollector(layout: layout, registry: registry)`.
+    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+        self.init(context: WorkspaceContext(layout: layout, registry: registry))
+    }
 }
 
 extension DoctorService {

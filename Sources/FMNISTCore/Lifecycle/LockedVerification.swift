@@ -61,20 +61,17 @@ public struct LockedVerifyResult: Sendable, Codable, Equatable {
 /// let result = try LockedVerifier(layout: layout, registry: registry).verify(lockFile: "fmnist.lock")
 /// for check in result.datasets where !check.ok { print(check.drift) }
 /// ```
-public struct LockedVerifier: Sendable {
+public struct LockedVerifier: WorkspaceService {
     public let context: WorkspaceContext
-    /// The symlinks each link layout keeps (every layout type's, for `init(context:)`).
-    let linkPlacements: LinkPlacements
 
-    package init(context: WorkspaceContext, linkPlacements: LinkPlacements) {
+    public init(context: WorkspaceContext) {
         self.context = context
-        self.linkPlacements = linkPlacements
     }
 
     public func verify(lockFile: String) throws -> LockedVerifyResult {
         let lock = try ProjectLock.read(path: lockFile, registry: registry)
         try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
-        let service = VerifyService(context: context, linkPlacements: linkPlacements)
+        let service = VerifyService(context: context)
         var checks: [LockedDatasetCheck] = []
         for pinned in lock.datasets {
             var drift: [String] = []

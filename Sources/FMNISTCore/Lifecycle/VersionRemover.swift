@@ -32,14 +32,11 @@ public struct RemoveResult: Sendable, Codable, Equatable {
 /// ```swift
 /// let result = try VersionRemover(layout: layout, registry: registry).remove("fashion@3f1a", force: false)
 /// ```
-public struct VersionRemover: Sendable {
+public struct VersionRemover: WorkspaceService {
     public let context: WorkspaceContext
-    /// The symlinks each link layout keeps (every layout type's, for `init(context:)`).
-    let linkPlacements: LinkPlacements
 
-    package init(context: WorkspaceContext, linkPlacements: LinkPlacements) {
+    public init(context: WorkspaceContext) {
         self.context = context
-        self.linkPlacements = linkPlacements
     }
 
     public func remove(_ spec: String, force: Bool, lockTimeout: TimeInterval? = nil, progress: (String) -> Void = { _ in }) throws -> RemoveResult {

@@ -1,7 +1,9 @@
 import Foundation
 
-/// What every command back end works on: the workspace's paths and the manifests that describe
-/// its datasets. Held once by each service (``WorkspaceService``) instead of each repeating the pair.
+/// What every command back end works on: the workspace's paths, the manifests that describe its
+/// datasets, and the symlinks each link layout keeps (``LinkPlacements``, from the layouts' one
+/// list). Held once by each service (``WorkspaceService``) instead of each repeating them; the
+/// public `init(layout:registry:)` (in `Layouts/LoaderFormats.swift`) hands it every layout.
 ///
 /// ```swift
 /// let context = WorkspaceContext(layout: WorkspaceLayout(root: URL(fileURLWithPath: "data")),
@@ -11,16 +13,20 @@ import Foundation
 public struct WorkspaceContext: Sendable {
     public let layout: WorkspaceLayout
     public let registry: ManifestRegistry
+    /// The symlinks each link layout keeps for a registered link.
+    package let linkPlacements: LinkPlacements
 
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
+    package init(layout: WorkspaceLayout, registry: ManifestRegistry, linkPlacements: LinkPlacements) {
         self.layout = layout
         self.registry = registry
+        self.linkPlacements = linkPlacements
     }
 }
 
 /// A command back end over one workspace (``WorkspaceContext``): `verify`, `import`, `switch`,
 /// `gc`, `remove`, `lock`, `diff`, `publish`, `smoke-train`, `preview`, `audit`, … A service
-/// stores the context and gets `init(layout:registry:)`, `layout` and `registry` from here.
+/// stores the context and gets `layout`, `registry` and `linkPlacements` from here (and
+/// `init(layout:registry:)` from `Layouts/LoaderFormats.swift`).
 ///
 /// ```swift
 /// let gc = GarbageCollector(layout: layout, registry: registry)   // or GarbageCollector(context: context)
@@ -32,10 +38,7 @@ public protocol WorkspaceService: Sendable {
 }
 
 extension WorkspaceService {
-    public init(layout: WorkspaceLayout, registry: ManifestRegistry) {
-        self.init(context: WorkspaceContext(layout: layout, registry: registry))
-    }
-
     public var layout: WorkspaceLayout { context.layout }
     public var registry: ManifestRegistry { context.registry }
+    package var linkPlacements: LinkPlacements { context.linkPlacements }
 }

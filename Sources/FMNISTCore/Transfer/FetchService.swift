@@ -158,7 +158,7 @@ public final class FetchService: Sendable {
         // rebuilt first; what it called live before is kept, to say what was recorded again.
         var liveBefore: [String: String] = [:]
         for manifest in manifests { liveBefore[manifest.name] = try catalog.liveVersion(dataset: manifest.name)?.versionID }
-        try CatalogRecovery(context: WorkspaceContext(layout: layout, registry: registry), catalog: catalog).run()
+        try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
         var accepted = try catalog.acceptedUnknownPayloads()
         var admissions = try catalog.unknownAdmissions()
         for pinned in options.pinned where !pinned.known {

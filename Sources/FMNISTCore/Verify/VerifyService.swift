@@ -1,14 +1,11 @@
 import Foundation
 
 /// The library side of `fmnist verify`: resolves the target, verifies, and summarises.
-public struct VerifyService: Sendable {
+public struct VerifyService: WorkspaceService {
     public let context: WorkspaceContext
-    /// The symlinks each link layout keeps (every layout type's, for `init(context:)`).
-    let linkPlacements: LinkPlacements
 
-    package init(context: WorkspaceContext, linkPlacements: LinkPlacements) {
+    public init(context: WorkspaceContext) {
         self.context = context
-        self.linkPlacements = linkPlacements
     }
 
     /// The result of verifying dataset folders.

@@ -12,15 +12,17 @@ import Foundation
 /// pinned artifact). The caller holds the lock.
 ///
 /// ```swift
-/// let recovered = try CatalogRecovery(context: context, catalog: catalog).run()
+/// let recovered = try CatalogRecovery(layout: layout, registry: registry, catalog: catalog).run()
 /// for version in recovered { print("recorded again:", version.label) }
 /// ```
 package struct CatalogRecovery {
-    package let context: WorkspaceContext
+    package let layout: WorkspaceLayout
+    package let registry: ManifestRegistry
     package let catalog: Catalog
 
-    package init(context: WorkspaceContext, catalog: Catalog) {
-        self.context = context
+    package init(layout: WorkspaceLayout, registry: ManifestRegistry, catalog: Catalog) {
+        self.layout = layout
+        self.registry = registry
         self.catalog = catalog
     }
 
@@ -28,9 +30,9 @@ package struct CatalogRecovery {
     @discardableResult
     package func run() throws -> [CatalogVersion] {
         var recovered: [CatalogVersion] = []
-        let store = VersionStore(layout: context.layout)
-        for manifest in context.registry.manifests {
-            let folder = context.layout.versionsDirectory.appendingPathComponent(manifest.name, isDirectory: true)
+        let store = VersionStore(layout: layout)
+        for manifest in registry.manifests {
+            let folder = layout.versionsDirectory.appendingPathComponent(manifest.name, isDirectory: true)
             guard let info = FilePaths.lstat(folder.path), (info.st_mode & S_IFMT) == S_IFDIR else { continue }
             let ids = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter(WorkspaceLayout.isVersionID)
             for id in ids.sorted() {
@@ -57,7 +59,7 @@ package struct CatalogRecovery {
     @discardableResult
     func recoverArtifacts(_ manifest: Manifest) throws -> [CatalogArtifact] {
         var recorded: [CatalogArtifact] = []
-        let store = VersionStore(layout: context.layout)
+        let store = VersionStore(layout: layout)
         for version in manifest.versions {
             guard let artifacts = version.artifacts, !artifacts.isEmpty else { continue }
             let versionID = version.identity.full
@@ -98,8 +100,8 @@ package struct CatalogRecovery {
         }
         let identity = VersionIdentity(payloadDigests: Dictionary(uniqueKeysWithValues: files.map { ($0.role, $0.payloadSHA256) }))
         guard identity.full == versionID else { return nil }
-        let store = VersionStore(layout: context.layout)
-        let checker = TrustedFileChecker(layout: context.layout, catalog: catalog)
+        let store = VersionStore(layout: layout)
+        let checker = TrustedFileChecker(layout: layout, catalog: catalog)
         for file in files {
             let stored = try store.url(containerSHA256: file.containerSHA256)
             if checker.check(stored, recorded: file, classCount: manifest.classes.count).isProven { continue }

@@ -35,14 +35,11 @@ public struct SwitchTarget: Sendable, Equatable {
 /// let result = try switcher.switchTo(SwitchTarget(parsing: "fashion"), extraLinks: ["MNIST_data"])
 /// for label in result.classes { print(label) }    // 0 = T-shirt/top …
 /// ```
-public struct DatasetSwitcher: Sendable {
+public struct DatasetSwitcher: WorkspaceService {
     public let context: WorkspaceContext
-    /// The symlinks each link layout keeps (every layout type's, for `init(context:)`).
-    let linkPlacements: LinkPlacements
 
-    package init(context: WorkspaceContext, linkPlacements: LinkPlacements) {
+    public init(context: WorkspaceContext) {
         self.context = context
-        self.linkPlacements = linkPlacements
     }
 
     /// Switches to `target`, holding the workspace lock.

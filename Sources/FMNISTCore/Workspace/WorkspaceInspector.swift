@@ -7,14 +7,11 @@ import Foundation
 /// let inspector = WorkspaceInspector(layout: layout, registry: registry)
 /// for dataset in try inspector.status().datasets { print(dataset.dataset, dataset.present) }
 /// ```
-public struct WorkspaceInspector: Sendable {
+public struct WorkspaceInspector: WorkspaceService {
     public let context: WorkspaceContext
-    /// The symlinks each link layout keeps (every layout type's, for `init(context:)`).
-    let linkPlacements: LinkPlacements
 
-    package init(context: WorkspaceContext, linkPlacements: LinkPlacements) {
+    public init(context: WorkspaceContext) {
         self.context = context
-        self.linkPlacements = linkPlacements
     }
 
     /// Per dataset: present, live version, last verification, active links; plus every link and the lock holder.

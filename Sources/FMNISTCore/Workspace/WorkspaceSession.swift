@@ -54,7 +54,7 @@ final class WorkspaceSession {
             if steps.contains(.createFolders) { try layout.createPrivateDirectories() }
             let catalog = try Catalog.open(layout)
             do {
-                let recovered = steps.contains(.recover) ? try CatalogRecovery(context: context, catalog: catalog).run() : []
+                let recovered = steps.contains(.recover) ? try CatalogRecovery(layout: context.layout, registry: context.registry, catalog: catalog).run() : []
                 return WorkspaceSession(catalog: catalog, recovered: recovered, lock: lock)
             } catch {
                 catalog.close()
