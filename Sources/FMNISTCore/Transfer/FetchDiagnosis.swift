@@ -132,4 +132,7 @@ extension DatasetFetchReport {
     public var mirrorFailures: [MirrorFailure] { FetchDiagnosis.failures(files) }
     /// The likely cause of the failure (meaningful when `status` is `.failed`).
     public var failureCause: FetchFailureCause { FetchDiagnosis.cause(files) }
+    /// What to do about a dataset whose content matched no known version, as data: the command
+    /// line says it as a flag, the `FMNIST` front door as an argument of its API.
+    public var remedy: Remedy? { status == .unknownRefused ? .acceptUnknownRelease : nil }
 }
