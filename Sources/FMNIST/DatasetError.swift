@@ -83,7 +83,7 @@ extension Remedy {
     /// ```
     var advice: String {
         switch self {
-        case .fetch(let dataset):
+        case .fetch(let dataset), .refetch(let dataset):
             let name = Self.swiftName(dataset)
             return "call workspace.fetch(\(name)) (or workspace.importFolder(folder, as: \(name)) without network)"
         case .importFolder(let folder, let dataset):
@@ -96,6 +96,9 @@ extension Remedy {
         case .acceptUnknown:
             return "if you trust these files, call workspace.importFolder(folder, as: dataset, acceptUnknown: true): "
                 + "they are then recorded as an unknown version"
+        case .acceptUnknownRelease:
+            return "this may be an older release; to keep it, import its files with "
+                + "workspace.importFolder(folder, as: dataset, acceptUnknown: true) (recorded as an unknown version)"
         case .giveMirror(let dataset):
             return "name another mirror: workspace.fetch(\(Self.swiftName(dataset)), mirrors: [\"https://host/path/\"])"
         case .trustCA:
@@ -105,13 +108,15 @@ extension Remedy {
             return "another program is using the workspace; call again once it has finished"
         case .rerunToResume:
             return "call it again: it resumes from the verified bytes kept"
+        case .giveMoreDigits(let dataset, let matches):
+            return Remedy.chooseVersion(dataset: dataset, known: matches).advice
         case .chooseVersion(let dataset, let known):
             return known.isEmpty
                 ? "no version of \(dataset) is stored; " + Remedy.fetch(dataset: dataset).advice
                 : "stored versions: \(known.joined(separator: ", ")) (give a name or 4 or more hex digits of an id)"
-        case .moveAside(let path):
+        case .moveAside(let path, _):
             return "move \(path) aside (the library never replaces what it did not make)"
-        case .checkWorkspace:
+        case .checkWorkspace, .checkCatalogAccess:
             return "check the permissions and free space of the workspace folder, or open a Workspace(root:) somewhere writable"
         case .checkRoot:
             return "check the root given to Workspace(root:); to start a workspace there, call workspace.fetch(_:) "
@@ -120,7 +125,7 @@ extension Remedy {
             return "move \(path) aside; the next workspace.fetch(_:) or workspace.importFolder(_:as:) rebuilds it from the stored versions"
         case .upgrade:
             return "use a newer release of the FMNIST package, or open a Workspace(root:) at another workspace"
-        case .retry:
+        case .retry, .freeDiskSpace:
             return "call again once the other process has finished or disk space is free"
         case .fixManifest:
             return "fix the manifest (its format is that of the built-in ones)"
@@ -133,7 +138,7 @@ extension Remedy {
                 + "a re-compressed file is accepted when its data matches"
         case .checkSource(let folder, let dataset):
             return "check that \(folder) holds \(dataset), or import it as the dataset it really is"
-        case .knownDataset(let suggestion):
+        case .knownDataset(let suggestion, _):
             return (suggestion.map { "did you mean \"\($0)\"? " } ?? "")
                 + "use a name in workspace.datasets, or add a folder of manifests with Workspace(root:manifests:)"
         }

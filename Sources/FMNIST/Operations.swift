@@ -111,7 +111,8 @@ extension Workspace {
         let ok = one.status == .present || one.status == .fetched
         return FetchSummary(
             dataset: DatasetName(manifest.name), ok: ok, alreadyPresent: one.status == .present, version: ok ? version : nil,
-            message: one.message, bytesDownloaded: one.files.reduce(0) { $0 + $1.bytesDownloaded })
+            message: one.message + (one.remedy.map { "; " + $0.advice } ?? ""),
+            bytesDownloaded: one.files.reduce(0) { $0 + $1.bytesDownloaded })
     }
 
     /// ``fetch(_:mirrors:offline:)`` off the calling task's thread. Cancelling the task stops the

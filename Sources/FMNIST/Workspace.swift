@@ -103,7 +103,7 @@ public struct Workspace: Sendable {
     /// let changed = zip(superseded.train.labels, current.train.labels).filter { $0 != $1 }.count
     /// ```
     public func load(_ dataset: DatasetName, version: String) throws(DatasetError) -> Dataset {
-        let live = ["current", "live"].contains(version.lowercased())
+        let live = version.lowercased() == "live" || VersionSelection.namesLive(version)
         return try DatasetLoader(layout: layout, registry: registry, manifest: manifest(dataset), selector: live ? nil : version).load()
     }
 

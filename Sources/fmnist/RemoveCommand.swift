@@ -33,7 +33,7 @@ struct RemoveCommand: WorkspaceCommand {
         console.info("removed \(summary.dataset) \(summary.known ? summary.name : "UNKNOWN") (\(summary.shortID)) from the catalog")
         if result.wasLive {
             console.info("\(summary.dataset) now has no live version; removed: \(result.linksRemoved.joined(separator: ", "))")
-            console.info("make one live with: fmnist switch \(summary.dataset)@ID (see fmnist versions \(summary.dataset))")
+            console.info(Remedy.switchTo(dataset: summary.dataset).commandLine)
         }
         for link in result.danglingLinks {
             console.info(console.style("warning: the registered link \(link) now dangles (it showed the removed version)", "33"))

@@ -179,6 +179,33 @@ import Testing
         }
     }
 
+    /// `DATASET@current` is the live version wherever a selector is read, as in the library's
+    /// `load(_:version: "current")`: smoke-train trains it, diff compares it, and remove refuses it
+    /// without --force exactly as it refuses the live version named by its id.
+    @Test func currentAsASelectorIsTheLiveVersion() throws {
+        let ws = try TemporaryDirectory("smoke-current")
+        try SyntheticFiles.writeValidFolder(ws.path("synthetic"))
+        let root = ws.path("data").path
+        let imported = try FMNISTProcess.run(["import", ws.path("synthetic").path, "--as", "fashion", "--accept-unknown", "--root", root, "--json"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let id = try #require((try imported.json()["version"] as? [String: Any])?["id"] as? String)
+        let short = String(id.prefix(12))
+        for spec in ["fashion@current", "fashion@CURRENT"] {
+            let trained = try FMNISTProcess.run(["smoke-train", spec, "--limit", "20", "--root", root, "--json"])
+            #expect([0, 6].contains(trained.status), "\(spec): \(trained.stderr)")
+            #expect(try trained.json()["version_id"] as? String == id, "\(spec)")
+            #expect(!trained.stderr.contains("no version"), "\(spec): \(trained.stderr)")
+        }
+        let diff = try FMNISTProcess.run(["diff", "fashion@current", "fashion@\(short)", "--root", root])
+        #expect(diff.status == 0, "\(diff.stdout)\(diff.stderr)")
+        #expect(!diff.stderr.contains("no version"), "\(diff.stderr)")
+        let byName = try FMNISTProcess.run(["remove", "fashion@\(short)", "--root", root])
+        let byCurrent = try FMNISTProcess.run(["remove", "fashion@current", "--root", root])
+        #expect(byName.status != 0 && byCurrent.status == byName.status, "\(byCurrent.stderr)")
+        #expect(byCurrent.stderr == byName.stderr, "\(byCurrent.stderr) vs \(byName.stderr)")
+        #expect(FileManager.default.fileExists(atPath: ws.path("data/fashion").path), "the live version was removed")
+    }
+
     @Test func missingDataAndBadFlagsHaveDocumentedExits() throws {
         let ws = try TemporaryDirectory("smoke-empty")
         let missing = try FMNISTProcess.run(["smoke-train", "--dataset", "mnist", "--root", ws.url.path])

@@ -11,7 +11,7 @@ import Testing
     static func file(_ name: String, status: FileFetchStatus = .failed, mirror: String? = nil, skips: [(String, String, String)] = []) -> FileFetchReport {
         FileFetchReport(
             dataset: "fashion", role: .trainImages, name: name, status: status, mirror: mirror,
-            skipped: skips.map { MirrorSkip(url: $0.0 + name, code: $0.1, reason: $0.2, attempts: 1) },
+            skipped: skips.map { MirrorSkip(url: $0.0 + name, code: SkipCode(rawValue: $0.1)!, reason: $0.2, attempts: 1, hostNotFound: $0.2.contains("resolve host")) },
             bytesDownloaded: status == .downloaded ? 26_421_880 : 0, resumedFrom: 0, seconds: 1, verdict: nil,
             message: status == .failed ? "every mirror failed" : "ok: verified", notes: [], httpStatus: nil, etag: nil,
             lastModified: nil, measurement: nil)

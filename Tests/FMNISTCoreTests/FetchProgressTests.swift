@@ -62,9 +62,9 @@ import Testing
         #expect(quiet.handle(.waitingForLock(message: "waiting for pid 7"), now: 0, width: { 100 }).isEmpty)
         #expect(quiet.handle(.started(Self.images, url: "http://x/a.gz", offset: 0), now: 0, width: { 100 }).isEmpty)
         var plain = FetchProgress(isTerminal: false, quiet: false)
-        let offline = MirrorSkip(url: "http://x/a.gz", code: "offline", reason: "not a local source", attempts: 0)
+        let offline = MirrorSkip(url: "http://x/a.gz", code: SkipCode(rawValue: "offline")!, reason: "not a local source", attempts: 0)
         #expect(plain.handle(.skipped(Self.images, offline), now: 0, width: { 100 }).isEmpty)
-        let missing = MirrorSkip(url: "http://x/a.gz", code: "http_404", reason: "answered HTTP 404", attempts: 1)
+        let missing = MirrorSkip(url: "http://x/a.gz", code: SkipCode(rawValue: "http_404")!, reason: "answered HTTP 404", attempts: 1)
         #expect(plain.handle(.skipped(Self.images, missing), now: 0, width: { 100 }) == [
             "fashion/train-images-idx3-ubyte.gz: skipped mirror http://x/a.gz answered HTTP 404\n"
         ])
@@ -84,7 +84,7 @@ import Testing
         #expect(second[0].hasPrefix("\u{1B}[1F\u{1B}[2Kfashion/train-images"))  // back over the one row drawn
         #expect(second[0].contains("\u{1B}[2Ktotal"))
         // A skip: the block (3 rows) is erased, the message printed, the block drawn again.
-        let skip = MirrorSkip(url: "http://bad.example/a/x.gz", code: "http_404", reason: "answered HTTP 404", attempts: 1)
+        let skip = MirrorSkip(url: "http://bad.example/a/x.gz", code: SkipCode(rawValue: "http_404")!, reason: "answered HTTP 404", attempts: 1)
         let lines = progress.handle(.skipped(Self.images, skip), now: 3 * Self.second, width: { 100 })
         #expect(lines.count == 2)
         #expect(lines[0] == "\u{1B}[3F\u{1B}[0Jfashion/train-images-idx3-ubyte.gz: skipped mirror http://bad.example/a/x.gz answered HTTP 404\n")

@@ -80,7 +80,7 @@ import TestSupport
             do throws(IntegrityFault) {
                 try verifier.feed(Array(input[offset..<end]))
             } catch {
-                thrown = error.code
+                thrown = error.code.rawValue
                 break
             }
             offset = end
@@ -120,7 +120,7 @@ import TestSupport
                 let m = outcome.measurement
                 #expect(outcome.delivered <= limit, "payload past the bound: \(context)")
                 #expect(m.containerSize <= Int64(input.count), "\(context)")
-                if outcome.thrownCode != nil { #expect(m.fault?.code == outcome.thrownCode, "thrown fault not kept: \(context)") }
+                if outcome.thrownCode != nil { #expect(m.fault?.code.rawValue == outcome.thrownCode, "thrown fault not kept: \(context)") }
                 if m.fault == nil {
                     // A clean result must be a complete, self-consistent IDX file.
                     #expect(m.payloadSize == outcome.delivered, "\(context)")
@@ -129,12 +129,12 @@ import TestSupport
                     if m.isLabels { #expect(m.labelHistogram.reduce(0, +) == m.idxDims[0], "\(context)") }
                 }
             }
-            #expect(Self.faultClass(first.measurement.fault?.code) == Self.faultClass(second.measurement.fault?.code),
+            #expect(Self.faultClass(first.measurement.fault?.code.rawValue) == Self.faultClass(second.measurement.fault?.code.rawValue),
                     "chunking changed the verdict (\(first.measurement.fault?.description ?? "ok") vs \(second.measurement.fault?.description ?? "ok")): \(context)")
             if first.measurement.fault == nil && second.measurement.fault == nil {
                 #expect(first.measurement == second.measurement, "chunking changed the measurement: \(context)")
             }
-            faults[first.measurement.fault?.code ?? "ok", default: 0] += 1
+            faults[first.measurement.fault?.code.rawValue ?? "ok", default: 0] += 1
         }
         let total = clock.now - start
         let summary = faults.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")

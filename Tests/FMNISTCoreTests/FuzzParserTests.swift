@@ -71,7 +71,7 @@ import TestSupport
                 }
                 return nil
             case .failure(let fault as NPZFault):
-                outcomes[fault.code, default: 0] += 1
+                outcomes[fault.code.rawValue, default: 0] += 1
                 #expect(!fault.description.isEmpty)
                 return fault
             case .failure(let error):
@@ -358,14 +358,14 @@ import TestSupport
              measure(input, limit: limit, chunk: rng.pick([3, 1 << 16]), compressed: compressed))
         }
         #expect(elapsed < FuzzSettings.perInputTimeLimit, "slow input: \(context)")
-        #expect(a.fault?.code == b.fault?.code, "chunking changed the verdict: \(context)")
+        #expect(a.fault?.code.rawValue == b.fault?.code.rawValue, "chunking changed the verdict: \(context)")
         if a.fault == nil {
             #expect(a == b, "\(context)")
             #expect(a.payloadSize <= limit, "\(context)")
             let elements = a.idxDims.reduce(Int64(1)) { $0 * Int64($1) }
             #expect(Int64(4 + 4 * a.idxDims.count) + elements == a.payloadSize, "\(context)")
         }
-        return a.fault?.code ?? "ok"
+        return a.fault?.code.rawValue ?? "ok"
     }
 
     /// The record splitter straight on a payload (no verifier before it): it must not trap.

@@ -47,13 +47,13 @@ import TestSupport
         #expect(m.fault == .badIDXMagic(found: "0x00000802"))
         var other = SyntheticIDX.images(count: 2)
         other[0] = 0x12
-        #expect(SyntheticIDX.measure(SyntheticIDX.gzip(other)).fault?.code == "bad_idx_magic")
+        #expect(SyntheticIDX.measure(SyntheticIDX.gzip(other)).fault?.code.rawValue == "bad_idx_magic")
     }
 
     @Test func wrongElementTypeIsNamed() {
         var payload = SyntheticIDX.images(count: 2)
         payload[2] = 0x0D  // float
-        #expect(SyntheticIDX.measure(SyntheticIDX.gzip(payload)).fault?.code == "bad_idx_header")
+        #expect(SyntheticIDX.measure(SyntheticIDX.gzip(payload)).fault?.code.rawValue == "bad_idx_header")
     }
 
     @Test func dimensionsThatDisagreeWithTheDataAreCaught() {
@@ -67,15 +67,15 @@ import TestSupport
         // Header says 1 image, data holds 2.
         var longer = SyntheticIDX.images(count: 2)
         longer[7] = 1
-        #expect(SyntheticIDX.measure(SyntheticIDX.gzip(longer)).fault?.code == "idx_length_mismatch")
+        #expect(SyntheticIDX.measure(SyntheticIDX.gzip(longer)).fault?.code.rawValue == "idx_length_mismatch")
     }
 
     @Test func truncatedGzipIsNamed() {
         let container = SyntheticIDX.gzip(SyntheticIDX.images(count: 10))
         let m = SyntheticIDX.measure(Array(container.prefix(container.count / 2)))
-        #expect(m.fault?.code == "truncated_gzip")
+        #expect(m.fault?.code.rawValue == "truncated_gzip")
         let short = SyntheticIDX.measure(Array(container.prefix(container.count - 4)))
-        #expect(short.fault?.code == "truncated_gzip")
+        #expect(short.fault?.code.rawValue == "truncated_gzip")
     }
 
     @Test func trailingBytesAreNamed() {
@@ -101,7 +101,7 @@ import TestSupport
         var container = SyntheticIDX.gzip(SyntheticIDX.images(count: 30))
         for i in stride(from: 20, to: 60, by: 1) { container[i] = 0xFF }
         let fault = SyntheticIDX.measure(container).fault
-        #expect(fault?.code == "corrupt_gzip" || fault?.code == "crc_mismatch")
+        #expect(fault?.code.rawValue == "corrupt_gzip" || fault?.code.rawValue == "crc_mismatch")
     }
 
     @Test func gzipBombStopsAtTheBound() {

@@ -147,7 +147,7 @@ import Testing
         #expect(detail.code == "SignatureDoesNotMatch" && detail.message == "bad sig")
         #expect(S3Access.errorDetail(Data("<html>nope</html>".utf8)) == nil)
         let failure = TransferFailure.s3(status: 403, code: "AccessDenied", message: nil)
-        #expect(failure.status == 403 && !failure.isTransient && failure.skipCode == "http_403")
+        #expect(failure.status == 403 && !failure.isTransient && failure.skipCode == .http(403))
         #expect(failure.description.contains("AccessDenied"))
     }
 }

@@ -72,7 +72,7 @@ import TestSupport
         #expect(!TransferFailure.httpStatus(500).isOverload && !TransferFailure.httpStatus(502).isOverload)
         #expect(!TransferFailure.unreachable(message: "Connection refused").isOverload)
         #expect(!TransferFailure.connectionLost(message: "reset").isOverload)
-        #expect(TransferFailure.refused(message: "x").skipCode == "refused")
+        #expect(TransferFailure.refused(message: "x").skipCode == .refused)
     }
 
     // MARK: A busy mirror's turn
@@ -115,7 +115,7 @@ import TestSupport
         #expect(requests > 4, "\(requests) requests")
         #expect(elapsed >= 0.4 && elapsed < 2, "\(elapsed) s")
         let skip = try #require(skips.first)
-        #expect(skip.code == "overloaded")
+        #expect(skip.code.rawValue == "overloaded")
         #expect(skip.reason.hasPrefix("mirror overloaded (HTTP 503 Service Unavailable): retried \(requests - 1) times over "), "\(skip.reason)")
         #expect(skip.reason.contains("allowed for t10k-labels-idx1-ubyte.gz on one mirror"), "\(skip.reason)")
         // Each retry was announced as a busy mirror.
@@ -158,7 +158,7 @@ import TestSupport
             if requests < 3 {
                 return MirrorLoop.Step(verdict: judge.judge(AttemptFacts(failure: .httpStatus(503), retryAfter: 2)), bytes: 0, kept: nil)
             }
-            return MirrorLoop.Step(verdict: AttemptVerdict(ruling: .keep, code: "ok", madeProgress: true, discardPartial: false), bytes: 10, kept: 1)
+            return MirrorLoop.Step(verdict: AttemptVerdict(ruling: .keep, code: .ok, madeProgress: true, discardPartial: false), bytes: 10, kept: 1)
         }
         guard case .kept(_, _, _, _, let busy) = outcome else {
             Issue.record("expected the file, got \(outcome)")

@@ -162,10 +162,10 @@ import TestSupport
         let report = try fixture.run([bad, good])
         #expect(report.exitStatus == .success)
         let labels = try fixture.file(report, .trainLabels)
-        #expect(labels.skipped.map(\.code) == ["wrong_file"])
+        #expect(labels.skipped.map(\.code.rawValue) == ["wrong_file"])
         #expect(labels.skipped.first?.reason == "served Synthetic's t10k-labels instead of train-labels")
         let images = try fixture.file(report, .testImages)
-        #expect(images.skipped.map(\.code) == ["html_page"])
+        #expect(images.skipped.map(\.code.rawValue) == ["html_page"])
         #expect(images.mirror?.hasPrefix(good) == true)
     }
 
@@ -176,7 +176,7 @@ import TestSupport
         #expect(report.exitStatus == .fetchFailed)
         let file = try fixture.file(report, .testImages)
         #expect(file.status == .failed)
-        #expect(file.skipped.map(\.code) == ["truncated_gzip", "local_file"])
+        #expect(file.skipped.map(\.code.rawValue) == ["truncated_gzip", "local_file"])
         #expect(!FileManager.default.fileExists(atPath: fixture.layout.liveDirectory(dataset: "synthetic").path))
         let catalog = try Catalog.openReadOnly(fixture.layout)
         #expect(try catalog.versions().isEmpty)
@@ -191,6 +191,6 @@ import TestSupport
         options.mirrors = ["http://127.0.0.1:9/"]
         let report = try FetchService(layout: fixture.layout, registry: fixture.registry, options: options, environment: [:]).run()
         #expect(report.exitStatus == .fetchFailed)
-        #expect(try fixture.file(report, .testLabels).skipped.map(\.code) == ["offline"])
+        #expect(try fixture.file(report, .testLabels).skipped.map(\.code.rawValue) == ["offline"])
     }
 }

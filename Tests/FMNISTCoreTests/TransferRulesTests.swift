@@ -26,11 +26,11 @@ import TestSupport
             Issue.record("a 206 from the wrong offset was accepted")
             return
         }
-        #expect(range.code == "bad_range")
+        #expect(range.code.rawValue == "bad_range")
         #expect(range.reason.contains("Content-Range from 50"))
         let huge = ResponseGate(offset: 0, containerLimit: 1000, name: "f.gz")
             .decide(TransferResponse(status: 200, totalSize: 1_000_000_000_000, effectiveURL: "u"))
-        #expect(huge == .refuse(Refusal(code: "wrong_size", reason: "announced 1000000000000 bytes; f.gz is at most 1000 bytes (wrong file)")))
+        #expect(huge == .refuse(Refusal(code: .wrongSize, reason: "announced 1000000000000 bytes; f.gz is at most 1000 bytes (wrong file)")))
     }
 
     @Test func gateRefusesALocalSourceThatIsNotARegularFile() throws {
@@ -38,7 +38,7 @@ import TestSupport
         let fifo = directory.url.appendingPathComponent("f.gz")
         #expect(mkfifo(fifo.path, 0o644) == 0)
         let refusal = try #require(ResponseGate.localSourceProblem(fifo.absoluteString))
-        #expect(refusal.code == "not_regular_file")
+        #expect(refusal.code.rawValue == "not_regular_file")
         #expect(refusal.reason.contains("is a named pipe (FIFO), not a regular file"))
         let plain = directory.url.appendingPathComponent("plain.gz")
         try Data([1, 2, 3]).write(to: plain)
@@ -60,7 +60,7 @@ import TestSupport
         #expect(swapped.ruling == .reject("served MNIST's t10k-labels for Fashion-MNIST", unknown: false))
         let role = Self.judge.judge(AttemptFacts(bytes: 10, status: .wrongFile, identifiedAs: "Fashion-MNIST's train-labels"))
         #expect(role.ruling == .reject("served Fashion-MNIST's train-labels instead of t10k-labels", unknown: false))
-        #expect(role.code == "wrong_file" && role.discardPartial)
+        #expect(role.code.rawValue == "wrong_file" && role.discardPartial)
     }
 
     @Test func judgeRestartsFreshOnlyWhenResumedBytesDoNotFit() {
@@ -86,14 +86,14 @@ import TestSupport
 
     @Test func judgeCutsAnOversizedBodyAndKeepsThePartialOnDeadlineAndInterrupt() {
         let large = Self.judge.judge(AttemptFacts(bytes: 2000, stop: .tooLarge(limit: 2000)))
-        #expect(large.code == "too_large" && large.discardPartial)
+        #expect(large.code.rawValue == "too_large" && large.discardPartial)
         guard case .reject(let reason, false) = large.ruling else {
             Issue.record("an oversized body should be rejected")
             return
         }
         #expect(reason.contains("sent more than 2000 bytes"))
         let late = Self.judge.judge(AttemptFacts(offset: 10, bytes: 500, failure: .deadline(seconds: 5)))
-        #expect(late.code == "deadline" && !late.discardPartial && late.madeProgress)
+        #expect(late.code.rawValue == "deadline" && !late.discardPartial && late.madeProgress)
         let stopped = Self.judge.judge(AttemptFacts(offset: 10, bytes: 500, failure: .interrupted))
         #expect(stopped.ruling == .interrupted && !stopped.discardPartial)
         // Interrupt wins over anything else measured.
@@ -102,15 +102,15 @@ import TestSupport
 
     @Test func judgeRetriesTransientFailuresAndRejectsPermanentOnes() {
         let reset = Self.judge.judge(AttemptFacts(bytes: 300, failure: .connectionLost(message: "reset")))
-        #expect(reset.ruling == .retry("connection lost (reset)") && reset.madeProgress && reset.code == "connection_lost")
+        #expect(reset.ruling == .retry("connection lost (reset)") && reset.madeProgress && reset.code.rawValue == "connection_lost")
         let busy = Self.judge.judge(AttemptFacts(failure: .httpStatus(503)))
         #expect(busy.ruling == .retry("HTTP 503 Service Unavailable") && !busy.madeProgress)
         #expect(Self.judge.judge(AttemptFacts(failure: .httpStatus(404))).ruling == .reject("answered HTTP 404 Not Found", unknown: false))
         let loop = Self.judge.judge(AttemptFacts(failure: .tooManyRedirects(limit: 5)))
         #expect(loop.ruling == .reject("was refused: more than 5 redirects (a redirect loop?)", unknown: false))
-        let wrongSize = Self.judge.judge(AttemptFacts(refusal: Refusal(code: "wrong_size", reason: "announced 9 bytes")))
+        let wrongSize = Self.judge.judge(AttemptFacts(refusal: Refusal(code: .wrongSize, reason: "announced 9 bytes")))
         #expect(wrongSize.discardPartial)
-        let wrongSizeResumed = Self.judge.judge(AttemptFacts(offset: 5, refusal: Refusal(code: "wrong_size", reason: "announced 9 bytes")))
+        let wrongSizeResumed = Self.judge.judge(AttemptFacts(offset: 5, refusal: Refusal(code: .wrongSize, reason: "announced 9 bytes")))
         #expect(!wrongSizeResumed.discardPartial)
     }
 
@@ -130,7 +130,7 @@ import TestSupport
     @Test func aBusyMirrorWaitsWithoutUsingTheRetryBudget() {
         var turn = MirrorTurn(retries: 1)
         var busy = Self.judge.judge(AttemptFacts(failure: .httpStatus(503), retryAfter: 2))
-        #expect(busy.overloaded && busy.retryAfter == 2 && busy.code == "http_503")
+        #expect(busy.overloaded && busy.retryAfter == 2 && busy.code.rawValue == "http_503")
         for retry in 0..<50 { #expect(turn.next(after: busy) == .wait(backoff: retry)) }
         #expect(turn.retriesUsed == 0 && turn.overloadRetries == 50)
         busy = Self.judge.judge(AttemptFacts(failure: .httpStatus(429)))
@@ -389,7 +389,7 @@ import TestSupport
         let report = try fixture.run([bad.absoluteString, fixture.directory.appendingPathComponent("mirror/good/").absoluteString])
         #expect(report.exitStatus == .success)
         let file = try fixture.file(report, .testLabels)
-        #expect(file.skipped.first?.code == "not_regular_file")
+        #expect(file.skipped.first?.code.rawValue == "not_regular_file")
         #expect(file.skipped.first?.reason.contains("named pipe (FIFO)") == true)
     }
 }
@@ -409,7 +409,7 @@ final class TemporaryFolder {
     static func failed(_ name: String, _ skips: [(String, String, String)]) -> FileFetchReport {
         FileFetchReport(
             dataset: "fashion", role: .trainImages, name: name, status: .failed, mirror: nil,
-            skipped: skips.map { MirrorSkip(url: $0.0 + name, code: $0.1, reason: $0.2, attempts: 1) }, bytesDownloaded: 0,
+            skipped: skips.map { MirrorSkip(url: $0.0 + name, code: SkipCode(rawValue: $0.1)!, reason: $0.2, attempts: 1, hostNotFound: $0.2.contains("resolve host")) }, bytesDownloaded: 0,
             resumedFrom: 0, seconds: 0, verdict: nil, message: "every mirror failed", notes: [], httpStatus: nil, etag: nil,
             lastModified: nil, measurement: nil)
     }

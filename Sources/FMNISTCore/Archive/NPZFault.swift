@@ -65,27 +65,53 @@ public enum NPZFault: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// A short machine-readable code for `--json` output.
-    public var code: String {
+    /// A short machine-readable code for `--json` output (its raw value).
+    public var code: Code {
         switch self {
-        case .empty: return "empty"
-        case .htmlPage: return "html_page"
-        case .notZip: return "not_zip"
-        case .truncated: return "truncated_zip"
-        case .malformedZip: return "malformed_zip"
-        case .tooManyEntries: return "too_many_entries"
-        case .badEntryName: return "bad_entry_name"
-        case .duplicateEntry: return "duplicate_entry"
-        case .encrypted: return "encrypted_entry"
-        case .unsupportedMethod: return "unsupported_method"
-        case .entryTooLarge: return "entry_too_large"
-        case .corruptDeflate: return "corrupt_deflate"
-        case .sizeMismatch: return "size_mismatch"
-        case .crcMismatch: return "crc_mismatch"
-        case .notAnArray: return "not_an_array"
-        case .badNPYHeader: return "bad_npy_header"
-        case .arrayLengthMismatch: return "array_length_mismatch"
-        case .readFailed: return "read_failed"
+        case .empty: return .empty
+        case .htmlPage: return .htmlPage
+        case .notZip: return .notZip
+        case .truncated: return .truncated
+        case .malformedZip: return .malformedZip
+        case .tooManyEntries: return .tooManyEntries
+        case .badEntryName: return .badEntryName
+        case .duplicateEntry: return .duplicateEntry
+        case .encrypted: return .encrypted
+        case .unsupportedMethod: return .unsupportedMethod
+        case .entryTooLarge: return .entryTooLarge
+        case .corruptDeflate: return .corruptDeflate
+        case .sizeMismatch: return .sizeMismatch
+        case .crcMismatch: return .crcMismatch
+        case .notAnArray: return .notAnArray
+        case .badNPYHeader: return .badNPYHeader
+        case .arrayLengthMismatch: return .arrayLengthMismatch
+        case .readFailed: return .readFailed
         }
+    }
+
+    /// What kind of npz fault it is, without its details: what `--json` prints as `fault_code`.
+    ///
+    /// ```swift
+    /// NPZFault.crcMismatch(name: "x.npy").code.rawValue   // "crc_mismatch"
+    /// ```
+    public enum Code: String, Sendable, Codable, Hashable, CaseIterable {
+        case empty
+        case htmlPage = "html_page"
+        case notZip = "not_zip"
+        case truncated = "truncated_zip"
+        case malformedZip = "malformed_zip"
+        case tooManyEntries = "too_many_entries"
+        case badEntryName = "bad_entry_name"
+        case duplicateEntry = "duplicate_entry"
+        case encrypted = "encrypted_entry"
+        case unsupportedMethod = "unsupported_method"
+        case entryTooLarge = "entry_too_large"
+        case corruptDeflate = "corrupt_deflate"
+        case sizeMismatch = "size_mismatch"
+        case crcMismatch = "crc_mismatch"
+        case notAnArray = "not_an_array"
+        case badNPYHeader = "bad_npy_header"
+        case arrayLengthMismatch = "array_length_mismatch"
+        case readFailed = "read_failed"
     }
 }

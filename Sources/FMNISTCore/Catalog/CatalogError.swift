@@ -43,26 +43,10 @@ public enum CatalogError: FMNISTError, Equatable {
         switch self {
         case .corrupt(let path, _): return .moveCatalogAside(path: path)
         case .newerSchema: return .upgrade
-        case .cannotOpen, .readOnly: return .checkWorkspace
-        case .busy, .diskFull: return .retry
+        case .cannotOpen, .readOnly: return .checkCatalogAccess
+        case .busy: return .retry
+        case .diskFull: return .freeDiskSpace
         case .sqlite: return nil
-        }
-    }
-
-    public var hint: String? {
-        switch self {
-        case .corrupt(let path, _):
-            return "move it aside (mv \(path) \(path).bad) and run `fmnist import` or `fmnist fetch` again to rebuild it"
-        case .newerSchema:
-            return "upgrade fmnist, or point --root at another workspace"
-        case .cannotOpen, .readOnly:
-            return "check the permissions of the workspace folder (--root), or choose another with --root"
-        case .busy:
-            return "wait for the other fmnist process to finish, then retry"
-        case .diskFull:
-            return "free some disk space and retry"
-        case .sqlite:
-            return nil
         }
     }
 

@@ -214,9 +214,9 @@ public struct DoctorJudge: Sendable {
         guard let m = item.measurement else { return make(.notData, "could not be read") }
         if let fault = m.fault {
             if let other = Self.otherIDX(m, limit: index.largestPayload) {
-                return make(.unknown, "valid \(item.compressed ? "gzip-compressed" : "uncompressed") data so far: \(other); no known version (\(loader) reads \(wanted) here)", fault: fault.code)
+                return make(.unknown, "valid \(item.compressed ? "gzip-compressed" : "uncompressed") data so far: \(other); no known version (\(loader) reads \(wanted) here)", fault: fault.code.rawValue)
             }
-            return make(Self.isNotData(fault) ? .notData : .damaged, "\(fault.description) (\(loader) reads \(wanted) here)", fault: fault.code)
+            return make(Self.isNotData(fault) ? .notData : .damaged, "\(fault.description) (\(loader) reads \(wanted) here)", fault: fault.code.rawValue)
         }
         guard let (known, exact) = item.known else {
             let shape = m.idxDims.map(String.init).joined(separator: "×")
@@ -268,7 +268,7 @@ public struct DoctorJudge: Sendable {
         if report.publishedArtifact?.dataset == dataset && report.exitStatus == .success {
             status = .ok
         } else if report.fault != nil || report.status == .missing {
-            status = report.faultCode == "truncated_zip" || report.faultCode == "crc_mismatch" ? .damaged : .notData
+            status = report.faultCode == .truncated || report.faultCode == .crcMismatch ? .damaged : .notData
         } else if let holds, holds != dataset {
             status = .otherDataset
         } else if report.exitStatus == .success {
@@ -283,7 +283,7 @@ public struct DoctorJudge: Sendable {
             path: candidate.path, status: status, loader: .keras,
             identity: report.publishedArtifact.map { "\($0.loader)'s \($0.name)" }, dataset: holds, version: report.arrays.first?.version,
             role: nil, expected: "keras's published \(name) (\(title(dataset) ?? dataset))", expectedDataset: dataset, expectedRole: nil,
-            form: nil, message: message, fault: report.faultCode, linkedThrough: candidate.linkedThrough, fix: nil)
+            form: nil, message: message, fault: report.faultCode?.rawValue, linkedThrough: candidate.linkedThrough, fix: nil)
         finding.artifact = name
         finding.expectedFrom = .place
         return finding

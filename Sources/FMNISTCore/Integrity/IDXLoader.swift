@@ -67,7 +67,6 @@ public enum IDXLoader {
         }
 
         public var exitStatus: ExitStatus { .integrity }
-        public var hint: String? { "run `fmnist verify` to see what is wrong, then `fmnist fetch` to repair it" }
         public var remedy: Remedy? { .repair(dataset: nil) }
         public var description: String { "\(path): \(problem)" + (commandLineAdvice.map { "; \($0)" } ?? "") }
     }

@@ -43,7 +43,7 @@ public struct NPZFileReport: Sendable, Codable {
     public let arrays: [IdentifiedArray]
     /// The fault that makes it unreadable (`--json`: its code), when it is.
     public let fault: String?
-    public let faultCode: String?
+    public let faultCode: NPZFault.Code?
     public let exitStatus: ExitStatus
 
     /// Whether `url` should be read as an npz: its name ends in `.npz`, or it starts like a zip.
@@ -56,7 +56,7 @@ public struct NPZFileReport: Sendable, Codable {
     /// Reads and identifies the npz at `url`.
     public static func identify(url: URL, registry: ManifestRegistry) -> NPZFileReport {
         let index = KnownFileIndex(registry: registry)
-        func broken(_ status: FileStatus, _ message: String, _ exit: ExitStatus, fault: String? = nil, code: String? = nil) -> NPZFileReport {
+        func broken(_ status: FileStatus, _ message: String, _ exit: ExitStatus, fault: String? = nil, code: NPZFault.Code? = nil) -> NPZFileReport {
             NPZFileReport(
                 path: url.path, kind: "npz", status: status, message: message, size: nil, sha256: nil, publishedArtifact: nil,
                 arrays: [], fault: fault, faultCode: code, exitStatus: exit)

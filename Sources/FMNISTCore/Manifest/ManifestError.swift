@@ -14,7 +14,6 @@ public struct ManifestError: FMNISTError, Equatable {
     }
 
     public var exitStatus: ExitStatus { .usage }
-    public var hint: String? { "fix the manifest (see manifests/*.json in the fmnist source for the format)" }
     public var remedy: Remedy? { .fixManifest }
     public var description: String {
         field.isEmpty ? "manifest \(file): \(problem)" : "manifest \(file): field \(field): \(problem)"

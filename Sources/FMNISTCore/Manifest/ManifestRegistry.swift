@@ -59,11 +59,7 @@ public struct ManifestRegistry: Sendable {
         let known = manifests.map(\.name)
         let suggestion = Suggestion.closest(to: name, among: known + manifests.flatMap(\.aliases))
             .flatMap { guess in manifests.first { $0.answers(to: guess) }?.name }
-        throw UsageError(
-            "unknown dataset \"\(name)\"",
-            hint: (suggestion.map { "did you mean \"\($0)\"? " } ?? "")
-                + "known datasets: \(known.joined(separator: ", ")) (or add a manifest with --manifests DIR)",
-            remedy: .knownDataset(suggestion: suggestion))
+        throw UsageError("unknown dataset \"\(name)\"", remedy: .knownDataset(suggestion: suggestion, known: known))
     }
 
     /// Resolves `fashion|mnist|all` style selections into manifests.

@@ -52,22 +52,43 @@ public enum IntegrityFault: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
-    /// A short machine-readable code for `--json` output.
-    public var code: String {
+    /// A short machine-readable code for `--json` output (its raw value).
+    public var code: Code {
         switch self {
-        case .empty: return "empty"
-        case .htmlPage: return "html_page"
-        case .notGzip: return "not_gzip"
-        case .corruptGzip: return "corrupt_gzip"
-        case .crcMismatch: return "crc_mismatch"
-        case .truncatedGzip: return "truncated_gzip"
-        case .trailingGarbage: return "trailing_garbage"
-        case .decompressionBomb: return "decompression_bomb"
-        case .badIDXMagic: return "bad_idx_magic"
-        case .badIDXHeader: return "bad_idx_header"
-        case .idxLengthMismatch: return "idx_length_mismatch"
-        case .labelOutOfRange: return "label_out_of_range"
-        case .largerThanPinned: return "too_large"
+        case .empty: return .empty
+        case .htmlPage: return .htmlPage
+        case .notGzip: return .notGzip
+        case .corruptGzip: return .corruptGzip
+        case .crcMismatch: return .crcMismatch
+        case .truncatedGzip: return .truncatedGzip
+        case .trailingGarbage: return .trailingGarbage
+        case .decompressionBomb: return .decompressionBomb
+        case .badIDXMagic: return .badIDXMagic
+        case .badIDXHeader: return .badIDXHeader
+        case .idxLengthMismatch: return .idxLengthMismatch
+        case .labelOutOfRange: return .labelOutOfRange
+        case .largerThanPinned: return .largerThanPinned
         }
+    }
+
+    /// What kind of fault it is, without its details: what `--json` prints as `fault`/`code`.
+    ///
+    /// ```swift
+    /// IntegrityFault.crcMismatch.code.rawValue   // "crc_mismatch"
+    /// ```
+    public enum Code: String, Sendable, Codable, Hashable, CaseIterable {
+        case empty
+        case htmlPage = "html_page"
+        case notGzip = "not_gzip"
+        case corruptGzip = "corrupt_gzip"
+        case crcMismatch = "crc_mismatch"
+        case truncatedGzip = "truncated_gzip"
+        case trailingGarbage = "trailing_garbage"
+        case decompressionBomb = "decompression_bomb"
+        case badIDXMagic = "bad_idx_magic"
+        case badIDXHeader = "bad_idx_header"
+        case idxLengthMismatch = "idx_length_mismatch"
+        case labelOutOfRange = "label_out_of_range"
+        case largerThanPinned = "too_large"
     }
 }

@@ -96,21 +96,10 @@ public enum WorkspaceError: FMNISTError, Equatable {
         }
     }
 
+    /// The command line's advice: the remedy's ``Remedy/commandLine``, or, for an output path in
+    /// the wrong place (no remedy as data), what to choose instead.
     public var hint: String? {
         switch self {
-        case .lockTimeout: return "wait for it to finish, or raise --lock-timeout"
-        case .lockFailed, .fileSystem: return "check the permissions and free space of the workspace, or use --root DIR somewhere writable"
-        case .notALink(let path, _), .notAFolder(let path): return "move \(path) aside, or choose another --link path"
-        case .storeFileMissing(_, let dataset), .datasetMissing(let dataset):
-            return "run: fmnist fetch \(dataset) (or fmnist import DIR --as \(dataset))"
-        case .versionNotFound(let dataset, _, _): return "run: fmnist versions \(dataset)"
-        case .ambiguousVersion(let dataset, _, _): return "give more hex digits of the id (see: fmnist versions \(dataset))"
-        case .corruptStore(let dataset, _, _): return "run: fmnist fetch \(dataset) to download good bytes again"
-        case .unverified(let dataset, _, _): return "run: fmnist verify --repair (or fmnist fetch \(dataset))"
-        case .foreignSymlink(let path, _):
-            return "move \(path) aside (fmnist only writes through links it made), or use another --root"
-        case .foreignLiveFolder(let path, let dataset, _):
-            return "move \(path) aside; to keep its files as a version, run: fmnist import DIR --as \(dataset) from where you moved it"
         case .outputInsideWorkspace(let option, _, _, _, let root, let reserved):
             return "choose a \(option) outside \(root) (e.g. a folder beside it), or in a new folder inside it whose name is none of: "
                 + reserved.joined(separator: ", ")
@@ -118,10 +107,8 @@ public enum WorkspaceError: FMNISTError, Equatable {
             return isFile
                 ? "choose a \(option) in a folder (\(folder) is a file: move it aside, or write elsewhere)"
                 : "create it first (mkdir -p \(folder)), or choose a \(option) in an existing folder"
-        case .privateAreaNotAFolder(let path, _):
-            return "move \(path) aside (fmnist never makes it a file), or use --root DIR for another workspace"
-        case .noWorkspace:
-            return "check --root (or $FMNIST_ROOT); to create a workspace there, run: fmnist fetch fashion (or fmnist import DIR --as fashion)"
+        default:
+            return remedy?.commandLine
         }
     }
 
@@ -129,13 +116,14 @@ public enum WorkspaceError: FMNISTError, Equatable {
         switch self {
         case .lockTimeout: return .raiseLockTimeout
         case .lockFailed, .fileSystem: return .checkWorkspace
-        case .notALink(let path, _), .notAFolder(let path), .foreignSymlink(let path, _), .privateAreaNotAFolder(let path, _):
-            return .moveAside(path: path)
-        case .foreignLiveFolder(let path, _, _): return .moveAside(path: path)
-        case .storeFileMissing(_, let dataset), .datasetMissing(let dataset), .corruptStore(let dataset, _, _):
-            return .fetch(dataset: dataset)
+        case .notALink(let path, _), .notAFolder(let path): return .moveAside(path: path, place: .linkPlace)
+        case .foreignSymlink(let path, _): return .moveAside(path: path, place: .foreignLink)
+        case .privateAreaNotAFolder(let path, _): return .moveAside(path: path, place: .privateArea)
+        case .foreignLiveFolder(let path, let dataset, _): return .moveAside(path: path, place: .liveFolder(dataset: dataset))
+        case .storeFileMissing(_, let dataset), .datasetMissing(let dataset): return .fetch(dataset: dataset)
+        case .corruptStore(let dataset, _, _): return .refetch(dataset: dataset)
         case .versionNotFound(let dataset, _, let available): return .chooseVersion(dataset: dataset, known: available)
-        case .ambiguousVersion(let dataset, _, let matches): return .chooseVersion(dataset: dataset, known: matches)
+        case .ambiguousVersion(let dataset, _, let matches): return .giveMoreDigits(dataset: dataset, matches: matches)
         case .unverified(let dataset, _, _): return .repair(dataset: dataset)
         case .outputInsideWorkspace, .outputFolderMissing: return nil
         case .noWorkspace: return .checkRoot

@@ -52,20 +52,23 @@ public protocol FMNISTError: Error, CustomStringConvertible, Sendable {
 }
 
 extension FMNISTError {
-    public var hint: String? { nil }
+    /// The remedy said as a command line (``Remedy/commandLine``), when there is one.
+    public var hint: String? { remedy?.commandLine }
     public var remedy: Remedy? { nil }
 }
 
 /// A usage problem found by the library (unknown dataset name, bad flag value).
 public struct UsageError: FMNISTError {
     public let message: String
-    public let hint: String?
+    /// Advice given in the command line's words when the remedy (if any) does not say it.
+    private let givenHint: String?
     public let remedy: Remedy?
     public init(_ message: String, hint: String? = nil, remedy: Remedy? = nil) {
         self.message = message
-        self.hint = hint
+        self.givenHint = hint
         self.remedy = remedy
     }
+    public var hint: String? { givenHint ?? remedy?.commandLine }
     public var exitStatus: ExitStatus { .usage }
     public var description: String { message }
 }

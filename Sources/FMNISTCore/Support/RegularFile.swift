@@ -7,15 +7,17 @@ public struct FileAccessError: FMNISTError {
     public let path: String
     public let problem: String
     public let exitStatus: ExitStatus
-    public let hint: String?
+    /// Advice given in the command line's words when the remedy (if any) does not say it.
+    private let givenHint: String?
     public let remedy: Remedy?
     public init(path: String, problem: String, exitStatus: ExitStatus = .missing, hint: String? = nil, remedy: Remedy? = nil) {
         self.path = path
         self.problem = problem
         self.exitStatus = exitStatus
-        self.hint = hint
+        self.givenHint = hint
         self.remedy = remedy
     }
+    public var hint: String? { givenHint ?? remedy?.commandLine }
     public var description: String { "\(path): \(problem)" }
 }
 

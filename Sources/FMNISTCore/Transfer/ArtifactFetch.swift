@@ -76,7 +76,7 @@ struct ArtifactJudge: DownloadJudge {
         if let problem = check.finish() {
             facts.status = .corrupt
             facts.message = problem
-            facts.faultCode = check.size < artifact.size ? "truncated" : "wrong_sha256"
+            facts.faultCode = check.size < artifact.size ? .truncated : .wrongSHA256
         } else {
             facts.status = .ok
         }

@@ -7,7 +7,7 @@ import Foundation
 
 /// A response refused before its body is kept.
 struct Refusal: Equatable, Sendable {
-    let code: String
+    let code: SkipCode
     let reason: String
 }
 
@@ -36,7 +36,7 @@ struct ResponseGate: Equatable {
             guard response.status == 200 else {
                 return .refuse(
                     Refusal(
-                        code: "bad_range",
+                        code: .badRange,
                         reason: "answered the Range request for bytes \(offset)- with status \(response.status) and Content-Range from "
                             + (response.rangeStart.map(String.init) ?? "none")))
             }
@@ -44,7 +44,7 @@ struct ResponseGate: Equatable {
         }
         if let size = response.totalSize, size > containerLimit {
             return .refuse(
-                Refusal(code: "wrong_size", reason: "announced \(size) bytes; \(name) is at most \(containerLimit) bytes (wrong file)"))
+                Refusal(code: .wrongSize, reason: "announced \(size) bytes; \(name) is at most \(containerLimit) bytes (wrong file)"))
         }
         return restart ? .restartWhole(total: response.totalSize) : .accept(total: response.totalSize)
     }
@@ -55,7 +55,7 @@ struct ResponseGate: Equatable {
         guard MirrorScheme(of: url)?.isLocal == true, let path = URL(string: url)?.path, !path.isEmpty,
             let kind = RegularFile.kind(at: path), kind != .regular
         else { return nil }
-        return Refusal(code: "not_regular_file", reason: "is \(kind.phrase), not a regular file; skipped")
+        return Refusal(code: .notRegularFile, reason: "is \(kind.phrase), not a regular file; skipped")
     }
 }
 
@@ -100,7 +100,7 @@ struct AttemptFacts: Equatable {
     var status: FileStatus? = nil
     var message: String = ""
     var identifiedAs: String? = nil
-    var faultCode: String? = nil
+    var faultCode: SkipCode? = nil
 
     /// Whether the body continued bytes held from before.
     var resumed: Bool { offset > 0 && !restarted }
@@ -110,7 +110,7 @@ struct AttemptFacts: Equatable {
 struct AttemptVerdict: Equatable {
     let ruling: Ruling
     /// Machine-readable reason (for skips).
-    let code: String
+    let code: SkipCode
     /// Whether the partial file grew with bytes that may be kept.
     let madeProgress: Bool
     /// Whether the partial file must be removed (its bytes are known to be wrong).
@@ -119,6 +119,8 @@ struct AttemptVerdict: Equatable {
     var overloaded = false
     /// With `overloaded`: the seconds the mirror asked to wait (`Retry-After`).
     var retryAfter: Double? = nil
+    /// The mirror's host name could not be resolved (``TransferFailure/unresolved(message:)``).
+    var hostNotFound = false
 
     /// The verdict on `url` before any request when it is a `file://` source that cannot be read
     /// (a FIFO, a directory, …: see ``ResponseGate/localSourceProblem(_:)``), or nil.
@@ -138,27 +140,27 @@ struct AttemptJudge {
     let acceptUnknown: Bool
 
     func judge(_ facts: AttemptFacts) -> AttemptVerdict {
-        func verdict(_ ruling: Ruling, _ code: String, progress: Bool = false, discard: Bool = false) -> AttemptVerdict {
+        func verdict(_ ruling: Ruling, _ code: SkipCode, progress: Bool = false, discard: Bool = false) -> AttemptVerdict {
             AttemptVerdict(ruling: ruling, code: code, madeProgress: progress, discardPartial: discard)
         }
-        if facts.failure == .interrupted { return verdict(.interrupted, "interrupted", progress: facts.bytes > 0) }
+        if facts.failure == .interrupted { return verdict(.interrupted, .interrupted, progress: facts.bytes > 0) }
         switch facts.stop {
         case .fault(let fault)?:
             if facts.resumed {
                 return verdict(
                     .restartFresh("the partial download and the bytes of this mirror do not fit together (\(fault.description))"),
-                    fault.code)
+                    SkipCode(fault.code))
             }
-            return verdict(.reject("served bad data: \(fault.description)", unknown: false), fault.code, discard: true)
+            return verdict(.reject("served bad data: \(fault.description)", unknown: false), SkipCode(fault.code), discard: true)
         case .tooLarge(let limit)?:
             return verdict(
                 .reject("sent more than \(limit) bytes, more than any \(stem) file can be (an endless or wrong body); cut off", unknown: false),
-                "too_large", discard: true)
+                .tooLarge, discard: true)
         case nil:
             break
         }
         if let refusal = facts.refusal {
-            return verdict(.reject(refusal.reason, unknown: false), refusal.code, discard: refusal.code == "wrong_size" && !facts.resumed)
+            return verdict(.reject(refusal.reason, unknown: false), refusal.code, discard: refusal.code == .wrongSize && !facts.resumed)
         }
         let progressed = facts.bytes > 0
         if let failure = facts.failure {
@@ -185,23 +187,25 @@ struct AttemptJudge {
             case .redirectRefused, .tooManyRedirects: reason = "was refused: \(failure.description)"
             default: reason = "failed: \(failure.description)"
             }
-            return verdict(.reject(reason, unknown: false), code, progress: progressed)
+            var rejected = verdict(.reject(reason, unknown: false), code, progress: progressed)
+            if case .unresolved = failure { rejected.hostNotFound = true }
+            return rejected
         }
         switch facts.status {
         case .ok?, .recompressed?, .acceptedUnknown?:
-            return verdict(.keep, "ok", progress: true)
+            return verdict(.keep, .ok, progress: true)
         case .unknown? where acceptUnknown:
-            return verdict(.keep, "ok", progress: true)
+            return verdict(.keep, .ok, progress: true)
         case .unknown?:
             return verdict(
-                .reject("served content that matches no known version of \(title): \(facts.message)", unknown: true), "unknown_content",
+                .reject("served content that matches no known version of \(title): \(facts.message)", unknown: true), .unknownContent,
                 discard: true)
         case .wrongFile?:
             let what = facts.identifiedAs ?? "another file"
             let reason = what.hasPrefix(title + "'s") ? "served \(what) instead of \(stem)" : "served \(what) for \(title)"
-            return verdict(.reject(reason, unknown: false), "wrong_file", discard: true)
+            return verdict(.reject(reason, unknown: false), .wrongFile, discard: true)
         case .corrupt?, .missing?, nil:
-            let code = facts.faultCode ?? "corrupt"
+            let code = facts.faultCode ?? .corrupt
             if facts.resumed {
                 return verdict(
                     .restartFresh("the resumed file failed verification (\(facts.message)); the partial bytes were not a prefix of it"), code)
@@ -254,7 +258,7 @@ struct MirrorTurn: Equatable {
             // gets the documented retries, then the next mirror resumes from the bytes held.
             // A mirror that cuts every connection keeps its turn while each try gains bytes
             // (a TCP reset can discard most of what was sent, so a try may gain little).
-            if verdict.madeProgress && verdict.code != "timeout" && progressRetries < Self.maxProgressRetries {
+            if verdict.madeProgress && verdict.code != .timeout && progressRetries < Self.maxProgressRetries {
                 progressRetries += 1
                 return .retry(backoff: 0)
             }

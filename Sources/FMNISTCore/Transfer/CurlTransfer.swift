@@ -229,7 +229,9 @@ package final class CurlTransfer {
         case CURLE_COULDNT_CONNECT where answeredBefore:
             // The host answered this process before: a full accept queue (busy), not a host that is down.
             return .refused(message: message)
-        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT:
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return .unresolved(message: message)
+        case CURLE_COULDNT_CONNECT:
             return .unreachable(message: message)
         case CURLE_FILE_COULDNT_READ_FILE, CURLE_READ_ERROR, CURLE_BAD_DOWNLOAD_RESUME:
             return .localFile(message: message)

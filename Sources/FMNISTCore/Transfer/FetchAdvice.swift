@@ -15,9 +15,7 @@ public enum FetchAdvice {
         if dataset.status == .notPinned {
             return "the lock pins other bytes than the mirrors serve; point --mirror at a copy of the pinned version, or write a new lock with `fmnist lock`"
         }
-        if dataset.status == .unknownRefused {
-            return "this may be an older release; pass --accept-unknown to keep it (recorded as an unknown version)"
-        }
+        if let remedy = dataset.remedy { return remedy.commandLine }
         let importLine = "fmnist import DIR --as \(dataset.dataset) takes the four .gz files from a folder"
         switch dataset.failureCause {
         case .noNetwork:

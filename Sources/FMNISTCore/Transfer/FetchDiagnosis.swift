@@ -7,14 +7,14 @@ public struct MirrorFailure: Sendable, Codable, Equatable {
     public struct FileReason: Sendable, Codable, Equatable {
         public let file: String
         /// The skip code (`unreachable`, `http_404`, `wrong_file`, …).
-        public let code: String
+        public let code: SkipCode
         public let reason: String
     }
 
     /// The mirror's base URL (the file URL without the file name).
     public let mirror: String
     /// The skip code of the first file (`unreachable`, `http_404`, …).
-    public let code: String
+    public let code: SkipCode
     /// The reason given for the first file.
     public let reason: String
     /// The files this mirror failed for, in the order they were reported.
@@ -78,7 +78,7 @@ public enum FetchDiagnosis {
     /// left out unless they are all there is.
     public static func failures(_ files: [FileFetchReport]) -> [MirrorFailure] {
         let skips = files.filter { $0.status == .failed }.flatMap { file in file.skipped.map { (file.name, $0) } }
-        let relevant = skips.contains { $0.1.code != "offline" } ? skips.filter { $0.1.code != "offline" } : skips
+        let relevant = skips.contains { $0.1.code != .offline } ? skips.filter { $0.1.code != .offline } : skips
         var order: [String] = []
         var groups: [String: [MirrorFailure.FileReason]] = [:]
         for (name, skip) in relevant {
@@ -96,36 +96,33 @@ public enum FetchDiagnosis {
         }
     }
 
-    /// Codes that mean "the mirror answered with the wrong bytes".
-    static let contentCodes: Set<String> = ["wrong_file", "unknown_content", "html_page", "not_gzip", "wrong_size", "too_large"]
-
     /// The likely cause behind the skips of the failed files.
     public static func cause(_ files: [FileFetchReport]) -> FetchFailureCause {
         let skips = files.filter { $0.status == .failed }.flatMap(\.skipped)
         guard !skips.isEmpty else { return .other }
-        if skips.allSatisfy({ $0.code == "offline" }) { return .offlineOnly }
+        if skips.allSatisfy({ $0.code == .offline }) { return .offlineOnly }
         // A missing local source (e.g. Debian's folder when the package is not installed) says
         // nothing about the network: judge by the network mirrors when there are any.
-        let answered = skips.filter { $0.code != "offline" }
+        let answered = skips.filter { $0.code != .offline }
         let remote = answered.filter { MirrorScheme(of: $0.url)?.isLocal != true }
-        if remote.isEmpty, !answered.isEmpty, answered.allSatisfy({ $0.reason.contains("cannot read local file") }) {
+        if remote.isEmpty, !answered.isEmpty, answered.allSatisfy({ $0.code == .localFile }) {
             return .localSourceMissing
         }
         let network = remote.isEmpty ? answered : remote
-        if network.contains(where: { $0.code == "certificate" }) { return .certificate }
-        if network.contains(where: { $0.code == "http_401" }) { return .authentication }
-        if network.contains(where: { $0.code == "http_403" && S3Location.isS3($0.url) }) { return .s3Access }
-        if network.allSatisfy({ $0.code == "unreachable" && $0.reason.lowercased().contains("resolve") }) { return .noNetwork }
-        let unanswered: Set<String> = ["unreachable", "timeout", "connection_lost", "deadline", "refused"]
+        if network.contains(where: { $0.code == .certificate }) { return .certificate }
+        if network.contains(where: { $0.code == .http(401) }) { return .authentication }
+        if network.contains(where: { $0.code == .http(403) && S3Location.isS3($0.url) }) { return .s3Access }
+        if network.allSatisfy({ $0.code == .unreachable && $0.hostNotFound }) { return .noNetwork }
+        let unanswered = SkipCode.unanswered
         // Busy mirrors, and at most mirrors that could not be reached besides: the mirror's load is the cause to name.
-        if network.contains(where: { $0.code == "overloaded" }),
-            network.allSatisfy({ $0.code == "overloaded" || unanswered.contains($0.code) || $0.code == "http_503" || $0.code == "http_429" })
+        if network.contains(where: { $0.code == .overloaded }),
+            network.allSatisfy({ $0.code == .overloaded || unanswered.contains($0.code) || $0.code == .http(503) || $0.code == .http(429) })
         {
             return .overloaded
         }
         if network.allSatisfy({ unanswered.contains($0.code) }) { return .unreachable }
-        if network.allSatisfy({ $0.code == "http_404" || $0.code == "http_410" }) { return .notFound }
-        if network.allSatisfy({ contentCodes.contains($0.code) }) { return .wrongContent }
+        if network.allSatisfy({ $0.code == .http(404) || $0.code == .http(410) }) { return .notFound }
+        if network.allSatisfy({ SkipCode.content.contains($0.code) }) { return .wrongContent }
         return .other
     }
 }
@@ -135,4 +132,7 @@ extension DatasetFetchReport {
     public var mirrorFailures: [MirrorFailure] { FetchDiagnosis.failures(files) }
     /// The likely cause of the failure (meaningful when `status` is `.failed`).
     public var failureCause: FetchFailureCause { FetchDiagnosis.cause(files) }
+    /// What to do about a dataset whose content matched no known version, as data: the command
+    /// line says it as a flag, the `FMNIST` front door as an argument of its API.
+    public var remedy: Remedy? { status == .unknownRefused ? .acceptUnknownRelease : nil }
 }

@@ -119,9 +119,9 @@ public struct FetchProgress: Sendable {
             update(target) { $0.bytes = 0 }
             out.append(say("\(target.label): restarting from byte 0 at \(url): \(reason)"))
         case .skipped(let target, let skip):
-            if skip.code == "offline" { break }
+            if skip.code == .offline { break }
             if interactive {
-                let key = FetchDiagnosis.mirrorBase(of: skip.url) + " " + skip.code
+                let key = FetchDiagnosis.mirrorBase(of: skip.url) + " " + skip.code.rawValue
                 if skipsShown.contains(key) { break }
                 skipsShown.insert(key)
             }

@@ -6,17 +6,23 @@ public struct MirrorSkip: Sendable, Codable, Equatable, CustomStringConvertible 
     public let url: String
     /// A short machine-readable reason, e.g. `http_404`, `html_page`, `wrong_file`, `unknown_content`,
     /// `timeout`, `redirect_refused`, `offline`.
-    public let code: String
+    public let code: SkipCode
     /// What happened, phrased to follow "mirror URL …", e.g. "served MNIST's t10k-images for Fashion-MNIST".
     public let reason: String
     /// Requests made to this mirror for the file.
     public let attempts: Int
+    /// With `unreachable`: the host's name could not be resolved (not in `--json`, which says it
+    /// in `reason`). The diagnosis reads this, never the words of `reason`.
+    public private(set) var hostNotFound = false
 
-    public init(url: String, code: String, reason: String, attempts: Int) {
+    private enum CodingKeys: String, CodingKey { case url, code, reason, attempts }
+
+    public init(url: String, code: SkipCode, reason: String, attempts: Int, hostNotFound: Bool = false) {
         self.url = RedactedURL.redact(url)
         self.code = code
         self.reason = RedactedURL.redact(reason)
         self.attempts = attempts
+        self.hostNotFound = hostNotFound
     }
 
     /// e.g. "mirror http://host/t10k-images-idx3-ubyte.gz answered HTTP 404 Not Found".

@@ -612,7 +612,8 @@ public final class FetchService: Sendable {
         }
         let knownName = recordAs.versions.first { $0.identity == identity }?.name
         let allAccepted = fileReports.allSatisfy { $0.verdict == .acceptedUnknown }
-        if knownName == nil && !options.acceptUnknown && !allAccepted && pinned == nil {
+        let admission = VersionAdmission(acceptUnknown: options.acceptUnknown, pinned: pinned != nil, activate: options.activate)
+        if !admission.admits(known: knownName != nil, acceptedBefore: allAccepted) {
             plan.discardReused()
             return datasetReport(
                 plan, .unknownRefused, "\(manifest.title) not placed: the four files together (version \(identity.short)) match no known version",
@@ -621,8 +622,7 @@ public final class FetchService: Sendable {
         let installer = VersionInstaller(layout: layout, catalog: catalog)
         let installed = try installer.commit(
             dataset: recordAs, files: verified, source: .fetch, eventDetails: EventDetails(mirrors: plan.mirrors, files: fileReports),
-            activate: options.activate || pinned != nil,
-            admitted: pinned != nil ? .lock : options.acceptUnknown ? .acceptUnknown : nil)
+            activate: admission.activates, admitted: admission.admitted)
         for file in fetched { file.partial.removeSidecar() }
         let downloaded = fetched.filter { $0.report.status == .downloaded }.count
         let recompressed = fileReports.filter { $0.verdict == .recompressed }.count
@@ -631,11 +631,7 @@ public final class FetchService: Sendable {
             ? "verified from local copies, nothing downloaded"
             : "fetched and verified (\(downloaded) downloaded, \(4 - downloaded) reused)".replacingOccurrences(of: ", 0 reused", with: "")
         if recompressed > 0 { message += "; \(recompressed) re-compressed by the mirror (same data, different container)" }
-        if !installed.version.known {
-            message += pinned != nil ? "; UNKNOWN version, kept because the lock pins it"
-                : options.acceptUnknown ? "; UNKNOWN version, kept because of --accept-unknown"
-                : "; UNKNOWN version, already in this workspace: \(UnknownAdmission.phrase(installed.version.admitted))"
-        }
+        if !installed.version.known { message += "; " + admission.unknownKept(earlier: installed.version.admitted) }
         message += installed.sentences(title: manifest.title, damagedLive: plan.liveProblems)
         var report = datasetReport(plan, .fetched, message, files: fileReports, exit: .success, version: installed.version)
         report.activated = installed.activated

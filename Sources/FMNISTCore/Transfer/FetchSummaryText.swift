@@ -26,14 +26,14 @@ public enum FetchSummaryText {
                 let oneMirror = bases.count == 1 ? bases.first : nil
                 if let oneMirror { lines.append(.info("  from \(oneMirror)")) }
                 // Mirrors --offline passed over are not news when the fetch succeeded.
-                for file in dataset.files where file.status == .downloaded || file.skipped.contains(where: { $0.code != "offline" }) {
+                for file in dataset.files where file.status == .downloaded || file.skipped.contains(where: { $0.code != .offline }) {
                     var line = "  \(file.name): \(file.message)"
                     if let mirror = file.mirror {
                         line += ", \(FetchProgress.bytes(file.bytesDownloaded))" + (oneMirror == nil ? " from \(mirror)" : "")
                     }
                     if file.resumedFrom > 0 { line += " (resumed at \(FetchProgress.bytes(file.resumedFrom)))" }
                     lines.append(.info(line))
-                    for skip in file.skipped where skip.code != "offline" { lines.append(.info("    skipped: \(skip)")) }
+                    for skip in file.skipped where skip.code != .offline { lines.append(.info("    skipped: \(skip)")) }
                     for note in file.notes { lines.append(.info("    note: \(note)")) }
                 }
                 lines += artifacts(dataset, console: console)
@@ -75,7 +75,7 @@ public enum FetchSummaryText {
                 if artifact.resumedFrom > 0 { line += " (resumed at \(FetchProgress.bytes(artifact.resumedFrom)))" }
             }
             lines.append(good ? .info(console.style(line, "1;32")) : .error(line))
-            for skip in artifact.skipped where skip.code != "offline" || !good { lines.append(.info("    skipped: \(skip)")) }
+            for skip in artifact.skipped where skip.code != .offline || !good { lines.append(.info("    skipped: \(skip)")) }
             for check in artifact.arrays where !check.matched {
                 lines.append(.info("    \(check.array) (\(check.role?.rawValue ?? "?")): \(check.problem ?? "does not match")"))
             }

@@ -87,7 +87,7 @@ struct DatasetFileJudge: DownloadJudge {
         facts.status = passed.judgement.status
         facts.message = passed.judgement.message
         facts.identifiedAs = passed.judgement.identifiedAs
-        facts.faultCode = passed.measurement.fault?.code
+        facts.faultCode = passed.measurement.fault.map { SkipCode($0.code) }
         return passed
     }
 

@@ -151,7 +151,7 @@ struct MirrorDownload<Judge: DownloadJudge> {
                     passed: passed, source: sidecar?.source ?? url, httpStatus: nil, etag: sidecar?.etag,
                     lastModified: sidecar?.lastModified, bytesTransferred: 0, resumedFrom: offset, duration: 0)
                 return MirrorLoop.Step(
-                    verdict: AttemptVerdict(ruling: .keep, code: "ok", madeProgress: false, discardPartial: false), bytes: 0, kept: kept)
+                    verdict: AttemptVerdict(ruling: .keep, code: .ok, madeProgress: false, discardPartial: false), bytes: 0, kept: kept)
             }
             partial.discard()
             (check, offset) = (judge.freshCheck(), 0)

@@ -54,24 +54,24 @@ struct MirrorLoop {
         var skips: [MirrorSkip] = []
         var downloaded: Int64 = 0
         var sawUnknown = false
-        func skip(_ url: String, _ code: String, _ reason: String, attempts: Int) {
+        func skip(_ url: String, _ code: SkipCode, _ reason: String, attempts: Int, hostNotFound: Bool = false) {
             var reason = reason
-            if code == "http_401" || code == "http_403", S3Location.isS3(url), settings.access.authorize(url).credentialsMissing {
+            if code == .http(401) || code == .http(403), S3Location.isS3(url), settings.access.authorize(url).credentialsMissing {
                 reason += "; the request was anonymous: no AWS credentials were found (set AWS_ACCESS_KEY_ID and "
                     + "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials or AWS_SHARED_CREDENTIALS_FILE)"
-            } else if code == "http_401" || code == "http_403", settings.access.authorize(url).credentialsMissing {
+            } else if code == .http(401) || code == .http(403), settings.access.authorize(url).credentialsMissing {
                 reason += "; its credentials were redacted (the URL comes from fmnist.lock or the catalog) and no mirror "
                     + "configured at the same place with credentials (--mirror, FMNIST_MIRRORS, .fmnist/config.json) supplied them: "
                     + "give the mirror with its credentials, or add it to ~/.netrc"
             }
-            let skip = MirrorSkip(url: url, code: code, reason: reason, attempts: attempts)
+            let skip = MirrorSkip(url: url, code: code, reason: reason, attempts: attempts, hostNotFound: hostNotFound)
             skips.append(skip)
             emit(.skipped(target, skip))
         }
         for url in urls {
             if cancelled { return .interrupted(downloaded: downloaded) }
             if offline && MirrorScheme(of: url)?.isLocal != true {
-                skip(url, "offline", "is not a local file:// source (--offline)", attempts: 0)
+                skip(url, .offline, "is not a local file:// source (--offline)", attempts: 0)
                 continue
             }
             let allowed = settings.deadline(forSize: expectedSize)
@@ -107,7 +107,7 @@ struct MirrorLoop {
                     let askedPast = asked.flatMap { $0 >= left ? (asked: $0, left: left) : nil }
                     if askedPast != nil || left - delay < BusySpell.shortestTry {
                         let reason = busy.summary(allowed: allowed, name: target.name, askedPast: askedPast)
-                        skip(url, "overloaded", reason, attempts: turn.attempts)
+                        skip(url, .overloaded, reason, attempts: turn.attempts)
                         break mirror
                     }
                     let after = asked.map { ", Retry-After \(Int($0.rounded())) s" } ?? ""
@@ -118,7 +118,7 @@ struct MirrorLoop {
                 case (.retry(let backoff), .retry(let reason)):
                     let delay = settings.retry.delay(forRetry: backoff)
                     if DispatchTime.now().uptimeNanoseconds + UInt64(delay * 1e9) >= deadline {
-                        skip(url, "deadline", overTime, attempts: turn.attempts)
+                        skip(url, .deadline, overTime, attempts: turn.attempts)
                         break mirror
                     }
                     emit(.retrying(target, url: url, reason: reason, delay: delay, attempt: turn.attempts))
@@ -137,12 +137,12 @@ struct MirrorLoop {
                 case (_, .deadline):
                     // Cut by the deadline after the mirror was busy: that is the cause to name.
                     if busy.answers > 0 {
-                        skip(url, "overloaded", busy.summary(allowed: allowed, name: target.name, askedPast: nil), attempts: turn.attempts)
+                        skip(url, .overloaded, busy.summary(allowed: allowed, name: target.name, askedPast: nil), attempts: turn.attempts)
                     } else {
-                        skip(url, "deadline", overTime, attempts: turn.attempts)
+                        skip(url, .deadline, overTime, attempts: turn.attempts)
                     }
                 case (_, .reject(let reason, _)):
-                    skip(url, step.verdict.code, reason, attempts: turn.attempts)
+                    skip(url, step.verdict.code, reason, attempts: turn.attempts, hostNotFound: step.verdict.hostNotFound)
                 case (_, .keep), (_, .interrupted):
                     break
                 }
@@ -153,7 +153,7 @@ struct MirrorLoop {
         let message: String
         if urls.isEmpty {
             message = "no mirror to fetch from"
-        } else if offline && skips.allSatisfy({ $0.code == "offline" }) {
+        } else if offline && skips.allSatisfy({ $0.code == .offline }) {
             message = "no local (file://) source: --offline skipped all \(skips.count) mirror(s)"
         } else if sawUnknown {
             message = "no mirror served a known version; content that matches no known version was refused"

@@ -15,8 +15,11 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
     case timeout(message: String)
     /// The connection broke mid-transfer (reset, closed early, nothing received).
     case connectionLost(message: String)
-    /// The host could not be resolved or reached.
+    /// The host could not be reached (no route, nothing listening).
     case unreachable(message: String)
+    /// The host's (or proxy's) name could not be resolved: with every mirror so, probably no
+    /// network at all. Recorded as an `unreachable` skip whose ``MirrorSkip/hostNotFound`` is set.
+    case unresolved(message: String)
     /// The host refused the connection after it had answered this process before: a server whose
     /// accept queue is full (a herd), not one that is down. Retried like a 503 (``isOverload``).
     case refused(message: String)
@@ -62,21 +65,21 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     /// A machine-readable code for the failure, as mirror skips record it (`http_404`, `timeout`, …).
-    var skipCode: String {
+    var skipCode: SkipCode {
         switch self {
-        case .httpStatus(let status), .s3(let status, _, _): return "http_\(status)"
-        case .redirectRefused: return "redirect_refused"
-        case .tooManyRedirects: return "too_many_redirects"
-        case .certificate: return "certificate"
-        case .timeout: return "timeout"
-        case .connectionLost: return "connection_lost"
-        case .unreachable: return "unreachable"
-        case .refused: return "refused"
-        case .localFile: return "local_file"
-        case .abortedByReceiver: return "aborted"
-        case .deadline: return "deadline"
-        case .interrupted: return "interrupted"
-        case .other: return "transfer_error"
+        case .httpStatus(let status), .s3(let status, _, _): return .http(status)
+        case .redirectRefused: return .redirectRefused
+        case .tooManyRedirects: return .tooManyRedirects
+        case .certificate: return .certificate
+        case .timeout: return .timeout
+        case .connectionLost: return .connectionLost
+        case .unreachable, .unresolved: return .unreachable
+        case .refused: return .refused
+        case .localFile: return .localFile
+        case .abortedByReceiver: return .aborted
+        case .deadline: return .deadline
+        case .interrupted: return .interrupted
+        case .other: return .transferError
         }
     }
 
@@ -91,7 +94,7 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .certificate(let message): return "TLS certificate not trusted (\(message)); pass --cacert FILE for a private CA"
         case .timeout(let message): return "timed out (\(message))"
         case .connectionLost(let message): return "connection lost (\(message))"
-        case .unreachable(let message): return "unreachable (\(message))"
+        case .unreachable(let message), .unresolved(let message): return "unreachable (\(message))"
         case .refused(let message): return "connection refused by a host that answered before (\(message)): busy"
         case .localFile(let message): return "cannot read local file (\(message))"
         case .abortedByReceiver: return "stopped: the bytes received are not the expected file"

@@ -113,7 +113,8 @@ public struct DatasetImporter: Sendable {
         let identity = VersionIdentity(payloadDigests: digests)
         let knownName = manifest.versions.first { $0.identity == identity }?.name
         let previouslyAccepted = try catalog.version(id: identity.full).map { !$0.known } ?? false
-        if knownName == nil && !acceptUnknown && !previouslyAccepted {
+        let admission = VersionAdmission(acceptUnknown: acceptUnknown, pinned: false, activate: activate)
+        if !admission.admits(known: knownName != nil, acceptedBefore: previouslyAccepted) {
             let lines = unknown.isEmpty
                 ? files.map { FileReportLine(name: $0.name, message: "\($0.message), but this combination of files is no known version") }
                 : unknown.map { FileReportLine(name: $0.name, message: $0.message) }
@@ -134,7 +135,7 @@ public struct DatasetImporter: Sendable {
         let installed = try VersionInstaller(layout: layout, catalog: catalog).commit(
             dataset: manifest, files: verified, source: .import,
             eventDetails: ImportDetails(source: source.path, layout: resolved.layout, acceptedUnknown: knownName == nil, refused: nil, files: files),
-            activate: activate, admitted: acceptUnknown ? .acceptUnknown : nil)
+            activate: admission.activates, admitted: admission.admitted)
         let from = resolved.phrase.isEmpty ? source.path : "\(source.path) (\(resolved.phrase))"
         var verdict = knownName != nil
             ? "imported \(manifest.title) \(installed.version.label) from \(from)"

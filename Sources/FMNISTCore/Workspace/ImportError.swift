@@ -59,22 +59,12 @@ public struct ImportError: FMNISTError {
         }
     }
 
+    /// The remedy's command line; for several dataset folders found inside, one import each.
     public var hint: String? {
-        switch reason {
-        case .missing where nearMiss != nil:
-            switch nearMiss! {
-            case .uncompressed:
-                return "import reads a folder of all four uncompressed payloads too (a torchvision raw/ folder); for the ones here, "
-                    + "compress them, keeping the originals (gzip -k \(directory)/*-ubyte), then import again: "
-                    + "a re-compressed file is accepted when its data matches (\"same data, different container\")"
-            case .parentFolder(let folders):
-                return folders.map { "run: fmnist import \($0.path) --as \($0.dataset)" }.joined(separator: "; ")
-            }
-        case .missing: return "the folder needs train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz "
-            + "(or their uncompressed payloads), or give a torchvision root, a keras cache, a TFDS manual dir or a Kaggle-format CSV export"
-        case .integrity: return "check that the folder holds \(dataset) (see: fmnist verify \(directory)), or choose --as for the dataset it really is"
-        case .unknownContent: return "if you trust these files, pass --accept-unknown: they are then recorded and listed as unknown"
+        if reason == .missing, case .parentFolder(let folders)? = nearMiss {
+            return folders.map { Remedy.importFolder(folder: $0.path, dataset: $0.dataset).commandLine }.joined(separator: "; ")
         }
+        return remedy?.commandLine
     }
 }
 

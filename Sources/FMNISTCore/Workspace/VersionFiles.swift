@@ -28,7 +28,8 @@ package struct VersionFiles: Sendable {
         let catalog = try Catalog.openReadOnly(layout)
         defer { catalog.close() }
         let store = VersionStore(layout: layout)
-        if let version {
+        // `DATASET@current` is the live version: read as if no version were given.
+        if let version = VersionSelection.stored(version) {
             let manifest = try ActiveDataset.manifest(named: dataset, layout: layout, registry: registry)
             // The one resolver; a miss is worded (and exits) as a usage error here, as smoke-train,
             // preview and audit always said it.
