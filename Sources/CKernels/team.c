@@ -167,3 +167,12 @@ void fmnist_team_destroy(fmnist_team *team) {
     pthread_mutex_destroy(&team->mutex);
     free(team);
 }
+
+void fmnist_work_done(int32_t *done) { __atomic_fetch_add(done, 1, __ATOMIC_RELEASE); }
+
+void fmnist_wait_until(const int32_t *done, int32_t target) {
+    for (int spins = 1; __atomic_load_n(done, __ATOMIC_ACQUIRE) < target; spins++) {
+        cpu_relax();
+        if (spins >= 1024) sched_yield(); /* under load, let the thread that holds the piece run */
+    }
+}
