@@ -14,6 +14,7 @@
 
 enum { SLOT_DONE = 0, SLOT_OPEN = 1, SLOT_TAKEN = 2, SLOT_CLOSED = 3 };
 #define SPIN_NS 200000LL /* how long an idle worker spins before it sleeps */
+#define WAIT_SPIN_NS 100000LL /* how long fmnist_wait_until yields before it naps */
 
 typedef struct {
     struct fmnist_team *team;
@@ -166,4 +167,24 @@ void fmnist_team_destroy(fmnist_team *team) {
     pthread_cond_destroy(&team->wake);
     pthread_mutex_destroy(&team->mutex);
     free(team);
+}
+
+void fmnist_work_done(int32_t *done) { __atomic_fetch_add(done, 1, __ATOMIC_RELEASE); }
+
+void fmnist_wait_until(const int32_t *done, int32_t target) {
+    long long start = 0;
+    for (int spins = 1; __atomic_load_n(done, __ATOMIC_ACQUIRE) < target; spins++) {
+        cpu_relax();
+        if (spins < 1024) continue;
+        /* Under load (more threads than free cores), let the thread that holds the piece run:
+         * yield, and after WAIT_SPIN_NS of waiting sleep briefly, so that a waiter does not keep
+         * competing for the core the holder needs. */
+        if (!start) start = now_ns();
+        if (now_ns() - start < WAIT_SPIN_NS) {
+            sched_yield();
+        } else {
+            const struct timespec nap = {0, 20000};
+            nanosleep(&nap, NULL);
+        }
+    }
 }

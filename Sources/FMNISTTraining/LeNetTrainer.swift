@@ -146,8 +146,9 @@ extension Duration {
 /// Each batch is cut into `chunkCount` fixed, contiguous chunks (2 per thread), each with its own
 /// gradient buffer; worker threads claim chunks dynamically, so a thread slowed by other load on
 /// the machine does less of the work. The gradient is then reduced in chunk order, element by
-/// element, by all threads on disjoint slices: the result depends on the seed and the thread count
-/// only, never on which thread ran what.
+/// element, by all threads on disjoint slices (`optimizerSlices`), each stepping the optimiser on
+/// its slice: the result depends on the seed and the thread count only, never on which thread ran
+/// what. A training epoch is a single job for the worker team (see `runEpoch`).
 final class TrainingSession {
     typealias L = LeNetLayout
     let configuration: TrainingConfiguration
@@ -156,6 +157,9 @@ final class TrainingSession {
     let workers: [LeNetWorkspace]
     let chunkCount: Int
     let chunkGradients: [Tensor]
+    /// Bounds of the parameter slices the optimiser steps in parallel (`count − 1` slices, on
+    /// 16-float boundaries); slice 0 holds all of conv2's weights.
+    let optimizerSlices: [Int]
     private let team: WorkerTeam
     let mean: Double
     let std: Double
@@ -178,7 +182,23 @@ final class TrainingSession {
         let gemm = gemm
         workers = (0..<threads).map { _ in LeNetWorkspace(capacity: capacity, gemm: gemm) }
         chunkGradients = (0..<chunkCount).map { _ in Tensor([L.storageCount]) }
+        optimizerSlices = Self.optimizerSlices(threads: threads)
         team = WorkerTeam(threads: threads)
+    }
+
+    /// Slice bounds for the optimiser: `2 × threads` equal parts of the parameter vector on 16-float
+    /// boundaries (one for one thread), except that slice 0 reaches at least to the end of conv2's
+    /// weights, so the thread that steps it can refresh their derived layouts alone.
+    static func optimizerSlices(threads: Int) -> [Int] {
+        let conv2End = (L.w2t.offset + L.w2t.count + 15) / 16 * 16
+        let parts = threads == 1 ? 1 : 2 * threads
+        var bounds = [0]
+        for i in 1..<parts {
+            let cut = max(L.storageCount * i / parts / 16 * 16, conv2End)
+            if cut > bounds[bounds.count - 1] { bounds.append(cut) }
+        }
+        bounds.append(L.storageCount)
+        return bounds
     }
 
     /// Mean and unbiased standard deviation of pixel/255 over all pixels (exact, via a histogram).
@@ -224,6 +244,16 @@ final class TrainingSession {
     }
 
     /// One shuffled pass over the first `count` training images; returns (loss sum, correct).
+    ///
+    /// The whole epoch is one team job, so there is no hand-over per batch. Every thread runs the
+    /// same loop over the batches. In each batch it claims gradient chunks, its own first (thread
+    /// `t` starts at chunk `t × chunks / threads`, so a chunk's buffers tend to stay in one core's
+    /// cache), then any the others have not claimed, and waits until every chunk is done. Then it
+    /// claims optimiser slices the same way: a slice sums the chunk gradients in chunk order and
+    /// steps its part of the parameters; slice 0 also refreshes the derived conv2 layouts. A wait
+    /// only covers pieces a running thread has claimed, so a worker that never starts leaves all
+    /// the work to the caller. Per-chunk losses are summed in batch and chunk order afterwards, so
+    /// nothing depends on which thread ran what.
     func runEpoch(train: LabeledImages, count n: Int) -> (Double, Int) {
         let batch = configuration.batchSize
         let threads = workers.count
@@ -232,22 +262,34 @@ final class TrainingSession {
             initialized = n
         }
         order.withUnsafeMutableBufferPointer { generator.shuffle($0) }
-        var lossSum = 0.0
-        var correct = 0
+        let batches = (n + batch - 1) / batch
+        let chunkCount = chunkCount
         let lr = Float(configuration.learningRate)
         let momentum = Float(configuration.momentum)
         let optimizer = configuration.optimizer
         let params = parameters
         let lut = UnsafePointer(lut.pointer)
-        let chunkGradients = chunkGradients
         let velocity = velocity.pointer, adamM = adamM.pointer
-        let chunkLoss = UnsafeMutablePointer<Double>.allocate(capacity: chunkCount)
-        let chunkCorrect = UnsafeMutablePointer<Int>.allocate(capacity: chunkCount)
-        // Per thread: the chunk gradient pointers, offset to that thread's parameter slice.
+        let bounds = optimizerSlices
+        let slices = bounds.count - 1
+        let workers = workers
+        let chunkGradients = chunkGradients
+        let firstStep = step
+        // Per batch: chunks done, slices done, then a claim flag per chunk and per slice (0: free).
+        let stride = 2 + chunkCount + slices
+        let counters = UnsafeMutablePointer<Int32>.allocate(capacity: stride * batches)
+        counters.initialize(repeating: 0, count: stride * batches)
+        let chunkLoss = UnsafeMutablePointer<Double>.allocate(capacity: batches * chunkCount)
+        let chunkCorrect = UnsafeMutablePointer<Int>.allocate(capacity: batches * chunkCount)
+        let gradients = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: chunkCount)
+        for c in 0..<chunkCount { gradients[c] = chunkGradients[c].pointer }
+        // Per thread: the chunk gradient pointers, offset to the slice it steps.
         let sliceGradients = UnsafeMutablePointer<UnsafePointer<Float>?>.allocate(capacity: threads * chunkCount)
         defer {
+            counters.deallocate()
             chunkLoss.deallocate()
             chunkCorrect.deallocate()
+            gradients.deallocate()
             sliceGradients.deallocate()
         }
         train.pixels.withUnsafeBufferPointer { pixelBuffer in
@@ -255,46 +297,62 @@ final class TrainingSession {
                 order.withUnsafeBufferPointer { orderBuffer in
                     let pixels = pixelBuffer.baseAddress!
                     let labels = labelBuffer.baseAddress!
-                    var begin = 0
-                    while begin < n {
-                        let size = min(batch, n - begin)
-                        let chunks = min(chunkCount, size)
-                        let scale = 1 / Float(size)
-                        let batchStart = begin
-                        forEachChunk(chunks) { c, worker in
-                            let lo = batchStart + size * c / chunks
-                            let hi = batchStart + size * (c + 1) / chunks
-                            let result = worker.run(
-                                parameters: params, pixels: pixels, allLabels: labels,
-                                indices: UnsafeBufferPointer(rebasing: orderBuffer[lo..<hi]), lut: lut,
-                                gradients: chunkGradients[c], gradientScale: scale)
-                            chunkLoss[c] = result.lossSum
-                            chunkCorrect[c] = result.correct
-                        }
-                        for c in 0..<chunks {
-                            lossSum += chunkLoss[c]
-                            correct += chunkCorrect[c]
-                        }
-                        step += 1
-                        let step = step
-                        forEachWorker { t in
-                            let lo = L.storageCount * t / threads / 16 * 16
-                            let hi = t == threads - 1 ? L.storageCount : L.storageCount * (t + 1) / threads / 16 * 16
-                            let grads = sliceGradients + t * chunkCount
-                            for c in 0..<chunks { grads[c] = UnsafePointer(chunkGradients[c].pointer + lo) }
-                            switch optimizer {
-                            case .sgd:
-                                fmnist_sgd_momentum(params.values.pointer + lo, velocity + lo, grads, Int32(chunks),
-                                                    hi - lo, lr, momentum, step == 1 ? 1 : 0)
-                            case .adam:
-                                fmnist_adam(params.values.pointer + lo, adamM + lo, velocity + lo, grads,
-                                            Int32(chunks), hi - lo, lr, 0.9, 0.999, 1e-8, step)
+                    forEachWorker { t in
+                        let worker = workers[t]
+                        let grads = sliceGradients + t * chunkCount
+                        let firstSlice = t * slices / threads
+                        for b in 0..<batches {
+                            let begin = b * batch
+                            let size = min(batch, n - begin)
+                            let chunks = min(chunkCount, size)
+                            let scale = 1 / Float(size)
+                            let chunksDone = counters + stride * b, slicesDone = chunksDone + 1
+                            let chunkClaims = chunksDone + 2, sliceClaims = chunkClaims + chunkCount
+                            let firstChunk = t * chunks / threads
+                            for k in 0..<chunks {
+                                let c = (firstChunk + k) % chunks
+                                if fmnist_atomic_fetch_add(chunkClaims + c, 1) != 0 { continue }
+                                let lo = begin + size * c / chunks
+                                let hi = begin + size * (c + 1) / chunks
+                                let result = worker.run(
+                                    parameters: params, pixels: pixels, allLabels: labels,
+                                    indices: UnsafeBufferPointer(rebasing: orderBuffer[lo..<hi]), lut: lut,
+                                    gradients: chunkGradients[c], gradientScale: scale)
+                                chunkLoss[b * chunkCount + c] = result.lossSum
+                                chunkCorrect[b * chunkCount + c] = result.correct
+                                fmnist_work_done(chunksDone)
                             }
+                            fmnist_wait_until(chunksDone, Int32(chunks))
+                            let step = firstStep + Int64(b) + 1
+                            for k in 0..<slices {
+                                let s = (firstSlice + k) % slices
+                                if fmnist_atomic_fetch_add(sliceClaims + s, 1) != 0 { continue }
+                                let lo = bounds[s], hi = bounds[s + 1]
+                                for c in 0..<chunks { grads[c] = UnsafePointer(gradients[c] + lo) }
+                                switch optimizer {
+                                case .sgd:
+                                    fmnist_sgd_momentum(params.values.pointer + lo, velocity + lo, grads, Int32(chunks),
+                                                        hi - lo, lr, momentum, step == 1 ? 1 : 0)
+                                case .adam:
+                                    fmnist_adam(params.values.pointer + lo, adamM + lo, velocity + lo, grads,
+                                                Int32(chunks), hi - lo, lr, 0.9, 0.999, 1e-8, step)
+                                }
+                                if s == 0 { params.refreshDerived() }  // slice 0 holds all of conv2's weights
+                                fmnist_work_done(slicesDone)
+                            }
+                            fmnist_wait_until(slicesDone, Int32(slices))
                         }
-                        params.refreshDerived()
-                        begin += size
                     }
                 }
+            }
+        }
+        step += Int64(batches)
+        var lossSum = 0.0
+        var correct = 0
+        for b in 0..<batches {
+            for c in 0..<min(chunkCount, n - b * batch) {
+                lossSum += chunkLoss[b * chunkCount + c]
+                correct += chunkCorrect[b * chunkCount + c]
             }
         }
         return (lossSum, correct)

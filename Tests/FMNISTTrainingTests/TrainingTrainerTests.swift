@@ -1,3 +1,4 @@
+import CKernels
 import Testing
 @testable import FMNISTTraining
 
@@ -22,6 +23,83 @@ import Testing
                 .train(train: Self.train, test: Self.test)
             #expect(other.epochs[0].trainLoss != first.epochs[0].trainLoss, "the seed matters")
         }
+    }
+
+    /// The parallel epoch (chunks and optimiser slices claimed by whichever thread gets there first,
+    /// the whole epoch one team job) leaves bit for bit the weights, loss and hits of a plain serial
+    /// loop over the same chunks: each chunk's gradient, summed in chunk order by one SGD step over
+    /// the whole vector.
+    @Test(arguments: [2, 3])
+    func parallelEpochMatchesSerialReference(threads: Int) throws {
+        typealias L = LeNetLayout
+        let n = 200, batch = 64, seed: UInt64 = 9
+        let config = TrainingConfiguration(epochs: 1, batchSize: batch, seed: seed, threads: threads, limit: n)
+        let session = TrainingSession(configuration: config, trainPixels: Self.train.pixels)
+        let (loss, correct) = session.runEpoch(train: Self.train, count: n)
+
+        var generator = SeededGenerator(seed: seed)
+        let params = LeNetParameters(generator: &generator)
+        var order = (0..<n).map { Int32($0) }
+        order.withUnsafeMutableBufferPointer { generator.shuffle($0) }
+        let lut = (0..<256).map { Float((Double($0) / 255 - session.mean) / session.std) }
+        let chunkCount = session.chunkCount
+        #expect(chunkCount > 1)
+        let workspace = LeNetWorkspace(capacity: (batch + chunkCount - 1) / chunkCount, gemm: session.gemm)
+        let gradients = (0..<chunkCount).map { _ in Tensor([L.storageCount]) }
+        let velocity = Tensor([L.storageCount])
+        var referenceLoss = 0.0, referenceCorrect = 0
+        for begin in stride(from: 0, to: n, by: batch) {
+            let size = min(batch, n - begin), chunks = min(chunkCount, size)
+            for c in 0..<chunks {
+                let lo = begin + size * c / chunks, hi = begin + size * (c + 1) / chunks
+                let result = Self.train.pixels.withUnsafeBufferPointer { pixels in
+                    Self.train.labels.withUnsafeBufferPointer { labels in
+                        order.withUnsafeBufferPointer { indices in
+                            lut.withUnsafeBufferPointer { lut in
+                                workspace.run(
+                                    parameters: params, pixels: pixels.baseAddress!, allLabels: labels.baseAddress!,
+                                    indices: UnsafeBufferPointer(rebasing: indices[lo..<hi]), lut: lut.baseAddress!,
+                                    gradients: gradients[c], gradientScale: 1 / Float(size))
+                            }
+                        }
+                    }
+                }
+                referenceLoss += result.lossSum
+                referenceCorrect += result.correct
+            }
+            let sources: [UnsafePointer<Float>?] = gradients.prefix(chunks).map { UnsafePointer($0.pointer) }
+            sources.withUnsafeBufferPointer {
+                fmnist_sgd_momentum(params.values.pointer, velocity.pointer, $0.baseAddress, Int32(chunks),
+                                    L.storageCount, Float(config.learningRate), Float(config.momentum),
+                                    begin == 0 ? 1 : 0)
+            }
+            params.refreshDerived()
+        }
+        #expect(loss.bitPattern == referenceLoss.bitPattern)
+        #expect(correct == referenceCorrect)
+        let mismatches = (0..<L.storageCount).filter {
+            session.parameters.values[$0].bitPattern != params.values[$0].bitPattern
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) parameters differ, first at \(mismatches.first ?? -1)")
+        let derived = (0..<params.w2Padded.count).filter {
+            session.parameters.w2Padded[$0].bitPattern != params.w2Padded[$0].bitPattern
+        }
+        #expect(derived.isEmpty, "the derived conv2 layout was not refreshed after the last step")
+    }
+
+    /// The optimiser's slices cover the parameter vector once, in order, on 16-float boundaries,
+    /// and slice 0 holds all of conv2's weights (its thread refreshes their derived layouts).
+    @Test func optimizerSlicesCoverTheParametersOnce() {
+        typealias L = LeNetLayout
+        for threads in [1, 2, 3, 4, 7, 16, 64] {
+            let bounds = TrainingSession.optimizerSlices(threads: threads)
+            #expect(bounds.first == 0 && bounds.last == L.storageCount)
+            #expect(zip(bounds, bounds.dropFirst()).allSatisfy { $0 < $1 }, "threads \(threads): \(bounds)")
+            #expect(bounds.allSatisfy { $0 % 16 == 0 })
+            #expect(bounds.count >= 2 && bounds[1] >= L.w2t.offset + L.w2t.count)
+            #expect(bounds.count - 1 <= max(1, 2 * threads))
+        }
+        #expect(TrainingSession.optimizerSlices(threads: 2).count == 5, "2 threads: 4 equal slices")
     }
 
     @Test func portableKernelTrainsToo() throws {

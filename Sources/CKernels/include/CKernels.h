@@ -27,6 +27,14 @@ extern "C" {
 /* Relaxed atomic fetch-and-add (work sharing between threads). */
 int32_t fmnist_atomic_fetch_add(int32_t *counter, int32_t value);
 
+/* Publishes one finished piece of work: adds 1 to *done with release order, so a thread
+ * that sees the new count in fmnist_wait_until also sees everything written before. */
+void fmnist_work_done(int32_t *done);
+/* Spins until *done >= target (acquire order); after a while it yields the CPU, and after
+ * 0.1 ms it naps 20 us at a time, so that a descheduled thread still finishing a piece can
+ * run (a loaded machine, or more threads than cores). Only waits for pieces already taken. */
+void fmnist_wait_until(const int32_t *done, int32_t target);
+
 /* ---- worker team -------------------------------------------------------------
  * threads - 1 persistent worker threads plus the calling thread. run() calls
  * fn(ctx, part) once for every part 0..threads-1 and returns when all have
