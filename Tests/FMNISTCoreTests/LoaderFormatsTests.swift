@@ -61,4 +61,63 @@ import TestSupport
             #expect(try recognised(dest, by: LoaderFormats.importFormats) == format.importLayout, "\(format.exportLayout)")
         }
     }
+
+    /// What `verify PATH` reads, as a word: which case of ``VerifyTarget`` (and whose cache).
+    static func kind(_ target: VerifyTarget) -> String {
+        switch target {
+        case .datasets: "datasets"
+        case .file: "file"
+        case .payloadFolders: "payloadFolders"
+        case .loaderCache(let cache): "loaderCache \(cache.loader)"
+        case .csvFile: "csvFile"
+        case .csvFolder: "csvFolder"
+        case .parquetFile: "parquetFile"
+        case .exportFolder: "exportFolder"
+        }
+    }
+
+    @Test func eachLayoutsExportIsRecognisedByItsOwnVerifyFacet() throws {
+        let scratch = try ScratchFolder("loader-formats-verify")
+        let toy = try SyntheticDataset(name: "toyverify", title: "Toy-Verify", seed: 11, in: scratch.url)
+        let registry = try ManifestRegistry.load(extraDirectories: [toy.manifestDirectory.path])
+        let workspace = WorkspaceLayout(root: scratch.url.appendingPathComponent("ws"))
+        func kind(_ url: URL, by formats: [any VerifyFormat]) throws -> String {
+            Self.kind(try VerifyTarget.resolve(url.path, layout: workspace, registry: registry, formats: formats))
+        }
+        _ = try DatasetImporter(layout: workspace, registry: registry).importDirectory(toy.folder, as: "toyverify")
+        let service = ExportService(layout: workspace, registry: registry, threads: 2)
+        let expected: [ExportLayout: String] = [
+            .torchvision: "payloadFolders", .keras: "loaderCache keras", .tfds: "loaderCache tfdsManual",
+            .csv: "csvFolder", .npz: "exportFolder", .png: "exportFolder", .hf: "exportFolder",
+        ]
+        var checked: Set<ExportLayout> = []
+        for case let format as any ExportFormat & VerifyFormat in LoaderFormats.all {
+            let dest = scratch.url.appendingPathComponent("export-\(format.exportLayout.rawValue)")
+            _ = try service.run(format: format, destination: dest, dataset: "toyverify")
+            let want = try #require(expected[format.exportLayout], "\(format.exportLayout)")
+            // Its own facet alone finds it; the whole list finds it as that too (no other layout's
+            // turn comes first); with no layouts, verify does not read it so.
+            #expect(try kind(dest, by: [format]) == want, "\(format.exportLayout)")
+            #expect(try kind(dest, by: LoaderFormats.verifyFormats) == want, "\(format.exportLayout)")
+            #expect((try? kind(dest, by: [])) != want, "\(format.exportLayout)")
+            checked.insert(format.exportLayout)
+        }
+        #expect(checked == Set(ExportLayout.allCases))
+
+        // One split's file: a Parquet by its name, a Kaggle CSV by its name or first bytes; a name
+        // outranks content (a `.parquet` starting with `label,` is Parquet although CSV is listed first).
+        let parquet = scratch.url.appendingPathComponent("export-hf").appendingPathComponent(
+            try registry.manifest(named: "toyverify").frameworkNames.tfds).appendingPathComponent("train-00000-of-00001.parquet")
+        #expect(try kind(parquet, by: [HFParquetFormat()]) == "parquetFile")
+        let csv = try #require(CSVFolderReport.csvFiles(in: scratch.url.appendingPathComponent("export-csv"))?.first)
+        #expect(try kind(csv, by: [KaggleCSVFormat()]) == "csvFile")
+        #expect(try kind(csv, by: []) == "file")
+        let tricky = scratch.url.appendingPathComponent("labels.parquet")
+        try Data("label,pixel1\n".utf8).write(to: tricky)
+        #expect(try kind(tricky, by: LoaderFormats.verifyFormats) == "parquetFile")
+        let sniffed = scratch.url.appendingPathComponent("split.txt")
+        try Data("label,pixel1\n".utf8).write(to: sniffed)
+        #expect(try kind(sniffed, by: LoaderFormats.verifyFormats) == "csvFile")
+    }
 }
+

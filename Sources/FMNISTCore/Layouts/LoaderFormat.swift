@@ -3,7 +3,8 @@
 /// here; what it does for each command is the facet it conforms to, declared in that command's
 /// layer so that the machinery below asks the layout instead of switching over names:
 /// ``ExportFormat`` (what `export` writes), ``ImportFormat`` (how `import` recognises and stages
-/// it) and ``LinkFormat`` (the symlinks `switch --link PATH --layout` keeps).
+/// it), ``VerifyFormat`` (what `verify PATH` reads there) and ``LinkFormat`` (the symlinks
+/// `switch --link PATH --layout` keeps).
 ///
 /// ```swift
 /// struct SeedFolderFormat: LoaderFormat, ImportFormat { … }   // its own file in Layouts/

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The one list of loader layouts (``LoaderFormat``): `export` looks a layout up here, `import`
-/// tries them in order, and `switch --link` (with `status`, `remove`, and the link checks of
+/// tries them in order, `verify PATH` asks them turn by turn (``VerifyTurn``), and `switch --link` (with `status`, `remove`, and the link checks of
 /// `verify` and `doctor`) asks them for a link's symlinks. Adding a layout is one file in
 /// `Layouts/` and one line here (plus its `--json` name as a case of ``ExportLayout``,
 /// ``ImportLayout`` or ``LinkLayout``).
@@ -12,7 +12,8 @@ import Foundation
 /// ```
 package enum LoaderFormats {
     /// Every layout, once. Import tries them in this order (a folder of the four files before the
-    /// loaders' caches, Kaggle CSVs before an export's `.npz`, PNG and Parquet).
+    /// loaders' caches, Kaggle CSVs before an export's `.npz`, PNG and Parquet); so does verify
+    /// within each of its turns (a folder of payloads before a torchvision root, keras before TFDS).
     package static let all: [any LoaderFormat] = [
         GzipFolderFormat(),
         IDXFolderFormat(),
@@ -33,6 +34,11 @@ package enum LoaderFormats {
     /// The layouts `fmnist import` recognises, in the order it tries them.
     package static var importFormats: [any ImportFormat] {
         all.compactMap { $0 as? any ImportFormat }
+    }
+
+    /// The layouts `fmnist verify PATH` recognises, in the order it asks them within a turn.
+    package static var verifyFormats: [any VerifyFormat] {
+        all.compactMap { $0 as? any VerifyFormat }
     }
 
     /// The symlinks of every link layout (``LinkFormat``): seed, torchvision, keras.
@@ -89,6 +95,22 @@ extension DatasetImporter: WorkspaceService {
     /// An importer that recognises every layout of ``LoaderFormats``.
     public init(context: WorkspaceContext) {
         self.init(context: context, formats: LoaderFormats.importFormats)
+    }
+}
+
+extension VerifyService: WorkspaceService {
+    /// A verifier that recognises a PATH as every layout of ``LoaderFormats``.
+    public init(context: WorkspaceContext) {
+        self.init(context: context, formats: LoaderFormats.verifyFormats)
+    }
+}
+
+extension VerifyTarget {
+    /// Resolves `fashion|mnist|all|PATH`, a PATH as any layout of ``LoaderFormats`` reads it.
+    public static func resolve(
+        _ argument: String, layout: WorkspaceLayout, registry: ManifestRegistry, expected: String? = nil, named: String? = nil
+    ) throws -> VerifyTarget {
+        try resolve(argument, layout: layout, registry: registry, formats: LoaderFormats.verifyFormats, expected: expected, named: named)
     }
 }
 

@@ -7,7 +7,7 @@ import Foundation
 /// let format = TFDSManualFormat()
 /// format.exportLayout   // .tfds: `fmnist export tfds DEST`
 /// ```
-package struct TFDSManualFormat: LoaderFormat, ExportFormat, ImportFormat {
+package struct TFDSManualFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat {
     package init() {}
     package var name: String { "tfds" }
 
@@ -33,5 +33,11 @@ package struct TFDSManualFormat: LoaderFormat, ExportFormat, ImportFormat {
             let place = cache.folders.first(where: { $0.dataset == manifest.name })
         else { return nil }
         return ImportSource.files(.tfdsManual, given: url, in: place.url, manifest: manifest)
+    }
+
+    /// A TFDS manual dir (``LoaderCache``): each dataset folder in it verified.
+    package func verifyTarget(_ url: URL, turn: VerifyTurn, registry: ManifestRegistry) -> VerifyTarget? {
+        guard turn == .loaderCache else { return nil }
+        return LoaderCache.tfdsManual(url, registry: registry).map { .loaderCache($0) }
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// let format = TorchvisionFormat()
 /// format.exportLayout   // .torchvision: `fmnist export torchvision DEST`
 /// ```
-package struct TorchvisionFormat: LoaderFormat, ExportFormat, ImportFormat, LinkFormat {
+package struct TorchvisionFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat, LinkFormat {
     package init() {}
     package var name: String { "torchvision" }
 
@@ -28,6 +28,12 @@ package struct TorchvisionFormat: LoaderFormat, ExportFormat, ImportFormat, Link
         let raw = LoaderLayout.torchvisionRaw(manifest).reduce(url) { $0.appendingPathComponent($1) }
         guard RegularFile.kind(at: raw.path) == .directory else { return nil }
         return ImportSource.files(.torchvision, given: url, in: raw, manifest: manifest, torchvision: true)
+    }
+
+    /// A root whose `<Class>/raw/` folders hold `*-ubyte` payloads, whatever the class names.
+    package func verifyTarget(_ url: URL, turn: VerifyTurn, registry: ManifestRegistry) -> VerifyTarget? {
+        guard turn == .payloadFolders else { return nil }
+        return PayloadFolderReport.classFolders(in: url).map { .payloadFolders($0) }
     }
 
     /// `PATH/<Class>/raw` of every dataset's class name (`frameworks.torchvision`) points at the
