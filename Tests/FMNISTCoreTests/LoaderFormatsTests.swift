@@ -119,5 +119,34 @@ import TestSupport
         try Data("label,pixel1\n".utf8).write(to: sniffed)
         #expect(try kind(sniffed, by: LoaderFormats.verifyFormats) == "csvFile")
     }
+
+    @Test func eachLoaderFolderIsPlacedByItsOwnDoctorFacet() throws {
+        let registry = try ManifestRegistry.builtin()
+        func loader(_ path: String, by formats: [any DoctorFormat]) -> Loader? {
+            let components = path.split(separator: "/").map(String.init)
+            return LoaderLayout.place(folder: Array(components.dropLast()), name: components.last!, registry: registry, formats: formats)?.loader
+        }
+        let keras = "/h/.keras/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
+        let cases: [(format: any DoctorFormat, path: String, loader: Loader)] = [
+            (TorchvisionFormat(), "/r/FashionMNIST/raw/train-images-idx3-ubyte", .torchvision),
+            (KerasFormat(), keras, .keras),
+            (SwiftModelsFormat(), "/h/.cache/swift-models/datasets/MNIST/train-images-idx3-ubyte", .swiftModels),
+            (TFDSManualFormat(), "/out/fashion_mnist/train-labels-idx1-ubyte.gz", .tfdsManual),
+            (TFDSDownloadsFormat(), "/h/tensorflow_datasets/downloads/mnist_train-labels-idx1-ubyte.gz", .tfdsDownloads),
+            (GzipFolderFormat(), "/p/data/fashion/train-images-idx3-ubyte.gz", .seedLoader),
+            (GzipFolderFormat(), "/p/MNIST_data/t10k-images.idx3-ubyte", .tf1ReadDataSets),
+        ]
+        for item in cases {
+            #expect(loader(item.path, by: [item.format]) == item.loader, "\(item.path)")
+            #expect(loader(item.path, by: LoaderFormats.doctorFormats) == item.loader, "\(item.path)")
+        }
+        // Every layout doctor asks has a case here.
+        #expect(Set(cases.map { "\(type(of: $0.format))" }) == Set(LoaderFormats.doctorFormats.map { "\(type(of: $0))" }))
+        // A loader's own folder outranks any folder, whatever the list's order: keras's
+        // `datasets/fashion-mnist` is also named after its dataset (the seed loader's rule alone).
+        #expect(loader(keras, by: [GzipFolderFormat()]) == .seedLoader)
+        #expect(loader(keras, by: [GzipFolderFormat(), KerasFormat()]) == .keras)
+        #expect(loader("/p/MNIST_data/notes.txt", by: LoaderFormats.doctorFormats) == nil)
+    }
 }
 

@@ -8,7 +8,7 @@ import Foundation
 /// let format = KerasFormat()
 /// format.exportLayout   // .keras: `fmnist export keras DEST`, then KERAS_HOME=DEST
 /// ```
-package struct KerasFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat, LinkFormat {
+package struct KerasFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat, DoctorFormat, LinkFormat {
     package init() {}
     package var name: String { "keras" }
 
@@ -39,6 +39,16 @@ package struct KerasFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyForm
     package func verifyTarget(_ url: URL, turn: VerifyTurn, registry: ManifestRegistry) -> VerifyTarget? {
         guard turn == .loaderCache else { return nil }
         return LoaderCache.keras(url, registry: registry).map { .loaderCache($0) }
+    }
+
+    /// A file in `datasets/<keras folder>/` of a dataset keras reads as `.gz` (the first dataset
+    /// whose folder it is decides).
+    package func doctorLoader(folder: [String], name: String, turn: DoctorTurn, registry: ManifestRegistry) -> (loader: Loader, dataset: String?)? {
+        guard turn == .loaderFolder,
+            let manifest = LoaderLayout.manifest(whoseFolder: LoaderLayout.kerasFolder, endsAt: folder, registry: registry),
+            LoaderLayout.kerasReadsGzip(manifest)
+        else { return nil }
+        return (.keras, manifest.name)
     }
 
     /// `PATH/datasets/<keras folder>` of every dataset keras reads as `.gz` (`frameworks.keras_reads`)

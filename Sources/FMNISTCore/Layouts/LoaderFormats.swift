@@ -19,7 +19,9 @@ package enum LoaderFormats {
         IDXFolderFormat(),
         TorchvisionFormat(),
         KerasFormat(),
+        SwiftModelsFormat(),
         TFDSManualFormat(),
+        TFDSDownloadsFormat(),
         KaggleCSVFormat(),
         NPZFormat(),
         PNGFolderFormat(),
@@ -39,6 +41,11 @@ package enum LoaderFormats {
     /// The layouts `fmnist verify PATH` recognises, in the order it asks them within a turn.
     package static var verifyFormats: [any VerifyFormat] {
         all.compactMap { $0 as? any VerifyFormat }
+    }
+
+    /// The layouts `fmnist doctor` places a file in, in the order it asks them within a turn.
+    package static var doctorFormats: [any DoctorFormat] {
+        all.compactMap { $0 as? any DoctorFormat }
     }
 
     /// The symlinks of every link layout (``LinkFormat``): seed, torchvision, keras.
@@ -138,7 +145,29 @@ extension WorkspaceService {
 }
 
 extension DoctorService {
+    /// The doctor of the workspace at `layout`, placing files as every layout of ``LoaderFormats``
+    /// does and checking every link layout's symlinks.
     public init(layout: WorkspaceLayout, registry: ManifestRegistry, defaultLocations: [URL] = DoctorLocations.defaults()) {
-        self.init(layout: layout, registry: registry, defaultLocations: defaultLocations, linkPlacements: LoaderFormats.linkPlacements)
+        self.init(
+            layout: layout, registry: registry, defaultLocations: defaultLocations, linkPlacements: LoaderFormats.linkPlacements,
+            formats: LoaderFormats.doctorFormats)
+    }
+}
+
+extension DoctorScanner {
+    /// A scanner that places files as every layout of ``LoaderFormats`` does.
+    public convenience init(registry: ManifestRegistry) {
+        self.init(registry: registry, formats: LoaderFormats.doctorFormats)
+    }
+}
+
+extension LoaderLayout {
+    /// Where a file named `name` in the folder `folder` (its path components, outermost first) is
+    /// read from, as the layouts of ``LoaderFormats`` place it; nil when the name is not one of the
+    /// published file names.
+    public static func place(
+        folder: [String], name: String, registry: ManifestRegistry, stems: [(stem: String, role: FileRole)]? = nil
+    ) -> LoaderPlace? {
+        place(folder: folder, name: name, registry: registry, formats: LoaderFormats.doctorFormats, stems: stems)
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// let format = TorchvisionFormat()
 /// format.exportLayout   // .torchvision: `fmnist export torchvision DEST`
 /// ```
-package struct TorchvisionFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat, LinkFormat {
+package struct TorchvisionFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat, DoctorFormat, LinkFormat {
     package init() {}
     package var name: String { "torchvision" }
 
@@ -34,6 +34,14 @@ package struct TorchvisionFormat: LoaderFormat, ExportFormat, ImportFormat, Veri
     package func verifyTarget(_ url: URL, turn: VerifyTurn, registry: ManifestRegistry) -> VerifyTarget? {
         guard turn == .payloadFolders else { return nil }
         return PayloadFolderReport.classFolders(in: url).map { .payloadFolders($0) }
+    }
+
+    /// A file in `<Class>/raw/` of a dataset's class name.
+    package func doctorLoader(folder: [String], name: String, turn: DoctorTurn, registry: ManifestRegistry) -> (loader: Loader, dataset: String?)? {
+        guard turn == .loaderFolder, folder.last == LoaderLayout.torchvisionRawFolder,
+            let dataset = LoaderLayout.dataset(torchvisionClass: folder.count >= 2 ? folder[folder.count - 2] : nil, registry: registry)
+        else { return nil }
+        return (.torchvision, dataset)
     }
 
     /// `PATH/<Class>/raw` of every dataset's class name (`frameworks.torchvision`) points at the
