@@ -1,10 +1,11 @@
 import Foundation
 
 /// The one list of loader layouts (``LoaderFormat``): `export` looks a layout up here, `import`
-/// tries them in order, `verify PATH` asks them turn by turn (``VerifyTurn``), and `switch --link` (with `status`, `remove`, and the link checks of
+/// tries them in order, `verify PATH` and `doctor` ask them turn by turn (``VerifyTurn``,
+/// ``DoctorTurn``), and `switch --link` (with `status`, `remove`, and the link checks of
 /// `verify` and `doctor`) asks them for a link's symlinks. Adding a layout is one file in
 /// `Layouts/` and one line here (plus its `--json` name as a case of ``ExportLayout``,
-/// ``ImportLayout`` or ``LinkLayout``).
+/// ``ImportLayout``, ``LinkLayout`` or ``Loader``).
 ///
 /// ```swift
 /// let format = try LoaderFormats.exportFormat(named: "kaggle")   // KaggleCSVFormat
@@ -13,7 +14,8 @@ import Foundation
 package enum LoaderFormats {
     /// Every layout, once. Import tries them in this order (a folder of the four files before the
     /// loaders' caches, Kaggle CSVs before an export's `.npz`, PNG and Parquet); so does verify
-    /// within each of its turns (a folder of payloads before a torchvision root, keras before TFDS).
+    /// within each of its turns (a folder of payloads before a torchvision root, keras before TFDS),
+    /// and doctor (torchvision, keras, swift-models, a TFDS manual dir, TFDS's downloads).
     package static let all: [any LoaderFormat] = [
         GzipFolderFormat(),
         IDXFolderFormat(),
