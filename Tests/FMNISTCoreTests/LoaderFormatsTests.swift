@@ -61,4 +61,92 @@ import TestSupport
             #expect(try recognised(dest, by: LoaderFormats.importFormats) == format.importLayout, "\(format.exportLayout)")
         }
     }
+
+    /// What `verify PATH` reads, as a word: which case of ``VerifyTarget`` (and whose cache).
+    static func kind(_ target: VerifyTarget) -> String {
+        switch target {
+        case .datasets: "datasets"
+        case .file: "file"
+        case .payloadFolders: "payloadFolders"
+        case .loaderCache(let cache): "loaderCache \(cache.loader)"
+        case .csvFile: "csvFile"
+        case .csvFolder: "csvFolder"
+        case .parquetFile: "parquetFile"
+        case .exportFolder: "exportFolder"
+        }
+    }
+
+    @Test func eachLayoutsExportIsRecognisedByItsOwnVerifyFacet() throws {
+        let scratch = try ScratchFolder("loader-formats-verify")
+        let toy = try SyntheticDataset(name: "toyverify", title: "Toy-Verify", seed: 11, in: scratch.url)
+        let registry = try ManifestRegistry.load(extraDirectories: [toy.manifestDirectory.path])
+        let workspace = WorkspaceLayout(root: scratch.url.appendingPathComponent("ws"))
+        func kind(_ url: URL, by formats: [any VerifyFormat]) throws -> String {
+            Self.kind(try VerifyTarget.resolve(url.path, layout: workspace, registry: registry, formats: formats))
+        }
+        _ = try DatasetImporter(layout: workspace, registry: registry).importDirectory(toy.folder, as: "toyverify")
+        let service = ExportService(layout: workspace, registry: registry, threads: 2)
+        let expected: [ExportLayout: String] = [
+            .torchvision: "payloadFolders", .keras: "loaderCache keras", .tfds: "loaderCache tfdsManual",
+            .csv: "csvFolder", .npz: "exportFolder", .png: "exportFolder", .hf: "exportFolder",
+        ]
+        var checked: Set<ExportLayout> = []
+        for case let format as any ExportFormat & VerifyFormat in LoaderFormats.all {
+            let dest = scratch.url.appendingPathComponent("export-\(format.exportLayout.rawValue)")
+            _ = try service.run(format: format, destination: dest, dataset: "toyverify")
+            let want = try #require(expected[format.exportLayout], "\(format.exportLayout)")
+            // Its own facet alone finds it; the whole list finds it as that too (no other layout's
+            // turn comes first); with no layouts, verify does not read it so.
+            #expect(try kind(dest, by: [format]) == want, "\(format.exportLayout)")
+            #expect(try kind(dest, by: LoaderFormats.verifyFormats) == want, "\(format.exportLayout)")
+            #expect((try? kind(dest, by: [])) != want, "\(format.exportLayout)")
+            checked.insert(format.exportLayout)
+        }
+        #expect(checked == Set(ExportLayout.allCases))
+
+        // One split's file: a Parquet by its name, a Kaggle CSV by its name or first bytes; a name
+        // outranks content (a `.parquet` starting with `label,` is Parquet although CSV is listed first).
+        let parquet = scratch.url.appendingPathComponent("export-hf").appendingPathComponent(
+            try registry.manifest(named: "toyverify").frameworkNames.tfds).appendingPathComponent("train-00000-of-00001.parquet")
+        #expect(try kind(parquet, by: [HFParquetFormat()]) == "parquetFile")
+        let csv = try #require(CSVFolderReport.csvFiles(in: scratch.url.appendingPathComponent("export-csv"))?.first)
+        #expect(try kind(csv, by: [KaggleCSVFormat()]) == "csvFile")
+        #expect(try kind(csv, by: []) == "file")
+        let tricky = scratch.url.appendingPathComponent("labels.parquet")
+        try Data("label,pixel1\n".utf8).write(to: tricky)
+        #expect(try kind(tricky, by: LoaderFormats.verifyFormats) == "parquetFile")
+        let sniffed = scratch.url.appendingPathComponent("split.txt")
+        try Data("label,pixel1\n".utf8).write(to: sniffed)
+        #expect(try kind(sniffed, by: LoaderFormats.verifyFormats) == "csvFile")
+    }
+
+    @Test func eachLoaderFolderIsPlacedByItsOwnDoctorFacet() throws {
+        let registry = try ManifestRegistry.builtin()
+        func loader(_ path: String, by formats: [any DoctorFormat]) -> Loader? {
+            let components = path.split(separator: "/").map(String.init)
+            return LoaderLayout.place(folder: Array(components.dropLast()), name: components.last!, registry: registry, formats: formats)?.loader
+        }
+        let keras = "/h/.keras/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
+        let cases: [(format: any DoctorFormat, path: String, loader: Loader)] = [
+            (TorchvisionFormat(), "/r/FashionMNIST/raw/train-images-idx3-ubyte", .torchvision),
+            (KerasFormat(), keras, .keras),
+            (SwiftModelsFormat(), "/h/.cache/swift-models/datasets/MNIST/train-images-idx3-ubyte", .swiftModels),
+            (TFDSManualFormat(), "/out/fashion_mnist/train-labels-idx1-ubyte.gz", .tfdsManual),
+            (TFDSDownloadsFormat(), "/h/tensorflow_datasets/downloads/mnist_train-labels-idx1-ubyte.gz", .tfdsDownloads),
+            (GzipFolderFormat(), "/p/data/fashion/train-images-idx3-ubyte.gz", .seedLoader),
+            (GzipFolderFormat(), "/p/MNIST_data/t10k-images.idx3-ubyte", .tf1ReadDataSets),
+        ]
+        for item in cases {
+            #expect(loader(item.path, by: [item.format]) == item.loader, "\(item.path)")
+            #expect(loader(item.path, by: LoaderFormats.doctorFormats) == item.loader, "\(item.path)")
+        }
+        // Every layout doctor asks has a case here.
+        #expect(Set(cases.map { "\(type(of: $0.format))" }) == Set(LoaderFormats.doctorFormats.map { "\(type(of: $0))" }))
+        // A loader's own folder outranks any folder, whatever the list's order: keras's
+        // `datasets/fashion-mnist` is also named after its dataset (the seed loader's rule alone).
+        #expect(loader(keras, by: [GzipFolderFormat()]) == .seedLoader)
+        #expect(loader(keras, by: [GzipFolderFormat(), KerasFormat()]) == .keras)
+        #expect(loader("/p/MNIST_data/notes.txt", by: LoaderFormats.doctorFormats) == nil)
+    }
 }
+

@@ -52,8 +52,12 @@ public final class DoctorScanner {
     /// The published names, normalised once (every entry's name is compared with them).
     private let stems: [(stem: String, role: FileRole)]
 
-    public init(registry: ManifestRegistry) {
+    /// The layouts a file is placed in, turn by turn (every layout's: `init(registry:)`).
+    private let formats: [any DoctorFormat]
+
+    package init(registry: ManifestRegistry, formats: [any DoctorFormat]) {
         self.registry = registry
+        self.formats = formats
         stems = LoaderLayout.stems(registry)
     }
 
@@ -141,7 +145,7 @@ public final class DoctorScanner {
                 candidates.append(DoctorCandidate(path: child, kind: .kerasNPZ(dataset: dataset), linkedThrough: link, inWorkspace: false))
                 continue
             }
-            guard let place = LoaderLayout.place(folder: components, name: entry.name, registry: registry, stems: stems) else { continue }
+            guard let place = LoaderLayout.place(folder: components, name: entry.name, registry: registry, formats: formats, stems: stems) else { continue }
             candidates.append(DoctorCandidate(path: child, kind: .file(place), linkedThrough: link, inWorkspace: false))
         }
     }

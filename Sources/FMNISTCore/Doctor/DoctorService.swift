@@ -16,12 +16,18 @@ public struct DoctorService: Sendable {
 
     /// The symlinks each link layout keeps (every layout type's: `init(layout:registry:defaultLocations:)`).
     let linkPlacements: LinkPlacements
+    /// The layouts a found file is placed in (every layout type's: `init(layout:registry:defaultLocations:)`).
+    let formats: [any DoctorFormat]
 
-    package init(layout: WorkspaceLayout, registry: ManifestRegistry, defaultLocations: [URL], linkPlacements: LinkPlacements) {
+    package init(
+        layout: WorkspaceLayout, registry: ManifestRegistry, defaultLocations: [URL], linkPlacements: LinkPlacements,
+        formats: [any DoctorFormat]
+    ) {
         self.layout = layout
         self.registry = registry
         self.defaultLocations = defaultLocations
         self.linkPlacements = linkPlacements
+        self.formats = formats
     }
 
     /// Scans `paths` (each must exist), the default locations that exist and the workspace.
@@ -30,7 +36,7 @@ public struct DoctorService: Sendable {
         for path in paths where RegularFile.kind(at: path.path) != .directory {
             throw UsageError("\(path.path) is not a folder", hint: "give a torchvision root, a keras home, a TFDS data dir or any folder")
         }
-        let scanner = DoctorScanner(registry: registry)
+        let scanner = DoctorScanner(registry: registry, formats: formats)
         var scanned: [String] = []
         if RegularFile.kind(at: layout.root.path) == .directory {
             scanner.scanWorkspace(layout)

@@ -30,9 +30,16 @@ public struct LoaderCache: Sendable {
 
     /// The cache `root` is, or nil when it is neither a keras nor a TFDS manual cache.
     public static func find(_ root: URL, registry: ManifestRegistry) -> LoaderCache? {
-        func isDirectory(_ url: URL) -> Bool { RegularFile.kind(at: url.path) == .directory }
+        keras(root, registry: registry) ?? tfdsManual(root, registry: registry)
+    }
+
+    private static func isDirectory(_ url: URL) -> Bool { RegularFile.kind(at: url.path) == .directory }
+    private static func below(_ base: URL, _ components: [String]) -> URL { components.reduce(base) { $0.appendingPathComponent($1) } }
+
+    /// The keras cache `root` is (a `KERAS_HOME` or its `datasets/` holding a dataset's folder or
+    /// npz), or nil.
+    package static func keras(_ root: URL, registry: ManifestRegistry) -> LoaderCache? {
         func exists(_ url: URL) -> Bool { RegularFile.kind(at: url.path, followSymlinks: false) != nil }
-        func below(_ base: URL, _ components: [String]) -> URL { components.reduce(base) { $0.appendingPathComponent($1) } }
         let home = isDirectory(root.appendingPathComponent(LoaderLayout.kerasDatasets)) ? root
             : root.lastPathComponent == LoaderLayout.kerasDatasets ? root.deletingLastPathComponent() : nil
         if let home {
@@ -42,6 +49,11 @@ public struct LoaderCache: Sendable {
                 .filter { exists($0.url) }
             if !folders.isEmpty || !npz.isEmpty { return LoaderCache(loader: .keras, root: root, folders: folders, npz: npz) }
         }
+        return nil
+    }
+
+    /// The TFDS manual dir `root` is, or nil.
+    package static func tfdsManual(_ root: URL, registry: ManifestRegistry) -> LoaderCache? {
         // `fashion_mnist` is TFDS's name only, so it makes its parent a manual dir (as `export tfds`
         // writes it); `mnist` alone says so only inside a folder named `manual`.
         let tfds = registry.manifests.map { Place(dataset: $0.name, url: below(root, LoaderLayout.tfdsManualFolder($0))) }

@@ -42,8 +42,7 @@ public struct LoaderPlace: Sendable, Equatable {
 ///
 /// ```swift
 /// LoaderLayout.torchvisionRaw(fashion)            // ["FashionMNIST", "raw"] (fashion: its Manifest)
-/// LoaderLayout.place(folder: ["home", "u", ".keras", "datasets", "fashion-mnist"],
-///                    name: "train-images-idx3-ubyte.gz", registry: registry)   // keras, gzip, fashion
+/// LoaderLayout.stems(registry)                    // the published names, normalised, with their roles
 /// ```
 public enum LoaderLayout {
     /// torchvision's folder of a dataset, relative to its root: `<Class>/raw`.
@@ -110,40 +109,6 @@ public enum LoaderLayout {
     public static func dataset(torchvisionClass name: String?, registry: ManifestRegistry) -> String? {
         guard let name else { return nil }
         return registry.manifests.first { $0.frameworkNames.torchvision == name }?.name
-    }
-
-    /// Where a file named `name` in the folder `folder` (its path components, outermost first) is
-    /// read from, or nil when the name is not one of the published file names.
-    public static func place(
-        folder: [String], name: String, registry: ManifestRegistry, stems: [(stem: String, role: FileRole)]? = nil
-    ) -> LoaderPlace? {
-        guard let role = role(fromName: name, stems: stems ?? self.stems(registry)) else { return nil }
-        let form: FileForm = name.lowercased().hasSuffix(".gz") ? .gzip : .uncompressed
-        let parent = folder.last ?? ""
-        let grandparent = folder.count >= 2 ? folder[folder.count - 2] : nil
-        func at(_ loader: Loader, _ dataset: String?) -> LoaderPlace {
-            LoaderPlace(loader: loader, form: form, role: role, dataset: dataset)
-        }
-        func matching(_ folderOf: (Manifest) -> [String]) -> Manifest? {
-            registry.manifests.first { folderOf($0) == Array(folder.suffix(folderOf($0).count)) }
-        }
-        if parent == torchvisionRawFolder, let dataset = dataset(torchvisionClass: grandparent, registry: registry) {
-            return at(.torchvision, dataset)
-        }
-        if let manifest = matching(kerasFolder), kerasReadsGzip(manifest) { return at(.keras, manifest.name) }
-        if folder.contains("swift-models"), let dataset = dataset(torchvisionClass: parent, registry: registry) {
-            return at(.swiftModels, dataset)
-        }
-        if parent == tfdsManualName && grandparent == "downloads" { return at(.tfdsManual, nil) }
-        if let manifest = matching(tfdsManualFolder), grandparent == tfdsManualName || tfdsNameIsOwn(manifest) {
-            // `fashion_mnist` is TFDS's name only; a folder `mnist` is one only inside `manual/`.
-            return at(.tfdsManual, manifest.name)
-        }
-        if folder.contains("downloads") && (folder.contains("tensorflow_datasets") || parent == "downloads") {
-            return at(.tfdsDownloads, dataset(inName: name, registry: registry))
-        }
-        if let manifest = registry.manifests.first(where: { $0.answers(to: parent) }) { return at(.seedLoader, manifest.name) }
-        return at(.tf1ReadDataSets, dataset(inName: parent, registry: registry))
     }
 
     /// The dataset a free-form name mentions (`MNIST_data` → mnist, `…fashion-mnist…` → fashion):

@@ -30,13 +30,19 @@ public struct PayloadFolderReport: Sendable, Codable {
 
     /// The `*-ubyte` folders of `url` when it is a torchvision root or a `raw/` folder; nil otherwise.
     public static func folders(in url: URL) -> [URL]? {
-        func hasPayloads(_ folder: URL) -> Bool {
-            ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).contains { $0.hasSuffix("-ubyte") }
-        }
-        if hasPayloads(url) { return [url] }
+        holdsPayloads(url) ? [url] : classFolders(in: url)
+    }
+
+    /// Whether `folder` holds a `*-ubyte` entry (a folder of uncompressed IDX payloads, or a `raw/`).
+    package static func holdsPayloads(_ folder: URL) -> Bool {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).contains { $0.hasSuffix("-ubyte") }
+    }
+
+    /// The `<Class>/raw/` folders of the torchvision root `url` that hold `*-ubyte` entries; nil when none does.
+    package static func classFolders(in url: URL) -> [URL]? {
         let classFolders = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted()
             .map { url.appendingPathComponent($0).appendingPathComponent(LoaderLayout.torchvisionRawFolder) }
-            .filter { hasPayloads($0) }
+            .filter(holdsPayloads)
         return classFolders.isEmpty ? nil : classFolders
     }
 

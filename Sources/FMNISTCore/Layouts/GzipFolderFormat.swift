@@ -6,7 +6,7 @@ import Foundation
 /// ```swift
 /// GzipFolderFormat().name   // "gzip-folder", as `import --json` reports it
 /// ```
-package struct GzipFolderFormat: LoaderFormat, ImportFormat, LinkFormat {
+package struct GzipFolderFormat: LoaderFormat, ImportFormat, DoctorFormat, LinkFormat {
     package init() {}
     package var name: String { "gzip-folder" }
 
@@ -18,6 +18,15 @@ package struct GzipFolderFormat: LoaderFormat, ImportFormat, LinkFormat {
             let parts = ImportSource.filesParts(in: url, names: names, torchvision: false), parts.values.allSatisfy(\.compressed)
         else { return nil }
         return ImportSource(layout: .gzipFolder, given: url, readFrom: url, parts: .files(parts))
+    }
+
+    /// Any folder, last: one named after its dataset is the seed loader's (`data/fashion`), any
+    /// other TF1's `read_data_sets` (the dataset its name mentions: `MNIST_data`).
+    package func doctorLoader(folder: [String], name: String, turn: DoctorTurn, registry: ManifestRegistry) -> (loader: Loader, dataset: String?)? {
+        guard turn == .anyFolder else { return nil }
+        let parent = folder.last ?? ""
+        if let manifest = registry.manifests.first(where: { $0.answers(to: parent) }) { return (.seedLoader, manifest.name) }
+        return (.tf1ReadDataSets, LoaderLayout.dataset(inName: parent, registry: registry))
     }
 
     /// `seed` (the default `--layout`): PATH itself points at the active dataset's live folder

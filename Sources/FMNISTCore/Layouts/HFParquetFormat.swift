@@ -6,7 +6,7 @@ import Foundation
 /// ```swift
 /// try LoaderFormats.exportFormat(named: "huggingface").exportLayout   // .hf
 /// ```
-package struct HFParquetFormat: LoaderFormat, ExportFormat, ImportFormat {
+package struct HFParquetFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat {
     package init() {}
     package var name: String { "hf" }
     package var aliases: [String] { ["huggingface"] }
@@ -24,5 +24,14 @@ package struct HFParquetFormat: LoaderFormat, ExportFormat, ImportFormat {
             }
         }
         return nil
+    }
+
+    /// One file named `.parquet`, identified as a split; a folder holding `[D/]*.parquet`, an export folder.
+    package func verifyTarget(_ url: URL, turn: VerifyTurn, registry: ManifestRegistry) -> VerifyTarget? {
+        switch turn {
+        case .fileByName: url.pathExtension.lowercased() == "parquet" ? .parquetFile(url) : nil
+        case .exportFolder: ExportFolderReport.parts(in: url)?.parquet.isEmpty == false ? .exportFolder(url) : nil
+        default: nil
+        }
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 /// ```swift
 /// IDXFolderFormat().name   // "idx-folder", as `import --json` reports it
 /// ```
-package struct IDXFolderFormat: LoaderFormat, ImportFormat {
+package struct IDXFolderFormat: LoaderFormat, ImportFormat, VerifyFormat {
     package init() {}
     package var name: String { "idx-folder" }
 
@@ -19,5 +19,10 @@ package struct IDXFolderFormat: LoaderFormat, ImportFormat {
             let parts = ImportSource.filesParts(in: url, names: names, torchvision: false), !parts.values.allSatisfy(\.compressed)
         else { return nil }
         return ImportSource(layout: .idxFolder, given: url, readFrom: url, parts: .files(parts))
+    }
+
+    /// The folder itself holds `*-ubyte` payloads (a `raw/` too): verified file by file.
+    package func verifyTarget(_ url: URL, turn: VerifyTurn, registry: ManifestRegistry) -> VerifyTarget? {
+        turn == .payloadFolders && PayloadFolderReport.holdsPayloads(url) ? .payloadFolders([url]) : nil
     }
 }

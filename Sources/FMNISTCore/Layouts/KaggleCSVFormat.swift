@@ -6,7 +6,7 @@ import Foundation
 /// ```swift
 /// try LoaderFormats.exportFormat(named: "kaggle").exportLayout   // .csv
 /// ```
-package struct KaggleCSVFormat: LoaderFormat, ExportFormat, ImportFormat {
+package struct KaggleCSVFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat {
     package init() {}
     package var name: String { "csv" }
     package var aliases: [String] { ["kaggle"] }
@@ -34,5 +34,15 @@ package struct KaggleCSVFormat: LoaderFormat, ExportFormat, ImportFormat {
         throw UsageError(
             "\(url.path) is one CSV, one split; an import needs both",
             hint: "give the folder holding \(LoaderLayout.kaggleCSV(manifest, split: "train")) and \(LoaderLayout.kaggleCSV(manifest, split: "test"))")
+    }
+
+    /// One file named `.csv` or starting with `label,`, identified as a split; a folder of `*.csv`
+    /// (what `export csv` writes), each identified.
+    package func verifyTarget(_ url: URL, turn: VerifyTurn, registry: ManifestRegistry) -> VerifyTarget? {
+        switch turn {
+        case .fileByContent: KaggleCSVFile.looksLikeCSV(url) ? .csvFile(url) : nil
+        case .csvFolder: CSVFolderReport.csvFiles(in: url).map { .csvFolder(url, $0) }
+        default: nil
+        }
     }
 }

@@ -8,7 +8,7 @@ import Foundation
 /// let format = KerasFormat()
 /// format.exportLayout   // .keras: `fmnist export keras DEST`, then KERAS_HOME=DEST
 /// ```
-package struct KerasFormat: LoaderFormat, ExportFormat, ImportFormat, LinkFormat {
+package struct KerasFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat, DoctorFormat, LinkFormat {
     package init() {}
     package var name: String { "keras" }
 
@@ -33,6 +33,22 @@ package struct KerasFormat: LoaderFormat, ExportFormat, ImportFormat, LinkFormat
         }
         return cache.npz.first { $0.dataset == manifest.name }
             .map { ImportSource(layout: .npz, given: url, readFrom: $0.url, parts: .npz($0.url)) }
+    }
+
+    /// A `KERAS_HOME` (or its `datasets/`) holding a dataset's folder or keras's npz: each verified.
+    package func verifyTarget(_ url: URL, turn: VerifyTurn, registry: ManifestRegistry) -> VerifyTarget? {
+        guard turn == .loaderCache else { return nil }
+        return LoaderCache.keras(url, registry: registry).map { .loaderCache($0) }
+    }
+
+    /// A file in `datasets/<keras folder>/` of a dataset keras reads as `.gz` (the first dataset
+    /// whose folder it is decides).
+    package func doctorLoader(folder: [String], name: String, turn: DoctorTurn, registry: ManifestRegistry) -> (loader: Loader, dataset: String?)? {
+        guard turn == .loaderFolder,
+            let manifest = LoaderLayout.manifest(whoseFolder: LoaderLayout.kerasFolder, endsAt: folder, registry: registry),
+            LoaderLayout.kerasReadsGzip(manifest)
+        else { return nil }
+        return (.keras, manifest.name)
     }
 
     /// `PATH/datasets/<keras folder>` of every dataset keras reads as `.gz` (`frameworks.keras_reads`)

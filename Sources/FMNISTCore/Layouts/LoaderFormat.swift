@@ -3,7 +3,8 @@
 /// here; what it does for each command is the facet it conforms to, declared in that command's
 /// layer so that the machinery below asks the layout instead of switching over names:
 /// ``ExportFormat`` (what `export` writes), ``ImportFormat`` (how `import` recognises and stages
-/// it) and ``LinkFormat`` (the symlinks `switch --link PATH --layout` keeps).
+/// it), ``VerifyFormat`` (what `verify PATH` reads there), ``DoctorFormat`` (which loader reads a
+/// file `doctor` finds in its folders) and ``LinkFormat`` (the symlinks `switch --link PATH --layout` keeps).
 ///
 /// ```swift
 /// struct SeedFolderFormat: LoaderFormat, ImportFormat { … }   // its own file in Layouts/
@@ -12,7 +13,7 @@
 /// ```
 package protocol LoaderFormat: Sendable {
     /// The layout's name as the command line and `--json` spell it (`export`'s layout where it
-    /// has one, else `import`'s: `gzip-folder`).
+    /// has one, else `import`'s: `gzip-folder`; one only `doctor` knows: its ``Loader``'s, `swift-models`).
     var name: String { get }
     /// Other names the command line accepts for it (`kaggle` for `csv`, `huggingface` for `hf`).
     var aliases: [String] { get }

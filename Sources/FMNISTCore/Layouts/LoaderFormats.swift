@@ -1,10 +1,11 @@
 import Foundation
 
 /// The one list of loader layouts (``LoaderFormat``): `export` looks a layout up here, `import`
-/// tries them in order, and `switch --link` (with `status`, `remove`, and the link checks of
+/// tries them in order, `verify PATH` and `doctor` ask them turn by turn (``VerifyTurn``,
+/// ``DoctorTurn``), and `switch --link` (with `status`, `remove`, and the link checks of
 /// `verify` and `doctor`) asks them for a link's symlinks. Adding a layout is one file in
 /// `Layouts/` and one line here (plus its `--json` name as a case of ``ExportLayout``,
-/// ``ImportLayout`` or ``LinkLayout``).
+/// ``ImportLayout``, ``LinkLayout`` or ``Loader``).
 ///
 /// ```swift
 /// let format = try LoaderFormats.exportFormat(named: "kaggle")   // KaggleCSVFormat
@@ -12,13 +13,17 @@ import Foundation
 /// ```
 package enum LoaderFormats {
     /// Every layout, once. Import tries them in this order (a folder of the four files before the
-    /// loaders' caches, Kaggle CSVs before an export's `.npz`, PNG and Parquet).
+    /// loaders' caches, Kaggle CSVs before an export's `.npz`, PNG and Parquet); so does verify
+    /// within each of its turns (a folder of payloads before a torchvision root, keras before TFDS),
+    /// and doctor (torchvision, keras, swift-models, a TFDS manual dir, TFDS's downloads).
     package static let all: [any LoaderFormat] = [
         GzipFolderFormat(),
         IDXFolderFormat(),
         TorchvisionFormat(),
         KerasFormat(),
+        SwiftModelsFormat(),
         TFDSManualFormat(),
+        TFDSDownloadsFormat(),
         KaggleCSVFormat(),
         NPZFormat(),
         PNGFolderFormat(),
@@ -33,6 +38,16 @@ package enum LoaderFormats {
     /// The layouts `fmnist import` recognises, in the order it tries them.
     package static var importFormats: [any ImportFormat] {
         all.compactMap { $0 as? any ImportFormat }
+    }
+
+    /// The layouts `fmnist verify PATH` recognises, in the order it asks them within a turn.
+    package static var verifyFormats: [any VerifyFormat] {
+        all.compactMap { $0 as? any VerifyFormat }
+    }
+
+    /// The layouts `fmnist doctor` places a file in, in the order it asks them within a turn.
+    package static var doctorFormats: [any DoctorFormat] {
+        all.compactMap { $0 as? any DoctorFormat }
     }
 
     /// The symlinks of every link layout (``LinkFormat``): seed, torchvision, keras.
@@ -92,6 +107,22 @@ extension DatasetImporter: WorkspaceService {
     }
 }
 
+extension VerifyService: WorkspaceService {
+    /// A verifier that recognises a PATH as every layout of ``LoaderFormats``.
+    public init(context: WorkspaceContext) {
+        self.init(context: context, formats: LoaderFormats.verifyFormats)
+    }
+}
+
+extension VerifyTarget {
+    /// Resolves `fashion|mnist|all|PATH`, a PATH as any layout of ``LoaderFormats`` reads it.
+    public static func resolve(
+        _ argument: String, layout: WorkspaceLayout, registry: ManifestRegistry, expected: String? = nil, named: String? = nil
+    ) throws -> VerifyTarget {
+        try resolve(argument, layout: layout, registry: registry, formats: LoaderFormats.verifyFormats, expected: expected, named: named)
+    }
+}
+
 extension LinkLayout {
     /// The symlinks this layout keeps for the registered path `root` (absolute, standardized),
     /// as its layout type places them; one per path, the first in registry order kept.
@@ -116,7 +147,29 @@ extension WorkspaceService {
 }
 
 extension DoctorService {
+    /// The doctor of the workspace at `layout`, placing files as every layout of ``LoaderFormats``
+    /// does and checking every link layout's symlinks.
     public init(layout: WorkspaceLayout, registry: ManifestRegistry, defaultLocations: [URL] = DoctorLocations.defaults()) {
-        self.init(layout: layout, registry: registry, defaultLocations: defaultLocations, linkPlacements: LoaderFormats.linkPlacements)
+        self.init(
+            layout: layout, registry: registry, defaultLocations: defaultLocations, linkPlacements: LoaderFormats.linkPlacements,
+            formats: LoaderFormats.doctorFormats)
+    }
+}
+
+extension DoctorScanner {
+    /// A scanner that places files as every layout of ``LoaderFormats`` does.
+    public convenience init(registry: ManifestRegistry) {
+        self.init(registry: registry, formats: LoaderFormats.doctorFormats)
+    }
+}
+
+extension LoaderLayout {
+    /// Where a file named `name` in the folder `folder` (its path components, outermost first) is
+    /// read from, as the layouts of ``LoaderFormats`` place it; nil when the name is not one of the
+    /// published file names.
+    public static func place(
+        folder: [String], name: String, registry: ManifestRegistry, stems: [(stem: String, role: FileRole)]? = nil
+    ) -> LoaderPlace? {
+        place(folder: folder, name: name, registry: registry, formats: LoaderFormats.doctorFormats, stems: stems)
     }
 }

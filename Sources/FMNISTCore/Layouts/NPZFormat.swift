@@ -7,7 +7,7 @@ import Foundation
 /// let format = NPZFormat()
 /// format.exportLayout   // .npz: `fmnist export npz DEST`, then numpy.load("DEST/fashion.npz")
 /// ```
-package struct NPZFormat: LoaderFormat, ExportFormat, ImportFormat {
+package struct NPZFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat {
     package init() {}
     package var name: String { "npz" }
 
@@ -26,5 +26,11 @@ package struct NPZFormat: LoaderFormat, ExportFormat, ImportFormat {
     package func importSource(file url: URL, manifest: Manifest, registry: ManifestRegistry) -> ImportSource? {
         guard url.pathExtension.lowercased() == "npz" else { return nil }
         return ImportSource(layout: .npz, given: url, readFrom: url, parts: .npz(url))
+    }
+
+    /// A folder holding `*.npz` files, an export folder (one `.npz` file is verify's own: any file
+    /// is identified by its content).
+    package func verifyTarget(_ url: URL, turn: VerifyTurn, registry: ManifestRegistry) -> VerifyTarget? {
+        turn == .exportFolder && ExportFolderReport.parts(in: url)?.npz.isEmpty == false ? .exportFolder(url) : nil
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// let format = PNGFolderFormat()
 /// format.exportLayout   // .png: `fmnist export png DEST`
 /// ```
-package struct PNGFolderFormat: LoaderFormat, ExportFormat, ImportFormat {
+package struct PNGFolderFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat {
     package init() {}
     package var name: String { "png" }
 
@@ -25,5 +25,10 @@ package struct PNGFolderFormat: LoaderFormat, ExportFormat, ImportFormat {
             }
         }
         return nil
+    }
+
+    /// A folder holding `[D/]{train,test}/<label>/` split folders, an export folder.
+    package func verifyTarget(_ url: URL, turn: VerifyTurn, registry: ManifestRegistry) -> VerifyTarget? {
+        turn == .exportFolder && ExportFolderReport.parts(in: url)?.png.isEmpty == false ? .exportFolder(url) : nil
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// let format = TFDSManualFormat()
 /// format.exportLayout   // .tfds: `fmnist export tfds DEST`
 /// ```
-package struct TFDSManualFormat: LoaderFormat, ExportFormat, ImportFormat {
+package struct TFDSManualFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat, DoctorFormat {
     package init() {}
     package var name: String { "tfds" }
 
@@ -33,5 +33,27 @@ package struct TFDSManualFormat: LoaderFormat, ExportFormat, ImportFormat {
             let place = cache.folders.first(where: { $0.dataset == manifest.name })
         else { return nil }
         return ImportSource.files(.tfdsManual, given: url, in: place.url, manifest: manifest)
+    }
+
+    /// A TFDS manual dir (``LoaderCache``): each dataset folder in it verified.
+    package func verifyTarget(_ url: URL, turn: VerifyTurn, registry: ManifestRegistry) -> VerifyTarget? {
+        guard turn == .loaderCache else { return nil }
+        return LoaderCache.tfdsManual(url, registry: registry).map { .loaderCache($0) }
+    }
+
+    /// A file in `downloads/manual/` itself (no dataset said), or in a dataset's TFDS folder
+    /// inside `manual/` (or anywhere, when that name is TFDS's alone: `fashion_mnist`).
+    package func doctorLoader(folder: [String], name: String, turn: DoctorTurn, registry: ManifestRegistry) -> (loader: Loader, dataset: String?)? {
+        guard turn == .loaderFolder else { return nil }
+        let parent = folder.last ?? ""
+        let grandparent = folder.count >= 2 ? folder[folder.count - 2] : nil
+        if parent == LoaderLayout.tfdsManualName && grandparent == "downloads" { return (.tfdsManual, nil) }
+        if let manifest = LoaderLayout.manifest(whoseFolder: LoaderLayout.tfdsManualFolder, endsAt: folder, registry: registry),
+            grandparent == LoaderLayout.tfdsManualName || LoaderLayout.tfdsNameIsOwn(manifest)
+        {
+            // `fashion_mnist` is TFDS's name only; a folder `mnist` is one only inside `manual/`.
+            return (.tfdsManual, manifest.name)
+        }
+        return nil
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// let format = TorchvisionFormat()
 /// format.exportLayout   // .torchvision: `fmnist export torchvision DEST`
 /// ```
-package struct TorchvisionFormat: LoaderFormat, ExportFormat, ImportFormat, LinkFormat {
+package struct TorchvisionFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat, DoctorFormat, LinkFormat {
     package init() {}
     package var name: String { "torchvision" }
 
@@ -28,6 +28,20 @@ package struct TorchvisionFormat: LoaderFormat, ExportFormat, ImportFormat, Link
         let raw = LoaderLayout.torchvisionRaw(manifest).reduce(url) { $0.appendingPathComponent($1) }
         guard RegularFile.kind(at: raw.path) == .directory else { return nil }
         return ImportSource.files(.torchvision, given: url, in: raw, manifest: manifest, torchvision: true)
+    }
+
+    /// A root whose `<Class>/raw/` folders hold `*-ubyte` payloads, whatever the class names.
+    package func verifyTarget(_ url: URL, turn: VerifyTurn, registry: ManifestRegistry) -> VerifyTarget? {
+        guard turn == .payloadFolders else { return nil }
+        return PayloadFolderReport.classFolders(in: url).map { .payloadFolders($0) }
+    }
+
+    /// A file in `<Class>/raw/` of a dataset's class name.
+    package func doctorLoader(folder: [String], name: String, turn: DoctorTurn, registry: ManifestRegistry) -> (loader: Loader, dataset: String?)? {
+        guard turn == .loaderFolder, folder.last == LoaderLayout.torchvisionRawFolder,
+            let dataset = LoaderLayout.dataset(torchvisionClass: folder.count >= 2 ? folder[folder.count - 2] : nil, registry: registry)
+        else { return nil }
+        return (.torchvision, dataset)
     }
 
     /// `PATH/<Class>/raw` of every dataset's class name (`frameworks.torchvision`) points at the

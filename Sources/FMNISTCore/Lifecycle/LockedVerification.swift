@@ -71,7 +71,8 @@ public struct LockedVerifier: WorkspaceService {
     public func verify(lockFile: String) throws -> LockedVerifyResult {
         let lock = try ProjectLock.read(path: lockFile, registry: registry)
         try WorkspaceBoundary(layout: layout).requireWorkspace(registry: registry)
-        let service = VerifyService(context: context)
+        // Pinned datasets are verified by name: no PATH to recognise, so no layouts.
+        let service = VerifyService(context: context, formats: [])
         var checks: [LockedDatasetCheck] = []
         for pinned in lock.datasets {
             var drift: [String] = []

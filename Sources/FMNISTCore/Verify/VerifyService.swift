@@ -1,11 +1,15 @@
 import Foundation
 
 /// The library side of `fmnist verify`: resolves the target, verifies, and summarises.
-public struct VerifyService: WorkspaceService {
+public struct VerifyService: Sendable {
     public let context: WorkspaceContext
+    /// The layouts a PATH is recognised as, turn by turn (every layout of ``LoaderFormats`` for
+    /// `init(context:)`; none is needed to verify datasets by name).
+    let formats: [any VerifyFormat]
 
-    public init(context: WorkspaceContext) {
+    package init(context: WorkspaceContext, formats: [any VerifyFormat]) {
         self.context = context
+        self.formats = formats
     }
 
     /// The result of verifying dataset folders.
@@ -65,7 +69,7 @@ public struct VerifyService: WorkspaceService {
             // Layouts told by folder names (a torchvision `<Class>/raw`, a keras `datasets/`, a TFDS
             // `manual/` that is itself a link) are recognised where the user pointed; each folder
             // is then read at its real path, resolved once.
-            switch try VerifyTarget.resolve(target, layout: layout, registry: registry, expected: expectedDataset) {
+            switch try VerifyTarget.resolve(target, layout: layout, registry: registry, formats: formats, expected: expectedDataset) {
             case .payloadFolders(let folders):
                 var shownAs: [URL: URL] = [:]
                 let real = folders.map { folder -> URL in
@@ -84,7 +88,8 @@ public struct VerifyService: WorkspaceService {
             default: break
             }
         }
-        switch try VerifyTarget.resolve(given.read, layout: layout, registry: registry, expected: expectedDataset, named: given.named) {
+        switch try VerifyTarget.resolve(
+            given.read, layout: layout, registry: registry, formats: formats, expected: expectedDataset, named: given.named) {
         case .file(let url):
             if NPZFileReport.looksLikeNPZ(url) { return .npz(NPZFileReport.identify(url: url, registry: registry)) }
             return .file(SingleFileReport.identify(url: url, registry: registry))

@@ -19,11 +19,13 @@ public enum VerifyTarget: Sendable {
     /// An export folder of PNG split folders, Parquet files or `.npz` files (`export png|hf|npz`).
     case exportFolder(URL)
 
-    /// Resolves `fashion|mnist|all|PATH`. A directory PATH is checked against `expected`, else
+    /// Resolves `fashion|mnist|all|PATH`. A PATH is first offered to the layouts (`formats`, turn
+    /// by turn: ``VerifyTurn``); a directory none of them reads is checked against `expected`, else
     /// the dataset its name says (`…/fashion`), else the dataset most of its files belong to.
     /// `named` is the folder name to go by when `argument` is a resolved path (the name the user gave).
-    public static func resolve(
-        _ argument: String, layout: WorkspaceLayout, registry: ManifestRegistry, expected: String? = nil, named: String? = nil
+    package static func resolve(
+        _ argument: String, layout: WorkspaceLayout, registry: ManifestRegistry, formats: [any VerifyFormat],
+        expected: String? = nil, named: String? = nil
     ) throws -> VerifyTarget {
         if argument.lowercased() == "all" {
             return .datasets(registry.manifests.map { (layout.liveDirectory(dataset: $0.name), $0) })
@@ -46,21 +48,25 @@ public enum VerifyTarget: Sendable {
                     .map { "did you mean `fmnist verify \($0)`?" }
                     ?? "run `fmnist verify fashion`, `fmnist verify all`, or give a directory holding the four .gz files")
         }
-        if !isDirectory.boolValue {
-            if url.pathExtension.lowercased() == "parquet" { return .parquetFile(url) }
-            return KaggleCSVFile.looksLikeCSV(url) ? .csvFile(url) : .file(url)
+        // The first layout, in the registry's order, that reads `url` in `turn`.
+        func recognised(_ turn: VerifyTurn) -> VerifyTarget? {
+            formats.lazy.compactMap { $0.verifyTarget(url, turn: turn, registry: registry) }.first
         }
-        if expected == nil, let folders = PayloadFolderReport.folders(in: url) { return .payloadFolders(folders) }
-        let cache = expected == nil ? LoaderCache.find(url, registry: registry) : nil
+        if !isDirectory.boolValue {
+            return recognised(.fileByName) ?? recognised(.fileByContent) ?? .file(url)
+        }
+        if expected == nil, let folders = recognised(.payloadFolders) { return folders }
+        let cache: LoaderCache?
+        if expected == nil, case .loaderCache(let found) = recognised(.loaderCache) { cache = found } else { cache = nil }
         // `export hf` of Fashion-MNIST writes DEST/fashion_mnist/, TFDS's folder name: a cache
         // folder with no published .gz in it (and no keras npz) is read as an export instead.
         let cacheHoldsFiles = cache.map { c in !c.npz.isEmpty || c.folders.contains { holdsPublishedFiles($0.url, registry: registry) } } ?? false
-        if expected == nil, !cacheHoldsFiles, !holdsPublishedFiles(url, registry: registry), ExportFolderReport.parts(in: url) != nil {
-            return .exportFolder(url)
+        if expected == nil, !cacheHoldsFiles, !holdsPublishedFiles(url, registry: registry), let export = recognised(.exportFolder) {
+            return export
         }
         if let cache { return .loaderCache(cache) }
-        if expected == nil, let files = CSVFolderReport.csvFiles(in: url), !holdsPublishedFiles(url, registry: registry) {
-            return .csvFolder(url, files)
+        if expected == nil, let csvFolder = recognised(.csvFolder), !holdsPublishedFiles(url, registry: registry) {
+            return csvFolder
         }
         if expected == nil, !holdsDatasetFileNames(url, registry: registry) {
             throw noData(at: argument)
