@@ -23,9 +23,9 @@ if [ -z "${FMNIST_DATA_DIR:-}" ] && [ -d ../shared/data ]; then
 fi
 export FMNIST_DATA_DIR="${FMNIST_DATA_DIR:-}"
 [ -n "$FMNIST_DATA_DIR" ] || echo "note: FMNIST_DATA_DIR is not set: the real-data tests will be reported as skipped" >&2
-# moto[server] + boto3 for the s3:// mirror tests (real-data tests): .venv-test, built once.
+# moto[server] + boto3 for the s3:// mirror tests, pyarrow for the Parquet read-back (real-data tests): .venv-test, built once.
 if [ -n "$FMNIST_DATA_DIR" ]; then
-  bash scripts/test-venv.sh || echo "warning: scripts/test-venv.sh could not build .venv-test (moto[server], boto3): the s3:// mirror tests will fail" >&2
+  bash scripts/test-venv.sh || echo "warning: scripts/test-venv.sh could not build .venv-test (moto[server], boto3, pyarrow): the s3:// mirror and Parquet read-back tests will fail" >&2
 fi
 swift build -c release --product fmnist
 export FMNIST_BIN="$(swift build -c release --show-bin-path)/fmnist"

@@ -210,26 +210,21 @@ import Testing
         for needle in ["huggingface", "\"_type\": \"ClassLabel\"", "T - shirt / top", "Ankle boot", "image", "bytes", "path", "label"] {
             #expect(footer.contains(needle), "footer lacks \(needle)")
         }
-        // With pyarrow (the interop venv, when built), read it for real.
-        let venvPython = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".venv-interop/bin/python")
-        if FileManager.default.isExecutableFile(atPath: venvPython.path) {
-            let process = Process()
-            process.executableURL = venvPython
-            process.arguments = ["-c", """
-                import sys, pyarrow.parquet as pq, collections
-                t = pq.read_table(sys.argv[1]); labels = t.column('label').to_pylist()
-                print(t.num_rows, str(t.schema.field('image').type), collections.Counter(labels)[9])
-                """, dest.appendingPathComponent("fashion_mnist/test-00000-of-00001.parquet").path]
-            let out = Pipe()
-            process.standardOutput = out
-            try process.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == "10000 struct<bytes: binary, path: string> 1000")
-        } else {
-            print("SKIPPED: pyarrow read of the Parquet export (run scripts/interop-venv.sh to build .venv-interop)")
-        }
+        // Read it for real with pyarrow (the test venv's, made by scripts/test-venv.sh; a missing one fails here).
+        let python = try S3Server.python(importing: "pyarrow.parquet", for: "the Parquet read-back test")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", """
+            import sys, pyarrow.parquet as pq, collections
+            t = pq.read_table(sys.argv[1]); labels = t.column('label').to_pylist()
+            print(t.num_rows, str(t.schema.field('image').type), collections.Counter(labels)[9])
+            """, dest.appendingPathComponent("fashion_mnist/test-00000-of-00001.parquet").path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == "10000 struct<bytes: binary, path: string> 1000")
     }
 
     @Test(.enabled(if: RealData.available)) func kerasWritesFashionAndRefusesASelfMadeMNIST() throws {

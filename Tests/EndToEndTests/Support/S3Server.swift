@@ -37,6 +37,12 @@ final class S3Server {
 
     /// The python that has moto and boto3: `.venv-test/bin/python3` (or `FMNIST_TEST_VENV`), else `python3` on PATH.
     static func python() throws -> String {
+        try python(importing: "moto.server, boto3", for: "the s3:// mirror tests")
+    }
+
+    /// The test venv's python (or `python3` on PATH) that imports `modules`; else an error naming
+    /// `scripts/test-venv.sh`, which installs everything the tests import (moto, boto3, pyarrow).
+    static func python(importing modules: String, for purpose: String) throws -> String {
         let venv = ProcessInfo.processInfo.environment["FMNIST_TEST_VENV"].flatMap { $0.isEmpty ? nil : $0 }
             ?? repository.appendingPathComponent(".venv-test").path
         var candidates = ["\(venv)/bin/python3"]
@@ -44,7 +50,7 @@ final class S3Server {
         for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
             let check = Process()
             check.executableURL = URL(fileURLWithPath: candidate)
-            check.arguments = ["-c", "import moto.server, boto3"]
+            check.arguments = ["-c", "import \(modules)"]
             check.standardOutput = FileHandle.nullDevice
             check.standardError = FileHandle.nullDevice
             try check.run()
@@ -52,7 +58,7 @@ final class S3Server {
             if check.terminationStatus == 0 { return candidate }
         }
         throw MirrorServer.ServerError(
-            message: "the s3:// mirror tests need moto[server] and boto3 (looked in \(candidates.joined(separator: ", "))): "
+            message: "\(purpose): no python that imports \(modules) (looked in \(candidates.joined(separator: ", "))): "
                 + "run scripts/test-venv.sh, which makes .venv-test with them (or set FMNIST_TEST_VENV to a venv that has them)")
     }
 
