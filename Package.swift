@@ -41,7 +41,13 @@ let package = Package(
             dependencies: [
                 "CZlib", "CSQLite", "CCurl", "CCrypto", "CFileSystem", "FMNISTTraining",
             ],
-            path: "Sources/FMNISTCore"),
+            path: "Sources/FMNISTCore",
+            // The built-in manifests: `Manifest/Builtin` links to the repository's `manifests/`,
+            // whose bytes SwiftPM compiles in (`PackageResources`), so they have one home.
+            resources: [
+                .embedInCode("Manifest/Builtin/fashion-mnist.json"),
+                .embedInCode("Manifest/Builtin/mnist.json"),
+            ]),
         // The front door for Swift programs: Workspace, load(_:), splits, batches, conversions.
         // FMNISTCore is imported internally, so none of its types leak into this API.
         .target(

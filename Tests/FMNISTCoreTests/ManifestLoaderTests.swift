@@ -49,7 +49,7 @@ func setNested(_ dict: inout [String: Any], _ key: String, _ sub: String, _ valu
         #expect(Set(fromDisk.map(\.name)) == Set(registry.manifests.map(\.name)))
         for manifest in fromDisk {
             #expect(try registry.manifest(named: manifest.name) == manifest,
-                    "BuiltinManifests.swift is stale: run scripts/embed-manifests.sh")
+                    "the compiled-in \(manifest.name) manifest differs from manifests/: rebuild")
         }
     }
 
