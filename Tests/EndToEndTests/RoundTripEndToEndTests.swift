@@ -106,7 +106,7 @@ import TestSupport
             let verify = try toy.run(["verify", dest.path, "--root", toy.root.path, "--json"])
             #expect(verify.status == 0, "\(verify.stderr)")
             #expect(verify.stderr.contains("this is Toy-DS UNKNOWN (\(short))'s train split"), "\(verify.stderr)")
-            #expect(verify.stderr.contains("accepted with --accept-unknown"))
+            #expect(verify.stderr.contains("accepted as unknown on request"))
             let holds = try #require(try verify.json()["holds"] as? [[String: Any]])
             #expect(holds.count == 1 && holds.first?["version_short_id"] as? String == short && holds.first?["complete"] as? Bool == true)
             // Without that workspace no manifest knows the content: a failure, not a guess.

@@ -1,4 +1,4 @@
-import FMNISTCore
+@testable import FMNISTCore
 import Foundation
 import Testing
 import TestSupport

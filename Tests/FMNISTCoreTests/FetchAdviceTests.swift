@@ -44,6 +44,11 @@ import Testing
         #expect(FetchAdvice.hint(for: missing).hasSuffix("e.g. BASE/train-images-idx3-ubyte.gz)"))
         let certificate = Self.dataset(status: .failed, files: [Self.file("a.gz", skips: [("https://m/", "certificate", "untrusted")])])
         #expect(FetchAdvice.hint(for: certificate).contains("--cacert FILE"))
+        // A mirror too slow for the file's deadline: the command line names the flag that gives it more time.
+        let slow = Self.dataset(status: .failed, files: [Self.file("a.gz", skips: [("http://m/", "deadline", "took longer than the 5 s allowed")])])
+        #expect(FetchAdvice.hint(for: slow).hasSuffix("a slow mirror gets more time per file with a lower --min-rate or a higher FMNIST_DEADLINE_BASE"))
+        let cut = Self.dataset(status: .failed, files: [Self.file("a.gz", skips: [("http://m/", "timeout", "timed out")])])
+        #expect(!FetchAdvice.hint(for: cut).contains("--min-rate"))
         let onlyOffline = Self.dataset(status: .failed, files: [Self.file("a.gz", skips: [("http://m/", "offline", "not local")])])
         #expect(FetchAdvice.hint(for: onlyOffline).hasPrefix("--offline uses only file:// sources"))
         #expect(FetchAdvice.hint(for: Self.dataset(status: .unknownRefused, files: [])).contains("--accept-unknown"))

@@ -20,7 +20,7 @@ import Testing
         #expect(pinned.unknownKept(earlier: nil) == "UNKNOWN version, kept because the lock pins it")
         let accepted = VersionAdmission(acceptUnknown: true, pinned: false, activate: false)
         #expect(!accepted.activates && accepted.admitted == .acceptUnknown)
-        #expect(accepted.unknownKept(earlier: nil) == "UNKNOWN version, kept because of --accept-unknown")
+        #expect(accepted.unknownKept(earlier: nil) == "UNKNOWN version, kept on request")
         let plain = VersionAdmission(acceptUnknown: false, pinned: false, activate: true)
         #expect(plain.activates && plain.admitted == nil)
         #expect(plain.unknownKept(earlier: .recovered).hasPrefix("UNKNOWN version, already in this workspace: recorded again"))

@@ -140,6 +140,25 @@ import Testing
         #expect(advice.contains { $0.contains("stored versions: v1 (") })
     }
 
+    /// The reasons a fetch gives for each mirror, and the phrases that say how an unknown version
+    /// came to be kept, reach `FMNIST` users in ``FetchSummary/message`` and ``VerifySummary``:
+    /// they state facts, and the command line adds its flags in its own hints.
+    @Test func transferReasonsAndAdmissionPhrasesNameNoFlag() {
+        let failures: [TransferFailure] = [
+            .httpStatus(404), .s3(status: 403, code: "AccessDenied", message: nil), .redirectRefused(target: "ftp://x/"),
+            .tooManyRedirects(limit: 5), .certificate(message: "self-signed"), .timeout(message: "30 s"),
+            .connectionLost(message: "reset"), .unreachable(message: "no route"), .unresolved(message: "no host"),
+            .refused(message: "busy"), .localFile(message: "absent"), .abortedByReceiver, .deadline(seconds: 5), .interrupted,
+            .other(code: 99, message: "odd"),
+        ]
+        for failure in failures {
+            #expect(Self.commandLineWords(failure.description).isEmpty, "\(failure.description)")
+        }
+        for admission in [UnknownAdmission.acceptUnknown, .lock, .recovered, nil] {
+            #expect(Self.commandLineWords(UnknownAdmission.phrase(admission)).isEmpty, "\(UnknownAdmission.phrase(admission))")
+        }
+    }
+
     @Test func theCommandLineKeepsItsOwnWordsForTheSameErrors() {
         // The executable's hints are unchanged; the remedy beside them is the same advice as data.
         let missing = WorkspaceError.datasetMissing(dataset: "fashion")

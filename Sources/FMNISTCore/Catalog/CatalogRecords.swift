@@ -19,12 +19,12 @@ public enum UnknownAdmission: String, Sendable, Codable, Equatable {
     /// Recorded again from its verified version directory after the catalog lost it.
     case recovered
 
-    /// Why an unknown version is here, for messages: "accepted with --accept-unknown", …; nil
+    /// Why an unknown version is here, for messages: "accepted as unknown on request", …; nil
     /// (a catalog from before migration 6 did not record it): "recorded as unknown".
     public static func phrase(_ admission: UnknownAdmission?) -> String {
         switch admission {
-        case .acceptUnknown?: return "accepted with --accept-unknown"
-        case .lock?: return "pinned by a lock file: fetch --locked admitted it"
+        case .acceptUnknown?: return "accepted as unknown on request"
+        case .lock?: return "pinned by a lock file, which admitted it"
         case .recovered?: return "recorded again from its verified files after the catalog was lost"
         case nil: return "recorded as unknown (how it was admitted was not recorded)"
         }
@@ -205,23 +205,6 @@ public struct SmokeTrainRecord: Sendable, Codable, Equatable {
     /// The full run report as JSON.
     public let report: JSONValue
     public let time: Date
-
-    /// Memberwise.
-    public init(
-        id: Int64, dataset: String, versionID: String, accuracy: Double, loss: Double, imagesPerSecond: Double,
-        epochs: Int, verdict: String, report: JSONValue, time: Date
-    ) {
-        self.id = id
-        self.dataset = dataset
-        self.versionID = versionID
-        self.accuracy = accuracy
-        self.loss = loss
-        self.imagesPerSecond = imagesPerSecond
-        self.epochs = epochs
-        self.verdict = verdict
-        self.report = report
-        self.time = time
-    }
 }
 
 /// Which version of a dataset is placed in its live folder.

@@ -40,12 +40,6 @@ public struct ExportProvenance: Codable, Sendable, Equatable {
         /// The manifest's name for it (`2017-08-31`), or `unknown`.
         public let name: String
         public let known: Bool
-        public init(id: String, shortID: String, name: String, known: Bool) {
-            self.id = id
-            self.shortID = shortID
-            self.name = name
-            self.known = known
-        }
         enum CodingKeys: String, CodingKey {
             case id, name, known
             case shortID = "short_id"
@@ -57,11 +51,6 @@ public struct ExportProvenance: Codable, Sendable, Equatable {
         public let path: String
         public let size: Int64
         public let sha256: String
-        public init(path: String, size: Int64, sha256: String) {
-            self.path = path
-            self.size = size
-            self.sha256 = sha256
-        }
     }
 
     /// A folder of many files (a png split), summed up instead of listed.
@@ -75,13 +64,6 @@ public struct ExportProvenance: Codable, Sendable, Equatable {
         /// SHA-256 of the `sha256sum` listing of the tree: one line `<sha256>  <path>\n` per
         /// file, paths relative to the tree, sorted bytewise.
         public let digest: String
-        public init(path: String, files: Int, bytes: Int64, folders: [String: Int], digest: String) {
-            self.path = path
-            self.files = files
-            self.bytes = bytes
-            self.folders = folders
-            self.digest = digest
-        }
     }
 
     public let schema: Int

@@ -139,7 +139,7 @@ public struct DatasetVerifier: Sendable {
     /// Why an accepted unknown file is accepted, as a note.
     static func admissionNote(_ admission: UnknownAdmission?) -> String {
         switch admission {
-        case .acceptUnknown?: return "accepted earlier with --accept-unknown"
+        case .acceptUnknown?: return "accepted earlier as unknown on request"
         case .lock?: return "unknown version, pinned by the lock file"
         case .recovered?: return "its version was recorded again from verified files after the catalog was lost"
         case nil: return "its version is recorded in this workspace's catalog as unknown"

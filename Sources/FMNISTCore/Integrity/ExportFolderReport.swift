@@ -74,7 +74,7 @@ public struct SplitReport: Sendable, Codable {
                 message: wrong
                     ? "WRONG SPLIT: named \(named ?? "") but holds \(recorded.description)"
                     : "this is \(recorded.description), \(what): no manifest knows this version; this workspace recorded it "
-                        + "(accepted with --accept-unknown)",
+                        + "(accepted as unknown on request)",
                 exitStatus: wrong ? .integrity : .success)
         }
         guard let match = CSVSplitMatch.find(

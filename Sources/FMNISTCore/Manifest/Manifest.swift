@@ -101,15 +101,6 @@ public struct ManifestArtifact: Sendable, Codable, Equatable {
     /// Array name inside the archive (without `.npy`) → the role whose payload it equals.
     public let arrays: [String: FileRole]
 
-    public init(name: String, loader: String, url: String, size: Int64, sha256: String, arrays: [String: FileRole]) {
-        self.name = name
-        self.loader = loader
-        self.url = url
-        self.size = size
-        self.sha256 = sha256
-        self.arrays = arrays
-    }
-
     /// The array names in the order of their roles (train-images first).
     public var orderedArrays: [(name: String, role: FileRole)] {
         arrays.map { (name: $0.key, role: $0.value) }.sorted { $0.role < $1.role }
@@ -124,13 +115,6 @@ public struct ManifestVersion: Sendable, Codable, Equatable {
     public let files: [ManifestFile]
     /// Other published forms of the same data (optional; e.g. keras's `mnist.npz`).
     public var artifacts: [ManifestArtifact]? = nil
-
-    public init(name: String, description: String?, files: [ManifestFile], artifacts: [ManifestArtifact]? = nil) {
-        self.name = name
-        self.description = description
-        self.files = files
-        self.artifacts = artifacts
-    }
 
     /// The artifact a loader reads, if this version has one.
     public func artifact(loader: String) -> ManifestArtifact? {
@@ -208,18 +192,6 @@ public struct ManifestFrameworks: Sendable, Codable, Equatable {
     /// `gzip` or `npz` (validated by the loader, so that a wrong word gets its own message).
     public var kerasReads: String?
     public var hfClasses: [String]?
-
-    public init(
-        torchvision: String? = nil, kaggle: String? = nil, tfds: String? = nil, keras: String? = nil,
-        kerasReads: String? = nil, hfClasses: [String]? = nil
-    ) {
-        self.torchvision = torchvision
-        self.kaggle = kaggle
-        self.tfds = tfds
-        self.keras = keras
-        self.kerasReads = kerasReads
-        self.hfClasses = hfClasses
-    }
 
     /// These names, each absent one taken from `other`.
     public func filled(from other: ManifestFrameworks) -> ManifestFrameworks {

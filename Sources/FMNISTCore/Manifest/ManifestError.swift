@@ -7,12 +7,6 @@ public struct ManifestError: FMNISTError, Equatable {
     /// What is wrong with it.
     public let problem: String
 
-    public init(file: String, field: String, problem: String) {
-        self.file = file
-        self.field = field
-        self.problem = problem
-    }
-
     public var exitStatus: ExitStatus { .usage }
     public var remedy: Remedy? { .fixManifest }
     public var description: String {

@@ -47,11 +47,5 @@ public enum LinkLayout: String, Sendable, Codable, CaseIterable {
         /// Folders from PATH down to the symlink's folder (PATH first); empty for `seed`.
         public let folders: [String]
         public let shows: Shows
-
-        public init(path: String, folders: [String], shows: Shows) {
-            self.path = path
-            self.folders = folders
-            self.shows = shows
-        }
     }
 }

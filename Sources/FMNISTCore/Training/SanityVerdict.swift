@@ -31,13 +31,6 @@ public struct SanityVerdict: Sendable, Codable, Equatable {
     public let message: String
     public let band: SanityBand
 
-    init(passed: Bool, outcome: Outcome, message: String, band: SanityBand) {
-        self.passed = passed
-        self.outcome = outcome
-        self.message = message
-        self.band = band
-    }
-
     /// The exit status of a run with this verdict: 0 for a pass and for an inconclusive run (it
     /// judged nothing, so it blames nothing), 6 otherwise.
     public var exitStatus: ExitStatus { passed || outcome == .inconclusive ? .success : .sanityFailed }

@@ -23,8 +23,10 @@ public enum FetchAdvice {
                 ? "; or install Debian's dataset-fashion-mnist package and run fmnist fetch fashion --offline" : ""
             return "no mirror host could be resolved: you seem to be offline. Without a network, \(importLine)\(debian)"
         case .unreachable:
+            let slow = dataset.mirrorFailures.contains { $0.fileReasons.contains { $0.code == .deadline } }
+                ? "; a slow mirror gets more time per file with a lower --min-rate or a higher FMNIST_DEADLINE_BASE" : ""
             return "no mirror could be reached (refused, timed out or cut): check the network or proxy (http_proxy, "
-                + "https_proxy), or give another mirror with --mirror URL; a rerun resumes partial downloads"
+                + "https_proxy), or give another mirror with --mirror URL; a rerun resumes partial downloads\(slow)"
         case .overloaded:
             return "the mirror is overloaded (503/429: the lines above say how often it was retried and for how long); "
                 + "rerun later (partial downloads resume), give each file more time on it with FMNIST_DEADLINE_BASE or a lower "

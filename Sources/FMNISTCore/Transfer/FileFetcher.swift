@@ -141,7 +141,7 @@ struct FileFetcher {
         let (measurement, judgement) = (kept.passed.measurement, kept.passed.judgement)
         var notes = judgement.notes
         if let busy = done.busy { notes.append(busy) }
-        if judgement.status == .unknown { notes.append("matches no known version; kept because of --accept-unknown") }
+        if judgement.status == .unknown { notes.append("matches no known version; kept on request") }
         let message: String
         switch judgement.status {
         case .recompressed: message = "verified: same data as \(judgement.identifiedAs ?? "the published file"), different gzip container"

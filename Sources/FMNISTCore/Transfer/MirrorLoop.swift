@@ -61,7 +61,7 @@ struct MirrorLoop {
                     + "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials or AWS_SHARED_CREDENTIALS_FILE)"
             } else if code == .http(401) || code == .http(403), settings.access.authorize(url).credentialsMissing {
                 reason += "; its credentials were redacted (the URL comes from fmnist.lock or the catalog) and no mirror "
-                    + "configured at the same place with credentials (--mirror, FMNIST_MIRRORS, .fmnist/config.json) supplied them: "
+                    + "configured at the same place with credentials (a mirror given to fetch, FMNIST_MIRRORS, .fmnist/config.json) supplied them: "
                     + "give the mirror with its credentials, or add it to ~/.netrc"
             }
             let skip = MirrorSkip(url: url, code: code, reason: reason, attempts: attempts, hostNotFound: hostNotFound)
@@ -71,13 +71,13 @@ struct MirrorLoop {
         for url in urls {
             if cancelled { return .interrupted(downloaded: downloaded) }
             if offline && MirrorScheme(of: url)?.isLocal != true {
-                skip(url, .offline, "is not a local file:// source (--offline)", attempts: 0)
+                skip(url, .offline, "is not a local file:// source (offline)", attempts: 0)
                 continue
             }
             let allowed = settings.deadline(forSize: expectedSize)
             let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(allowed * 1e9)
             let overTime = "took longer than the \(Int(allowed.rounded())) s allowed for \(target.name) on one mirror "
-                + "(deadline: \(Int(settings.deadlineBase)) s + size ÷ --min-rate); the next mirror resumes from the bytes held"
+                + "(deadline: \(Int(settings.deadlineBase)) s + size ÷ the minimum rate); the next mirror resumes from the bytes held"
             var turn = MirrorTurn(retries: settings.retry.retries)
             var busy = BusySpell()
             mirror: while true {
@@ -154,7 +154,7 @@ struct MirrorLoop {
         if urls.isEmpty {
             message = "no mirror to fetch from"
         } else if offline && skips.allSatisfy({ $0.code == .offline }) {
-            message = "no local (file://) source: --offline skipped all \(skips.count) mirror(s)"
+            message = "no local (file://) source: offline, so all \(skips.count) mirror(s) were skipped"
         } else if sawUnknown {
             message = "no mirror served a known version; content that matches no known version was refused"
         } else {

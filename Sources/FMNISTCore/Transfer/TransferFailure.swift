@@ -91,7 +91,7 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .redirectRefused(let target):
             return "redirected to \(target.map { "\"\($0)\"" } ?? "a URL"); redirects may only lead to http or https"
         case .tooManyRedirects(let limit): return "more than \(limit) redirects (a redirect loop?)"
-        case .certificate(let message): return "TLS certificate not trusted (\(message)); pass --cacert FILE for a private CA"
+        case .certificate(let message): return "TLS certificate not trusted (\(message))"
         case .timeout(let message): return "timed out (\(message))"
         case .connectionLost(let message): return "connection lost (\(message))"
         case .unreachable(let message), .unresolved(let message): return "unreachable (\(message))"
@@ -99,7 +99,7 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
         case .localFile(let message): return "cannot read local file (\(message))"
         case .abortedByReceiver: return "stopped: the bytes received are not the expected file"
         case .deadline(let seconds):
-            return "did not deliver the file within its deadline of \(Int(seconds.rounded())) s (see --min-rate)"
+            return "did not deliver the file within its deadline of \(Int(seconds.rounded())) s"
         case .interrupted: return "interrupted"
         case .other(let code, let message): return "transfer failed (libcurl error \(code): \(message))"
         }

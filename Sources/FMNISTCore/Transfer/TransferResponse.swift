@@ -30,19 +30,6 @@ public struct TransferResponse: Sendable, Equatable, Codable {
     /// The URL after redirects.
     public var effectiveURL: String
 
-    public init(
-        status: Int, etag: String? = nil, lastModified: String? = nil, contentType: String? = nil, rangeStart: Int64? = nil,
-        totalSize: Int64? = nil, effectiveURL: String
-    ) {
-        self.status = status
-        self.etag = etag
-        self.lastModified = lastModified
-        self.contentType = contentType
-        self.rangeStart = rangeStart
-        self.totalSize = totalSize
-        self.effectiveURL = effectiveURL
-    }
-
     /// Whether the body continues at the requested offset: a 206 (or a file:// source, which honours ranges).
     public func continues(from offset: Int64) -> Bool {
         if status == 0 { return true }

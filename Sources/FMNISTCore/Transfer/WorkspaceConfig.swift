@@ -201,12 +201,6 @@ public struct ConfigError: FMNISTError, Equatable {
     public let field: String?
     public let problem: String
 
-    public init(file: String, field: String?, problem: String) {
-        self.file = file
-        self.field = field
-        self.problem = problem
-    }
-
     public var exitStatus: ExitStatus { .usage }
     public var description: String {
         if let field { return "\(file): field \"\(field)\" \(problem)" }

@@ -20,12 +20,6 @@ package struct CatalogRecovery {
     package let registry: ManifestRegistry
     package let catalog: Catalog
 
-    package init(layout: WorkspaceLayout, registry: ManifestRegistry, catalog: Catalog) {
-        self.layout = layout
-        self.registry = registry
-        self.catalog = catalog
-    }
-
     /// Records every verified version directory the catalog lacks; returns the versions recorded.
     @discardableResult
     package func run() throws -> [CatalogVersion] {

@@ -59,13 +59,6 @@ package struct ImportSource {
     package let readFrom: URL
     let parts: Parts
 
-    init(layout: ImportLayout, given: URL, readFrom: URL, parts: Parts) {
-        self.layout = layout
-        self.given = given
-        self.readFrom = readFrom
-        self.parts = parts
-    }
-
     /// The path a staged file of `role` is reported at (the file it was made from).
     func origin(_ role: FileRole) -> String {
         switch parts {

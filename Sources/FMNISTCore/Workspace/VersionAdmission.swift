@@ -18,12 +18,6 @@ package struct VersionAdmission: Sendable, Equatable {
     /// The caller asks for the new version to be made live (`--activate`).
     package var activate: Bool
 
-    package init(acceptUnknown: Bool, pinned: Bool, activate: Bool) {
-        self.acceptUnknown = acceptUnknown
-        self.pinned = pinned
-        self.activate = activate
-    }
-
     /// Whether a version may enter the catalog: `known` when a manifest names it, `acceptedBefore`
     /// when the workspace already holds it as accepted unknown content.
     package func admits(known: Bool, acceptedBefore: Bool) -> Bool {
@@ -44,11 +38,11 @@ package struct VersionAdmission: Sendable, Equatable {
     ///
     /// ```swift
     /// VersionAdmission(acceptUnknown: true, pinned: false, activate: false).unknownKept(earlier: nil)
-    /// // "UNKNOWN version, kept because of --accept-unknown"
+    /// // "UNKNOWN version, kept on request"
     /// ```
     package func unknownKept(earlier: UnknownAdmission?) -> String {
         pinned ? "UNKNOWN version, kept because the lock pins it"
-            : acceptUnknown ? "UNKNOWN version, kept because of --accept-unknown"
+            : acceptUnknown ? "UNKNOWN version, kept on request"
             : "UNKNOWN version, already in this workspace: \(UnknownAdmission.phrase(earlier))"
     }
 }
