@@ -23,26 +23,16 @@ final class RandomAccessFile {
         guard ByteSpan.fits(offset: offset, length: Int64(count), within: size) else {
             throw .truncated(detail: "\(what) (\(count) bytes at offset \(offset)) lies beyond the end of the \(size)-byte file")
         }
+        guard count > 0 else { return [] }
         var bytes = [UInt8](repeating: 0, count: count)
-        var done = 0
-        var failure: NPZFault?
-        bytes.withUnsafeMutableBytes { buffer in
-            while done < count {
-                let got = pread(descriptor, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    failure = .readFailed(detail: String(cString: strerror(errno)))
-                    return
-                }
-                if got == 0 {
-                    failure = .truncated(detail: "the file ended while reading \(what)")
-                    return
-                }
-                done += got
-            }
+        let outcome = bytes.withUnsafeMutableBytes {
+            DescriptorIO.read(descriptor, into: $0.baseAddress!, count: count, at: off_t(offset))
         }
-        if let failure { throw failure }
-        return bytes
+        switch outcome {
+        case .complete: return bytes
+        case .ended: throw .truncated(detail: "the file ended while reading \(what)")
+        case .failed(let code): throw .readFailed(detail: String(cString: strerror(code)))
+        }
     }
 
     /// Hands `count` bytes from `offset` to `body` in chunks of at most `chunk` bytes.

@@ -321,15 +321,7 @@ public final class ExportFile {
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw ExportError.io(path: path, operation: "writing", errno: errno)
-            }
-            offset += written
-        }
+        if let failure = DescriptorIO.writeAll(descriptor, bytes) { throw ExportError.io(path: path, operation: "writing", errno: failure) }
     }
 
     /// The SHA-256 of everything written (finishes the hash: write nothing after it).

@@ -50,16 +50,8 @@ public enum FileVerifier {
         #if os(Linux)
             _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         #endif
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: readSize, alignment: 64)
-        defer { buffer.deallocate() }
-        while true {
-            let count = read(fd, buffer, readSize)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileAccessError(path: path, problem: "read failed (\(String(cString: strerror(errno))))", exitStatus: .integrity)
-            }
-            if count == 0 { break }
-            if !body(UnsafeRawBufferPointer(start: buffer, count: count)) { break }
+        if let failure = DescriptorIO.forEachChunk(fd, size: readSize, body) {
+            throw FileAccessError(path: path, problem: "read failed (\(String(cString: strerror(failure))))", exitStatus: .integrity)
         }
     }
 }

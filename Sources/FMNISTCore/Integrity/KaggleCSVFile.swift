@@ -62,8 +62,7 @@ package enum KaggleCSVFile {
                 block.append(contentsOf: repeatElement(0, count: segmentSize))
                 var filled = start
                 while filled < block.count {
-                    let got = block.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress! + filled, $0.count - filled) }
-                    if got < 0 && errno == EINTR { continue }
+                    let got = block.withUnsafeMutableBytes { DescriptorIO.read(fd, into: $0.baseAddress! + filled, count: $0.count - filled) }
                     guard got >= 0 else { return nil }
                     if got == 0 {
                         ended = true
@@ -120,25 +119,20 @@ package enum KaggleCSVFile {
             _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         #endif
         var parser = KaggleCSVParser(limits: limits)
-        let size = FileVerifier.readSize
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
-        defer { buffer.deallocate() }
         var total: Int64 = 0
         do {
-            while true {
-                let count = Foundation.read(fd, buffer, size)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw FileAccessError(path: path, problem: "read failed (\(String(cString: strerror(errno))))", exitStatus: .integrity)
-                }
-                if count == 0 { break }
-                total += Int64(count)
+            let failure = try DescriptorIO.forEachChunk(fd, size: FileVerifier.readSize) { chunk in
+                total += Int64(chunk.count)
                 if total > limits.maxFileSize {
                     throw CSVFault(
                         path: path, line: 0, column: 0,
                         problem: "grew past \(limits.maxFileSize) bytes while being read (more than any known split's CSV can be); stopped reading")
                 }
-                try parser.feed(UnsafeRawBufferPointer(start: buffer, count: count))
+                try parser.feed(chunk)
+                return true
+            }
+            if let failure {
+                throw FileAccessError(path: path, problem: "read failed (\(String(cString: strerror(failure))))", exitStatus: .integrity)
             }
             return try parser.finish()
         } catch let fault as CSVFault {

@@ -58,14 +58,6 @@ public struct Console: Sendable {
     /// Writes every byte of `text` to a file descriptor, retrying short writes.
     static func writeAll(_ text: String, to descriptor: Int32) {
         var text = text
-        text.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { break }
-                offset += written
-            }
-        }
+        text.withUTF8 { _ = DescriptorIO.writeAll(descriptor, UnsafeRawBufferPointer($0)) }
     }
 }

@@ -219,37 +219,25 @@ public struct Publisher: WorkspaceService {
         guard let fd = try directory.openRegularFile(name) else { return "" }
         defer { close(fd) }
         let hasher = SHA256Stream()
-        let chunk = 1 << 20
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 64)
-        defer { buffer.deallocate() }
         var total: Int64 = 0
-        while total <= size {
-            let count = Glibc.read(fd, buffer, chunk)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw ExportError.io(path: directory.path(of: name), operation: "reading", errno: errno)
-            }
-            if count == 0 { break }
-            hasher.update(UnsafeRawBufferPointer(start: buffer, count: count))
-            total += Int64(count)
+        let failure = DescriptorIO.forEachChunk(fd, size: 1 << 20) { chunk in
+            hasher.update(chunk)
+            total += Int64(chunk.count)
+            return total <= size
         }
+        if let failure { throw ExportError.io(path: directory.path(of: name), operation: "reading", errno: failure) }
         return hasher.finalize()
     }
 
     /// Up to `limit` bytes of an open file (nil when it is larger).
     static func read(_ fd: Int32, limit: Int) throws -> [UInt8]? {
         var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while bytes.count <= limit {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw ExportError.io(path: "the index", operation: "reading", errno: errno)
-            }
-            if count == 0 { return bytes }
-            bytes += buffer[..<count]
+        let failure = DescriptorIO.forEachChunk(fd, size: 1 << 16) { chunk in
+            bytes += chunk
+            return bytes.count <= limit
         }
-        return nil
+        if let failure { throw ExportError.io(path: "the index", operation: "reading", errno: failure) }
+        return bytes.count <= limit ? bytes : nil
     }
 
     /// The index DEST holds, when it is one this fmnist wrote (anything else is replaced).

@@ -28,25 +28,17 @@ package enum AtomicFile {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let temporary = url.deletingLastPathComponent().appendingPathComponent(
             ".\(url.lastPathComponent).fmnist-\(getpid())-\(UUID().uuidString.prefix(8))")
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw WorkspaceError.posix("create", temporary.path) }
-        var done = false
-        defer { if !done { unlink(temporary.path) } }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let error = WorkspaceError.posix("write", temporary.path)
-                close(fd)
-                throw error
+        try DescriptorIO.withNewFile(at: temporary.path, orThrow: { WorkspaceError.posix("create", temporary.path) }) { fd in
+            if let failure = bytes.withUnsafeBytes({ DescriptorIO.writeAll(fd, $0) }) {
+                throw WorkspaceError.posix("write", temporary.path, errno: failure)
             }
-            offset += written
+            _ = fsync(fd)
         }
-        _ = fsync(fd)
-        close(fd)
-        if rename(temporary.path, url.path) != 0 { throw WorkspaceError.posix("rename into place", url.path) }
-        done = true
+        if rename(temporary.path, url.path) != 0 {
+            let error = WorkspaceError.posix("rename into place", url.path)
+            unlink(temporary.path)
+            throw error
+        }
         FilePaths.syncDirectory(url.deletingLastPathComponent().path)
     }
 }

@@ -182,17 +182,7 @@ public final class PartialWriter {
 
     /// Appends all of `bytes`, retrying short writes; throws on a file-system error (e.g. disk full).
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard var base = bytes.baseAddress else { return }
-        var remaining = bytes.count
-        while remaining > 0 {
-            let written = Foundation.write(descriptor, base, remaining)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw WorkspaceError.fileSystem(operation: "write", path: path, detail: String(cString: strerror(errno)))
-            }
-            remaining -= written
-            base += written
-        }
+        if let failure = DescriptorIO.writeAll(descriptor, bytes) { throw WorkspaceError.posix("write", path, errno: failure) }
     }
 
     /// Empties the file (the server ignored Range and sends the whole file again).

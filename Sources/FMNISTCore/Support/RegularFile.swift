@@ -94,22 +94,19 @@ public enum RegularFile {
         let fd = try openForReading(path, followSymlinks: followSymlinks, exitStatus: exitStatus, hint: hint)
         defer { close(fd) }
         var data = Data()
-        let chunk = 64 * 1024
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let count = Foundation.read(fd, buffer, chunk)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileAccessError(path: path, problem: "read failed (\(String(cString: strerror(errno))))", exitStatus: exitStatus, hint: hint)
-            }
-            if count == 0 { return data }
-            if data.count + count > limit {
-                throw FileAccessError(
-                    path: path, problem: "is larger than \(limit) bytes; refusing to read it", exitStatus: exitStatus, hint: hint)
-            }
-            data.append(buffer.assumingMemoryBound(to: UInt8.self), count: count)
+        var tooLarge = false
+        let failure = DescriptorIO.forEachChunk(fd, size: 64 * 1024) { chunk in
+            tooLarge = data.count + chunk.count > limit
+            if !tooLarge { data.append(contentsOf: chunk) }
+            return !tooLarge
         }
+        if let failure {
+            throw FileAccessError(path: path, problem: "read failed (\(String(cString: strerror(failure))))", exitStatus: exitStatus, hint: hint)
+        }
+        if tooLarge {
+            throw FileAccessError(path: path, problem: "is larger than \(limit) bytes; refusing to read it", exitStatus: exitStatus, hint: hint)
+        }
+        return data
     }
 
     /// What `path` is (following symbolic links unless told not to), or nil when it does not exist.

@@ -113,25 +113,11 @@ enum ImportStaging {
 
     /// Writes a new file in the staging folder (never over an existing name, never through a link).
     static func write(_ bytes: [UInt8], to url: URL) throws {
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw WorkspaceError.posix("create", url.path) }
-        var success = false
-        defer {
-            close(fd)
-            if !success { unlink(url.path) }
-        }
-        try bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw WorkspaceError.posix("write", url.path)
-                }
-                offset += written
+        try DescriptorIO.withNewFile(at: url.path, orThrow: { WorkspaceError.posix("create", url.path) }) { fd in
+            if let failure = bytes.withUnsafeBytes({ DescriptorIO.writeAll(fd, $0) }) {
+                throw WorkspaceError.posix("write", url.path, errno: failure)
             }
         }
-        success = true
     }
 }
 

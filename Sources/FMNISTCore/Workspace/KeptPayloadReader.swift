@@ -60,17 +60,7 @@ package enum KeptPayloadReader {
 
     /// `pread`s exactly `count` bytes at `offset` into `buffer`; false on an error or an early end.
     private static func readFully(_ descriptor: Int32, into buffer: UnsafeMutablePointer<UInt8>, count: Int, at offset: off_t) -> Bool {
-        var done = 0
-        while done < count {
-            let n = pread(descriptor, buffer + done, count - done, offset + off_t(done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            if n == 0 { return false }
-            done += n
-        }
-        return true
+        DescriptorIO.read(descriptor, into: buffer, count: count, at: offset) == .complete
     }
 
     private static func readFully(_ descriptor: Int32, into array: inout [UInt8], count: Int, at offset: off_t) -> Bool {

@@ -56,27 +56,8 @@ package struct PayloadStore: Sendable {
             if case .damaged = verdict { restored.append(Self.payloadName(file.name)) }
             toWrite.append(file)
         }
-        if !exists {
-            let building = directory.deletingLastPathComponent()
-                .appendingPathComponent(".build-\(versionID.prefix(12)).fmnist-\(getpid())-\(UUID().uuidString.prefix(8))")
-            if mkdir(building.path, 0o755) != 0 { throw WorkspaceError.posix("create directory", building.path) }
-            do {
-                try Self.inflateAll(toWrite, from: sources, into: building, classCount: classCount)
-                FilePaths.syncDirectory(building.path)
-                _ = chmod(building.path, 0o555)
-                if rename(building.path, directory.path) != 0 { throw WorkspaceError.posix("rename into place", directory.path) }
-            } catch {
-                FilePaths.removeTree(building)
-                throw error
-            }
-            FilePaths.syncDirectory(directory.deletingLastPathComponent().path)
-        } else {
-            if !toWrite.isEmpty {
-                try VersionStore.withWritableDirectory(directory) {
-                    try Self.inflateAll(toWrite, from: sources, into: directory, classCount: classCount)
-                }
-            }
-            try VersionStore(layout: layout).removeLeftovers(in: directory)
+        try VersionStore(layout: layout).fillVersionFolder(directory, exists: exists, versionID: versionID, writing: !toWrite.isEmpty) { folder in
+            try Self.inflateAll(toWrite, from: sources, into: folder, classCount: classCount)
         }
         for file in toWrite {
             checker.remember(directory.appendingPathComponent(Self.payloadName(file.name)), payloadSHA256: file.payloadSHA256)
@@ -107,44 +88,28 @@ package struct PayloadStore: Sendable {
         try WorkspaceBoundary.refuseSymlinkOrDirectory(final)
         let temporary = final.deletingLastPathComponent().appendingPathComponent(
             ".\(final.lastPathComponent).fmnist-\(getpid())-\(UUID().uuidString.prefix(8))")
-        let output = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard output >= 0 else { throw WorkspaceError.posix("create", temporary.path) }
-        var committed = false
-        defer {
-            close(output)
-            if !committed { unlink(temporary.path) }
-        }
-        let verifier = StreamingVerifier(payloadLimit: recorded.payloadSize, classCount: classCount)
-        var writeFailed = false
-        verifier.onPayload = { chunk in
-            guard !writeFailed, let base = chunk.baseAddress else { return }
-            var offset = 0
-            while offset < chunk.count {
-                let written = Foundation.write(output, base + offset, chunk.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    writeFailed = true
-                    return
+        try DescriptorIO.withNewFile(at: temporary.path, orThrow: { WorkspaceError.posix("create", temporary.path) }) { output in
+            let verifier = StreamingVerifier(payloadLimit: recorded.payloadSize, classCount: classCount)
+            var writeFailure: Int32?
+            verifier.onPayload = { chunk in
+                if writeFailure == nil { writeFailure = DescriptorIO.writeAll(output, chunk) }
+            }
+            do {
+                try FileVerifier.stream(url: source) { chunk in
+                    (try? verifier.feed(chunk)) != nil && writeFailure == nil
                 }
-                offset += written
+            } catch let error as FileAccessError {
+                throw WorkspaceError.fileSystem(operation: "inflate", path: source.path, detail: error.problem)
             }
-        }
-        do {
-            try FileVerifier.stream(url: source) { chunk in
-                (try? verifier.feed(chunk)) != nil && !writeFailed
+            let measurement = verifier.finish()
+            verifier.onPayload = nil
+            if let writeFailure { throw WorkspaceError.posix("write", temporary.path, errno: writeFailure) }
+            if let problem = RecordedFileCheck.problem(measurement, recorded: recorded) {
+                throw WorkspaceError.fileSystem(operation: "inflate", path: source.path, detail: problem)
             }
-        } catch let error as FileAccessError {
-            throw WorkspaceError.fileSystem(operation: "inflate", path: source.path, detail: error.problem)
+            _ = fchmod(output, 0o444)
+            _ = fsync(output)
+            if rename(temporary.path, final.path) != 0 { throw WorkspaceError.posix("rename into place", final.path) }
         }
-        let measurement = verifier.finish()
-        verifier.onPayload = nil
-        if writeFailed { throw WorkspaceError.posix("write", temporary.path) }
-        if let problem = RecordedFileCheck.problem(measurement, recorded: recorded) {
-            throw WorkspaceError.fileSystem(operation: "inflate", path: source.path, detail: problem)
-        }
-        _ = fchmod(output, 0o444)
-        _ = fsync(output)
-        if rename(temporary.path, final.path) != 0 { throw WorkspaceError.posix("rename into place", final.path) }
-        committed = true
     }
 }

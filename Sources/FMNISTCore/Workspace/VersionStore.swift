@@ -174,33 +174,12 @@ package struct VersionStore: Sendable {
         if !problems.isEmpty {
             throw WorkspaceError.corruptStore(dataset: dataset, version: String(versionID.prefix(12)), problems: problems)
         }
-        if !exists {
-            // Build the whole directory under a temporary name, then rename it into place.
-            let building = directory.deletingLastPathComponent()
-                .appendingPathComponent(".build-\(versionID.prefix(12)).fmnist-\(getpid())-\(UUID().uuidString.prefix(8))")
-            if mkdir(building.path, 0o755) != 0 { throw WorkspaceError.posix("create directory", building.path) }
-            do {
-                for (file, stored) in toCopy {
-                    try Self.placeCopy(of: stored, at: building.appendingPathComponent(file.name))
-                    placement[file.name] = .copy
-                }
-                FilePaths.syncDirectory(building.path)
-                _ = chmod(building.path, 0o555)
-                if rename(building.path, directory.path) != 0 { throw WorkspaceError.posix("rename into place", directory.path) }
-            } catch {
-                FilePaths.removeTree(building)
-                throw error
-            }
-            FilePaths.syncDirectory(directory.deletingLastPathComponent().path)
-        } else if !toCopy.isEmpty {
-            try Self.withWritableDirectory(directory) {
-                for (file, stored) in toCopy {
-                    try Self.placeCopy(of: stored, at: directory.appendingPathComponent(file.name))
-                    placement[file.name] = .copy
-                }
+        try fillVersionFolder(directory, exists: exists, versionID: versionID, writing: !toCopy.isEmpty) { folder in
+            for (file, stored) in toCopy {
+                try Self.placeCopy(of: stored, at: folder.appendingPathComponent(file.name))
+                placement[file.name] = .copy
             }
         }
-        if exists { try removeLeftovers(in: directory) }
         for (file, _) in toCopy {
             try proveOrRemember(directory.appendingPathComponent(file.name), file: file, checker: checker, classCount: classCount)
         }
@@ -285,6 +264,31 @@ package struct VersionStore: Sendable {
 
     // MARK: - File-system helpers
 
+    /// Writes what a folder of one version lacks (`fill` is given the folder to write into): an
+    /// absent folder is built whole under a temporary name beside it, made read-only and renamed
+    /// into place (removed when `fill` fails); an existing one is made writable while `fill` runs
+    /// (only when `writing`), and loses any leftover that is none of its files.
+    func fillVersionFolder(_ directory: URL, exists: Bool, versionID: String, writing: Bool, _ fill: (URL) throws -> Void) throws {
+        if exists {
+            if writing { try Self.withWritableDirectory(directory) { try fill(directory) } }
+            try removeLeftovers(in: directory)
+            return
+        }
+        let building = directory.deletingLastPathComponent()
+            .appendingPathComponent(".build-\(versionID.prefix(12)).fmnist-\(getpid())-\(UUID().uuidString.prefix(8))")
+        if mkdir(building.path, 0o755) != 0 { throw WorkspaceError.posix("create directory", building.path) }
+        do {
+            try fill(building)
+            FilePaths.syncDirectory(building.path)
+            _ = chmod(building.path, 0o555)
+            if rename(building.path, directory.path) != 0 { throw WorkspaceError.posix("rename into place", directory.path) }
+        } catch {
+            FilePaths.removeTree(building)
+            throw error
+        }
+        FilePaths.syncDirectory(directory.deletingLastPathComponent().path)
+    }
+
     /// Refuses names that could leave their folder.
     /// Opens a folder of one version (`.fmnist/versions/…`, `.fmnist/payloads/…`) for building:
     /// its names are plain names (``checkName(_:)``), its parent an owned directory, and the folder,
@@ -338,34 +342,13 @@ package struct VersionStore: Sendable {
         // Only a regular file is copied, and opening a FIFO swapped in never blocks.
         let input = try RegularFile.openForReading(source)
         defer { close(input) }
-        let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard output >= 0 else { throw WorkspaceError.posix("create", destination) }
-        var success = false
-        defer {
-            close(output)
-            if !success { unlink(destination) }
-        }
-        let size = 1 << 20
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let count = read(input, buffer, size)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw WorkspaceError.posix("read", source)
+        try DescriptorIO.withNewFile(at: destination, orThrow: { WorkspaceError.posix("create", destination) }) { output in
+            let readFailure = try DescriptorIO.forEachChunk(input, size: 1 << 20) { chunk in
+                if let failure = DescriptorIO.writeAll(output, chunk) { throw WorkspaceError.posix("write", destination, errno: failure) }
+                return true
             }
-            if count == 0 { break }
-            var offset = 0
-            while offset < count {
-                let written = Foundation.write(output, buffer + offset, count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw WorkspaceError.posix("write", destination)
-                }
-                offset += written
-            }
+            if let readFailure { throw WorkspaceError.posix("read", source, errno: readFailure) }
         }
-        success = true
     }
 
     static func syncFile(_ path: String) throws {
