@@ -38,6 +38,30 @@ import TestSupport
 
     /// The measurement the brief asks for: 10,000 unrelated files (plus a symlink loop and a FIFO)
     /// around four candidates; only the candidates are opened, and the scan is fast.
+    /// What is not a published file but sits in a loader's place is the layouts' to name: keras's
+    /// own `mnist.npz`, torchvision's `processed/` cache beside `raw/` (only with `.pt` files in it).
+    @Test func theLayoutsNameKerasNPZAndAStaleTorchvisionCache() throws {
+        let registry = try ManifestRegistry.builtin()
+        let root = try Self.tree("extras")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let keras = root.appendingPathComponent("keras/datasets")
+        try FileManager.default.createDirectory(at: keras, withIntermediateDirectories: true)
+        try Data("npz".utf8).write(to: keras.appendingPathComponent("mnist.npz"))
+        try Data("npz".utf8).write(to: keras.appendingPathComponent("other.npz"))
+        for (folder, files) in [("torch/FashionMNIST", ["training.pt"]), ("torch/MNIST", ["notes.txt"]), ("nowhere/Other", ["training.pt"])] {
+            let base = root.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(at: base.appendingPathComponent("raw"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: base.appendingPathComponent("processed"), withIntermediateDirectories: true)
+            for name in files { try Data("x".utf8).write(to: base.appendingPathComponent("processed/" + name)) }
+        }
+        let scanner = DoctorScanner(registry: registry)
+        scanner.scan(root)
+        let found = scanner.candidates.map { ($0.path.replacingOccurrences(of: root.path + "/", with: ""), $0.kind) }
+        #expect(found.count == 2, "\(found)")
+        #expect(found.contains { $0.0 == "keras/datasets/mnist.npz" && $0.1 == .kerasNPZ(dataset: "mnist") })
+        #expect(found.contains { $0.0 == "torch/FashionMNIST/processed" && $0.1 == .staleProcessed(dataset: "fashion") })
+    }
+
     @Test func tenThousandUnrelatedFilesAreListedButNotRead() throws {
         let (registry, payloads) = try syntheticRegistry()
         let root = try Self.tree("bound")

@@ -29,6 +29,18 @@ package protocol DoctorFormat: Sendable {
     /// outermost first) in `turn`, and the dataset the folder says (nil when it does not say);
     /// nil when the folder is not this layout's or the turn is not its.
     func doctorLoader(folder: [String], name: String, turn: DoctorTurn, registry: ManifestRegistry) -> (loader: Loader, dataset: String?)?
+
+    /// Something else in this layout's place that doctor reports, found before any file is read:
+    /// the entry `name` of the folder `folder` (its path components, outermost first), a directory
+    /// when `isDirectory` (keras's pinned npz, torchvision's stale `processed/` cache); nil for
+    /// anything else (the default).
+    func doctorFinding(folder: [String], name: String, isDirectory: Bool, registry: ManifestRegistry) -> DoctorCandidate.Kind?
+}
+
+extension DoctorFormat {
+    package func doctorFinding(folder: [String], name: String, isDirectory: Bool, registry: ManifestRegistry) -> DoctorCandidate.Kind? {
+        nil
+    }
 }
 
 extension LoaderLayout {

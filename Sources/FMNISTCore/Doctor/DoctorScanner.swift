@@ -132,8 +132,8 @@ public final class DoctorScanner {
             let link = isLink ? (linkedThrough ?? child) : linkedThrough
             if type == UInt8(DT_DIR) || (isLink && RegularFile.kind(at: child) == .directory) {
                 if entry.name == ".fmnist" { continue }
-                if entry.name == LoaderLayout.torchvisionProcessed, let dataset = staleProcessed(in: path, components: components) {
-                    candidates.append(DoctorCandidate(path: child, kind: .staleProcessed(dataset: dataset), linkedThrough: link, inWorkspace: false))
+                if let kind = finding(components, entry.name, isDirectory: true) {
+                    candidates.append(DoctorCandidate(path: child, kind: kind, linkedThrough: link, inWorkspace: false))
                     continue
                 }
                 // A symlinked folder is listed (torchvision's `raw` may be one) but not descended below.
@@ -141,8 +141,8 @@ public final class DoctorScanner {
                 continue
             }
             if entry.name.hasPrefix("."), entry.name.contains(".fmnist-tmp-") { continue }
-            if let dataset = registry.manifests.first(where: { LoaderLayout.kerasNPZ($0).map { Array(components.suffix($0.count - 1)) + [entry.name] == $0 } == true })?.name {
-                candidates.append(DoctorCandidate(path: child, kind: .kerasNPZ(dataset: dataset), linkedThrough: link, inWorkspace: false))
+            if let kind = finding(components, entry.name, isDirectory: false) {
+                candidates.append(DoctorCandidate(path: child, kind: kind, linkedThrough: link, inWorkspace: false))
                 continue
             }
             guard let place = LoaderLayout.place(folder: components, name: entry.name, registry: registry, formats: formats, stems: stems) else { continue }
@@ -150,13 +150,12 @@ public final class DoctorScanner {
         }
     }
 
-    /// The dataset of a torchvision class folder whose `processed/` holds `.pt` files and which has `raw/` too.
-    private func staleProcessed(in classFolder: String, components: [String]) -> String? {
-        guard let dataset = LoaderLayout.dataset(torchvisionClass: components.last, registry: registry),
-            RegularFile.kind(at: classFolder + "/" + LoaderLayout.torchvisionRawFolder) == .directory,
-            let entries = list(classFolder + "/" + LoaderLayout.torchvisionProcessed),
-            entries.contains(where: { $0.name.hasSuffix(".pt") })
-        else { return nil }
-        return dataset
+    /// What the layouts make of an entry that is not a published file (keras's npz, a stale
+    /// `processed/`), the first that says.
+    private func finding(_ folder: [String], _ name: String, isDirectory: Bool) -> DoctorCandidate.Kind? {
+        for format in formats {
+            if let kind = format.doctorFinding(folder: folder, name: name, isDirectory: isDirectory, registry: registry) { return kind }
+        }
+        return nil
     }
 }

@@ -51,6 +51,16 @@ package struct KerasFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyForm
         return (.keras, manifest.name)
     }
 
+    /// keras's own `datasets/<dataset>.npz` (`mnist.npz`) of a dataset whose manifest pins one.
+    package func doctorFinding(folder: [String], name: String, isDirectory: Bool, registry: ManifestRegistry) -> DoctorCandidate.Kind? {
+        guard !isDirectory,
+            let manifest = registry.manifests.first(where: { manifest in
+                LoaderLayout.kerasNPZ(manifest).map { Array(folder.suffix($0.count - 1)) + [name] == $0 } == true
+            })
+        else { return nil }
+        return .kerasNPZ(dataset: manifest.name)
+    }
+
     /// `PATH/datasets/<keras folder>` of every dataset keras reads as `.gz` (`frameworks.keras_reads`)
     /// points at the active live folder, for `KERAS_HOME=PATH`.
     package var linkLayout: LinkLayout { .keras }

@@ -44,6 +44,20 @@ package struct TorchvisionFormat: LoaderFormat, ExportFormat, ImportFormat, Veri
         return (.torchvision, dataset)
     }
 
+    /// A class folder's `processed/` holding `.pt` files beside `raw/`: torchvision's cache of an
+    /// earlier version, which it reads instead of `raw/`.
+    package func doctorFinding(folder: [String], name: String, isDirectory: Bool, registry: ManifestRegistry) -> DoctorCandidate.Kind? {
+        guard isDirectory, name == LoaderLayout.torchvisionProcessed,
+            let dataset = LoaderLayout.dataset(torchvisionClass: folder.last, registry: registry)
+        else { return nil }
+        let classFolder = "/" + folder.joined(separator: "/")
+        guard RegularFile.kind(at: classFolder + "/" + LoaderLayout.torchvisionRawFolder) == .directory,
+            let cached = try? FileManager.default.contentsOfDirectory(atPath: classFolder + "/" + name),
+            cached.contains(where: { $0.hasSuffix(".pt") })
+        else { return nil }
+        return .staleProcessed(dataset: dataset)
+    }
+
     /// `PATH/<Class>/raw` of every dataset's class name (`frameworks.torchvision`) points at the
     /// active version's uncompressed payloads, so `torchvision.datasets.MNIST(PATH)` reads
     /// whichever dataset is active.
