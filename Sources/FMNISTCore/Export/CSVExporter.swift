@@ -1,3 +1,5 @@
+import Foundation
+
 /// Kaggle's CSV layout: `DEST/fashion-mnist_train.csv`, `…_test.csv` (and `mnist_…`), header
 /// `label,pixel1,…,pixel784`, one image per row. Numbers are formatted by hand (no Foundation
 /// formatter), blocks of ``rowsPerBlock`` rows on the target's worker threads. Each block's length
@@ -44,7 +46,13 @@ struct CSVExporter: DatasetExporter {
         // Each block's length first (a count over its bytes), so that every block's place in the
         // file is known and the thread that formats a block also writes it.
         let sizes = Array(0..<blocks).parallelMap(threads: threads) { textSize(of: split, block($0, of: split)) }
-        try file.appendPieces(sizes: sizes, width: threads) { rows(of: split, block($0, of: split))[...] }
+        // Each block is formatted into a buffer the pass reuses (no fresh pages per block).
+        let buffers = BufferPool(byteCount: 4 * (pixels + 1) * rowsPerBlock)
+        defer { buffers.deallocateAll() }
+        try file.appendPieces(sizes: sizes, width: threads, make: { index in
+            let buffer = buffers.take()
+            return PooledBytes(buffer: buffer, count: rows(of: split, block(index, of: split), into: buffer))
+        }, release: { buffers.give($0.buffer) })
     }
 
     /// The rows of block `index` of `split`.
@@ -80,36 +88,80 @@ struct CSVExporter: DatasetExporter {
         return (word, bytes.count)
     }
 
-    /// The CSV text of `range`'s rows of `split`.
-    static func rows(of split: LoadedSplit, _ range: Range<Int>) -> [UInt8] {
+    /// Writes the CSV text of `range`'s rows of `split` at the start of `out` (at least 4 bytes
+    /// per value: 3 digits and a separator) and returns its length.
+    static func rows(of split: LoadedSplit, _ range: Range<Int>, into out: UnsafeMutableRawBufferPointer) -> Int {
         let pixels = split.pixelsPerImage
         let digits = Self.digits
-        let table = Self.pixelText
-        // A row is at most 4 bytes per value (3 digits + separator), so a 4-byte store at any
-        // value's place stays inside the buffer.
-        let text = [UInt8](unsafeUninitializedCapacity: 4 * (pixels + 1) * range.count) { buffer, initialized in
-            split.images.withUnsafeBufferPointer { images in
-                table.withUnsafeBufferPointer { table in
-                    let out = UnsafeMutableRawBufferPointer(buffer)
-                    var at = 0
-                    for index in range {
-                        for byte in digits[Int(split.labels[index])] {
-                            out[at] = byte
-                            at += 1
-                        }
-                        let base = index * pixels
-                        for p in 0..<pixels {
-                            let entry = table[Int(images[base + p])]
-                            out.storeBytes(of: entry.word.littleEndian, toByteOffset: at, as: UInt32.self)
-                            at += entry.length
-                        }
-                        out[at] = 0x0A
+        precondition(out.count >= 4 * (pixels + 1) * range.count)
+        // A row is at most 4 bytes per value, so a 4-byte store at any value's place stays inside.
+        return split.images.withUnsafeBufferPointer { images in
+            Self.pixelText.withUnsafeBufferPointer { table in
+                var at = 0
+                for index in range {
+                    for byte in digits[Int(split.labels[index])] {
+                        out[at] = byte
                         at += 1
                     }
-                    initialized = at
+                    let base = index * pixels
+                    for p in 0..<pixels {
+                        let entry = table[Int(images[base + p])]
+                        out.storeBytes(of: entry.word.littleEndian, toByteOffset: at, as: UInt32.self)
+                        at += entry.length
+                    }
+                    out[at] = 0x0A
+                    at += 1
                 }
+                return at
             }
         }
-        return text
+    }
+}
+
+/// Buffers of one size that the threads of one pass take and give back, so that a long pass
+/// touches a few buffers' pages instead of fresh ones per piece; ``deallocateAll()`` frees every
+/// buffer it handed out once the pass is over.
+final class BufferPool: @unchecked Sendable {  // its state is behind the lock
+    private let byteCount: Int
+    private let lock = NSLock()
+    private var free: [UnsafeMutableRawBufferPointer] = []
+    private var all: [UnsafeMutableRawBufferPointer] = []
+
+    init(byteCount: Int) { self.byteCount = byteCount }
+
+    /// A free buffer, or a new one.
+    func take() -> UnsafeMutableRawBufferPointer {
+        lock.lock()
+        defer { lock.unlock() }
+        if let buffer = free.popLast() { return buffer }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: byteCount, alignment: 64)
+        all.append(buffer)
+        return buffer
+    }
+
+    func give(_ buffer: UnsafeMutableRawBufferPointer) {
+        lock.lock()
+        free.append(buffer)
+        lock.unlock()
+    }
+
+    /// Frees every buffer (none may be in use).
+    func deallocateAll() {
+        lock.lock()
+        defer { lock.unlock() }
+        all.forEach { $0.deallocate() }
+        all = []
+        free = []
+    }
+}
+
+/// The first `count` bytes of a pooled buffer, handed from the thread that filled it to the one
+/// that hashes it.
+struct PooledBytes: ContiguousBytes, @unchecked Sendable {  // one thread owns the buffer at a time
+    let buffer: UnsafeMutableRawBufferPointer
+    let count: Int
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
     }
 }

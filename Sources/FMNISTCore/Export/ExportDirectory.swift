@@ -272,13 +272,16 @@ public final class ExportFile {
     /// `make(0)`, `make(1)`, … in turn. Piece `i` must be exactly `sizes[i]` bytes, so its place in
     /// the file is known before it is made: the worker that made it writes it there (`pwrite`),
     /// while the calling thread feeds the pieces to the file's SHA-256 in order (the one part of a
-    /// file that must run front to back). A few pieces are in memory at a time (``WorkLoop``'s
+    /// file that must run front to back) and then hands each to `release` (a maker that reuses its
+    /// buffers takes them back there). A few pieces are in memory at a time (``WorkLoop``'s
     /// window). With one thread each piece is made, written and hashed in turn.
     ///
     /// ```swift
-    /// try file.appendPieces(sizes: blockSizes, width: 2) { block in format(block) }
+    /// try file.appendPieces(sizes: chunks.map(\.count), width: 2) { chunks[$0] }   // slices of arrays
     /// ```
-    public func appendPieces(sizes: [Int], width: Int, make: @escaping @Sendable (Int) -> ArraySlice<UInt8>) throws {
+    public func appendPieces<Piece: ContiguousBytes & Sendable>(
+        sizes: [Int], width: Int, make: @escaping @Sendable (Int) -> Piece, release: (Piece) -> Void = { _ in }
+    ) throws {
         try flush()
         let fd = descriptor
         let path = self.path
@@ -290,26 +293,26 @@ public final class ExportFile {
             end += Int64(pieceSize)
         }
         let starts = offsets
-        try WorkLoop.ordered(count: sizes.count, width: width) { index -> Result<ArraySlice<UInt8>, ExportError> in
+        try WorkLoop.ordered(count: sizes.count, width: width) { index -> (piece: Piece, failure: ExportError?) in
             let piece = make(index)
-            precondition(piece.count == sizes[index], "piece \(index) is \(piece.count) bytes, not the \(sizes[index]) announced")
-            let failure = piece.withUnsafeBytes { bytes -> Int32? in
+            let failure = piece.withUnsafeBytes { bytes -> ExportError? in
+                precondition(bytes.count == sizes[index], "piece \(index) is \(bytes.count) bytes, not the \(sizes[index]) announced")
                 var done = 0
                 while done < bytes.count {
                     let written = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(starts[index] + Int64(done)))
                     if written < 0 {
                         if errno == EINTR { continue }
-                        return errno
+                        return ExportError.io(path: path, operation: "writing", errno: errno)
                     }
                     done += written
                 }
                 return nil
             }
-            if let failure { return .failure(ExportError.io(path: path, operation: "writing", errno: failure)) }
-            return .success(piece)
+            return (piece, failure)
         } consume: { written in
-            let piece = try written.get()
-            piece.withUnsafeBytes { hasher?.update($0) }
+            defer { release(written.piece) }
+            if let failure = written.failure { throw failure }
+            written.piece.withUnsafeBytes { hasher?.update($0) }
         }
         // pwrite leaves the file offset alone: later appends go after the pieces.
         guard lseek(fd, off_t(end), SEEK_SET) == off_t(end) else { throw ExportError.io(path: path, operation: "seeking", errno: errno) }
