@@ -9,9 +9,12 @@
 #   csv, hf, npz, png exports of Fashion-MNIST on all cores  vs  the same binary on one thread
 #     (FMNIST_THREADS=1: the one-core export)
 #   import of the two Kaggle CSV files   vs  pandas.read_csv of the same two files
+#   with BASELINE_BIN=path/to/an/older/fmnist: csv, hf, npz, png exports on all cores  vs  that
+#     build on one thread, in the same alternating runs (issue 24 measures against the one-core
+#     time of the build it was filed on: build that commit, e.g. with `git archive`, and name it)
 # The header names the CPU, its vector extensions and the load average before and after (other
 # work on the machine slows both sides; the ratios are the point).
-# usage: scripts/bench-export.sh [RUNS]   (default 5; needs FMNIST_DATA_DIR or ../shared/data)
+# usage: [BASELINE_BIN=…] scripts/bench-export.sh [RUNS]   (default 5; needs FMNIST_DATA_DIR or ../shared/data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
@@ -102,6 +105,9 @@ for ((run = 1; run <= RUNS; run++)); do
     for layout in csv hf npz png; do
         fresh; T[${layout}1]+="$(FMNIST_THREADS=1 seconds "$BIN" export $layout "$WORK/out" --dataset fashion --root "$ROOT" -q) "
         fresh; T[${layout}N]+="$(FMNIST_THREADS=$THREADS seconds "$BIN" export $layout "$WORK/out" --dataset fashion --root "$ROOT" -q) "
+        if [[ -n "${BASELINE_BIN:-}" ]]; then
+            fresh; T[${layout}base1]+="$(FMNIST_THREADS=1 seconds "$BASELINE_BIN" export $layout "$WORK/out" --dataset fashion --root "$ROOT" -q) "
+        fi
     done
     unimport; T[csvimport]+="$(seconds "$BIN" import "$WORK/csvin" --as fashion --root "$WORK/imported" -q) "
     start=$(date +%s.%N)
@@ -119,6 +125,11 @@ row "fmnist export csv (fashion, 70,000 rows)" csv "pandas.to_csv" pandas
 for layout in csv hf npz png; do
     row "fmnist export $layout (fashion), $THREADS threads" ${layout}N "the same, FMNIST_THREADS=1" ${layout}1
 done
+if [[ -n "${BASELINE_BIN:-}" ]]; then
+    for layout in csv hf npz png; do
+        row "fmnist export $layout (fashion), $THREADS threads" ${layout}N "BASELINE_BIN, FMNIST_THREADS=1" ${layout}base1
+    done
+fi
 row "fmnist import of the 2 Kaggle CSV files" csvimport "python: import pandas + read_csv x2" readcsv
 row "fmnist import of the 2 Kaggle CSV files" csvimport "pandas.read_csv x2 calls alone" readcsvcalls
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -414,6 +414,39 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.path))
     }
 
+    @Test(.enabled(if: RealData.available)) func theArrayExportsReadTheKeptPayloadsAndTrustNoneEditedInPlace() throws {
+        let (base, root) = try Self.workspace("export-kept-read")
+        let folder = root.appendingPathComponent(".fmnist/payload/fashion")
+        let version = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path).first)
+        let kept = folder.appendingPathComponent(version).appendingPathComponent("train-images-idx3-ubyte")
+        for layout in ["csv", "npz"] {
+            let before = base.path("\(layout)-before")
+            #expect(try Self.export([layout, before.path], root: root).status == 0)
+            // A hostile edit of the kept payload that keeps its size and modification time.
+            var info = stat()
+            #expect(lstat(kept.path, &info) == 0)
+            _ = chmod(kept.path, 0o644)
+            let handle = try FileHandle(forWritingTo: kept)
+            try handle.seek(toOffset: 5000)
+            try handle.write(contentsOf: Data([0xFF, 0x00, 0xFF, 0x7F]))
+            try handle.close()
+            var times = [info.st_atim, info.st_mtim]
+            #expect(utimensat(AT_FDCWD, kept.path, &times, 0) == 0)
+            _ = chmod(kept.path, 0o444)
+            let after = base.path("\(layout)-after")
+            let second = try Self.export([layout, after.path], root: root)
+            #expect(second.status == 0, "\(layout): \(second.stderr)")
+            let notes = try #require((try second.json()["datasets"] as? [[String: Any]])?.first?["notes"] as? [String])
+            #expect(notes.contains { $0.contains("inflated train-images-idx3-ubyte") }, "\(layout): \(notes)")
+            #expect(Self.regularFiles(under: after).sorted() == Self.regularFiles(under: before).sorted())
+            for name in Self.regularFiles(under: before) {
+                #expect(try Data(contentsOf: after.appendingPathComponent(name)) == Data(contentsOf: before.appendingPathComponent(name)),
+                        "\(layout): \(name) differs after the kept payload was edited")
+            }
+        }
+        #expect(try Data(contentsOf: kept) == Self.upstreamPayload(RealData.fashion, "train-images-idx3-ubyte"))
+    }
+
     @Test func badLayoutAndMissingDatasetHaveDocumentedExits() throws {
         let base = try TemporaryDirectory("export-usage")
         let root = base.path("data")

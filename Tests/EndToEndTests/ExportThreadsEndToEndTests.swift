@@ -39,5 +39,18 @@ import TestSupport
             let differing = one.keys.filter { other[$0] != one[$0] }.sorted()
             #expect(differing.isEmpty, "\(threads) threads wrote different bytes in \(differing.prefix(5))")
         }
+        // The runs above read the kept payloads (`.fmnist/payload/`, proven under the lock). While
+        // another process holds the lock the export inflates and proves the live `.gz` instead:
+        // the same bytes, provenance file included.
+        let streamed = base.url.appendingPathComponent("out-streamed")
+        let busy = try ExportEndToEndTests.holdingTheWorkspaceLock(root) {
+            try FMNISTProcess.run(["export", layout, streamed.path, "--root", root.path, "--json"], environment: ["FMNIST_THREADS": "2"])
+        }
+        #expect(busy.status == 0, "export \(layout) while the workspace is busy: \(busy.stderr)")
+        #expect(busy.stdout.contains("the workspace is busy"), "\(busy.stdout)")
+        let fromGz = try PopulatedWorkspace.snapshot(streamed, hashing: true)
+        #expect(Set(fromGz.keys) == Set(one.keys), "from the .gz: different entries")
+        let differing = one.keys.filter { fromGz[$0] != one[$0] }.sorted()
+        #expect(differing.isEmpty, "from the .gz: different bytes in \(differing.prefix(5))")
     }
 }

@@ -76,4 +76,27 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: base.appendingPathComponent("dest").path).sorted() == ["a.bin", "link"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
     }
+
+    /// Every pixel value (0…255) and label (0…9) once more than a block holds: the counted length
+    /// of each block is what its formatting writes, and the text is the decimal one.
+    @Test func csvBlocksAreAsLongAsCountedAndSpellEveryValue() {
+        let count = CSVExporter.rowsPerBlock + 3
+        let (rows, columns) = (4, 64)
+        let images = (0..<(count * rows * columns)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 / 256) }
+        let split = LoadedSplit(name: "train", images: images, labels: (0..<count).map { UInt8($0 % 10) }, rows: rows, columns: columns)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 * (rows * columns + 1) * CSVExporter.rowsPerBlock, alignment: 64)
+        defer { buffer.deallocate() }
+        var text = ""
+        for index in 0..<2 {
+            let range = CSVExporter.block(index, of: split)
+            let length = CSVExporter.rows(of: split, range, into: buffer)
+            #expect(length == CSVExporter.textSize(of: split, range), "block \(index)")
+            text += String(decoding: UnsafeRawBufferPointer(rebasing: buffer[..<length]), as: UTF8.self)
+        }
+        let expected = (0..<count).map { row in
+            ([String(row % 10)] + images[(row * rows * columns)..<((row + 1) * rows * columns)].map { String($0) }).joined(separator: ",") + "\n"
+        }.joined()
+        #expect(text == expected)
+        #expect(Set(images).count == 256)
+    }
 }

@@ -268,6 +268,57 @@ public final class ExportFile {
         try bytes.withUnsafeBytes { try write($0) }
     }
 
+    /// Appends `sizes.count` pieces made on up to `width` threads, the same bytes as writing
+    /// `make(0)`, `make(1)`, … in turn. Piece `i` must be exactly `sizes[i]` bytes, so its place in
+    /// the file is known before it is made: the worker that made it writes it there (`pwrite`),
+    /// while the calling thread feeds the pieces to the file's SHA-256 in order (the one part of a
+    /// file that must run front to back) and then hands each to `release` (a maker that reuses its
+    /// buffers takes them back there). A few pieces are in memory at a time (``WorkLoop``'s
+    /// window). With one thread each piece is made, written and hashed in turn.
+    ///
+    /// ```swift
+    /// try file.appendPieces(sizes: chunks.map(\.count), width: 2) { chunks[$0] }   // slices of arrays
+    /// ```
+    public func appendPieces<Piece: ContiguousBytes & Sendable>(
+        sizes: [Int], width: Int, make: @escaping @Sendable (Int) -> Piece, release: (Piece) -> Void = { _ in }
+    ) throws {
+        try flush()
+        let fd = descriptor
+        let path = self.path
+        var offsets: [Int64] = []
+        offsets.reserveCapacity(sizes.count)
+        var end = size
+        for pieceSize in sizes {
+            offsets.append(end)
+            end += Int64(pieceSize)
+        }
+        let starts = offsets
+        try WorkLoop.ordered(count: sizes.count, width: width) { index -> (piece: Piece, failure: ExportError?) in
+            let piece = make(index)
+            let failure = piece.withUnsafeBytes { bytes -> ExportError? in
+                precondition(bytes.count == sizes[index], "piece \(index) is \(bytes.count) bytes, not the \(sizes[index]) announced")
+                var done = 0
+                while done < bytes.count {
+                    let written = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(starts[index] + Int64(done)))
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        return ExportError.io(path: path, operation: "writing", errno: errno)
+                    }
+                    done += written
+                }
+                return nil
+            }
+            return (piece, failure)
+        } consume: { written in
+            defer { release(written.piece) }
+            if let failure = written.failure { throw failure }
+            written.piece.withUnsafeBytes { hasher?.update($0) }
+        }
+        // pwrite leaves the file offset alone: later appends go after the pieces.
+        guard lseek(fd, off_t(end), SEEK_SET) == off_t(end) else { throw ExportError.io(path: path, operation: "seeking", errno: errno) }
+        size = end
+    }
+
     /// Appends exactly `size` bytes read from the start of the open file `source` (in-kernel with
     /// `sendfile`, else through a buffer). `sourcePath` is for messages; `sha256` is the digest the
     /// caller proved the source to have (the whole file must be this one copy).

@@ -6,6 +6,7 @@
 /// let format: any ExportFormat = TorchvisionFormat()
 /// format.exportLayout          // .torchvision
 /// format.copiesPayloads        // true: it copies the payload store's uncompressed files
+/// NPZFormat().readsPayloads     // true: it reads them as arrays
 /// try ExportService(layout: workspace, registry: registry).run(format: format, destination: out)
 /// ```
 package protocol ExportFormat: Sendable {
@@ -16,6 +17,10 @@ package protocol ExportFormat: Sendable {
     /// Whether the writer copies the payload store's uncompressed files (torchvision's `raw/`),
     /// so that the export proves them under the lock with the `.gz` copies.
     var copiesPayloads: Bool { get }
+    /// Whether the writer reads the arrays (``ExportSource/loadSplits(_:threads:)``: csv, npz, png,
+    /// hf), so that the export proves the payload store's files under the lock and reads them
+    /// instead of inflating and hashing the `.gz` again.
+    var readsPayloads: Bool { get }
     /// Why `source` cannot be exported in this layout (keras: MNIST without its pinned
     /// `mnist.npz`), or nil when it can.
     func refusal(_ source: ExportSource) -> ExportError?
@@ -23,5 +28,6 @@ package protocol ExportFormat: Sendable {
 
 extension ExportFormat {
     package var copiesPayloads: Bool { false }
+    package var readsPayloads: Bool { false }
     package func refusal(_ source: ExportSource) -> ExportError? { nil }
 }

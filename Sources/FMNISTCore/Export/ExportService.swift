@@ -71,7 +71,8 @@ public struct ExportService: Sendable {
         let leftovers = cleanLeftovers(sources, writer: writer, layout: exportLayout, in: destination.standardizedFileURL)
         let replaced = try preflight(sources, writer: writer, layout: exportLayout, in: destination.standardizedFileURL, force: force)
         let dest = try ExportDirectory.open(destination)
-        let (lock, fallbackNote) = try proveCopies(&sources, withPayloads: format.copiesPayloads)
+        let payloadUse: ProvenFiles.PayloadUse = format.copiesPayloads ? .copied : format.readsPayloads ? .read : .none
+        let (lock, fallbackNote) = try proveCopies(&sources, payloadUse: payloadUse)
         defer { lock?.release() }
         // Datasets are written side by side (each writer touches only its own part of DEST).
         let outcomes = sources.parallelMap(threads: min(2, threads), cost: { $0.file(.trainImages).containerSize }) { source -> ExportOutcome in
@@ -105,13 +106,14 @@ public struct ExportService: Sendable {
     }
 
     /// Takes the workspace lock without waiting and proves each source's copies in the workspace,
-    /// repairing a damaged one from the store as `switch` does: the version's `.gz` and, with
-    /// `withPayloads`, the payload store's uncompressed files (built once per version), which the
-    /// torchvision export then copies instead of inflating and hashing. The lock is held until the
+    /// repairing a damaged one from the store as `switch` does: the version's `.gz` and, per
+    /// `payloadUse`, the payload store's uncompressed files (built once per version), which the
+    /// torchvision export then copies, and the csv, npz, png and hf exports read, instead of
+    /// inflating and hashing. The lock is held until the
     /// export is done, so no switch or remove changes the files under it. When the workspace is
     /// busy or cannot be written, the sources are streamed and verified as they are, and the
     /// returned note says why.
-    func proveCopies(_ sources: inout [ExportSource], withPayloads: Bool) throws -> (WorkspaceLock?, String?) {
+    func proveCopies(_ sources: inout [ExportSource], payloadUse: ProvenFiles.PayloadUse) throws -> (WorkspaceLock?, String?) {
         let lock: WorkspaceLock
         do {
             lock = try WorkspaceLock.acquire(layout, command: "export", timeout: 0)
@@ -128,7 +130,7 @@ public struct ExportService: Sendable {
             defer { catalog.close() }
             sources = try sources.map { source in
                 var proven = source
-                proven.proven = try ProvenFiles.prepare(source, layout: layout, catalog: catalog, withPayloads: withPayloads)
+                proven.proven = try ProvenFiles.prepare(source, layout: layout, catalog: catalog, payloadUse: payloadUse)
                 return proven
             }
             return (lock, nil)

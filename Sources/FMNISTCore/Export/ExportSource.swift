@@ -15,8 +15,9 @@ public struct ExportSource: Sendable {
     public let files: [FileRole: CatalogFile]
     /// The live folder the files are read from.
     public let directory: URL
-    /// Proven copies in the workspace that whole-file exports copy instead of re-reading the live
-    /// folder (set under the workspace lock by ``ExportService``; nil: stream and verify).
+    /// Proven copies in the workspace that whole-file exports copy, and whose payloads ``load(_:)``
+    /// reads, instead of re-reading the live folder (set under the workspace lock by
+    /// ``ExportService``; nil: stream and verify).
     var proven: ProvenFiles?
     /// The version's artifacts the catalog records (`fetch --artifact`), by loader.
     public var artifacts: [String: CatalogArtifact] = [:]
@@ -123,9 +124,13 @@ public struct ExportSource: Sendable {
         }
     }
 
-    /// A role's IDX elements (after the header), verified as ``stream(_:container:payload:)`` does.
+    /// A role's IDX elements (after the header), verified as ``stream(_:container:payload:)`` does,
+    /// or, when the payload store's copy was proven under the lock (``proven``), read from it as it is.
     public func load(_ role: FileRole) throws -> [UInt8] {
         let record = file(role)
+        if let proven, proven.payloads[role] != nil {
+            return try proven.payloadElements(role, header: 4 + 4 * record.idx.dims.count, size: record.payloadSize)
+        }
         var payload: [UInt8] = []
         payload.reserveCapacity(ByteSpan.reservation(record.payloadSize))
         try stream(role, payload: { chunk in payload.append(contentsOf: chunk) })

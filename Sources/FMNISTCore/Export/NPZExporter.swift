@@ -3,6 +3,9 @@ import CZlib
 /// `DEST/<dataset>.npz`: a zip of four `.npy` arrays (uint8 `x_train` n×28×28, `y_train`, `x_test`,
 /// `y_test`), stored uncompressed as `numpy.savez` does, loadable with `np.load(f, allow_pickle=False)`.
 struct NPZExporter: DatasetExporter {
+    /// The largest piece the archive is checksummed and written in.
+    static let pieceSize = 4 << 20
+
     /// `<dataset>.npz`, straight in DEST (shared with the other dataset's file).
     func part(manifest: Manifest) -> ExportPart { ExportPart(parent: [], shape: .files([manifest.name + ".npz"])) }
 
@@ -14,13 +17,32 @@ struct NPZExporter: DatasetExporter {
             ("x_train", train.images, [train.count, train.rows, train.columns]), ("y_train", train.labels, [train.count]),
             ("x_test", test.images, [test.count, test.rows, test.columns]), ("y_test", test.labels, [test.count]),
         ].map { entry, array, shape in (name: entry + ".npy", parts: [NPYFormat.header(uint8Shape: shape), array]) }
-        // The entries' CRC-32s on the worker threads (largest first); the file is then written in one pass.
-        let crcs = entries.map(\.parts).parallelMap(threads: target.threads, cost: { Int64($0.last!.count) }) { ZipStoreWriter.crc($0) }
+        // The entries' bytes in pieces of at most 4 MiB: their CRC-32s on the worker threads
+        // (combined per entry), then the file written piece by piece, each piece by the thread
+        // that takes it (its place is known), hashed in order on this one.
+        let chunks = entries.enumerated().flatMap { position, entry in
+            entry.parts.flatMap { part in
+                stride(from: 0, to: part.count, by: Self.pieceSize).map { (entry: position, bytes: part[$0..<min(part.count, $0 + Self.pieceSize)]) }
+            }
+        }
+        let chunkCRCs = chunks.parallelMap(threads: target.threads) { chunk in
+            chunk.bytes.withUnsafeBufferPointer { crc32(crc32(0, nil, 0), $0.baseAddress, UInt32($0.count)) }
+        }
+        var crcs = [UInt](repeating: crc32(0, nil, 0), count: entries.count)
+        for (chunk, crc) in Swift.zip(chunks, chunkCRCs) {
+            crcs[chunk.entry] = crc32_combine(crcs[chunk.entry], crc, off_t(chunk.bytes.count))
+        }
+        var zip = ZipStoreWriter()
+        var pieces: [ArraySlice<UInt8>] = []
+        for (position, entry) in entries.enumerated() {
+            pieces.append(zip.localHeader(entry.name, size: entry.parts.reduce(0) { $0 + $1.count }, crc: crcs[position])[...])
+            pieces += chunks.filter { $0.entry == position }.map(\.bytes)
+        }
+        pieces.append(zip.directory()[...])
         let file = try target.directory.create(name, replacing: target.replacing)
         do {
-            var zip = ZipStoreWriter(file: file)
-            for (entry, crc) in Swift.zip(entries, crcs) { try zip.add(entry.name, parts: entry.parts, crc: crc) }
-            try zip.finish()
+            let all = pieces
+            try file.appendPieces(sizes: all.map(\.count), width: target.threads) { all[$0] }
             try target.place(file)
         } catch {
             file.abandon()
@@ -45,28 +67,24 @@ enum NPYFormat {
     }
 }
 
-/// A zip archive of stored (uncompressed) entries with their CRC-32s, written front to back.
-/// Sizes stay below 4 GiB (no zip64), which every MNIST-sized array does.
+/// The framing of a zip archive of stored (uncompressed) entries with their CRC-32s, front to
+/// back: ``localHeader(_:size:crc:)`` gives each entry's header (the entry's bytes follow it) and
+/// ``directory()`` the archive's end; the caller writes the bytes. Sizes stay below 4 GiB (no
+/// zip64), which every MNIST-sized array does.
+///
+/// ```swift
+/// var zip = ZipStoreWriter()
+/// try file.write(zip.localHeader("x.npy", size: array.count, crc: crc)); try file.write(array)
+/// try file.write(zip.directory())
+/// ```
 struct ZipStoreWriter {
-    let file: ExportFile
     private var central: [UInt8] = []
     private var entries = 0
     private var offset: UInt32 = 0
 
-    init(file: ExportFile) { self.file = file }
-
-    /// The CRC-32 of the concatenation of `parts`.
-    static func crc(_ parts: [[UInt8]]) -> UInt {
-        var crc: UInt = crc32(0, nil, 0)
-        for part in parts { crc = part.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, UInt32($0.count)) } }
-        return crc
-    }
-
-    /// Adds an entry whose bytes are the concatenation of `parts` (`crc`: their ``crc(_:)``, when
-    /// the caller computed it already).
-    mutating func add(_ name: String, parts: [[UInt8]], crc known: UInt? = nil) throws {
-        let crc = known ?? Self.crc(parts)
-        let size = parts.reduce(0) { $0 + $1.count }
+    /// The local header of the next entry, `size` bytes with CRC-32 `crc`, which follow it; the
+    /// entry is counted in the central directory.
+    mutating func localHeader(_ name: String, size: Int, crc: UInt) -> [UInt8] {
         let nameBytes = Array(name.utf8)
         // DOS time 00:00, date 1980-01-01: exports are reproducible byte for byte.
         var common: [UInt8] = []
@@ -74,17 +92,15 @@ struct ZipStoreWriter {
         common += le32(UInt32(crc)) + le32(UInt32(size)) + le32(UInt32(size)) + le16(UInt16(nameBytes.count)) + le16(0)
         let local = le32(0x0403_4B50) + common + nameBytes
         central += le32(0x0201_4B50) + le16(20) + common + le16(0) + le16(0) + le16(0) + le32(0) + le32(offset) + nameBytes
-        try file.write(local)
-        for part in parts { try file.write(part) }
         offset += UInt32(local.count + size)
         entries += 1
+        return local
     }
 
-    /// Writes the central directory and its end record.
-    mutating func finish() throws {
-        let end = le32(0x0605_4B50) + le16(0) + le16(0) + le16(UInt16(entries)) + le16(UInt16(entries))
+    /// The central directory and its end record, which end the archive.
+    func directory() -> [UInt8] {
+        central + le32(0x0605_4B50) + le16(0) + le16(0) + le16(UInt16(entries)) + le16(UInt16(entries))
             + le32(UInt32(central.count)) + le32(offset) + le16(0)
-        try file.write(central + end)
     }
 
     private func le16(_ value: UInt16) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8)] }

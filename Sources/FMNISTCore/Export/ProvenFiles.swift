@@ -3,13 +3,15 @@ import Foundation
 /// A version's files as proven copies inside the workspace: the version directory's `.gz` copies
 /// and, for exports that write whole uncompressed files (`export torchvision`), the payload store's
 /// uncompressed IDX files, each proven under the workspace lock by ``TrustedFileChecker`` (an
-/// unchanged fingerprint, else a re-hash) just before the export. Copying one of them needs no
-/// inflate and no hash; the descriptor's fingerprint is compared with the proven one before and
+/// unchanged fingerprint, else a re-hash) just before the export; the layouts that format the
+/// arrays (csv, npz, png, hf) read the payload files instead of inflating the `.gz`. Copying or
+/// reading one of them needs no inflate and no hash; the descriptor's fingerprint is compared with the proven one before and
 /// after the copy, so a file replaced or written since it was proven is refused, never exported.
 ///
 /// ```swift
 /// let proven = try ProvenFiles.prepare(source, layout: layout, catalog: catalog, withPayloads: true)
 /// try proven.copy(.trainImages, form: .uncompressed, into: file)
+/// let pixels = try proven.payloadElements(.trainImages, header: 16, size: 47_040_016)   // csv, npz, png, hf
 /// ```
 struct ProvenFiles: Sendable {
     /// A proven file: where it is and what `lstat` said of it when it was proven.
@@ -26,19 +28,43 @@ struct ProvenFiles: Sendable {
     /// What had to be repaired first, as notes for the report ("restored … from the store").
     let restored: [String]
 
+    /// What an export wants of the payload store.
+    enum PayloadUse: Sendable {
+        /// Nothing (the writer reads only the `.gz`).
+        case none
+        /// Its files are copied (torchvision's `raw/`): proven, built or repaired, or the export
+        /// falls back to re-verifying the live files.
+        case copied
+        /// Its files are read as the arrays the writer formats (csv, npz, png, hf): proven, built or
+        /// repaired when that can be done; when it cannot, ``payloads`` stays empty and the writer
+        /// reads and proves the `.gz` copies instead.
+        case read
+    }
+
     /// Proves (repairing from the store where needed, as `switch` does) the version directory of
-    /// `source`'s version and, `withPayloads`, its payload folder (built once per version). The
-    /// caller holds the workspace lock until every copy is done.
+    /// `source`'s version and, unless `payloadUse` is `.none`, its payload folder (built once per
+    /// version). The caller holds the workspace lock until every copy or read is done.
     static func prepare(_ source: ExportSource, layout: WorkspaceLayout, catalog: Catalog, withPayloads: Bool) throws -> ProvenFiles {
+        try prepare(source, layout: layout, catalog: catalog, payloadUse: withPayloads ? .copied : .none)
+    }
+
+    /// See ``prepare(_:layout:catalog:withPayloads:)``.
+    static func prepare(_ source: ExportSource, layout: WorkspaceLayout, catalog: Catalog, payloadUse: PayloadUse) throws -> ProvenFiles {
         let checker = TrustedFileChecker(layout: layout, catalog: catalog)
         let files = FileRole.allCases.map { source.file($0) }
         let classCount = source.manifest.classes.count
         let version = try VersionStore(layout: layout).prepareVersion(
             dataset: source.manifest.name, versionID: source.version.id, files: files, checker: checker, classCount: classCount)
-        let payloadFolder = withPayloads
-            ? try PayloadStore(layout: layout).prepare(
+        let keep = {
+            try PayloadStore(layout: layout).prepare(
                 dataset: source.manifest.name, versionID: source.version.id, files: files, checker: checker, classCount: classCount)
-            : nil
+        }
+        let payloadFolder: PayloadStore.Prepared?
+        switch payloadUse {
+        case .none: payloadFolder = nil
+        case .copied: payloadFolder = try keep()
+        case .read: payloadFolder = try? keep()
+        }
         let title = "\(source.manifest.title) \(source.version.shortID)"
         let restored = version.restored.map { "restored \($0) of \(title) in the workspace from the store before exporting (it was damaged)" }
             + version.restoredStore.map { "restored the store's \($0) of \(title) from the workspace's proven copy" }
@@ -79,5 +105,42 @@ struct ProvenFiles: Sendable {
         guard FileFingerprint(descriptor: fd) == entry.fingerprint else { throw changed }
         try file.copyContents(of: fd, size: entry.fingerprint.size, sourcePath: entry.url.path, sha256: entry.sha256)
         guard FileFingerprint(descriptor: fd) == entry.fingerprint else { throw changed }
+    }
+
+    /// The bytes of `role`'s proven uncompressed payload after its first `header` bytes (the IDX
+    /// elements), read straight from the payload store: no inflate and no hash, as a copy needs
+    /// none. Throws when the file on disk is not, or stops being, the one proven, or is not
+    /// `size` bytes long (the catalog's payload size).
+    func payloadElements(_ role: FileRole, header: Int, size: Int64) throws -> [UInt8] {
+        let entry = payloads[role]!
+        let fd: Int32
+        do {
+            fd = try RegularFile.openForReading(entry.url.path, followSymlinks: false)
+        } catch {
+            throw ExportError.sourceMismatch(path: entry.url.path, problem: error.problem)
+        }
+        defer { close(fd) }
+        let changed = ExportError.sourceMismatch(
+            path: entry.url.path, problem: "it changed after it was proven (written or replaced while exporting); run the export again")
+        guard FileFingerprint(descriptor: fd) == entry.fingerprint, entry.fingerprint.size == size else { throw changed }
+        guard size >= Int64(header) else {
+            throw ExportError.sourceMismatch(path: entry.url.path, problem: "its payload ends inside the IDX header (\(size) bytes)")
+        }
+        let count = Int(size) - header
+        let elements = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
+            while done < count {
+                let read = pread(fd, buffer.baseAddress! + done, count - done, off_t(header + done))
+                if read < 0 && errno == EINTR { continue }
+                guard read > 0 else {
+                    throw ExportError.sourceMismatch(
+                        path: entry.url.path, problem: read < 0 ? "read failed (\(String(cString: strerror(errno))))" : "it ended after \(header + done) of its \(size) bytes")
+                }
+                done += read
+            }
+            initialized = count
+        }
+        guard FileFingerprint(descriptor: fd) == entry.fingerprint else { throw changed }
+        return elements
     }
 }
