@@ -36,6 +36,14 @@ import TestSupport
         var buffer = [UInt8](repeating: 0, count: 100)
         #expect(buffer.withUnsafeMutableBytes { DescriptorIO.read(fd, into: $0.baseAddress!, count: 100, at: 1_000) } == .complete)
         #expect(buffer == Array(written[1_000..<1_100]))
+
+        // A write at an offset leaves the file offset where it was.
+        let update = open(path, O_WRONLY)
+        defer { close(update) }
+        #expect([UInt8](repeating: 9, count: 50).withUnsafeBytes { DescriptorIO.writeAll(update, $0, at: 2_000) } == nil)
+        #expect(lseek(update, 0, SEEK_CUR) == 0)
+        #expect(buffer.withUnsafeMutableBytes { DescriptorIO.read(fd, into: $0.baseAddress!, count: 100, at: 1_990) } == .complete)
+        #expect(buffer[..<10] == written[1_990..<2_000] && buffer[10..<60].allSatisfy { $0 == 9 } && buffer[60...] == written[2_050..<2_090])
         let tail = off_t(written.count - 40)
         #expect(buffer.withUnsafeMutableBytes { DescriptorIO.read(fd, into: $0.baseAddress!, count: 100, at: tail) } == .ended(read: 40))
     }

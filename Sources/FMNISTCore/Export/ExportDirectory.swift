@@ -297,16 +297,7 @@ public final class ExportFile {
             let piece = make(index)
             let failure = piece.withUnsafeBytes { bytes -> ExportError? in
                 precondition(bytes.count == sizes[index], "piece \(index) is \(bytes.count) bytes, not the \(sizes[index]) announced")
-                var done = 0
-                while done < bytes.count {
-                    let written = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(starts[index] + Int64(done)))
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return ExportError.io(path: path, operation: "writing", errno: errno)
-                    }
-                    done += written
-                }
-                return nil
+                return DescriptorIO.writeAll(fd, bytes, at: off_t(starts[index])).map { ExportError.io(path: path, operation: "writing", errno: $0) }
             }
             return (piece, failure)
         } consume: { written in

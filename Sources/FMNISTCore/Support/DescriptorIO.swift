@@ -25,6 +25,22 @@ package enum DescriptorIO {
         return nil
     }
 
+    /// Writes every byte of `bytes` to `fd` from `offset` on (`pwrite(2)`: the file offset stays
+    /// where it is); nil when all were written, else the failed write's `errno`.
+    package static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: off_t) -> Int32? {
+        guard let base = bytes.baseAddress else { return nil }
+        var done = 0
+        while done < bytes.count {
+            let written = pwrite(fd, base + done, bytes.count - done, offset + off_t(done))
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            done += written
+        }
+        return nil
+    }
+
     /// One `read(2)` of at most `count` bytes, retried while interrupted: the bytes read (0 at the
     /// end of the file), or -1 with `errno` set.
     package static func read(_ fd: Int32, into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
