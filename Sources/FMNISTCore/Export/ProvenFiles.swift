@@ -128,17 +128,14 @@ struct ProvenFiles: Sendable {
         }
         let count = Int(size) - header
         let elements = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            var done = 0
-            while done < count {
-                let read = pread(fd, buffer.baseAddress! + done, count - done, off_t(header + done))
-                if read < 0 && errno == EINTR { continue }
-                guard read > 0 else {
-                    throw ExportError.sourceMismatch(
-                        path: entry.url.path, problem: read < 0 ? "read failed (\(String(cString: strerror(errno))))" : "it ended after \(header + done) of its \(size) bytes")
-                }
-                done += read
+            guard count > 0, let base = buffer.baseAddress else { return }
+            switch DescriptorIO.read(fd, into: base, count: count, at: off_t(header)) {
+            case .complete: initialized = count
+            case .ended(let done):
+                throw ExportError.sourceMismatch(path: entry.url.path, problem: "it ended after \(header + done) of its \(size) bytes")
+            case .failed(let code):
+                throw ExportError.sourceMismatch(path: entry.url.path, problem: "read failed (\(String(cString: strerror(code))))")
             }
-            initialized = count
         }
         guard FileFingerprint(descriptor: fd) == entry.fingerprint else { throw changed }
         return elements
