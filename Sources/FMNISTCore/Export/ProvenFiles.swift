@@ -93,18 +93,9 @@ struct ProvenFiles: Sendable {
     /// allow it). Throws when the file on disk is not, or stops being, the one proven.
     func copy(_ role: FileRole, form: FileForm, into file: ExportFile) throws {
         let entry = (form == .gzip ? containers : payloads)[role]!
-        let fd: Int32
-        do {
-            fd = try RegularFile.openForReading(entry.url.path, followSymlinks: false)
-        } catch {
-            throw ExportError.sourceMismatch(path: entry.url.path, problem: error.problem)
+        try whileProven(entry) { fd in
+            try file.copyContents(of: fd, size: entry.fingerprint.size, sourcePath: entry.url.path, sha256: entry.sha256)
         }
-        defer { close(fd) }
-        let changed = ExportError.sourceMismatch(
-            path: entry.url.path, problem: "it changed after it was proven (written or replaced while exporting); run the export again")
-        guard FileFingerprint(descriptor: fd) == entry.fingerprint else { throw changed }
-        try file.copyContents(of: fd, size: entry.fingerprint.size, sourcePath: entry.url.path, sha256: entry.sha256)
-        guard FileFingerprint(descriptor: fd) == entry.fingerprint else { throw changed }
     }
 
     /// The bytes of `role`'s proven uncompressed payload after its first `header` bytes (the IDX
@@ -113,6 +104,28 @@ struct ProvenFiles: Sendable {
     /// `size` bytes long (the catalog's payload size).
     func payloadElements(_ role: FileRole, header: Int, size: Int64) throws -> [UInt8] {
         let entry = payloads[role]!
+        return try whileProven(entry, size: size) { fd in
+            guard size >= Int64(header) else {
+                throw ExportError.sourceMismatch(path: entry.url.path, problem: "its payload ends inside the IDX header (\(size) bytes)")
+            }
+            let count = Int(size) - header
+            return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                guard count > 0, let base = buffer.baseAddress else { return }
+                switch DescriptorIO.read(fd, into: base, count: count, at: off_t(header)) {
+                case .complete: initialized = count
+                case .ended(let done):
+                    throw ExportError.sourceMismatch(path: entry.url.path, problem: "it ended after \(header + done) of its \(size) bytes")
+                case .failed(let code):
+                    throw ExportError.sourceMismatch(path: entry.url.path, problem: "read failed (\(String(cString: strerror(code))))")
+                }
+            }
+        }
+    }
+
+    /// Opens `entry`'s file (never through a link) and runs `body` with it while it is the file
+    /// proven: its fingerprint (and, given `size`, its length) is checked before `body` and again
+    /// after, so bytes written or a file swapped in meanwhile fail the export.
+    private func whileProven<T>(_ entry: Entry, size: Int64? = nil, _ body: (Int32) throws -> T) throws -> T {
         let fd: Int32
         do {
             fd = try RegularFile.openForReading(entry.url.path, followSymlinks: false)
@@ -122,22 +135,9 @@ struct ProvenFiles: Sendable {
         defer { close(fd) }
         let changed = ExportError.sourceMismatch(
             path: entry.url.path, problem: "it changed after it was proven (written or replaced while exporting); run the export again")
-        guard FileFingerprint(descriptor: fd) == entry.fingerprint, entry.fingerprint.size == size else { throw changed }
-        guard size >= Int64(header) else {
-            throw ExportError.sourceMismatch(path: entry.url.path, problem: "its payload ends inside the IDX header (\(size) bytes)")
-        }
-        let count = Int(size) - header
-        let elements = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            guard count > 0, let base = buffer.baseAddress else { return }
-            switch DescriptorIO.read(fd, into: base, count: count, at: off_t(header)) {
-            case .complete: initialized = count
-            case .ended(let done):
-                throw ExportError.sourceMismatch(path: entry.url.path, problem: "it ended after \(header + done) of its \(size) bytes")
-            case .failed(let code):
-                throw ExportError.sourceMismatch(path: entry.url.path, problem: "read failed (\(String(cString: strerror(code))))")
-            }
-        }
+        guard FileFingerprint(descriptor: fd) == entry.fingerprint, size.map({ $0 == entry.fingerprint.size }) ?? true else { throw changed }
+        let result = try body(fd)
         guard FileFingerprint(descriptor: fd) == entry.fingerprint else { throw changed }
-        return elements
+        return result
     }
 }
