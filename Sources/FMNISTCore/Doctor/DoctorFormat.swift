@@ -51,12 +51,22 @@ extension LoaderLayout {
         folder: [String], name: String, registry: ManifestRegistry, formats: [any DoctorFormat],
         stems: [(stem: String, role: FileRole)]? = nil
     ) -> LoaderPlace? {
+        placeAndTurn(folder: folder, name: name, registry: registry, formats: formats, stems: stems)?.place
+    }
+
+    /// ``place(folder:name:registry:formats:stems:)``, and the turn it was found in: a place found
+    /// among a loader's own folders names its dataset for certain; one found in any folder only
+    /// by the folder's name.
+    package static func placeAndTurn(
+        folder: [String], name: String, registry: ManifestRegistry, formats: [any DoctorFormat],
+        stems: [(stem: String, role: FileRole)]? = nil
+    ) -> (place: LoaderPlace, turn: DoctorTurn)? {
         guard let role = role(fromName: name, stems: stems ?? self.stems(registry)) else { return nil }
         let form: FileForm = name.lowercased().hasSuffix(".gz") ? .gzip : .uncompressed
         for turn in DoctorTurn.allCases {
             for format in formats {
                 if let (loader, dataset) = format.doctorLoader(folder: folder, name: name, turn: turn, registry: registry) {
-                    return LoaderPlace(loader: loader, form: form, role: role, dataset: dataset)
+                    return (LoaderPlace(loader: loader, form: form, role: role, dataset: dataset), turn)
                 }
             }
         }

@@ -71,14 +71,11 @@ public struct DoctorJudge: Sendable {
     }
 
     /// Whether the loader's own folder structure names the dataset (the folder is not merely
-    /// named like a cache): torchvision's class folder, keras's `datasets/fashion-mnist`,
-    /// swift-models' class folder, TFDS's builder folder, a TFDS download named after its URL.
-    static func isCertain(_ place: LoaderPlace) -> Bool {
-        switch place.loader {
-        case .torchvision, .keras, .swiftModels: return place.dataset != nil
-        case .tfdsManual, .tfdsDownloads: return place.dataset != nil
-        case .seedLoader, .tf1ReadDataSets: return false
-        }
+    /// named like a cache): a place found among the loaders' own folders (``DoctorTurn/loaderFolder``:
+    /// torchvision's class folder, keras's `datasets/fashion-mnist`, swift-models' class folder,
+    /// TFDS's builder folder, a TFDS download named after its URL) that says a dataset.
+    static func isCertain(_ candidate: DoctorCandidate, place: LoaderPlace) -> Bool {
+        candidate.placedIn == .loaderFolder && place.dataset != nil
     }
 
     /// The basis of one folder's files (all of one folder, loader and place dataset).
@@ -88,7 +85,7 @@ public struct DoctorJudge: Sendable {
         if let shown = fmnistLinks[DoctorPaths.canonical(first.candidate.folder)] {
             return Basis(dataset: shown, from: .fmnistLink)
         }
-        if first.candidate.inWorkspace || Self.isCertain(place) {
+        if first.candidate.inWorkspace || Self.isCertain(first.candidate, place: place) {
             return Basis(dataset: place.dataset, from: place.dataset == nil ? nil : .place)
         }
         // A TFDS download cache holds every dataset's downloads side by side: no vote there.

@@ -17,6 +17,9 @@ public struct DoctorCandidate: Sendable {
     public let linkedThrough: String?
     /// A live file of fmnist's own workspace (read through fmnist's own links; never written by doctor).
     public let inWorkspace: Bool
+    /// The turn a published-name file was placed in (nil for the workspace's own files and for
+    /// what the layouts report besides): a loader's own folder names its dataset for certain.
+    package var placedIn: DoctorTurn? = nil
 
     /// What the place asks for (loader, form, role, dataset), to tell two places of one file apart.
     var placeKey: String {
@@ -145,8 +148,9 @@ public final class DoctorScanner {
                 candidates.append(DoctorCandidate(path: child, kind: kind, linkedThrough: link, inWorkspace: false))
                 continue
             }
-            guard let place = LoaderLayout.place(folder: components, name: entry.name, registry: registry, formats: formats, stems: stems) else { continue }
-            candidates.append(DoctorCandidate(path: child, kind: .file(place), linkedThrough: link, inWorkspace: false))
+            guard let (place, turn) = LoaderLayout.placeAndTurn(folder: components, name: entry.name, registry: registry, formats: formats, stems: stems)
+            else { continue }
+            candidates.append(DoctorCandidate(path: child, kind: .file(place), linkedThrough: link, inWorkspace: false, placedIn: turn))
         }
     }
 
