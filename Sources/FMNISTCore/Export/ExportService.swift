@@ -71,7 +71,7 @@ public struct ExportService: Sendable {
         let leftovers = cleanLeftovers(sources, writer: writer, layout: exportLayout, in: destination.standardizedFileURL)
         let replaced = try preflight(sources, writer: writer, layout: exportLayout, in: destination.standardizedFileURL, force: force)
         let dest = try ExportDirectory.open(destination)
-        let payloadUse: ProvenFiles.PayloadUse = format.copiesPayloads ? .copied : format.readsPayloads ? .read : .none
+        let payloadUse = format.payloadUse
         let (lock, fallbackNote) = try proveCopies(&sources, payloadUse: payloadUse)
         defer { lock?.release() }
         // Datasets are written side by side (each writer touches only its own part of DEST).

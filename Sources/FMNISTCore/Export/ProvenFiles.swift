@@ -28,18 +28,8 @@ struct ProvenFiles: Sendable {
     /// What had to be repaired first, as notes for the report ("restored … from the store").
     let restored: [String]
 
-    /// What an export wants of the payload store.
-    enum PayloadUse: Sendable {
-        /// Nothing (the writer reads only the `.gz`).
-        case none
-        /// Its files are copied (torchvision's `raw/`): proven, built or repaired, or the export
-        /// falls back to re-verifying the live files.
-        case copied
-        /// Its files are read as the arrays the writer formats (csv, npz, png, hf): proven, built or
-        /// repaired when that can be done; when it cannot, ``payloads`` stays empty and the writer
-        /// reads and proves the `.gz` copies instead.
-        case read
-    }
+    /// What an export wants of the payload store (its layout says: ``ExportFormat/payloadUse``).
+    typealias PayloadUse = ExportPayloadUse
 
     /// Proves (repairing from the store where needed, as `switch` does) the version directory of
     /// `source`'s version and, unless `payloadUse` is `.none`, its payload folder (built once per

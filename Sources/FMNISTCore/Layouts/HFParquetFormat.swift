@@ -14,7 +14,7 @@ package struct HFParquetFormat: LoaderFormat, ExportFormat, ImportFormat, Verify
     package var exportLayout: ExportLayout { .hf }
     package var writer: any DatasetExporter { HFParquetExporter() }
     /// It formats the arrays: the export reads the payload store's proven files instead of inflating the `.gz`.
-    package var readsPayloads: Bool { true }
+    package var payloadUse: ExportPayloadUse { .read }
 
     package var importLayout: ImportLayout { .hf }
     /// `<hub name>/{train,test}-00000-of-00001.parquet` (or in the folder itself).

@@ -14,7 +14,7 @@ package struct KaggleCSVFormat: LoaderFormat, ExportFormat, ImportFormat, Verify
     package var exportLayout: ExportLayout { .csv }
     package var writer: any DatasetExporter { CSVExporter() }
     /// It formats the arrays: the export reads the payload store's proven files instead of inflating the `.gz`.
-    package var readsPayloads: Bool { true }
+    package var payloadUse: ExportPayloadUse { .read }
 
     package var importLayout: ImportLayout { .csv }
     /// Both splits by the names `export csv` writes; one of them alone is a missing split (exit 4).

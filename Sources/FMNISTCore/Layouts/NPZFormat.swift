@@ -14,7 +14,7 @@ package struct NPZFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat
     package var exportLayout: ExportLayout { .npz }
     package var writer: any DatasetExporter { NPZExporter() }
     /// It formats the arrays: the export reads the payload store's proven files instead of inflating the `.gz`.
-    package var readsPayloads: Bool { true }
+    package var payloadUse: ExportPayloadUse { .read }
 
     package var importLayout: ImportLayout { .npz }
     /// `<dataset>.npz` in the folder, as `export npz` writes it.

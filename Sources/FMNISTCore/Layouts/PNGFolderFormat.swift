@@ -14,7 +14,7 @@ package struct PNGFolderFormat: LoaderFormat, ExportFormat, ImportFormat, Verify
     package var exportLayout: ExportLayout { .png }
     package var writer: any DatasetExporter { PNGExporter() }
     /// It formats the arrays: the export reads the payload store's proven files instead of inflating the `.gz`.
-    package var readsPayloads: Bool { true }
+    package var payloadUse: ExportPayloadUse { .read }
 
     package var importLayout: ImportLayout { .png }
     /// `<dataset>/{train,test}/` (or the folder itself) holding PNG class folders.

@@ -14,7 +14,7 @@ package struct TorchvisionFormat: LoaderFormat, ExportFormat, ImportFormat, Veri
     package var exportLayout: ExportLayout { .torchvision }
     package var writer: any DatasetExporter { TorchvisionExporter() }
     /// `raw/` holds the payload store's uncompressed files, proven with the `.gz` copies.
-    package var copiesPayloads: Bool { true }
+    package var payloadUse: ExportPayloadUse { .copied }
 
     package var importLayout: ImportLayout { .torchvision }
     /// A `raw/` itself or a root's `<Class>/raw/`: the `.gz` beside the payloads when all four are
