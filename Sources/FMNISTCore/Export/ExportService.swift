@@ -71,8 +71,7 @@ public struct ExportService: Sendable {
         let leftovers = cleanLeftovers(sources, writer: writer, layout: exportLayout, in: destination.standardizedFileURL)
         let replaced = try preflight(sources, writer: writer, layout: exportLayout, in: destination.standardizedFileURL, force: force)
         let dest = try ExportDirectory.open(destination)
-        let payloadUse = format.payloadUse
-        let (lock, fallbackNote) = try proveCopies(&sources, payloadUse: payloadUse)
+        let (lock, fallbackNote) = try proveCopies(&sources, payloadUse: format.payloadUse)
         defer { lock?.release() }
         // Datasets are written side by side (each writer touches only its own part of DEST).
         let outcomes = sources.parallelMap(threads: min(2, threads), cost: { $0.file(.trainImages).containerSize }) { source -> ExportOutcome in
@@ -113,7 +112,7 @@ public struct ExportService: Sendable {
     /// export is done, so no switch or remove changes the files under it. When the workspace is
     /// busy or cannot be written, the sources are streamed and verified as they are, and the
     /// returned note says why.
-    func proveCopies(_ sources: inout [ExportSource], payloadUse: ProvenFiles.PayloadUse) throws -> (WorkspaceLock?, String?) {
+    func proveCopies(_ sources: inout [ExportSource], payloadUse: ExportPayloadUse) throws -> (WorkspaceLock?, String?) {
         let lock: WorkspaceLock
         do {
             lock = try WorkspaceLock.acquire(layout, command: "export", timeout: 0)

@@ -129,7 +129,7 @@ public struct ExportSource: Sendable {
     public func load(_ role: FileRole) throws -> [UInt8] {
         let record = file(role)
         if let proven, proven.payloads[role] != nil {
-            return try proven.payloadElements(role, header: 4 + 4 * record.idx.dims.count, size: record.payloadSize)
+            return try proven.payloadElements(role, recorded: record)
         }
         var payload: [UInt8] = []
         payload.reserveCapacity(ByteSpan.reservation(record.payloadSize))

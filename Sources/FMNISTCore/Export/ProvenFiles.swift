@@ -9,9 +9,9 @@ import Foundation
 /// after the copy, so a file replaced or written since it was proven is refused, never exported.
 ///
 /// ```swift
-/// let proven = try ProvenFiles.prepare(source, layout: layout, catalog: catalog, withPayloads: true)
+/// let proven = try ProvenFiles.prepare(source, layout: layout, catalog: catalog, payloadUse: .copied)
 /// try proven.copy(.trainImages, form: .uncompressed, into: file)
-/// let pixels = try proven.payloadElements(.trainImages, header: 16, size: 47_040_016)   // csv, npz, png, hf
+/// let pixels = try proven.payloadElements(.trainImages, recorded: source.file(.trainImages))   // csv, npz, png, hf
 /// ```
 struct ProvenFiles: Sendable {
     /// A proven file: where it is and what `lstat` said of it when it was proven.
@@ -28,18 +28,10 @@ struct ProvenFiles: Sendable {
     /// What had to be repaired first, as notes for the report ("restored … from the store").
     let restored: [String]
 
-    /// What an export wants of the payload store (its layout says: ``ExportFormat/payloadUse``).
-    typealias PayloadUse = ExportPayloadUse
-
     /// Proves (repairing from the store where needed, as `switch` does) the version directory of
     /// `source`'s version and, unless `payloadUse` is `.none`, its payload folder (built once per
     /// version). The caller holds the workspace lock until every copy or read is done.
-    static func prepare(_ source: ExportSource, layout: WorkspaceLayout, catalog: Catalog, withPayloads: Bool) throws -> ProvenFiles {
-        try prepare(source, layout: layout, catalog: catalog, payloadUse: withPayloads ? .copied : .none)
-    }
-
-    /// See ``prepare(_:layout:catalog:withPayloads:)``.
-    static func prepare(_ source: ExportSource, layout: WorkspaceLayout, catalog: Catalog, payloadUse: PayloadUse) throws -> ProvenFiles {
+    static func prepare(_ source: ExportSource, layout: WorkspaceLayout, catalog: Catalog, payloadUse: ExportPayloadUse) throws -> ProvenFiles {
         let checker = TrustedFileChecker(layout: layout, catalog: catalog)
         let files = FileRole.allCases.map { source.file($0) }
         let classCount = source.manifest.classes.count
@@ -83,39 +75,6 @@ struct ProvenFiles: Sendable {
     /// allow it). Throws when the file on disk is not, or stops being, the one proven.
     func copy(_ role: FileRole, form: FileForm, into file: ExportFile) throws {
         let entry = (form == .gzip ? containers : payloads)[role]!
-        try whileProven(entry) { fd in
-            try file.copyContents(of: fd, size: entry.fingerprint.size, sourcePath: entry.url.path, sha256: entry.sha256)
-        }
-    }
-
-    /// The bytes of `role`'s proven uncompressed payload after its first `header` bytes (the IDX
-    /// elements), read straight from the payload store: no inflate and no hash, as a copy needs
-    /// none. Throws when the file on disk is not, or stops being, the one proven, or is not
-    /// `size` bytes long (the catalog's payload size).
-    func payloadElements(_ role: FileRole, header: Int, size: Int64) throws -> [UInt8] {
-        let entry = payloads[role]!
-        return try whileProven(entry, size: size) { fd in
-            guard size >= Int64(header) else {
-                throw ExportError.sourceMismatch(path: entry.url.path, problem: "its payload ends inside the IDX header (\(size) bytes)")
-            }
-            let count = Int(size) - header
-            return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-                guard count > 0, let base = buffer.baseAddress else { return }
-                switch DescriptorIO.read(fd, into: base, count: count, at: off_t(header)) {
-                case .complete: initialized = count
-                case .ended(let done):
-                    throw ExportError.sourceMismatch(path: entry.url.path, problem: "it ended after \(header + done) of its \(size) bytes")
-                case .failed(let code):
-                    throw ExportError.sourceMismatch(path: entry.url.path, problem: "read failed (\(String(cString: strerror(code))))")
-                }
-            }
-        }
-    }
-
-    /// Opens `entry`'s file (never through a link) and runs `body` with it while it is the file
-    /// proven: its fingerprint (and, given `size`, its length) is checked before `body` and again
-    /// after, so bytes written or a file swapped in meanwhile fail the export.
-    private func whileProven<T>(_ entry: Entry, size: Int64? = nil, _ body: (Int32) throws -> T) throws -> T {
         let fd: Int32
         do {
             fd = try RegularFile.openForReading(entry.url.path, followSymlinks: false)
@@ -123,11 +82,25 @@ struct ProvenFiles: Sendable {
             throw ExportError.sourceMismatch(path: entry.url.path, problem: error.problem)
         }
         defer { close(fd) }
-        let changed = ExportError.sourceMismatch(
-            path: entry.url.path, problem: "it changed after it was proven (written or replaced while exporting); run the export again")
-        guard FileFingerprint(descriptor: fd) == entry.fingerprint, size.map({ $0 == entry.fingerprint.size }) ?? true else { throw changed }
-        let result = try body(fd)
-        guard FileFingerprint(descriptor: fd) == entry.fingerprint else { throw changed }
-        return result
+        guard FileFingerprint(descriptor: fd) == entry.fingerprint else { throw Self.changed(entry) }
+        try file.copyContents(of: fd, size: entry.fingerprint.size, sourcePath: entry.url.path, sha256: entry.sha256)
+        guard FileFingerprint(descriptor: fd) == entry.fingerprint else { throw Self.changed(entry) }
+    }
+
+    /// The IDX elements of `role`'s proven uncompressed payload (`recorded`: its catalog record),
+    /// read straight from the payload store as the warm load reads it (``KeptPayloadReader``: the
+    /// proven fingerprint before and after, the header and size the record says): no inflate and
+    /// no hash. Throws when the file on disk is not, or stops being, the one proven.
+    func payloadElements(_ role: FileRole, recorded: CatalogFile) throws -> [UInt8] {
+        let entry = payloads[role]!
+        guard let kept = KeptPayloadReader.read(at: entry.url, recorded: recorded, fingerprint: entry.fingerprint) else {
+            throw Self.changed(entry)
+        }
+        return kept.elements
+    }
+
+    /// A proven file that is no longer the one proven.
+    private static func changed(_ entry: Entry) -> ExportError {
+        .sourceMismatch(path: entry.url.path, problem: "it changed after it was proven (written or replaced while exporting); run the export again")
     }
 }

@@ -96,7 +96,7 @@ public struct Publisher: WorkspaceService {
         var proven: [String: ProvenFiles] = [:]
         var notes: [String] = []
         for source in sources {
-            let files = try ProvenFiles.prepare(source, layout: layout, catalog: catalog, withPayloads: false)
+            let files = try ProvenFiles.prepare(source, layout: layout, catalog: catalog, payloadUse: .none)
             proven[source.version.id] = files
             notes += files.restored
         }

@@ -44,26 +44,18 @@ package enum KeptPayloadReader {
         guard Int64(headerLength + count) == recorded.payloadSize else { return nil }
 
         var header = [UInt8](repeating: 0, count: headerLength)
-        guard readFully(descriptor, into: &header, count: headerLength, at: 0) else { return nil }
+        guard header.withUnsafeMutableBytes({ DescriptorIO.read(descriptor, into: $0.baseAddress!, count: headerLength, at: 0) }) == .complete
+        else { return nil }
         var expected: [UInt8] = [0, 0, 0x08, UInt8(dims.count)]
         for dim in dims { expected += [UInt8(dim >> 24 & 0xff), UInt8(dim >> 16 & 0xff), UInt8(dim >> 8 & 0xff), UInt8(dim & 0xff)] }
         guard header == expected else { return nil }
 
         var complete = false
         let elements = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            complete = readFully(descriptor, into: buffer.baseAddress!, count: count, at: off_t(headerLength))
+            complete = DescriptorIO.read(descriptor, into: buffer.baseAddress!, count: count, at: off_t(headerLength)) == .complete
             initialized = complete ? count : 0
         }
         guard complete, FileFingerprint(descriptor: descriptor) == before else { return nil }
         return Payload(dims: dims, elements: elements)
-    }
-
-    /// `pread`s exactly `count` bytes at `offset` into `buffer`; false on an error or an early end.
-    private static func readFully(_ descriptor: Int32, into buffer: UnsafeMutablePointer<UInt8>, count: Int, at offset: off_t) -> Bool {
-        DescriptorIO.read(descriptor, into: buffer, count: count, at: offset) == .complete
-    }
-
-    private static func readFully(_ descriptor: Int32, into array: inout [UInt8], count: Int, at offset: off_t) -> Bool {
-        array.withUnsafeMutableBufferPointer { readFully(descriptor, into: $0.baseAddress!, count: count, at: offset) }
     }
 }
