@@ -143,9 +143,10 @@ extension Duration {
 
 /// The mutable state of one training run: parameters, optimiser state, workers.
 ///
-/// Each batch is cut into `chunkCount` fixed, contiguous chunks (2 per thread), each with its own
-/// gradient buffer; worker threads claim chunks dynamically, so a thread slowed by other load on
-/// the machine does less of the work. The gradient is then reduced in chunk order, element by
+/// Each batch is cut into `chunkCount` fixed, contiguous chunks (one per thread: at batch 64 two
+/// chunks of 32 images make larger GEMMs and fewer hand-overs than four of 16, measured 1.86× against
+/// 1.76× one thread), each with its own gradient buffer; worker threads claim chunks dynamically, so
+/// a thread that is late to a batch finds its chunk taken by the other. The gradient is then reduced in chunk order, element by
 /// element, by all threads on disjoint slices (`optimizerSlices`), each stepping the optimiser on
 /// its slice: the result depends on the seed and the thread count only, never on which thread ran
 /// what. A training epoch is a single job for the worker team (see `runEpoch`).
@@ -177,7 +178,7 @@ final class TrainingSession {
         generator = SeededGenerator(seed: configuration.seed)
         parameters = LeNetParameters(generator: &generator)
         let threads = configuration.threads
-        chunkCount = min(configuration.batchSize, threads == 1 ? 1 : 2 * threads)
+        chunkCount = min(configuration.batchSize, threads)
         let capacity = (configuration.batchSize + chunkCount - 1) / chunkCount
         let gemm = gemm
         workers = (0..<threads).map { _ in LeNetWorkspace(capacity: capacity, gemm: gemm) }
