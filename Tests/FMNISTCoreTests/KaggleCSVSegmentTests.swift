@@ -70,4 +70,50 @@ import TestSupport
         let got = #expect(throws: CSVFault.self, "\(what)") { try KaggleCSVFile.read(url, limits: Self.limits, threads: 2) }
         #expect(got == expected, "\(what)")
     }
+
+    /// The parser's whole-row fast path (taken when a row starts in a chunk and ends in it) and its
+    /// byte-by-byte loop (a chunk of one byte never holds a row) agree: the same split for valid
+    /// rows (leading zeros, `\r\n`, 255), the same fault, line, column and words for each bad one.
+    @Test(arguments: [
+        ("valid", "", true),
+        ("a value of four digits", "1,0,0,1000,0\n", false),
+        ("a value above 255", "1,0,0,256,0\n", false),
+        ("a label beyond the classes", "10,0,0,0,0\n", false),
+        ("a column too many", "1,0,0,0,0,0\n", false),
+        ("a column short", "1,0,0,0\n", false),
+        ("an empty field", "1,0,,0,0\n", false),
+        ("a carriage return alone", "1,0,0,0,0\r1,2,3,4,5\n", false),
+        ("a space", "1,0, 0,0,0\n", false),
+        ("a minus sign", "1,0,-1,0,0\n", false),
+    ])
+    func fastRowsAndTheByteLoopAgree(what: String, bad: String, valid: Bool) throws {
+        let text = Self.header + "007,255,0,10,099\r\n" + Self.rows(30) + bad + Self.rows(5, seed: 9)
+        let bytes = Array(text.utf8)
+        func parse(chunk: Int) -> Result<CSVSplit, CSVFault> {
+            var parser = KaggleCSVParser(limits: Self.limits)
+            do {
+                for start in stride(from: 0, to: bytes.count, by: chunk) {
+                    try parser.feed(Array(bytes[start..<min(bytes.count, start + chunk)]))
+                }
+                return .success(try parser.finish())
+            } catch {
+                return .failure(error)
+            }
+        }
+        let byteByByte = parse(chunk: 1)
+        for chunk in [bytes.count, 4096, 37, 2] {
+            switch (parse(chunk: chunk), byteByByte) {
+            case (.success(let fast), .success(let slow)):
+                #expect(valid, "\(what)")
+                #expect(fast.imagesPayload == slow.imagesPayload && fast.labelsPayload == slow.labelsPayload, "\(what), chunk \(chunk)")
+                #expect(fast.count == 36 && fast.imagesPayload[16..<20] == [255, 0, 10, 99] && fast.labelsPayload[8] == 7)
+            case (.failure(let fast), .failure(let slow)):
+                #expect(!valid, "\(what)")
+                #expect(fast == slow, "\(what), chunk \(chunk)")
+                #expect(fast.line == 33, "\(what): the bad row is line 33")
+            default:
+                Issue.record("\(what), chunk \(chunk): the fast path and the byte loop disagree")
+            }
+        }
+    }
 }

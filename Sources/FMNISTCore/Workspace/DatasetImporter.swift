@@ -129,7 +129,9 @@ public struct DatasetImporter: Sendable {
 
         let alreadyStored = try catalog.version(id: identity.full) != nil
         let verified = files.map { file in
-            VerifiedFile(role: file.role, name: file.name, temporaryURL: staging.appendingPathComponent(file.name), measurement: file.measurement!)
+            VerifiedFile(
+                role: file.role, name: file.name, temporaryURL: staging.appendingPathComponent(file.name), measurement: file.measurement!,
+                stagedPayload: ImportStaging.stagedPayload(of: file.name, in: staging))
         }
         progress("installing \(manifest.title) \(knownName ?? "UNKNOWN") (\(identity.short))")
         let installed = try VersionInstaller(layout: layout, catalog: catalog).commit(

@@ -37,11 +37,13 @@ package struct PayloadStore: Sendable {
 
     /// Makes the version's payload folder hold proven payloads of its four files. The version
     /// directory must hold proven copies (``VersionStore/prepareVersion(dataset:versionID:files:checker:classCount:rehash:)``
-    /// first): they are what gets inflated.
+    /// first): they are what gets inflated. `staged` (by `.gz` name) are uncompressed payloads a
+    /// command already wrote in `.fmnist/tmp/` (an import): one that measures as the recorded payload
+    /// is moved in instead (read once, not inflated); any other is ignored and the `.gz` inflated.
     @discardableResult
     package func prepare(
         dataset: String, versionID: String, files: [CatalogFile], checker: TrustedFileChecker, classCount: Int,
-        rehash: Bool = false
+        rehash: Bool = false, staged: [String: URL] = [:]
     ) throws -> Prepared {
         let directory = layout.payloadDirectory(dataset: dataset, versionID: versionID)
         let exists = try VersionStore.openVersionFolder(directory, dataset: dataset, versionID: versionID, files: files, layout: layout)
@@ -57,7 +59,7 @@ package struct PayloadStore: Sendable {
             toWrite.append(file)
         }
         try VersionStore(layout: layout).fillVersionFolder(directory, exists: exists, versionID: versionID, writing: !toWrite.isEmpty) { folder in
-            try Self.inflateAll(toWrite, from: sources, into: folder, classCount: classCount)
+            try Self.inflateAll(toWrite, from: sources, into: folder, classCount: classCount, staged: staged)
         }
         for file in toWrite {
             checker.remember(directory.appendingPathComponent(Self.payloadName(file.name)), payloadSHA256: file.payloadSHA256)
@@ -65,11 +67,13 @@ package struct PayloadStore: Sendable {
         return Prepared(directory: directory, built: !exists, restored: restored.sorted())
     }
 
-    /// Inflates each of `files` from `sources` into `folder`, on both cores (largest first); throws
-    /// the first failure once all are done.
-    static func inflateAll(_ files: [CatalogFile], from sources: URL, into folder: URL, classCount: Int) throws {
+    /// Inflates each of `files` from `sources` into `folder` (or moves in its proven `staged`
+    /// payload), on both cores (largest first); throws the first failure once all are done.
+    static func inflateAll(_ files: [CatalogFile], from sources: URL, into folder: URL, classCount: Int, staged: [String: URL] = [:]) throws {
         let failures = files.parallelMap(cost: { $0.payloadSize }) { file -> WorkspaceError? in
             do {
+                let final = folder.appendingPathComponent(payloadName(file.name))
+                if let payload = staged[file.name], adopt(payload, recorded: file, classCount: classCount, to: final) { return nil }
                 try inflate(sources.appendingPathComponent(file.name), recorded: file, classCount: classCount,
                             to: folder.appendingPathComponent(payloadName(file.name)))
                 return nil
@@ -80,6 +84,26 @@ package struct PayloadStore: Sendable {
             }
         }
         if let failure = failures.compactMap({ $0 }).first { throw failure }
+    }
+
+    /// Moves the uncompressed payload at `staged` to `final` when it is a regular file that measures
+    /// as exactly the recorded payload (size, SHA-256, IDX header and labels): made read-only
+    /// (0444), synced, renamed. False, leaving `final` alone, for anything else.
+    static func adopt(_ staged: URL, recorded: CatalogFile, classCount: Int, to final: URL) -> Bool {
+        guard (try? WorkspaceBoundary.refuseSymlinkOrDirectory(final)) != nil,
+            let fd = try? RegularFile.openForReading(staged.path, exitStatus: .integrity)
+        else { return false }
+        defer { close(fd) }
+        // Measured through the descriptor that is then made read-only, synced and renamed: the
+        // bytes proven are the file moved in.
+        let verifier = StreamingVerifier(payloadLimit: recorded.payloadSize, classCount: classCount, compressed: false)
+        let readFailure = DescriptorIO.forEachChunk(fd, size: FileVerifier.readSize) { chunk in (try? verifier.feed(chunk)) != nil }
+        var opened = stat()
+        guard readFailure == nil, RecordedFileCheck.problem(verifier.finish(), recorded: recorded) == nil,
+            fstat(fd, &opened) == 0, let named = FilePaths.lstat(staged.path), named.st_ino == opened.st_ino, named.st_dev == opened.st_dev,
+            fchmod(fd, 0o444) == 0, fsync(fd) == 0
+        else { return false }
+        return rename(staged.path, final.path) == 0
     }
 
     /// Inflates the `.gz` at `source` into `final` (a temporary name beside it, 0444, synced, then

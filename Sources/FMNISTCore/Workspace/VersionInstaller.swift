@@ -11,13 +11,21 @@ package struct VerifiedFile: Sendable {
     package let measurement: FileMeasurement
     /// Where the bytes came from, for fetched files.
     package let provenance: FileProvenance?
+    /// The uncompressed payload these bytes were made from, when the command has it (an import
+    /// that gzipped it): not yet proven; the payload store proves it against `measurement` and
+    /// moves it in instead of inflating the `.gz` again.
+    package let stagedPayload: URL?
 
-    package init(role: FileRole, name: String, temporaryURL: URL, measurement: FileMeasurement, provenance: FileProvenance? = nil) {
+    package init(
+        role: FileRole, name: String, temporaryURL: URL, measurement: FileMeasurement, provenance: FileProvenance? = nil,
+        stagedPayload: URL? = nil
+    ) {
         self.role = role
         self.name = name
         self.temporaryURL = temporaryURL
         self.measurement = measurement
         self.provenance = provenance
+        self.stagedPayload = stagedPayload
     }
 
     /// The catalog row for this file.
@@ -143,7 +151,8 @@ package struct VersionInstaller {
             // The live version's uncompressed payloads, kept so that `load` reads them without
             // re-hashing (a cache: without them loads prove the `.gz`, as `switch` also makes them).
             _ = try? PayloadStore(layout: layout).prepare(
-                dataset: manifest.name, versionID: identity.full, files: catalogFiles, checker: checker, classCount: classCount)
+                dataset: manifest.name, versionID: identity.full, files: catalogFiles, checker: checker, classCount: classCount,
+                staged: Dictionary(uniqueKeysWithValues: files.compactMap { file in file.stagedPayload.map { (file.name, $0) } }))
         }
         try catalog.transaction {
             if becomesLive { try catalog.setLive(dataset: manifest.name, versionID: identity.full, at: time) }
