@@ -27,6 +27,12 @@ public struct CSVFileReport: Sendable, Codable {
     public let message: String
     public let exitStatus: ExitStatus
 
+    /// The known split this file is, when it verified.
+    var foundSplit: CSVFolderReport.FoundSplit? {
+        guard exitStatus == .success, let dataset, let versionName, let versionShortID, let split else { return nil }
+        return (dataset, versionName, versionShortID, split)
+    }
+
     /// Reads, parses and identifies `url`.
     public static func identify(url: URL, registry: ManifestRegistry) -> CSVFileReport {
         let split: CSVSplit
@@ -141,7 +147,26 @@ public struct CSVFolderReport: Sendable, Codable {
         public let splits: [String]
         /// Both splits are there.
         public let complete: Bool
+
+        /// The versions the found splits make up, in the order first found; two splits of one
+        /// version (by id: two unknown versions are both named "unknown") make it complete.
+        static func collect(_ found: [FoundSplit], registry: ManifestRegistry) -> [Holding] {
+            var holds: [Holding] = []
+            for item in found {
+                guard let manifest = try? registry.manifest(named: item.dataset) else { continue }
+                let at = holds.firstIndex { $0.dataset == item.dataset && $0.versionShortID == item.id }
+                let splits = Set((at.map { holds[$0].splits } ?? []) + [item.split])
+                let holding = Holding(
+                    dataset: item.dataset, title: manifest.title, versionName: item.version, versionShortID: item.id,
+                    splits: ["train", "test"].filter(splits.contains), complete: splits.count == 2)
+                if let at { holds[at] = holding } else { holds.append(holding) }
+            }
+            return holds
+        }
     }
+
+    /// One split a file holds: (dataset, version name, short id, train or test).
+    typealias FoundSplit = (dataset: String, version: String, id: String, split: String)
 
     public let path: String
     public let files: [CSVFileReport]
@@ -162,19 +187,7 @@ public struct CSVFolderReport: Sendable, Codable {
     public static func verify(folder: URL, files: [URL], registry: ManifestRegistry) -> CSVFolderReport {
         let sizes = files.map { (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int64) ?? 0 }
         let reports = Array(zip(files, sizes)).parallelMap(threads: 2, cost: { $0.1 }) { CSVFileReport.identify(url: $0.0, registry: registry) }
-        var holds: [Holding] = []
-        for report in reports where report.exitStatus == .success {
-            guard let dataset = report.dataset, let name = report.versionName, let id = report.versionShortID, let split = report.split,
-                let manifest = try? registry.manifest(named: dataset)
-            else { continue }
-            if let at = holds.firstIndex(where: { $0.dataset == dataset && $0.versionName == name }) {
-                let splits = Set(holds[at].splits + [split])
-                holds[at] = Holding(dataset: dataset, title: manifest.title, versionName: name, versionShortID: id,
-                                    splits: ["train", "test"].filter(splits.contains), complete: splits.count == 2)
-            } else {
-                holds.append(Holding(dataset: dataset, title: manifest.title, versionName: name, versionShortID: id, splits: [split], complete: false))
-            }
-        }
+        let holds = Holding.collect(reports.compactMap(\.foundSplit), registry: registry)
         var status = ExitStatus.combine(reports.map(\.exitStatus))
         let verdict: String
         if status != .success {

@@ -26,6 +26,12 @@ public struct SplitReport: Sendable, Codable {
     public let message: String
     public let exitStatus: ExitStatus
 
+    /// The known split this is, when it verified.
+    var foundSplit: CSVFolderReport.FoundSplit? {
+        guard exitStatus == .success, let dataset, let versionName, let versionShortID, let split else { return nil }
+        return (dataset, versionName, versionShortID, split)
+    }
+
     /// Reads and identifies one split: `layout` is `png` (a split folder) or `hf` (a Parquet file);
     /// `named` is the split its name says (checked against the content), `workspace` where a
     /// known version's files may be found to name the image that differs.
@@ -249,17 +255,7 @@ public struct ExportFolderReport: Sendable, Codable {
         let splits = jobs.parallelMap(threads: 2) { SplitReport.identify($0.url, layout: $0.layout, named: $0.named, registry: registry, workspace: workspace) }
         let npz = parts.npz.map { NPZFileReport.identify(url: $0, registry: registry) }
         let csv = parts.csv.map { CSVFileReport.identify(url: $0, registry: registry) }
-        var found: [(dataset: String, version: String, id: String, split: String)] = splits.compactMap { report in
-            guard report.exitStatus == .success, let d = report.dataset, let v = report.versionName, let id = report.versionShortID,
-                let s = report.split
-            else { return nil }
-            return (d, v, id, s)
-        } + csv.compactMap { report in
-            guard report.exitStatus == .success, let d = report.dataset, let v = report.versionName, let id = report.versionShortID,
-                let s = report.split
-            else { return nil }
-            return (d, v, id, s)
-        }
+        var found = splits.compactMap(\.foundSplit) + csv.compactMap(\.foundSplit)
         for report in npz where report.exitStatus == .success {
             guard let first = report.arrays.first, let dataset = first.dataset, let version = first.version,
                 let manifest = try? registry.manifest(named: dataset), let known = manifest.versions.first(where: { $0.name == version })
@@ -268,20 +264,7 @@ public struct ExportFolderReport: Sendable, Codable {
             if roles.contains(.trainImages) && roles.contains(.trainLabels) { found.append((dataset, version, known.identity.short, "train")) }
             if roles.contains(.testImages) && roles.contains(.testLabels) { found.append((dataset, version, known.identity.short, "test")) }
         }
-        var holds: [CSVFolderReport.Holding] = []
-        for item in found {
-            guard let manifest = try? registry.manifest(named: item.dataset) else { continue }
-            if let at = holds.firstIndex(where: { $0.dataset == item.dataset && $0.versionShortID == item.id }) {
-                let splits = Set(holds[at].splits + [item.split])
-                holds[at] = CSVFolderReport.Holding(
-                    dataset: item.dataset, title: manifest.title, versionName: item.version, versionShortID: item.id,
-                    splits: ["train", "test"].filter(splits.contains), complete: splits.count == 2)
-            } else {
-                holds.append(CSVFolderReport.Holding(
-                    dataset: item.dataset, title: manifest.title, versionName: item.version, versionShortID: item.id, splits: [item.split],
-                    complete: false))
-            }
-        }
+        let holds = CSVFolderReport.Holding.collect(found, registry: registry)
         let statuses = splits.map(\.exitStatus) + npz.map(\.exitStatus) + csv.map(\.exitStatus)
         var status = ExitStatus.combine(statuses)
         let total = splits.count + npz.count + csv.count
