@@ -12,6 +12,7 @@
 #   with BASELINE_BIN=path/to/an/older/fmnist: csv, hf, npz, png exports on all cores  vs  that
 #     build on one thread, in the same alternating runs (issue 24 measures against the one-core
 #     time of the build it was filed on: build that commit, e.g. with `git archive`, and name it)
+#     and its import of the two Kaggle CSV files  vs  this build's
 # The header names the CPU, its vector extensions and the load average before and after (other
 # work on the machine slows both sides; the ratios are the point).
 # usage: [BASELINE_BIN=…] scripts/bench-export.sh [RUNS]   (default 5; needs FMNIST_DATA_DIR or ../shared/data)
@@ -110,6 +111,9 @@ for ((run = 1; run <= RUNS; run++)); do
         fi
     done
     unimport; T[csvimport]+="$(seconds "$BIN" import "$WORK/csvin" --as fashion --root "$WORK/imported" -q) "
+    if [[ -n "${BASELINE_BIN:-}" ]]; then
+        unimport; T[csvimportbase]+="$(seconds "$BASELINE_BIN" import "$WORK/csvin" --as fashion --root "$WORK/imported" -q) "
+    fi
     start=$(date +%s.%N)
     T[readcsvcalls]+="$("$PY" "$WORK/read_csv.py" "${KAGGLE[@]}") "
     T[readcsv]+="$(echo "$(date +%s.%N) - $start" | bc) "
@@ -132,4 +136,5 @@ if [[ -n "${BASELINE_BIN:-}" ]]; then
 fi
 row "fmnist import of the 2 Kaggle CSV files" csvimport "python: import pandas + read_csv x2" readcsv
 row "fmnist import of the 2 Kaggle CSV files" csvimport "pandas.read_csv x2 calls alone" readcsvcalls
+[[ -n "${BASELINE_BIN:-}" ]] && row "fmnist import of the 2 Kaggle CSV files" csvimport "BASELINE_BIN's import of them" csvimportbase
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
