@@ -90,7 +90,8 @@ final class LeNetParameters: @unchecked Sendable {
 /// Per-thread buffers for forward and backward passes over up to `capacity` images. Nothing is
 /// allocated after construction; gradients go to a buffer the caller passes.
 ///
-/// Forward: per image, conv1 (im2col + GEMM) → fused bias/ReLU/pool → conv2 (im2col + GEMM) →
+/// Forward: per image, conv1 → fused bias/ReLU/pool → conv2 (each `fmnist_lenet_conv*_fwd`: direct on
+/// the AVX-512 path, im2col + GEMM on the others) →
 /// fused bias/ReLU/pool; then the dense head as GEMMs over the whole chunk. Backward: dense head as
 /// GEMMs, then per image the fused sparse pool+conv backward (only arg-max positions with a
 /// positive output carry gradient), so no im2col matrix has to be kept.
@@ -182,15 +183,11 @@ final class LeNetWorkspace: @unchecked Sendable {
             let a1t = a1.pointer + s * L.p1Size, arg1t = arg1.pointer + s * L.p1Size
             let a1h = a1HWC.pointer + s * L.p1Size
             fmnist_pad_normalize_u8(pixels + idx * L.pixels, 28, 28, 2, lut, x)
-            Layers.convCHWForward(g, x: x, channels: 1, height: L.padSide, width: L.padSide,
-                                  kernel: 5, weights: p.pointer(L.w1), outChannels: L.c1Out,
-                                  col: col1.pointer, z: z1.pointer)
+            fmnist_lenet_conv1_fwd(g.impl, x, p.pointer(L.w1), col1.pointer, z1.pointer)
             Layers.biasReluPoolForward(z: z1.pointer, hwc: false, channels: L.c1Out, height: L.c1Side,
                                        width: L.c1Side, bias: p.pointer(L.b1), out: a1t, argmax: arg1t)
             fmnist_transpose(a1t, Int32(L.c1Out), Int32(L.p1Side * L.p1Side), a1h)
-            Layers.convHWCForward(g, x: a1h, height: L.p1Side, width: L.p1Side,
-                                  channels: L.c1Out, kernel: 5, pad: 0, weightsT: p.pointer(L.w2t),
-                                  outChannels: L.c2Out, col: col2.pointer, z: z2.pointer)
+            fmnist_lenet_conv2_fwd(g.impl, a1h, p.pointer(L.w2t), col2.pointer, z2.pointer)
             Layers.biasReluPoolForward(z: z2.pointer, hwc: true, channels: L.c2Out, height: L.c2Side,
                                        width: L.c2Side, bias: p.pointer(L.b2),
                                        out: a2.pointer + t * L.p2Size, argmax: arg2.pointer + t * L.p2Size)

@@ -1,3 +1,4 @@
+import CKernels
 import Testing
 @testable import FMNISTTraining
 
@@ -76,6 +77,30 @@ import Testing
             }
         } } } }
         #expect(failures.isEmpty, "\(gemm.name) differs from portable: \(failures.prefix(10))")
+    }
+
+    /// LeNet's two forward convolutions (`fmnist_lenet_conv1_fwd`, `_conv2_fwd`: direct on the
+    /// AVX-512 path) give exactly, bit for bit, what im2col + the same path's GEMM gives
+    /// (`Layers.convCHWForward`, `convHWCForward`), on random inputs and weights of both signs.
+    @Test(arguments: [("portable", GEMM.portable), ("avx2", GEMM.avx2), ("avx512", GEMM.avx512)])
+    func lenetConvolutionsMatchIm2colGEMM(path: String, gemm: GEMM) {
+        for seed in UInt64(1)...4 {
+            let xpad = TrainingFixtures.randomFloats(32 * 32, seed: seed)
+            let w1 = TrainingFixtures.randomFloats(6 * 25, seed: seed + 10)
+            let x2 = TrainingFixtures.randomFloats(14 * 14 * 6, seed: seed + 20)
+            let w2t = TrainingFixtures.randomFloats(150 * 16, seed: seed + 30)
+            var col1 = [Float](repeating: 0, count: 25 * 784), col2 = [Float](repeating: 0, count: 100 * 150)
+            var want1 = [Float](repeating: 0, count: 6 * 784), got1 = [Float](repeating: .nan, count: 6 * 784)
+            var want2 = [Float](repeating: 0, count: 100 * 16), got2 = [Float](repeating: .nan, count: 100 * 16)
+            Layers.convCHWForward(gemm, x: xpad, channels: 1, height: 32, width: 32, kernel: 5, weights: w1, outChannels: 6,
+                                  col: &col1, z: &want1)
+            Layers.convHWCForward(gemm, x: x2, height: 14, width: 14, channels: 6, kernel: 5, pad: 0, weightsT: w2t,
+                                  outChannels: 16, col: &col2, z: &want2)
+            fmnist_lenet_conv1_fwd(gemm.impl, xpad, w1, &col1, &got1)
+            fmnist_lenet_conv2_fwd(gemm.impl, x2, w2t, &col2, &got2)
+            #expect(got1.map(\.bitPattern) == want1.map(\.bitPattern), "\(path) (runs \(gemm.name)): conv1, seed \(seed)")
+            #expect(got2.map(\.bitPattern) == want2.map(\.bitPattern), "\(path) (runs \(gemm.name)): conv2, seed \(seed)")
+        }
     }
 
     /// A path the CPU lacks resolves to the next one it has, never to a path it cannot run.

@@ -117,6 +117,15 @@ void fmnist_im2col_chw(const float *x, int C, int H, int W, int kh, int kw,
 void fmnist_im2col_hwc(const float *x, int H, int W, int C, int kh, int kw,
                        int pad, float *col);
 
+/* LeNet-5's conv1 forward: z[6][28*28] = w[6][25] · im2col_chw(xpad[32][32]) (5x5, valid).
+ * The AVX-512 path reads xpad directly, bit-identical to im2col + fmnist_sgemm there; other
+ * paths run exactly that, with `col` ([25][784] floats) as the im2col matrix. */
+void fmnist_lenet_conv1_fwd(int impl, const float *xpad, const float *w, float *col, float *z);
+
+/* LeNet-5's conv2 forward: z[100][16] = im2col_hwc(x[14][14][6]) · wt[150][16] (5x5, valid);
+ * the same contract, `col` [100][150] floats. */
+void fmnist_lenet_conv2_fwd(int impl, const float *x, const float *wt, float *col, float *z);
+
 /* Adjoint of fmnist_im2col_hwc: dx[H][W][C] = sum of dcol (dx is overwritten). */
 void fmnist_col2im_hwc(const float *dcol, int H, int W, int C, int kh, int kw,
                        int pad, float *dx);
