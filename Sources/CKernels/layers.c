@@ -475,9 +475,20 @@ void fmnist_adam(float *p, float *m, float *v, const float *const *grads, int ng
     }
 }
 
-void fmnist_transpose(const float *src, int rows, int cols, float *dst) {
+static inline void transpose_impl(const float *restrict src, int rows, int cols, float *restrict dst) {
     for (int r = 0; r < rows; r++)
         for (int c = 0; c < cols; c++) dst[(size_t)c * rows + r] = src[(size_t)r * cols + c];
+}
+
+void fmnist_transpose(const float *src, int rows, int cols, float *dst) {
+    /* LeNet's pooled conv1 output, channel-major to channel-last and back: constants propagated,
+     * so the compiler unrolls the short side and vectorises the long one. */
+    if (rows == 6 && cols == 196)
+        transpose_impl(src, 6, 196, dst);
+    else if (rows == 196 && cols == 6)
+        transpose_impl(src, 196, 6, dst);
+    else
+        transpose_impl(src, rows, cols, dst);
 }
 
 void fmnist_histogram_u8(const uint8_t *data, size_t n, uint64_t counts[256]) {
