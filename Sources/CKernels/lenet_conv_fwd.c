@@ -56,24 +56,25 @@ TGT static void conv2_fwd_avx512(const float *restrict x, const float *restrict 
 }
 #endif
 
-void fmnist_lenet_conv1_fwd(int impl, const float *xpad, const float *w, float *col, float *z) {
+/* Runs `direct` and returns when `impl` resolves to the AVX-512 path. */
 #ifdef FMNIST_HAVE_AVX512_PATH
-    if (fmnist_gemm_resolve(impl) == FMNIST_GEMM_AVX512) {
-        conv1_fwd_avx512(xpad, w, z);
-        return;
+#define DIRECT_ON_AVX512(impl, direct)                                                             \
+    if (fmnist_gemm_resolve(impl) == FMNIST_GEMM_AVX512) {                                         \
+        direct;                                                                                    \
+        return;                                                                                    \
     }
+#else
+#define DIRECT_ON_AVX512(impl, direct)
 #endif
+
+void fmnist_lenet_conv1_fwd(int impl, const float *xpad, const float *w, float *col, float *z) {
+    DIRECT_ON_AVX512(impl, conv1_fwd_avx512(xpad, w, z))
     fmnist_im2col_chw(xpad, 1, 32, 32, 5, 5, col);
     fmnist_sgemm(impl, 6, 784, 25, w, 25, 1, col, 784, z, 784, 0);
 }
 
 void fmnist_lenet_conv2_fwd(int impl, const float *x, const float *wt, float *col, float *z) {
-#ifdef FMNIST_HAVE_AVX512_PATH
-    if (fmnist_gemm_resolve(impl) == FMNIST_GEMM_AVX512) {
-        conv2_fwd_avx512(x, wt, z);
-        return;
-    }
-#endif
+    DIRECT_ON_AVX512(impl, conv2_fwd_avx512(x, wt, z))
     fmnist_im2col_hwc(x, 14, 14, 6, 5, 5, 0, col);
     fmnist_sgemm(impl, 100, 16, 150, col, 150, 1, wt, 16, z, 16, 0);
 }
