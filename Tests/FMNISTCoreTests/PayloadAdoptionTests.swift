@@ -64,3 +64,33 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: staged.path))
     }
 }
+
+/// ``ImportStaging/stageCompressed(_:as:)``: the `.gz` and the kept payload beside it, never
+/// written through a `payloads` entry that is not a real directory.
+@Suite struct StagedPayloadTests {
+    @Test func theGzipAndThePayloadAreWrittenSideBySide() throws {
+        let folder = try ScratchFolder("stage")
+        let payload = SyntheticIDX.labels((0..<30).map { UInt8($0 % 10) })
+        let gz = folder.url.appendingPathComponent("train-labels-idx1-ubyte.gz")
+        try ImportStaging.stageCompressed(payload, as: gz)
+        let measured = try FileVerifier.measure(url: gz)
+        #expect(measured.fault == nil && measured.payloadSHA256 == MessageDigest.sha256(payload))
+        let kept = ImportStaging.stagedPayload(of: gz.lastPathComponent, in: folder.url)
+        #expect(kept.lastPathComponent == "train-labels-idx1-ubyte")
+        #expect(try Data(contentsOf: kept) == Data(payload))
+    }
+
+    @Test func aSymlinkAtThePayloadsFolderIsRefusedAndNotFollowed() throws {
+        let folder = try ScratchFolder("stage")
+        let elsewhere = folder.url.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: false)
+        let staging = folder.url.appendingPathComponent("staging")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(at: staging.appendingPathComponent("payloads"), withDestinationURL: elsewhere)
+        let payload = SyntheticIDX.labels([1, 2, 3])
+        #expect(throws: WorkspaceError.self) {
+            try ImportStaging.stageCompressed(payload, as: staging.appendingPathComponent("train-labels-idx1-ubyte.gz"))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path).isEmpty)
+    }
+}

@@ -97,9 +97,10 @@ enum ImportStaging {
     static func stageCompressed(_ payload: [UInt8], as gz: URL) throws {
         let folder = gz.deletingLastPathComponent()
         let kept = stagedPayload(of: gz.lastPathComponent, in: folder)
-        if mkdir(kept.deletingLastPathComponent().path, 0o700) != 0 && errno != EEXIST {
-            throw WorkspaceError.posix("create", kept.deletingLastPathComponent().path)
-        }
+        let keptFolder = kept.deletingLastPathComponent().path
+        if mkdir(keptFolder, 0o700) != 0 && errno != EEXIST { throw WorkspaceError.posix("create", keptFolder) }
+        // Made here or by the other job, never followed when something else stands there.
+        try WorkspaceBoundary.requireRealDirectory(keptFolder)
         try write(Deflater.gzip(payload, level: stagedLevel, threads: WorkLoop.defaultThreads), to: gz)
         try write(payload, to: kept)
     }
