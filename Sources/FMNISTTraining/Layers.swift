@@ -1,10 +1,11 @@
 import CKernels
 
 /// The layer operations of the network, on raw row-major buffers, one sample at a time for the
-/// convolutions and a whole (sub-)batch for the dense layers. LeNet's workspace calls these, except
-/// for its two forward convolutions (`fmnist_lenet_conv1_fwd`, `_conv2_fwd`, which the kernel-path
-/// tests check bit for bit against `convCHWForward` and `convHWCForward` here); the gradient-check
-/// tests exercise each one on small shapes.
+/// convolutions and a whole (sub-)batch for the dense layers; the gradient-check tests exercise
+/// each one on small shapes. LeNet's workspace calls the pooling, dense and loss steps here; its
+/// convolutions run LeNet-shaped kernels (`fmnist_lenet_conv1_fwd`, `_conv2_fwd`, the fused
+/// `fmnist_lenet_conv*_pool_bwd`), which the kernel-path and fused tests check against the
+/// generic `conv*Forward` / `conv*Backward` here.
 enum Layers {
     // MARK: Convolution, channel-major ("CHW"), stride 1, input already padded.
 

@@ -10,8 +10,18 @@ public enum FileVerifier {
     public static func measure(
         url: URL, payloadLimit: Int64 = StreamingVerifier.defaultPayloadLimit, classCount: Int = 10, compressed: Bool = true
     ) throws -> FileMeasurement {
+        let fd = try RegularFile.openForReading(url.path)
+        defer { close(fd) }
+        return try measure(descriptor: fd, path: url.path, payloadLimit: payloadLimit, classCount: classCount, compressed: compressed)
+    }
+
+    /// ``measure(url:payloadLimit:classCount:compressed:)`` of a file the caller opened (and may go
+    /// on using: make it read-only, sync it, check its fingerprint), read from where it stands.
+    static func measure(
+        descriptor fd: Int32, path: String, payloadLimit: Int64, classCount: Int, compressed: Bool
+    ) throws -> FileMeasurement {
         let verifier = StreamingVerifier(payloadLimit: payloadLimit, classCount: classCount, compressed: compressed)
-        try stream(url: url) { chunk in
+        try stream(descriptor: fd, path: path) { chunk in
             do { try verifier.feed(chunk); return true } catch { return false }
         }
         return verifier.finish()
@@ -44,9 +54,14 @@ public enum FileVerifier {
         url: URL, followSymlinks: Bool = true, exitStatus: ExitStatus = .integrity, hint: String? = nil,
         _ body: (UnsafeRawBufferPointer) -> Bool
     ) throws {
-        let path = url.path
-        let fd = try RegularFile.openForReading(path, followSymlinks: followSymlinks, exitStatus: exitStatus, hint: hint)
+        let fd = try RegularFile.openForReading(url.path, followSymlinks: followSymlinks, exitStatus: exitStatus, hint: hint)
         defer { close(fd) }
+        try stream(descriptor: fd, path: url.path, body)
+    }
+
+    /// Reads the open file `fd` (named `path` in errors) in chunks from where it stands, calling
+    /// `body` until it returns false or the file ends.
+    static func stream(descriptor fd: Int32, path: String, _ body: (UnsafeRawBufferPointer) -> Bool) throws {
         #if os(Linux)
             _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         #endif

@@ -129,9 +129,11 @@ public struct DatasetImporter: Sendable {
 
         let alreadyStored = try catalog.version(id: identity.full) != nil
         let verified = files.map { file in
-            VerifiedFile(
+            // A payload the staging kept beside its `.gz` (none for copied `.gz` files).
+            let kept = ImportStaging.stagedPayload(of: file.name, in: staging)
+            return VerifiedFile(
                 role: file.role, name: file.name, temporaryURL: staging.appendingPathComponent(file.name), measurement: file.measurement!,
-                stagedPayload: ImportStaging.stagedPayload(of: file.name, in: staging))
+                stagedPayload: FilePaths.lstat(kept.path) != nil ? kept : nil)
         }
         progress("installing \(manifest.title) \(knownName ?? "UNKNOWN") (\(identity.short))")
         let installed = try VersionInstaller(layout: layout, catalog: catalog).commit(

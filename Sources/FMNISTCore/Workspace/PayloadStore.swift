@@ -74,8 +74,7 @@ package struct PayloadStore: Sendable {
             do {
                 let final = folder.appendingPathComponent(payloadName(file.name))
                 if let payload = staged[file.name], adopt(payload, recorded: file, classCount: classCount, to: final) { return nil }
-                try inflate(sources.appendingPathComponent(file.name), recorded: file, classCount: classCount,
-                            to: folder.appendingPathComponent(payloadName(file.name)))
+                try inflate(sources.appendingPathComponent(file.name), recorded: file, classCount: classCount, to: final)
                 return nil
             } catch let error as WorkspaceError {
                 return error
@@ -91,15 +90,15 @@ package struct PayloadStore: Sendable {
     /// (0444), synced, renamed. False, leaving `final` alone, for anything else.
     static func adopt(_ staged: URL, recorded: CatalogFile, classCount: Int, to final: URL) -> Bool {
         guard (try? WorkspaceBoundary.refuseSymlinkOrDirectory(final)) != nil,
-            let fd = try? RegularFile.openForReading(staged.path, exitStatus: .integrity)
+            let fd = try? RegularFile.openForReading(staged.path, followSymlinks: false)
         else { return false }
         defer { close(fd) }
         // Measured through the descriptor that is then made read-only, synced and renamed: the
         // bytes proven are the file moved in.
-        let verifier = StreamingVerifier(payloadLimit: recorded.payloadSize, classCount: classCount, compressed: false)
-        let readFailure = DescriptorIO.forEachChunk(fd, size: FileVerifier.readSize) { chunk in (try? verifier.feed(chunk)) != nil }
         var opened = stat()
-        guard readFailure == nil, RecordedFileCheck.problem(verifier.finish(), recorded: recorded) == nil,
+        guard let measured = try? FileVerifier.measure(
+            descriptor: fd, path: staged.path, payloadLimit: recorded.payloadSize, classCount: classCount, compressed: false),
+            RecordedFileCheck.problem(measured, recorded: recorded) == nil,
             fstat(fd, &opened) == 0, let named = FilePaths.lstat(staged.path), named.st_ino == opened.st_ino, named.st_dev == opened.st_dev,
             fchmod(fd, 0o444) == 0, fsync(fd) == 0
         else { return false }
