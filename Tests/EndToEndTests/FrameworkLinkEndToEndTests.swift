@@ -244,6 +244,39 @@ import Testing
         #expect(!fm.fileExists(atPath: tv.appendingPathComponent("MNIST/raw").path), "an unlinked layout is not flipped again")
     }
 
+    /// A link a newer fmnist registered in a layout this build does not know (layout names are
+    /// open: the catalog stores any layout's name) is reported and left alone by `switch`,
+    /// `switch` (status) and `doctor`, and `switch --unlink` tries every known layout's places.
+    @Test(.realData) func aLinkInALayoutThisBuildDoesNotKnowIsSkippedNamedAndStillUnlinked() throws {
+        let (base, root) = try DropIn.workspaceWithBoth("unknown-layout")
+        defer { _ = base }
+        let link = base.path("zarr-root")
+        #expect(try FMNISTProcess.run(["switch", "fashion", "--root", root.path, "--link", link.path]).status == 0)
+        let relabel = try DropIn.python(
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE links SET layout = 'zarr'\"); c.commit()",
+            [root.appendingPathComponent(".fmnist/catalog.sqlite3").path])
+        #expect(relabel.status == 0, "\(relabel.stderr)")
+
+        let next = try FMNISTProcess.run(["switch", "mnist", "--root", root.path, "--json"])
+        #expect(next.status == 0, "\(next.stderr)")
+        let warnings = try #require(try next.json()["warnings"] as? [String])
+        #expect(warnings == ["skipped the link \(link.path): a newer fmnist registered it in a layout this one does not know"])
+        #expect(Self.linkText(link) == "data/fashion", "left as it was")
+        #expect(Self.linkText(root.appendingPathComponent("current")) == "mnist")
+
+        let status = try FMNISTProcess.run(["switch", "--root", root.path])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stderr.contains("\(link.path) -> data/fashion — skipped: registered by a newer fmnist in a layout this one does not know"), "\(status.stderr)")
+        let doctor = try FMNISTProcess.run(["doctor", base.url.path, "--root", root.path])
+        #expect(doctor.status == 0, "\(doctor.stdout)\(doctor.stderr)")
+
+        let unlink = try FMNISTProcess.run(["switch", "--unlink", link.path, "--root", root.path, "--json"])
+        #expect(unlink.status == 0, "\(unlink.stderr)")
+        #expect(try unlink.json()["removed_symlinks"] as? [String] == [link.path])
+        #expect((try unlink.json()["layout"]).map { $0 is NSNull } ?? true, "an unknown layout is not named as one this build keeps")
+        #expect(Self.linkText(link) == nil)
+    }
+
     /// A seed link in a folder beside the workspace has a target with "..": it must still read as
     /// fmnist's on the next switch (Foundation's standardizedFileURL resolves symlinks there).
     @Test(.realData) func aSeedLinkWhoseTargetClimbsOutOfItsFolderStillFlips() throws {

@@ -28,14 +28,14 @@ struct ExportProvenanceTests {
     @Test func locationsAreTheDatasetsFolderOrBesideItsFiles() throws {
         let registry = try ManifestRegistry.builtin()
         let fashion = try registry.manifest(named: "fashion"), mnist = try registry.manifest(named: "mnist")
-        #expect(ExportProvenance.location(layout: .torchvision, manifest: fashion) == ["FashionMNIST", "fmnist-export.json"])
-        #expect(ExportProvenance.location(layout: .png, manifest: mnist) == ["mnist", "fmnist-export.json"])
-        #expect(ExportProvenance.location(layout: .keras, manifest: fashion) == ["datasets", "fashion-mnist", "fmnist-export.json"])
-        #expect(ExportProvenance.location(layout: .keras, manifest: mnist) == ["datasets", "fmnist-export-keras-mnist.json"])
-        #expect(ExportProvenance.location(layout: .tfds, manifest: fashion) == ["fashion_mnist", "fmnist-export.json"])
-        #expect(ExportProvenance.location(layout: .hf, manifest: mnist) == ["mnist", "fmnist-export.json"])
-        #expect(ExportProvenance.location(layout: .csv, manifest: fashion) == ["fmnist-export-csv-fashion.json"])
-        #expect(ExportProvenance.location(layout: .npz, manifest: mnist) == ["fmnist-export-npz-mnist.json"])
+        #expect(try ExportProvenance.location(layout: .torchvision, manifest: fashion) == ["FashionMNIST", "fmnist-export.json"])
+        #expect(try ExportProvenance.location(layout: .png, manifest: mnist) == ["mnist", "fmnist-export.json"])
+        #expect(try ExportProvenance.location(layout: .keras, manifest: fashion) == ["datasets", "fashion-mnist", "fmnist-export.json"])
+        #expect(try ExportProvenance.location(layout: .keras, manifest: mnist) == ["datasets", "fmnist-export-keras-mnist.json"])
+        #expect(try ExportProvenance.location(layout: .tfds, manifest: fashion) == ["fashion_mnist", "fmnist-export.json"])
+        #expect(try ExportProvenance.location(layout: .hf, manifest: mnist) == ["mnist", "fmnist-export.json"])
+        #expect(try ExportProvenance.location(layout: .csv, manifest: fashion) == ["fmnist-export-csv-fashion.json"])
+        #expect(try ExportProvenance.location(layout: .npz, manifest: mnist) == ["fmnist-export-npz-mnist.json"])
     }
 
     @Test func findAllReadsEveryPlaceInADest() throws {

@@ -11,13 +11,16 @@ import TestSupport
         let spellings = LoaderFormats.all.flatMap { [$0.name] + $0.aliases }
         #expect(Set(spellings).count == spellings.count, "\(spellings)")
         #expect(Set(LoaderFormats.all.map { "\(type(of: $0))" }).count == LoaderFormats.all.count)
-        // Each name of the command line and --json belongs to exactly one layout's type.
-        let exports = LoaderFormats.all.compactMap { ($0 as? any ExportFormat)?.exportLayout }
-        #expect(exports.sorted { $0.rawValue < $1.rawValue } == ExportLayout.allCases.sorted { $0.rawValue < $1.rawValue })
-        let imports = LoaderFormats.all.compactMap { ($0 as? any ImportFormat)?.importLayout }
-        #expect(imports.sorted { $0.rawValue < $1.rawValue } == ImportLayout.allCases.sorted { $0.rawValue < $1.rawValue })
-        let links = LoaderFormats.all.compactMap { ($0 as? any LinkFormat)?.linkLayout }
-        #expect(links.sorted { $0.rawValue < $1.rawValue } == LinkLayout.allCases.sorted { $0.rawValue < $1.rawValue })
+        // Each name of the command line and --json belongs to exactly one layout's type, and the
+        // names are the ones earlier builds wrote (they are stored: provenance files, the catalog).
+        let exports = LoaderFormats.exportFormats.map(\.exportLayout.rawValue)
+        #expect(exports.sorted() == ["csv", "hf", "keras", "npz", "png", "tfds", "torchvision"])
+        let imports = LoaderFormats.importFormats.map(\.importLayout.rawValue)
+        #expect(imports.sorted() == ["csv", "gzip-folder", "hf", "idx-folder", "keras", "npz", "png", "tfds-manual", "torchvision"])
+        #expect(LoaderFormats.linkPlacements.layouts.map(\.rawValue) == ["seed", "torchvision", "keras"])
+        // The constants the library's users spell are the layouts' own names.
+        #expect([ExportLayout.torchvision, .npz, .csv, .png, .keras, .tfds, .hf].map(\.rawValue).sorted() == exports.sorted())
+        #expect([ImportLayout.gzipFolder, .torchvision, .idxFolder, .keras, .tfdsManual, .csv, .npz, .png, .hf].map(\.rawValue).sorted() == imports.sorted())
         // A layout exported under a name is parsed back from that name and from each alias.
         for format in LoaderFormats.all {
             guard let export = format as? any ExportFormat else { continue }
@@ -28,6 +31,36 @@ import TestSupport
         }
         #expect(throws: ExportError.self) { try ExportLayout(parsing: "pytorch") }
         #expect(try LinkLayout(parsing: "Keras") == .keras)
+        #expect(throws: UsageError.self) { try LinkLayout(parsing: "npz") }
+        // A name no layout of this build writes (one a newer fmnist stored) is refused, not looked up.
+        #expect(throws: ExportError.self) { try LoaderFormats.exportFormat(ExportLayout(rawValue: "zarr")) }
+        #expect(throws: ExportError.self) { try ExportProvenance.location(layout: ExportLayout(rawValue: "zarr"), manifest: ManifestRegistry.builtin().manifests[0]) }
+    }
+
+    /// A layout the library has never heard of, as its own file would declare it: a `<name>.bundle`
+    /// folder holding the four `.gz`. Its name needs no case anywhere: the import reports it.
+    struct BundleFolderFormat: LoaderFormat, ImportFormat {
+        var name: String { "bundle-folder" }
+        func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) -> ImportSource? {
+            guard url.pathExtension == "bundle" else { return nil }
+            return ImportSource.files(importLayout, given: url, in: url, manifest: manifest)
+        }
+    }
+
+    @Test func aLayoutIsOneTypeAndOneListEntryItsNamesItsOwn() throws {
+        let scratch = try ScratchFolder("loader-formats-new")
+        let toy = try SyntheticDataset(name: "toybundle", title: "Toy-Bundle", seed: 5, in: scratch.url)
+        let registry = try ManifestRegistry.load(extraDirectories: [toy.manifestDirectory.path])
+        let bundle = scratch.url.appendingPathComponent("toy.bundle")
+        try FileManager.default.copyItem(at: toy.folder, to: bundle)
+        let context = WorkspaceContext(layout: WorkspaceLayout(root: scratch.url.appendingPathComponent("ws")), registry: registry)
+        // Without it in the list, the folder is read as what it also is (a folder of the four .gz).
+        let plain = try DatasetImporter(context: context, formats: LoaderFormats.importFormats).importDirectory(bundle, as: "toybundle")
+        #expect(plain.layout == .gzipFolder)
+        let listed = try DatasetImporter(context: context, formats: [BundleFolderFormat()] + LoaderFormats.importFormats)
+            .importDirectory(bundle, as: "toybundle")
+        #expect(listed.layout.rawValue == "bundle-folder")
+        #expect(String(decoding: try JSONEncoder().encode(listed.layout), as: UTF8.self) == "\"bundle-folder\"")
     }
 
     @Test func eachLayoutsExportIsRecognisedByItsOwnTypeAndFirstInTheList() throws {
@@ -87,7 +120,7 @@ import TestSupport
         _ = try DatasetImporter(layout: workspace, registry: registry).importDirectory(toy.folder, as: "toyverify")
         let service = ExportService(layout: workspace, registry: registry, threads: 2)
         let expected: [ExportLayout: String] = [
-            .torchvision: "payloadFolders", .keras: "loaderCache keras", .tfds: "loaderCache tfdsManual",
+            .torchvision: "payloadFolders", .keras: "loaderCache keras", .tfds: "loaderCache tfds-manual",
             .csv: "csvFolder", .npz: "exportFolder", .png: "exportFolder", .hf: "exportFolder",
         ]
         var checked: Set<ExportLayout> = []
@@ -102,7 +135,7 @@ import TestSupport
             #expect((try? kind(dest, by: [])) != want, "\(format.exportLayout)")
             checked.insert(format.exportLayout)
         }
-        #expect(checked == Set(ExportLayout.allCases))
+        #expect(checked == Set(LoaderFormats.exportFormats.map(\.exportLayout)))
 
         // One split's file: a Parquet by its name, a Kaggle CSV by its name or first bytes; a name
         // outranks content (a `.parquet` starting with `label,` is Parquet although CSV is listed first).

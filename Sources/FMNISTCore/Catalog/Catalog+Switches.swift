@@ -50,11 +50,15 @@ extension Catalog {
         try registeredLinkLayouts().map(\.path)
     }
 
-    /// The registered extra links with their layouts, in registration order. A layout this build
-    /// does not know (a newer fmnist wrote it) reads as nil.
+    /// The registered extra links with their layouts' names as stored, in registration order. The
+    /// names are open: one a newer fmnist wrote may be unknown to this build (the services ask
+    /// their ``LinkPlacements`` whether it is known); an empty one reads as nil.
     public func registeredLinkLayouts() throws -> [(path: String, layout: LinkLayout?)] {
         try mapErrors {
-            try db.query("SELECT path, layout FROM links ORDER BY registered, path", []) { ($0.string(0), LinkLayout(rawValue: $0.string(1))) }
+            try db.query("SELECT path, layout FROM links ORDER BY registered, path", []) { row in
+                let name = row.string(1)
+                return (row.string(0), name.isEmpty ? nil : LinkLayout(rawValue: name))
+            }
         }
     }
 

@@ -156,6 +156,20 @@ public enum CatalogSchema {
         """
         ALTER TABLE versions ADD COLUMN admitted TEXT;
         """,
+        // 7: a registered link's layout is any layout's name, not one of a fixed three: each layout
+        // names itself (`Layouts/`), so a new link layout needs no migration, and a build that does
+        // not know a stored name reports the link as unknown instead of failing to read the table.
+        // SQLite cannot change a CHECK in place: the table is rebuilt (nothing references it).
+        """
+        CREATE TABLE links_open (
+            path        TEXT PRIMARY KEY,
+            registered  REAL NOT NULL,
+            layout      TEXT NOT NULL DEFAULT 'seed' CHECK (length(layout) BETWEEN 1 AND 64)
+        );
+        INSERT INTO links_open(path, registered, layout) SELECT path, registered, layout FROM links;
+        DROP TABLE links;
+        ALTER TABLE links_open RENAME TO links;
+        """,
     ]
 
     /// Brings `db` up to ``currentVersion`` inside one IMMEDIATE transaction, so two processes

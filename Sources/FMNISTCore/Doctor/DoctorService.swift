@@ -75,7 +75,7 @@ public struct DoctorService: Sendable {
         let datasets = registry.manifests.map(\.name)
         var shown: [String: String] = [:]
         for registered in (try? catalog.registeredLinkLayouts(in: layout)) ?? [] {
-            for placement in linkPlacements.placements(registered.layout ?? .seed, root: registered.path, registry: registry)
+            for placement in linkPlacements.placements(linkPlacements.known(registered.layout) ?? .seed, root: registered.path, registry: registry)
             where links.problem(of: placement) == nil && links.isOurs(placement.path) {
                 if let dataset = links.dataset(of: URL(fileURLWithPath: placement.path), among: datasets) {
                     shown[DoctorPaths.canonical(placement.path)] = dataset

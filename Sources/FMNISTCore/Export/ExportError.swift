@@ -2,8 +2,8 @@ import Foundation
 
 /// Why an export could not be written. Each case says what happened and what to do next.
 public enum ExportError: FMNISTError, Equatable {
-    /// The layout name is not one fmnist writes.
-    case unknownLayout(String)
+    /// The layout name is not one fmnist writes; `known`: the names it does.
+    case unknownLayout(String, known: [ExportLayout])
     /// An entry inside (or at) DEST is a symlink fmnist did not make; nothing is written through it.
     case foreignSymlink(path: String)
     /// An entry inside DEST is in the way (e.g. a file where a folder must be, a FIFO, a device).
@@ -33,8 +33,8 @@ public enum ExportError: FMNISTError, Equatable {
 
     public var description: String {
         switch self {
-        case .unknownLayout(let name):
-            return "unknown export layout \"\(name)\" (known: \(ExportLayout.allCases.map(\.rawValue).joined(separator: ", ")))"
+        case .unknownLayout(let name, let known):
+            return "unknown export layout \"\(name)\" (known: \(known.map(\.rawValue).joined(separator: ", ")))"
         case .foreignSymlink(let path):
             return "\(path) is a symlink that fmnist did not make; refusing to write, rename or delete through it"
         case .obstructed(let path, let found):

@@ -1,21 +1,29 @@
 import Foundation
 
-/// Which program reads an MNIST-format file from where it lies.
-public enum Loader: String, Sendable, Codable, CaseIterable {
+/// Which program reads an MNIST-format file from where it lies, as `doctor --json` spells it. The
+/// set is open: a layout that only `doctor` knows declares its loader's name in its own file in
+/// `Layouts/`; these are the loaders whose places this layer and the ones above it describe.
+///
+/// ```swift
+/// Loader.tfdsManual.rawValue   // "tfds-manual"
+/// ```
+public struct Loader: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
     /// `torchvision.datasets.MNIST/FashionMNIST(root)`: `root/<Class>/raw/*-ubyte` (uncompressed), the `.gz` beside them for `download=True`.
-    case torchvision
+    public static let torchvision = Loader(rawValue: "torchvision")
     /// `keras.datasets.fashion_mnist.load_data()`: `$KERAS_HOME/datasets/fashion-mnist/*.gz`.
-    case keras
+    public static let keras = Loader(rawValue: "keras")
     /// A TFDS manual dir: `~/tensorflow_datasets/downloads/manual/`, or `<manual>/<fashion_mnist|mnist>/` (`--add_name_to_manual_dir`).
-    case tfdsManual = "tfds-manual"
+    public static let tfdsManual = Loader(rawValue: "tfds-manual")
     /// TFDS's download cache, `~/tensorflow_datasets/downloads/` (file names derived from the URL).
-    case tfdsDownloads = "tfds-downloads"
+    public static let tfdsDownloads = Loader(rawValue: "tfds-downloads")
     /// TF1's `input_data.read_data_sets(DIR)`: any folder of the four `.gz` files.
-    case tf1ReadDataSets = "tf1-read_data_sets"
-    /// swift-models' `MNIST`/`FashionMNIST` datasets: `~/.cache/swift-models/datasets/<Class>/`.
-    case swiftModels = "swift-models"
+    public static let tf1ReadDataSets = Loader(rawValue: "tf1-read_data_sets")
     /// The Fashion-MNIST README's `mnist_reader.load_mnist('data/fashion')`: a folder named after its dataset, and fmnist's own live folders.
-    case seedLoader = "seed-loader"
+    public static let seedLoader = Loader(rawValue: "seed-loader")
 }
 
 /// How a loader wants a file: the published `.gz`, or its decompressed IDX payload.

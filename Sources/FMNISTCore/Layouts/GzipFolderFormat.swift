@@ -10,14 +10,13 @@ package struct GzipFolderFormat: LoaderFormat, ImportFormat, DoctorFormat, LinkF
     package init() {}
     package var name: String { "gzip-folder" }
 
-    package var importLayout: ImportLayout { .gzipFolder }
     /// The folder itself holds the four published `.gz` (a `raw/` is torchvision's).
     package func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) -> ImportSource? {
         let names = FileRole.allCases.map { manifest.defaultVersion.file($0).name }
         guard url.lastPathComponent != LoaderLayout.torchvisionRawFolder,
             let parts = ImportSource.filesParts(in: url, names: names, torchvision: false), parts.values.allSatisfy(\.compressed)
         else { return nil }
-        return ImportSource(layout: .gzipFolder, given: url, readFrom: url, parts: .files(parts))
+        return ImportSource(layout: importLayout, given: url, readFrom: url, parts: .files(parts), plain: true)
     }
 
     /// Any folder, last: one named after its dataset is the seed loader's (`data/fashion`), any
@@ -35,4 +34,9 @@ package struct GzipFolderFormat: LoaderFormat, ImportFormat, DoctorFormat, LinkF
     package func linkPlacements(root: String, registry: ManifestRegistry) -> [LinkLayout.Placement] {
         [LinkLayout.Placement(path: root, folders: [], shows: .liveFolder)]
     }
+}
+
+extension ImportLayout {
+    /// A folder of the four published `.gz` files.
+    public static let gzipFolder = ImportLayout(rawValue: GzipFolderFormat().name)
 }

@@ -11,18 +11,16 @@ package struct HFParquetFormat: LoaderFormat, ExportFormat, ImportFormat, Verify
     package var name: String { "hf" }
     package var aliases: [String] { ["huggingface"] }
 
-    package var exportLayout: ExportLayout { .hf }
     package var writer: any DatasetExporter { HFParquetExporter() }
     /// It formats the arrays: the export reads the payload store's proven files instead of inflating the `.gz`.
     package var payloadUse: ExportPayloadUse { .read }
 
-    package var importLayout: ImportLayout { .hf }
     /// `<hub name>/{train,test}-00000-of-00001.parquet` (or in the folder itself).
     package func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) throws -> ImportSource? {
         let train = "train-00000-of-00001.parquet", test = "test-00000-of-00001.parquet"
         for folder in [url.appendingPathComponent(manifest.frameworkNames.tfds), url] {
             if let (train, test) = try ImportSource.splitPair(in: folder, train, test, directory: false, manifest: manifest) {
-                return ImportSource(layout: .hf, given: url, readFrom: folder, parts: .splits(train: train, test: test, form: .parquetFiles))
+                return ImportSource(layout: importLayout, given: url, readFrom: folder, parts: .splits(train: train, test: test, form: .parquetFiles))
             }
         }
         return nil
@@ -36,4 +34,14 @@ package struct HFParquetFormat: LoaderFormat, ExportFormat, ImportFormat, Verify
         default: nil
         }
     }
+}
+
+extension ExportLayout {
+    /// Hugging Face Parquet: `DEST/<hub name>/{train,test}-00000-of-00001.parquet`.
+    public static let hf = ExportLayout(rawValue: HFParquetFormat().name)
+}
+
+extension ImportLayout {
+    /// `export hf` output: `<hub name>/{train,test}-00000-of-00001.parquet`, read and rebuilt into IDX, gzipped.
+    public static let hf = ImportLayout(rawValue: HFParquetFormat().name)
 }

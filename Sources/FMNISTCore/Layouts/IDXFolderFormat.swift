@@ -10,7 +10,6 @@ package struct IDXFolderFormat: LoaderFormat, ImportFormat, VerifyFormat {
     package init() {}
     package var name: String { "idx-folder" }
 
-    package var importLayout: ImportLayout { .idxFolder }
     /// The folder itself holds the four uncompressed payloads (a `raw/` is torchvision's); they
     /// are gzipped while staged.
     package func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) -> ImportSource? {
@@ -18,11 +17,16 @@ package struct IDXFolderFormat: LoaderFormat, ImportFormat, VerifyFormat {
         guard url.lastPathComponent != LoaderLayout.torchvisionRawFolder,
             let parts = ImportSource.filesParts(in: url, names: names, torchvision: false), !parts.values.allSatisfy(\.compressed)
         else { return nil }
-        return ImportSource(layout: .idxFolder, given: url, readFrom: url, parts: .files(parts))
+        return ImportSource(layout: importLayout, given: url, readFrom: url, parts: .files(parts))
     }
 
     /// The folder itself holds `*-ubyte` payloads (a `raw/` too): verified file by file.
     package func verifyTarget(_ url: URL, turn: VerifyTurn, registry: ManifestRegistry) -> VerifyTarget? {
         turn == .payloadFolders && PayloadFolderReport.holdsPayloads(url) ? .payloadFolders([url]) : nil
     }
+}
+
+extension ImportLayout {
+    /// Any other folder of the four uncompressed IDX payloads, gzipped while staged.
+    public static let idxFolder = ImportLayout(rawValue: IDXFolderFormat().name)
 }

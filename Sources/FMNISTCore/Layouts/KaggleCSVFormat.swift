@@ -11,12 +11,10 @@ package struct KaggleCSVFormat: LoaderFormat, ExportFormat, ImportFormat, Verify
     package var name: String { "csv" }
     package var aliases: [String] { ["kaggle"] }
 
-    package var exportLayout: ExportLayout { .csv }
     package var writer: any DatasetExporter { CSVExporter() }
     /// It formats the arrays: the export reads the payload store's proven files instead of inflating the `.gz`.
     package var payloadUse: ExportPayloadUse { .read }
 
-    package var importLayout: ImportLayout { .csv }
     /// Both splits by the names `export csv` writes; one of them alone is a missing split (exit 4).
     package func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) throws -> ImportSource? {
         let train = url.appendingPathComponent(LoaderLayout.kaggleCSV(manifest, split: "train"))
@@ -27,7 +25,7 @@ package struct KaggleCSVFormat: LoaderFormat, ExportFormat, ImportFormat, Verify
             throw ImportError(reason: .missing, directory: url.path, dataset: manifest.title,
                               problems: absent.map { "\($0.lastPathComponent): missing (an import needs both splits)" })
         }
-        return ImportSource(layout: .csv, given: url, readFrom: url, parts: .csv(train: train, test: test))
+        return ImportSource(layout: importLayout, given: url, readFrom: url, parts: .csv(train: train, test: test))
     }
 
     /// One CSV is one split: a usage error naming the folder to give (an `.npz` is npz's, whatever its bytes).
@@ -47,4 +45,14 @@ package struct KaggleCSVFormat: LoaderFormat, ExportFormat, ImportFormat, Verify
         default: nil
         }
     }
+}
+
+extension ExportLayout {
+    /// Kaggle's CSV: `DEST/fashion-mnist_{train,test}.csv`, `DEST/mnist_{train,test}.csv`.
+    public static let csv = ExportLayout(rawValue: KaggleCSVFormat().name)
+}
+
+extension ImportLayout {
+    /// Kaggle-format CSVs (`fashion-mnist_train.csv` + `_test.csv`): rows rebuilt into the IDX payloads, gzipped.
+    public static let csv = ImportLayout(rawValue: KaggleCSVFormat().name)
 }

@@ -12,7 +12,6 @@ package struct KerasFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyForm
     package init() {}
     package var name: String { "keras" }
 
-    package var exportLayout: ExportLayout { .keras }
     package var writer: any DatasetExporter { KerasExporter() }
 
     /// keras reads MNIST as its own pinned mnist.npz: only the fetched artifact, never a self-made one.
@@ -21,7 +20,6 @@ package struct KerasFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyForm
             ? .kerasNeedsOriginalMNIST(dataset: source.manifest.name) : nil
     }
 
-    package var importLayout: ImportLayout { .keras }
     /// A `KERAS_HOME` (or its `datasets/`): the dataset's folder of `.gz`, else keras's npz of it
     /// (read as an npz).
     package func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) -> ImportSource? {
@@ -63,7 +61,6 @@ package struct KerasFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyForm
 
     /// `PATH/datasets/<keras folder>` of every dataset keras reads as `.gz` (`frameworks.keras_reads`)
     /// points at the active live folder, for `KERAS_HOME=PATH`.
-    package var linkLayout: LinkLayout { .keras }
     package func linkPlacements(root: String, registry: ManifestRegistry) -> [LinkLayout.Placement] {
         let folder = root + "/" + LoaderLayout.kerasDatasets
         return registry.manifests.filter { LoaderLayout.kerasReadsGzip($0) }.map { manifest in
@@ -95,4 +92,19 @@ struct KerasExporter: DatasetExporter {
             try KerasNPZExporter().export(source, into: target)
         }
     }
+}
+
+extension ExportLayout {
+    /// `DEST/datasets/fashion-mnist/*.gz` (use as `KERAS_HOME=DEST`).
+    public static let keras = ExportLayout(rawValue: KerasFormat().name)
+}
+
+extension ImportLayout {
+    /// A keras cache (`KERAS_HOME` or its `datasets/`): `datasets/fashion-mnist/*.gz`.
+    public static let keras = ImportLayout(rawValue: KerasFormat().name)
+}
+
+extension LinkLayout {
+    /// `PATH/datasets/<keras folder>` of every dataset keras reads as `.gz` shows the active live folder.
+    public static let keras = LinkLayout(rawValue: KerasFormat().name)
 }

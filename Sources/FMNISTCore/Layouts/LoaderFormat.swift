@@ -22,3 +22,17 @@ package protocol LoaderFormat: Sendable {
 extension LoaderFormat {
     package var aliases: [String] { [] }
 }
+
+// A layout's name in each command's result is its own name unless its facet says otherwise
+// (TFDS: `export tfds`, but `import`'s `tfds-manual`; the folder of `.gz`: the `seed` link).
+extension ExportFormat where Self: LoaderFormat {
+    package var exportLayout: ExportLayout { ExportLayout(rawValue: name) }
+}
+
+extension ImportFormat where Self: LoaderFormat {
+    package var importLayout: ImportLayout { ImportLayout(rawValue: name) }
+}
+
+extension LinkFormat where Self: LoaderFormat {
+    package var linkLayout: LinkLayout { LinkLayout(rawValue: name) }
+}

@@ -4,8 +4,8 @@ import Foundation
 /// tries them in order, `verify PATH` and `doctor` ask them turn by turn (``VerifyTurn``,
 /// ``DoctorTurn``), and `switch --link` (with `status`, `remove`, and the link checks of
 /// `verify` and `doctor`) asks them for a link's symlinks. Adding a layout is one file in
-/// `Layouts/` and one line here (plus its `--json` name as a case of ``ExportLayout``,
-/// ``ImportLayout``, ``LinkLayout`` or ``Loader``).
+/// `Layouts/` and one line here: its names in `--json` (``ExportLayout``, ``ImportLayout``,
+/// ``LinkLayout``, a doctor-only ``Loader``) are its own `name` unless the file says otherwise.
 ///
 /// ```swift
 /// let format = try LoaderFormats.exportFormat(named: "kaggle")   // KaggleCSVFormat
@@ -30,9 +30,9 @@ package enum LoaderFormats {
         HFParquetFormat(),
     ]
 
-    /// The layouts `fmnist export` writes, in ``ExportLayout``'s order.
+    /// The layouts `fmnist export` writes, in the list's order.
     package static var exportFormats: [any ExportFormat] {
-        ExportLayout.allCases.map(exportFormat)
+        all.compactMap { $0 as? any ExportFormat }
     }
 
     /// The layouts `fmnist import` recognises, in the order it tries them.
@@ -55,9 +55,12 @@ package enum LoaderFormats {
         LinkPlacements(all.compactMap { $0 as? any LinkFormat })
     }
 
-    /// The layout that writes `layout`.
-    package static func exportFormat(_ layout: ExportLayout) -> any ExportFormat {
-        all.lazy.compactMap { $0 as? any ExportFormat }.first { $0.exportLayout == layout }!
+    /// The layout that writes `layout`; a name no layout of this build writes is refused.
+    package static func exportFormat(_ layout: ExportLayout) throws(ExportError) -> any ExportFormat {
+        guard let format = exportFormats.first(where: { $0.exportLayout == layout }) else {
+            throw ExportError.unknownLayout(layout.rawValue, known: exportFormats.map(\.exportLayout))
+        }
+        return format
     }
 
     /// The exportable layout named `name` or one of its aliases, case-insensitive.
@@ -66,7 +69,7 @@ package enum LoaderFormats {
         for format in all where format.name == lowered || format.aliases.contains(lowered) {
             if let export = format as? any ExportFormat { return export }
         }
-        throw ExportError.unknownLayout(name)
+        throw ExportError.unknownLayout(name, known: exportFormats.map(\.exportLayout))
     }
 }
 
@@ -88,9 +91,9 @@ extension ExportService {
 }
 
 extension ExportProvenance {
-    /// Where a dataset's provenance file is, relative to DEST, in `layout`.
-    public static func location(layout: ExportLayout, manifest: Manifest) -> [String] {
-        location(format: LoaderFormats.exportFormat(layout), manifest: manifest)
+    /// Where a dataset's provenance file is, relative to DEST, in `layout` (one this build writes).
+    public static func location(layout: ExportLayout, manifest: Manifest) throws(ExportError) -> [String] {
+        location(format: try LoaderFormats.exportFormat(layout), manifest: manifest)
     }
 
     /// Every provenance file at the places an export into `dest` writes one (every layout, every
@@ -124,6 +127,18 @@ extension VerifyTarget {
 }
 
 extension LinkLayout {
+    /// Parses a `--layout` value (case-insensitive) among the layouts that keep links; anything
+    /// else is a usage error naming them.
+    public init(parsing text: String) throws {
+        let layouts = LoaderFormats.linkPlacements.layouts
+        guard let layout = layouts.first(where: { $0.rawValue == text.lowercased() }) else {
+            throw UsageError(
+                "\"\(text)\" is not a link layout (\(layouts.map(\.rawValue).joined(separator: ", ")))",
+                hint: "e.g. fmnist switch fashion --link ~/tv-root --layout torchvision")
+        }
+        self = layout
+    }
+
     /// The symlinks this layout keeps for the registered path `root` (absolute, standardized),
     /// as its layout type places them; one per path, the first in registry order kept.
     public func placements(root: String, registry: ManifestRegistry) -> [Placement] {

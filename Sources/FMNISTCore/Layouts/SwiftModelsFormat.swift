@@ -10,7 +10,7 @@ import Foundation
 /// ```
 package struct SwiftModelsFormat: LoaderFormat, DoctorFormat {
     package init() {}
-    package var name: String { Loader.swiftModels.rawValue }
+    package var name: String { "swift-models" }
 
     /// A file in a folder named by a dataset's torchvision class, below a `swift-models` folder.
     package func doctorLoader(folder: [String], name: String, turn: DoctorTurn, registry: ManifestRegistry) -> (loader: Loader, dataset: String?)? {
@@ -19,4 +19,9 @@ package struct SwiftModelsFormat: LoaderFormat, DoctorFormat {
         else { return nil }
         return (.swiftModels, dataset)
     }
+}
+
+extension Loader {
+    /// swift-models' `MNIST`/`FashionMNIST` datasets: `~/.cache/swift-models/datasets/<Class>/`.
+    public static let swiftModels = Loader(rawValue: SwiftModelsFormat().name)
 }

@@ -11,7 +11,6 @@ package struct TFDSManualFormat: LoaderFormat, ExportFormat, ImportFormat, Verif
     package init() {}
     package var name: String { "tfds" }
 
-    package var exportLayout: ExportLayout { .tfds }
     package var writer: any DatasetExporter {
         GzipCopyExporter(folder: LoaderLayout.tfdsManualFolder) { target, source in
             let name = source.manifest.frameworkNames.tfds
@@ -56,4 +55,14 @@ package struct TFDSManualFormat: LoaderFormat, ExportFormat, ImportFormat, Verif
         }
         return nil
     }
+}
+
+extension ExportLayout {
+    /// `DEST/fashion_mnist/*.gz`, `DEST/mnist/*.gz`: TFDS manual dirs.
+    public static let tfds = ExportLayout(rawValue: TFDSManualFormat().name)
+}
+
+extension ImportLayout {
+    /// A TFDS manual dir: `fashion_mnist/*.gz`, `manual/mnist/*.gz`.
+    public static let tfdsManual = ImportLayout(rawValue: "tfds-manual")
 }

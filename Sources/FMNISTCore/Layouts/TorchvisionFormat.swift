@@ -11,12 +11,10 @@ package struct TorchvisionFormat: LoaderFormat, ExportFormat, ImportFormat, Veri
     package init() {}
     package var name: String { "torchvision" }
 
-    package var exportLayout: ExportLayout { .torchvision }
     package var writer: any DatasetExporter { TorchvisionExporter() }
     /// `raw/` holds the payload store's uncompressed files, proven with the `.gz` copies.
     package var payloadUse: ExportPayloadUse { .copied }
 
-    package var importLayout: ImportLayout { .torchvision }
     /// A `raw/` itself or a root's `<Class>/raw/`: the `.gz` beside the payloads when all four are
     /// there (the published containers, the payloads their companions), else the payloads.
     package func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) -> ImportSource? {
@@ -61,11 +59,33 @@ package struct TorchvisionFormat: LoaderFormat, ExportFormat, ImportFormat, Veri
     /// `PATH/<Class>/raw` of every dataset's class name (`frameworks.torchvision`) points at the
     /// active version's uncompressed payloads, so `torchvision.datasets.MNIST(PATH)` reads
     /// whichever dataset is active.
-    package var linkLayout: LinkLayout { .torchvision }
     package func linkPlacements(root: String, registry: ManifestRegistry) -> [LinkLayout.Placement] {
         registry.manifests.map { manifest in
             let folder = root + "/" + manifest.frameworkNames.torchvision
             return LinkLayout.Placement(path: folder + "/" + LoaderLayout.torchvisionRawFolder, folders: [root, folder], shows: .payloads)
         }
     }
+
+    /// A `processed/` beside a flipped `raw` link: torchvision reads it instead, so it still shows
+    /// what was processed there.
+    package func warningAfterFlip(_ placement: LinkLayout.Placement) -> String? {
+        let processed = ((placement.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(LoaderLayout.torchvisionProcessed)
+        guard FilePaths.lstat(processed) != nil else { return nil }
+        return "\(processed) exists: torchvision reads it instead of raw/, so it still shows what was processed there; move it aside or delete it"
+    }
+}
+
+extension ExportLayout {
+    /// `DEST/FashionMNIST/raw/` and `DEST/MNIST/raw/`: four uncompressed IDX payloads plus the `.gz`.
+    public static let torchvision = ExportLayout(rawValue: TorchvisionFormat().name)
+}
+
+extension ImportLayout {
+    /// A torchvision root or its `<Class>/raw/`: the `.gz` beside the payloads when all four are there (the published containers), else the uncompressed payloads, gzipped while staged.
+    public static let torchvision = ImportLayout(rawValue: TorchvisionFormat().name)
+}
+
+extension LinkLayout {
+    /// `PATH/<Class>/raw` of every dataset shows the active version's uncompressed payloads.
+    public static let torchvision = LinkLayout(rawValue: TorchvisionFormat().name)
 }

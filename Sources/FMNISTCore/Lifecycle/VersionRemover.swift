@@ -71,7 +71,7 @@ public struct VersionRemover: WorkspaceService {
         var danglingRegistered: [String] = []
         let payload = layout.payloadDirectory(dataset: manifest.name, versionID: version.id).standardizedFileURL.path
         for (path, linkLayout) in try catalog.registeredLinkLayouts(in: layout) {
-            for placement in linkPlacements.placements(linkLayout ?? .seed, root: path, registry: registry) {
+            for placement in linkPlacements.placements(linkPlacements.known(linkLayout) ?? .seed, root: path, registry: registry) {
                 let url = URL(fileURLWithPath: placement.path)
                 guard let destination = links.destination(of: url) else { continue }
                 let showsLive = shownLive && links.payloadDataset(of: destination) == nil

@@ -12,27 +12,24 @@ import Foundation
 ///   `frameworks.keras_reads`; of the built-ins only `fashion-mnist`) points at the active live
 ///   folder, so `keras.datasets.fashion_mnist.load_data()` with `KERAS_HOME=PATH` reads it.
 ///
-/// Which symlinks each layout keeps is its layout type's (``LinkFormat``, in `Layouts/`).
+/// Which symlinks each layout keeps is its layout type's (``LinkFormat``, in `Layouts/`). The set
+/// is open: a name read from the catalog that no layout of this build keeps is "unknown"
+/// (``LinkPlacements/known(_:)``), never looked up.
 ///
 /// ```swift
 /// for placement in LinkLayout.torchvision.placements(root: "/home/me/tv", registry: registry) {
 ///     print(placement.path)    // /home/me/tv/MNIST/raw, /home/me/tv/FashionMNIST/raw
 /// }
 /// ```
-public enum LinkLayout: String, Sendable, Codable, CaseIterable {
-    case seed
-    case torchvision
-    case keras
+public struct LinkLayout: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
 
-    /// Parses a `--layout` value; anything else is a usage error naming the layouts.
-    public init(parsing text: String) throws {
-        guard let layout = LinkLayout(rawValue: text.lowercased()) else {
-            throw UsageError(
-                "\"\(text)\" is not a link layout (\(LinkLayout.allCases.map(\.rawValue).joined(separator: ", ")))",
-                hint: "e.g. fmnist switch fashion --link ~/tv-root --layout torchvision")
-        }
-        self = layout
-    }
+    /// The default: PATH itself shows the active dataset's live folder (the workspace's own link,
+    /// kept by the folder-of-`.gz` layout). The other layouts' names are declared in their files
+    /// in `Layouts/` (`.torchvision`, `.keras`); ``LoaderFormats`` lists them and parses `--layout`.
+    public static let seed = LinkLayout(rawValue: "seed")
 
     /// What a symlink shows: the live folder of the `.gz` copies, or the uncompressed payloads.
     public enum Shows: String, Sendable, Codable {

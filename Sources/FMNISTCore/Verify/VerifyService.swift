@@ -219,15 +219,16 @@ public struct VerifyService: Sendable {
         return checks
     }
 
-    /// The `raw` symlinks of every registered torchvision link that are still fmnist's (standardized paths).
+    /// The symlinks of every registered link that show the payloads (torchvision's `raw`) and are
+    /// still fmnist's (standardized paths).
     func torchvisionLinkFolders() -> Set<String> {
         guard FileManager.default.fileExists(atPath: layout.catalogFile.path), let catalog = try? Catalog.openReadOnly(layout) else { return [] }
         defer { catalog.close() }
         let links = LinkSwitcher(layout: layout)
         let registered = (try? catalog.registeredLinkLayouts(in: layout)) ?? []
-        return Set(registered.filter { $0.layout == .torchvision }
-            .flatMap { linkPlacements.placements(.torchvision, root: $0.path, registry: registry) }
-            .filter { links.problem(of: $0) == nil && links.isOurs($0.path) }
+        return Set(registered.compactMap { registration in linkPlacements.known(registration.layout).map { (registration.path, $0) } }
+            .flatMap { path, layout in linkPlacements.placements(layout, root: path, registry: registry) }
+            .filter { $0.shows == .payloads && links.problem(of: $0) == nil && links.isOurs($0.path) }
             .map { URL(fileURLWithPath: $0.path).standardizedFileURL.path })
     }
 

@@ -81,7 +81,7 @@ public struct DatasetSwitcher: WorkspaceService {
         }
 
         // Check every link before touching anything: new ones strictly, registered ones leniently.
-        let registered = try catalog.registeredLinkLayouts(in: layout)
+        let registered = try catalog.registeredLinkLayouts(in: layout).map { (path: $0.path, layout: linkPlacements.known($0.layout)) }
         var newLinks: [String] = []
         for path in extraLinks.map(FilePaths.canonical) where !newLinks.contains(path) {
             if let known = registered.first(where: { $0.path == path }) {
@@ -176,14 +176,7 @@ public struct DatasetSwitcher: WorkspaceService {
             let destination = flip.placement.shows == .payloads ? payloads!.directory : liveDirectory
             let text = try links.flip(link: URL(fileURLWithPath: path), to: destination)
             flipped.append(FlippedLink(path: path, target: text, previousTarget: before, layout: flip.layout, registeredPath: flip.registeredPath))
-            if flip.layout == .torchvision {
-                let processed = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("processed")
-                if FilePaths.lstat(processed) != nil {
-                    warnings.append(
-                        "\(processed) exists: torchvision reads it instead of raw/, so it still shows what was processed there; "
-                            + "move it aside or delete it")
-                }
-            }
+            if let warning = linkPlacements.warningAfterFlip(flip.placement, layout: flip.layout) { warnings.append(warning) }
         }
         try catalog.transaction {
             for path in newLinks { try catalog.registerLink(path: path, in: layout, layout: linkLayout) }
@@ -220,7 +213,7 @@ public struct DatasetSwitcher: WorkspaceService {
         let links = LinkSwitcher(layout: layout)
         var removed: [String] = []
         // A layout unknown to this build: try every layout's places (only fmnist's symlinks go).
-        let layouts = registration.layout.map { [$0] } ?? LinkLayout.allCases
+        let layouts = linkPlacements.known(registration.layout).map { [$0] } ?? linkPlacements.layouts
         for placement in layouts.flatMap({ linkPlacements.placements($0, root: canonical, registry: registry) }) {
             let path = placement.path
             var info = stat()
@@ -231,7 +224,7 @@ public struct DatasetSwitcher: WorkspaceService {
             removed.append(path)
         }
         try catalog.unregisterLink(path: canonical, in: layout)
-        return UnlinkResult(path: canonical, layout: registration.layout, removedSymlink: !removed.isEmpty, removedSymlinks: removed)
+        return UnlinkResult(path: canonical, layout: linkPlacements.known(registration.layout), removedSymlink: !removed.isEmpty, removedSymlinks: removed)
     }
 
     /// What `data/current` and the registered links point at now (read-only; no lock).
@@ -257,9 +250,9 @@ public struct DatasetSwitcher: WorkspaceService {
         var states = [LinkState(
             path: current, target: WorkspaceBoundary.linkText(current),
             dataset: switcher.dataset(of: URL(fileURLWithPath: current), among: datasets), isDefault: true)]
-        for (path, linkLayout) in try catalog.registeredLinkLayouts(in: layout) {
-            guard let linkLayout else {
-                states.append(LinkState(path: path, target: nil, dataset: nil, isDefault: false,
+        for (path, stored) in try catalog.registeredLinkLayouts(in: layout) {
+            guard let linkLayout = linkPlacements.known(stored) else {
+                states.append(LinkState(path: path, target: WorkspaceBoundary.linkText(path), dataset: nil, isDefault: false,
                                         problem: "registered by a newer fmnist in a layout this one does not know", registeredPath: path))
                 continue
             }

@@ -1,27 +1,16 @@
 import Foundation
 
-/// The names of the layouts `fmnist import PATH --as DATASET` reads, as its `--json` result spells
-/// them; each layout's type in `Layouts/` (``ImportFormat``) recognises it.
-public enum ImportLayout: String, Sendable, Codable, CaseIterable {
-    /// A folder of the four published `.gz` files.
-    case gzipFolder = "gzip-folder"
-    /// A torchvision root or its `<Class>/raw/`: the `.gz` beside the payloads when all four are
-    /// there (the published containers), else the uncompressed payloads, gzipped while staged.
-    case torchvision
-    /// Any other folder of the four uncompressed IDX payloads, gzipped while staged.
-    case idxFolder = "idx-folder"
-    /// A keras cache (`KERAS_HOME` or its `datasets/`): `datasets/fashion-mnist/*.gz`.
-    case keras
-    /// A TFDS manual dir: `fashion_mnist/*.gz`, `manual/mnist/*.gz`.
-    case tfdsManual = "tfds-manual"
-    /// Kaggle-format CSVs (`fashion-mnist_train.csv` + `_test.csv`): rows rebuilt into the IDX payloads, gzipped.
-    case csv
-    /// An `.npz` of the four arrays: keras's `mnist.npz`, `export npz` output (see ``NPZStaging``).
-    case npz
-    /// `export png` output: `<dataset>/{train,test}/<label>/<index>.png`, decoded and rebuilt into IDX, gzipped.
-    case png
-    /// `export hf` output: `<hub name>/{train,test}-00000-of-00001.parquet`, read and rebuilt into IDX, gzipped.
-    case hf
+/// The name of a layout `fmnist import PATH --as DATASET` reads, as its `--json` result spells it.
+/// The set is open: each layout's type in `Layouts/` (``ImportFormat``) names itself and declares
+/// its constant beside it (`.torchvision`, `.csv`, …); ``LoaderFormats`` lists them.
+///
+/// ```swift
+/// ImportLayout.gzipFolder.rawValue   // "gzip-folder"
+/// ```
+public struct ImportLayout: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
 }
 
 /// One import source, resolved: which layout was found, which files are read for each role, and
@@ -58,6 +47,10 @@ package struct ImportSource {
     /// The folder (or file) actually read, e.g. `ROOT/FashionMNIST/raw`.
     package let readFrom: URL
     let parts: Parts
+    /// Whether the report names nothing beyond the path (the four `.gz` read as they are).
+    var plain = false
+    /// Whether the `.gz` are the published containers beside the payloads a loader reads (torchvision's `raw/`).
+    var gzipBesidePayloads = false
 
     /// The path a staged file of `role` is reported at (the file it was made from).
     func origin(_ role: FileRole) -> String {
@@ -71,21 +64,21 @@ package struct ImportSource {
     /// How the report names what was read: "" for a folder of the four `.gz`, else e.g.
     /// "torchvision: ROOT/FashionMNIST/raw, the published .gz beside the payloads".
     var phrase: String {
-        switch (layout, parts) {
-        case (.gzipFolder, _): return ""
-        case (_, .files(let files)):
+        if plain { return "" }
+        switch parts {
+        case .files(let files):
             let gzip = files.values.allSatisfy(\.compressed)
             let what = gzip
-                ? (layout == .torchvision ? "the published .gz beside the payloads" : "the four .gz")
+                ? (gzipBesidePayloads ? "the published .gz beside the payloads" : "the four .gz")
                 : "the uncompressed payloads, gzipped here"
             return "\(layout.rawValue): \(readFrom.path), \(what)"
-        case (_, .csv(let train, let test)):
+        case .csv(let train, let test):
             return "Kaggle-format CSV: \(train.lastPathComponent) and \(test.lastPathComponent) in \(readFrom.path), rebuilt into IDX and gzipped here"
-        case (_, .npz(let url)):
+        case .npz(let url):
             return "npz: \(url.path), its arrays rebuilt into IDX and gzipped here"
-        case (_, .splits(_, _, .pngFolders)):
+        case .splits(_, _, .pngFolders):
             return "PNG files: \(readFrom.path)/{train,test}/<label>/<index>.png, rebuilt into IDX and gzipped here"
-        case (_, .splits(let train, let test, .parquetFiles)):
+        case .splits(let train, let test, .parquetFiles):
             return "Parquet (hf): \(train.lastPathComponent) and \(test.lastPathComponent) in \(readFrom.path), rebuilt into IDX and gzipped here"
         }
     }
@@ -171,7 +164,7 @@ package struct ImportSource {
     ) -> ImportSource? {
         let names = FileRole.allCases.map { manifest.defaultVersion.file($0).name }
         return filesParts(in: folder, names: names, torchvision: torchvision)
-            .map { ImportSource(layout: layout, given: given, readFrom: folder, parts: .files($0)) }
+            .map { ImportSource(layout: layout, given: given, readFrom: folder, parts: .files($0), gzipBesidePayloads: torchvision) }
     }
 
     /// The four files of `folder`: all four `.gz` (with the uncompressed payloads beside them as
