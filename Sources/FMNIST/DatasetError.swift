@@ -133,6 +133,8 @@ extension Remedy {
             return "give a folder holding train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and "
                 + "t10k-labels-idx1-ubyte.gz (or their uncompressed payloads), a torchvision root, a keras cache, a TFDS manual dir "
                 + "or a Kaggle-format CSV export"
+        case .addMissingSplit(let missing, let folder):
+            return "put \(missing) (the other split of the same export) in \(folder), then call workspace.importFolder(_:as:) again"
         case .compressPayloads(let folder):
             return "gzip the payloads in \(folder) (keeping the originals), then call workspace.importFolder(_:as:) again: "
                 + "a re-compressed file is accepted when its data matches"

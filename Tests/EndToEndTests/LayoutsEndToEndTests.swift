@@ -72,8 +72,12 @@ import TestSupport
         let half = try toy.run(["verify", dest.path])
         #expect(half.status == 4, "\(half.stderr)")
         #expect(half.stderr.contains("toyds_test.csv"))
-        let halfImport = try toy.run(["import", dest.path, "--as", "toyds", "--root", toy.base.path("half").path])
+        let halfImport = try toy.run(["import", dest.path, "--as", "toyds", "--root", toy.base.path("half").path, "--json"])
         #expect(halfImport.status == 4, "\(halfImport.stderr)")
+        // It says which split is there and which is not, and the hint names the missing file.
+        #expect(halfImport.stderr.contains("holds toyds_train.csv but not toyds_test.csv: an import needs both splits of Toy-DS"), "\(halfImport.stderr)")
+        let hint = try #require(try halfImport.json()["hint"] as? String)
+        #expect(hint == "put toyds_test.csv (the other split of the same export) in \(dest.standardizedFileURL.path), then run fmnist import again", "\(hint)")
     }
 
     @Test func aTamperedCSVMatchesNoKnownSplitAndIsNotImported() throws {

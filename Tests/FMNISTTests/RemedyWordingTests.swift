@@ -18,7 +18,7 @@ import Testing
         .moveAside(path: "/w/data/x", place: .foreignLink), .moveAside(path: "/w/.fmnist", place: .privateArea),
         .moveAside(path: "/w/fashion", place: .liveFolder(dataset: "fashion")), .checkWorkspace, .checkCatalogAccess, .checkRoot,
         .moveCatalogAside(path: "/w/.fmnist/catalog.sqlite3"), .upgrade, .retry, .freeDiskSpace, .fixManifest, .giveDatasetFolder,
-        .compressPayloads(folder: "/x/raw"), .checkSource(folder: "/x", dataset: "mnist"),
+        .addMissingSplit(missing: "fashion-mnist_test.csv", folder: "/x/csv"), .compressPayloads(folder: "/x/raw"), .checkSource(folder: "/x", dataset: "mnist"),
         .knownDataset(suggestion: "fashion", known: ["fashion", "mnist"]),
     ]
 

@@ -17,14 +17,8 @@ package struct KaggleCSVFormat: LoaderFormat, ExportFormat, ImportFormat, Verify
 
     /// Both splits by the names `export csv` writes; one of them alone is a missing split (exit 4).
     package func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) throws -> ImportSource? {
-        let train = url.appendingPathComponent(LoaderLayout.kaggleCSV(manifest, split: "train"))
-        let test = url.appendingPathComponent(LoaderLayout.kaggleCSV(manifest, split: "test"))
-        guard RegularFile.kind(at: train.path) != nil || RegularFile.kind(at: test.path) != nil else { return nil }
-        let absent = [train, test].filter { RegularFile.kind(at: $0.path) == nil }
-        if !absent.isEmpty {
-            throw ImportError(reason: .missing, directory: url.path, dataset: manifest.title,
-                              problems: absent.map { "\($0.lastPathComponent): missing (an import needs both splits)" })
-        }
+        let names = (LoaderLayout.kaggleCSV(manifest, split: "train"), LoaderLayout.kaggleCSV(manifest, split: "test"))
+        guard let (train, test) = try ImportSource.splitPair(in: url, names.0, names.1, directory: false, manifest: manifest) else { return nil }
         return ImportSource(layout: importLayout, given: url, readFrom: url, parts: .csv(train: train, test: test))
     }
 

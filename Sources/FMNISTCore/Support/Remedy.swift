@@ -56,6 +56,9 @@ public enum Remedy: Sendable, Equatable {
     case fixManifest
     /// The folder lacks some of the four files: give one that holds them (or another layout import reads).
     case giveDatasetFolder
+    /// The folder holds one split of a two-split layout (a Kaggle CSV, an export's PNG or Parquet
+    /// split): put the other one, `missing`, beside it and import again.
+    case addMissingSplit(missing: String, folder: String)
     /// The folder holds the uncompressed payloads only: gzip them (keeping the originals) and import again.
     case compressPayloads(folder: String)
     /// The folder is not the dataset named: check what it holds, or name the dataset it is.

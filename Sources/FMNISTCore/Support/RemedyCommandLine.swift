@@ -47,6 +47,8 @@ extension Remedy {
             return "the folder needs train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and "
                 + "t10k-labels-idx1-ubyte.gz (or their uncompressed payloads), or give a torchvision root, a keras cache, "
                 + "a TFDS manual dir or a Kaggle-format CSV export"
+        case .addMissingSplit(let missing, let folder):
+            return "put \(missing) (the other split of the same export) in \(folder), then run fmnist import again"
         case .compressPayloads(let folder):
             return "import reads a folder of all four uncompressed payloads too (a torchvision raw/ folder); for the ones here, "
                 + "compress them, keeping the originals (gzip -k \(folder)/*-ubyte), then import again: "

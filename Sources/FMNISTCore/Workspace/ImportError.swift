@@ -35,6 +35,8 @@ public struct ImportError: FMNISTError {
             switch nearMiss {
             case .uncompressed(let names)?:
                 return "\(directory) holds uncompressed IDX files (\(names.joined(separator: ", "))), not the four published .gz files of \(dataset)"
+            case .oneSplit(let present, let missing)?:
+                return "\(directory) holds \(present) but not \(missing): an import needs both splits of \(dataset)"
             case .parentFolder(let folders)?:
                 return "\(directory) holds no dataset files itself, but its folder\(folders.count > 1 ? "s" : "") "
                     + folders.map { "\($0.path) (\($0.dataset))" }.joined(separator: ", ") + " hold\(folders.count > 1 ? "" : "s") all four"
@@ -52,6 +54,7 @@ public struct ImportError: FMNISTError {
             switch nearMiss {
             case .parentFolder(let folders)?: return folders.first.map { .importFolder(folder: $0.path, dataset: $0.dataset) }
             case .uncompressed?: return .compressPayloads(folder: directory)
+            case .oneSplit(_, let missing)?: return .addMissingSplit(missing: missing, folder: directory)
             case nil: return .giveDatasetFolder
             }
         case .integrity: return .checkSource(folder: directory, dataset: dataset)
@@ -74,11 +77,15 @@ public enum ImportNearMiss: Sendable, Equatable {
     case uncompressed(names: [String])
     /// Subfolders that each hold all four `.gz` files, with the dataset their name suggests.
     case parentFolder([(path: String, dataset: String)])
+    /// One split of a two-split layout (`fashion-mnist_train.csv` without `_test.csv`; an export's
+    /// `train/` folder or Parquet file without the test one): the names present and missing.
+    case oneSplit(present: String, missing: String)
 
     public static func == (a: ImportNearMiss, b: ImportNearMiss) -> Bool {
         switch (a, b) {
         case (.uncompressed(let x), .uncompressed(let y)): return x == y
         case (.parentFolder(let x), .parentFolder(let y)): return x.map(\.path) == y.map(\.path) && x.map(\.dataset) == y.map(\.dataset)
+        case (.oneSplit(let p, let m), .oneSplit(let q, let n)): return p == q && m == n
         default: return false
         }
     }

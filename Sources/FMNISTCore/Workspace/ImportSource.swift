@@ -152,9 +152,9 @@ package struct ImportSource {
         }
         if present == [true, true] { return urls }
         if present == [false, false] { return nil }
-        let absent = present[0] ? urls.1 : urls.0
-        throw ImportError(reason: .missing, directory: folder.path, dataset: manifest.title,
-                          problems: ["\(absent.lastPathComponent): missing (an import needs both splits)"])
+        let (found, absent) = present[0] ? urls : (urls.1, urls.0)
+        throw ImportError(reason: .missing, directory: folder.path, dataset: manifest.title, problems: [],
+                          nearMiss: .oneSplit(present: found.lastPathComponent, missing: absent.lastPathComponent))
     }
 
     /// The files of `folder` as one of the folder layouts reads them: the four published names of
