@@ -156,18 +156,18 @@ import TestSupport
             imagesPayload: toy.payloads[.testImages]!, labelsPayload: toy.payloads[.testLabels]!, count: 10,
             classHistogram: [])
         let named = scratch.url.appendingPathComponent("toycsv_test.csv")
-        let good = CSVFileReport.identify(split, url: named, registry: registry)
+        let good = SplitReport.identify(split, url: named, registry: registry)
         #expect(good.exitStatus == .success, "\(good.message)")
         #expect(good.message == "this is Toy-CSV v1's test split (images and labels), as Kaggle-format CSV")
         #expect(good.dataset == "toycsv" && good.split == "test" && good.versionName == "v1")
         // Named as the train split: the content wins, and the mismatch fails.
-        let misnamed = CSVFileReport.identify(split, url: scratch.url.appendingPathComponent("toycsv_train.csv"), registry: registry)
+        let misnamed = SplitReport.identify(split, url: scratch.url.appendingPathComponent("toycsv_train.csv"), registry: registry)
         #expect(misnamed.exitStatus == .integrity)
         #expect(misnamed.message.contains("WRONG SPLIT"))
         // One pixel changed: valid, but no known split; the images are named as unknown, the labels as known.
         var images = toy.payloads[.testImages]!
         images[100] ^= 1
-        let tampered = CSVFileReport.identify(
+        let tampered = SplitReport.identify(
             CSVSplit(imagesPayload: images, labelsPayload: toy.payloads[.testLabels]!, count: 10, classHistogram: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
             url: named, registry: registry)
         #expect(tampered.exitStatus == .integrity)

@@ -1,35 +1,19 @@
 import Foundation
 
 /// The images an `fmnist audit --json` report lists, read back for `preview --from-audit`:
-/// the version it audited, its label suspects and its near-duplicate pairs.
+/// the version it audited, its label suspects and its near-duplicate pairs, as the report's
+/// ``LabelIssue`` and ``NearDuplicate`` records.
 ///
 /// ```swift
 /// let selection = try AuditSelection.read("fashion-audit.json")
 /// selection.labelIssues.first?.index   // the most suspicious training image
 /// ```
 public struct AuditSelection: Sendable, Decodable, Equatable {
-    public struct Issue: Sendable, Decodable, Equatable {
-        public let split: AuditSplit
-        public let index: Int
-        public let givenLabel: Int
-        public let suggestedLabel: Int
-    }
-
-    public struct Member: Sendable, Decodable, Equatable {
-        public let split: AuditSplit
-        public let index: Int
-        public let label: Int
-    }
-
-    public struct Pair: Sendable, Decodable, Equatable {
-        public let a: Member
-        public let b: Member
-    }
-
     public let dataset: String
     public let versionId: String
-    public let labelIssues: [Issue]
-    public let nearDuplicates: [Pair]
+    /// The report's own records (one definition for writing and reading them back).
+    public let labelIssues: [LabelIssue]
+    public let nearDuplicates: [NearDuplicate]
 
     enum CodingKeys: String, CodingKey {
         case dataset, versionId, labelIssues, nearDuplicates
@@ -39,8 +23,8 @@ public struct AuditSelection: Sendable, Decodable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         dataset = try container.decode(String.self, forKey: .dataset)
         versionId = try container.decode(String.self, forKey: .versionId)
-        labelIssues = try container.decodeIfPresent([Issue].self, forKey: .labelIssues) ?? []
-        nearDuplicates = try container.decodeIfPresent([Pair].self, forKey: .nearDuplicates) ?? []
+        labelIssues = try container.decodeIfPresent([LabelIssue].self, forKey: .labelIssues) ?? []
+        nearDuplicates = try container.decodeIfPresent([NearDuplicate].self, forKey: .nearDuplicates) ?? []
     }
 
     /// The largest report read (a report with 10,000 suspects per split and 1,000,000 pairs is smaller).

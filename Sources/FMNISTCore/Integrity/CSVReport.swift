@@ -1,90 +1,42 @@
 import Foundation
 
-/// `fmnist verify FILE.csv`: a Kaggle-format CSV identified by content. The rows are rebuilt into
-/// the split's two IDX payloads (header and bytes, as the published files decompress to) and
-/// their SHA-256 compared with every manifest's pinned payload digests, so "this is Fashion-MNIST
-/// 2017-08-31's train split" means exactly those bytes.
-public struct CSVFileReport: Sendable, Codable {
-    public let path: String
-    /// Rows (images) read; nil when the CSV is malformed.
-    public let rows: Int?
-    /// Images per class; nil when the CSV is malformed.
-    public let classHistogram: [Int]?
-    /// SHA-256 of the rebuilt IDX payloads (what the published `.gz` files decompress to).
-    public let imagesPayloadSHA256: String?
-    public let labelsPayloadSHA256: String?
-    /// The known split these rows are, when both payloads match one version's.
-    public let dataset: String?
-    public let versionName: String?
-    /// The version's 12-digit ID (of all four files; a CSV holds two of them).
-    public let versionShortID: String?
-    /// "train" or "test".
-    public let split: String?
-    /// e.g. "Fashion-MNIST 2017-08-31's train split (images and labels)".
-    public let identifiedAs: String?
-    /// Where the CSV is malformed (line, column, problem), when it is.
-    public let fault: CSVFault?
-    public let message: String
-    public let exitStatus: ExitStatus
-
-    /// The known split this file is, when it verified.
-    var foundSplit: CSVFolderReport.FoundSplit? {
-        guard exitStatus == .success, let dataset, let versionName, let versionShortID, let split else { return nil }
-        return (dataset, versionName, versionShortID, split)
-    }
-
-    /// Reads, parses and identifies `url`.
-    public static func identify(url: URL, registry: ManifestRegistry) -> CSVFileReport {
+extension SplitReport {
+    /// `fmnist verify FILE.csv`: reads, parses and identifies the Kaggle-format CSV at `url`.
+    public static func identify(url: URL, registry: ManifestRegistry) -> SplitReport {
         let split: CSVSplit
         do {
             split = try KaggleCSVFile.read(url, limits: CSVLimits(registry: registry))
         } catch let fault as CSVFault {
-            return failed(url, fault: fault, message: fault.location.isEmpty ? fault.problem : "\(fault.location): \(fault.problem)")
+            return failed(url, layout: nil, fault: fault, message: fault.location.isEmpty ? fault.problem : "\(fault.location): \(fault.problem)")
         } catch let error as FileAccessError {
-            return failed(url, fault: nil, message: error.problem, status: error.exitStatus)
+            return failed(url, layout: nil, message: error.problem, status: error.exitStatus)
         } catch {
-            return failed(url, fault: nil, message: "\(error)")
+            return failed(url, layout: nil, message: "\(error)")
         }
         return identify(split, url: url, registry: registry)
     }
 
-    static func failed(_ url: URL, fault: CSVFault?, message: String, status: ExitStatus = .integrity) -> CSVFileReport {
-        CSVFileReport(
-            path: url.path, rows: nil, classHistogram: nil, imagesPayloadSHA256: nil, labelsPayloadSHA256: nil, dataset: nil,
-            versionName: nil, versionShortID: nil, split: nil, identifiedAs: nil, fault: fault, message: message, exitStatus: status)
-    }
-
-    /// Identifies a parsed split; `url` is only named (and its Kaggle name checked against the content).
-    static func identify(_ split: CSVSplit, url: URL, registry: ManifestRegistry) -> CSVFileReport {
-        let images = MessageDigest.sha256(split.imagesPayload)
-        let labels = MessageDigest.sha256(split.labelsPayload)
-        let match = CSVSplitMatch.find(images: images, imagesSize: split.imagesPayload.count, labels: labels,
-                                       labelsSize: split.labelsPayload.count, registry: registry)
-        func report(_ message: String, _ status: ExitStatus, _ match: CSVSplitMatch? = nil) -> CSVFileReport {
-            CSVFileReport(
-                path: url.path, rows: split.count, classHistogram: split.classHistogram, imagesPayloadSHA256: images,
-                labelsPayloadSHA256: labels, dataset: match?.manifest.name, versionName: match?.version.name,
-                versionShortID: match?.version.identity.short, split: match?.split, identifiedAs: match?.description, fault: nil,
-                message: message, exitStatus: status)
-        }
-        guard let match else {
+    /// Identifies a parsed CSV split; `url` is only named (and its Kaggle name checked against the content).
+    static func identify(_ split: CSVSplit, url: URL, registry: ManifestRegistry) -> SplitReport {
+        let rebuilt = Rebuilt(split, url: url, layout: nil)
+        guard let match = rebuilt.match(registry) else {
             let index = KnownFileIndex(registry: registry)
             func named(_ sha: String, _ size: Int) -> String {
                 index.identify(payloadSHA256: sha, size: Int64(size)).map { "\($0) (\($0.version))" } ?? "match no known file"
             }
-            let parts = "images: \(named(images, split.imagesPayload.count)); labels: \(named(labels, split.labelsPayload.count))"
-            return report(
+            let parts = "images: \(named(rebuilt.images, split.imagesPayload.count)); labels: \(named(rebuilt.labels, split.labelsPayload.count))"
+            return rebuilt.report(
                 "valid CSV of \(split.count) rows but matches no known split (\(parts)); class histogram \(split.classHistogram)",
-                .integrity)
+                .integrity, nil)
         }
         if let named = KaggleCSVName(url.lastPathComponent, registry: registry),
             named.dataset != match.manifest.name || named.split != match.split
         {
             let title = (try? registry.manifest(named: named.dataset).title) ?? named.dataset
-            return report(
+            return rebuilt.report(
                 "WRONG SPLIT: named as \(title)'s \(named.split) split but holds \(match.description)", .integrity, match)
         }
-        return report("this is \(match.description), as Kaggle-format CSV", .success, match)
+        return rebuilt.report("this is \(match.description), as Kaggle-format CSV", .success, match)
     }
 }
 
@@ -169,7 +121,7 @@ public struct CSVFolderReport: Sendable, Codable {
     typealias FoundSplit = (dataset: String, version: String, id: String, split: String)
 
     public let path: String
-    public let files: [CSVFileReport]
+    public let files: [SplitReport]
     public let holds: [Holding]
     public let verdict: String
     public let ok: Bool
@@ -186,7 +138,7 @@ public struct CSVFolderReport: Sendable, Codable {
     /// Identifies every file (two at a time) and says what the folder holds.
     public static func verify(folder: URL, files: [URL], registry: ManifestRegistry) -> CSVFolderReport {
         let sizes = files.map { (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int64) ?? 0 }
-        let reports = Array(zip(files, sizes)).parallelMap(threads: 2, cost: { $0.1 }) { CSVFileReport.identify(url: $0.0, registry: registry) }
+        let reports = Array(zip(files, sizes)).parallelMap(threads: 2, cost: { $0.1 }) { SplitReport.identify(url: $0.0, registry: registry) }
         let holds = Holding.collect(reports.compactMap(\.foundSplit), registry: registry)
         var status = ExitStatus.combine(reports.map(\.exitStatus))
         let verdict: String

@@ -1,103 +1,56 @@
 import Foundation
 
-/// One exported split read back by content: a PNG split folder (`DEST/<dataset>/train`) or a
-/// Parquet file (`DEST/<hub name>/train-00000-of-00001.parquet`), its images and labels rebuilt
-/// into the split's two IDX payloads and their SHA-256 compared with every manifest's pins (as
-/// ``CSVFileReport`` does for a CSV). A split that matches no known one is named where it differs:
-/// when one payload is a known version's and that version is in the workspace, the first image
-/// (file or row) that differs from it.
-public struct SplitReport: Sendable, Codable {
-    /// The folder (png) or file (hf) read.
-    public let path: String
-    /// `png` or `hf`.
-    public let layout: String
-    public let rows: Int?
-    public let classHistogram: [Int]?
-    public let imagesPayloadSHA256: String?
-    public let labelsPayloadSHA256: String?
-    public let dataset: String?
-    public let versionName: String?
-    public let versionShortID: String?
-    /// "train" or "test", by content.
-    public let split: String?
-    public let identifiedAs: String?
-    /// Where it fails: a file (`train/3/17.png`), a row (`row 17`, counted from 0), or nil.
-    public let at: String?
-    public let message: String
-    public let exitStatus: ExitStatus
-
-    /// The known split this is, when it verified.
-    var foundSplit: CSVFolderReport.FoundSplit? {
-        guard exitStatus == .success, let dataset, let versionName, let versionShortID, let split else { return nil }
-        return (dataset, versionName, versionShortID, split)
-    }
-
-    /// Reads and identifies one split: `layout` is `png` (a split folder) or `hf` (a Parquet file);
-    /// `named` is the split its name says (checked against the content), `workspace` where a
-    /// known version's files may be found to name the image that differs.
+extension SplitReport {
+    /// Reads and identifies one exported split: `layout` is `png` (a split folder) or `hf` (a
+    /// Parquet file); `named` is the split its name says (checked against the content),
+    /// `workspace` where a known version's files may be found to name the image that differs. A
+    /// split that matches no known one is named where it differs: when one payload is a known
+    /// version's and that version is in the workspace, the first image (file or row) that differs.
     public static func identify(
         _ url: URL, layout: String, named: String?, registry: ManifestRegistry, workspace: WorkspaceLayout?
     ) -> SplitReport {
         let limits = ExportReadLimits(registry: registry)
-        func failed(_ message: String, at: String?, _ status: ExitStatus = .integrity) -> SplitReport {
-            SplitReport(
-                path: url.path, layout: layout, rows: nil, classHistogram: nil, imagesPayloadSHA256: nil, labelsPayloadSHA256: nil,
-                dataset: nil, versionName: nil, versionShortID: nil, split: nil, identifiedAs: nil, at: at, message: message,
-                exitStatus: status)
-        }
         let split: CSVSplit
         do {
             split = layout == "png" ? try PNGSplitFolder.read(url, limits: limits) : try ParquetSplitFile.read(url, limits: limits)
         } catch let fault as ExportReadFault {
-            return failed(fault.at.isEmpty ? fault.problem : "\(fault.at): \(fault.problem)", at: fault.at.isEmpty ? nil : fault.at)
+            return failed(url, layout: layout, at: fault.at.isEmpty ? nil : fault.at,
+                          message: fault.at.isEmpty ? fault.problem : "\(fault.at): \(fault.problem)")
         } catch let error as FileAccessError {
-            return failed(error.problem, at: nil, error.exitStatus == .missing ? .missing : .integrity)
+            return failed(url, layout: layout, message: error.problem, status: error.exitStatus == .missing ? .missing : .integrity)
         } catch {
-            return failed("\(error)", at: nil)
+            return failed(url, layout: layout, message: "\(error)")
         }
-        let images = MessageDigest.sha256(split.imagesPayload)
-        let labels = MessageDigest.sha256(split.labelsPayload)
+        let rebuilt = Rebuilt(split, url: url, layout: layout)
+        let (images, labels) = (rebuilt.images, rebuilt.labels)
         let what = layout == "png" ? "as PNG files" : "as Parquet (Hugging Face)"
-        func report(_ message: String, _ status: ExitStatus, _ match: CSVSplitMatch? = nil, at: String? = nil) -> SplitReport {
-            SplitReport(
-                path: url.path, layout: layout, rows: split.count, classHistogram: split.classHistogram, imagesPayloadSHA256: images,
-                labelsPayloadSHA256: labels, dataset: match?.manifest.name, versionName: match?.version.name,
-                versionShortID: match?.version.identity.short, split: match?.split, identifiedAs: match?.description, at: at,
-                message: message, exitStatus: status)
-        }
-        if CSVSplitMatch.find(
-            images: images, imagesSize: split.imagesPayload.count, labels: labels, labelsSize: split.labelsPayload.count,
-            registry: registry) == nil,
+        let match = rebuilt.match(registry)
+        if match == nil,
             let recorded = RecordedSplitMatch.find(
                 images: images, imagesSize: split.imagesPayload.count, labels: labels, labelsSize: split.labelsPayload.count,
                 registry: registry, workspace: workspace)
         {
             let wrong = named.map { $0 != recorded.split } ?? false
-            return SplitReport(
-                path: url.path, layout: layout, rows: split.count, classHistogram: split.classHistogram, imagesPayloadSHA256: images,
-                labelsPayloadSHA256: labels, dataset: recorded.dataset, versionName: "unknown", versionShortID: recorded.shortID,
-                split: recorded.split, identifiedAs: recorded.description, at: nil,
-                message: wrong
+            return rebuilt.report(
+                wrong
                     ? "WRONG SPLIT: named \(named ?? "") but holds \(recorded.description)"
                     : "this is \(recorded.description), \(what): no manifest knows this version; this workspace recorded it "
                         + "(accepted as unknown on request)",
-                exitStatus: wrong ? .integrity : .success)
+                wrong ? .integrity : .success,
+                identity: (recorded.dataset, "unknown", recorded.shortID, recorded.split, recorded.description))
         }
-        guard let match = CSVSplitMatch.find(
-            images: images, imagesSize: split.imagesPayload.count, labels: labels, labelsSize: split.labelsPayload.count,
-            registry: registry)
-        else {
+        guard let match else {
             let difference = SplitDifference.locate(
                 split, images: images, labels: labels, registry: registry, workspace: workspace,
                 place: { index, label in layout == "png" ? "\(url.lastPathComponent)/\(label)/\(index).png" : "row \(index)" })
-            return report(
+            return rebuilt.report(
                 "\(split.count) images, valid, but they match no known split: \(difference.text); class histogram \(split.classHistogram)",
-                .integrity, at: difference.at)
+                .integrity, nil, at: difference.at)
         }
         if let named, named != match.split {
-            return report("WRONG SPLIT: named \(named) but holds \(match.description)", .integrity, match)
+            return rebuilt.report("WRONG SPLIT: named \(named) but holds \(match.description)", .integrity, match)
         }
-        return report("this is \(match.description), \(what)", .success, match)
+        return rebuilt.report("this is \(match.description), \(what)", .success, match)
     }
 }
 
@@ -198,7 +151,7 @@ public struct ExportFolderReport: Sendable, Codable {
     /// `.npz` files (each holds both splits).
     public let npz: [NPZFileReport]
     /// Kaggle-format CSVs beside them (`export csv` into the same folder), as `verify FILE.csv`.
-    public let csv: [CSVFileReport]
+    public let csv: [SplitReport]
     public let holds: [CSVFolderReport.Holding]
     public let verdict: String
     public let ok: Bool
@@ -254,7 +207,7 @@ public struct ExportFolderReport: Sendable, Codable {
         let jobs = parts.png.map { (url: $0.url, layout: "png", named: Optional($0.split)) } + parts.parquet.map { (url: $0.url, layout: "hf", named: $0.split) }
         let splits = jobs.parallelMap(threads: 2) { SplitReport.identify($0.url, layout: $0.layout, named: $0.named, registry: registry, workspace: workspace) }
         let npz = parts.npz.map { NPZFileReport.identify(url: $0, registry: registry) }
-        let csv = parts.csv.map { CSVFileReport.identify(url: $0, registry: registry) }
+        let csv = parts.csv.map { SplitReport.identify(url: $0, registry: registry) }
         var found = splits.compactMap(\.foundSplit) + csv.compactMap(\.foundSplit)
         for report in npz where report.exitStatus == .success {
             guard let first = report.arrays.first, let dataset = first.dataset, let version = first.version,

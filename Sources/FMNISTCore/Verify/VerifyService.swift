@@ -44,7 +44,7 @@ public struct VerifyService: Sendable {
         /// An `.npz` file, identified by content (keras's published `mnist.npz`, or arrays by payload digest).
         case npz(NPZFileReport)
         case loaderCache(LoaderCacheReport)
-        case csvFile(CSVFileReport)
+        case csvFile(SplitReport)
         case csvFolder(CSVFolderReport)
         /// One Parquet file of `export hf`, identified by content.
         case parquetFile(SplitReport)
@@ -99,7 +99,7 @@ public struct VerifyService: Sendable {
         case .loaderCache(let cache):
             return .loaderCache(LoaderCacheReport.verify(cache, registry: registry))
         case .csvFile(let url):
-            return .csvFile(CSVFileReport.identify(url: url, registry: registry))
+            return .csvFile(SplitReport.identify(url: url, registry: registry))
         case .csvFolder(let folder, let files):
             return .csvFolder(CSVFolderReport.verify(folder: folder, files: files, registry: registry))
         case .parquetFile(let url):

@@ -17,7 +17,7 @@ public enum VerifyText {
     }
 
     /// "ok    fashion-mnist_train.csv: this is Fashion-MNIST 2017-08-31's train split …".
-    static func csvLine(_ report: CSVFileReport, console: Console, name: String) -> String {
+    static func csvLine(_ report: SplitReport, console: Console, name: String) -> String {
         "\(console.checkMark(report.exitStatus == .success))  \(name): \(report.message)"
     }
 
