@@ -34,9 +34,9 @@ extension SplitReport {
         {
             let title = (try? registry.manifest(named: named.dataset).title) ?? named.dataset
             return rebuilt.report(
-                "WRONG SPLIT: named as \(title)'s \(named.split) split but holds \(match.description)", .integrity, match)
+                "WRONG SPLIT: named as \(title)'s \(named.split) split but holds \(match.description)", .integrity, match.identity)
         }
-        return rebuilt.report("this is \(match.description), as Kaggle-format CSV", .success, match)
+        return rebuilt.report("this is \(match.description), as Kaggle-format CSV", .success, match.identity)
     }
 }
 
@@ -48,6 +48,11 @@ struct CSVSplitMatch {
 
     /// "Fashion-MNIST 2017-08-31's train split (images and labels)".
     var description: String { "\(manifest.title) \(version.name)'s \(split) split (images and labels)" }
+
+    var identity: SplitReport.Identity {
+        SplitReport.Identity(dataset: manifest.name, versionName: version.name, versionShortID: version.identity.short, split: split,
+                             description: description)
+    }
 
     /// Both payloads must be one version's split (a version may share one file with another).
     static func find(images: String, imagesSize: Int, labels: String, labelsSize: Int, registry: ManifestRegistry) -> CSVSplitMatch? {

@@ -22,35 +22,29 @@ extension SplitReport {
             return failed(url, layout: layout, message: "\(error)")
         }
         let rebuilt = Rebuilt(split, url: url, layout: layout)
-        let (images, labels) = (rebuilt.images, rebuilt.labels)
         let what = layout == "png" ? "as PNG files" : "as Parquet (Hugging Face)"
         let match = rebuilt.match(registry)
-        if match == nil,
-            let recorded = RecordedSplitMatch.find(
-                images: images, imagesSize: split.imagesPayload.count, labels: labels, labelsSize: split.labelsPayload.count,
-                registry: registry, workspace: workspace)
-        {
+        if match == nil, let recorded = rebuilt.recorded(registry, workspace: workspace) {
             let wrong = named.map { $0 != recorded.split } ?? false
             return rebuilt.report(
                 wrong
                     ? "WRONG SPLIT: named \(named ?? "") but holds \(recorded.description)"
                     : "this is \(recorded.description), \(what): no manifest knows this version; this workspace recorded it "
                         + "(accepted as unknown on request)",
-                wrong ? .integrity : .success,
-                identity: (recorded.dataset, "unknown", recorded.shortID, recorded.split, recorded.description))
+                wrong ? .integrity : .success, recorded.identity)
         }
         guard let match else {
             let difference = SplitDifference.locate(
-                split, images: images, labels: labels, registry: registry, workspace: workspace,
+                split, images: rebuilt.images, labels: rebuilt.labels, registry: registry, workspace: workspace,
                 place: { index, label in layout == "png" ? "\(url.lastPathComponent)/\(label)/\(index).png" : "row \(index)" })
             return rebuilt.report(
                 "\(split.count) images, valid, but they match no known split: \(difference.text); class histogram \(split.classHistogram)",
                 .integrity, nil, at: difference.at)
         }
         if let named, named != match.split {
-            return rebuilt.report("WRONG SPLIT: named \(named) but holds \(match.description)", .integrity, match)
+            return rebuilt.report("WRONG SPLIT: named \(named) but holds \(match.description)", .integrity, match.identity)
         }
-        return rebuilt.report("this is \(match.description), \(what)", .success, match)
+        return rebuilt.report("this is \(match.description), \(what)", .success, match.identity)
     }
 }
 
@@ -65,6 +59,10 @@ struct RecordedSplitMatch {
 
     /// "Toy-DS UNKNOWN (3f1a0c9be2d4)'s train split (images and labels)".
     var description: String { "\(title) UNKNOWN (\(shortID))'s \(split) split (images and labels)" }
+
+    var identity: SplitReport.Identity {
+        SplitReport.Identity(dataset: dataset, versionName: "unknown", versionShortID: shortID, split: split, description: description)
+    }
 
     static func find(
         images: String, imagesSize: Int, labels: String, labelsSize: Int, registry: ManifestRegistry, workspace: WorkspaceLayout?

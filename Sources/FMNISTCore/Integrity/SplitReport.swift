@@ -78,23 +78,30 @@ public struct SplitReport: Sendable, Codable {
                                registry: registry)
         }
 
-        /// The report of these rows: `identity` names the split they are (when one is known).
-        func report(
-            _ message: String, _ status: ExitStatus, identity: (dataset: String, versionName: String, shortID: String, split: String, description: String)? = nil,
-            at: String? = nil
-        ) -> SplitReport {
+        /// The split of a version no manifest knows that `workspace` recorded with both payloads, if any.
+        func recorded(_ registry: ManifestRegistry, workspace: WorkspaceLayout?) -> RecordedSplitMatch? {
+            RecordedSplitMatch.find(images: images, imagesSize: split.imagesPayload.count, labels: labels,
+                                    labelsSize: split.labelsPayload.count, registry: registry, workspace: workspace)
+        }
+
+        /// The report of these rows: `identity` names the split they are, when one is known.
+        func report(_ message: String, _ status: ExitStatus, _ identity: Identity?, at: String? = nil) -> SplitReport {
             SplitReport(
                 path: url.path, layout: layout, rows: split.count, classHistogram: split.classHistogram, imagesPayloadSHA256: images,
                 labelsPayloadSHA256: labels, dataset: identity?.dataset, versionName: identity?.versionName,
-                versionShortID: identity?.shortID, split: identity?.split, identifiedAs: identity?.description, fault: nil, at: at,
+                versionShortID: identity?.versionShortID, split: identity?.split, identifiedAs: identity?.description, fault: nil, at: at,
                 message: message, exitStatus: status)
         }
+    }
 
-        /// The report of these rows as `match`.
-        func report(_ message: String, _ status: ExitStatus, _ match: CSVSplitMatch?, at: String? = nil) -> SplitReport {
-            report(message, status, identity: match.map {
-                ($0.manifest.name, $0.version.name, $0.version.identity.short, $0.split, $0.description)
-            }, at: at)
-        }
+    /// The known split rebuilt rows are: a manifest's (``CSVSplitMatch``) or one the workspace
+    /// recorded (``RecordedSplitMatch``).
+    struct Identity {
+        let dataset: String
+        let versionName: String
+        let versionShortID: String
+        let split: String
+        /// e.g. "Fashion-MNIST 2017-08-31's train split (images and labels)".
+        let description: String
     }
 }
