@@ -29,6 +29,12 @@ public enum UnknownAdmission: String, Sendable, Codable, Equatable {
         case nil: return "recorded as unknown (how it was admitted was not recorded)"
         }
     }
+
+    /// For an unknown version, one line saying so and how it got here
+    /// ("matches no manifest (pinned by a lock file …)"); nil for a known version.
+    public static func note(known: Bool, admitted: UnknownAdmission?) -> String? {
+        known ? nil : "matches no manifest (\(phrase(admitted)))"
+    }
 }
 
 /// A dataset version recorded in the catalog.
@@ -62,16 +68,13 @@ public struct CatalogVersion: Sendable, Codable, Equatable {
         self.admitted = known ? nil : admitted
     }
 
-    /// For an unknown version, one line saying so and how it got here
-    /// ("matches no manifest (pinned by a lock file …)"); nil for a known version.
-    public var unknownNote: String? {
-        known ? nil : "matches no manifest (\(UnknownAdmission.phrase(admitted)))"
-    }
+    /// For an unknown version, one line saying so and how it got here; nil for a known version.
+    public var unknownNote: String? { UnknownAdmission.note(known: known, admitted: admitted) }
 
     public var identity: VersionIdentity { VersionIdentity(full: id) }
 
     /// e.g. "2017-08-31 (3f1a0c9be2d4)" or "UNKNOWN (3f1a0c9be2d4)": unknown versions are flagged.
-    public var label: String { known ? "\(name) (\(shortID))" : "UNKNOWN (\(shortID))" }
+    public var label: String { identity.label(name: name, known: known) }
 }
 
 /// One file of a recorded version: both digests, sizes and IDX shape.

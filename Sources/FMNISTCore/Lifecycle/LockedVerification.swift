@@ -85,8 +85,8 @@ public struct LockedVerifier: WorkspaceService {
                 verdict = report.verdict
                 liveID = report.versionID
                 if let id = report.versionID, id != pinned.versionId {
-                    let name = report.versionName.map { $0 == "unknown" ? "UNKNOWN" : $0 } ?? "UNKNOWN"
-                    drift.append("\(pinned.dataset) is \(name) (\(id.prefix(12))), the lock pins \(pinned.label)")
+                    let label = VersionIdentity(full: id).label(name: report.versionName, known: report.versionName.map { $0 != "unknown" } ?? false)
+                    drift.append("\(pinned.dataset) is \(label), the lock pins \(pinned.label)")
                 } else if report.versionID == nil {
                     drift.append("\(pinned.dataset) does not hold the pinned \(pinned.label): \(report.verdict)")
                 }

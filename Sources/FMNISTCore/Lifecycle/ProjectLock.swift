@@ -78,7 +78,8 @@ public struct PinnedVersion: Sendable, Codable, Equatable {
     }
 
     public var shortID: String { String(versionId.prefix(12)) }
-    public var label: String { known ? "\(name) (\(shortID))" : "UNKNOWN (\(shortID))" }
+    /// e.g. "2017-08-31 (3f1a0c9be2d4)" or "UNKNOWN (3f1a0c9be2d4)".
+    public var label: String { VersionIdentity(full: versionId).label(name: name, known: known) }
 }
 
 /// A lock file that cannot be used: exit 2, naming the field.

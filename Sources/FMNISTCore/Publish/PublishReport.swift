@@ -36,7 +36,8 @@ public struct PublishedVersion: Sendable, Codable, Equatable {
     public let path: String
     public let files: [PublishedFile]
 
-    public var label: String { known ? "\(name) (\(versionId.prefix(12)))" : "UNKNOWN (\(versionId.prefix(12)))" }
+    /// e.g. "2017-08-31 (3f1a0c9be2d4)" or "UNKNOWN (3f1a0c9be2d4)".
+    public var label: String { VersionIdentity(full: versionId).label(name: name, known: known) }
 }
 
 /// One file in a ``PublishedVersion``.

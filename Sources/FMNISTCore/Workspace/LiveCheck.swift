@@ -32,13 +32,8 @@ package struct LiveCheck {
         case absent
     }
 
-    package let layout: WorkspaceLayout
-    package let catalog: Catalog
-
-    package init(layout: WorkspaceLayout, catalog: Catalog) {
-        self.layout = layout
-        self.catalog = catalog
-    }
+    let layout: WorkspaceLayout
+    let catalog: Catalog
 
     package func run(_ manifest: Manifest) throws -> Outcome {
         let dataset = manifest.name

@@ -47,7 +47,7 @@ public struct VersionSummary: Sendable, Codable, Equatable {
     /// known version or when the catalog did not record it.
     public let admitted: UnknownAdmission?
     /// For an unknown version: "matches no manifest (…how it got here…)"; nil when known.
-    public var unknownNote: String? { known ? nil : "matches no manifest (\(UnknownAdmission.phrase(admitted)))" }
+    public var unknownNote: String? { UnknownAdmission.note(known: known, admitted: admitted) }
 
     public init(_ version: CatalogVersion) {
         id = version.id
