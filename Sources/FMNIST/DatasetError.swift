@@ -129,10 +129,7 @@ extension Remedy {
             return "call again once the other process has finished or disk space is free"
         case .fixManifest:
             return "fix the manifest (its format is that of the built-in ones)"
-        case .giveDatasetFolder:
-            return "give a folder holding train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and "
-                + "t10k-labels-idx1-ubyte.gz (or their uncompressed payloads), a torchvision root, a keras cache, a TFDS manual dir "
-                + "or a Kaggle-format CSV export"
+        case .giveDatasetFolder(let accepted): return "give workspace.importFolder(_:as:) \(accepted.spokenList("or"))"
         case .addMissingSplit(let missing, let folder):
             return "put \(missing) (the other split of the same export) in \(folder), then call workspace.importFolder(_:as:) again"
         case .compressPayloads(let folder):

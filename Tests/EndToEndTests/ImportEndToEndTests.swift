@@ -90,6 +90,11 @@ import Testing
         let result = try FMNISTProcess.run(["import", empty.path, "--as", "mnist", "--root", base.path("data").path])
         #expect(result.status == 4)
         #expect(result.stderr.contains("train-images-idx3-ubyte.gz: missing"))
+        // The hint lists every layout import reads, in the order it tries them (from the one registry).
+        let everyLayout = "give a folder of the four .gz files, a folder of the four uncompressed IDX payloads, a torchvision root, "
+            + "a keras cache, a TFDS manual dir, a folder of Kaggle-format CSVs, an .npz of the four arrays, an export png folder "
+            + "or an export hf (Parquet) folder"
+        #expect(result.stderr.contains(everyLayout), "\(result.stderr)")
         let notAFolder = try FMNISTProcess.run(["import", base.path("nope").path, "--as", "mnist", "--root", base.path("data").path])
         #expect(notAFolder.status == 2)
     }

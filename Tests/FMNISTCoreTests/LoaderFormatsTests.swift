@@ -41,6 +41,7 @@ import TestSupport
     /// folder holding the four `.gz`. Its name needs no case anywhere: the import reports it.
     struct BundleFolderFormat: LoaderFormat, ImportFormat {
         var name: String { "bundle-folder" }
+        var importPhrase: String { "a <name>.bundle folder" }
         func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) -> ImportSource? {
             guard url.pathExtension == "bundle" else { return nil }
             return ImportSource.files(importLayout, given: url, in: url, manifest: manifest)
@@ -61,6 +62,16 @@ import TestSupport
             .importDirectory(bundle, as: "toybundle")
         #expect(listed.layout.rawValue == "bundle-folder")
         #expect(String(decoding: try JSONEncoder().encode(listed.layout), as: UTF8.self) == "\"bundle-folder\"")
+        // The hint for a folder holding no layout lists it with the others, from the same list.
+        let empty = scratch.url.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        #expect {
+            try DatasetImporter(context: context, formats: [BundleFolderFormat()] + LoaderFormats.importFormats).importDirectory(empty, as: "toybundle")
+        } throws: { error in
+            guard let error = error as? ImportError, case .giveDatasetFolder(let accepted)? = error.remedy else { return false }
+            return accepted.first == "a <name>.bundle folder" && accepted.count == LoaderFormats.importFormats.count + 1
+                && error.hint?.hasPrefix("give a <name>.bundle folder, a folder of the four .gz files, ") == true
+        }
     }
 
     @Test func eachLayoutsExportIsRecognisedByItsOwnTypeAndFirstInTheList() throws {

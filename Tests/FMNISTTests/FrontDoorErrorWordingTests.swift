@@ -136,7 +136,7 @@ import Testing
         #expect(advice.contains { $0.contains("acceptUnknown: true") })
         #expect(advice.contains { $0.contains("workspace.verify(dataset)") })
         #expect(advice.contains { $0.contains("move \(blocked.path)/.fmnist aside") })
-        #expect(advice.contains { $0.hasSuffix("or a Kaggle-format CSV export") && $0.contains("give a folder holding") })
+        #expect(advice.contains { $0.contains("give workspace.importFolder(_:as:) a folder of the four .gz files, ") && $0.hasSuffix("or an export hf (Parquet) folder") })
         #expect(advice.contains { $0.contains("stored versions: v1 (") })
     }
 

@@ -17,7 +17,7 @@ import Testing
         .giveMoreDigits(dataset: "fashion", matches: ["a (91a5aa)", "b (91a5bb)"]), .moveAside(path: "/w/MNIST_data"),
         .moveAside(path: "/w/data/x", place: .foreignLink), .moveAside(path: "/w/.fmnist", place: .privateArea),
         .moveAside(path: "/w/fashion", place: .liveFolder(dataset: "fashion")), .checkWorkspace, .checkCatalogAccess, .checkRoot,
-        .moveCatalogAside(path: "/w/.fmnist/catalog.sqlite3"), .upgrade, .retry, .freeDiskSpace, .fixManifest, .giveDatasetFolder,
+        .moveCatalogAside(path: "/w/.fmnist/catalog.sqlite3"), .upgrade, .retry, .freeDiskSpace, .fixManifest, .giveDatasetFolder(accepted: ["a folder of the four .gz files", "a torchvision root"]),
         .addMissingSplit(missing: "fashion-mnist_test.csv", folder: "/x/csv"), .compressPayloads(folder: "/x/raw"), .checkSource(folder: "/x", dataset: "mnist"),
         .knownDataset(suggestion: "fashion", known: ["fashion", "mnist"]),
     ]

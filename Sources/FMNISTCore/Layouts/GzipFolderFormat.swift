@@ -9,6 +9,7 @@ import Foundation
 package struct GzipFolderFormat: LoaderFormat, ImportFormat, DoctorFormat, LinkFormat {
     package init() {}
     package var name: String { "gzip-folder" }
+    package var importPhrase: String { "a folder of the four .gz files" }
 
     /// The folder itself holds the four published `.gz` (a `raw/` is torchvision's).
     package func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) -> ImportSource? {

@@ -10,6 +10,7 @@ package struct HFParquetFormat: LoaderFormat, ExportFormat, ImportFormat, Verify
     package init() {}
     package var name: String { "hf" }
     package var aliases: [String] { ["huggingface"] }
+    package var importPhrase: String { "an export hf (Parquet) folder" }
 
     package var writer: any DatasetExporter { HFParquetExporter() }
     /// It formats the arrays: the export reads the payload store's proven files instead of inflating the `.gz`.

@@ -9,6 +9,7 @@ import Foundation
 package struct IDXFolderFormat: LoaderFormat, ImportFormat, VerifyFormat {
     package init() {}
     package var name: String { "idx-folder" }
+    package var importPhrase: String { "a folder of the four uncompressed IDX payloads" }
 
     /// The folder itself holds the four uncompressed payloads (a `raw/` is torchvision's); they
     /// are gzipped while staged.

@@ -10,6 +10,7 @@ package struct KaggleCSVFormat: LoaderFormat, ExportFormat, ImportFormat, Verify
     package init() {}
     package var name: String { "csv" }
     package var aliases: [String] { ["kaggle"] }
+    package var importPhrase: String { "a folder of Kaggle-format CSVs" }
 
     package var writer: any DatasetExporter { CSVExporter() }
     /// It formats the arrays: the export reads the payload store's proven files instead of inflating the `.gz`.

@@ -11,6 +11,7 @@ import Foundation
 package struct KerasFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat, DoctorFormat, LinkFormat {
     package init() {}
     package var name: String { "keras" }
+    package var importPhrase: String { "a keras cache" }
 
     package var writer: any DatasetExporter { KerasExporter() }
 

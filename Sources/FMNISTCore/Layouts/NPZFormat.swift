@@ -10,6 +10,7 @@ import Foundation
 package struct NPZFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat {
     package init() {}
     package var name: String { "npz" }
+    package var importPhrase: String { "an .npz of the four arrays" }
 
     package var writer: any DatasetExporter { NPZExporter() }
     /// It formats the arrays: the export reads the payload store's proven files instead of inflating the `.gz`.

@@ -10,6 +10,7 @@ import Foundation
 package struct PNGFolderFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat {
     package init() {}
     package var name: String { "png" }
+    package var importPhrase: String { "an export png folder" }
 
     package var writer: any DatasetExporter { PNGExporter() }
     /// It formats the arrays: the export reads the payload store's proven files instead of inflating the `.gz`.

@@ -10,6 +10,7 @@ import Foundation
 package struct TFDSManualFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat, DoctorFormat {
     package init() {}
     package var name: String { "tfds" }
+    package var importPhrase: String { "a TFDS manual dir" }
 
     package var writer: any DatasetExporter {
         GzipCopyExporter(folder: LoaderLayout.tfdsManualFolder) { target, source in

@@ -10,6 +10,7 @@ import Foundation
 package struct TorchvisionFormat: LoaderFormat, ExportFormat, ImportFormat, VerifyFormat, DoctorFormat, LinkFormat {
     package init() {}
     package var name: String { "torchvision" }
+    package var importPhrase: String { "a torchvision root" }
 
     package var writer: any DatasetExporter { TorchvisionExporter() }
     /// `raw/` holds the payload store's uncompressed files, proven with the `.gz` copies.

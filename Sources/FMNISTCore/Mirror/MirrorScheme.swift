@@ -37,7 +37,7 @@ public enum MirrorScheme: String, CaseIterable, Sendable {
 
     /// The schemes as messages list them: "http, https, s3 and file".
     public static var spelled: String {
-        allCases.dropLast().map(\.rawValue).joined(separator: ", ") + " and " + allCases.last!.rawValue
+        allCases.map(\.rawValue).spokenList("and")
     }
 
     /// The protocols libcurl may start a transfer with (an s3:// mirror becomes an http(s) request

@@ -54,8 +54,9 @@ public enum Remedy: Sendable, Equatable {
     case freeDiskSpace
     /// A manifest is malformed: fix it.
     case fixManifest
-    /// The folder lacks some of the four files: give one that holds them (or another layout import reads).
-    case giveDatasetFolder
+    /// The folder lacks some of the four files: give one that holds them, or another layout import
+    /// reads (`accepted`: each as hints list it, "a torchvision root").
+    case giveDatasetFolder(accepted: [String])
     /// The folder holds one split of a two-split layout (a Kaggle CSV, an export's PNG or Parquet
     /// split): put the other one, `missing`, beside it and import again.
     case addMissingSplit(missing: String, folder: String)

@@ -43,10 +43,7 @@ extension Remedy {
         case .retry: return "wait for the other fmnist process to finish, then retry"
         case .freeDiskSpace: return "free some disk space and retry"
         case .fixManifest: return "fix the manifest (see manifests/*.json in the fmnist source for the format)"
-        case .giveDatasetFolder:
-            return "the folder needs train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and "
-                + "t10k-labels-idx1-ubyte.gz (or their uncompressed payloads), or give a torchvision root, a keras cache, "
-                + "a TFDS manual dir or a Kaggle-format CSV export"
+        case .giveDatasetFolder(let accepted): return "give \(accepted.spokenList("or")) (see fmnist import --help)"
         case .addMissingSplit(let missing, let folder):
             return "put \(missing) (the other split of the same export) in \(folder), then run fmnist import again"
         case .compressPayloads(let folder):

@@ -19,6 +19,9 @@ public struct ImportError: FMNISTError {
     public let problems: [String]
     /// A folder that is nearly right (uncompressed files, the parent of the dataset's folder).
     public var nearMiss: ImportNearMiss? = nil
+    /// What import reads, as hints list it ("a torchvision root", …): what to give instead of a
+    /// folder that holds none of the layouts.
+    public var accepted: [String] = []
 
     public var exitStatus: ExitStatus {
         switch reason {
@@ -55,7 +58,7 @@ public struct ImportError: FMNISTError {
             case .parentFolder(let folders)?: return folders.first.map { .importFolder(folder: $0.path, dataset: $0.dataset) }
             case .uncompressed?: return .compressPayloads(folder: directory)
             case .oneSplit(_, let missing)?: return .addMissingSplit(missing: missing, folder: directory)
-            case nil: return .giveDatasetFolder
+            case nil: return .giveDatasetFolder(accepted: accepted)
             }
         case .integrity: return .checkSource(folder: directory, dataset: dataset)
         case .unknownContent: return .acceptUnknown

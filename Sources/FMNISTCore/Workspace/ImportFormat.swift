@@ -13,6 +13,8 @@ import Foundation
 package protocol ImportFormat: Sendable {
     /// The layout's name in `import`'s result (`gzip-folder`, `torchvision`, …).
     var importLayout: ImportLayout { get }
+    /// What import reads in this layout, as hints list it: "a torchvision root".
+    var importPhrase: String { get }
     /// What this layout reads for `manifest` in the folder `url`; nil when it is not there. Throws
     /// when it is there but incomplete (one split of two: exit 4).
     func importSource(folder url: URL, manifest: Manifest, registry: ManifestRegistry) throws -> ImportSource?

@@ -119,8 +119,8 @@ package struct ImportSource {
         _ url: URL, manifest: Manifest, registry: ManifestRegistry, formats: [any ImportFormat]
     ) throws -> ImportSource {
         let names = FileRole.allCases.map { manifest.defaultVersion.file($0).name }
-        let what = "a folder of the four .gz, a torchvision root, a keras cache, a TFDS manual dir, a folder of Kaggle CSVs, "
-            + "an .npz, or an export png|hf|npz folder"
+        let accepted = formats.map(\.importPhrase)
+        let what = accepted.spokenList("or")
         guard let kind = RegularFile.kind(at: url.path) else {
             throw UsageError("\(url.path) does not exist", hint: "give \(what)")
         }
@@ -137,7 +137,7 @@ package struct ImportSource {
         let nearMiss = absent.count == names.count
             ? ImportNearMiss.find(in: url, names: names, requested: manifest, manifests: registry.manifests) : nil
         throw ImportError(reason: .missing, directory: url.path, dataset: manifest.title,
-                          problems: nearMiss == nil ? absent.map { "\($0): missing" } : [], nearMiss: nearMiss)
+                          problems: nearMiss == nil ? absent.map { "\($0): missing" } : [], nearMiss: nearMiss, accepted: accepted)
     }
 
     /// The two splits `train` and `test` in `folder` (folders, or files when `directory` is
