@@ -30,7 +30,7 @@ struct RemoveCommand: WorkspaceCommand {
         let result = try VersionRemover(context: context)
             .remove(version, force: force, lockTimeout: lock.lockTimeout, progress: console.info)
         let summary = result.version
-        console.info("removed \(summary.dataset) \(summary.known ? summary.name : "UNKNOWN") (\(summary.shortID)) from the catalog")
+        console.info("removed \(summary.dataset) \(summary.label) from the catalog")
         if result.wasLive {
             console.info("\(summary.dataset) now has no live version; removed: \(result.linksRemoved.joined(separator: ", "))")
             console.info(Remedy.switchTo(dataset: summary.dataset).commandLine)

@@ -104,6 +104,8 @@ public struct CSVFolderReport: Sendable, Codable {
         public let splits: [String]
         /// Both splits are there.
         public let complete: Bool
+        /// e.g. "Fashion-MNIST 2017-08-31 (3f1a0c9be2d4)".
+        var label: String { "\(title) \(versionName) (\(versionShortID))" }
 
         /// The versions the found splits make up, in the order first found; two splits of one
         /// version (by id: two unknown versions are both named "unknown") make it complete.
@@ -155,7 +157,7 @@ public struct CSVFolderReport: Sendable, Codable {
             verdict = "incomplete: \(partial.title) \(partial.versionName)'s \(missing) split is missing "
                 + "(\(registry.manifests.first { $0.name == partial.dataset }.map { KaggleCSVName.fileName($0, missing) } ?? missing))"
         } else {
-            verdict = "holds " + holds.map { "\($0.title) \($0.versionName) (\($0.versionShortID))" }.joined(separator: " and ")
+            verdict = "holds " + holds.map(\.label).joined(separator: " and ")
                 + ", as Kaggle-format CSV"
         }
         return CSVFolderReport(path: folder.path, files: reports, holds: holds, verdict: verdict, ok: status == .success,

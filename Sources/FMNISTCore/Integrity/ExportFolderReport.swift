@@ -235,7 +235,7 @@ public struct ExportFolderReport: Sendable, Codable {
             let missing = partial.splits == ["train"] ? "test" : "train"
             verdict = "incomplete: \(partial.title) \(partial.versionName)'s \(missing) split is missing"
         } else {
-            verdict = "holds " + holds.map { "\($0.title) \($0.versionName) (\($0.versionShortID))" }.joined(separator: " and ") + ", as \(kinds)"
+            verdict = "holds " + holds.map(\.label).joined(separator: " and ") + ", as \(kinds)"
         }
         return ExportFolderReport(
             path: folder.path, layouts: parts.layouts, splits: splits, npz: npz, csv: csv, holds: holds, verdict: verdict, ok: status == .success,
