@@ -118,13 +118,15 @@ TGT static AINLINE void fma32(__m256 g, const float *p, __m256 *a0, __m256 *a1, 
  * dwpad: gradient accumulator in the same padded layout (lanes 30, 31 are junk).
  * Reads run up to 2 floats past x (callers provide slack); dx gets 2 floats of slack written
  * with +0 (the padded weight lanes are zero), so dx needs 2 floats of slack too. */
-TGT static void hwc_lenet_avx2(const float *restrict x, const float *restrict wpad,
-                               const float *restrict dout, const float *restrict out,
-                               const uint8_t *restrict arg, float *restrict dwpad,
-                               float *restrict dbias, float *restrict dx) {
-    enum { W = 14, C = 6, KH = 5, KP = 160, COUT = 16, PW = 5, NP = 25, N = NP * COUT };
+enum { HWC_N = 400 };
+
+/* The gains (gain[400], 0 where the output was not positive), dbias and dW of LeNet's conv2. */
+TGT static AINLINE void hwc_lenet_dw_avx2(const float *restrict x, const float *restrict dout,
+                                          const float *restrict out, const uint8_t *restrict arg,
+                                          float *restrict dwpad, float *restrict dbias,
+                                          float *restrict gain) {
+    enum { W = 14, C = 6, KP = 160, COUT = 16, PW = 5, NP = 25, N = NP * COUT };
     int offset[N];   /* patch origin in x per pooled output (window, channel) */
-    float gain[N];   /* gradient, 0 where the output was not positive */
     relu_gains_avx2(dout, out, N, gain);
     for (int py = 0, o = 0; py < PW; py++)
         for (int px = 0; px < PW; px++)
@@ -173,25 +175,49 @@ TGT static void hwc_lenet_avx2(const float *restrict x, const float *restrict wp
             }
         }
     }
+}
+
+/* The list, per window q and arg-max code a, of the channels with a non-zero gain there. */
+static AINLINE void hwc_lenet_lists(const uint8_t *restrict arg, const float *restrict gain,
+                                    int list[25][4][16], int count[25][4]) {
+    for (int q = 0; q < 25; q++) {
+        const int base = q * 16;
+        int *n = count[q];
+        n[0] = n[1] = n[2] = n[3] = 0;
+        for (int co = 0; co < 16; co++) {
+            const int a = arg[base + co];
+            list[q][a][n[a]] = co;
+            n[a] += gain[base + co] != 0.0f;
+        }
+    }
+}
+
+TGT static void hwc_lenet_avx2(const float *restrict x, const float *restrict wpad,
+                               const float *restrict dout, const float *restrict out,
+                               const uint8_t *restrict arg, float *restrict dwpad,
+                               float *restrict dbias, float *restrict dx) {
+    enum { W = 14, C = 6, KH = 5, KP = 160, COUT = 16, PW = 5, NP = 25 };
+    float gain[HWC_N];
+    hwc_lenet_dw_avx2(x, dout, out, arg, dwpad, dbias, gain);
     /* dx: per window, the channels whose arg-max is at (dy, dx) add g * w[co] to the 5x5
      * patch there. Patches of the two rows dy = 0, 1 with the same dx overlap row-aligned,
      * so each input row r = dy + ky of the window's 6x6 area is summed in registers over
-     * both dy and all their channels, and read-modify-written once per column parity. */
+     * both dy and all their channels, and read-modify-written once per column parity.
+     * The blocks go column by column (c = 2 px + parity) and top to bottom within a column:
+     * consecutive blocks then overlap only at the same addresses (store-to-load forwarding
+     * works) and never half a vector apart (where forwarding fails and the load waits for
+     * the store to reach the cache). */
+    int list[NP][4][COUT], count[NP][4];
+    hwc_lenet_lists(arg, gain, list, count);
     memset(dx, 0, sizeof(float) * W * W * C);
-    for (int py = 0; py < PW; py++)
-        for (int px = 0; px < PW; px++) {
-            const int base = (py * PW + px) * COUT;
-            int list[4][COUT], count[4] = {0, 0, 0, 0};
-            for (int co = 0; co < COUT; co++) {
-                const int a = arg[base + co];
-                list[a][count[a]] = co;
-                count[a] += gain[base + co] != 0.0f;
-            }
-            for (int parity = 0; parity < 2; parity++) {
-                const int *top = list[parity], *bottom = list[2 + parity];
-                const int ntop = count[parity], nbottom = count[2 + parity];
+    for (int c = 0; c < 2 * PW; c++)
+        for (int py = 0; py < PW; py++) {
+            const int px = c >> 1, parity = c & 1, q = py * PW + px, base = q * COUT;
+            {
+                const int *top = list[q][parity], *bottom = list[q][2 + parity];
+                const int ntop = count[q][parity], nbottom = count[q][2 + parity];
                 if (ntop + nbottom == 0) continue;
-                float *d = dx + ((2 * py) * W + 2 * px + parity) * C;
+                float *d = dx + ((2 * py) * W + c) * C;
                 for (int r = 0; r < KH + 1; r++, d += W * C) {
                     __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
                     if (r < KH)
@@ -279,6 +305,126 @@ TGT static void chw_avx2(const float *x, int C, int H, int W, int kh, int kw, in
 }
 #endif
 
+#ifdef FMNIST_HAVE_AVX512_PATH
+#define TGT512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")))
+
+/* LeNet conv1 dW, AVX-512: lanes are the 14 windows of a pooled row (px), not the 5 taps of a
+ * kernel row, so every FMA does 14 useful multiply-adds instead of 5. The input is split once
+ * per image into its even and odd columns (planes[p][r][j] = x[r][2j + p]): the value tap kx of
+ * window px reads, x[2py + dy + ky][2px + dx + kx], is then lane px of
+ * planes[(dx + kx) & 1][2py + dy + ky][px + ((dx + kx) >> 1) ...], i.e. one of two unaligned
+ * loads chosen per lane by dx (mask blend), then one of two rows chosen by dy. Per channel the
+ * 25 taps stay in registers over the 14 pooled rows and are summed across lanes at the end.
+ * Lanes 14, 15 carry a zero gain (their plane values are finite), so they add nothing. */
+TGT512 static AINLINE void chw_lenet_avx512_rows(const float *restrict planes, int co,
+                                                 const float *restrict dout,
+                                                 const float *restrict out,
+                                                 const uint8_t *restrict arg, int ky0, int nky,
+                                                 __m512 *restrict acc, __m512 *restrict bsum) {
+    enum { PS = 33 * 16 }; /* one plane: 32 rows of 16 plus a zero row (shifted reads) */
+    const __mmask16 live = 0x3FFF;
+    for (int py = 0; py < 14; py++) {
+        const int o = (co * 14 + py) * 14;
+        const __m512 ov = _mm512_maskz_loadu_ps(live, out + o);
+        const __m512 g = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(ov, _mm512_setzero_ps(), _CMP_GT_OQ),
+                                             _mm512_maskz_loadu_ps(live, dout + o));
+        if (bsum) *bsum = _mm512_add_ps(*bsum, g);
+        const __m128i a = _mm_maskz_loadu_epi8(live, arg + o);
+        const __mmask16 mdx = _mm_test_epi8_mask(a, _mm_set1_epi8(1));
+        const __mmask16 mdy = _mm_test_epi8_mask(a, _mm_set1_epi8(2));
+        __m512 prev[5];
+        for (int r = 0; r <= nky; r++) {
+            const int row = 2 * py + ky0 + r;
+            __m512 v[6], sel[5];
+            for (int c = 0; c < 6; c++) v[c] = _mm512_loadu_ps(planes + (c & 1) * PS + row * 16 + (c >> 1));
+            for (int kx = 0; kx < 5; kx++) sel[kx] = _mm512_mask_blend_ps(mdx, v[kx], v[kx + 1]);
+            if (r > 0)
+                for (int kx = 0; kx < 5; kx++)
+                    acc[(r - 1) * 5 + kx] = _mm512_fmadd_ps(
+                        g, _mm512_mask_blend_ps(mdy, prev[kx], sel[kx]), acc[(r - 1) * 5 + kx]);
+            for (int kx = 0; kx < 5; kx++) prev[kx] = sel[kx];
+        }
+    }
+}
+
+/* LeNet conv2 backward, AVX-512: dW and dbias as on the AVX2 path (the patches in x start
+ * anywhere, and 64-byte loads from there split cache lines: no faster); dx with one 16-lane
+ * FMA per half kernel row, whose padded weight rows (32 floats, 128 bytes) are aligned. */
+TGT512 static void hwc_lenet_avx512(const float *restrict x, const float *restrict wpad,
+                                    const float *restrict dout, const float *restrict out,
+                                    const uint8_t *restrict arg, float *restrict dwpad,
+                                    float *restrict dbias, float *restrict dx) {
+    enum { W = 14, C = 6, KH = 5, KP = 160, COUT = 16, PW = 5, NP = 25 };
+    float gain[HWC_N];
+    hwc_lenet_dw_avx2(x, dout, out, arg, dwpad, dbias, gain);
+    int list[NP][4][COUT], count[NP][4];
+    hwc_lenet_lists(arg, gain, list, count);
+    memset(dx, 0, sizeof(float) * W * W * C);
+    for (int c = 0; c < 2 * PW; c++)
+        for (int py = 0; py < PW; py++) {
+            const int px = c >> 1, parity = c & 1, q = py * PW + px, base = q * COUT;
+            const int *top = list[q][parity], *bottom = list[q][2 + parity];
+            const int ntop = count[q][parity], nbottom = count[q][2 + parity];
+            if (ntop + nbottom == 0) continue;
+            /* channels outer, the block's 6 rows (12 vectors) in registers: two loops of
+             * data-dependent length per block rather than two per row (their exits mispredict) */
+            __m512 lo[KH + 1], hi[KH + 1];
+            for (int r = 0; r < KH + 1; r++) lo[r] = hi[r] = _mm512_setzero_ps();
+            for (int i = 0; i < ntop; i++) {
+                const int co = top[i];
+                const __m512 g = _mm512_set1_ps(gain[base + co]);
+                const float *wr = wpad + co * KP;
+                for (int r = 0; r < KH; r++) {
+                    lo[r] = _mm512_fmadd_ps(g, _mm512_loadu_ps(wr + r * 32), lo[r]);
+                    hi[r] = _mm512_fmadd_ps(g, _mm512_loadu_ps(wr + r * 32 + 16), hi[r]);
+                }
+            }
+            for (int i = 0; i < nbottom; i++) {
+                const int co = bottom[i];
+                const __m512 g = _mm512_set1_ps(gain[base + co]);
+                const float *wr = wpad + co * KP;
+                for (int r = 0; r < KH; r++) {
+                    lo[r + 1] = _mm512_fmadd_ps(g, _mm512_loadu_ps(wr + r * 32), lo[r + 1]);
+                    hi[r + 1] = _mm512_fmadd_ps(g, _mm512_loadu_ps(wr + r * 32 + 16), hi[r + 1]);
+                }
+            }
+            float *d = dx + ((2 * py) * W + c) * C;
+            for (int r = 0; r < KH + 1; r++, d += W * C) {
+                _mm512_storeu_ps(d, _mm512_add_ps(_mm512_loadu_ps(d), lo[r]));
+                _mm512_storeu_ps(d + 16, _mm512_add_ps(_mm512_loadu_ps(d + 16), hi[r]));
+            }
+        }
+}
+
+TGT512 static void chw_lenet_avx512(const float *restrict x, const float *restrict dout,
+                                    const float *restrict out, const uint8_t *restrict arg,
+                                    float *restrict dwpad, float *restrict dbias) {
+    enum { PS = 33 * 16 };
+    __attribute__((aligned(64))) float planes[2 * PS];
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+    for (int r = 0; r < 32; r++) {
+        const __m512 lo = _mm512_loadu_ps(x + r * 32), hi = _mm512_loadu_ps(x + r * 32 + 16);
+        _mm512_store_ps(planes + r * 16, _mm512_permutex2var_ps(lo, even, hi));
+        _mm512_store_ps(planes + PS + r * 16, _mm512_permutex2var_ps(lo, odd, hi));
+    }
+    _mm512_store_ps(planes + 32 * 16, _mm512_setzero_ps());
+    _mm512_store_ps(planes + PS + 32 * 16, _mm512_setzero_ps());
+    for (int co = 0; co < 6; co++) {
+        __m512 acc[15], bsum = _mm512_setzero_ps();
+        float *d = dwpad + co * 40;
+        /* kernel rows 0-2, then 3-4: 15 and 10 accumulators plus the row blends fit the registers */
+        for (int i = 0; i < 15; i++) acc[i] = _mm512_setzero_ps();
+        chw_lenet_avx512_rows(planes, co, dout, out, arg, 0, 3, acc, &bsum);
+        for (int i = 0; i < 15; i++) d[(i / 5) * 8 + i % 5] += _mm512_reduce_add_ps(acc[i]);
+        for (int i = 0; i < 10; i++) acc[i] = _mm512_setzero_ps();
+        chw_lenet_avx512_rows(planes, co, dout, out, arg, 3, 2, acc, NULL);
+        for (int i = 0; i < 10; i++) d[(3 + i / 5) * 8 + i % 5] += _mm512_reduce_add_ps(acc[i]);
+        dbias[co] += _mm512_reduce_add_ps(bsum);
+    }
+}
+#endif
+
 void fmnist_conv_pool_bwd_hwc(int impl, const float *x, int H, int W, int C, int kh, int kw,
                               const float *w, int Cout, const float *dout, const float *out,
                               const uint8_t *arg, float *dw, float *dbias, float *dx) {
@@ -313,6 +459,12 @@ static void unpad_rows(const float *src, int rows, int width, int stride, float 
 void fmnist_lenet_conv2_pool_bwd(int impl, const float *x, const float *wpad, const float *dout,
                                  const float *out, const uint8_t *arg, float *dwpad, float *dbias,
                                  float *dx) {
+#ifdef FMNIST_HAVE_AVX512_PATH
+    if (fmnist_gemm_resolve(impl) == FMNIST_GEMM_AVX512) {
+        hwc_lenet_avx512(x, wpad, dout, out, arg, dwpad, dbias, dx);
+        return;
+    }
+#endif
 #ifdef FMNIST_HAVE_AVX2_PATH
     if (fmnist_kernels_use_avx2(impl)) {
         hwc_lenet_avx2(x, wpad, dout, out, arg, dwpad, dbias, dx);
@@ -330,6 +482,12 @@ void fmnist_lenet_conv2_pool_bwd(int impl, const float *x, const float *wpad, co
 
 void fmnist_lenet_conv1_pool_bwd(int impl, const float *xpad, const float *dout, const float *out,
                                  const uint8_t *arg, float *dwpad, float *dbias) {
+#ifdef FMNIST_HAVE_AVX512_PATH
+    if (fmnist_gemm_resolve(impl) == FMNIST_GEMM_AVX512) {
+        chw_lenet_avx512(xpad, dout, out, arg, dwpad, dbias);
+        return;
+    }
+#endif
 #ifdef FMNIST_HAVE_AVX2_PATH
     if (fmnist_kernels_use_avx2(impl)) {
         chw_lenet_avx2(xpad, dout, out, arg, dwpad, dbias);

@@ -23,7 +23,7 @@ import Testing
 
     @Test(arguments: TrainingFixtures.gemms.map(\.name))
     func lenetConv2(kernelName: String) {
-        let gemm = kernelName == "portable" ? GEMM.portable : GEMM.automatic
+        let gemm = TrainingFixtures.gemms.first { $0.name == kernelName }!  // each path, not only the best
         let x = Tensor([14 * 14 * 6], values: TrainingFixtures.randomFloats(1176, seed: 1))
         let w = Tensor([16, 150], values: TrainingFixtures.randomFloats(2400, seed: 2))
         let wPadded = Tensor([16, 5, 32])
@@ -59,7 +59,7 @@ import Testing
 
     @Test(arguments: TrainingFixtures.gemms.map(\.name))
     func lenetConv1(kernelName: String) {
-        let gemm = kernelName == "portable" ? GEMM.portable : GEMM.automatic
+        let gemm = TrainingFixtures.gemms.first { $0.name == kernelName }!  // each path, not only the best
         let x = Tensor([32 * 32], values: TrainingFixtures.randomFloats(1024, seed: 4))
         let (dout, out, arg) = Self.pooled(6 * 196, seed: 5)
         let dz = Tensor([6, 784]), dBiasRef = Tensor([6])
@@ -83,7 +83,7 @@ import Testing
 
     @Test(arguments: TrainingFixtures.gemms.map(\.name))
     func genericShapes(kernelName: String) {
-        let gemm = kernelName == "portable" ? GEMM.portable : GEMM.automatic
+        let gemm = TrainingFixtures.gemms.first { $0.name == kernelName }!  // each path, not only the best
         // Channel-last: x[7][7][2], kernel 2 → conv 6×6 → pooled 3×3×3.
         let (h, c, k, cout) = (7, 2, 2, 3)
         let taps = k * k * c
