@@ -347,6 +347,63 @@ TGT512 static AINLINE void chw_lenet_avx512_rows(const float *restrict planes, i
     }
 }
 
+/* LeNet conv2 gains, dbias and dW, AVX-512. A patch row (30 floats) starts anywhere in x, and a
+ * 64-byte load from there splits cache lines; so the 140 distinct rows (input row Y, start
+ * column X) are first copied once into an aligned table seg[Y][X][32], and each (channel,
+ * window) then costs 10 aligned 16-lane loads and FMAs. Per lane the sums run in the same order
+ * as on the AVX2 path (bit-identical). */
+TGT512 static AINLINE void hwc_lenet_dw_avx512(const float *restrict x, const float *restrict dout,
+                                               const float *restrict out,
+                                               const uint8_t *restrict arg, float *restrict dwpad,
+                                               float *restrict dbias, float *restrict gain) {
+    enum { W = 14, C = 6, KP = 160, COUT = 16, PW = 5, NP = 25, SX = 10 };
+    __attribute__((aligned(64))) float seg[W * SX * 32];
+    __attribute__((aligned(64))) int offset[NP * COUT]; /* into seg, per (window, channel) */
+    for (int y = 0; y < W; y++)
+        for (int xx = 0; xx < SX; xx++) {
+            const float *src = x + (y * W + xx) * C;
+            float *dst = seg + (y * SX + xx) * 32;
+            _mm512_store_ps(dst, _mm512_loadu_ps(src));
+            _mm512_store_ps(dst + 16, _mm512_loadu_ps(src + 16));
+        }
+    __m512 bsum = _mm512_setzero_ps();
+    for (int py = 0; py < PW; py++)
+        for (int px = 0; px < PW; px++) {
+            const int q = py * PW + px;
+            const __m512 ov = _mm512_loadu_ps(out + q * COUT);
+            const __m512 g = _mm512_maskz_loadu_ps(
+                _mm512_cmp_ps_mask(ov, _mm512_setzero_ps(), _CMP_GT_OQ), dout + q * COUT);
+            _mm512_store_ps(gain + q * COUT, g);
+            bsum = _mm512_add_ps(bsum, g);
+            const __m512i a = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(arg + q * COUT)));
+            /* ((2 py + dy) * SX + 2 px + dx) * 32 with dy = a >> 1, dx = a & 1 */
+            const __m512i dy = _mm512_srli_epi32(a, 1), dx = _mm512_and_si512(a, _mm512_set1_epi32(1));
+            const __m512i off = _mm512_add_epi32(
+                _mm512_set1_epi32((2 * py * SX + 2 * px) * 32),
+                _mm512_add_epi32(_mm512_mullo_epi32(dy, _mm512_set1_epi32(SX * 32)),
+                                 _mm512_slli_epi32(dx, 5)));
+            _mm512_store_si512((__m512i *)(offset + q * COUT), off);
+        }
+    _mm512_storeu_ps(dbias, _mm512_add_ps(_mm512_loadu_ps(dbias), bsum));
+    for (int co = 0; co < COUT; co++) {
+        __m512 acc[10];
+        for (int i = 0; i < 10; i++) acc[i] = _mm512_setzero_ps();
+        for (int q = 0; q < NP; q++) {
+            const int o = q * COUT + co;
+            const __m512 g = _mm512_set1_ps(gain[o]);
+            const float *src = seg + offset[o];
+            for (int ky = 0; ky < 5; ky++) {
+                acc[2 * ky] = _mm512_fmadd_ps(g, _mm512_load_ps(src + ky * SX * 32), acc[2 * ky]);
+                acc[2 * ky + 1] =
+                    _mm512_fmadd_ps(g, _mm512_load_ps(src + ky * SX * 32 + 16), acc[2 * ky + 1]);
+            }
+        }
+        float *d = dwpad + co * KP;
+        for (int i = 0; i < 10; i++)
+            _mm512_storeu_ps(d + i * 16, _mm512_add_ps(_mm512_loadu_ps(d + i * 16), acc[i]));
+    }
+}
+
 /* LeNet conv2 backward, AVX-512: dW and dbias as on the AVX2 path (the patches in x start
  * anywhere, and 64-byte loads from there split cache lines: no faster); dx with one 16-lane
  * FMA per half kernel row, whose padded weight rows (32 floats, 128 bytes) are aligned. */
@@ -355,8 +412,8 @@ TGT512 static void hwc_lenet_avx512(const float *restrict x, const float *restri
                                     const uint8_t *restrict arg, float *restrict dwpad,
                                     float *restrict dbias, float *restrict dx) {
     enum { W = 14, C = 6, KH = 5, KP = 160, COUT = 16, PW = 5, NP = 25 };
-    float gain[HWC_N];
-    hwc_lenet_dw_avx2(x, dout, out, arg, dwpad, dbias, gain);
+    __attribute__((aligned(64))) float gain[HWC_N];
+    hwc_lenet_dw_avx512(x, dout, out, arg, dwpad, dbias, gain);
     int list[NP][4][COUT], count[NP][4];
     hwc_lenet_lists(arg, gain, list, count);
     memset(dx, 0, sizeof(float) * W * W * C);

@@ -57,6 +57,30 @@ import Testing
         #expect(dx[1176] == 0 && dx[1177] == 0, "slack only ever receives +0")
     }
 
+    /// conv2's weight and bias gradients run the same per-lane sums on the AVX2 and AVX-512
+    /// paths (the AVX-512 one from an aligned copy of the patch rows): equal bit for bit.
+    @Test(.enabled(if: TrainingModule.usesAVX512, "this CPU (or OS) has no AVX-512"))
+    func lenetConv2WeightGradientSameOnAVX2AndAVX512() {
+        for seed in UInt64(1)...3 {
+            let x = Tensor([14 * 14 * 6], values: TrainingFixtures.randomFloats(1176, seed: seed))
+            let wPadded = Tensor([16, 5, 32])
+            let w = TrainingFixtures.randomFloats(2400, seed: seed + 10)
+            for r in 0..<80 { for t in 0..<30 { wPadded[r * 32 + t] = w[r * 30 + t] } }
+            let (dout, out, arg) = Self.pooled(400, seed: seed + 20)
+            var results: [[UInt32]] = []
+            for gemm in [GEMM.avx2, GEMM.avx512] {
+                let dw = Tensor([16, 5, 32]), dBias = Tensor([16]), dx = Tensor([1176])
+                dw.fill(0.5)
+                dBias.fill(0.25)
+                fmnist_lenet_conv2_pool_bwd(gemm.impl, x.pointer, wPadded.pointer, dout.pointer, out.pointer,
+                                            arg.pointer, dw.pointer, dBias.pointer, dx.pointer)
+                let taps = (0..<2560).filter { $0 % 32 < 30 }.map { dw[$0].bitPattern }
+                results.append(taps + dBias.array.map(\.bitPattern))
+            }
+            #expect(results[0] == results[1], "seed \(seed)")
+        }
+    }
+
     @Test(arguments: TrainingFixtures.gemms.map(\.name))
     func lenetConv1(kernelName: String) {
         let gemm = TrainingFixtures.gemms.first { $0.name == kernelName }!  // each path, not only the best
