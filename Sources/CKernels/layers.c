@@ -20,6 +20,11 @@ void fmnist_pad_normalize_u8(const uint8_t *src, int H, int W, int pad, const fl
     memset(dst + (size_t)(H + pad) * (size_t)PW, 0, sizeof(float) * (size_t)pad * (size_t)PW);
 }
 
+void fmnist_prefetch(const void *p, size_t bytes) {
+    for (size_t o = 0; o < bytes; o += 64) __builtin_prefetch((const char *)p + o);
+    if (bytes) __builtin_prefetch((const char *)p + bytes - 1);
+}
+
 /* Small fixed-size copies/adds as plain loops: the compiler vectorises them inline, where a
  * memcpy call per 28..30 floats would cost more than the copy itself. */
 static inline void copy_floats(float *restrict d, const float *restrict s, int n) {

@@ -178,6 +178,9 @@ final class LeNetWorkspace: @unchecked Sendable {
         for t in 0..<n {
             let idx = Int(indices[t])
             labels.pointer[t] = allLabels[idx]
+            // The images of a shuffled batch are scattered over the training set (tens of MB):
+            // fetch the next one's pixels while this one goes through the trunk.
+            if t + 1 < n { fmnist_prefetch(pixels + Int(indices[t + 1]) * L.pixels, L.pixels) }
             let s = keep ? t : 0
             let x = padded.pointer + s * L.padSide * L.padSide
             let a1t = a1.pointer + s * L.p1Size, arg1t = arg1.pointer + s * L.p1Size

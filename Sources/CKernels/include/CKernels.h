@@ -106,6 +106,9 @@ void fmnist_sgemm_nt(int impl, int M, int N, int K,
 void fmnist_pad_normalize_u8(const uint8_t *src, int H, int W, int pad,
                              const float *lut, float *dst);
 
+/* Hints the cache to fetch the `bytes` bytes at p (a later image of a shuffled batch). */
+void fmnist_prefetch(const void *p, size_t bytes);
+
 /* im2col, channel-major ("CHW"): x[C][H][W] (already padded: no padding is
  * applied), kernel kh x kw, stride 1, output OH = H-kh+1, OW = W-kw+1.
  * col[(c*kh + ky)*kw + kx][oy*OW + ox] = x[c][oy+ky][ox+kx]. */
