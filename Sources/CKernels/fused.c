@@ -404,6 +404,24 @@ TGT512 static AINLINE void hwc_lenet_dw_avx512(const float *restrict x, const fl
     }
 }
 
+/* hwc_lenet_lists 16 channels at a time (compress by arg-max code): no store-to-load chains
+ * through the counters. */
+TGT512 static AINLINE void hwc_lenet_lists_avx512(const uint8_t *restrict arg,
+                                                  const float *restrict gain,
+                                                  int list[25][4][16], int count[25][4]) {
+    const __m512i iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    for (int q = 0; q < 25; q++) {
+        const __mmask16 live =
+            _mm512_cmp_ps_mask(_mm512_loadu_ps(gain + q * 16), _mm512_setzero_ps(), _CMP_NEQ_UQ);
+        const __m512i a = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(arg + q * 16)));
+        for (int k = 0; k < 4; k++) {
+            const __mmask16 m = _mm512_mask_cmpeq_epi32_mask(live, a, _mm512_set1_epi32(k));
+            _mm512_storeu_si512((__m512i *)list[q][k], _mm512_maskz_compress_epi32(m, iota));
+            count[q][k] = __builtin_popcount((unsigned)m);
+        }
+    }
+}
+
 /* LeNet conv2 backward, AVX-512: dW and dbias as on the AVX2 path (the patches in x start
  * anywhere, and 64-byte loads from there split cache lines: no faster); dx with one 16-lane
  * FMA per half kernel row, whose padded weight rows (32 floats, 128 bytes) are aligned. */
@@ -415,7 +433,7 @@ TGT512 static void hwc_lenet_avx512(const float *restrict x, const float *restri
     __attribute__((aligned(64))) float gain[HWC_N];
     hwc_lenet_dw_avx512(x, dout, out, arg, dwpad, dbias, gain);
     int list[NP][4][COUT], count[NP][4];
-    hwc_lenet_lists(arg, gain, list, count);
+    hwc_lenet_lists_avx512(arg, gain, list, count);
     memset(dx, 0, sizeof(float) * W * W * C);
     for (int c = 0; c < 2 * PW; c++)
         for (int py = 0; py < PW; py++) {
