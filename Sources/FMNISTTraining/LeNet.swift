@@ -92,9 +92,10 @@ final class LeNetParameters: @unchecked Sendable {
 ///
 /// Forward: per image, conv1 → fused bias/ReLU/pool → conv2 (each `fmnist_lenet_conv*_fwd`: direct on
 /// the AVX-512 path, im2col + GEMM on the others) →
-/// fused bias/ReLU/pool; then the dense head as GEMMs over the whole chunk. Backward: dense head as
-/// GEMMs, then per image the fused sparse pool+conv backward (only arg-max positions with a
-/// positive output carry gradient), so no im2col matrix has to be kept.
+/// fused bias/ReLU/pool (each `fmnist_lenet_pool*_fwd`: 14 or 16 lanes at a time on the AVX-512
+/// path); then the dense head as GEMMs over the whole chunk. Backward: dense head as GEMMs, then
+/// per image the fused sparse pool+conv backward (only arg-max positions with a positive output
+/// carry gradient), so no im2col matrix has to be kept.
 final class LeNetWorkspace: @unchecked Sendable {
     typealias L = LeNetLayout
     let capacity: Int
@@ -187,13 +188,11 @@ final class LeNetWorkspace: @unchecked Sendable {
             let a1h = a1HWC.pointer + s * L.p1Size
             fmnist_pad_normalize_u8(pixels + idx * L.pixels, 28, 28, 2, lut, x)
             fmnist_lenet_conv1_fwd(g.impl, x, p.pointer(L.w1), col1.pointer, z1.pointer)
-            Layers.biasReluPoolForward(z: z1.pointer, hwc: false, channels: L.c1Out, height: L.c1Side,
-                                       width: L.c1Side, bias: p.pointer(L.b1), out: a1t, argmax: arg1t)
+            fmnist_lenet_pool1_fwd(g.impl, z1.pointer, p.pointer(L.b1), a1t, arg1t)
             fmnist_transpose(a1t, Int32(L.c1Out), Int32(L.p1Side * L.p1Side), a1h)
             fmnist_lenet_conv2_fwd(g.impl, a1h, p.pointer(L.w2t), col2.pointer, z2.pointer)
-            Layers.biasReluPoolForward(z: z2.pointer, hwc: true, channels: L.c2Out, height: L.c2Side,
-                                       width: L.c2Side, bias: p.pointer(L.b2),
-                                       out: a2.pointer + t * L.p2Size, argmax: arg2.pointer + t * L.p2Size)
+            fmnist_lenet_pool2_fwd(g.impl, z2.pointer, p.pointer(L.b2), a2.pointer + t * L.p2Size,
+                                   arg2.pointer + t * L.p2Size)
         }
 
         // Dense head on the whole chunk.

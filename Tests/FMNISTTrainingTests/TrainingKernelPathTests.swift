@@ -103,6 +103,35 @@ import Testing
         }
     }
 
+    /// LeNet's two bias/ReLU/pool steps (`fmnist_lenet_pool1_fwd`, `_pool2_fwd`: 14 or 16 lanes at
+    /// a time on the AVX-512 path) give exactly what `fmnist_bias_relu_maxpool2_fwd` gives, pooled
+    /// values and arg-max codes, ties included (half the inputs are rounded to quarters).
+    @Test(arguments: [("portable", GEMM.portable), ("avx2", GEMM.avx2), ("avx512", GEMM.avx512)])
+    func lenetPoolsMatchGenericPool(path: String, gemm: GEMM) {
+        for seed in UInt64(1)...4 {
+            func inputs(_ count: Int, _ seed: UInt64) -> [Float] {
+                TrainingFixtures.randomFloats(count, seed: seed).enumerated().map { i, v in
+                    i % 2 == 0 ? (v * 4).rounded() / 4 : v
+                }
+            }
+            let z1 = inputs(6 * 784, seed), z2 = inputs(100 * 16, seed + 10)
+            let b1 = TrainingFixtures.randomFloats(6, seed: seed + 20)
+            let b2 = TrainingFixtures.randomFloats(16, seed: seed + 30)
+            var want1 = [Float](repeating: 0, count: 6 * 196), got1 = [Float](repeating: .nan, count: 6 * 196)
+            var want2 = [Float](repeating: 0, count: 400), got2 = [Float](repeating: .nan, count: 400)
+            var wantArg1 = [UInt8](repeating: 0, count: 6 * 196), gotArg1 = [UInt8](repeating: 9, count: 6 * 196)
+            var wantArg2 = [UInt8](repeating: 0, count: 400), gotArg2 = [UInt8](repeating: 9, count: 400)
+            fmnist_bias_relu_maxpool2_fwd(z1, 0, 6, 28, 28, b1, &want1, &wantArg1)
+            fmnist_bias_relu_maxpool2_fwd(z2, 1, 16, 10, 10, b2, &want2, &wantArg2)
+            fmnist_lenet_pool1_fwd(gemm.impl, z1, b1, &got1, &gotArg1)
+            fmnist_lenet_pool2_fwd(gemm.impl, z2, b2, &got2, &gotArg2)
+            #expect(got1.map(\.bitPattern) == want1.map(\.bitPattern), "\(path): pool1 values, seed \(seed)")
+            #expect(gotArg1 == wantArg1, "\(path): pool1 arg-max, seed \(seed)")
+            #expect(got2.map(\.bitPattern) == want2.map(\.bitPattern), "\(path): pool2 values, seed \(seed)")
+            #expect(gotArg2 == wantArg2, "\(path): pool2 arg-max, seed \(seed)")
+        }
+    }
+
     /// A path the CPU lacks resolves to the next one it has, never to a path it cannot run.
     @Test func requestsFallBackToWhatTheCPUHas() {
         #expect(GEMM.avx512.name == (TrainingModule.usesAVX512 ? "avx512" : GEMM.avx2.name))

@@ -129,6 +129,12 @@ void fmnist_lenet_conv1_fwd(int impl, const float *xpad, const float *w, float *
  * the same contract, `col` [100][150] floats. */
 void fmnist_lenet_conv2_fwd(int impl, const float *x, const float *wt, float *col, float *z);
 
+/* fmnist_bias_relu_maxpool2_fwd on LeNet's two shapes, bit-identical to it on every path (the
+ * AVX-512 one runs it 14 or 16 lanes at a time): conv1 z[6][28][28] channel-major -> [6][14][14],
+ * conv2 z[10][10][16] channel-last -> [5][5][16]. */
+void fmnist_lenet_pool1_fwd(int impl, const float *z, const float *bias, float *out, uint8_t *arg);
+void fmnist_lenet_pool2_fwd(int impl, const float *z, const float *bias, float *out, uint8_t *arg);
+
 /* Adjoint of fmnist_im2col_hwc: dx[H][W][C] = sum of dcol (dx is overwritten). */
 void fmnist_col2im_hwc(const float *dcol, int H, int W, int C, int kh, int kw,
                        int pad, float *dx);
