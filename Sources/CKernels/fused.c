@@ -3,7 +3,9 @@
  * so instead of materialising dz (3/4 zeros or more) and running the weight-
  * and input-gradient GEMMs, each such position adds g * patch(x) to dW and
  * g * W[co] to the input-gradient patch. Same result, several times fewer
- * FLOPs. Compiled twice: portable and AVX2/FMA (auto-vectorised). */
+ * FLOPs. The generic kernels are compiled twice: portable and AVX2/FMA
+ * (auto-vectorised); LeNet's two shapes also have hand-written AVX2 and
+ * AVX-512 kernels. */
 #include "CKernels.h"
 #include "gemm_internal.h"
 #include <string.h>

@@ -163,7 +163,8 @@ void fmnist_bias_relu_maxpool2_bwd(const float *dout, const float *out,
  * weight gradient to dw and the bias gradient to dbias, touching only the
  * arg-max positions with out > 0; equivalent to pool backward followed by the
  * dense conv backward. `impl` selects portable or AVX2 code (AVX2 also for
- * an AVX-512 request). */
+ * an AVX-512 request), except the LeNet-shaped entry points below, which
+ * have AVX-512 kernels of their own. */
 
 /* Channel-last, valid conv: x[H][W][C]; w, dw [Cout][kh*kw*C] (taps ky,kx,c);
  * dout/out/arg [(H-kh+1)/2][(W-kw+1)/2][Cout]; dx[H][W][C] overwritten with the
