@@ -9,8 +9,9 @@
  * The environment variable FMNIST_KERNELS=portable|avx2|avx512 forces what
  * AUTO picks (a path the CPU lacks falls back to the next one it has).
  * The fused convolution backward kernels have AVX2 and portable versions;
- * the AVX-512 path uses the AVX2 ones. Everything else (im2col, pooling,
- * softmax, optimisers) is portable C.
+ * LeNet's two shapes of them, and of the bias/ReLU/pool forward, also have
+ * AVX-512 ones. Everything else (im2col, generic pooling, softmax,
+ * optimisers) is portable C.
  *
  * All matrices are row-major Float32. No kernel allocates on the heap, uses
  * global mutable state, or spawns threads: callers own every buffer, so the
