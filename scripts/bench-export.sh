@@ -29,6 +29,12 @@ trap 'chmod -R u+w "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT  # read-only versio
 ROOT=$WORK/data
 "$BIN" import "$DATA/fashion-mnist" --as fashion --root "$ROOT" -q
 "$BIN" import "$DATA/mnist" --as mnist --root "$ROOT" -q
+# The baseline build gets a workspace of its own, imported by itself: a newer build migrates the
+# catalog to a schema an older one refuses to open.
+BASE_ROOT=$WORK/baseline-data
+if [[ -n "${BASELINE_BIN:-}" ]]; then
+    "$BASELINE_BIN" import "$DATA/fashion-mnist" --as fashion --root "$BASE_ROOT" -q
+fi
 
 cat > "$WORK/pil_loop.py" <<'PY'
 import gzip, os, sys
@@ -59,9 +65,18 @@ for split, prefix in (("train", "train"), ("test", "t10k")):
         pandas.DataFrame(table, columns=header.split(",")).to_csv(f"{out}/fashion-mnist_{split}.csv", index=False)
 PY
 
-seconds() { local start end; start=$(date +%s.%N); "$@" > /dev/null; end=$(date +%s.%N); echo "$end - $start" | bc; }
+# The wall time of a command; a command that fails stops the benchmark (a refusal is not a time).
+seconds() {
+    local start end
+    start=$(date +%s.%N)
+    if ! "$@" > /dev/null; then echo "error: failed: $*" >&2; exit 1; fi
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc
+}
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-fresh() { rm -rf "$WORK/out"; mkdir -p "$WORK/out"; }
+# An empty output folder, with the deletion of the last run's files (70,000 for png) flushed first,
+# so that the file system's write-back of that deletion is not timed as part of the next run.
+fresh() { rm -rf "$WORK/out"; mkdir -p "$WORK/out"; sync; }
 
 zcat_all() {
     for d in fashion-mnist mnist; do
@@ -107,7 +122,7 @@ for ((run = 1; run <= RUNS; run++)); do
         fresh; T[${layout}1]+="$(FMNIST_THREADS=1 seconds "$BIN" export $layout "$WORK/out" --dataset fashion --root "$ROOT" -q) "
         fresh; T[${layout}N]+="$(FMNIST_THREADS=$THREADS seconds "$BIN" export $layout "$WORK/out" --dataset fashion --root "$ROOT" -q) "
         if [[ -n "${BASELINE_BIN:-}" ]]; then
-            fresh; T[${layout}base1]+="$(FMNIST_THREADS=1 seconds "$BASELINE_BIN" export $layout "$WORK/out" --dataset fashion --root "$ROOT" -q) "
+            fresh; T[${layout}base1]+="$(FMNIST_THREADS=1 seconds "$BASELINE_BIN" export $layout "$WORK/out" --dataset fashion --root "$BASE_ROOT" -q) "
         fi
     done
     unimport; T[csvimport]+="$(seconds "$BIN" import "$WORK/csvin" --as fashion --root "$WORK/imported" -q) "

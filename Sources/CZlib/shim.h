@@ -8,8 +8,9 @@ static inline int fmnist_inflateInit2(z_streamp strm, int windowBits) {
     return inflateInit2(strm, windowBits);
 }
 
-/// deflateInit2 is a macro too; windowBits 15 = zlib format (PNG), 15 + 16 = gzip format.
-static inline int fmnist_deflateInit2(z_streamp strm, int level, int windowBits) {
-    return deflateInit2(strm, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY);
+/// deflateInit2 is a macro too; windowBits 15 = zlib format (PNG), 15 + 16 = gzip format, -15 raw.
+/// runLengthOnly: zlib's Z_RLE strategy (matches of distance 1 only) instead of the default.
+static inline int fmnist_deflateInit2(z_streamp strm, int level, int windowBits, int runLengthOnly) {
+    return deflateInit2(strm, level, Z_DEFLATED, windowBits, 8, runLengthOnly ? Z_RLE : Z_DEFAULT_STRATEGY);
 }
 #endif

@@ -5,7 +5,7 @@ import TestSupport
 
 @testable import FMNISTCore
 
-/// ``Deflater/gzip(_:level:blockSize:threads:)``, the piecewise gzip behind `fmnist import` of
+/// ``Deflater/gzip(_:level:runLengthOnly:blockSize:threads:)``, the piecewise gzip behind `fmnist import` of
 /// CSV, npz, png, hf and uncompressed payloads: one valid gzip member that inflates to the input,
 /// the same bytes for any thread count, and about the size of one-stream deflate.
 @Suite struct ParallelGzipTests {
@@ -42,10 +42,16 @@ import TestSupport
     @Test(arguments: [0, 1, 999, 1000, 1001, 3500, 70_000])
     func inflatesBackToTheInputForAnyThreadCount(size: Int) throws {
         let input = Self.payload(size)
-        let one = Deflater.gzip(input, blockSize: 1000, threads: 1)
-        #expect(Self.gunzip(one) == input)
-        for threads in [2, 3] { #expect(Deflater.gzip(input, blockSize: 1000, threads: threads) == one, "\(threads) threads") }
-        #expect(Array(one.prefix(4)) == [0x1F, 0x8B, 8, 0])
+        // The default strategy, and the run-length one import stages with (level 1).
+        for (level, runLengthOnly) in [(Int32(6), false), (Int32(1), true)] {
+            let one = Deflater.gzip(input, level: level, runLengthOnly: runLengthOnly, blockSize: 1000, threads: 1)
+            #expect(Self.gunzip(one) == input, "level \(level), run-length \(runLengthOnly)")
+            for threads in [2, 3] {
+                #expect(Deflater.gzip(input, level: level, runLengthOnly: runLengthOnly, blockSize: 1000, threads: threads) == one,
+                        "\(threads) threads, run-length \(runLengthOnly)")
+            }
+            #expect(Array(one.prefix(4)) == [0x1F, 0x8B, 8, 0])
+        }
     }
 
     @Test func sizeStaysCloseToOneStreamDeflate() {

@@ -21,7 +21,7 @@ package enum Deflater {
         case .gzip: windowBits = 15 + 16
         case .raw: windowBits = -15
         }
-        guard fmnist_deflateInit2(&stream, level, windowBits) == Z_OK else { return [] }
+        guard fmnist_deflateInit2(&stream, level, windowBits, 0) == Z_OK else { return [] }
         defer { deflateEnd(&stream) }
         var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 64)
         var produced = 0
@@ -40,20 +40,25 @@ package enum Deflater {
 }
 
 extension Deflater {
-    /// Input bytes per independently compressed piece of ``gzip(_:level:blockSize:threads:)``.
+    /// Input bytes per independently compressed piece of ``gzip(_:level:runLengthOnly:blockSize:threads:)``.
     package static let gzipBlockSize = 1 << 20
 
     /// A gzip file (RFC 1952: one member, mtime 0, OS unix) of `bytes`, compressed in pieces of
     /// `blockSize` input bytes on up to `threads` threads, as `pigz` does: each piece is raw
     /// deflate primed with the 32 KiB before it and ends on a byte boundary (a sync flush; the
     /// last one finishes the stream), so the pieces join into one valid deflate stream whose
-    /// CRC-32 is combined from theirs. The bytes depend on `level` and `blockSize` only, never on
-    /// `threads`; the size is within a fraction of a percent of one-stream deflate's.
+    /// CRC-32 is combined from theirs. The bytes depend on `level`, `runLengthOnly` and `blockSize`
+    /// only, never on `threads`; the size is within a fraction of a percent of one-stream deflate's.
+    /// `runLengthOnly` uses zlib's `Z_RLE` strategy: on MNIST-like images (runs of black) about
+    /// twice as fast as the default at level 1, and smaller (Fashion's train images 26.5 MB
+    /// against 27.3 MB; MNIST's 9.8 against 11.0).
     ///
     /// ```swift
     /// let gz = Deflater.gzip(payload, threads: 2)   // gunzip gives payload back
     /// ```
-    package static func gzip(_ bytes: [UInt8], level: Int32 = 6, blockSize: Int = gzipBlockSize, threads: Int) -> [UInt8] {
+    package static func gzip(
+        _ bytes: [UInt8], level: Int32 = 6, runLengthOnly: Bool = false, blockSize: Int = gzipBlockSize, threads: Int
+    ) -> [UInt8] {
         if bytes.isEmpty { return compress(bytes, format: .gzip, level: level) }
         let blockSize = max(1, blockSize)
         let blocks = max(1, (bytes.count + blockSize - 1) / blockSize)
@@ -62,7 +67,9 @@ extension Deflater {
         var block = 0
         // The consumer never throws, so neither does the pass.
         try? WorkLoop.ordered(count: blocks, width: threads) { index -> (deflated: [UInt8], crc: UInt) in
-            deflatePiece(bytes, index * blockSize..<min(bytes.count, (index + 1) * blockSize), level: level, last: index == blocks - 1)
+            deflatePiece(
+                bytes, index * blockSize..<min(bytes.count, (index + 1) * blockSize), level: level, runLengthOnly: runLengthOnly,
+                last: index == blocks - 1)
         } consume: { piece in
             out += piece.deflated
             let length = min(bytes.count, (block + 1) * blockSize) - block * blockSize
@@ -76,9 +83,9 @@ extension Deflater {
 
     /// Raw deflate of `range` of `bytes`, primed with up to 32 KiB before it; ends with a sync
     /// flush, or finishes the stream when `last`. Also the CRC-32 of the range.
-    private static func deflatePiece(_ bytes: [UInt8], _ range: Range<Int>, level: Int32, last: Bool) -> ([UInt8], UInt) {
+    private static func deflatePiece(_ bytes: [UInt8], _ range: Range<Int>, level: Int32, runLengthOnly: Bool, last: Bool) -> ([UInt8], UInt) {
         var stream = z_stream()
-        guard fmnist_deflateInit2(&stream, level, -15) == Z_OK else { return ([], 0) }
+        guard fmnist_deflateInit2(&stream, level, -15, runLengthOnly ? 1 : 0) == Z_OK else { return ([], 0) }
         defer { deflateEnd(&stream) }
         return bytes.withUnsafeBufferPointer { input -> ([UInt8], UInt) in
             let base = input.baseAddress!
