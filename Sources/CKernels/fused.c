@@ -424,9 +424,9 @@ TGT512 static AINLINE void hwc_lenet_lists_avx512(const uint8_t *restrict arg,
     }
 }
 
-/* LeNet conv2 backward, AVX-512: dW and dbias as on the AVX2 path (the patches in x start
- * anywhere, and 64-byte loads from there split cache lines: no faster); dx with one 16-lane
- * FMA per half kernel row, whose padded weight rows (32 floats, 128 bytes) are aligned. */
+/* LeNet conv2 backward, AVX-512: dW and dbias from an aligned copy of the patch rows
+ * (hwc_lenet_dw_avx512, bit-identical to the AVX2 path); dx with one 16-lane FMA per half
+ * kernel row, whose padded weight rows (32 floats, 128 bytes) are aligned. */
 TGT512 static void hwc_lenet_avx512(const float *restrict x, const float *restrict wpad,
                                     const float *restrict dout, const float *restrict out,
                                     const uint8_t *restrict arg, float *restrict dwpad,

@@ -2,10 +2,11 @@ import CKernels
 
 /// The layer operations of the network, on raw row-major buffers, one sample at a time for the
 /// convolutions and a whole (sub-)batch for the dense layers; the gradient-check tests exercise
-/// each one on small shapes. LeNet's workspace calls the pooling, dense and loss steps here; its
-/// convolutions run LeNet-shaped kernels (`fmnist_lenet_conv1_fwd`, `_conv2_fwd`, the fused
-/// `fmnist_lenet_conv*_pool_bwd`), which the kernel-path and fused tests check against the
-/// generic `conv*Forward` / `conv*Backward` here.
+/// each one on small shapes. LeNet's workspace calls the dense and loss steps here; its
+/// convolutions and pools run LeNet-shaped kernels (`fmnist_lenet_conv1_fwd`, `_conv2_fwd`,
+/// `fmnist_lenet_pool1_fwd`, `_pool2_fwd`, the fused `fmnist_lenet_conv*_pool_bwd`), which the
+/// kernel-path and fused tests check against the generic `conv*Forward` / `conv*Backward` /
+/// `biasReluPool*` here.
 enum Layers {
     // MARK: Convolution, channel-major ("CHW"), stride 1, input already padded.
 

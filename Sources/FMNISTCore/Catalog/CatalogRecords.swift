@@ -74,7 +74,7 @@ public struct CatalogVersion: Sendable, Codable, Equatable {
     public var identity: VersionIdentity { VersionIdentity(full: id) }
 
     /// e.g. "2017-08-31 (3f1a0c9be2d4)" or "UNKNOWN (3f1a0c9be2d4)": unknown versions are flagged.
-    public var label: String { identity.label(name: name, known: known) }
+    public var label: String { identity.label(knownAs: known ? name : nil) }
 }
 
 /// One file of a recorded version: both digests, sizes and IDX shape.

@@ -85,7 +85,7 @@ public struct LockedVerifier: WorkspaceService {
                 verdict = report.verdict
                 liveID = report.versionID
                 if let id = report.versionID, id != pinned.versionId {
-                    let label = VersionIdentity(full: id).label(name: report.versionName, known: report.versionName.map { $0 != "unknown" } ?? false)
+                    let label = VersionIdentity(full: id).label(knownAs: report.versionName.flatMap { $0 == "unknown" ? nil : $0 })
                     drift.append("\(pinned.dataset) is \(label), the lock pins \(pinned.label)")
                 } else if report.versionID == nil {
                     drift.append("\(pinned.dataset) does not hold the pinned \(pinned.label): \(report.verdict)")

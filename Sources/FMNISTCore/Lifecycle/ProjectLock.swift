@@ -79,7 +79,7 @@ public struct PinnedVersion: Sendable, Codable, Equatable {
 
     public var shortID: String { String(versionId.prefix(12)) }
     /// e.g. "2017-08-31 (3f1a0c9be2d4)" or "UNKNOWN (3f1a0c9be2d4)".
-    public var label: String { VersionIdentity(full: versionId).label(name: name, known: known) }
+    public var label: String { VersionIdentity(full: versionId).label(knownAs: known ? name : nil) }
 }
 
 /// A lock file that cannot be used: exit 2, naming the field.

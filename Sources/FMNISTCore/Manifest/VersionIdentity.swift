@@ -30,15 +30,15 @@ public struct VersionIdentity: Sendable, Hashable, Codable, CustomStringConverti
 
     public var description: String { short }
 
-    /// How people see a version: its manifest name, or `UNKNOWN` for a version that matches no
-    /// manifest, with the short identity.
+    /// How people see a version: the manifest's name for it (`knownAs`), or `UNKNOWN` for a
+    /// version that matches no manifest (nil), with the short identity.
     ///
     /// ```swift
-    /// VersionIdentity(full: id).label(name: "2017-08-31", known: true)   // "2017-08-31 (3f1a0c9be2d4)"
-    /// VersionIdentity(full: id).label(name: nil, known: false)           // "UNKNOWN (3f1a0c9be2d4)"
+    /// VersionIdentity(full: id).label(knownAs: "2017-08-31")   // "2017-08-31 (3f1a0c9be2d4)"
+    /// VersionIdentity(full: id).label(knownAs: nil)            // "UNKNOWN (3f1a0c9be2d4)"
     /// ```
-    public func label(name: String?, known: Bool) -> String {
-        "\(known ? name ?? "UNKNOWN" : "UNKNOWN") (\(short))"
+    public func label(knownAs name: String?) -> String {
+        "\(name ?? "UNKNOWN") (\(short))"
     }
 
     /// Whether `text` (at least 4 hex digits) is a prefix of this identity.

@@ -37,7 +37,7 @@ public struct PublishedVersion: Sendable, Codable, Equatable {
     public let files: [PublishedFile]
 
     /// e.g. "2017-08-31 (3f1a0c9be2d4)" or "UNKNOWN (3f1a0c9be2d4)".
-    public var label: String { VersionIdentity(full: versionId).label(name: name, known: known) }
+    public var label: String { VersionIdentity(full: versionId).label(knownAs: known ? name : nil) }
 }
 
 /// One file in a ``PublishedVersion``.

@@ -135,7 +135,7 @@ public struct DatasetImporter: Sendable {
                 role: file.role, name: file.name, temporaryURL: staging.appendingPathComponent(file.name), measurement: file.measurement!,
                 stagedPayload: FilePaths.lstat(kept.path) != nil ? kept : nil)
         }
-        progress("installing \(manifest.title) \(identity.label(name: knownName, known: knownName != nil))")
+        progress("installing \(manifest.title) \(identity.label(knownAs: knownName))")
         let installed = try VersionInstaller(layout: layout, catalog: catalog).commit(
             dataset: manifest, files: verified, source: .import,
             eventDetails: ImportDetails(source: source.path, layout: resolved.layout, acceptedUnknown: knownName == nil, refused: nil, files: files),
